@@ -1,0 +1,1 @@
+//! candor-audit (work in progress).

@@ -1,0 +1,1 @@
+//! candor-engine (work in progress).

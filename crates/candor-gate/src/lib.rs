@@ -1,0 +1,1 @@
+//! candor-gate (work in progress).

@@ -1,0 +1,1 @@
+//! candor-governor (work in progress).

@@ -1,0 +1,1 @@
+//! candor-local (work in progress).

@@ -1,0 +1,1 @@
+//! candor-pricing (work in progress).

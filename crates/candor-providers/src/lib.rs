@@ -1,0 +1,59 @@
+//! Model providers behind one trait.
+//!
+//! A provider turns a [`ChatRequest`] into a [`Completion`] with exact, normalised [`Usage`].
+//! It knows nothing of budgets: the governor wraps every call.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+pub use candor_domain::{ChatRequest, Completion, Usage};
+
+/// Why a provider call failed, sorted so the governor can decide to retry, wait or give up.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("rate limited by provider{}", .retry_after.map(|d| format!(" (retry after {:.1}s)", d.as_secs_f64())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    #[error("provider server error (HTTP {status})")]
+    Server {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("bad response: {0}")]
+    BadResponse(String),
+    #[error("request refused by provider (HTTP {status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("transport error: {0}")]
+    Transport(String),
+    #[error("provider misconfigured: {0}")]
+    Config(String),
+}
+
+impl ProviderError {
+    /// Whether a retry may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::RateLimited { .. }
+                | ProviderError::Server { .. }
+                | ProviderError::Timeout(_)
+                | ProviderError::Transport(_)
+                | ProviderError::BadResponse(_)
+        )
+    }
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A model provider. Object-safe so the engine can hold `Arc<dyn Provider>` per configured name.
+pub trait Provider: Send + Sync {
+    /// Stable name used in the ledger (`openai`, `anthropic`, `local`, ...).
+    fn name(&self) -> &str;
+    /// Make one call. No retries here: the governor owns retry, backoff and budgets.
+    fn complete<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+}

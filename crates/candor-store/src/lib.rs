@@ -1,0 +1,1 @@
+//! candor-store (work in progress).

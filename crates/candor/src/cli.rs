@@ -1,0 +1,167 @@
+//! Command-line interface. Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// candor writes personalized marketing email with LLMs inside an inference budget, and checks
+/// every email for fake-looking personalization before it reaches the outbox.
+#[derive(Debug, Parser)]
+#[command(
+    name = "candor",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the main job on an embedded example: no API key, no config needed.
+    Demo(DemoArgs),
+    /// Forecast a campaign's cost before any call: per segment and tier, against a naive baseline.
+    Estimate(EstimateArgs),
+    /// Check one email with the authenticity gate.
+    Check(CheckArgs),
+    /// Write a complete, commented example campaign, candor.toml and sample recipients into DIR.
+    Init(InitArgs),
+    /// Generate realistic synthetic recipients (deterministic for a seed).
+    DemoData(DemoDataArgs),
+    /// Run a campaign end to end: generate, check and write one email per recipient.
+    Run(RunArgs),
+    /// Report where the money went, from the ledger.
+    Audit(AuditArgs),
+    /// Manage local (on-device) models.
+    Models(ModelsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Working directory for the demo's campaign, recipients, store and outbox.
+    #[arg(long, default_value = "candor-demo")]
+    pub dir: PathBuf,
+    /// Number of demo recipients.
+    #[arg(long, default_value_t = 60)]
+    pub recipients: usize,
+    /// Print a machine-readable summary instead of the report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Campaign file (TOML).
+    pub campaign: PathBuf,
+    /// Recipients file: .jsonl / .ndjson (canonical records) or .csv.
+    #[arg(long, short = 'r')]
+    pub recipients: PathBuf,
+    /// Provider and price settings; defaults to `candor.toml` beside the campaign, if present.
+    #[arg(long, env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Where bad rows go; defaults to `<recipients>.quarantine.jsonl`.
+    #[arg(long)]
+    pub quarantine: Option<PathBuf>,
+    /// Print the estimate as JSON (format documented in docs/estimate-json.md).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// One recipient record in the canonical JSON shape.
+    #[arg(long)]
+    pub recipient: PathBuf,
+    /// The campaign's own facts as JSON; key `now` (YYYY-MM-DD) is the send date.
+    #[arg(long)]
+    pub context: Option<PathBuf>,
+    /// Print `{"verdict", "findings"}` as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The email: `Subject: ...`, a blank line, then the plain-text body; or an .eml file.
+    pub email: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write into (created if missing; existing files are not overwritten).
+    pub dir: PathBuf,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DataFormat {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoDataArgs {
+    /// How many recipients to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub recipients: u64,
+    /// Random seed; the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = DataFormat::Jsonl)]
+    pub format: DataFormat,
+    /// Send date the synthetic histories lead up to (YYYY-MM-DD).
+    #[arg(long, default_value = "2026-12-01")]
+    pub now: String,
+    /// Write here instead of stdout.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Campaign file (TOML).
+    pub campaign: PathBuf,
+    /// Recipients file (.jsonl or .csv).
+    #[arg(long, short = 'r')]
+    pub recipients: PathBuf,
+    /// Outbox directory.
+    #[arg(long, default_value = "outbox")]
+    pub out: PathBuf,
+    /// Provider, store and price settings; defaults to `candor.toml` beside the campaign.
+    #[arg(long, env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print a machine summary at the end.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only this campaign.
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// The store (SQLite file); defaults to the one named in candor.toml.
+    #[arg(long, env = "CANDOR_STORE")]
+    pub store: Option<PathBuf>,
+    #[arg(long, env = "CANDOR_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub command: ModelsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// List known local models and whether each is present in the cache.
+    List,
+    /// Download a model into the cache and verify its sha256.
+    Pull {
+        /// Model name, e.g. `qwen2.5-coder-0.5b-instruct-q4_k_m`.
+        name: String,
+    },
+}

@@ -1,0 +1,79 @@
+//! Sorting failures into user / internal, with `error:` / `caused by:` / `hint:` messages.
+
+use std::fmt;
+
+/// The job ran to completion but its answer is "no" (a gate verdict of fail, a budget that
+/// does not fit): exit 1, nothing more to print.
+#[derive(Debug)]
+pub struct Failed;
+
+impl fmt::Display for Failed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("failed")
+    }
+}
+impl std::error::Error for Failed {}
+
+/// A problem with the user's input: exit 2.
+#[derive(Debug)]
+pub struct UserError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for UserError {}
+
+pub fn report(result: anyhow::Result<()>) -> i32 {
+    let err = match result {
+        Ok(()) => return 0,
+        Err(e) => e,
+    };
+    if err.downcast_ref::<Failed>().is_some() {
+        return 1;
+    }
+    // A closed stdout (`candor ... | head`) is not an error.
+    if let Some(io) = err.root_cause().downcast_ref::<std::io::Error>() {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            return 0;
+        }
+    }
+    let user = err.chain().find_map(|e| e.downcast_ref::<UserError>());
+    eprintln!("error: {err}");
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    if let Some(hint) = user.and_then(|u| u.hint.as_deref()) {
+        eprintln!("hint: {hint}");
+    }
+    if user.is_some() || is_user_facing(&err) {
+        2
+    } else {
+        3
+    }
+}
+
+/// I/O on files the user named and parse errors are the user's to fix.
+fn is_user_facing(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some()
+            || e.downcast_ref::<serde_json::Error>().is_some()
+    })
+}
