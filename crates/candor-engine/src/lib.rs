@@ -1,1 +1,10 @@
-//! candor-engine (work in progress).
+//! candor's engine: planning and running a campaign.
+//!
+//! Module owners while the engine is being built (one writer per file):
+//! ingest, prompt, plan, estimate, demo_data — foundation; outbox, template, run, progress — engine.
+
+pub mod demo_data;
+pub mod estimate;
+pub mod ingest;
+pub mod plan;
+pub mod prompt;
