@@ -6,5 +6,7 @@
 pub mod demo_data;
 pub mod estimate;
 pub mod ingest;
+pub mod outbox;
 pub mod plan;
 pub mod prompt;
+pub mod template;

@@ -1,0 +1,911 @@
+//! The outbox: one RFC 5322 message per recipient plus one JSONL record per recipient.
+//!
+//! Invariants:
+//! - A message's file name is derived from the recipient id alone, and it is written to a
+//!   temporary file that is synced and then renamed into place: a crash leaves either no message
+//!   or a whole one, and a resumed run that writes the same recipient again replaces it instead of
+//!   adding a second.
+//! - `records.jsonl` is append-only, one complete line per recipient (sent or skipped), synced
+//!   after each append. A torn last line (a crash mid-append) is cut off when the outbox is
+//!   reopened, so resume reads only whole records. A record is appended only after its message
+//!   is in place, so a record always points at a message that exists.
+//! - Headers are 7-bit: non-ASCII subjects and display names are RFC 2047 encoded words, bodies
+//!   are quoted-printable, and CR/LF in any header value is replaced so no input can add a header.
+//! - Both parts say the same thing; the HTML part escapes every piece of text it includes.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use candor_domain::{EmailAddress, Money, RecipientId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::format_description::well_known::Rfc2822;
+use time::OffsetDateTime;
+
+use crate::template::FactUse;
+
+/// Name of the JSONL record file inside the outbox directory.
+pub const RECORDS_FILE: &str = "records.jsonl";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("outbox I/O on `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("unsubscribe URL `{0}` must be an https:// URL without spaces or angle brackets")]
+    BadUnsubscribeUrl(String),
+    #[error("the sender's postal address is empty: it is required in every footer")]
+    NoPostalAddress,
+    #[error("formatting the Date header: {0}")]
+    Date(#[from] time::error::Format),
+    #[error("encoding a record: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> OutboxError + '_ {
+    move |source| OutboxError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Who the email is from; the postal address goes in every footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sender {
+    pub name: String,
+    pub address: EmailAddress,
+    pub postal_address: String,
+}
+
+/// The parts of one email, in reading order, as plain text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Composed {
+    pub subject: String,
+    /// Per-recipient opener: 1–3 sentences, or a bare greeting.
+    pub opener: String,
+    /// Segment body copy; paragraphs separated by blank lines.
+    pub body: String,
+    /// The offer block, filled with campaign facts.
+    pub offer: String,
+}
+
+impl Composed {
+    /// The plain-text body without the footer: what the gate reads.
+    pub fn text_without_footer(&self) -> String {
+        let mut s = String::new();
+        for part in [&self.opener, &self.body, &self.offer] {
+            let p = part.trim();
+            if !p.is_empty() {
+                if !s.is_empty() {
+                    s.push_str("\n\n");
+                }
+                s.push_str(p);
+            }
+        }
+        s
+    }
+}
+
+/// Everything needed to write one message.
+#[derive(Clone, Debug)]
+pub struct MessageSpec<'a> {
+    pub from: &'a Sender,
+    pub to: &'a EmailAddress,
+    pub to_name: Option<&'a str>,
+    pub email: &'a Composed,
+    /// One-click unsubscribe endpoint for this recipient (RFC 8058): must be https.
+    pub unsubscribe_url: &'a str,
+    pub date: OffsetDateTime,
+    /// Scopes the Message-ID so two campaigns to one person do not collide.
+    pub campaign: &'a str,
+    pub recipient: &'a RecipientId,
+}
+
+/// The footer as plain text lines.
+fn footer_lines(from: &Sender, unsubscribe_url: &str) -> [String; 3] {
+    [
+        format!(
+            "{} · {}",
+            clean_line(&from.name),
+            clean_line(&from.postal_address)
+        ),
+        "You are receiving this because you subscribed to our emails.".to_string(),
+        format!("Unsubscribe: {unsubscribe_url}"),
+    ]
+}
+
+/// The text/plain body (with footer), LF line endings.
+pub fn plain_text(spec: &MessageSpec<'_>) -> String {
+    let mut s = spec.email.text_without_footer();
+    s.push_str("\n\n-- \n");
+    for l in footer_lines(spec.from, spec.unsubscribe_url) {
+        s.push_str(&l);
+        s.push('\n');
+    }
+    s
+}
+
+/// The text/html body (with footer), every text escaped.
+pub fn html(spec: &MessageSpec<'_>) -> String {
+    let mut h = String::with_capacity(1024);
+    h.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+    h.push_str(&escape_html(&clean_line(&spec.email.subject)));
+    h.push_str("</title></head>\n<body>\n");
+    for part in [&spec.email.opener, &spec.email.body, &spec.email.offer] {
+        for para in paragraphs(part) {
+            h.push_str("<p>");
+            let mut first = true;
+            for line in para.lines() {
+                if !first {
+                    h.push_str("<br>\n");
+                }
+                first = false;
+                h.push_str(&escape_html(line.trim_end()));
+            }
+            h.push_str("</p>\n");
+        }
+    }
+    let [who, why, _] = footer_lines(spec.from, spec.unsubscribe_url);
+    h.push_str("<hr>\n<p style=\"font-size:12px;color:#666\">");
+    h.push_str(&escape_html(&who));
+    h.push_str("<br>\n");
+    h.push_str(&escape_html(&why));
+    h.push_str("<br>\n<a href=\"");
+    h.push_str(&escape_html(spec.unsubscribe_url));
+    h.push_str("\">Unsubscribe</a></p>\n</body></html>\n");
+    h
+}
+
+fn paragraphs(s: &str) -> impl Iterator<Item = &str> {
+    s.split("\n\n").map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// Escape text for HTML element content and double-quoted attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Replace control characters (CR, LF, tabs...) with spaces and trim: header values and footer
+/// lines are single lines whatever the input holds.
+fn clean_line(s: &str) -> String {
+    let mut o: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let t = o.trim();
+    if t.len() != o.len() {
+        o = t.to_string();
+    }
+    o
+}
+
+fn check_url(url: &str) -> Result<(), OutboxError> {
+    let ok = url.starts_with("https://")
+        && url.len() > "https://".len()
+        && !url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
+        && url.is_ascii();
+    if ok {
+        Ok(())
+    } else {
+        Err(OutboxError::BadUnsubscribeUrl(url.to_string()))
+    }
+}
+
+/// A stable short hex digest.
+fn digest_hex(parts: &[&str], chars: usize) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    let d = h.finalize();
+    let mut s = String::with_capacity(64);
+    for b in d {
+        let _ = write!(s, "{b:02x}");
+    }
+    s.truncate(chars);
+    s
+}
+
+/// The Message-ID for a recipient in a campaign: stable, so a resumed run writes the same one.
+pub fn message_id(campaign: &str, recipient: &RecipientId, from: &EmailAddress) -> String {
+    format!(
+        "<{}@{}>",
+        digest_hex(&[campaign, recipient.as_str()], 32),
+        from.domain()
+    )
+}
+
+/// The whole RFC 5322 message, CRLF line endings.
+pub fn render_message(spec: &MessageSpec<'_>) -> Result<String, OutboxError> {
+    check_url(spec.unsubscribe_url)?;
+    if spec.from.postal_address.trim().is_empty() {
+        return Err(OutboxError::NoPostalAddress);
+    }
+    let text = plain_text(spec);
+    let html = html(spec);
+    // "=_" never occurs in quoted-printable output (every "=" is "=3D" or a soft break at the
+    // end of a line), so a boundary starting with it cannot collide with a body line.
+    let boundary = format!(
+        "=_candor_{}",
+        digest_hex(&[spec.campaign, spec.recipient.as_str(), "boundary"], 24)
+    );
+    let mut m = String::with_capacity(text.len() * 2 + html.len() * 2 + 1024);
+    header(
+        &mut m,
+        "From",
+        &mailbox(Some(&spec.from.name), &spec.from.address),
+    );
+    header(&mut m, "To", &mailbox(spec.to_name, spec.to));
+    header(
+        &mut m,
+        "Subject",
+        &encode_unstructured(&clean_line(&spec.email.subject)),
+    );
+    header(&mut m, "Date", &spec.date.format(&Rfc2822)?);
+    header(
+        &mut m,
+        "Message-ID",
+        &message_id(spec.campaign, spec.recipient, &spec.from.address),
+    );
+    header(&mut m, "MIME-Version", "1.0");
+    header(
+        &mut m,
+        "List-Unsubscribe",
+        &format!("<{}>", spec.unsubscribe_url),
+    );
+    header(
+        &mut m,
+        "List-Unsubscribe-Post",
+        "List-Unsubscribe=One-Click",
+    );
+    header(
+        &mut m,
+        "Content-Type",
+        &format!("multipart/alternative;\r\n boundary=\"{boundary}\""),
+    );
+    m.push_str("\r\n");
+    m.push_str("This is a multi-part message in MIME format.\r\n");
+    for (ctype, body) in [("text/plain", &text), ("text/html", &html)] {
+        m.push_str("\r\n--");
+        m.push_str(&boundary);
+        m.push_str("\r\n");
+        header(&mut m, "Content-Type", &format!("{ctype}; charset=utf-8"));
+        header(&mut m, "Content-Transfer-Encoding", "quoted-printable");
+        m.push_str("\r\n");
+        m.push_str(&quoted_printable(body));
+    }
+    m.push_str("\r\n--");
+    m.push_str(&boundary);
+    m.push_str("--\r\n");
+    Ok(m)
+}
+
+fn header(m: &mut String, name: &str, value: &str) {
+    m.push_str(name);
+    m.push_str(": ");
+    m.push_str(value);
+    m.push_str("\r\n");
+}
+
+/// `Name <addr>` with the name quoted or RFC 2047 encoded as needed; the bare address when no
+/// name is known.
+fn mailbox(name: Option<&str>, addr: &EmailAddress) -> String {
+    let name = name.map(clean_line).filter(|n| !n.is_empty());
+    // Internationalised local parts cannot be written 7-bit; those addresses are passed as-is
+    // (they need SMTPUTF8 at send time).
+    let Some(name) = name else {
+        return addr.as_str().to_string();
+    };
+    let display = if !name.is_ascii() {
+        encode_words(&name)
+    } else if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c))
+    {
+        name
+    } else {
+        let mut q = String::with_capacity(name.len() + 2);
+        q.push('"');
+        for c in name.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        q
+    };
+    format!("{display} <{}>", addr.as_str())
+}
+
+/// An unstructured header value: ASCII folded at spaces, non-ASCII as encoded words.
+fn encode_unstructured(s: &str) -> String {
+    if !s.is_ascii() || s.contains("=?") {
+        return encode_words(s);
+    }
+    // Fold long ASCII values at whitespace (RFC 5322 §2.2.3) to stay near 78 characters.
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut line_len = "Subject: ".len();
+    for (i, w) in s.split(' ').enumerate() {
+        if i > 0 {
+            if line_len + 1 + w.len() > 76 {
+                out.push_str("\r\n ");
+                line_len = 1;
+            } else {
+                out.push(' ');
+                line_len += 1;
+            }
+        }
+        out.push_str(w);
+        line_len += w.len();
+    }
+    out
+}
+
+/// RFC 2047 `B` encoded words, each at most 75 characters, split on character boundaries and
+/// folded onto continuation lines.
+fn encode_words(s: &str) -> String {
+    // 39 bytes → 52 base64 chars + 12 of framing = 64, so even the first word after
+    // "Subject: " stays within 78 columns.
+    const MAX_BYTES: usize = 39;
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in s.chars() {
+        if chunk.len() + c.len_utf8() > MAX_BYTES {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(chunk);
+    }
+    words
+        .iter()
+        .map(|w| format!("=?UTF-8?B?{}?=", base64(w.as_bytes())))
+        .collect::<Vec<_>>()
+        .join("\r\n ")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut o = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        o.push(A[(n >> 18) as usize & 63] as char);
+        o.push(A[(n >> 12) as usize & 63] as char);
+        o.push(if c.len() > 1 {
+            A[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        o.push(if c.len() > 2 {
+            A[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    o
+}
+
+/// Quoted-printable (RFC 2045 §6.7) of UTF-8 text with LF or CRLF line breaks; output lines end
+/// in CRLF and are at most 76 characters.
+pub fn quoted_printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let text = text.replace("\r\n", "\n");
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        if last && line.is_empty() {
+            break;
+        }
+        let bytes = line.as_bytes();
+        let mut col = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let at_end = i + 1 == bytes.len();
+            let literal =
+                (b == b' ' || b == b'\t') && !at_end || (33..=126).contains(&b) && b != b'=';
+            // A leading "." or "From " could be mangled by some MTAs; encode a leading dot.
+            let literal = literal && !(col == 0 && b == b'.');
+            let width = if literal { 1 } else { 3 };
+            // Keep one column for a soft break "=".
+            if col + width > 75 {
+                out.push_str("=\r\n");
+                col = 0;
+            }
+            if literal {
+                out.push(b as char);
+            } else {
+                let _ = write!(out, "={b:02X}");
+            }
+            col += width;
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// The file name of a recipient's message: readable prefix + digest of the whole id, so ids
+/// that differ only in unsafe characters still get different files.
+pub fn message_file_name(id: &RecipientId) -> String {
+    let prefix: String = id
+        .as_str()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
+    let digest = digest_hex(&[id.as_str()], 16);
+    if prefix.is_empty() {
+        format!("{digest}.eml")
+    } else {
+        format!("{prefix}-{digest}.eml")
+    }
+}
+
+/// What happened to one recipient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Sent,
+    Skipped,
+}
+
+/// One finding the gate raised on an attempt, kept in the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordFinding {
+    pub tier: String,
+    pub attempt: u32,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// One recipient's JSONL record. Format version 1; fields are only ever added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub v: u32,
+    pub recipient_id: String,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// The tier the planner chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_tier: Option<String>,
+    /// The tier whose email was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Settled cost of every call made for this recipient, all attempts and tiers.
+    pub cost: Money,
+    /// Model calls made for this recipient (0 for the template tier).
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<RecordFinding>,
+    /// Facts offered to the model (or template), as source paths.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts_offered: Vec<String>,
+    /// Facts the final email states, with values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts_used: Vec<FactUse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Why the tier differs from the planned one, when it does ("gate", "spend_hot", ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<String>,
+}
+
+impl Record {
+    pub fn skipped(id: &RecipientId, reason: impl Into<String>) -> Record {
+        Record {
+            v: 1,
+            recipient_id: id.as_str().to_string(),
+            status: Status::Skipped,
+            skip_reason: Some(reason.into()),
+            segment: None,
+            planned_tier: None,
+            tier: None,
+            cost: Money::ZERO,
+            attempts: 0,
+            findings: Vec::new(),
+            facts_offered: Vec::new(),
+            facts_used: Vec::new(),
+            message_file: None,
+            message_id: None,
+            moves: Vec::new(),
+        }
+    }
+}
+
+/// An open outbox directory.
+#[derive(Debug)]
+pub struct Outbox {
+    dir: PathBuf,
+    records_path: PathBuf,
+    records: File,
+}
+
+impl Outbox {
+    /// Open (creating) an outbox directory, repair a torn last record line, and return the
+    /// records already written (by recipient id; a later line for the same id wins).
+    pub fn open(dir: &Path) -> Result<(Outbox, HashMap<String, Record>), OutboxError> {
+        fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let records_path = dir.join(RECORDS_FILE);
+        let mut records = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&records_path)
+            .map_err(io_err(&records_path))?;
+        let done = read_and_repair(&mut records, &records_path)?;
+        Ok((
+            Outbox {
+                dir: dir.to_path_buf(),
+                records_path,
+                records,
+            },
+            done,
+        ))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn message_path(&self, id: &RecipientId) -> PathBuf {
+        self.dir.join(message_file_name(id))
+    }
+
+    /// Write a message atomically (temp file, sync, rename, sync directory); returns its file
+    /// name. Writing the same recipient again replaces the file.
+    pub fn write_message(&self, id: &RecipientId, message: &str) -> Result<String, OutboxError> {
+        let name = message_file_name(id);
+        let path = self.dir.join(&name);
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut f = File::create(&tmp)?;
+            f.write_all(message.as_bytes())?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(OutboxError::Io { path, source: e });
+        }
+        sync_dir(&self.dir);
+        Ok(name)
+    }
+
+    /// Append one record line and sync it.
+    pub fn append_record(&mut self, record: &Record) -> Result<(), OutboxError> {
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        // One write call for the whole line: with O_APPEND a crash can only tear the tail,
+        // which `open` repairs.
+        self.records
+            .write_all(&line)
+            .and_then(|()| self.records.sync_data())
+            .map_err(io_err(&self.records_path))
+    }
+
+    /// Remove temporary files left by a crash mid-write.
+    pub fn clean_temp_files(&self) -> Result<usize, OutboxError> {
+        let mut n = 0;
+        for entry in fs::read_dir(&self.dir).map_err(io_err(&self.dir))? {
+            let entry = entry.map_err(io_err(&self.dir))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn sync_dir(dir: &Path) {
+    // Best effort: makes the rename durable on Linux; not supported everywhere.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn read_and_repair(f: &mut File, path: &Path) -> Result<HashMap<String, Record>, OutboxError> {
+    let mut done = HashMap::new();
+    f.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
+    let mut reader = BufReader::new(&mut *f);
+    let mut good_len: u64 = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            break; // torn tail
+        }
+        match serde_json::from_slice::<Record>(&buf) {
+            Ok(r) => {
+                done.insert(r.recipient_id.clone(), r);
+                good_len += n as u64;
+            }
+            // A whole line that does not parse can only be a torn write followed by another
+            // append; stop trusting the file from here.
+            Err(_) => break,
+        }
+    }
+    drop(reader);
+    let len = f.metadata().map_err(io_err(path))?.len();
+    if len != good_len {
+        f.set_len(good_len).map_err(io_err(path))?;
+        f.sync_data().map_err(io_err(path))?;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candor_domain::Limits;
+    use mail_parser::{MessageParser, MimeHeaders};
+
+    fn rid(s: &str) -> RecipientId {
+        candor_domain::Recipient::from_json(
+            &format!(r#"{{"id":{},"email":"a@b.co"}}"#, serde_json::json!(s)),
+            &Limits::default(),
+        )
+        .unwrap()
+        .id
+    }
+
+    fn sender() -> Sender {
+        Sender {
+            name: "Northwind Outfitters".into(),
+            address: EmailAddress::parse("news@northwind.example").unwrap(),
+            postal_address: "12 Harbour St, Portland, OR 97201, USA".into(),
+        }
+    }
+
+    fn composed() -> Composed {
+        Composed {
+            subject: "Ana, 20% off winter boots — this week only".into(),
+            opener: "Hi Ana, we hope the Trailblazer 2 Hiking Boot has been treating you well in Porto.".into(),
+            body: "Winter is here & our <warmest> gear is on sale.\n\nEvery boot is waterproof, \"tested\" on real trails. ".to_string()
+                + &"Long line ".repeat(20),
+            offer: "Use code WINTER20 at checkout. Ends 2026-12-08.".into(),
+        }
+    }
+
+    fn spec<'a>(
+        s: &'a Sender,
+        to: &'a EmailAddress,
+        c: &'a Composed,
+        r: &'a RecipientId,
+    ) -> MessageSpec<'a> {
+        MessageSpec {
+            from: s,
+            to,
+            to_name: Some("Ána Løvås"),
+            email: c,
+            unsubscribe_url: "https://northwind.example/u/abc123?c=winter",
+            date: OffsetDateTime::from_unix_timestamp(1_796_000_000).unwrap(),
+            campaign: "winter-sale",
+            recipient: r,
+        }
+    }
+
+    #[test]
+    fn message_parses_with_both_parts_and_unsubscribe_headers() {
+        let s = sender();
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let c = composed();
+        let r = rid("r1");
+        let raw = render_message(&spec(&s, &to, &c, &r)).unwrap();
+        assert!(raw.is_ascii(), "7-bit message");
+        for line in raw.split("\r\n") {
+            assert!(line.len() <= 78, "line too long: {line}");
+        }
+        let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.subject(), Some(c.subject.as_str()));
+        let from = m.from().unwrap().first().unwrap();
+        assert_eq!(from.address(), Some("news@northwind.example"));
+        assert_eq!(from.name(), Some("Northwind Outfitters"));
+        let to_h = m.to().unwrap().first().unwrap();
+        assert_eq!(to_h.name(), Some("Ána Løvås"));
+        assert_eq!(to_h.address(), Some("ana@example.com"));
+        assert!(m.date().is_some());
+        assert!(m.message_id().unwrap().ends_with("@northwind.example"));
+        let unsub = m.header_raw("List-Unsubscribe").unwrap();
+        assert_eq!(
+            unsub.trim(),
+            "<https://northwind.example/u/abc123?c=winter>"
+        );
+        assert_eq!(
+            m.header_raw("List-Unsubscribe-Post").unwrap().trim(),
+            "List-Unsubscribe=One-Click"
+        );
+        assert_eq!(
+            m.content_type().unwrap().subtype(),
+            Some("alternative"),
+            "multipart/alternative"
+        );
+        let text = m.body_text(0).unwrap();
+        assert!(text.contains("Trailblazer 2 Hiking Boot"));
+        assert!(text.contains("our <warmest> gear"));
+        assert!(text.contains("12 Harbour St, Portland"));
+        assert!(text.contains("Unsubscribe: https://northwind.example/u/abc123?c=winter"));
+        let html = m.body_html(0).unwrap();
+        assert!(html.contains("our &lt;warmest&gt; gear"));
+        assert!(html.contains("&quot;tested&quot;"));
+        assert!(html.contains("Winter is here &amp; our"));
+        assert!(html.contains("href=\"https://northwind.example/u/abc123?c=winter\""));
+        assert!(html.contains("12 Harbour St, Portland"));
+        assert_eq!(m.text_body_count(), 1);
+        assert_eq!(m.html_body_count(), 1);
+    }
+
+    #[test]
+    fn non_ascii_subject_round_trips() {
+        let s = sender();
+        let to = EmailAddress::parse("jo@example.com").unwrap();
+        let mut c = composed();
+        c.subject = "Jörg, ein Angebot für Sie — Größe 44 ✓ "
+            .repeat(3)
+            .trim()
+            .to_string();
+        c.opener = "Hallo Jörg, schön, dass Sie da sind. 日本語も大丈夫。".into();
+        let r = rid("r2");
+        let raw = render_message(&spec(&s, &to, &c, &r)).unwrap();
+        assert!(raw.is_ascii());
+        assert!(raw.contains("=?UTF-8?B?"));
+        let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        assert_eq!(m.subject(), Some(c.subject.as_str()));
+        assert!(m.body_text(0).unwrap().contains("日本語も大丈夫"));
+        assert!(m.body_html(0).unwrap().contains("Jörg"));
+    }
+
+    #[test]
+    fn header_injection_is_impossible() {
+        let s = sender();
+        let to = EmailAddress::parse("x@example.com").unwrap();
+        let mut c = composed();
+        c.subject = "Hello\r\nBcc: victim@example.com".into();
+        let r = rid("r3");
+        let raw = render_message(&spec(&s, &to, &c, &r)).unwrap();
+        assert!(!raw.contains("\r\nBcc:"));
+        let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+        assert!(m.bcc().is_none());
+    }
+
+    #[test]
+    fn refuses_http_unsubscribe_and_missing_address() {
+        let s = sender();
+        let to = EmailAddress::parse("x@example.com").unwrap();
+        let c = composed();
+        let r = rid("r4");
+        let mut sp = spec(&s, &to, &c, &r);
+        sp.unsubscribe_url = "http://northwind.example/u";
+        assert!(matches!(
+            render_message(&sp),
+            Err(OutboxError::BadUnsubscribeUrl(_))
+        ));
+        let mut s2 = sender();
+        s2.postal_address = "  ".into();
+        let sp = spec(&s2, &to, &c, &r);
+        assert!(matches!(
+            render_message(&sp),
+            Err(OutboxError::NoPostalAddress)
+        ));
+    }
+
+    #[test]
+    fn qp_round_trip_and_line_length() {
+        let text = "=start . dots\n.leading dot\ntrailing space \n".to_string()
+            + &"é".repeat(100)
+            + "\n"
+            + &"a".repeat(200);
+        let qp = quoted_printable(&text);
+        for l in qp.split("\r\n") {
+            assert!(l.len() <= 76, "{l}");
+        }
+        assert!(qp.contains("=3Dstart"));
+        // Decode and compare.
+        let mut bytes = Vec::new();
+        let mut it = qp.as_bytes().iter().peekable();
+        while let Some(&b) = it.next() {
+            if b == b'=' {
+                let h = it.next().unwrap();
+                if *h == b'\r' {
+                    it.next();
+                    continue;
+                }
+                let l = it.next().unwrap();
+                let hex = [*h, *l];
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap(), 16).unwrap());
+            } else if b == b'\r' {
+                bytes.push(b'\n');
+                it.next();
+            } else {
+                bytes.push(b);
+            }
+        }
+        assert_eq!(String::from_utf8(bytes).unwrap(), text + "\n");
+    }
+
+    #[test]
+    fn file_names_are_stable_and_distinct() {
+        let a = message_file_name(&rid("cust/42"));
+        let b = message_file_name(&rid("cust:42"));
+        assert_ne!(a, b);
+        assert_eq!(a, message_file_name(&rid("cust/42")));
+        assert!(a.starts_with("cust42-") && a.ends_with(".eml"));
+        assert!(message_file_name(&rid("ü")).ends_with(".eml"));
+    }
+
+    #[test]
+    fn outbox_is_idempotent_and_repairs_torn_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = rid("r1");
+        {
+            let (mut ob, done) = Outbox::open(dir.path()).unwrap();
+            assert!(done.is_empty());
+            let name = ob.write_message(&r, "first").unwrap();
+            assert_eq!(ob.write_message(&r, "second").unwrap(), name);
+            let mut rec = Record::skipped(&r, "x");
+            rec.status = Status::Sent;
+            rec.skip_reason = None;
+            rec.message_file = Some(name);
+            ob.append_record(&rec).unwrap();
+        }
+        // A torn append.
+        let recs = dir.path().join(RECORDS_FILE);
+        let mut f = OpenOptions::new().append(true).open(&recs).unwrap();
+        f.write_all(br#"{"v":1,"recipient_id":"r2","sta"#).unwrap();
+        drop(f);
+        let (mut ob, done) = Outbox::open(dir.path()).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done["r1"].status, Status::Sent);
+        ob.append_record(&Record::skipped(&rid("r2"), "no_consent"))
+            .unwrap();
+        drop(ob);
+        let (_, done) = Outbox::open(dir.path()).unwrap();
+        assert_eq!(done.len(), 2);
+        assert_eq!(done["r2"].skip_reason.as_deref(), Some("no_consent"));
+        let emls: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| {
+                let n = e.unwrap().file_name().to_string_lossy().to_string();
+                n.ends_with(".eml").then_some(n)
+            })
+            .collect();
+        assert_eq!(emls.len(), 1);
+        assert_eq!(
+            fs::read_to_string(dir.path().join(&emls[0])).unwrap(),
+            "second"
+        );
+    }
+}
