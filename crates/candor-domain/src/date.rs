@@ -16,6 +16,9 @@ pub struct Date(time::Date);
 pub struct DateError(pub String);
 
 impl Date {
+    /// 1970-01-01.
+    pub const UNIX_EPOCH: Date = Date(time::macros::date!(1970 - 01 - 01));
+
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Date> {
         let m = time::Month::try_from(month).ok()?;
         time::Date::from_calendar_date(year, m, day).ok().map(Date)

@@ -362,7 +362,7 @@ impl Recipient {
             }
         }
         // Newest first: the order every consumer wants.
-        events.sort_by(|a, b| b.at.cmp(&a.at));
+        events.sort_by_key(|e| std::cmp::Reverse(e.at));
 
         let consent = match m.remove("consent") {
             None | Some(Value::Null) => Consent::default(),

@@ -1,0 +1,148 @@
+//! Token counts before a call, with the model's real tokenizer where one is available offline.
+//!
+//! - OpenAI models: tiktoken, `o200k_base` for the gpt-4o / gpt-4.1 / gpt-5 / o-series families,
+//!   `cl100k_base` for gpt-4 / gpt-3.5. Exact.
+//! - Anthropic and Gemini publish no offline tokenizer. candor counts with `o200k_base` and adds a
+//!   stated margin of [`NO_TOKENIZER_MARGIN_PCT`]% (+[`NO_TOKENIZER_MARGIN_FLAT`] tokens):
+//!   Claude's and Gemini's tokenizers produce roughly 5–25% more tokens than o200k on English
+//!   prose, so the estimate errs high, as a budget reservation must. Flagged `exact: false`.
+//! - Local models: counted exactly by the local tier from the GGUF's own vocabulary; here the
+//!   same conservative estimate is used until a local tokenizer is supplied.
+
+use std::sync::OnceLock;
+
+use candor_domain::{ChatMessage, TokenCount};
+use tiktoken_rs::CoreBPE;
+
+/// Margin, in percent, added to estimates for models without an offline tokenizer.
+pub const NO_TOKENIZER_MARGIN_PCT: u64 = 25;
+/// Flat margin added on top, per count.
+pub const NO_TOKENIZER_MARGIN_FLAT: u64 = 4;
+/// Chat framing per message (role markers and separators) in OpenAI's chat format.
+pub const TOKENS_PER_MESSAGE: u64 = 3;
+/// Tokens that prime the assistant's reply.
+pub const TOKENS_REPLY_PRIMING: u64 = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenEstimate {
+    pub tokens: TokenCount,
+    /// True when counted with the model's own tokenizer.
+    pub exact: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    O200k,
+    Cl100k,
+}
+
+fn bpe(enc: Encoding) -> Option<&'static CoreBPE> {
+    static O200K: OnceLock<Option<CoreBPE>> = OnceLock::new();
+    static CL100K: OnceLock<Option<CoreBPE>> = OnceLock::new();
+    match enc {
+        Encoding::O200k => O200K
+            .get_or_init(|| tiktoken_rs::o200k_base().ok())
+            .as_ref(),
+        Encoding::Cl100k => CL100K
+            .get_or_init(|| tiktoken_rs::cl100k_base().ok())
+            .as_ref(),
+    }
+}
+
+/// Which exact encoding a model uses, if it is an OpenAI model.
+pub fn openai_encoding(model: &str) -> Option<Encoding> {
+    let m = model.rsplit('/').next().unwrap_or(model);
+    if m.starts_with("gpt-4o")
+        || m.starts_with("gpt-4.1")
+        || m.starts_with("gpt-4.5")
+        || m.starts_with("gpt-5")
+        || m.starts_with("o1")
+        || m.starts_with("o3")
+        || m.starts_with("o4")
+        || m.starts_with("chatgpt-4o")
+    {
+        Some(Encoding::O200k)
+    } else if m.starts_with("gpt-4") || m.starts_with("gpt-3.5") {
+        Some(Encoding::Cl100k)
+    } else {
+        None
+    }
+}
+
+/// Count raw text with an encoding (ordinary text: special-token strings are not special).
+pub fn count_with(enc: Encoding, text: &str) -> u64 {
+    match bpe(enc) {
+        Some(b) => b.encode_ordinary(text).len() as u64,
+        // The BPE tables are compiled in; if they could not load, fall back to a bound that
+        // is never below the true count for byte-level BPE (one token per byte at most).
+        None => text.len() as u64,
+    }
+}
+
+/// Count the tokens of `text` for `model`.
+pub fn count(model: &str, text: &str) -> TokenEstimate {
+    match openai_encoding(model) {
+        Some(enc) => TokenEstimate {
+            tokens: TokenCount(count_with(enc, text)),
+            exact: true,
+        },
+        None => {
+            let base = count_with(Encoding::O200k, text);
+            let est =
+                base + (base * NO_TOKENIZER_MARGIN_PCT).div_ceil(100) + NO_TOKENIZER_MARGIN_FLAT;
+            TokenEstimate {
+                tokens: TokenCount(est),
+                exact: false,
+            }
+        }
+    }
+}
+
+/// Count a chat prompt: content plus per-message framing and reply priming.
+pub fn count_messages(model: &str, messages: &[ChatMessage]) -> TokenEstimate {
+    let mut exact = true;
+    let mut total = TOKENS_REPLY_PRIMING;
+    for m in messages {
+        let c = count(model, &m.content);
+        exact &= c.exact;
+        total += c.tokens.0 + TOKENS_PER_MESSAGE;
+    }
+    TokenEstimate {
+        tokens: TokenCount(total),
+        exact,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Reference values from OpenAI's tiktoken (Python) for fixed strings.
+    #[test]
+    fn matches_tiktoken_reference() {
+        let ids = |enc, s| bpe(enc).unwrap().encode_ordinary(s);
+        assert_eq!(ids(Encoding::Cl100k, "hello world"), vec![15339, 1917]);
+        assert_eq!(
+            ids(Encoding::Cl100k, "tiktoken is great!"),
+            vec![83, 1609, 5963, 374, 2294, 0]
+        );
+        assert_eq!(ids(Encoding::O200k, "hello world"), vec![24912, 2375]);
+        assert_eq!(
+            ids(Encoding::O200k, "tiktoken is great!"),
+            vec![83, 8251, 2488, 382, 2212, 0]
+        );
+        assert_eq!(count_with(Encoding::Cl100k, ""), 0);
+    }
+
+    #[test]
+    fn exact_for_openai_conservative_for_others() {
+        let t = "Your Trailblazer boots have covered some miles since March.";
+        let o = count("gpt-4.1-mini", t);
+        assert!(o.exact);
+        let c = count("claude-sonnet-4-5", t);
+        assert!(!c.exact);
+        assert!(c.tokens.0 >= o.tokens.0 * 125 / 100);
+        assert_eq!(openai_encoding("gpt-3.5-turbo"), Some(Encoding::Cl100k));
+        assert_eq!(openai_encoding("openai/gpt-5-nano"), Some(Encoding::O200k));
+    }
+}
