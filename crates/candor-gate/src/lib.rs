@@ -1,1 +1,68 @@
-//! candor-gate (work in progress).
+//! candor's authenticity gate: deterministic checks that every claim an email makes about a
+//! person is supported by that person's facts or the campaign's, before anything is sent.
+//!
+//! The gate does no I/O and calls no model: it is pure functions over strings and
+//! [`candor_domain`] types, with rule tables compiled once in [`Gate::new`].
+//!
+//! # API
+//!
+//! ```
+//! use candor_domain::{Date, Limits, Recipient};
+//! use candor_gate::{Context, Email, Gate, Verdict};
+//!
+//! let gate = Gate::new(); // parses and compiles the built-in rules once
+//! let r = Recipient::from_json(
+//!     r#"{"id":"1","email":"zoe@example.com","first_name":"Zoë",
+//!         "events":[{"type":"purchase","at":"2026-10-20","product":"Trailblazer 2 Hiking Boot"}]}"#,
+//!     &Limits::default(),
+//! ).unwrap();
+//! let ctx = Context::from_json(serde_json::json!({"now": "2026-11-20", "brand": "Northpeak"})).unwrap();
+//! let email = Email::parse_text("Subject: For the trail\n\nHi Zoë, how are the Trailblazers holding up since last month?").unwrap();
+//! let report = gate.check(&email, &r, &ctx);
+//! assert_eq!(report.verdict, Verdict::Pass);
+//! assert!(report.used_facts.contains(&"events[0].product".to_string()));
+//!
+//! let bad = Email::parse_text("Subject: Hi\n\nHi Zoë, how are the Trailblazers you bought yesterday?").unwrap();
+//! assert_eq!(gate.check(&bad, &r, &ctx).verdict, Verdict::Fail);
+//! ```
+//!
+//! - [`Context`]: the send date `now` and free-form campaign facts (`Context::from_json` reads
+//!   CONTEXT.json).
+//! - [`Email`]: `subject` + `body`; [`Email::parse_text`] (`Subject: …`, blank line, body),
+//!   [`Email::parse_eml`] (RFC 5322: text/plain part, multipart, quoted-printable, base64).
+//! - [`Gate::check`] → [`Report`] `{verdict, findings}` (serde JSON exactly
+//!   `{"verdict":"pass"|"fail","findings":[{"kind","text","reason","rule"}]}`), plus
+//!   `used_facts` (paths like `first_name`, `attributes.city`, `events[0].product`) and each
+//!   finding's byte `span` within its `part`. [`Gate::check_opener`] checks a 1–3 sentence
+//!   opener alone.
+//! - [`RuleTable`]: the rules are data (`rules.toml`, embedded); a campaign extends them with
+//!   [`RuleTable::extend`] and builds a gate with [`Gate::with_rules`] / [`Gate::with_extension`].
+//! - [`genericness`]: near-duplicate openers in a batch (MinHash over word shingles after
+//!   [`mask`]ing the recipient's values) → [`GenericReport`] `{rate, per_email}`.
+//!
+//! Finding kinds: `fabricated_fact`, `wrong_fact`, `implied_context`, `wrong_time`,
+//! `wrong_offer`, `template_leak`, `consent_violation`, `generic`, and the lint kinds
+//! `banned_phrase`, `brand_voice`, `compliance`.
+
+mod checks;
+mod context;
+mod email;
+mod facts;
+mod gate;
+mod generic;
+mod mime;
+mod report;
+mod rules;
+mod text;
+
+pub use context::{Context, ContextError};
+pub use email::{Email, EmailError, MAX_EMAIL_BYTES};
+pub use gate::Gate;
+pub use generic::{
+    genericness, genericness_with, mask, GenericEntry, GenericReport, DEFAULT_THRESHOLD,
+};
+pub use report::{Finding, Kind, Part, Report, Verdict};
+pub use rules::{
+    ClaimRule, CountRule, GroundingRules, ImpliedOptions, ImpliedRule, KindRule, LeakRules,
+    LintRules, RuleError, RuleTable, TimeRule,
+};

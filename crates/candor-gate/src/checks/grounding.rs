@@ -1,0 +1,599 @@
+//! Grounding: names, products, places and tiers stated about the person must match a fact.
+//!
+//! A capitalized run that is not common English ("Summit Down Parka", "Lisbon") is a specific;
+//! it is grounded when its distinctive words all occur in facts. Paraphrase is accepted through
+//! stems, synonyms and dropped words ("your Trailblazers" for "Trailblazer 2 Hiking Boot").
+
+use super::{Checker, STOP_WORDS};
+use crate::facts::FKind;
+use crate::report::Kind;
+use crate::text::stem;
+
+const CONNECTORS: [&str; 9] = ["of", "&", "de", "la", "del", "von", "van", "da", "du"];
+const PLACE_PREPS: [&str; 9] = ["in", "to", "from", "near", "around", "visiting", "at", "across", "outside"];
+const ARTICLES: [&str; 9] = ["the", "a", "an", "your", "our", "my", "those", "these", "that"];
+
+impl Checker<'_> {
+    fn is_common(&self, norm: &str) -> bool {
+        let st = stem(norm);
+        self.rules.common.contains(norm)
+            || self.rules.common.contains(&st)
+            || self.rules.ignore_caps.contains(norm)
+            || self.rules.ignore_caps.contains(&st)
+    }
+
+    fn is_product_noun(&self, norm: &str) -> bool {
+        self.rules.product_nouns.contains(&stem(norm))
+    }
+
+    /// Facts for a stem, directly or through a synonym.
+    pub(super) fn facts_for_stem(&self, st: &str) -> Vec<usize> {
+        let mut v: Vec<usize> = self.facts.with_stem(st).to_vec();
+        if let Some(syns) = self.rules.synonyms.get(st) {
+            for s in syns {
+                v.extend_from_slice(self.facts.with_stem(s));
+            }
+        }
+        v
+    }
+
+    fn name_matches(&self, norm: &str) -> bool {
+        let st = stem(norm);
+        let names: Vec<&String> = self
+            .facts
+            .first_name
+            .iter()
+            .chain(self.facts.last_name.iter())
+            .collect();
+        names.iter().any(|n| {
+            **n == st
+                || **n == norm
+                // Nicknames and honorific suffixes: "Alex" for Alexander, "美咲さん" for 美咲.
+                || (st.chars().count() >= 3 && n.starts_with(st.as_str()))
+                || (n.chars().count() >= 2 && norm.starts_with(n.as_str()))
+        })
+    }
+
+    /// The greeting line: "Hi Zoë," must use the recipient's name; "Hi there" when the name is
+    /// known is generic.
+    pub(super) fn greeting(&mut self) {
+        let Some(first_wi) = self
+            .doc
+            .words
+            .iter()
+            .position(|&t| self.doc.toks[t].start >= self.doc.body_start)
+        else {
+            return;
+        };
+        let gm = self
+            .rules
+            .greetings
+            .find(&self.doc.toks, &self.doc.words, false)
+            .into_iter()
+            .find(|m| m.first == first_wi);
+        let Some(gm) = gm else {
+            return;
+        };
+        let greet_tok = self.doc.words[gm.last];
+        // Name words: up to three words straight after the greeting, before punctuation.
+        let mut names = Vec::new();
+        let mut wi = gm.last;
+        while names.len() < 3 && self.doc.adjacent(wi) {
+            wi += 1;
+            names.push(wi);
+        }
+        let known = !self.facts.first_name.is_empty() || !self.facts.last_name.is_empty();
+        if names.is_empty() {
+            if known && self.facts.recipient.first_name.is_some() {
+                let t = &self.doc.toks[greet_tok];
+                let (s, e) = (t.start, t.end);
+                self.flag(
+                    Kind::Generic,
+                    s,
+                    e,
+                    "the greeting has no name, though the first name is known".into(),
+                    "greeting.no_name",
+                );
+            }
+            return;
+        }
+        let first = &self.doc.toks[self.doc.words[names[0]]];
+        if self.rules.generic_greetings.contains(first.norm.as_str()) {
+            if self.facts.recipient.first_name.is_some() {
+                self.flag_words(
+                    Kind::Generic,
+                    gm.first,
+                    names[0],
+                    "a generic greeting, though the first name is known".into(),
+                    "greeting.generic",
+                );
+            }
+            return;
+        }
+        // Titles before a last name.
+        let skip_title = matches!(first.norm.as_str(), "mr" | "mrs" | "ms" | "mx" | "dr" | "miss");
+        let name_words: Vec<usize> = names.iter().copied().skip(usize::from(skip_title)).collect();
+        let Some(&nw) = name_words.first() else {
+            return;
+        };
+        let t = &self.doc.toks[self.doc.words[nw]];
+        if !(t.cap || t.caseless) {
+            return;
+        }
+        if self.rules.standins.find(&self.doc.toks, &self.doc.words, false).iter().any(|m| m.first == gm.first) {
+            return;
+        }
+        if self.name_matches(&t.norm.clone()) {
+            let (s, e) = (t.start, t.end);
+            if let Some(fi) = self.facts.list.iter().position(|f| f.kind == FKind::Name) {
+                self.use_fact(fi, s, e);
+            }
+            return;
+        }
+        if known {
+            let who = self.facts.recipient.full_name().unwrap_or_default();
+            self.flag_words(
+                Kind::WrongFact,
+                nw,
+                nw,
+                format!("greets a name that is not the recipient's (`{who}`)"),
+                "grounding.name",
+            );
+        } else {
+            self.flag_words(
+                Kind::FabricatedFact,
+                nw,
+                nw,
+                "greets the person by a name the record does not have".into(),
+                "grounding.name",
+            );
+        }
+    }
+
+    /// Capitalized runs that look like products, places or people.
+    pub(super) fn capitalized(&mut self) {
+        let n = self.doc.words.len();
+        let mut wi = 0;
+        while wi < n {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            let starts = t.cap && !self.doc.in_url[ti] && !(t.all_caps && t.norm.chars().any(|c| c.is_ascii_digit()));
+            if !starts {
+                wi += 1;
+                continue;
+            }
+            let mut end = wi;
+            loop {
+                if !self.doc.adjacent(end) {
+                    break;
+                }
+                let next = &self.doc.toks[self.doc.words[end + 1]];
+                if next.cap || next.kind == crate::text::TokKind::Num {
+                    end += 1;
+                    continue;
+                }
+                if CONNECTORS.contains(&next.norm.as_str())
+                    && self.doc.adjacent(end + 1)
+                    && self.doc.toks[self.doc.words[end + 2]].cap
+                {
+                    end += 2;
+                    continue;
+                }
+                break;
+            }
+            self.judge_run(wi, end);
+            wi = end + 1;
+        }
+    }
+
+    fn judge_run(&mut self, first: usize, last: usize) {
+        let toks: Vec<usize> = (first..=last).collect();
+        let norm = |c: &Checker, w: usize| c.doc.toks[c.doc.words[w]].norm.clone();
+        let last_is_product = self.is_product_noun(&norm(self, last));
+        let product_name = toks.len() >= 2 && last_is_product;
+        // Trim common words at both ends (not the product noun of a product name).
+        let mut lo = first;
+        let mut hi = last;
+        while lo <= hi && {
+            let w = norm(self, lo);
+            ARTICLES.contains(&w.as_str()) || (self.is_common(&w) && !(product_name && lo == hi))
+        } {
+            lo += 1;
+        }
+        while hi >= lo && hi > first && !product_name && self.is_common(&norm(self, hi)) {
+            hi -= 1;
+        }
+        if lo > hi {
+            return;
+        }
+        let distinctive: Vec<usize> = (lo..=hi)
+            .filter(|&w| {
+                let x = norm(self, w);
+                let tok = &self.doc.toks[self.doc.words[w]];
+                tok.kind == crate::text::TokKind::Num
+                    || (!self.is_common(&x) && !self.is_product_noun(&x))
+                    || (product_name && !self.is_product_noun(&x) && !ARTICLES.contains(&x.as_str()))
+            })
+            .collect();
+        if distinctive.is_empty() || distinctive.iter().all(|&w| self.doc.toks[self.doc.words[w]].kind == crate::text::TokKind::Num) {
+            return;
+        }
+        let span_s = self.doc.toks[self.doc.words[lo]].start;
+        let span_e = self.doc.toks[self.doc.words[hi]].end;
+        let mut matched: Vec<usize> = Vec::new();
+        let mut unmatched: Vec<usize> = Vec::new();
+        let mut facts_hit: Vec<usize> = Vec::new();
+        for &w in &distinctive {
+            let st = stem(&norm(self, w));
+            let mut hits = self.facts_for_stem(&st);
+            if hits.is_empty() && self.name_matches(&norm(self, w)) {
+                hits = self
+                    .facts
+                    .list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.kind == FKind::Name)
+                    .map(|(i, _)| i)
+                    .collect();
+            }
+            if hits.is_empty() {
+                unmatched.push(w);
+            } else {
+                matched.push(w);
+                facts_hit.extend(hits);
+            }
+        }
+        // Product nouns of a product name must also agree with the matched fact.
+        if product_name && !matched.is_empty() && unmatched.is_empty() {
+            let noun = stem(&norm(self, last));
+            let noun_ok = facts_hit.iter().any(|&f| self.facts.list[f].stems.contains(&noun))
+                || self.rules.synonyms.get(&noun).is_some_and(|syn| {
+                    facts_hit
+                        .iter()
+                        .any(|&f| syn.iter().any(|s| self.facts.list[f].stems.contains(s)))
+                })
+                || !self.facts_for_stem(&noun).is_empty();
+            if !noun_ok {
+                unmatched.push(last);
+            }
+        }
+        if unmatched.is_empty() {
+            for f in facts_hit {
+                self.use_fact(f, span_s, span_e);
+            }
+            return;
+        }
+        let head = self.doc.words[lo];
+        let in_subject = self.doc.in_subject(head);
+        let single = lo == hi;
+        let sentence_initial = self.doc.toks[head].sent_start;
+        // A lone capitalized word at a sentence start is usually just a word.
+        if single && sentence_initial && !self.followed_by_comma(hi) {
+            return;
+        }
+        // Title Case subject lines say nothing by their capitals; only contradictions count.
+        if in_subject && self.doc.subject_title_case && matched.is_empty() {
+            return;
+        }
+        // Written lowercase elsewhere: an ordinary word.
+        if single {
+            let w = norm(self, lo);
+            let lower_elsewhere = self.doc.words.iter().any(|&t| {
+                let k = &self.doc.toks[t];
+                !k.cap && k.norm == w
+            });
+            if lower_elsewhere {
+                return;
+            }
+        }
+        let personal = self.doc.sent_personal(head);
+        let text = self.doc.text[span_s..span_e].to_string();
+        if !matched.is_empty() {
+            let personal_fact = facts_hit.iter().find(|&&f| {
+                let fk = self.facts.list[f].kind;
+                self.facts.list[f].personal && matches!(fk, FKind::Product | FKind::Place | FKind::Tier | FKind::Category | FKind::Text)
+            });
+            if let Some(&pf) = personal_fact {
+                let path = self.facts.list[pf].path.clone();
+                self.flag(
+                    Kind::WrongFact,
+                    span_s,
+                    span_e,
+                    format!("`{text}` only partly matches `{path}`: a different product, place or tier"),
+                    "grounding.partial_match",
+                );
+            } else {
+                self.flag(
+                    Kind::FabricatedFact,
+                    span_s,
+                    span_e,
+                    format!("`{text}` is not among the campaign's or the recipient's facts"),
+                    "grounding.partial_match",
+                );
+            }
+            return;
+        }
+        // Nothing matched: say what it looks like.
+        let prev = self.doc.word_before(lo, 1).map(|t| t.norm.clone()).unwrap_or_default();
+        let next = self.doc.word_after(hi, 1).map(|t| t.norm.clone()).unwrap_or_default();
+        let vocative = sentence_initial && self.followed_by_comma(hi);
+        let looks_product = last_is_product || self.is_product_noun(&next);
+        let looks_tier = self.rules.tier_nouns.contains(next.as_str());
+        let looks_place = PLACE_PREPS.contains(&prev.as_str()) && !looks_product;
+        let (kind, what) = if vocative {
+            if self.facts.recipient.first_name.is_some() {
+                (Kind::WrongFact, "addresses the person by a name that is not theirs")
+            } else {
+                (Kind::FabricatedFact, "addresses the person by a name the record does not have")
+            }
+        } else if looks_tier {
+            if self.facts.has_personal_tier && personal {
+                (Kind::WrongFact, "names a tier that is not the recipient's")
+            } else {
+                (Kind::FabricatedFact, "names a tier no fact supports")
+            }
+        } else if looks_place {
+            if self.facts.has_personal_place && personal {
+                (Kind::WrongFact, "names a place that is not the recipient's")
+            } else {
+                (Kind::FabricatedFact, "names a place no fact supports")
+            }
+        } else if looks_product && self.facts.has_personal_product && personal {
+            (Kind::WrongFact, "names a product that is not in the recipient's history")
+        } else {
+            (Kind::FabricatedFact, "a specific name that matches no recipient or campaign fact")
+        };
+        self.flag(kind, span_s, span_e, format!("`{text}`: {what}"), "grounding.capitalized");
+    }
+
+    fn followed_by_comma(&self, wi: usize) -> bool {
+        let ti = self.doc.words[wi];
+        self.doc.toks.get(ti + 1).is_some_and(|t| t.is_punct(','))
+    }
+
+    /// "your Gold status", "as a Platinum member": the tier must be the recipient's.
+    pub(super) fn tiers(&mut self) {
+        for wi in 0..self.doc.words.len() {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            if !self.rules.tier_words.contains(t.norm.as_str()) || !self.doc.adjacent(wi) {
+                continue;
+            }
+            let Some(next) = self.doc.word_after(wi, 1) else {
+                continue;
+            };
+            if !self.rules.tier_nouns.contains(next.norm.as_str()) {
+                continue;
+            }
+            let personal_marker = (1..=3).any(|k| {
+                self.doc.word_before(wi, k).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "your" | "you're" | "you" | "you've" | "as")
+                })
+            });
+            let st = stem(&t.norm);
+            let hits = self.facts.with_stem(&st).to_vec();
+            let personal_hit = hits
+                .iter()
+                .find(|&&f| self.facts.list[f].personal)
+                .copied();
+            if let Some(f) = personal_hit {
+                let (s, e) = (t.start, t.end);
+                self.use_fact(f, s, e);
+                continue;
+            }
+            if !personal_marker {
+                continue;
+            }
+            // "your Pro plan" when the campaign itself offers a Pro plan is an upsell, not a claim,
+            // unless the record names a different tier.
+            if !hits.is_empty() && !self.facts.has_personal_tier {
+                continue;
+            }
+            let tier = self
+                .facts
+                .list
+                .iter()
+                .find(|f| f.personal && f.kind == FKind::Tier)
+                .map(|f| f.path.clone());
+            match tier {
+                Some(path) => self.flag_words(
+                    Kind::WrongFact,
+                    wi,
+                    wi + 1,
+                    format!("states a tier that contradicts `{path}`"),
+                    "grounding.tier",
+                ),
+                None => self.flag_words(
+                    Kind::FabricatedFact,
+                    wi,
+                    wi + 1,
+                    "states a loyalty tier or plan the record does not have".into(),
+                    "grounding.tier",
+                ),
+            }
+        }
+    }
+
+    /// The product noun heading a phrase starting at word `from` (at most four words on).
+    fn product_noun_after(&self, from: usize, max: usize) -> Option<usize> {
+        for k in 0..max {
+            let wi = from + k;
+            let t = self.doc.word_after(from, k)?;
+            if k > 0 && !self.doc.adjacent(wi - 1) {
+                return None;
+            }
+            if STOP_WORDS.contains(&t.norm.as_str()) {
+                return None;
+            }
+            if self.is_product_noun(&t.norm) {
+                return Some(wi);
+            }
+        }
+        None
+    }
+
+    /// "your new hiking boots": a thing the person owns must be in a fact.
+    pub(super) fn possessive_products(&mut self) {
+        for wi in 0..self.doc.words.len() {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            if t.norm != "your" {
+                continue;
+            }
+            let Some(nw) = self.product_noun_after(wi + 1, 4) else {
+                continue;
+            };
+            // "your next jacket", "your perfect tent": shopping talk, not ownership.
+            let shopping = (wi + 1..nw).any(|w| {
+                matches!(
+                    self.doc.toks[self.doc.words[w]].norm.as_str(),
+                    "next" | "perfect" | "dream" | "ideal" | "first" | "own" | "future" | "free" | "complimentary" | "choice"
+                )
+            });
+            if shopping {
+                continue;
+            }
+            let noun = stem(&self.doc.toks[self.doc.words[nw]].norm);
+            let hits = self.facts_for_stem(&noun);
+            let s = self.doc.toks[self.doc.words[wi]].start;
+            let e = self.doc.toks[self.doc.words[nw]].end;
+            if !hits.is_empty() {
+                for f in hits {
+                    self.use_fact(f, s, e);
+                }
+                continue;
+            }
+            let text = self.doc.text[s..e].to_string();
+            if self.facts.has_personal_product {
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("`{text}`: the recipient's history has no such item"),
+                    "grounding.possession",
+                );
+            } else {
+                self.flag(
+                    Kind::FabricatedFact,
+                    s,
+                    e,
+                    format!("`{text}`: no fact says the person has this"),
+                    "grounding.possession",
+                );
+            }
+        }
+    }
+
+    /// "you bought the Trailblazers": the thing must come from an event of the claimed type.
+    pub(super) fn claims(&mut self) {
+        let matches = self
+            .rules
+            .claim_verbs
+            .find(&self.doc.toks, &self.doc.words, false);
+        for m in matches {
+            let rule = &self.rules.table.claims[m.payload];
+            // Object after the verb, or before "you" ("the boots you bought").
+            let mut obj: Vec<usize> = Vec::new();
+            let mut k = 1;
+            while let Some(t) = self.doc.word_after(m.last, k) {
+                if !self.doc.adjacent(m.last + k - 1) || k > 6 {
+                    break;
+                }
+                if STOP_WORDS.contains(&t.norm.as_str()) || crate::text::word_number(&t.norm).is_some() && k > 1 {
+                    break;
+                }
+                obj.push(m.last + k);
+                k += 1;
+            }
+            let keep = |c: &Checker, w: usize| {
+                let x = &c.doc.toks[c.doc.words[w]].norm;
+                !ARTICLES.contains(&x.as_str()) && (c.is_product_noun(x) || !c.is_common(x))
+            };
+            let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
+            if content.is_empty() {
+                let mut k = 1;
+                while let Some(t) = self.doc.word_before(m.first, k) {
+                    if k > 4 || STOP_WORDS.contains(&t.norm.as_str()) {
+                        break;
+                    }
+                    if keep(self, m.first - k) {
+                        content.push(m.first - k);
+                    }
+                    k += 1;
+                }
+            }
+            if content.is_empty() {
+                continue;
+            }
+            let mut ok_facts = Vec::new();
+            let mut other_facts = Vec::new();
+            let mut any_campaign = false;
+            for &w in &content {
+                let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                for f in self.facts_for_stem(&st) {
+                    let fact = &self.facts.list[f];
+                    if !fact.personal {
+                        any_campaign = true;
+                        continue;
+                    }
+                    let fits = match fact.event {
+                        Some(ei) => {
+                            let kind = crate::text::fold(&self.facts.recipient.events[ei].kind);
+                            rule.events.iter().any(|e| crate::text::fold(e) == kind)
+                        }
+                        None => {
+                            let key = fact.path.trim_start_matches("attributes.");
+                            rule.attributes.iter().any(|a| a == key)
+                                || fact.kind == FKind::Name
+                        }
+                    };
+                    if fits {
+                        ok_facts.push(f);
+                    } else {
+                        other_facts.push(f);
+                    }
+                }
+            }
+            let (lo, hi) = (
+                content.iter().copied().min().unwrap_or(m.first).min(m.first),
+                content.iter().copied().max().unwrap_or(m.last).max(m.last),
+            );
+            let s = self.doc.toks[self.doc.words[lo]].start;
+            let e = self.doc.toks[self.doc.words[hi]].end;
+            if !ok_facts.is_empty() {
+                for f in ok_facts {
+                    self.use_fact(f, s, e);
+                }
+                continue;
+            }
+            let verb = self.doc.text[self.doc.toks[self.doc.words[m.first]].start
+                ..self.doc.toks[self.doc.words[m.last]].end]
+                .to_string();
+            if let Some(&f) = other_facts.first() {
+                let fact = &self.facts.list[f];
+                let what = match fact.event {
+                    Some(ei) => format!("a `{}` event", self.facts.recipient.events[ei].kind),
+                    None => format!("`{}`", fact.path),
+                };
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("says \"{verb}\", but the record shows this only as {what}"),
+                    "grounding.claim",
+                );
+            } else {
+                let why = if any_campaign {
+                    "it is a campaign product, not something in the person's history"
+                } else {
+                    "no fact mentions it"
+                };
+                self.flag(
+                    Kind::FabricatedFact,
+                    s,
+                    e,
+                    format!("says \"{verb}\" about something the record lacks: {why}"),
+                    "grounding.claim",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Implied context: phrases that claim knowledge of the person need a fact of the matching kind.
+
+use candor_domain::{AttrValue, Date, Recipient};
+
+use super::Checker;
+use crate::report::Kind;
+use crate::rules::KindRule;
+use crate::text::fold;
+
+/// How a recipient stands against one fact kind.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum KindStatus {
+    /// Supported, by these fact paths.
+    Yes(Vec<String>),
+    /// A dated fact of the kind exists but its date does not fit (birthday in another month).
+    OutOfWindow(String),
+    No,
+}
+
+fn truthy(v: &AttrValue) -> bool {
+    match v {
+        AttrValue::Bool(b) => *b,
+        AttrValue::Num(n) => *n != 0.0,
+        AttrValue::Str(s) => {
+            let s = s.trim().to_ascii_lowercase();
+            !(s.is_empty() || s == "false" || s == "no" || s == "0" || s == "none")
+        }
+    }
+}
+
+/// Days between `now` and the nearest yearly anniversary of `d`.
+fn anniversary_distance(d: Date, now: Date) -> i64 {
+    let mut best = i64::MAX;
+    for y in [now.year() - 1, now.year(), now.year() + 1] {
+        let day = if d.month() == 2 && d.day() == 29 { 28 } else { d.day() };
+        if let Some(a) = Date::from_ymd(y, d.month(), day) {
+            best = best.min(now.days_since(a).abs());
+        }
+    }
+    best
+}
+
+fn matches_type(list: &[String], kind: &str) -> bool {
+    let k = fold(kind);
+    list.iter().any(|t| t == "*" || fold(t) == k)
+}
+
+pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStatus {
+    let mut paths = Vec::new();
+    let mut out_of_window = None;
+    // Events.
+    if !rule.events.is_empty() {
+        let mut hits = Vec::new();
+        for (i, e) in r.events.iter().enumerate() {
+            if !matches_type(&rule.events, &e.kind) {
+                continue;
+            }
+            let age = now.days_since(e.at);
+            if let Some(w) = rule.within_days {
+                if age > w || age < -1 {
+                    continue;
+                }
+            }
+            hits.push(format!("events[{i}]"));
+        }
+        let need = rule.min_events.unwrap_or(1);
+        if hits.len() >= need {
+            paths.extend(hits);
+        }
+    }
+    for key in &rule.attributes {
+        if let Some(v) = r.attributes.get(key) {
+            if truthy(v) {
+                paths.push(format!("attributes.{key}"));
+            }
+        }
+    }
+    let mut dated: Vec<(Date, String)> = Vec::new();
+    for key in &rule.date_attributes {
+        if let Some(AttrValue::Str(s)) = r.attributes.get(key) {
+            if let Ok(d) = Date::parse(s) {
+                dated.push((d, format!("attributes.{key}")));
+            }
+        }
+    }
+    for (i, e) in r.events.iter().enumerate() {
+        if matches_type(&rule.date_events, &e.kind) {
+            dated.push((e.at, format!("events[{i}].at")));
+        }
+    }
+    for (d, path) in dated {
+        if let Some(w) = rule.window_days {
+            if anniversary_distance(d, now) > w {
+                out_of_window = Some(path);
+                continue;
+            }
+        }
+        if let Some(w) = rule.within_days {
+            if now.days_since(d) > w {
+                continue;
+            }
+        }
+        paths.push(path);
+    }
+    if let Some(days) = rule.inactive_days {
+        if let Some(newest) = r.events.iter().map(|e| e.at).max() {
+            if now.days_since(newest) >= days {
+                paths.push("events".to_string());
+            }
+        }
+    }
+    if !paths.is_empty() {
+        KindStatus::Yes(paths)
+    } else if let Some(p) = out_of_window {
+        KindStatus::OutOfWindow(p)
+    } else {
+        KindStatus::No
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn implied(&mut self) {
+        let mut matches = self
+            .rules
+            .implied
+            .find(&self.doc.toks, &self.doc.words, false);
+        // Longest match first; drop matches inside a longer one.
+        matches.sort_by_key(|m| (m.first, std::cmp::Reverse(m.last)));
+        let mut kept: Vec<crate::rules::PhraseMatch> = Vec::new();
+        for m in matches {
+            if kept.iter().any(|k| m.first >= k.first && m.last <= k.last) {
+                continue;
+            }
+            kept.push(m);
+        }
+        for m in kept {
+            if self.is_hedged(m.first) {
+                continue;
+            }
+            let rule = &self.rules.table.implied[m.payload];
+            let mut status = KindStatus::No;
+            for k in &rule.requires {
+                let Some(kr) = self.rules.table.kinds.get(k) else {
+                    continue;
+                };
+                match kind_status(kr, self.facts.recipient, self.facts.now) {
+                    KindStatus::Yes(p) => {
+                        status = KindStatus::Yes(p);
+                        break;
+                    }
+                    KindStatus::OutOfWindow(p) => status = KindStatus::OutOfWindow(p),
+                    KindStatus::No => {}
+                }
+            }
+            let id = format!("implied.{}", rule.id);
+            let reason = rule.reason.clone();
+            let wanted = rule.requires.join(" or ");
+            match status {
+                KindStatus::Yes(paths) => {
+                    if !self.facts.recipient.profiling_allowed() {
+                        self.flag_words(
+                            Kind::ConsentViolation,
+                            m.first,
+                            m.last,
+                            format!("{reason}; this person did not consent to profiling"),
+                            &id,
+                        );
+                    } else {
+                        let s = self.doc.toks[self.doc.words[m.first]].start;
+                        let e = self.doc.toks[self.doc.words[m.last]].end;
+                        for p in paths {
+                            if let Some(fi) = self.facts.list.iter().position(|f| {
+                                f.path == p || f.path.starts_with(&format!("{p}."))
+                            }) {
+                                self.use_fact(fi, s, e);
+                            }
+                        }
+                    }
+                }
+                KindStatus::OutOfWindow(p) => self.flag_words(
+                    Kind::WrongTime,
+                    m.first,
+                    m.last,
+                    format!("{reason}, but `{p}` is not near the send date"),
+                    &id,
+                ),
+                KindStatus::No => self.flag_words(
+                    Kind::ImpliedContext,
+                    m.first,
+                    m.last,
+                    format!("{reason}, but the record has no {wanted} fact"),
+                    &id,
+                ),
+            }
+        }
+    }
+
+    /// An invitation ("start your free trial") or a hedge ("if you've been eyeing...").
+    fn is_hedged(&self, first: usize) -> bool {
+        if let Some(prev) = self.doc.word_before(first, 1) {
+            if self.rules.invitation.contains(prev.norm.as_str()) {
+                return true;
+            }
+        }
+        for k in 1..=6 {
+            match self.doc.word_before(first, k) {
+                Some(t) if self.rules.hedges.contains(t.norm.as_str()) => return true,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        false
+    }
+}

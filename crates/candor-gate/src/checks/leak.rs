@@ -1,0 +1,132 @@
+//! Leaks: unfilled placeholders, stand-in names, assistant chatter, echoed instructions.
+
+use super::Checker;
+use crate::report::Kind;
+use crate::text::fold;
+
+impl Checker<'_> {
+    pub(super) fn leaks(&mut self) {
+        self.placeholders();
+        let sets = [
+            (&self.rules.standins, "leak.standin", "a stand-in where the person's name belongs", false),
+            (&self.rules.chatter, "leak.assistant_chatter", "the model talking to its operator, not to the reader", true),
+            (&self.rules.echo, "leak.echoed_instructions", "prompt or instruction text echoed into the email", false),
+        ];
+        let mut hits = Vec::new();
+        for (set, rule, reason, cross) in sets {
+            for m in set.find(&self.doc.toks, &self.doc.words, cross) {
+                let s = self.doc.toks[self.doc.words[m.first]].start;
+                let e = self.doc.toks[self.doc.words[m.last]].end;
+                hits.push((s, e, rule, reason));
+            }
+            for (s, e, _) in set.find_raw(&self.doc.lower) {
+                hits.push((s, e, rule, reason));
+            }
+        }
+        for (s, e, rule, reason) in hits {
+            self.flag(Kind::TemplateLeak, s, e, reason.to_string(), rule);
+        }
+    }
+
+    /// `{{x}}`, `{x}`, `${x}`, `[First Name]`, `<name>`, `%FNAME%`, `*|FNAME|*`, `__NAME__`.
+    fn placeholders(&mut self) {
+        let text = self.doc.text;
+        let b = text.as_bytes();
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            let close = match c {
+                b'{' => Some(b'}'),
+                b'[' => Some(b']'),
+                b'<' => Some(b'>'),
+                b'%' => Some(b'%'),
+                _ => None,
+            };
+            if c == b'*' && b.get(i + 1) == Some(&b'|') {
+                if let Some(end) = text[i + 2..].find("|*").filter(|e| *e <= 40) {
+                    found.push((i, i + 2 + end + 2));
+                    i += 2 + end + 2;
+                    continue;
+                }
+            }
+            if c == b'_' && b.get(i + 1) == Some(&b'_') {
+                if let Some(end) = text[i + 2..].find("__").filter(|e| (1..=30).contains(e)) {
+                    let inner = &text[i + 2..i + 2 + end];
+                    if inner.bytes().all(|x| x.is_ascii_uppercase() || x == b'_') {
+                        found.push((i, i + 2 + end + 2));
+                        i += end + 4;
+                        continue;
+                    }
+                }
+            }
+            let Some(close) = close else {
+                i += 1;
+                continue;
+            };
+            let limit = (i + 64).min(b.len());
+            let Some(rel) = b[i + 1..limit].iter().position(|&x| x == close || x == b'\n') else {
+                i += 1;
+                continue;
+            };
+            let j = i + 1 + rel;
+            if b[j] != close {
+                i += 1;
+                continue;
+            }
+            let mut end = j + 1;
+            let inner = text.get(i + 1..j).unwrap_or("");
+            let is_slot = match c {
+                b'{' => {
+                    let inner = inner.trim_matches(|ch| ch == '{' || ch == '}' || ch == ' ');
+                    while end < b.len() && b[end] == b'}' {
+                        end += 1;
+                    }
+                    !inner.is_empty()
+                        && inner
+                            .chars()
+                            .all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | ' ' | '|' | '-'))
+                }
+                b'%' => {
+                    inner.len() >= 2
+                        && inner.chars().all(|ch| ch.is_ascii_alphabetic() || ch == '_')
+                        && inner.chars().any(|ch| ch.is_ascii_uppercase())
+                }
+                _ => {
+                    let words: Vec<String> = inner
+                        .split(|ch: char| !ch.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(fold)
+                        .collect();
+                    let shape_ok = inner
+                        .chars()
+                        .all(|ch| ch.is_alphanumeric() || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.'));
+                    let upper_slot = inner.len() >= 3
+                        && inner.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
+                        && inner.contains('_');
+                    shape_ok
+                        && words.len() <= 5
+                        && (upper_slot
+                            || words
+                                .iter()
+                                .any(|w| self.rules.placeholder_words.contains(w.as_str())))
+                }
+            };
+            if is_slot {
+                found.push((i, end));
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+        for (s, e) in found {
+            self.flag(
+                Kind::TemplateLeak,
+                s,
+                e,
+                "an unfilled template placeholder".to_string(),
+                "leak.placeholder",
+            );
+        }
+    }
+}

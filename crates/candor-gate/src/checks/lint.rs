@@ -1,0 +1,124 @@
+//! Brand voice and compliance lint: banned phrases, shouting, length, unsubscribe line.
+
+use super::Checker;
+use crate::report::Kind;
+
+impl Checker<'_> {
+    pub(super) fn lint(&mut self) {
+        let lint = &self.rules.table.lint;
+        let mut hits = Vec::new();
+        for m in self.rules.banned.find(&self.doc.toks, &self.doc.words, false) {
+            let s = self.doc.toks[self.doc.words[m.first]].start;
+            let e = self.doc.toks[self.doc.words[m.last]].end;
+            hits.push((s, e));
+        }
+        for (s, e, _) in self.rules.banned.find_raw(&self.doc.lower) {
+            hits.push((s, e));
+        }
+        for (s, e) in hits {
+            self.flag(
+                Kind::BannedPhrase,
+                s,
+                e,
+                "a phrase the brand rules ban".to_string(),
+                "lint.banned_phrase",
+            );
+        }
+
+        // Shouting: ALL-CAPS words that are not codes, acronyms or known names.
+        let max_caps = lint.max_caps_words.unwrap_or(2);
+        let mut caps = Vec::new();
+        for &ti in &self.doc.words {
+            let t = &self.doc.toks[ti];
+            if !t.all_caps || t.norm.chars().count() < 4 || t.norm.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if self.facts.codes.contains(&t.norm)
+                || !self.facts.with_stem(&crate::text::stem(&t.norm)).is_empty()
+                || self.doc.in_url[ti]
+            {
+                continue;
+            }
+            caps.push((t.start, t.end));
+        }
+        if caps.len() > max_caps {
+            if let (Some(first), Some(last)) = (caps.first(), caps.last()) {
+                let (s, e) = (first.0, last.1);
+                self.flag(
+                    Kind::BrandVoice,
+                    s,
+                    e,
+                    format!("{} words in ALL CAPS: shouting is off-voice", caps.len()),
+                    "lint.shouting",
+                );
+            }
+        }
+
+        // "!!" and longer runs.
+        let max_run = lint.max_exclamation_run.unwrap_or(1);
+        let b = self.doc.text.as_bytes();
+        let mut i = 0;
+        let mut runs = Vec::new();
+        while i < b.len() {
+            if b[i] == b'!' {
+                let s = i;
+                while i < b.len() && b[i] == b'!' {
+                    i += 1;
+                }
+                if i - s > max_run {
+                    runs.push((s, i));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        if let Some(&(s, e)) = runs.first() {
+            self.flag(
+                Kind::BrandVoice,
+                s,
+                e,
+                "repeated exclamation marks are off-voice".to_string(),
+                "lint.exclamations",
+            );
+        }
+
+        let subject = &self.doc.text[..self.doc.subject_len];
+        let max_subject = lint.max_subject_chars.unwrap_or(120);
+        if subject.chars().count() > max_subject {
+            self.flag(
+                Kind::Compliance,
+                0,
+                self.doc.subject_len,
+                format!("subject is longer than {max_subject} characters"),
+                "lint.subject_length",
+            );
+        }
+        let max_words = lint.max_body_words.unwrap_or(600);
+        let body_words = self
+            .doc
+            .words
+            .iter()
+            .filter(|&&t| self.doc.toks[t].start >= self.doc.body_start)
+            .count();
+        if body_words > max_words {
+            let end = self.doc.text.len();
+            self.flag(
+                Kind::Compliance,
+                end,
+                end,
+                format!("body has {body_words} words, over the {max_words}-word limit"),
+                "lint.body_length",
+            );
+        }
+        if lint.require_unsubscribe == Some(true) && !self.doc.lower.contains("unsubscribe") {
+            let end = self.doc.text.len();
+            self.flag(
+                Kind::Compliance,
+                end,
+                end,
+                "no unsubscribe line".to_string(),
+                "lint.unsubscribe",
+            );
+        }
+    }
+}

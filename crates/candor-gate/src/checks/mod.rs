@@ -1,0 +1,280 @@
+//! The checks. Each is a small unit over one prepared document ([`Doc`]) and the fact index;
+//! each finding names the rule that fired.
+//!
+//! Invariant: spans are byte ranges into `Doc::text` (subject, two newlines, body) until
+//! [`Checker::finish`] maps them to the subject or the body.
+
+mod grounding;
+mod implied;
+mod leak;
+mod lint;
+mod numbers;
+mod time;
+
+use std::collections::HashSet;
+
+use candor_domain::Recipient;
+
+use crate::context::Context;
+use crate::facts::Facts;
+use crate::report::{Finding, Kind, Part, Report, Verdict};
+use crate::rules::{word_indices, Compiled};
+use crate::text::{tokenize, Tok};
+
+/// Words that make a sentence about the person.
+const YOU_WORDS: [&str; 8] = ["you", "your", "you're", "you've", "yours", "you'll", "you'd", "yourself"];
+
+/// Grammatical words that end a noun phrase.
+pub(crate) const STOP_WORDS: [&str; 44] = [
+    "and", "or", "but", "to", "for", "with", "is", "are", "was", "were", "has", "have", "had", "will",
+    "would", "that", "which", "who", "in", "on", "at", "from", "of", "by", "as", "so", "because",
+    "when", "if", "while", "into", "than", "then", "it", "this", "these", "there", "be", "been",
+    "can", "could", "should", "last", "ago",
+];
+
+pub(crate) struct Doc<'t> {
+    pub text: &'t str,
+    pub subject_len: usize,
+    pub body_start: usize,
+    pub toks: Vec<Tok>,
+    /// Token indices of words and numbers.
+    pub words: Vec<usize>,
+    /// Token index → word index (`usize::MAX` for punctuation).
+    pub word_of: Vec<usize>,
+    pub lower: String,
+    /// Per sentence: mentions "you"/"your" or the recipient's first name.
+    pub personal: Vec<bool>,
+    /// Tokens inside a URL or an email address.
+    pub in_url: Vec<bool>,
+    pub subject_title_case: bool,
+}
+
+impl<'t> Doc<'t> {
+    fn new(text: &'t str, subject_len: usize, first_name: &[String]) -> Doc<'t> {
+        let toks = tokenize(text);
+        let words = word_indices(&toks);
+        let mut word_of = vec![usize::MAX; toks.len()];
+        for (wi, &ti) in words.iter().enumerate() {
+            word_of[ti] = wi;
+        }
+        let nsent = toks.last().map(|t| t.sent + 1).unwrap_or(0);
+        let mut personal = vec![false; nsent];
+        for t in &toks {
+            if YOU_WORDS.contains(&t.norm.as_str())
+                || (first_name.first().is_some_and(|f| crate::text::stem(&t.norm) == *f))
+            {
+                personal[t.sent] = true;
+            }
+        }
+        // URLs and addresses: whitespace-delimited chunks with "://", "www." or "@".
+        let mut url_ranges = Vec::new();
+        let mut pos = 0;
+        for chunk in text.split_inclusive(char::is_whitespace) {
+            if chunk.contains("://") || chunk.contains("www.") || chunk.contains('@') {
+                url_ranges.push((pos, pos + chunk.len()));
+            }
+            pos += chunk.len();
+        }
+        let in_url = toks
+            .iter()
+            .map(|t| url_ranges.iter().any(|(s, e)| t.start >= *s && t.end <= *e))
+            .collect();
+        let subject_words: Vec<&Tok> = toks
+            .iter()
+            .filter(|t| t.end <= subject_len && t.is_word() && t.norm.chars().count() >= 4)
+            .collect();
+        let caps = subject_words.iter().filter(|t| t.cap).count();
+        let subject_title_case = subject_words.len() >= 3 && caps * 10 >= subject_words.len() * 7;
+        Doc {
+            text,
+            subject_len,
+            body_start: subject_len + 2,
+            lower: text.to_ascii_lowercase(),
+            toks,
+            words,
+            word_of,
+            personal,
+            in_url,
+            subject_title_case,
+        }
+    }
+
+    pub fn in_subject(&self, tok: usize) -> bool {
+        self.toks[tok].start < self.subject_len
+    }
+
+    pub fn sent_personal(&self, tok: usize) -> bool {
+        self.personal.get(self.toks[tok].sent).copied().unwrap_or(false)
+    }
+
+    /// The word token `k` words after word index `wi`, if in the same sentence.
+    pub fn word_after(&self, wi: usize, k: usize) -> Option<&Tok> {
+        let t = self.toks.get(*self.words.get(wi + k)?)?;
+        (t.sent == self.toks[self.words[wi]].sent).then_some(t)
+    }
+
+    pub fn word_before(&self, wi: usize, k: usize) -> Option<&Tok> {
+        let j = wi.checked_sub(k)?;
+        let t = self.toks.get(*self.words.get(j)?)?;
+        (t.sent == self.toks[self.words[wi]].sent).then_some(t)
+    }
+
+    /// No punctuation between word `wi` and word `wi + 1`.
+    pub fn adjacent(&self, wi: usize) -> bool {
+        match (self.words.get(wi), self.words.get(wi + 1)) {
+            (Some(&a), Some(&b)) => b == a + 1 && self.toks[a].sent == self.toks[b].sent,
+            _ => false,
+        }
+    }
+}
+
+pub(crate) struct Checker<'a> {
+    pub rules: &'a Compiled,
+    pub facts: Facts<'a>,
+    pub doc: Doc<'a>,
+    pub findings: Vec<Finding>,
+    /// (fact index, span start, span end) of every fact the email used.
+    pub used: Vec<(usize, usize, usize)>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        rules: &'a Compiled,
+        text: &'a str,
+        subject_len: usize,
+        r: &'a Recipient,
+        ctx: &Context,
+    ) -> Checker<'a> {
+        let facts = Facts::build(rules, r, ctx);
+        let doc = Doc::new(text, subject_len, &facts.first_name);
+        Checker {
+            rules,
+            facts,
+            doc,
+            findings: Vec::new(),
+            used: Vec::new(),
+        }
+    }
+
+    pub fn run(&mut self) {
+        self.leaks();
+        self.greeting();
+        self.implied();
+        self.capitalized();
+        self.tiers();
+        self.possessive_products();
+        self.claims();
+        self.counts_and_tenure();
+        self.money_percent_codes();
+        self.times();
+        self.lint();
+        self.consent();
+    }
+
+    pub fn flag(&mut self, kind: Kind, start: usize, end: usize, reason: String, rule: &str) {
+        let end = end.max(start).min(self.doc.text.len());
+        let start = start.min(end);
+        self.findings.push(Finding {
+            kind,
+            text: self.doc.text.get(start..end).unwrap_or("").to_string(),
+            reason,
+            rule: rule.to_string(),
+            span: start..end,
+            part: Part::Body,
+        });
+    }
+
+    /// Flag the words `first..=last` (word indices).
+    pub fn flag_words(&mut self, kind: Kind, first: usize, last: usize, reason: String, rule: &str) {
+        let s = self.doc.toks[self.doc.words[first]].start;
+        let e = self.doc.toks[self.doc.words[last]].end;
+        self.flag(kind, s, e, reason, rule);
+    }
+
+    pub fn use_fact(&mut self, fact: usize, start: usize, end: usize) {
+        if fact < self.facts.list.len() && self.facts.list[fact].personal {
+            self.used.push((fact, start, end));
+        }
+    }
+
+    /// Behavioural facts used for a person who did not consent to profiling.
+    fn consent(&mut self) {
+        if self.facts.recipient.profiling_allowed() {
+            return;
+        }
+        let uses: Vec<(usize, usize, usize)> = self
+            .used
+            .iter()
+            .filter(|(f, _, _)| self.facts.list[*f].behavioural)
+            .copied()
+            .collect();
+        for (f, s, e) in uses {
+            let path = self.facts.list[f].path.clone();
+            self.flag(
+                Kind::ConsentViolation,
+                s,
+                e,
+                format!("uses `{path}`, but this person did not consent to profiling"),
+                "consent.profiling",
+            );
+        }
+    }
+
+    pub fn finish(mut self) -> Report {
+        // Where findings overlap, keep the most specific kind.
+        fn rank(k: Kind) -> u8 {
+            match k {
+                Kind::TemplateLeak => 0,
+                Kind::ConsentViolation => 1,
+                Kind::WrongOffer => 2,
+                Kind::WrongTime => 3,
+                Kind::WrongFact => 4,
+                Kind::ImpliedContext => 5,
+                Kind::FabricatedFact => 6,
+                Kind::Generic => 7,
+                Kind::BannedPhrase => 8,
+                Kind::BrandVoice => 9,
+                Kind::Compliance => 10,
+            }
+        }
+        self.findings
+            .sort_by_key(|f| (rank(f.kind), f.span.start, std::cmp::Reverse(f.span.end)));
+        let mut kept: Vec<Finding> = Vec::new();
+        for f in self.findings.drain(..) {
+            let overlaps = kept.iter().any(|k| {
+                k.span.start < f.span.end && f.span.start < k.span.end && !f.span.is_empty()
+            });
+            if !overlaps || f.span.is_empty() && !kept.iter().any(|k| k.rule == f.rule) {
+                kept.push(f);
+            }
+        }
+        kept.sort_by_key(|f| f.span.start);
+        let subject_len = self.doc.subject_len;
+        let body_start = self.doc.body_start;
+        for f in &mut kept {
+            if f.span.start < subject_len || (subject_len > 0 && f.span.start <= subject_len && f.span.is_empty()) {
+                f.part = Part::Subject;
+            } else {
+                f.part = Part::Body;
+                f.span = f.span.start.saturating_sub(body_start)..f.span.end.saturating_sub(body_start);
+            }
+        }
+        let mut used_set = HashSet::new();
+        let mut used_facts = Vec::new();
+        for (f, _, _) in &self.used {
+            let p = &self.facts.list[*f].path;
+            if used_set.insert(p.clone()) {
+                used_facts.push(p.clone());
+            }
+        }
+        Report {
+            verdict: if kept.is_empty() {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            findings: kept,
+            used_facts,
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Numbers: counts and tenure about the person; amounts, percentages and codes in the offer.
+
+use candor_domain::Date;
+
+use super::Checker;
+use crate::checks::implied::{kind_status, KindStatus};
+use crate::report::Kind;
+use crate::text::{fold, num_matches, ordinal, parse_num, word_number, TokKind};
+
+const TENURE_CUES: [&str; 14] = [
+    "member", "customer", "anniversary", "joined", "loyal", "together", "subscriber", "reader",
+    "guest", "membership", "shopping", "us", "since", "community",
+];
+const OFFER_CUES: [&str; 14] = [
+    "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
+    "offer", "markdown", "reduced", "extra",
+];
+const CURRENCY_WORDS: [&str; 10] = ["usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud"];
+
+impl Checker<'_> {
+    /// The number a word states, and whether it is an ordinal.
+    fn number_of(&self, wi: usize) -> Option<(f64, bool)> {
+        let t = &self.doc.toks[self.doc.words[wi]];
+        if t.kind == TokKind::Num {
+            return parse_num(&t.norm).map(|n| (n, false));
+        }
+        if let Some(n) = ordinal(&t.norm) {
+            return Some((n, true));
+        }
+        match t.norm.as_str() {
+            "a" | "an" | "no" | "single" | "couple" => None,
+            w => word_number(w).map(|n| (n, false)),
+        }
+    }
+
+    fn your_before(&self, wi: usize, within: usize, words: &[&str]) -> bool {
+        (1..=within).any(|k| {
+            self.doc
+                .word_before(wi, k)
+                .is_some_and(|t| words.contains(&t.norm.as_str()))
+        })
+    }
+
+    fn tenure_date(&self) -> Option<(Date, String)> {
+        let kr = self.rules.table.kinds.get("tenure")?;
+        match kind_status(kr, self.facts.recipient, self.facts.now) {
+            KindStatus::Yes(paths) => {
+                for p in paths {
+                    if let Some(f) = self.facts.list.iter().find(|f| f.path == p) {
+                        if let Some(d) = f.date {
+                            return Some((d, p));
+                        }
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn counts_and_tenure(&mut self) {
+        for wi in 0..self.doc.words.len() {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            // "3-year", "five-year" written as one token.
+            let hyphen_years = t
+                .norm
+                .strip_suffix("-year")
+                .or_else(|| t.norm.strip_suffix("-years"))
+                .and_then(|p| parse_num(p).or_else(|| word_number(p)));
+            let (n, is_ord, noun_wi) = if let Some(n) = hyphen_years {
+                (n, false, wi)
+            } else {
+                let num = self.number_of(wi).or_else(|| {
+                    // "a year", "one year" with a tenure cue.
+                    matches!(t.norm.as_str(), "a" | "an")
+                        .then(|| self.doc.word_after(wi, 1))
+                        .flatten()
+                        .filter(|x| x.norm == "year")
+                        .map(|_| (1.0, false))
+                });
+                let Some((n, o)) = num else { continue };
+                if !self.doc.adjacent(wi) {
+                    continue;
+                }
+                (n, o, wi + 1)
+            };
+            let noun = if noun_wi == wi {
+                "years".to_string()
+            } else {
+                match self.doc.word_after(wi, 1) {
+                    Some(x) => x.norm.clone(),
+                    None => continue,
+                }
+            };
+            if matches!(noun.as_str(), "year" | "years" | "month" | "months") {
+                self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                continue;
+            }
+            let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
+                continue;
+            };
+            let rule = self.rules.table.counts[ci].clone();
+            let personal = if rule.only_with_your {
+                self.your_before(wi, 3, &["your"])
+            } else {
+                self.your_before(wi, 3, &["your"]) || self.your_before(wi, 4, &["you've", "you", "you're"])
+            };
+            if !personal {
+                continue;
+            }
+            let mut values = Vec::new();
+            for key in &rule.attributes {
+                if let Some(v) = self.facts.recipient.attributes.get(key).and_then(|v| v.as_f64()) {
+                    values.push((v, format!("attributes.{key}")));
+                }
+            }
+            let count = self
+                .facts
+                .recipient
+                .events
+                .iter()
+                .filter(|e| rule.events.iter().any(|k| fold(k) == fold(&e.kind)))
+                .count();
+            if values.is_empty() && count > 0 {
+                values.push((count as f64, "events".to_string()));
+            }
+            let ok = |v: f64| num_matches(n, v) || (is_ord && num_matches(n, v + 1.0));
+            let s = t.start;
+            let e = self.doc.toks[self.doc.words[noun_wi]].end;
+            if values.is_empty() {
+                self.flag(
+                    Kind::FabricatedFact,
+                    s,
+                    e,
+                    format!("states a count of {noun} the record does not have"),
+                    "grounding.count",
+                );
+            } else if let Some((_, path)) = values.iter().find(|(v, _)| ok(*v)) {
+                if let Some(fi) = self.facts.list.iter().position(|f| &f.path == path) {
+                    self.use_fact(fi, s, e);
+                }
+            } else {
+                let (v, path) = &values[0];
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("states {n} {noun}, but `{path}` says {v}"),
+                    "grounding.count",
+                );
+            }
+        }
+        self.since_year();
+    }
+
+    fn tenure_claim(&mut self, wi: usize, noun_wi: usize, n: f64, months: bool) {
+        let head = self.doc.words[wi];
+        let sent = self.doc.toks[head].sent;
+        let cue = self.doc.words.iter().any(|&ti| {
+            let t = &self.doc.toks[ti];
+            t.sent == sent && TENURE_CUES.contains(&t.norm.as_str())
+        });
+        if !cue || !self.doc.sent_personal(head) {
+            return;
+        }
+        // "for 3 years" of warranty is not tenure; require "with us"-style cue words nearby.
+        let s = self.doc.toks[head].start;
+        let e = self.doc.toks[self.doc.words[noun_wi]].end;
+        let Some((date, path)) = self.tenure_date() else {
+            self.flag(
+                Kind::FabricatedFact,
+                s,
+                e,
+                "states how long the person has been with us, but the record has no signup date"
+                    .into(),
+                "grounding.tenure",
+            );
+            return;
+        };
+        let days = self.facts.now.days_since(date);
+        let qualifier = self
+            .doc
+            .word_before(wi, 1)
+            .map(|t| t.norm.clone())
+            .unwrap_or_default();
+        let ok = if months {
+            let m = days as f64 / 30.44;
+            (n - m).abs() <= 1.5
+        } else {
+            let whole = date.whole_years_until(self.facts.now) as f64;
+            let rounded = (days as f64 / 365.25).round();
+            match qualifier.as_str() {
+                "over" | "more" | "than" => whole >= n,
+                "nearly" | "almost" => whole + 1.0 == n || whole == n,
+                _ => num_matches(n, whole) || num_matches(n, rounded),
+            }
+        };
+        if ok {
+            if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
+                self.use_fact(fi, s, e);
+            }
+        } else {
+            let unit = if months { "months" } else { "years" };
+            self.flag(
+                Kind::WrongTime,
+                s,
+                e,
+                format!("states {n} {unit}, but `{path}` is {date} ({days} days before the send date)"),
+                "time.tenure",
+            );
+        }
+    }
+
+    /// "a member since 2021", "with us since 2019".
+    fn since_year(&mut self) {
+        for wi in 0..self.doc.words.len() {
+            if self.doc.toks[self.doc.words[wi]].norm != "since" {
+                continue;
+            }
+            let Some(y) = self.doc.word_after(wi, 1) else {
+                continue;
+            };
+            if y.kind != TokKind::Num || y.norm.len() != 4 {
+                continue;
+            }
+            let Some(year) = parse_num(&y.norm) else {
+                continue;
+            };
+            let (s, e) = (self.doc.toks[self.doc.words[wi]].start, y.end);
+            if !self.doc.sent_personal(self.doc.words[wi]) {
+                continue;
+            }
+            match self.tenure_date() {
+                Some((d, path)) if d.year() as f64 == year => {
+                    if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
+                        self.use_fact(fi, s, e);
+                    }
+                }
+                Some((d, path)) => self.flag(
+                    Kind::WrongTime,
+                    s,
+                    e,
+                    format!("states the year {year}, but `{path}` is {d}"),
+                    "time.tenure",
+                ),
+                None => self.flag(
+                    Kind::FabricatedFact,
+                    s,
+                    e,
+                    "states when the person joined, but the record has no signup date".into(),
+                    "grounding.tenure",
+                ),
+            }
+        }
+    }
+
+    pub(super) fn money_percent_codes(&mut self) {
+        let mut money: Vec<(usize, usize, f64)> = Vec::new();
+        let mut percents: Vec<(usize, usize, f64)> = Vec::new();
+        let toks = &self.doc.toks;
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind != TokKind::Num {
+                continue;
+            }
+            let Some(v) = parse_num(&t.norm) else { continue };
+            let prev = i.checked_sub(1).and_then(|p| toks.get(p));
+            let next = toks.get(i + 1);
+            let sym_before = prev.is_some_and(|p| {
+                p.kind == TokKind::Punct && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥") && p.end == t.start
+            });
+            let sym_after = next.is_some_and(|n| {
+                (n.kind == TokKind::Punct && matches!(n.norm.as_str(), "€" | "£" | "$"))
+                    || CURRENCY_WORDS.contains(&n.norm.as_str())
+            });
+            let word_before = prev.is_some_and(|p| CURRENCY_WORDS.contains(&p.norm.as_str()));
+            if sym_before || sym_after || word_before {
+                let s = if sym_before { prev.map(|p| p.start).unwrap_or(t.start) } else { t.start };
+                money.push((s, t.end, v));
+            } else if next.is_some_and(|n| n.norm == "%" || n.norm == "percent") {
+                let e = next.map(|n| n.end).unwrap_or(t.end);
+                percents.push((i, e, v));
+            }
+        }
+        for (s, e, v) in money {
+            if let Some(fi) = self.facts.number_fact(v) {
+                if fi != usize::MAX {
+                    self.use_fact(fi, s, e);
+                }
+                continue;
+            }
+            let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+            let personal = self.doc.sent_personal(ti)
+                && self.doc.words.iter().any(|&w| {
+                    let t = &self.doc.toks[w];
+                    t.sent == self.doc.toks[ti].sent
+                        && matches!(t.norm.as_str(), "spent" | "spend" | "your" | "paid" | "purchase" | "order")
+                })
+                && !self.sentence_has(ti, &OFFER_CUES);
+            if personal {
+                let kind = if self.facts.has_personal_amount { Kind::WrongFact } else { Kind::FabricatedFact };
+                self.flag(kind, s, e, format!("states an amount ({v}) no recipient fact supports"), "grounding.amount");
+            } else {
+                self.flag(
+                    Kind::WrongOffer,
+                    s,
+                    e,
+                    format!("states an amount ({v}) that is not in the campaign facts"),
+                    "offer.amount",
+                );
+            }
+        }
+        for (ti, e, v) in percents {
+            if !self.sentence_has(ti, &OFFER_CUES) {
+                continue;
+            }
+            let s = self.doc.toks[ti].start;
+            if self.facts.campaign_numbers.iter().any(|c| num_matches(v, *c)) {
+                continue;
+            }
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("states {v}% but the campaign's discount is different or absent"),
+                "offer.percent",
+            );
+        }
+        // Codes: ALL-CAPS tokens with digits, or the word after "code".
+        let mut codes: Vec<usize> = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if self.doc.in_url[ti] || t.kind != TokKind::Word {
+                continue;
+            }
+            let has_digit = t.norm.chars().any(|c| c.is_ascii_digit());
+            let has_alpha = t.norm.chars().any(|c| c.is_alphabetic());
+            let after_code = self.doc.word_before(wi, 1).is_some_and(|p| {
+                matches!(p.norm.as_str(), "code" | "coupon" | "promo" | "promocode")
+            }) && (t.all_caps || has_digit);
+            let code_shape = t.all_caps && has_digit && has_alpha && t.norm.len() >= 4;
+            if after_code || code_shape {
+                codes.push(ti);
+            }
+        }
+        for ti in codes {
+            let t = &self.doc.toks[ti];
+            if self.facts.codes.contains(&t.norm) || !self.facts.with_stem(&t.norm).is_empty() {
+                continue;
+            }
+            let (s, e, code) = (t.start, t.end, t.norm.to_ascii_uppercase());
+            let reason = if self.facts.codes.is_empty() {
+                format!("states the code {code}, but the campaign facts have no code")
+            } else {
+                format!("states the code {code}, which is not the campaign's code")
+            };
+            self.flag(Kind::WrongOffer, s, e, reason, "offer.code");
+        }
+    }
+
+    pub(super) fn sentence_has(&self, ti: usize, words: &[&str]) -> bool {
+        let sent = self.doc.toks[ti].sent;
+        self.doc
+            .toks
+            .iter()
+            .any(|t| t.sent == sent && words.contains(&t.norm.as_str()))
+    }
+}

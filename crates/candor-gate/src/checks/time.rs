@@ -1,0 +1,325 @@
+//! Time: relative times about the person ("yesterday", "last month") against event dates,
+//! absolute dates against known dates, and offer deadlines against the campaign's dates.
+
+use candor_domain::Date;
+
+use super::Checker;
+use crate::report::Kind;
+use crate::text::{fold, ordinal, parse_num, stem, TokKind};
+
+const MONTHS: [&str; 12] = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+];
+const MONTH_ABBR: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const END_CUES: [&str; 14] = [
+    "ends", "ending", "until", "till", "through", "thru", "expires", "expiring", "valid", "closes",
+    "wraps", "runs", "deadline", "midnight",
+];
+/// A sentence about what will happen, not what the person did.
+const FUTURE_CUES: [&str; 16] = [
+    "will", "you'll", "we'll", "join", "until", "ends", "ending", "through", "coming", "upcoming",
+    "next", "starts", "starting", "see", "launches", "arrives",
+];
+/// Words that say which kind of event a sentence is about → the fact kind in the rule table.
+const EVENT_CUES: [(&str, &str); 22] = [
+    ("bought", "order"), ("purchased", "order"), ("ordered", "order"), ("order", "order"),
+    ("purchase", "order"), ("picked", "order"), ("grabbed", "order"), ("booked", "order"),
+    ("stay", "order"), ("trip", "order"), ("browsed", "browse"), ("viewed", "browse"),
+    ("looked", "browse"), ("eyeing", "browse"), ("checking", "browse"), ("cart", "cart"),
+    ("basket", "cart"), ("review", "review"), ("reviewed", "review"), ("ticket", "support"),
+    ("joined", "tenure"), ("visit", "activity"),
+];
+
+fn month_of(w: &str) -> Option<u8> {
+    MONTHS
+        .iter()
+        .position(|m| *m == w)
+        .or_else(|| MONTH_ABBR.iter().position(|m| *m == w && w != "may"))
+        .map(|i| i as u8 + 1)
+}
+
+fn weekday_index(d: Date) -> i64 {
+    // Julian day 0 was a Monday.
+    (d.julian_day() as i64).rem_euclid(7)
+}
+
+fn season_months(name: &str) -> Option<[u8; 3]> {
+    match name {
+        "spring" => Some([3, 4, 5]),
+        "summer" => Some([6, 7, 8]),
+        "fall" | "autumn" => Some([9, 10, 11]),
+        "winter" => Some([12, 1, 2]),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    /// Dates the sentence of token `ti` is about: events named in it, else events of the kind its
+    /// verbs name, else every personal date.
+    fn sentence_dates(&self, ti: usize) -> Vec<(Date, usize)> {
+        let sent = self.doc.toks[ti].sent;
+        let sent_toks: Vec<&crate::text::Tok> =
+            self.doc.toks.iter().filter(|t| t.sent == sent && t.is_word()).collect();
+        let mut events: Vec<usize> = Vec::new();
+        for t in &sent_toks {
+            if self.is_common_word(&t.norm) {
+                continue;
+            }
+            for f in self.facts_for_stem(&stem(&t.norm)) {
+                if let Some(e) = self.facts.list[f].event {
+                    events.push(e);
+                }
+            }
+        }
+        if events.is_empty() {
+            for t in &sent_toks {
+                if let Some((_, kind)) = EVENT_CUES.iter().find(|(w, _)| *w == t.norm) {
+                    if let Some(kr) = self.rules.table.kinds.get(*kind) {
+                        for (i, e) in self.facts.recipient.events.iter().enumerate() {
+                            if kr.events.iter().any(|k| k == "*" || fold(k) == fold(&e.kind)) {
+                                events.push(i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if !events.is_empty() {
+            return events
+                .into_iter()
+                .filter_map(|e| {
+                    let d = self.facts.recipient.events.get(e)?.at;
+                    let fi = self.facts.list.iter().position(|f| f.event == Some(e) && f.key == "at")?;
+                    Some((d, fi))
+                })
+                .collect();
+        }
+        self.facts.personal_dates().collect()
+    }
+
+    fn is_common_word(&self, w: &str) -> bool {
+        self.rules.common.contains(w) || self.rules.ignore_caps.contains(w)
+    }
+
+    fn calendar_ok(&self, cal: &str, phrase: &str, d: Date) -> bool {
+        let now = self.facts.now;
+        let months_apart = (now.year() - d.year()) * 12 + now.month() as i32 - d.month() as i32;
+        match cal {
+            "last_month" => {
+                if phrase.contains("this") {
+                    months_apart == 0
+                } else {
+                    months_apart == 1
+                }
+            }
+            "this_year" => d.year() == now.year(),
+            "last_year" => d.year() == now.year() - 1,
+            "weekend" => matches!(weekday_index(d), 4..=6),
+            "season" => phrase
+                .split_whitespace()
+                .find_map(season_months)
+                .is_some_and(|ms| ms.contains(&d.month()) && now.days_since(d) <= 400),
+            _ => false,
+        }
+    }
+
+    pub(super) fn times(&mut self) {
+        let matches = self.rules.times.find(&self.doc.toks, &self.doc.words, false);
+        let mut seen_until = 0usize;
+        for m in matches {
+            if m.first < seen_until {
+                continue;
+            }
+            seen_until = m.last + 1;
+            let head = self.doc.words[m.first];
+            if !self.doc.sent_personal(head) || self.sentence_has(head, &FUTURE_CUES) {
+                continue;
+            }
+            let rule = &self.rules.table.times[m.payload];
+            let s = self.doc.toks[head].start;
+            let e = self.doc.toks[self.doc.words[m.last]].end;
+            let phrase = fold(&self.doc.text[s..e]);
+            let dates = self.sentence_dates(head);
+            if dates.is_empty() {
+                self.flag(
+                    Kind::WrongTime,
+                    s,
+                    e,
+                    format!("\"{phrase}\" places something the person did in time, but the record has no dated fact"),
+                    &format!("time.{}", rule.id),
+                );
+                continue;
+            }
+            let now = self.facts.now;
+            let cal = rule.calendar.clone();
+            let (min, max) = (rule.min_days, rule.max_days);
+            let id = rule.id.clone();
+            let ok = dates.iter().find(|(d, _)| {
+                let age = now.days_since(*d);
+                let calendar_only = matches!(cal.as_deref(), Some("this_year" | "season"))
+                    || (cal.as_deref() == Some("last_month") && phrase.contains("this"));
+                let by_days = !calendar_only && age >= min && age <= max;
+                by_days || cal.as_deref().is_some_and(|c| self.calendar_ok(c, &phrase, *d))
+            });
+            match ok {
+                Some(&(_, fi)) => self.use_fact(fi, s, e),
+                None => {
+                    let nearest = dates
+                        .iter()
+                        .map(|(d, _)| now.days_since(*d))
+                        .min_by_key(|a| a.abs())
+                        .unwrap_or(0);
+                    self.flag(
+                        Kind::WrongTime,
+                        s,
+                        e,
+                        format!("\"{phrase}\" does not fit the record: the nearest matching event is {nearest} days before the send date"),
+                        &format!("time.{id}"),
+                    );
+                }
+            }
+        }
+        self.absolute_dates();
+    }
+
+    /// "November 30", "30 Nov", "Friday", "tomorrow" in deadlines; "March 3" and "in March" about
+    /// the person.
+    fn absolute_dates(&mut self) {
+        let now = self.facts.now;
+        let n = self.doc.words.len();
+        for wi in 0..n {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            let norm = t.norm.clone();
+            let offer = self.sentence_has(ti, &END_CUES);
+            // Month + day, or day + month.
+            let month = if t.cap || norm.len() > 3 { month_of(&norm) } else { None };
+            if norm == "may" && !t.cap {
+                continue;
+            }
+            let mut candidates: Vec<Date> = Vec::new();
+            let mut span = (t.start, t.end);
+            let mut month_only = false;
+            if let Some(mo) = month {
+                let day = self.doc.word_after(wi, 1).and_then(|d| {
+                    let v = if d.kind == TokKind::Num { parse_num(&d.norm) } else { ordinal(&d.norm) };
+                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0).map(|v| (v as u8, d.end))
+                });
+                let day_before = self.doc.word_before(wi, 1).and_then(|d| {
+                    let v = if d.kind == TokKind::Num { parse_num(&d.norm) } else { ordinal(&d.norm) };
+                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0).map(|v| (v as u8, d.start))
+                });
+                let year = self.doc.word_after(wi, 2).and_then(|y| {
+                    (y.kind == TokKind::Num && y.norm.len() == 4).then(|| parse_num(&y.norm)).flatten()
+                });
+                if let Some((d, end)) = day {
+                    span.1 = end;
+                    let years: Vec<i32> = match year {
+                        Some(y) => vec![y as i32],
+                        None => vec![now.year() - 1, now.year(), now.year() + 1],
+                    };
+                    candidates.extend(years.into_iter().filter_map(|y| Date::from_ymd(y, mo, d)));
+                } else if let Some((d, start)) = day_before {
+                    span.0 = start;
+                    for y in [now.year() - 1, now.year(), now.year() + 1] {
+                        candidates.extend(Date::from_ymd(y, mo, d));
+                    }
+                } else {
+                    month_only = true;
+                }
+                if month_only {
+                    if offer || !self.doc.sent_personal(ti) || self.sentence_has(ti, &FUTURE_CUES) {
+                        continue;
+                    }
+                    let dates = self.sentence_dates(ti);
+                    let hit = dates.iter().find(|(d, _)| {
+                        d.month() == mo && now.days_since(*d) >= 0 && now.days_since(*d) <= 550
+                    });
+                    match hit {
+                        Some(&(_, fi)) => self.use_fact(fi, span.0, span.1),
+                        None if !dates.is_empty() => self.flag(
+                            Kind::WrongTime,
+                            span.0,
+                            span.1,
+                            format!("mentions {} about the person, but no event of theirs is in that month", MONTHS[mo as usize - 1]),
+                            "time.month",
+                        ),
+                        None => {}
+                    }
+                    continue;
+                }
+            } else if offer {
+                // Relative deadlines.
+                let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
+                    "tomorrow" => (Some(vec![1]), "offer.deadline"),
+                    "tonight" | "today" | "midnight" => (Some(vec![0, 1]), "offer.deadline"),
+                    w if WEEKDAYS.contains(&w) => {
+                        let target = WEEKDAYS.iter().position(|x| *x == w).unwrap_or(0) as i64;
+                        let cur = weekday_index(now);
+                        let ahead = (target - cur).rem_euclid(7);
+                        (Some(vec![ahead, ahead + 7]), "offer.deadline")
+                    }
+                    _ => (None, ""),
+                };
+                let Some(adds) = add else { continue };
+                // "Monday" in "every Monday" or outside a deadline clause is not ours to judge.
+                candidates.extend(adds.iter().filter_map(|a| now.add_days(*a)));
+                let _ = rule;
+            } else {
+                continue;
+            }
+            if candidates.is_empty() {
+                continue;
+            }
+            let campaign: Vec<Date> = self.facts.campaign_dates().collect();
+            if offer {
+                if campaign.is_empty() {
+                    self.flag(
+                        Kind::WrongOffer,
+                        span.0,
+                        span.1,
+                        "states a deadline, but the campaign facts have no end date".into(),
+                        "offer.deadline",
+                    );
+                } else if !candidates.iter().any(|c| campaign.contains(c)) {
+                    let ends: Vec<String> = campaign.iter().map(|d| d.to_string()).collect();
+                    self.flag(
+                        Kind::WrongOffer,
+                        span.0,
+                        span.1,
+                        format!("states a deadline that is not the campaign's ({})", ends.join(", ")),
+                        "offer.deadline",
+                    );
+                }
+                continue;
+            }
+            let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
+            if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
+                self.use_fact(fi, span.0, span.1);
+                continue;
+            }
+            if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
+                continue;
+            }
+            if self.doc.sent_personal(ti) && !self.sentence_has(ti, &FUTURE_CUES) {
+                self.flag(
+                    Kind::WrongTime,
+                    span.0,
+                    span.1,
+                    "a date about the person that matches none of their dates".into(),
+                    "time.date",
+                );
+            } else {
+                self.flag(
+                    Kind::FabricatedFact,
+                    span.0,
+                    span.1,
+                    "a date that matches no campaign or recipient fact".into(),
+                    "grounding.date",
+                );
+            }
+        }
+    }
+}

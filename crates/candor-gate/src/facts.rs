@@ -1,0 +1,349 @@
+//! The facts an email may state: the recipient's and the campaign's, indexed for matching.
+//!
+//! Invariant: every fact carries the path it came from (`attributes.city`, `events[0].product`,
+//! `context.offer.code`), so a finding or a "used facts" entry can name it; events are indexed in
+//! the recipient's order (newest first).
+
+use std::collections::{HashMap, HashSet};
+
+use candor_domain::{AttrValue, Date, FieldValue, Recipient};
+use serde_json::Value;
+
+use crate::context::Context;
+use crate::rules::Compiled;
+use crate::text::{fold, parse_num, stem, tokenize, TokKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FKind {
+    Name,
+    Place,
+    Tier,
+    Product,
+    Category,
+    Amount,
+    Count,
+    Date,
+    Code,
+    Percent,
+    Text,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Fact {
+    pub path: String,
+    /// From the recipient record (as opposed to the campaign).
+    pub personal: bool,
+    /// A behavioural fact: anything about the person beyond their name.
+    pub behavioural: bool,
+    pub kind: FKind,
+    pub stems: Vec<String>,
+    pub num: Option<f64>,
+    pub date: Option<Date>,
+    /// Index of the event this fact belongs to.
+    pub event: Option<usize>,
+    /// Attribute key or event field name, folded.
+    pub key: String,
+}
+
+pub(crate) struct Facts<'a> {
+    pub list: Vec<Fact>,
+    pub by_stem: HashMap<String, Vec<usize>>,
+    pub recipient: &'a Recipient,
+    pub now: Date,
+    pub first_name: Vec<String>,
+    pub last_name: Vec<String>,
+    /// Numbers an email may state (facts, and prices after a campaign discount).
+    pub numbers: Vec<(f64, usize)>,
+    pub campaign_numbers: Vec<f64>,
+    pub codes: HashSet<String>,
+    pub has_personal_product: bool,
+    pub has_personal_place: bool,
+    pub has_personal_tier: bool,
+    pub has_personal_amount: bool,
+}
+
+fn text_stems(s: &str) -> Vec<String> {
+    tokenize(s)
+        .iter()
+        .filter(|t| t.kind != TokKind::Punct)
+        .map(|t| stem(&t.norm))
+        .collect()
+}
+
+/// Numbers inside a free-text value: "$75", "20% off", "2 for 1".
+fn embedded_numbers(s: &str) -> Vec<f64> {
+    tokenize(s)
+        .iter()
+        .filter(|t| t.kind == TokKind::Num)
+        .filter_map(|t| parse_num(&t.norm))
+        .collect()
+}
+
+fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
+    let k = fold(key);
+    if rules.place_keys.contains(&k) {
+        Some(FKind::Place)
+    } else if rules.tier_keys.contains(&k) {
+        Some(FKind::Tier)
+    } else if rules.product_keys.contains(&k) {
+        Some(FKind::Product)
+    } else if rules.category_keys.contains(&k) {
+        Some(FKind::Category)
+    } else if rules.amount_keys.contains(&k) {
+        Some(FKind::Amount)
+    } else if rules.count_keys.contains(&k) {
+        Some(FKind::Count)
+    } else {
+        None
+    }
+}
+
+impl<'a> Facts<'a> {
+    pub fn build(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
+        let mut f = Facts {
+            list: Vec::new(),
+            by_stem: HashMap::new(),
+            recipient: r,
+            now: ctx.now,
+            first_name: r.first_name.as_deref().map(text_stems).unwrap_or_default(),
+            last_name: r.last_name.as_deref().map(text_stems).unwrap_or_default(),
+            numbers: Vec::new(),
+            campaign_numbers: Vec::new(),
+            codes: HashSet::new(),
+            has_personal_product: false,
+            has_personal_place: false,
+            has_personal_tier: false,
+            has_personal_amount: false,
+        };
+        if let Some(n) = &r.first_name {
+            f.push_text("first_name", true, false, FKind::Name, n, None, "first_name");
+        }
+        if let Some(n) = &r.last_name {
+            f.push_text("last_name", true, false, FKind::Name, n, None, "last_name");
+        }
+        for (k, v) in &r.attributes {
+            let path = format!("attributes.{k}");
+            let kind = key_kind(rules, k);
+            match v {
+                AttrValue::Str(s) => {
+                    if let Ok(d) = Date::parse(s) {
+                        f.push_date(&path, true, d, None, k);
+                    } else {
+                        let kind = kind.unwrap_or(FKind::Text);
+                        f.push_text(&path, true, true, kind, s, None, k);
+                        if let Some(n) = parse_num(s.trim().trim_start_matches(['$', '€', '£'])) {
+                            f.push_num(&path, true, kind, n, None, k);
+                        }
+                    }
+                }
+                AttrValue::Num(n) => {
+                    f.push_num(&path, true, kind.unwrap_or(FKind::Count), *n, None, k);
+                }
+                AttrValue::Bool(_) => {}
+            }
+        }
+        for (i, e) in r.events.iter().enumerate() {
+            let base = format!("events[{i}]");
+            f.push_date(&format!("{base}.at"), true, e.at, Some(i), "at");
+            for (k, v) in &e.fields {
+                let path = format!("{base}.{k}");
+                let kind = key_kind(rules, k);
+                match v {
+                    FieldValue::Str(s) => {
+                        if let Ok(d) = Date::parse(s) {
+                            f.push_date(&path, true, d, Some(i), k);
+                        } else {
+                            f.push_text(&path, true, true, kind.unwrap_or(FKind::Text), s, Some(i), k);
+                            for n in embedded_numbers(s) {
+                                f.push_num(&path, true, FKind::Text, n, Some(i), k);
+                            }
+                        }
+                    }
+                    FieldValue::Num(n) => {
+                        f.push_num(&path, true, kind.unwrap_or(FKind::Count), *n, Some(i), k);
+                    }
+                }
+            }
+        }
+        for (k, v) in &ctx.facts {
+            f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
+        }
+        // Prices after a campaign discount, and the saving itself, are derived facts.
+        let percents: Vec<f64> = f
+            .list
+            .iter()
+            .filter(|x| x.kind == FKind::Percent)
+            .filter_map(|x| x.num)
+            .collect();
+        let amounts: Vec<(f64, usize)> = f.numbers.clone();
+        for p in percents {
+            for (a, idx) in &amounts {
+                let cut = a * p / 100.0;
+                f.numbers.push(((a - cut * 1.0).max(0.0), *idx));
+                f.numbers.push((cut, *idx));
+            }
+        }
+        f.numbers.push((ctx.now.year() as f64, usize::MAX));
+        f
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_text(
+        &mut self,
+        path: &str,
+        personal: bool,
+        behavioural: bool,
+        kind: FKind,
+        s: &str,
+        event: Option<usize>,
+        key: &str,
+    ) {
+        let stems = text_stems(s);
+        let idx = self.list.len();
+        for st in &stems {
+            self.by_stem.entry(st.clone()).or_default().push(idx);
+        }
+        if personal && behavioural {
+            match kind {
+                FKind::Product => self.has_personal_product = true,
+                FKind::Place => self.has_personal_place = true,
+                FKind::Tier => self.has_personal_tier = true,
+                _ => {}
+            }
+        }
+        self.list.push(Fact {
+            path: path.to_string(),
+            personal,
+            behavioural,
+            kind,
+            stems,
+            num: None,
+            date: None,
+            event,
+            key: fold(key),
+        });
+    }
+
+    fn push_num(
+        &mut self,
+        path: &str,
+        personal: bool,
+        kind: FKind,
+        n: f64,
+        event: Option<usize>,
+        key: &str,
+    ) {
+        let idx = self.list.len();
+        self.numbers.push((n, idx));
+        if !personal {
+            self.campaign_numbers.push(n);
+        }
+        if personal && kind == FKind::Amount {
+            self.has_personal_amount = true;
+        }
+        self.list.push(Fact {
+            path: path.to_string(),
+            personal,
+            behavioural: personal,
+            kind,
+            stems: Vec::new(),
+            num: Some(n),
+            date: None,
+            event,
+            key: fold(key),
+        });
+    }
+
+    fn push_date(&mut self, path: &str, personal: bool, d: Date, event: Option<usize>, key: &str) {
+        self.list.push(Fact {
+            path: path.to_string(),
+            personal,
+            behavioural: personal,
+            kind: FKind::Date,
+            stems: Vec::new(),
+            num: None,
+            date: Some(d),
+            event,
+            key: fold(key),
+        });
+    }
+
+    fn push_campaign(&mut self, rules: &Compiled, path: &str, key: &str, v: &Value, depth: usize) {
+        if depth > 6 {
+            return;
+        }
+        let k = fold(key);
+        match v {
+            Value::Object(m) => {
+                for (ck, cv) in m {
+                    self.push_campaign(rules, &format!("{path}.{ck}"), ck, cv, depth + 1);
+                }
+            }
+            Value::Array(a) => {
+                for (i, cv) in a.iter().enumerate() {
+                    self.push_campaign(rules, &format!("{path}[{i}]"), key, cv, depth + 1);
+                }
+            }
+            Value::String(s) => {
+                if let Ok(d) = Date::parse(s) {
+                    self.push_date(path, false, d, None, key);
+                    return;
+                }
+                if k.contains("code") || k.contains("coupon") || k.contains("promo") {
+                    self.codes.insert(fold(s.trim()));
+                }
+                let kind = if s.contains('%') || k.contains("percent") {
+                    FKind::Percent
+                } else {
+                    key_kind(rules, key).unwrap_or(FKind::Text)
+                };
+                self.push_text(path, false, false, kind, s, None, key);
+                for n in embedded_numbers(s) {
+                    let nk = if s.contains('%') { FKind::Percent } else { FKind::Amount };
+                    self.push_num(path, false, nk, n, None, key);
+                }
+            }
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    let kind = if k.contains("percent") || k.contains("discount") || k == "off" {
+                        FKind::Percent
+                    } else {
+                        FKind::Amount
+                    };
+                    self.push_num(path, false, kind, x, None, key);
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+
+    /// Facts containing this stem.
+    pub fn with_stem(&self, s: &str) -> &[usize] {
+        self.by_stem.get(s).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Whether a written number equals a fact's number; returns the fact index.
+    pub fn number_fact(&self, n: f64) -> Option<usize> {
+        self.numbers
+            .iter()
+            .find(|(x, _)| crate::text::num_matches(n, *x))
+            .map(|(_, i)| *i)
+    }
+
+    /// Campaign dates (offer ends, store events).
+    pub fn campaign_dates(&self) -> impl Iterator<Item = Date> + '_ {
+        self.list
+            .iter()
+            .filter(|f| !f.personal)
+            .filter_map(|f| f.date)
+    }
+
+    /// Personal dates with their fact index.
+    pub fn personal_dates(&self) -> impl Iterator<Item = (Date, usize)> + '_ {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.personal)
+            .filter_map(|(i, f)| f.date.map(|d| (d, i)))
+    }
+}

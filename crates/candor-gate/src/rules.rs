@@ -1,0 +1,619 @@
+//! The gate's rule tables: data, not code.
+//!
+//! The built-in table is `rules.toml`, embedded at compile time and parsed when a [`crate::Gate`]
+//! is built. A campaign extends it with a table of the same shape ([`RuleTable::extend`]): lists
+//! are appended, phrase rules with an existing `id` gain the new phrases, numbers are replaced.
+//! Invariant: every phrase is compiled once, in [`Compiled::new`]; checking never re-parses rules.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::{fold, tokenize, Tok, TokKind};
+
+const BUILTIN: &str = include_str!("rules.toml");
+const COMMON_WORDS: &str = include_str!("common_words.txt");
+
+/// Why a rule table could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("rule table is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("rule table is not valid: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("rule `{rule}` requires fact kind `{kind}`, which no `[kinds.{kind}]` table defines")]
+    UnknownKind { rule: String, kind: String },
+    #[error("phrase `{phrase}` in rule `{rule}` is empty or starts with `*`")]
+    BadPhrase { rule: String, phrase: String },
+}
+
+/// What in a recipient record counts as knowing something of one kind.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KindRule {
+    pub events: Vec<String>,
+    pub attributes: Vec<String>,
+    pub within_days: Option<i64>,
+    pub inactive_days: Option<i64>,
+    pub min_events: Option<usize>,
+    pub date_attributes: Vec<String>,
+    pub date_events: Vec<String>,
+    pub window_days: Option<i64>,
+}
+
+/// A family of phrases that claim knowledge of the person, and the fact kinds that support it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImpliedRule {
+    pub id: String,
+    pub requires: Vec<String>,
+    pub reason: String,
+    pub phrases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImpliedOptions {
+    pub invitation_words: Vec<String>,
+    pub hedge_words: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeakRules {
+    pub standins: Vec<String>,
+    pub chatter: Vec<String>,
+    pub echo: Vec<String>,
+    pub greetings: Vec<String>,
+    pub generic_greetings: Vec<String>,
+    pub placeholder_words: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroundingRules {
+    pub product_nouns: Vec<String>,
+    pub synonyms: Vec<Vec<String>>,
+    pub ignore_capitalized: Vec<String>,
+    pub tier_words: Vec<String>,
+    pub tier_nouns: Vec<String>,
+    pub place_keys: Vec<String>,
+    pub tier_keys: Vec<String>,
+    pub product_keys: Vec<String>,
+    pub category_keys: Vec<String>,
+    pub amount_keys: Vec<String>,
+    pub count_keys: Vec<String>,
+}
+
+/// "<number> <noun>" about the person must agree with these attributes or event counts.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CountRule {
+    pub nouns: Vec<String>,
+    pub attributes: Vec<String>,
+    pub events: Vec<String>,
+    /// Only a claim when written as "your N items" (otherwise "3 items for $20" is an offer).
+    pub only_with_your: bool,
+}
+
+/// "you <verb> <thing>": the thing must come from an event of these types (or these attributes).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClaimRule {
+    pub verbs: Vec<String>,
+    pub events: Vec<String>,
+    pub attributes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LintRules {
+    pub banned: Vec<String>,
+    pub max_caps_words: Option<usize>,
+    pub max_exclamation_run: Option<usize>,
+    pub max_subject_chars: Option<usize>,
+    pub max_body_words: Option<usize>,
+    /// When true, the body must contain an unsubscribe line (for finished emails, not openers).
+    pub require_unsubscribe: Option<bool>,
+}
+
+/// A relative-time phrase family and the ages (days before `now`) it may describe.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeRule {
+    pub id: String,
+    pub phrases: Vec<String>,
+    pub min_days: i64,
+    pub max_days: i64,
+    /// An extra calendar reading: `this_month`, `last_month`, `this_year`, `last_year`,
+    /// `weekend`, `season`.
+    pub calendar: Option<String>,
+}
+
+/// The whole rule table, in its raw (serde) form.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleTable {
+    pub kinds: BTreeMap<String, KindRule>,
+    pub implied: Vec<ImpliedRule>,
+    pub implied_options: ImpliedOptions,
+    pub leaks: LeakRules,
+    pub grounding: GroundingRules,
+    pub counts: Vec<CountRule>,
+    pub claims: Vec<ClaimRule>,
+    pub lint: LintRules,
+    pub times: Vec<TimeRule>,
+}
+
+impl RuleTable {
+    /// The table shipped with candor.
+    pub fn builtin() -> Result<RuleTable, RuleError> {
+        RuleTable::from_toml(BUILTIN)
+    }
+
+    pub fn from_toml(text: &str) -> Result<RuleTable, RuleError> {
+        Ok(toml::from_str(text)?)
+    }
+
+    /// A campaign's extension given as JSON (e.g. the `gate` key of CONTEXT.json).
+    pub fn from_json(value: serde_json::Value) -> Result<RuleTable, RuleError> {
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Add a campaign's rules to this table.
+    pub fn extend(&mut self, other: RuleTable) {
+        for (name, k) in other.kinds {
+            let mine = self.kinds.entry(name).or_default();
+            mine.events.extend(k.events);
+            mine.attributes.extend(k.attributes);
+            mine.date_attributes.extend(k.date_attributes);
+            mine.date_events.extend(k.date_events);
+            mine.within_days = k.within_days.or(mine.within_days);
+            mine.inactive_days = k.inactive_days.or(mine.inactive_days);
+            mine.min_events = k.min_events.or(mine.min_events);
+            mine.window_days = k.window_days.or(mine.window_days);
+        }
+        for rule in other.implied {
+            match self.implied.iter_mut().find(|r| r.id == rule.id) {
+                Some(mine) => {
+                    mine.phrases.extend(rule.phrases);
+                    mine.requires.extend(rule.requires);
+                }
+                None => self.implied.push(rule),
+            }
+        }
+        let o = other.implied_options;
+        self.implied_options
+            .invitation_words
+            .extend(o.invitation_words);
+        self.implied_options.hedge_words.extend(o.hedge_words);
+        let l = other.leaks;
+        self.leaks.standins.extend(l.standins);
+        self.leaks.chatter.extend(l.chatter);
+        self.leaks.echo.extend(l.echo);
+        self.leaks.greetings.extend(l.greetings);
+        self.leaks.generic_greetings.extend(l.generic_greetings);
+        self.leaks.placeholder_words.extend(l.placeholder_words);
+        let g = other.grounding;
+        let mine = &mut self.grounding;
+        mine.product_nouns.extend(g.product_nouns);
+        mine.synonyms.extend(g.synonyms);
+        mine.ignore_capitalized.extend(g.ignore_capitalized);
+        mine.tier_words.extend(g.tier_words);
+        mine.tier_nouns.extend(g.tier_nouns);
+        mine.place_keys.extend(g.place_keys);
+        mine.tier_keys.extend(g.tier_keys);
+        mine.product_keys.extend(g.product_keys);
+        mine.category_keys.extend(g.category_keys);
+        mine.amount_keys.extend(g.amount_keys);
+        mine.count_keys.extend(g.count_keys);
+        self.counts.extend(other.counts);
+        self.claims.extend(other.claims);
+        self.times.extend(other.times);
+        let lint = other.lint;
+        self.lint.banned.extend(lint.banned);
+        self.lint.max_caps_words = lint.max_caps_words.or(self.lint.max_caps_words);
+        self.lint.max_exclamation_run = lint.max_exclamation_run.or(self.lint.max_exclamation_run);
+        self.lint.max_subject_chars = lint.max_subject_chars.or(self.lint.max_subject_chars);
+        self.lint.max_body_words = lint.max_body_words.or(self.lint.max_body_words);
+        self.lint.require_unsubscribe = lint.require_unsubscribe.or(self.lint.require_unsubscribe);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled phrase matching.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+enum Pat {
+    /// One word; any of the alternatives.
+    Word(Vec<String>),
+    /// Skip zero to three words.
+    Gap,
+}
+
+#[derive(Clone, Debug)]
+struct Phrase {
+    pats: Vec<Pat>,
+    payload: usize,
+}
+
+/// A match of a phrase: word positions `first..=last` (indices into the word list).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PhraseMatch {
+    pub first: usize,
+    pub last: usize,
+    pub payload: usize,
+}
+
+/// Phrases over words, plus phrases with punctuation matched on the raw (ASCII-lowercased) text.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PhraseSet {
+    phrases: Vec<Phrase>,
+    by_first: HashMap<String, Vec<usize>>,
+    /// (lowercase needle, payload)
+    raw: Vec<(String, usize)>,
+}
+
+fn is_word_phrase(p: &str) -> bool {
+    p.chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || c == '\'' || c == '’' || c == '-' || c == '*' || c == '|')
+}
+
+impl PhraseSet {
+    pub fn add(&mut self, phrase: &str, payload: usize) -> bool {
+        let folded = fold(phrase.trim());
+        if folded.is_empty() || folded.starts_with('*') {
+            return false;
+        }
+        if !is_word_phrase(&folded) {
+            self.raw.push((folded.to_ascii_lowercase(), payload));
+            return true;
+        }
+        let mut pats = Vec::new();
+        for part in folded.split_whitespace() {
+            if part == "*" {
+                pats.push(Pat::Gap);
+            } else {
+                pats.push(Pat::Word(part.split('|').map(str::to_string).collect()));
+            }
+        }
+        let Some(Pat::Word(first)) = pats.first() else {
+            return false;
+        };
+        let idx = self.phrases.len();
+        for f in first {
+            self.by_first.entry(f.clone()).or_default().push(idx);
+        }
+        self.phrases.push(Phrase { pats, payload });
+        true
+    }
+
+    pub fn from_list(list: &[String]) -> PhraseSet {
+        let mut s = PhraseSet::default();
+        for (i, p) in list.iter().enumerate() {
+            s.add(p, i);
+        }
+        s
+    }
+
+    /// All matches over `words` (token indices of word tokens in `toks`). Unless `cross`, a match
+    /// stays inside one sentence.
+    pub fn find(&self, toks: &[Tok], words: &[usize], cross: bool) -> Vec<PhraseMatch> {
+        let mut out = Vec::new();
+        for (wi, &ti) in words.iter().enumerate() {
+            let Some(cands) = self.by_first.get(toks[ti].norm.as_str()) else {
+                continue;
+            };
+            for &pi in cands {
+                let p = &self.phrases[pi];
+                if let Some(last) = match_at(&p.pats, 0, toks, words, wi, wi, cross) {
+                    out.push(PhraseMatch {
+                        first: wi,
+                        last,
+                        payload: p.payload,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Matches of the punctuation-bearing phrases, as byte ranges of `lower` (the text lowercased
+    /// with `to_ascii_lowercase`, so offsets are the original's).
+    pub fn find_raw(&self, lower: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        for (needle, payload) in &self.raw {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(needle.as_str()) {
+                let s = from + pos;
+                out.push((s, s + needle.len(), *payload));
+                from = s + needle.len().max(1);
+                if from >= lower.len() {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Match `pats[pi..]` starting at word `wi`; `origin` is the first word (for sentence checks).
+/// Returns the index of the last word matched.
+fn match_at(
+    pats: &[Pat],
+    pi: usize,
+    toks: &[Tok],
+    words: &[usize],
+    wi: usize,
+    origin: usize,
+    cross: bool,
+) -> Option<usize> {
+    let pat = pats.get(pi)?;
+    let same_sent = |w: usize| cross || toks[words[w]].sent == toks[words[origin]].sent;
+    match pat {
+        Pat::Word(alts) => {
+            if wi >= words.len() || !same_sent(wi) {
+                return None;
+            }
+            let n = toks[words[wi]].norm.as_str();
+            if !alts.iter().any(|a| a == n) {
+                return None;
+            }
+            if pi + 1 == pats.len() {
+                return Some(wi);
+            }
+            match_at(pats, pi + 1, toks, words, wi + 1, origin, cross)
+        }
+        Pat::Gap => {
+            for skip in 0..=3 {
+                let w = wi + skip;
+                if w > words.len() {
+                    break;
+                }
+                if let Some(end) = match_at(pats, pi + 1, toks, words, w, origin, cross) {
+                    return Some(end);
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Indices of the word and number tokens.
+pub(crate) fn word_indices(toks: &[Tok]) -> Vec<usize> {
+    toks.iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind != TokKind::Punct)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn set(list: &[String]) -> HashSet<String> {
+    list.iter().map(|s| fold(s.trim())).collect()
+}
+
+/// Stems of single-token entries and token lists of multiword ones.
+fn stems(list: &[String]) -> HashSet<String> {
+    list.iter()
+        .map(|s| {
+            let toks = tokenize(s);
+            toks.iter()
+                .filter(|t| t.kind != TokKind::Punct)
+                .map(|t| crate::text::stem(&t.norm))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The rule table compiled for matching.
+#[derive(Clone, Debug)]
+pub(crate) struct Compiled {
+    pub table: RuleTable,
+    pub implied: PhraseSet,
+    pub invitation: HashSet<String>,
+    pub hedges: HashSet<String>,
+    pub standins: PhraseSet,
+    pub chatter: PhraseSet,
+    pub echo: PhraseSet,
+    pub greetings: PhraseSet,
+    pub generic_greetings: HashSet<String>,
+    pub placeholder_words: HashSet<String>,
+    /// Stemmed product nouns; multiword ones joined by a space.
+    pub product_nouns: HashSet<String>,
+    /// Stem → the stems of its synonym group(s).
+    pub synonyms: HashMap<String, Vec<String>>,
+    pub ignore_caps: HashSet<String>,
+    pub common: HashSet<String>,
+    pub tier_words: HashSet<String>,
+    pub tier_nouns: HashSet<String>,
+    pub place_keys: HashSet<String>,
+    pub tier_keys: HashSet<String>,
+    pub product_keys: HashSet<String>,
+    pub category_keys: HashSet<String>,
+    pub amount_keys: HashSet<String>,
+    pub count_keys: HashSet<String>,
+    /// Count noun (folded) → index into `table.counts`.
+    pub count_nouns: HashMap<String, usize>,
+    pub claim_verbs: PhraseSet,
+    pub banned: PhraseSet,
+    pub times: PhraseSet,
+}
+
+impl Compiled {
+    /// No rules at all (a fallback that cannot fail).
+    pub fn empty() -> Compiled {
+        let e = HashSet::new;
+        Compiled {
+            table: RuleTable::default(),
+            implied: PhraseSet::default(),
+            invitation: e(),
+            hedges: e(),
+            standins: PhraseSet::default(),
+            chatter: PhraseSet::default(),
+            echo: PhraseSet::default(),
+            greetings: PhraseSet::default(),
+            generic_greetings: e(),
+            placeholder_words: e(),
+            product_nouns: e(),
+            synonyms: HashMap::new(),
+            ignore_caps: e(),
+            common: e(),
+            tier_words: e(),
+            tier_nouns: e(),
+            place_keys: e(),
+            tier_keys: e(),
+            product_keys: e(),
+            category_keys: e(),
+            amount_keys: e(),
+            count_keys: e(),
+            count_nouns: HashMap::new(),
+            claim_verbs: PhraseSet::default(),
+            banned: PhraseSet::default(),
+            times: PhraseSet::default(),
+        }
+    }
+
+    pub fn new(table: RuleTable) -> Result<Compiled, RuleError> {
+        let mut implied = PhraseSet::default();
+        for (i, r) in table.implied.iter().enumerate() {
+            for k in &r.requires {
+                if !table.kinds.contains_key(k) {
+                    return Err(RuleError::UnknownKind {
+                        rule: r.id.clone(),
+                        kind: k.clone(),
+                    });
+                }
+            }
+            for p in &r.phrases {
+                if !implied.add(p, i) {
+                    return Err(RuleError::BadPhrase {
+                        rule: r.id.clone(),
+                        phrase: p.clone(),
+                    });
+                }
+            }
+        }
+        let mut claim_verbs = PhraseSet::default();
+        for (i, c) in table.claims.iter().enumerate() {
+            for v in &c.verbs {
+                claim_verbs.add(&format!("you {v}"), i);
+                claim_verbs.add(&format!("you've {v}"), i);
+                claim_verbs.add(&format!("you have {v}"), i);
+                claim_verbs.add(&format!("you recently {v}"), i);
+                claim_verbs.add(&format!("you just {v}"), i);
+                claim_verbs.add(&format!("you were {v}"), i);
+                claim_verbs.add(&format!("you've been {v}"), i);
+            }
+        }
+        let mut count_nouns = HashMap::new();
+        for (i, c) in table.counts.iter().enumerate() {
+            for n in &c.nouns {
+                count_nouns.entry(fold(n)).or_insert(i);
+            }
+        }
+        let common: HashSet<String> = COMMON_WORDS
+            .split_whitespace()
+            .filter(|w| !w.starts_with('#'))
+            .map(fold)
+            .collect();
+        let g = &table.grounding;
+        Ok(Compiled {
+            implied,
+            invitation: set(&table.implied_options.invitation_words),
+            hedges: set(&table.implied_options.hedge_words),
+            standins: PhraseSet::from_list(&table.leaks.standins),
+            chatter: PhraseSet::from_list(&table.leaks.chatter),
+            echo: PhraseSet::from_list(&table.leaks.echo),
+            greetings: PhraseSet::from_list(&table.leaks.greetings),
+            generic_greetings: set(&table.leaks.generic_greetings),
+            placeholder_words: set(&table.leaks.placeholder_words),
+            product_nouns: stems(&g.product_nouns),
+            synonyms: {
+                let mut m: HashMap<String, Vec<String>> = HashMap::new();
+                for group in &g.synonyms {
+                    let st: Vec<String> = group.iter().map(|w| crate::text::stem(&fold(w))).collect();
+                    for s in &st {
+                        m.entry(s.clone()).or_default().extend(st.iter().cloned());
+                    }
+                }
+                m
+            },
+            ignore_caps: set(&g.ignore_capitalized),
+            common,
+            tier_words: set(&g.tier_words),
+            tier_nouns: set(&g.tier_nouns),
+            place_keys: set(&g.place_keys),
+            tier_keys: set(&g.tier_keys),
+            product_keys: set(&g.product_keys),
+            category_keys: set(&g.category_keys),
+            amount_keys: set(&g.amount_keys),
+            count_keys: set(&g.count_keys),
+            count_nouns,
+            claim_verbs,
+            banned: PhraseSet::from_list(&table.lint.banned),
+            times: {
+                let mut t = PhraseSet::default();
+                for (i, r) in table.times.iter().enumerate() {
+                    for p in &r.phrases {
+                        t.add(p, i);
+                    }
+                }
+                t
+            },
+            table,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_parses_and_compiles() {
+        let t = RuleTable::builtin().unwrap();
+        assert!(t.implied.len() > 10);
+        let c = Compiled::new(t).unwrap();
+        assert!(c.common.contains("the"));
+    }
+
+    #[test]
+    fn phrases_with_gaps_and_alternatives() {
+        let mut s = PhraseSet::default();
+        s.add("you left * in your cart|basket", 7);
+        let toks = tokenize("Looks like you left the Summit parka in your basket.");
+        let words = word_indices(&toks);
+        let m = s.find(&toks, &words, false);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].payload, 7);
+        let toks = tokenize("You left. In your basket");
+        let words = word_indices(&toks);
+        assert!(s.find(&toks, &words, false).is_empty(), "no crossing sentences");
+    }
+
+    #[test]
+    fn extend_appends_to_existing_rule() {
+        let mut t = RuleTable::builtin().unwrap();
+        let before = t.implied.iter().find(|r| r.id == "cart").unwrap().phrases.len();
+        let ext = RuleTable::from_toml(
+            "[[implied]]\nid = \"cart\"\nrequires = [\"cart\"]\nphrases = [\"your trolley\"]\n",
+        )
+        .unwrap();
+        t.extend(ext);
+        let after = t.implied.iter().find(|r| r.id == "cart").unwrap().phrases.len();
+        assert_eq!(after, before + 1);
+        assert!(Compiled::new(t).is_ok());
+    }
+
+    #[test]
+    fn unknown_kind_is_an_error() {
+        let mut t = RuleTable::builtin().unwrap();
+        t.extend(
+            RuleTable::from_toml("[[implied]]\nid = \"x\"\nrequires = [\"nope\"]\nphrases = [\"a b\"]\n")
+                .unwrap(),
+        );
+        assert!(matches!(Compiled::new(t), Err(RuleError::UnknownKind { .. })));
+    }
+}

@@ -1,0 +1,364 @@
+//! Tokenizing email text into words, numbers and punctuation with byte spans.
+//!
+//! Invariants: every token's `start..end` is a char-boundary range into the text it came from, so
+//! a finding can quote the exact span; `norm` is lowercase with Latin diacritics folded and curly
+//! apostrophes straightened, so "Zoë", "ZOE" and "zoe" compare equal.
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokKind {
+    /// Letters, possibly with digits, internal apostrophes or hyphens ("you've", "SAVE20", "3rd").
+    Word,
+    /// Digits with internal `,` / `.` ("1,299.00").
+    Num,
+    /// One punctuation or symbol character.
+    Punct,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Tok {
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokKind,
+    /// Folded lowercase form.
+    pub norm: String,
+    /// First character is an uppercase letter.
+    pub cap: bool,
+    /// Every letter is uppercase (and there are at least two).
+    pub all_caps: bool,
+    /// Index of the sentence (or line) the token belongs to.
+    pub sent: usize,
+    /// First word-like token of its sentence.
+    pub sent_start: bool,
+    /// Letters from a script without case (CJK, Thai...), where capitalization says nothing.
+    pub caseless: bool,
+}
+
+impl Tok {
+    pub fn is_word(&self) -> bool {
+        self.kind == TokKind::Word
+    }
+    pub fn is_punct(&self, c: char) -> bool {
+        self.kind == TokKind::Punct && self.norm.starts_with(c)
+    }
+}
+
+/// Fold one char to lowercase ASCII where it is a Latin letter with a diacritic.
+fn fold_char(c: char, out: &mut String) {
+    let mapped = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å'
+        | 'Ā' | 'Ă' | 'Ą' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę'
+        | 'Ě' => "e",
+        'ğ' | 'Ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "i",
+        'ł' | 'ľ' | 'ĺ' | 'Ł' | 'Ľ' | 'Ĺ' => "l",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō'
+        | 'Ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ř' | 'Ř' => "r",
+        'ś' | 'š' | 'ş' | 'Ś' | 'Š' | 'Ş' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'Ť' | 'Ţ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        '’' | '‘' | 'ʼ' => "'",
+        _ => {
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+            return;
+        }
+    };
+    out.push_str(mapped);
+}
+
+/// Folded lowercase form of a string.
+pub(crate) fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ')
+}
+
+/// Scripts without letter case: a name in them cannot be spotted by a capital.
+pub(crate) fn is_caseless_letter(c: char) -> bool {
+    c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase()
+}
+
+/// Split `text` into tokens. Sentences end at `.`, `!`, `?` followed by space, and at line breaks.
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 5 + 4);
+    let mut sent = 0usize;
+    let mut need_start = true;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        let (pos, c) = chars[i];
+        if c == '\n' {
+            if !need_start {
+                sent += 1;
+                need_start = true;
+            }
+            i += 1;
+            continue;
+        }
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let start = pos;
+            let mut j = i + 1;
+            let numeric_start = c.is_ascii_digit();
+            let mut all_digits = numeric_start;
+            while j < n {
+                let (_, d) = chars[j];
+                if d.is_alphanumeric() {
+                    if !d.is_ascii_digit() {
+                        all_digits = false;
+                    }
+                    j += 1;
+                    continue;
+                }
+                // Joiners only count between two alphanumerics: "you've", "e-bike", "1,299.00".
+                let next_alnum = j + 1 < n && chars[j + 1].1.is_alphanumeric();
+                if next_alnum {
+                    let joins = if all_digits {
+                        matches!(d, ',' | '.') && chars[j + 1].1.is_ascii_digit()
+                    } else {
+                        is_apostrophe(d) || d == '-'
+                    };
+                    if joins {
+                        j += 1;
+                        continue;
+                    }
+                }
+                break;
+            }
+            let end = if j < n { chars[j].0 } else { text.len() };
+            let raw = &text[start..end];
+            let norm = fold(raw);
+            let first = c;
+            let letters = raw.chars().filter(|c| c.is_alphabetic());
+            let (mut nl, mut nu) = (0usize, 0usize);
+            for l in letters {
+                nl += 1;
+                if l.is_uppercase() {
+                    nu += 1;
+                }
+            }
+            let caseless = is_caseless_letter(first);
+            toks.push(Tok {
+                start,
+                end,
+                kind: if all_digits {
+                    TokKind::Num
+                } else {
+                    TokKind::Word
+                },
+                norm,
+                cap: first.is_uppercase(),
+                all_caps: nl >= 2 && nu == nl,
+                sent,
+                sent_start: need_start,
+                caseless,
+            });
+            need_start = false;
+            i = j;
+            continue;
+        }
+        // Punctuation or symbol: one char each.
+        let end = if i + 1 < n { chars[i + 1].0 } else { text.len() };
+        let mut norm = String::new();
+        fold_char(c, &mut norm);
+        toks.push(Tok {
+            start: pos,
+            end,
+            kind: TokKind::Punct,
+            norm,
+            cap: false,
+            all_caps: false,
+            sent,
+            sent_start: false,
+            caseless: false,
+        });
+        let ends_sentence = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
+            && (i + 1 >= n || chars[i + 1].1.is_whitespace());
+        if ends_sentence && !need_start {
+            sent += 1;
+            need_start = true;
+        }
+        i += 1;
+    }
+    toks
+}
+
+/// A crude English stem so "boots"/"boot", "Trailblazers"/"Trailblazer", "cities"/"city" meet.
+pub(crate) fn stem(w: &str) -> String {
+    let mut s = w.trim_end_matches('\'');
+    if let Some(x) = s.strip_suffix("'s") {
+        s = x;
+    }
+    let len = s.chars().count();
+    if len > 4 {
+        if let Some(x) = s.strip_suffix("ies") {
+            return format!("{x}y");
+        }
+        if let Some(x) = s.strip_suffix("sses") {
+            return format!("{x}ss");
+        }
+        for suf in ["ches", "shes", "xes"] {
+            if s.ends_with(suf) {
+                return s[..s.len() - 2].to_string();
+            }
+        }
+    }
+    if len > 3 && s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is")
+    {
+        return s[..s.len() - 1].to_string();
+    }
+    s.to_string()
+}
+
+/// Number words up to twenty, and a few round ones LLMs write out.
+pub(crate) fn word_number(w: &str) -> Option<f64> {
+    let v = match w {
+        "zero" | "no" => 0,
+        "a" | "an" | "one" | "single" => 1,
+        "two" | "couple" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" | "dozen" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "hundred" => 100,
+        _ => return None,
+    };
+    Some(v as f64)
+}
+
+/// Ordinal words and forms: "third", "3rd", "10th".
+pub(crate) fn ordinal(w: &str) -> Option<f64> {
+    let v = match w {
+        "first" => 1,
+        "second" => 2,
+        "third" => 3,
+        "fourth" => 4,
+        "fifth" => 5,
+        "sixth" => 6,
+        "seventh" => 7,
+        "eighth" => 8,
+        "ninth" => 9,
+        "tenth" => 10,
+        "eleventh" => 11,
+        "twelfth" => 12,
+        "fifteenth" => 15,
+        "twentieth" => 20,
+        "twenty-fifth" => 25,
+        "fiftieth" => 50,
+        "hundredth" => 100,
+        _ => {
+            for suf in ["st", "nd", "rd", "th"] {
+                if let Some(d) = w.strip_suffix(suf) {
+                    if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) {
+                        return d.parse::<f64>().ok();
+                    }
+                }
+            }
+            return None;
+        }
+    };
+    Some(v as f64)
+}
+
+/// Parse "1,299.00" / "149" / "12.5" into a number.
+pub(crate) fn parse_num(s: &str) -> Option<f64> {
+    let cleaned: String = s.chars().filter(|c| *c != ',').collect();
+    cleaned.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Whether a number written in the email equals a fact's number (to the cent, or rounded).
+pub(crate) fn num_matches(written: f64, fact: f64) -> bool {
+    (written - fact).abs() < 0.005
+        || (written.fract() == 0.0 && (written - fact.round()).abs() < 0.005)
+        || (written.fract() == 0.0 && (written - fact.trunc()).abs() < 0.005)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_spans() {
+        let t = "Hi Zoë, you've got 1,299.00 USD. SAVE20!\nNext";
+        let toks = tokenize(t);
+        let words: Vec<&str> = toks.iter().map(|k| &t[k.start..k.end]).collect();
+        assert_eq!(
+            words,
+            vec![
+                "Hi", "Zoë", ",", "you've", "got", "1,299.00", "USD", ".", "SAVE20", "!", "Next"
+            ]
+        );
+        assert_eq!(toks[1].norm, "zoe");
+        assert!(toks[1].cap);
+        assert_eq!(toks[5].kind, TokKind::Num);
+        assert!(toks[8].all_caps);
+        assert_eq!(toks[8].sent, 1);
+        assert_eq!(toks[10].sent, 2);
+        assert!(toks[10].sent_start);
+    }
+
+    #[test]
+    fn stems_meet() {
+        assert_eq!(stem("boots"), "boot");
+        assert_eq!(stem("cities"), "city");
+        assert_eq!(stem("trailblazers"), "trailblazer");
+        assert_eq!(stem("porto's"), "porto");
+        assert_eq!(stem("glass"), "glass");
+        assert_eq!(stem("beaches"), "beach");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_num("1,299.00"), Some(1299.0));
+        assert_eq!(ordinal("3rd"), Some(3.0));
+        assert_eq!(word_number("three"), Some(3.0));
+        assert!(num_matches(149.0, 149.0));
+        assert!(num_matches(149.0, 149.99));
+        assert!(!num_matches(129.0, 149.0));
+    }
+
+    #[test]
+    fn caseless_names_are_words() {
+        let toks = tokenize("こんにちは 美咲さん");
+        assert!(toks.iter().all(|t| t.caseless));
+    }
+}
