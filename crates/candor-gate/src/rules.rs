@@ -100,7 +100,10 @@ pub struct CountRule {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClaimRule {
+    /// Verbs, matched after "you", "you've", "you just"...
     pub verbs: Vec<String>,
+    /// Whole phrases, matched as written ("in your cart").
+    pub phrases: Vec<String>,
     pub events: Vec<String>,
     pub attributes: Vec<String>,
 }
@@ -505,6 +508,9 @@ impl Compiled {
                 claim_verbs.add(&format!("you just {v}"), i);
                 claim_verbs.add(&format!("you were {v}"), i);
                 claim_verbs.add(&format!("you've been {v}"), i);
+            }
+            for p in &c.phrases {
+                claim_verbs.add(p, i);
             }
         }
         let mut count_nouns = HashMap::new();

@@ -50,7 +50,9 @@ impl Checker<'_> {
                 || **n == norm
                 // Nicknames and honorific suffixes: "Alex" for Alexander, "美咲さん" for 美咲.
                 || (st.chars().count() >= 3 && n.starts_with(st.as_str()))
-                || (n.chars().count() >= 2 && norm.starts_with(n.as_str()))
+                || (n.chars().count() >= 2
+                    && norm.starts_with(n.as_str())
+                    && norm.chars().next().is_some_and(crate::text::is_caseless_letter))
         })
     }
 
@@ -235,6 +237,17 @@ impl Checker<'_> {
                     .filter(|(_, f)| f.kind == FKind::Name)
                     .map(|(i, _)| i)
                     .collect();
+            }
+            let word = norm(self, w);
+            if hits.is_empty() && word.contains('-') {
+                // "Denver-ready": the named part must match; the rest is ordinary English.
+                let parts: Vec<&str> = word.split('-').filter(|p| !self.is_common(p)).collect();
+                let part_hits: Vec<Vec<usize>> = parts.iter().map(|p| self.facts_for_stem(&stem(p))).collect();
+                if !parts.is_empty() && part_hits.iter().all(|h| !h.is_empty()) {
+                    hits = part_hits.concat();
+                } else if parts.is_empty() {
+                    continue;
+                }
             }
             if hits.is_empty() {
                 unmatched.push(w);
@@ -462,23 +475,13 @@ impl Checker<'_> {
                 continue;
             }
             let text = self.doc.text[s..e].to_string();
-            if self.facts.has_personal_product {
-                self.flag(
-                    Kind::WrongFact,
-                    s,
-                    e,
-                    format!("`{text}`: the recipient's history has no such item"),
-                    "grounding.possession",
-                );
-            } else {
-                self.flag(
-                    Kind::FabricatedFact,
-                    s,
-                    e,
-                    format!("`{text}`: no fact says the person has this"),
-                    "grounding.possession",
-                );
-            }
+            self.flag(
+                Kind::FabricatedFact,
+                s,
+                e,
+                format!("`{text}`: no fact says the person has this"),
+                "grounding.possession",
+            );
         }
     }
 
@@ -509,12 +512,13 @@ impl Checker<'_> {
             };
             let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
             if content.is_empty() {
+                // Back through the clause: "the Summit parka is still in your cart".
                 let mut k = 1;
                 while let Some(t) = self.doc.word_before(m.first, k) {
-                    if k > 4 || STOP_WORDS.contains(&t.norm.as_str()) {
+                    if k > 8 || !self.doc.adjacent(m.first - k) {
                         break;
                     }
-                    if keep(self, m.first - k) {
+                    if !STOP_WORDS.contains(&t.norm.as_str()) && keep(self, m.first - k) {
                         content.push(m.first - k);
                     }
                     k += 1;
@@ -578,6 +582,24 @@ impl Checker<'_> {
                     s,
                     e,
                     format!("says \"{verb}\", but the record shows this only as {what}"),
+                    "grounding.claim",
+                );
+            } else if let Some(ei) = self
+                .facts
+                .recipient
+                .events
+                .iter()
+                .position(|ev| rule.events.iter().any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind)))
+            {
+                let what = self.facts.recipient.events[ei]
+                    .field_text("product")
+                    .or_else(|| self.facts.recipient.events[ei].field_text("destination"))
+                    .unwrap_or_else(|| self.facts.recipient.events[ei].kind.clone());
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("says \"{verb}\", but the record's matching event is about `{what}`"),
                     "grounding.claim",
                 );
             } else {

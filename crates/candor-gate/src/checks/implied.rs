@@ -133,13 +133,19 @@ impl Checker<'_> {
             }
             kept.push(m);
         }
+        let all = self.rules.implied.find(&self.doc.toks, &self.doc.words, false);
         for m in kept {
             if self.is_hedged(m.first) {
                 continue;
             }
             let rule = &self.rules.table.implied[m.payload];
+            // Every rule whose phrase covers exactly this span may support it.
+            let mut requires: Vec<String> = Vec::new();
+            for o in all.iter().filter(|o| o.first == m.first && o.last == m.last) {
+                requires.extend(self.rules.table.implied[o.payload].requires.iter().cloned());
+            }
             let mut status = KindStatus::No;
-            for k in &rule.requires {
+            for k in &requires {
                 let Some(kr) = self.rules.table.kinds.get(k) else {
                     continue;
                 };
@@ -154,7 +160,7 @@ impl Checker<'_> {
             }
             let id = format!("implied.{}", rule.id);
             let reason = rule.reason.clone();
-            let wanted = rule.requires.join(" or ");
+            let wanted = requires.join(" or ");
             match status {
                 KindStatus::Yes(paths) => {
                     if !self.facts.recipient.profiling_allowed() {

@@ -7,9 +7,9 @@ use crate::checks::implied::{kind_status, KindStatus};
 use crate::report::Kind;
 use crate::text::{fold, num_matches, ordinal, parse_num, word_number, TokKind};
 
-const TENURE_CUES: [&str; 14] = [
+const TENURE_CUES: [&str; 13] = [
     "member", "customer", "anniversary", "joined", "loyal", "together", "subscriber", "reader",
-    "guest", "membership", "shopping", "us", "since", "community",
+    "guest", "membership", "community", "joining", "signed",
 ];
 const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
@@ -156,10 +156,16 @@ impl Checker<'_> {
     fn tenure_claim(&mut self, wi: usize, noun_wi: usize, n: f64, months: bool) {
         let head = self.doc.words[wi];
         let sent = self.doc.toks[head].sent;
-        let cue = self.doc.words.iter().any(|&ti| {
-            let t = &self.doc.toks[ti];
-            t.sent == sent && TENURE_CUES.contains(&t.norm.as_str())
-        });
+        let sent_words: Vec<&str> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| &self.doc.toks[ti])
+            .filter(|t| t.sent == sent)
+            .map(|t| t.norm.as_str())
+            .collect();
+        let cue = sent_words.iter().any(|w| TENURE_CUES.contains(w))
+            || sent_words.windows(2).any(|p| p == ["with", "us"] || p == ["shopping", "with"]);
         if !cue || !self.doc.sent_personal(head) {
             return;
         }
@@ -289,13 +295,15 @@ impl Checker<'_> {
                 continue;
             }
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+            // About the person: "you spent $X", "the $X boots you bought", "your $X order".
+            let your_before = ti
+                .checked_sub(2)
+                .and_then(|p| self.doc.toks.get(p))
+                .is_some_and(|p| p.norm == "your");
             let personal = self.doc.sent_personal(ti)
-                && self.doc.words.iter().any(|&w| {
-                    let t = &self.doc.toks[w];
-                    t.sent == self.doc.toks[ti].sent
-                        && matches!(t.norm.as_str(), "spent" | "spend" | "your" | "paid" | "purchase" | "order")
-                })
-                && !self.sentence_has(ti, &OFFER_CUES);
+                && (your_before
+                    || self.sentence_has(ti, &["spent", "paid", "bought", "purchased", "ordered", "booked"]))
+                && !self.sentence_has(ti, &OFFER_CUES[..3]);
             if personal {
                 let kind = if self.facts.has_personal_amount { Kind::WrongFact } else { Kind::FabricatedFact };
                 self.flag(kind, s, e, format!("states an amount ({v}) no recipient fact supports"), "grounding.amount");

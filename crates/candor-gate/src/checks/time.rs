@@ -62,16 +62,24 @@ impl Checker<'_> {
         let sent = self.doc.toks[ti].sent;
         let sent_toks: Vec<&crate::text::Tok> =
             self.doc.toks.iter().filter(|t| t.sent == sent && t.is_word()).collect();
-        let mut events: Vec<usize> = Vec::new();
-        for t in &sent_toks {
-            if self.is_common_word(&t.norm) {
-                continue;
-            }
-            for f in self.facts_for_stem(&stem(&t.norm)) {
-                if let Some(e) = self.facts.list[f].event {
-                    events.push(e);
+        let (cs, ce) = self.clause(ti);
+        let named = |toks: &mut dyn Iterator<Item = &crate::text::Tok>| {
+            let mut events: Vec<usize> = Vec::new();
+            for t in toks {
+                if self.is_common_word(&t.norm) {
+                    continue;
+                }
+                for f in self.facts_for_stem(&stem(&t.norm)) {
+                    if let Some(e) = self.facts.list[f].event {
+                        events.push(e);
+                    }
                 }
             }
+            events
+        };
+        let mut events = named(&mut self.doc.toks[cs..ce].iter().filter(|t| t.is_word()));
+        if events.is_empty() {
+            events = named(&mut sent_toks.iter().copied());
         }
         if events.is_empty() {
             for t in &sent_toks {
@@ -97,6 +105,44 @@ impl Checker<'_> {
                 .collect();
         }
         self.facts.personal_dates().collect()
+    }
+
+    /// The clause around token `ti`: between punctuation or joining words.
+    fn clause(&self, ti: usize) -> (usize, usize) {
+        let toks = &self.doc.toks;
+        let sent = toks[ti].sent;
+        let boundary = |t: &crate::text::Tok| {
+            (t.kind == TokKind::Punct && matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")"))
+                || matches!(t.norm.as_str(), "and" | "but" | "so" | "because" | "while" | "which" | "since" | "where")
+        };
+        let mut s = ti;
+        while s > 0 && toks[s - 1].sent == sent && !boundary(&toks[s - 1]) {
+            s -= 1;
+        }
+        let mut e = ti + 1;
+        while e < toks.len() && toks[e].sent == sent && !boundary(&toks[e]) {
+            e += 1;
+        }
+        (s, e)
+    }
+
+    /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
+    fn clause_about_person(&self, ti: usize) -> bool {
+        const EVENT_NOUNS: [&str; 16] = [
+            "order", "purchase", "visit", "stay", "trip", "booking", "cart", "basket", "review",
+            "ticket", "search", "flight", "delivery", "appointment", "class", "session",
+        ];
+        let (s, e) = self.clause(ti);
+        let toks = &self.doc.toks[s..e];
+        toks.iter().enumerate().any(|(i, t)| {
+            matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
+                || (t.norm == "your"
+                    && toks[i + 1..]
+                        .iter()
+                        .filter(|x| x.is_word())
+                        .take(2)
+                        .any(|x| EVENT_NOUNS.contains(&stem(&x.norm).as_str())))
+        })
     }
 
     fn is_common_word(&self, w: &str) -> bool {
@@ -134,7 +180,7 @@ impl Checker<'_> {
             }
             seen_until = m.last + 1;
             let head = self.doc.words[m.first];
-            if !self.doc.sent_personal(head) || self.sentence_has(head, &FUTURE_CUES) {
+            if !self.clause_about_person(head) || self.sentence_has(head, &FUTURE_CUES) {
                 continue;
             }
             let rule = &self.rules.table.times[m.payload];
@@ -250,8 +296,10 @@ impl Checker<'_> {
                     }
                     continue;
                 }
-            } else if offer {
-                // Relative deadlines.
+            } else if offer
+                && !(t.cap && self.doc.adjacent(wi) && self.doc.word_after(wi, 1).is_some_and(|x| x.cap))
+            {
+                // Relative deadlines (not "Midnight Repair Cream").
                 let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
                     "tomorrow" => (Some(vec![1]), "offer.deadline"),
                     "tonight" | "today" | "midnight" => (Some(vec![0, 1]), "offer.deadline"),

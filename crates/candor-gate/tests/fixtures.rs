@@ -1,0 +1,58 @@
+//! The labeled fixture set: recall on defects and false alarms on faithful emails.
+
+#[path = "../fixtures/load.rs"]
+mod load;
+
+use candor_gate::{Gate, Kind};
+
+#[test]
+fn fixture_set_meets_the_bar() {
+    let cases = load::load().unwrap();
+    assert!(cases.len() >= 60, "at least 60 cases, have {}", cases.len());
+    let faithful = cases.iter().filter(|c| c.expect.is_none()).count();
+    assert!(faithful * 10 >= cases.len() * 4, "about half faithful: {faithful}/{}", cases.len());
+    for k in [
+        Kind::FabricatedFact,
+        Kind::WrongFact,
+        Kind::ImpliedContext,
+        Kind::WrongTime,
+        Kind::WrongOffer,
+        Kind::TemplateLeak,
+        Kind::ConsentViolation,
+        Kind::Generic,
+        Kind::BannedPhrase,
+        Kind::BrandVoice,
+    ] {
+        assert!(cases.iter().any(|c| c.expect == Some(k)), "no fixture for {k}");
+    }
+    let gate = Gate::new();
+    let s = load::score(&gate, &cases);
+    for m in &s.misses {
+        eprintln!("miss: {m}");
+    }
+    for a in &s.alarms {
+        eprintln!("false alarm: {a}");
+    }
+    let recall = s.caught as f64 / s.defects as f64;
+    let fa = s.false_alarms as f64 / s.faithful as f64;
+    eprintln!("recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})", s.caught, s.defects, s.false_alarms, s.faithful);
+    assert!(recall >= 0.95, "recall {recall}");
+    assert!(fa <= 0.05, "false-alarm rate {fa}");
+}
+
+#[test]
+fn every_finding_quotes_its_span() {
+    let cases = load::load().unwrap();
+    let gate = Gate::new();
+    for c in &cases {
+        let r = gate.check(&c.email, &c.recipient, &c.context);
+        for f in &r.findings {
+            let part = match f.part {
+                candor_gate::Part::Subject => &c.email.subject,
+                candor_gate::Part::Body => &c.email.body,
+            };
+            assert_eq!(part.get(f.span.clone()), Some(f.text.as_str()), "{}: {f:?}", c.id);
+            assert!(!f.rule.is_empty());
+        }
+    }
+}
