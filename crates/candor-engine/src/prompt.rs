@@ -1,1 +1,573 @@
-//! prompt
+//! Prompts in the cache-friendly layout, and the recipient facts they carry.
+//!
+//! Layout (DESIGN.md): `[static prefix]` (brand voice, rules, brief, campaign facts, output
+//! scaffold — byte-identical for every recipient of a tier's stage, so provider prefix caches
+//! and the local KV cache reuse it) → `[segment block]` (identical within a segment) →
+//! `[recipient block]` (this person's facts as data, plus the instruction).
+//!
+//! Facts: [`gather_facts`] lists everything candor may say about a person, each with a stable
+//! key and a relevance score for this campaign (recency, match with the campaign's products and
+//! categories); [`select_facts`] keeps the most relevant within a tier's context budget. Extra
+//! context is paid on every call, so the budget is a hard cap, not a hint. Without profiling
+//! consent only the name is offered.
+
+use candor_domain::campaign::{ContextBudget, Part, Stage, Tier};
+use candor_domain::recipient::fmt_num;
+use candor_domain::{Campaign, Date, PromptParts, Recipient, Segment};
+use serde::Serialize;
+use serde_json::Value;
+
+/// One thing candor may say about a recipient.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fact {
+    /// Stable key: `first_name`, `attributes.city`, `events[2]` (index in the newest-first list).
+    pub key: String,
+    /// What kind of fact: `name`, `purchase`, `view`, `cart`, `signup`, `attribute`, ...
+    pub kind: String,
+    /// The line given to the model.
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// Higher = more relevant to this campaign (thousandths; integer so ordering is total).
+    pub score: i64,
+}
+
+const NAME_SCORE: i64 = 1_000_000;
+
+/// Attributes that are not facts to mention (identifiers, flags for targeting, consent).
+fn private_attribute(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password")
+        || k.contains("token")
+        || k.ends_with("_id")
+        || k == "id"
+        || k.contains("consent")
+        || k.contains("unsubscribed")
+        || k.contains("email")
+        || k.contains("phone")
+        || k.contains("ssn")
+}
+
+fn campaign_terms(c: &Campaign) -> Vec<String> {
+    let mut terms = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => {
+                for w in s
+                    .split(|ch: char| !ch.is_alphanumeric())
+                    .filter(|w| w.chars().count() >= 4)
+                {
+                    out.push(w.to_lowercase());
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            Value::Object(m) => m.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    for key in ["products", "categories", "product", "category", "offer"] {
+        if let Some(v) = c.facts.get(key) {
+            walk(v, &mut terms);
+        }
+    }
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+fn describe_age(days: i64) -> String {
+    match days {
+        d if d < 0 => "after the send date".into(),
+        0 => "on the send date".into(),
+        1 => "1 day before the send date".into(),
+        d if d < 14 => format!("{d} days before the send date"),
+        d if d < 60 => format!("{} weeks before the send date", d / 7),
+        d if d < 730 => format!("{} months before the send date", d / 30),
+        d => format!("{} years before the send date", d / 365),
+    }
+}
+
+/// Every fact candor may use for `r` in campaign `c`, most relevant first.
+pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
+    let now = c.send_date;
+    let mut facts = Vec::new();
+    if let Some(f) = &r.first_name {
+        facts.push(Fact {
+            key: "first_name".into(),
+            kind: "name".into(),
+            text: format!("first name: {f}"),
+            date: None,
+            score: NAME_SCORE,
+        });
+    }
+    if let Some(l) = &r.last_name {
+        facts.push(Fact {
+            key: "last_name".into(),
+            kind: "name".into(),
+            text: format!("last name: {l}"),
+            date: None,
+            score: NAME_SCORE - 1,
+        });
+    }
+    if !r.profiling_allowed() {
+        return facts;
+    }
+    let terms = campaign_terms(c);
+    let matches_campaign = |text: &str| -> bool {
+        let low = text.to_lowercase();
+        low.split(|ch: char| !ch.is_alphanumeric())
+            .any(|w| w.chars().count() >= 4 && terms.binary_search(&w.to_string()).is_ok())
+    };
+    for (i, e) in r.events.iter().enumerate() {
+        let age = now.days_since(e.at);
+        if age < 0 {
+            continue; // a future-dated event is not something that happened
+        }
+        let mut details: Vec<String> = e
+            .fields
+            .iter()
+            .filter(|(k, _)| !private_attribute(k))
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), v.to_text()))
+            .collect();
+        details.sort();
+        let verb = match e.kind.as_str() {
+            "purchase" | "order" => "purchased",
+            "view" | "browse" | "page_view" => "viewed",
+            "cart" | "add_to_cart" | "cart_add" => "added to cart",
+            "signup" | "register" => "signed up",
+            "review" => "wrote a review",
+            "ticket" | "support_ticket" => "opened a support ticket",
+            "open" | "email_open" => "opened an email",
+            "click" | "email_click" => "clicked an email",
+            other => other,
+        };
+        let text = if details.is_empty() {
+            format!("{verb} on {} ({})", e.at, describe_age(age))
+        } else {
+            format!(
+                "{verb} on {} ({}): {}",
+                e.at,
+                describe_age(age),
+                details.join(", ")
+            )
+        };
+        // Recency: full weight for the last 30 days, fading over ~2 years.
+        let recency = (730 - age.min(730)) * 1000 / 730;
+        let kind_weight = match e.kind.as_str() {
+            "purchase" | "order" => 600,
+            "cart" | "add_to_cart" | "cart_add" => 500,
+            "view" | "browse" | "page_view" => 300,
+            "signup" | "register" => 250,
+            _ => 150,
+        };
+        let relevance = if matches_campaign(&text) { 800 } else { 0 };
+        facts.push(Fact {
+            key: format!("events[{i}]"),
+            kind: e.kind.clone(),
+            text,
+            date: Some(e.at),
+            score: recency + kind_weight + relevance,
+        });
+    }
+    for (k, v) in &r.attributes {
+        if private_attribute(k) {
+            continue;
+        }
+        let mut text = format!("{}: {}", k.replace('_', " "), v.to_text());
+        let mut date = None;
+        // Dates in attributes (signup, birthday) are more useful with what they imply.
+        if let Some(d) = v.as_str().and_then(|s| Date::parse(s).ok()) {
+            date = Some(d);
+            let lk = k.to_ascii_lowercase();
+            if lk.contains("signup")
+                || lk.contains("since")
+                || lk.contains("joined")
+                || lk.contains("created")
+            {
+                let years = d.whole_years_until(now);
+                text = format!(
+                    "{text} (customer for {years} full year{})",
+                    if years == 1 { "" } else { "s" }
+                );
+            }
+        }
+        let base = match k.to_ascii_lowercase().as_str() {
+            "loyalty_tier" | "tier" => 700,
+            "city" => 450,
+            "signup_date" | "customer_since" => 400,
+            "favorite_category" | "favourite_category" => 650,
+            "birthday" => 200,
+            _ => 300,
+        };
+        let relevance = if matches_campaign(&text) { 500 } else { 0 };
+        facts.push(Fact {
+            key: format!("attributes.{k}"),
+            kind: "attribute".into(),
+            text,
+            date,
+            score: base + relevance,
+        });
+    }
+    facts.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.key.cmp(&b.key)));
+    facts
+}
+
+/// Keep the most relevant facts within the budget: at most `max_facts`, and at most
+/// `max_tokens` of fact lines as counted by `count` (the tier's model's tokenizer).
+/// Names always come first; a fact that does not fit is skipped, a smaller one may still fit.
+pub fn select_facts(
+    facts: &[Fact],
+    budget: ContextBudget,
+    count: impl Fn(&str) -> u64,
+) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let mut tokens = 0u64;
+    for f in facts {
+        if out.len() as u32 >= budget.max_facts {
+            break;
+        }
+        let t = count(&f.text) + 2; // "- " and newline
+        if budget.max_tokens > 0 && tokens + t > budget.max_tokens as u64 {
+            continue;
+        }
+        tokens += t;
+        out.push(f.clone());
+    }
+    out
+}
+
+fn render_campaign_facts(c: &Campaign) -> String {
+    let mut out = String::new();
+    for (k, v) in &c.facts {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Array(a) => a
+                .iter()
+                .map(|x| match x {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        };
+        out.push_str(&format!("- {}: {}\n", k.replace('_', " "), text));
+    }
+    out
+}
+
+fn output_scaffold(parts: &[Part], stage: &str) -> &'static str {
+    match stage {
+        "plan" => "Output: a short plan (at most 5 lines): which recipient facts to use, the angle, and the one call to action. No email text yet.",
+        "refine" => "Output: the final email, revised for the brand voice and for grounding (remove any claim not supported by the facts). Exactly this format:\nSubject: <subject line>\n\n<opening paragraph>\n\n<body paragraphs>",
+        "validate" => "Output: PASS, or FAIL followed by each unsupported claim on its own line.",
+        _ => {
+            if parts.contains(&Part::Body) {
+                "Output: the whole email. Exactly this format:\nSubject: <subject line>\n\n<opening paragraph>\n\n<body paragraphs>"
+            } else if parts.contains(&Part::Subject) {
+                "Output exactly this format and nothing else:\nSubject: <subject line, at most 60 characters>\n\n<opener: 1-2 sentences>"
+            } else {
+                "Output only the opener: 1-2 sentences, plain text, no subject, no greeting line, no sign-off."
+            }
+        }
+    }
+}
+
+/// The static prefix for one stage of a tier: identical for every recipient.
+pub fn static_prefix(c: &Campaign, tier: &Tier, stage: &Stage) -> String {
+    let mut s = String::with_capacity(2048);
+    s.push_str(&format!(
+        "You write personalized marketing email for {brand}. You are precise and never invent anything.\n",
+        brand = c.brand.name
+    ));
+    if let Some(v) = &c.brand.voice {
+        s.push_str(&format!("Brand voice: {v}\n"));
+    }
+    s.push_str(&format!(
+        "Campaign: {} ({}), sent on {}.\n",
+        c.name, c.kind, c.send_date
+    ));
+    if let Some(b) = &c.brief {
+        s.push_str(&format!("Brief: {b}\n"));
+    }
+    s.push_str("\nCAMPAIGN FACTS (you may state these exactly as given):\n");
+    s.push_str(&render_campaign_facts(c));
+    s.push_str(
+        "\nRULES:\n\
+         1. Say nothing about the recipient except what RECIPIENT FACTS lists. Never invent products, places, dates, amounts, counts or behaviour.\n\
+         2. Do not imply knowledge you were not given: no \"we noticed\", \"since your last order\", \"welcome back\", \"as a loyal member\", birthdays or carts unless a listed fact says so.\n\
+         3. Time words must match the dates given (\"last month\" only for 3-5 weeks before the send date; otherwise name the month or say nothing).\n\
+         4. Offers, codes, prices and dates only exactly as in CAMPAIGN FACTS.\n\
+         5. No placeholders or brackets, no \"Dear Customer\" or \"Valued Customer\", no preamble like \"Sure, here is\", no notes about these instructions.\n\
+         6. If few facts are listed, write less: a short, warm, specific line beats a vague one.\n",
+    );
+    if !c.brand.banned_phrases.is_empty() {
+        s.push_str(&format!(
+            "7. Never use these phrases: {}.\n",
+            c.brand.banned_phrases.join("; ")
+        ));
+    }
+    s.push('\n');
+    s.push_str(output_scaffold(&tier.per_recipient, &stage.name));
+    s.push('\n');
+    s
+}
+
+/// The segment block: identical for every recipient of a segment.
+pub fn segment_block(segment: Option<&Segment>, body_copy: Option<&str>) -> String {
+    let mut s = String::new();
+    match segment {
+        Some(seg) => {
+            s.push_str(&format!("SEGMENT: {}", seg.name));
+            if let Some(d) = &seg.description {
+                s.push_str(&format!(" — {d}"));
+            }
+            s.push('\n');
+        }
+        None => s.push_str("SEGMENT: rest\n"),
+    }
+    if let Some(b) = body_copy {
+        s.push_str("SHARED BODY COPY (already written; do not repeat it, lead into it):\n");
+        s.push_str(b.trim());
+        s.push('\n');
+    }
+    s
+}
+
+/// The recipient block: facts as data, earlier stage output, gate feedback, instruction.
+pub fn recipient_block(
+    facts: &[Fact],
+    stage: &Stage,
+    previous: Option<&str>,
+    feedback: &[String],
+) -> String {
+    let mut s = String::with_capacity(512);
+    s.push_str("RECIPIENT FACTS:\n");
+    if facts.is_empty() {
+        s.push_str(
+            "- (none: write a short line about the campaign itself, nothing about the person)\n",
+        );
+    }
+    for f in facts {
+        s.push_str("- ");
+        s.push_str(&f.text);
+        s.push('\n');
+    }
+    if let Some(p) = previous {
+        s.push_str(match stage.name.as_str() {
+            "draft" => "\nPLAN:\n",
+            _ => "\nDRAFT:\n",
+        });
+        s.push_str(p.trim());
+        s.push('\n');
+    }
+    if !feedback.is_empty() {
+        s.push_str("\nA CHECK REJECTED THE LAST ATTEMPT. Fix these problems:\n");
+        for f in feedback {
+            s.push_str("- ");
+            s.push_str(f);
+            s.push('\n');
+        }
+    }
+    s.push_str(match stage.name.as_str() {
+        "plan" => "\nWrite the plan.",
+        "refine" => "\nWrite the final email.",
+        _ => "\nWrite it now.",
+    });
+    s
+}
+
+/// What varies per call, beside the campaign, tier and stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallInput<'a> {
+    pub segment: Option<&'a Segment>,
+    /// The segment's shared body copy, once written.
+    pub body_copy: Option<&'a str>,
+    /// The recipient's selected facts.
+    pub facts: &'a [Fact],
+    /// The previous stage's output (plan for draft, draft for refine).
+    pub previous: Option<&'a str>,
+    /// Gate findings from the last attempt, fed back on a retry.
+    pub feedback: &'a [String],
+}
+
+/// The full prompt for one stage call.
+pub fn build(c: &Campaign, tier: &Tier, stage: &Stage, input: &CallInput<'_>) -> PromptParts {
+    PromptParts {
+        static_prefix: static_prefix(c, tier, stage),
+        segment_block: segment_block(input.segment, input.body_copy),
+        recipient_block: recipient_block(input.facts, stage, input.previous, input.feedback),
+    }
+}
+
+/// The prompt that writes a segment's shared body copy, once per segment.
+pub fn body_copy_prompt(c: &Campaign, segment: Option<&Segment>) -> PromptParts {
+    let mut prefix = format!(
+        "You write marketing email body copy for {}.\n",
+        c.brand.name
+    );
+    if let Some(v) = &c.brand.voice {
+        prefix.push_str(&format!("Brand voice: {v}\n"));
+    }
+    prefix.push_str(&format!(
+        "Campaign: {} ({}), sent on {}.\n",
+        c.name, c.kind, c.send_date
+    ));
+    if let Some(b) = &c.brief {
+        prefix.push_str(&format!("Brief: {b}\n"));
+    }
+    prefix.push_str("\nCAMPAIGN FACTS (state only these, exactly):\n");
+    prefix.push_str(&render_campaign_facts(c));
+    prefix.push_str(
+        "\nWrite 2 short paragraphs of body copy shared by everyone in the segment below. It must not \
+         address or describe any individual (no names, no personal history), must not use placeholders, \
+         and must state offers exactly as given. Output only the paragraphs.\n",
+    );
+    if !c.brand.banned_phrases.is_empty() {
+        prefix.push_str(&format!(
+            "Never use: {}.\n",
+            c.brand.banned_phrases.join("; ")
+        ));
+    }
+    PromptParts {
+        static_prefix: prefix,
+        segment_block: segment_block(segment, None),
+        recipient_block: "Write the body copy.".into(),
+    }
+}
+
+/// The stages a tier runs, for the estimate and the engine.
+pub fn stages(tier: &Tier) -> &[Stage] {
+    &tier.stages
+}
+
+/// Number formatting shared with fact lines.
+pub fn number_text(n: f64) -> String {
+    fmt_num(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candor_domain::recipient::Limits;
+
+    pub(crate) const CAMPAIGN: &str = r#"
+[campaign]
+name = "winter-trail"
+type = "promotion"
+send_date = "2026-12-01"
+[brand]
+name = "Northwind Outfitters"
+sender = "Northwind <hello@northwind.example>"
+postal_address = "12 Harbour Rd, Portland, ME 04101, USA"
+voice = "warm, plain"
+[facts]
+offer = "20% off hiking boots"
+code = "TRAIL20"
+products = ["Trailblazer 2 Hiking Boot", "Summit Wool Sock"]
+[[segments]]
+name = "buyers"
+value_per_send = "0.40"
+when = [{ event = "purchase", within_days = 365 }]
+"#;
+
+    fn recipient(json: &str) -> Recipient {
+        Recipient::from_json(json, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn relevant_recent_facts_first_and_budget_is_a_cap() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let r = recipient(
+            r#"{"id":"1","email":"a@b.co","first_name":"Ana","attributes":{"city":"Porto","customer_id":"X1","signup_date":"2021-03-04"},
+            "events":[{"type":"purchase","at":"2026-10-20","product":"Trailblazer 2 Hiking Boot"},
+                      {"type":"view","at":"2024-01-01","product":"Tent"},
+                      {"type":"purchase","at":"2025-02-01","product":"Camp Mug"}]}"#,
+        );
+        let facts = gather_facts(&r, &c);
+        assert_eq!(facts[0].key, "first_name");
+        assert!(facts[1].text.contains("Trailblazer"), "{:?}", facts[1]);
+        assert!(
+            !facts.iter().any(|f| f.key.contains("customer_id")),
+            "identifiers are not facts"
+        );
+        assert!(facts
+            .iter()
+            .any(|f| f.text.contains("customer for 5 full years")));
+        let words = |s: &str| s.split_whitespace().count() as u64;
+        let sel = select_facts(
+            &facts,
+            ContextBudget {
+                max_facts: 3,
+                max_tokens: 1000,
+            },
+            words,
+        );
+        assert_eq!(sel.len(), 3);
+        let sel = select_facts(
+            &facts,
+            ContextBudget {
+                max_facts: 10,
+                max_tokens: 20,
+            },
+            words,
+        );
+        assert!(sel.iter().map(|f| words(&f.text) + 2).sum::<u64>() <= 20);
+    }
+
+    #[test]
+    fn no_profiling_consent_means_name_only() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let r = recipient(
+            r#"{"id":"1","email":"a@b.co","first_name":"Zoë","attributes":{"city":"Lyon"},
+            "events":[{"type":"purchase","at":"2026-10-20","product":"Boot"}],"consent":{"profiling":false}}"#,
+        );
+        let facts = gather_facts(&r, &c);
+        assert_eq!(
+            facts.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+            ["first_name"]
+        );
+    }
+
+    #[test]
+    fn static_prefix_is_identical_across_recipients() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let tier = c.tier("standard").unwrap();
+        let st = &tier.stages[0];
+        let seg = c.segments.first();
+        let fa = gather_facts(
+            &recipient(r#"{"id":"1","email":"a@b.co","first_name":"A"}"#),
+            &c,
+        );
+        let fb = gather_facts(
+            &recipient(r#"{"id":"2","email":"b@b.co","first_name":"B"}"#),
+            &c,
+        );
+        let a = build(
+            &c,
+            tier,
+            st,
+            &CallInput {
+                segment: seg,
+                facts: &fa,
+                ..Default::default()
+            },
+        );
+        let b = build(
+            &c,
+            tier,
+            st,
+            &CallInput {
+                segment: seg,
+                facts: &fb,
+                ..Default::default()
+            },
+        );
+        assert_eq!(a.static_prefix, b.static_prefix);
+        assert_eq!(a.segment_block, b.segment_block);
+        assert_ne!(a.recipient_block, b.recipient_block);
+        assert!(a.static_prefix.contains("TRAIL20"));
+    }
+}
