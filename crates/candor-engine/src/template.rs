@@ -232,9 +232,12 @@ fn purchase_product(e: &candor_domain::Event) -> Option<(&'static str, String)> 
         })
 }
 
-/// The date the recipient joined: a `signup` event, else a `signup_date` / `member_since`
-/// attribute that parses as a date. Dates after `now` are ignored.
+/// The date the recipient joined: the earliest `signup` event, or a `signup_date` /
+/// `member_since` attribute that parses as a date. Dates after `now` are ignored. When the
+/// sources disagree on the year, there is no tenure fact: a template says nothing rather than
+/// pick one and be wrong.
 fn member_since(r: &Recipient, now: Date) -> Option<(Date, String)> {
+    let mut candidates: Vec<(Date, String)> = Vec::new();
     // Events are newest first, so the earliest signup is the last one.
     if let Some((i, e)) = r
         .events
@@ -243,12 +246,24 @@ fn member_since(r: &Recipient, now: Date) -> Option<(Date, String)> {
         .rev()
         .find(|(_, e)| e.kind == "signup" && e.at <= now)
     {
-        return Some((e.at, format!("events[{i}].at")));
+        candidates.push((e.at, format!("events[{i}].at")));
     }
-    ["signup_date", "member_since"].into_iter().find_map(|k| {
-        let d = Date::parse(r.attr(k)?.as_str()?).ok()?;
-        (d <= now).then(|| (d, format!("attributes.{k}")))
-    })
+    for k in ["signup_date", "member_since"] {
+        if let Some(d) = r
+            .attr(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| Date::parse(s).ok())
+        {
+            if d <= now {
+                candidates.push((d, format!("attributes.{k}")));
+            }
+        }
+    }
+    let first = candidates.first()?.0.year();
+    if candidates.iter().any(|(d, _)| d.year() != first) {
+        return None;
+    }
+    candidates.into_iter().next()
 }
 
 /// The loaded, checked template set.
@@ -531,6 +546,16 @@ mod tests {
         assert_eq!(e.opener.variant, "name_only");
         assert_eq!(e.opener.text, "Hi Eve,");
         assert!(!e.opener.text.contains("Lyon"));
+    }
+
+    #[test]
+    fn conflicting_signup_dates_mean_no_tenure() {
+        let e = render(
+            r#"{"id":"r8","email":"h@example.com","first_name":"Hal",
+            "attributes":{"signup_date":"2022-04-09"},
+            "events":[{"type":"signup","at":"2019-03-03"}]}"#,
+        );
+        assert_eq!(e.opener.variant, "name_only");
     }
 
     #[test]

@@ -1,0 +1,502 @@
+//! The audit report: built from the rollup tables only, so its cost does not grow with the
+//! ledger. Its JSON form is versioned ([`REPORT_VERSION`]); fields are only ever added.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use candor_domain::Money;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+use crate::hist::Histogram;
+use crate::rollup::METRICS;
+use crate::AuditError;
+
+/// Version of the JSON report format.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    /// The campaign filter, if any.
+    pub campaign: Option<String>,
+    pub totals: Totals,
+    pub by_campaign: Vec<Group>,
+    pub by_segment: Vec<Group>,
+    pub by_tier: Vec<Group>,
+    pub by_stage: Vec<Group>,
+    pub by_model: Vec<Group>,
+    /// Ledger rows by outcome (`ok`, `timeout`, `cache_hit`, ...).
+    pub outcomes: BTreeMap<String, u64>,
+    /// Prompt tokens per answered call (input + cached input + cache writes).
+    pub tokens_in: Percentiles,
+    /// Output tokens per answered call.
+    pub tokens_out: Percentiles,
+    /// Latency of calls that reached a provider.
+    pub latency_ms: Percentiles,
+    pub rates: Rates,
+    /// Sends by the tier that produced the email (`skipped` for skips).
+    pub tier_mix: BTreeMap<String, u64>,
+    /// Skips by reason.
+    pub skips: BTreeMap<String, u64>,
+    pub gate: Vec<GateByTier>,
+    pub plan: Vec<PlanVsActual>,
+    pub cache: Cache,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Ledger rows (attempts, including failures, refusals and cache hits).
+    pub calls: u64,
+    pub spend: Money,
+    pub input_tokens: u64,
+    pub cached_input_tokens: u64,
+    pub output_tokens: u64,
+    /// Emails written.
+    pub sends: u64,
+    pub skipped: u64,
+    /// Spend per 1,000 emails written; `None` before any.
+    pub cost_per_1000_sends: Option<Money>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub key: String,
+    /// The campaign, for segment groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    pub calls: u64,
+    pub spend: Money,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+/// Nearest-rank percentiles, each an upper bound within about 3% (see [`crate::hist`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub n: u64,
+    pub p50: Option<u64>,
+    pub p90: Option<u64>,
+    pub p95: Option<u64>,
+    pub p99: Option<u64>,
+}
+
+impl Percentiles {
+    fn of(h: &Histogram) -> Percentiles {
+        Percentiles {
+            n: h.total(),
+            p50: h.quantile(0.50),
+            p90: h.quantile(0.90),
+            p95: h.quantile(0.95),
+            p99: h.quantile(0.99),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rates {
+    /// Ledger rows that were retries (attempt > 1) / ledger rows.
+    pub call_retry_rate: Option<f64>,
+    /// Sends whose email needed more than one gate check on one tier / sends.
+    pub send_retry_rate: Option<f64>,
+    /// Sends that fell at least one tier after gate findings or errors / sends.
+    pub fallback_rate: Option<f64>,
+    /// Sends moved down before their first attempt because spend ran hot / sends.
+    pub degradation_rate: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GateByTier {
+    pub tier: String,
+    pub checks: u64,
+    pub passes: u64,
+    pub pass_rate: Option<f64>,
+    pub findings: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanVsActual {
+    pub campaign: String,
+    pub planned: Money,
+    pub actual: Money,
+    pub recipients: u64,
+    /// actual / planned.
+    pub ratio: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Cache {
+    /// Calls answered from the exact response cache.
+    pub response_hits: u64,
+    /// What those hits would have cost: hits × the mean paid cost of the same campaign, stage
+    /// and model.
+    pub response_savings: Money,
+    /// Share of prompt tokens served from provider prompt caches.
+    pub prompt_cached_share: Option<f64>,
+}
+
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+fn u(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report, AuditError> {
+    let mut r = Report {
+        version: REPORT_VERSION,
+        campaign: campaign.map(str::to_string),
+        ..Report::default()
+    };
+    let filter = "WHERE (?1 IS NULL OR campaign = ?1)";
+
+    let group = |dim: &str| -> Result<Vec<Group>, AuditError> {
+        let sql = format!(
+            "SELECT {dim}, sum(calls), sum(cost_picos), \
+             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens) \
+             FROM audit_calls {filter} GROUP BY {dim} ORDER BY sum(cost_picos) DESC, {dim}"
+        );
+        let mut st = conn.prepare(&sql)?;
+        let rows = st.query_map(params![campaign], |row| {
+            Ok(Group {
+                key: row.get(0)?,
+                campaign: None,
+                calls: u(row.get(1)?),
+                spend: Money::from_picos(i128::from(row.get::<_, i64>(2)?)),
+                input_tokens: u(row.get(3)?),
+                output_tokens: u(row.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    r.by_campaign = group("campaign")?;
+    r.by_tier = group("tier")?;
+    r.by_stage = group("stage")?;
+    r.by_model = group("model")?;
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT campaign, segment, sum(calls), sum(cost_picos), \
+             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens) \
+             FROM audit_calls {filter} GROUP BY campaign, segment \
+             ORDER BY sum(cost_picos) DESC, campaign, segment"
+        ))?;
+        let rows = st.query_map(params![campaign], |row| {
+            Ok(Group {
+                campaign: Some(row.get(0)?),
+                key: row.get(1)?,
+                calls: u(row.get(2)?),
+                spend: Money::from_picos(i128::from(row.get::<_, i64>(3)?)),
+                input_tokens: u(row.get(4)?),
+                output_tokens: u(row.get(5)?),
+            })
+        })?;
+        r.by_segment = rows.collect::<Result<_, _>>()?;
+    }
+
+    let mut retries = 0u64;
+    let mut prompt_total = 0u64;
+    // Paid cost and hits per (campaign, stage, model), for the cache savings estimate.
+    let mut paid: BTreeMap<(String, String, String), (i128, u64, u64)> = BTreeMap::new();
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT campaign, stage, model, outcome, sum(calls), sum(retries), sum(cost_picos), \
+             sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens), \
+             sum(output_tokens) FROM audit_calls {filter} \
+             GROUP BY campaign, stage, model, outcome"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let outcome: String = row.get(3)?;
+            let calls = u(row.get(4)?);
+            let cost = i128::from(row.get::<_, i64>(6)?);
+            let input = u(row.get(7)?);
+            let cached = u(row.get(8)?);
+            let write = u(row.get(9)?);
+            r.totals.calls += calls;
+            r.totals.spend += Money::from_picos(cost);
+            r.totals.input_tokens += input + write;
+            r.totals.cached_input_tokens += cached;
+            r.totals.output_tokens += u(row.get(10)?);
+            retries += u(row.get(5)?);
+            prompt_total += input + cached + write;
+            *r.outcomes.entry(outcome.clone()).or_default() += calls;
+            let e = paid
+                .entry((row.get(0)?, row.get(1)?, row.get(2)?))
+                .or_default();
+            match outcome.as_str() {
+                "ok" => {
+                    e.0 += cost;
+                    e.1 += calls;
+                }
+                "cache_hit" => e.2 += calls,
+                _ => {}
+            }
+        }
+    }
+    r.rates.call_retry_rate = ratio(retries, r.totals.calls);
+    r.cache.prompt_cached_share = ratio(r.totals.cached_input_tokens, prompt_total);
+    for (cost, ok_calls, hits) in paid.values() {
+        r.cache.response_hits += hits;
+        if *ok_calls > 0 && *hits > 0 {
+            let per = cost / i128::from(*ok_calls);
+            r.cache.response_savings += Money::from_picos(per * i128::from(*hits));
+        }
+    }
+
+    let mut hists: Vec<Histogram> = vec![Histogram::default(); METRICS.len()];
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT metric, bucket, sum(n) FROM audit_hist {filter} GROUP BY metric, bucket"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let metric: String = row.get(0)?;
+            if let Some(i) = METRICS.iter().position(|m| *m == metric) {
+                hists[i].add_bucket(row.get(1)?, u(row.get(2)?));
+            }
+        }
+    }
+    r.tokens_in = Percentiles::of(&hists[0]);
+    r.tokens_out = Percentiles::of(&hists[1]);
+    r.latency_ms = Percentiles::of(&hists[2]);
+
+    let (mut sends, mut fallbacks, mut degraded, mut retried) = (0u64, 0u64, 0u64, 0u64);
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT tier, status, reason, sum(sends), sum(fallbacks), sum(degraded), \
+             sum(retried) FROM audit_send_rollup {filter} GROUP BY tier, status, reason"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let tier: String = row.get(0)?;
+            let status: String = row.get(1)?;
+            let reason: String = row.get(2)?;
+            let n = u(row.get(3)?);
+            if status == "sent" {
+                sends += n;
+                fallbacks += u(row.get(4)?);
+                degraded += u(row.get(5)?);
+                retried += u(row.get(6)?);
+                *r.tier_mix.entry(tier).or_default() += n;
+            } else {
+                r.totals.skipped += n;
+                *r.skips.entry(reason).or_default() += n;
+            }
+        }
+    }
+    r.totals.sends = sends;
+    r.totals.cost_per_1000_sends = (sends > 0)
+        .then(|| r.totals.spend.mul_div_round(1000, i128::from(sends)))
+        .flatten();
+    r.rates.fallback_rate = ratio(fallbacks, sends);
+    r.rates.degradation_rate = ratio(degraded, sends);
+    r.rates.send_retry_rate = ratio(retried, sends);
+
+    let mut gate: BTreeMap<String, GateByTier> = BTreeMap::new();
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT tier, sum(checks), sum(passes) FROM audit_gate {filter} GROUP BY tier"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let tier: String = row.get(0)?;
+            let g = gate.entry(tier.clone()).or_default();
+            g.tier = tier;
+            g.checks = u(row.get(1)?);
+            g.passes = u(row.get(2)?);
+            g.pass_rate = ratio(g.passes, g.checks);
+        }
+        let mut st = conn.prepare(&format!(
+            "SELECT tier, kind, sum(n) FROM audit_findings {filter} GROUP BY tier, kind"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let tier: String = row.get(0)?;
+            let g = gate.entry(tier.clone()).or_default();
+            g.tier = tier;
+            g.findings.insert(row.get(1)?, u(row.get(2)?));
+        }
+    }
+    r.gate = gate.into_values().collect();
+
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT campaign, planned_picos, recipients FROM audit_plans {filter} ORDER BY campaign"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            let c: String = row.get(0)?;
+            let planned = Money::from_picos(i128::from(row.get::<_, i64>(1)?));
+            let actual = r
+                .by_campaign
+                .iter()
+                .find(|g| g.key == c)
+                .map(|g| g.spend)
+                .unwrap_or(Money::ZERO);
+            let ratio =
+                (!planned.is_zero()).then(|| actual.picos() as f64 / planned.picos() as f64);
+            r.plan.push(PlanVsActual {
+                campaign: c,
+                planned,
+                actual,
+                recipients: u(row.get(2)?),
+                ratio,
+            });
+        }
+    }
+    Ok(r)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1}%", x * 100.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn opt(v: Option<u64>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn money(m: Money) -> String {
+    // Six decimals: per-call costs are fractions of a cent.
+    format!("${}", m.format_dollars(6))
+}
+
+impl Report {
+    /// The human-readable report.
+    pub fn render_text(&self) -> String {
+        let mut o = String::new();
+        let scope = self
+            .campaign
+            .as_deref()
+            .map(|c| format!("campaign `{c}`"))
+            .unwrap_or_else(|| "all campaigns".into());
+        let _ = writeln!(o, "candor audit: {scope}");
+        let t = &self.totals;
+        let _ = writeln!(
+            o,
+            "  spend {}  over {} ledger rows; {} emails written, {} skipped; cost per 1,000 emails {}",
+            money(t.spend),
+            t.calls,
+            t.sends,
+            t.skipped,
+            t.cost_per_1000_sends.map(money).unwrap_or_else(|| "-".into())
+        );
+        let _ = writeln!(
+            o,
+            "  tokens: {} input, {} cached input, {} output",
+            t.input_tokens, t.cached_input_tokens, t.output_tokens
+        );
+        for (title, groups) in [
+            ("campaign", &self.by_campaign),
+            ("segment", &self.by_segment),
+            ("tier", &self.by_tier),
+            ("stage", &self.by_stage),
+            ("model", &self.by_model),
+        ] {
+            let _ = writeln!(o, "\nspend by {title}");
+            for g in groups {
+                let key = match &g.campaign {
+                    Some(c) if self.campaign.is_none() => format!("{c} / {}", g.key),
+                    _ => g.key.clone(),
+                };
+                let _ = writeln!(
+                    o,
+                    "  {key:<32} {:>16}  {:>9} calls  {:>12} in  {:>10} out",
+                    money(g.spend),
+                    g.calls,
+                    g.input_tokens,
+                    g.output_tokens
+                );
+            }
+        }
+        let _ = writeln!(
+            o,
+            "\nper call           p50      p90      p95      p99        n"
+        );
+        for (name, p) in [
+            ("tokens in", &self.tokens_in),
+            ("tokens out", &self.tokens_out),
+            ("latency ms", &self.latency_ms),
+        ] {
+            let _ = writeln!(
+                o,
+                "  {name:<12} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                opt(p.p50),
+                opt(p.p90),
+                opt(p.p95),
+                opt(p.p99),
+                p.n
+            );
+        }
+        let rt = &self.rates;
+        let _ = writeln!(
+            o,
+            "\nrates: call retries {}, email retries {}, fallbacks {}, degradations {}",
+            pct(rt.call_retry_rate),
+            pct(rt.send_retry_rate),
+            pct(rt.fallback_rate),
+            pct(rt.degradation_rate)
+        );
+        if !self.outcomes.is_empty() {
+            let list: Vec<String> = self
+                .outcomes
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let _ = writeln!(o, "outcomes: {}", list.join(", "));
+        }
+        if !self.tier_mix.is_empty() {
+            let list: Vec<String> = self
+                .tier_mix
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let _ = writeln!(o, "tier mix: {}", list.join(", "));
+        }
+        if !self.skips.is_empty() {
+            let list: Vec<String> = self.skips.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(o, "skips: {}", list.join(", "));
+        }
+        if !self.gate.is_empty() {
+            let _ = writeln!(o, "\ngate by tier");
+            for g in &self.gate {
+                let f: Vec<String> = g.findings.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                let _ = writeln!(
+                    o,
+                    "  {:<10} {} checks, {} passed ({}){}",
+                    g.tier,
+                    g.checks,
+                    g.passes,
+                    pct(g.pass_rate),
+                    if f.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; findings: {}", f.join(", "))
+                    }
+                );
+            }
+        }
+        if !self.plan.is_empty() {
+            let _ = writeln!(o, "\nspend vs plan");
+            for p in &self.plan {
+                let _ = writeln!(
+                    o,
+                    "  {:<24} planned {}  actual {}  ({})",
+                    p.campaign,
+                    money(p.planned),
+                    money(p.actual),
+                    pct(p.ratio)
+                );
+            }
+        }
+        let _ = writeln!(
+            o,
+            "\ncache: {} response-cache hits saved about {}; {} of prompt tokens from provider prompt caches",
+            self.cache.response_hits,
+            money(self.cache.response_savings),
+            pct(self.cache.prompt_cached_share)
+        );
+        o
+    }
+}

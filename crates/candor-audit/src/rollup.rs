@@ -1,0 +1,325 @@
+//! The incremental fold of new ledger and send rows into the `audit_*` rollup tables.
+//!
+//! One sequential pass over the rows past the watermark, with the text columns interned to small
+//! integers so the hot loop allocates nothing per row; then one transaction that adds the
+//! partial sums to the stored ones and moves the watermarks.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::hist::FlatHistogram;
+use crate::{now_ms, AuditError, GateCheck, GAP_GRACE_MS};
+
+/// What one refresh folded in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RefreshStats {
+    pub ledger_rows: u64,
+    pub send_rows: u64,
+    /// Ledger watermark after the refresh (highest id folded in).
+    pub ledger_watermark: i64,
+    /// True when a young gap in ledger ids stopped the fold early (a live run is writing).
+    pub stopped_at_gap: bool,
+}
+
+/// Histogram metrics, in storage order.
+pub(crate) const METRICS: [&str; 3] = ["input_tokens", "output_tokens", "latency_ms"];
+
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    #[inline]
+    fn get(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+#[derive(Default, Clone, Copy)]
+struct CallSums {
+    calls: i64,
+    retries: i64,
+    cost: i128,
+    reserved: i128,
+    input: i64,
+    cached: i64,
+    cache_write: i64,
+    output: i64,
+    reasoning: i64,
+    latency: i64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct SendSums {
+    sends: i64,
+    cost: i128,
+    calls: i64,
+    fallbacks: i64,
+    degraded: i64,
+    retried: i64,
+}
+
+fn watermark(conn: &Connection, key: &str) -> Result<i64, AuditError> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM audit_meta WHERE key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Whether an outcome is a real provider call with usage worth a token percentile.
+fn is_answered(outcome: &str) -> bool {
+    outcome == "ok"
+}
+
+/// Whether an outcome went to a provider (so its latency means something).
+fn is_provider_call(outcome: &str) -> bool {
+    !matches!(
+        outcome,
+        "cache_hit" | "refused_by_budget" | "abandoned" | "cancelled"
+    )
+}
+
+pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError> {
+    let ledger_w = watermark(conn, "ledger_watermark")?;
+    let sends_w = watermark(conn, "sends_watermark")?;
+    let now = now_ms();
+
+    // Interned columns: 0 campaign, 1 segment, 2 tier, 3 stage, 4 provider, 5 model, 6 outcome.
+    let mut strings = Interner::default();
+    let mut groups: HashMap<[u32; 7], CallSums> = HashMap::new();
+    let mut hists: HashMap<u32, [FlatHistogram; 3]> = HashMap::new();
+    let mut stats = RefreshStats {
+        ledger_watermark: ledger_w,
+        ..RefreshStats::default()
+    };
+    {
+        let mut st = conn.prepare(
+            "SELECT id, at_ms, campaign, segment, tier, stage, provider, model, outcome, \
+             input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, \
+             reasoning_tokens, cost_picos, reserved_picos, latency_ms, attempt \
+             FROM ledger WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query(params![ledger_w])?;
+        let mut expected = ledger_w + 1;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if id != expected {
+                let at_ms: i64 = r.get(1)?;
+                if now - at_ms < GAP_GRACE_MS {
+                    stats.stopped_at_gap = true;
+                    break;
+                }
+            }
+            expected = id + 1;
+            let mut key = [0u32; 7];
+            for (k, col) in key.iter_mut().zip(2..9) {
+                *k = strings.get(r.get_ref(col)?.as_str()?);
+            }
+            let outcome = &strings.names[key[6] as usize];
+            let answered = is_answered(outcome);
+            let provider_call = is_provider_call(outcome);
+            let input: i64 = r.get(9)?;
+            let cached: i64 = r.get(10)?;
+            let cache_write: i64 = r.get(11)?;
+            let output: i64 = r.get(12)?;
+            let latency: i64 = r.get(16)?;
+            let g = groups.entry(key).or_default();
+            g.calls += 1;
+            g.retries += i64::from(r.get::<_, i64>(17)? > 1);
+            g.cost += i128::from(r.get::<_, i64>(14)?);
+            g.reserved += i128::from(r.get::<_, i64>(15)?);
+            g.input += input;
+            g.cached += cached;
+            g.cache_write += cache_write;
+            g.output += output;
+            g.reasoning += r.get::<_, i64>(13)?;
+            g.latency += latency;
+            if answered || provider_call {
+                let h = hists.entry(key[0]).or_default();
+                if answered {
+                    h[0].record((input + cached + cache_write).max(0) as u64);
+                    h[1].record(output.max(0) as u64);
+                }
+                if provider_call {
+                    h[2].record(latency.max(0) as u64);
+                }
+            }
+            stats.ledger_rows += 1;
+            stats.ledger_watermark = id;
+        }
+    }
+
+    let mut send_groups: HashMap<[String; 6], SendSums> = HashMap::new();
+    let mut gate: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let mut findings: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut sends_new_w = sends_w;
+    {
+        let mut st = conn.prepare(
+            "SELECT id, campaign, segment, planned_tier, tier, status, reason, cost_picos, calls, \
+             fallbacks, degraded, gate FROM audit_sends WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query(params![sends_w])?;
+        while let Some(r) = rows.next()? {
+            let campaign: String = r.get(1)?;
+            let key = [
+                campaign.clone(),
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ];
+            let calls: i64 = r.get(8)?;
+            let g = send_groups.entry(key).or_default();
+            g.sends += 1;
+            g.cost += i128::from(r.get::<_, i64>(7)?);
+            g.calls += calls;
+            let fallbacks: i64 = r.get(9)?;
+            g.fallbacks += i64::from(fallbacks > 0);
+            g.degraded += i64::from(r.get::<_, i64>(10)? != 0);
+            let checks: Vec<GateCheck> =
+                serde_json::from_str(r.get_ref(11)?.as_str()?).unwrap_or_default();
+            // A send is "retried" when a tier was checked more than once.
+            let mut tiers_seen: Vec<&str> = Vec::new();
+            let mut retried = false;
+            for c in &checks {
+                if tiers_seen.contains(&c.tier.as_str()) {
+                    retried = true;
+                } else {
+                    tiers_seen.push(&c.tier);
+                }
+                let e = gate.entry((campaign.clone(), c.tier.clone())).or_default();
+                e.0 += 1;
+                e.1 += i64::from(c.pass);
+                for k in &c.kinds {
+                    *findings
+                        .entry((campaign.clone(), c.tier.clone(), k.clone()))
+                        .or_default() += 1;
+                }
+            }
+            g.retried += i64::from(retried);
+            sends_new_w = r.get(0)?;
+            stats.send_rows += 1;
+        }
+    }
+
+    if stats.ledger_rows == 0 && stats.send_rows == 0 {
+        return Ok(stats);
+    }
+    let tx = conn.transaction()?;
+    {
+        let mut up = tx.prepare_cached(
+            "INSERT INTO audit_calls (campaign, segment, tier, stage, provider, model, outcome, \
+             calls, retries, cost_picos, reserved_picos, input_tokens, cached_input_tokens, \
+             cache_write_tokens, output_tokens, reasoning_tokens, latency_ms) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) \
+             ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, \
+             retries = retries + excluded.retries, cost_picos = cost_picos + excluded.cost_picos, \
+             reserved_picos = reserved_picos + excluded.reserved_picos, \
+             input_tokens = input_tokens + excluded.input_tokens, \
+             cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens, \
+             cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, \
+             output_tokens = output_tokens + excluded.output_tokens, \
+             reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, \
+             latency_ms = latency_ms + excluded.latency_ms",
+        )?;
+        let name = |i: u32| strings.names[i as usize].as_str();
+        for (k, s) in &groups {
+            up.execute(params![
+                name(k[0]),
+                name(k[1]),
+                name(k[2]),
+                name(k[3]),
+                name(k[4]),
+                name(k[5]),
+                name(k[6]),
+                s.calls,
+                s.retries,
+                fit(s.cost)?,
+                fit(s.reserved)?,
+                s.input,
+                s.cached,
+                s.cache_write,
+                s.output,
+                s.reasoning,
+                s.latency
+            ])?;
+        }
+        let mut uh = tx.prepare_cached(
+            "INSERT INTO audit_hist (campaign, metric, bucket, n) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        )?;
+        for (c, hs) in &hists {
+            for (metric, h) in METRICS.iter().zip(hs.iter()) {
+                for (b, n) in h.to_histogram().buckets() {
+                    uh.execute(params![name(*c), metric, b, n as i64])?;
+                }
+            }
+        }
+        let mut us = tx.prepare_cached(
+            "INSERT INTO audit_send_rollup (campaign, segment, planned_tier, tier, status, \
+             reason, sends, cost_picos, calls, fallbacks, degraded, retried) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) \
+             ON CONFLICT DO UPDATE SET sends = sends + excluded.sends, \
+             cost_picos = cost_picos + excluded.cost_picos, calls = calls + excluded.calls, \
+             fallbacks = fallbacks + excluded.fallbacks, degraded = degraded + excluded.degraded, \
+             retried = retried + excluded.retried",
+        )?;
+        for (k, s) in &send_groups {
+            us.execute(params![
+                k[0],
+                k[1],
+                k[2],
+                k[3],
+                k[4],
+                k[5],
+                s.sends,
+                fit(s.cost)?,
+                s.calls,
+                s.fallbacks,
+                s.degraded,
+                s.retried
+            ])?;
+        }
+        let mut ug = tx.prepare_cached(
+            "INSERT INTO audit_gate (campaign, tier, checks, passes) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO UPDATE SET checks = checks + excluded.checks, \
+             passes = passes + excluded.passes",
+        )?;
+        for ((c, t), (checks, passes)) in &gate {
+            ug.execute(params![c, t, checks, passes])?;
+        }
+        let mut uf = tx.prepare_cached(
+            "INSERT INTO audit_findings (campaign, tier, kind, n) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO UPDATE SET n = n + excluded.n",
+        )?;
+        for ((c, t, k), n) in &findings {
+            uf.execute(params![c, t, k, n])?;
+        }
+        let mut um = tx.prepare_cached(
+            "INSERT INTO audit_meta (key, value) VALUES (?1, ?2) \
+             ON CONFLICT DO UPDATE SET value = excluded.value",
+        )?;
+        um.execute(params!["ledger_watermark", stats.ledger_watermark])?;
+        um.execute(params!["sends_watermark", sends_new_w])?;
+    }
+    tx.commit()?;
+    Ok(stats)
+}
+
+fn fit(v: i128) -> Result<i64, AuditError> {
+    i64::try_from(v).map_err(|_| AuditError::Overflow(v.to_string()))
+}
