@@ -2,6 +2,26 @@
 //!
 //! A provider turns a [`ChatRequest`] into a [`Completion`] with exact, normalised [`Usage`].
 //! It knows nothing of budgets: the governor wraps every call.
+//!
+//! Modules: [`openai`] (any OpenAI-compatible Chat Completions endpoint), [`anthropic`]
+//! (Messages API with `cache_control` on the static prefix), [`fake`] (chosen by model name, for
+//! unit tests), [`secret`] (API keys that cannot be printed) and [`retry_after`].
+//!
+//! Invariants: usage is normalised so that input, cached-input and cache-write tokens are
+//! disjoint; a response without usage is returned with `usage_reported = false` (never guessed
+//! here); an API key never appears in a `Debug`/`Display` output or an error message.
+
+pub mod anthropic;
+pub mod fake;
+mod http;
+pub mod openai;
+pub mod retry_after;
+pub mod secret;
+
+pub use anthropic::AnthropicProvider;
+pub use fake::{FakeProvider, FakeReply};
+pub use openai::OpenAiProvider;
+pub use secret::{ApiKey, KeySource};
 
 use std::future::Future;
 use std::pin::Pin;

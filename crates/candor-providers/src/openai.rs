@@ -1,0 +1,297 @@
+//! OpenAI Chat Completions client, for any OpenAI-compatible base URL (OpenAI, vLLM, llama.cpp
+//! server, Ollama).
+//!
+//! Job: one non-streaming `POST {base}/chat/completions` per call, usage normalised.
+//!
+//! Invariants: OpenAI counts cached tokens *inside* `prompt_tokens`
+//! (`prompt_tokens_details.cached_tokens`); candor's `Usage.input_tokens` excludes them, so
+//! `input = prompt_tokens - cached_tokens`, and a response claiming more cached than prompt tokens
+//! is rejected rather than priced. Reasoning tokens are part of `completion_tokens` (billed as
+//! output) and are kept apart only for audit. A response without usage is returned with
+//! `usage_reported = false` and zero usage: the governor prices it from its own counts.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use candor_domain::{ChatRequest, Completion, FinishReason, Role, TokenCount, Usage};
+
+use crate::http;
+use crate::secret::ApiKey;
+use crate::{BoxFuture, Provider, ProviderError};
+
+/// Which request field carries the output cap. OpenAI's reasoning models refuse `max_tokens`;
+/// many compatible servers only know `max_tokens`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxTokensField {
+    MaxTokens,
+    MaxCompletionTokens,
+}
+
+/// A client for one OpenAI-compatible endpoint.
+#[derive(Debug, Clone)]
+pub struct OpenAiProvider {
+    name: String,
+    base_url: String,
+    key: Option<ApiKey>,
+    max_tokens_field: MaxTokensField,
+    client: reqwest::Client,
+}
+
+impl OpenAiProvider {
+    /// `base_url` includes the version segment, e.g. `https://api.openai.com/v1` or
+    /// `http://localhost:8000/v1`. `key` is optional because local servers often need none.
+    pub fn new(
+        name: impl Into<String>,
+        base_url: impl Into<String>,
+        key: Option<ApiKey>,
+    ) -> Result<Self, ProviderError> {
+        let base_url = base_url.into();
+        let max_tokens_field = if base_url.contains("api.openai.com") {
+            MaxTokensField::MaxCompletionTokens
+        } else {
+            MaxTokensField::MaxTokens
+        };
+        Ok(OpenAiProvider {
+            name: name.into(),
+            base_url,
+            key,
+            max_tokens_field,
+            client: http::build_client()?,
+        })
+    }
+
+    pub fn with_max_tokens_field(mut self, field: MaxTokensField) -> Self {
+        self.max_tokens_field = field;
+        self
+    }
+
+    /// The JSON body sent for `request` (public so tests and the proxy can inspect it).
+    pub fn request_body(&self, request: &ChatRequest) -> Value {
+        let messages: Vec<Value> = request
+            .messages
+            .iter()
+            .map(|m| {
+                json!({
+                    "role": match m.role { Role::System => "system", Role::User => "user", Role::Assistant => "assistant" },
+                    "content": m.content,
+                })
+            })
+            .collect();
+        let mut body = json!({
+            "model": request.model,
+            "messages": messages,
+            "stream": false,
+        });
+        let field = match self.max_tokens_field {
+            MaxTokensField::MaxTokens => "max_tokens",
+            MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
+        };
+        body[field] = json!(request.max_output_tokens);
+        if let Some(t) = request.temperature {
+            body["temperature"] = json!(t);
+        }
+        if let Some(s) = request.seed {
+            body["seed"] = json!(s);
+        }
+        if !request.stop.is_empty() {
+            body["stop"] = json!(request.stop);
+        }
+        body
+    }
+
+    async fn call(&self, request: &ChatRequest) -> Result<Completion, ProviderError> {
+        let mut builder = self
+            .client
+            .post(http::join(&self.base_url, "chat/completions"))
+            .header("content-type", "application/json")
+            .body(self.request_body(request).to_string());
+        if let Some(k) = &self.key {
+            builder = builder.bearer_auth(k.expose());
+        }
+        let body = http::send(builder, self.key.as_ref()).await?;
+        parse_response(&body, request, self.key.as_ref())
+    }
+}
+
+impl Provider for OpenAiProvider {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn complete<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(self.call(request))
+    }
+}
+
+#[derive(Deserialize)]
+struct Response {
+    model: Option<String>,
+    #[serde(default)]
+    choices: Vec<Choice>,
+    usage: Option<WireUsage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    message: Option<Message>,
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Message {
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireUsage {
+    prompt_tokens: Option<u64>,
+    completion_tokens: Option<u64>,
+    prompt_tokens_details: Option<PromptDetails>,
+    completion_tokens_details: Option<CompletionDetails>,
+}
+
+#[derive(Deserialize)]
+struct PromptDetails {
+    cached_tokens: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct CompletionDetails {
+    reasoning_tokens: Option<u64>,
+}
+
+/// Normalise OpenAI usage. `Ok(None)` = no usable usage reported.
+fn normalise(u: &WireUsage) -> Result<Option<Usage>, ProviderError> {
+    let (Some(prompt), Some(completion)) = (u.prompt_tokens, u.completion_tokens) else {
+        return Ok(None);
+    };
+    let cached = u
+        .prompt_tokens_details
+        .as_ref()
+        .and_then(|d| d.cached_tokens)
+        .unwrap_or(0);
+    let reasoning = u
+        .completion_tokens_details
+        .as_ref()
+        .and_then(|d| d.reasoning_tokens)
+        .unwrap_or(0);
+    let Some(input) = prompt.checked_sub(cached) else {
+        return Err(ProviderError::BadResponse(format!(
+            "usage reports {cached} cached tokens but only {prompt} prompt tokens"
+        )));
+    };
+    Ok(Some(Usage {
+        input_tokens: TokenCount(input),
+        cached_input_tokens: TokenCount(cached),
+        cache_write_tokens: TokenCount::ZERO,
+        output_tokens: TokenCount(completion),
+        reasoning_tokens: TokenCount(reasoning),
+    }))
+}
+
+fn parse_response(
+    body: &[u8],
+    request: &ChatRequest,
+    key: Option<&ApiKey>,
+) -> Result<Completion, ProviderError> {
+    let r: Response = http::parse_json(body, key)?;
+    let choice = r
+        .choices
+        .first()
+        .ok_or_else(|| ProviderError::BadResponse("response has no choices".to_string()))?;
+    let text = choice
+        .message
+        .as_ref()
+        .and_then(|m| m.content.clone())
+        .ok_or_else(|| {
+            ProviderError::BadResponse("first choice has no text content".to_string())
+        })?;
+    let finish_reason = match choice.finish_reason.as_deref() {
+        Some("stop") => FinishReason::Stop,
+        Some("length") => FinishReason::Length,
+        _ => FinishReason::Other,
+    };
+    let usage = match &r.usage {
+        Some(u) => normalise(u)?,
+        None => None,
+    };
+    Ok(Completion {
+        text,
+        usage_reported: usage.is_some(),
+        usage: usage.unwrap_or_default(),
+        finish_reason,
+        model: r.model.unwrap_or_else(|| request.model.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> ChatRequest {
+        ChatRequest::from_parts(
+            "gpt-4.1-mini",
+            &candor_domain::PromptParts {
+                static_prefix: "rules".into(),
+                segment_block: "seg".into(),
+                recipient_block: "facts".into(),
+            },
+            50,
+        )
+    }
+
+    #[test]
+    fn cached_tokens_are_taken_out_of_prompt_tokens() {
+        let body = br#"{"model":"gpt-4.1-mini-2025","choices":[{"message":{"content":"hi"},"finish_reason":"length"}],
+            "usage":{"prompt_tokens":1500,"completion_tokens":300,"prompt_tokens_details":{"cached_tokens":1024},
+            "completion_tokens_details":{"reasoning_tokens":200}}}"#;
+        let c = parse_response(body, &req(), None).unwrap();
+        assert!(c.usage_reported);
+        assert_eq!(c.usage.input_tokens, TokenCount(476));
+        assert_eq!(c.usage.cached_input_tokens, TokenCount(1024));
+        assert_eq!(c.usage.prompt_total(), TokenCount(1500));
+        assert_eq!(c.usage.output_tokens, TokenCount(300));
+        assert_eq!(c.usage.reasoning_tokens, TokenCount(200));
+        assert_eq!(c.finish_reason, FinishReason::Length);
+        assert_eq!(c.model, "gpt-4.1-mini-2025");
+    }
+
+    #[test]
+    fn missing_or_partial_usage_is_flagged_not_guessed() {
+        let c = parse_response(
+            br#"{"choices":[{"message":{"content":"hi"},"finish_reason":"stop"}]}"#,
+            &req(),
+            None,
+        )
+        .unwrap();
+        assert!(!c.usage_reported);
+        assert_eq!(c.usage, Usage::default());
+        let c = parse_response(
+            br#"{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5}}"#,
+            &req(),
+            None,
+        )
+        .unwrap();
+        assert!(!c.usage_reported);
+    }
+
+    #[test]
+    fn inconsistent_usage_is_a_bad_response() {
+        let e = parse_response(br#"{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":6}}}"#, &req(), None).unwrap_err();
+        assert!(matches!(e, ProviderError::BadResponse(_)));
+    }
+
+    #[test]
+    fn body_uses_the_configured_max_tokens_field() {
+        let p = OpenAiProvider::new("openai", "https://api.openai.com/v1", None).unwrap();
+        assert_eq!(p.request_body(&req())["max_completion_tokens"], 50);
+        let p = OpenAiProvider::new("vllm", "http://127.0.0.1:8000/v1", None).unwrap();
+        let b = p.request_body(&req());
+        assert_eq!(b["max_tokens"], 50);
+        assert_eq!(b["messages"][0]["role"], "system");
+        assert_eq!(b["temperature"], 0.0);
+    }
+}

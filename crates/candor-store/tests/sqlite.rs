@@ -1,0 +1,236 @@
+//! The SQLite store on a real file: durability across reopen, crash reconciliation, gate
+//! verdicts, the response cache.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use candor_domain::{Completion, EmailAddress, FinishReason, Money, TokenCount, Usage};
+use candor_store::{
+    Attribution, CacheKey, Caps, GateVerdict, LedgerFilter, LedgerRow, Outcome, RecipientKey,
+    Refusal, ReserveError, Scope, SqliteOptions, SqliteStore, Store,
+};
+
+#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+fn temp_db(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("candor-store-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("candor.db")
+}
+
+#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+fn row(a: &Attribution, cost: i128, outcome: Outcome) -> LedgerRow {
+    LedgerRow {
+        at_ms: 1,
+        attribution: a.clone(),
+        tier: "standard".into(),
+        stage: "draft".into(),
+        recipient: Some(RecipientKey::derive(
+            b"salt",
+            &EmailAddress::parse("ada@example.com").unwrap(),
+        )),
+        provider: "openai".into(),
+        model: "gpt-4.1-mini".into(),
+        usage: Usage {
+            input_tokens: TokenCount(10),
+            cached_input_tokens: TokenCount(20),
+            cache_write_tokens: TokenCount(0),
+            output_tokens: TokenCount(30),
+            reasoning_tokens: TokenCount(5),
+        },
+        usage_reported: true,
+        cost: Money::from_picos(cost),
+        reserved: Money::from_picos(cost * 2),
+        latency_ms: 12,
+        attempt: 1,
+        outcome,
+        gate: None,
+        detail: None,
+    }
+}
+
+const TTL: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn spend_limits_and_ledger_survive_a_reopen() {
+    let path = temp_db("reopen");
+    let a = Attribution {
+        send_id: Some("s1".into()),
+        ..Attribution::new("spring", "lapsed")
+    };
+    let ledger_id;
+    {
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        store
+            .set_limit(
+                Scope::Campaign("spring".into()),
+                Some(Money::from_picos(1_000)),
+            )
+            .await
+            .unwrap();
+        store
+            .set_caps(Caps {
+                per_send: Some(Money::from_picos(700)),
+                per_batch: None,
+            })
+            .await
+            .unwrap();
+        let id = store
+            .reserve(&a, Money::from_picos(600), TTL)
+            .await
+            .unwrap();
+        ledger_id = store.settle(id, row(&a, 400, Outcome::Ok)).await.unwrap();
+        store
+            .set_gate_verdict(ledger_id, GateVerdict::Pass)
+            .await
+            .unwrap();
+        let id = store
+            .reserve(&a, Money::from_picos(300), TTL)
+            .await
+            .unwrap();
+        store
+            .release(id, Some(row(&a, 0, Outcome::Timeout)))
+            .await
+            .unwrap();
+        // Dropping the store flushes its writer.
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let st = store
+        .status(Scope::Campaign("spring".into()))
+        .await
+        .unwrap();
+    assert_eq!(st.limit, Some(Money::from_picos(1_000)));
+    assert_eq!(st.spent, Money::from_picos(400));
+    assert_eq!(st.reserved, Money::ZERO);
+    // The per-send cap came back too: 400 spent + 301 > 700.
+    match store.reserve(&a, Money::from_picos(301), TTL).await {
+        Err(ReserveError::Refused(Refusal::PerSendCap(s))) => {
+            assert_eq!(s.committed, Money::from_picos(400))
+        }
+        other => panic!("{other:?}"),
+    }
+    let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].id, ledger_id);
+    assert_eq!(rows[0].row.gate, Some(GateVerdict::Pass));
+    assert_eq!(rows[0].row.usage.cached_input_tokens, TokenCount(20));
+    assert_eq!(rows[0].row.cost, Money::from_picos(400));
+    assert_eq!(rows[1].row.outcome, Outcome::Timeout);
+    let mut expect = row(&a, 400, Outcome::Ok);
+    expect.gate = Some(GateVerdict::Pass);
+    assert_eq!(rows[0].row, expect);
+}
+
+#[tokio::test]
+async fn a_crashed_processs_reservation_is_charged_on_next_open() {
+    let path = temp_db("crash");
+    let a = Attribution::new("c", "s");
+    {
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        store
+            .set_limit(Scope::Global, Some(Money::from_picos(10_000)))
+            .await
+            .unwrap();
+        let _id = store
+            .reserve(&a, Money::from_picos(2_500), TTL)
+            .await
+            .unwrap();
+        // Simulate a crash: no settle, no release, no orderly shutdown.
+        std::mem::forget(store);
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let st = store.status(Scope::Global).await.unwrap();
+    assert_eq!(st.reserved, Money::ZERO, "nothing stays reserved");
+    assert_eq!(
+        st.spent,
+        Money::from_picos(2_500),
+        "the worst case is charged, not forgotten"
+    );
+    let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].row.outcome, Outcome::Abandoned);
+    drop(store);
+    // And it is charged once, not again on every open.
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    assert_eq!(
+        store.status(Scope::Global).await.unwrap().spent,
+        Money::from_picos(2_500)
+    );
+    assert_eq!(
+        store.ledger(LedgerFilter::default()).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn expired_reservations_are_reconciled_while_running() {
+    let path = temp_db("expiry");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let a = Attribution::new("c", "s");
+    let _leaked = store
+        .reserve(&a, Money::from_picos(77), Duration::ZERO)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let r = store.reconcile_expired().await.unwrap();
+    assert_eq!((r.abandoned, r.charged), (1, Money::from_picos(77)));
+    let st = store.status(Scope::Campaign("c".into())).await.unwrap();
+    assert_eq!(
+        (st.spent, st.reserved),
+        (Money::from_picos(77), Money::ZERO)
+    );
+    assert_eq!(store.open_reservations(), 0);
+}
+
+#[tokio::test]
+async fn response_cache_round_trips() {
+    let path = temp_db("cache");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let key = CacheKey::for_request(
+        "p",
+        &candor_domain::ChatRequest::from_parts("m", &Default::default(), 5),
+    );
+    assert!(store.cache_get(key).await.unwrap().is_none());
+    let c = Completion {
+        text: "hello".into(),
+        usage: Usage::default(),
+        usage_reported: true,
+        finish_reason: FinishReason::Stop,
+        model: "m".into(),
+    };
+    store.cache_put(key, &c).await.unwrap();
+    store.flush().await.unwrap();
+    assert_eq!(store.cache_get(key).await.unwrap(), Some(c));
+}
+
+#[tokio::test]
+async fn write_behind_mode_also_persists_everything_on_drop() {
+    let path = temp_db("behind");
+    let opts = SqliteOptions {
+        durable_reservations: false,
+        batch_rows: 64,
+        ..SqliteOptions::default()
+    };
+    let a = Attribution::new("c", "s");
+    {
+        let store = SqliteStore::open(&path, opts.clone()).unwrap();
+        for i in 0..1_000 {
+            let id = store.reserve(&a, Money::from_picos(10), TTL).await.unwrap();
+            store
+                .settle(id, row(&a, i % 10, Outcome::Ok))
+                .await
+                .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path, opts).unwrap();
+    let rows = store
+        .ledger(LedgerFilter {
+            campaign: Some("c".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1_000);
+    let total: Money = rows.iter().map(|r| r.row.cost).sum();
+    assert_eq!(total, Money::from_picos(4_500));
+    assert_eq!(store.status(Scope::Global).await.unwrap().spent, total);
+}

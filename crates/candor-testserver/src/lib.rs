@@ -1,0 +1,496 @@
+//! A scripted HTTP server that speaks the OpenAI Chat Completions and Anthropic Messages wire
+//! formats, for tests that must exercise a real socket.
+//!
+//! Job: listen on `127.0.0.1:0`, answer `POST /v1/chat/completions` (OpenAI) and
+//! `POST /v1/messages` (Anthropic) from a queue of scripted [`Reply`]s (falling back to a default
+//! reply), and record every request so a test can assert on what was sent.
+//!
+//! Invariants:
+//! - It only ever binds the loopback interface, and every task it spawns is owned by the server:
+//!   dropping the [`TestServer`] aborts the accept loop and, through its `JoinSet`, every
+//!   connection (so a scripted hang never outlives the test).
+//! - HTTP/1.1 is written by hand on purpose: faults such as a truncated body, a stalled body or a
+//!   connection that never answers need control below what an HTTP framework exposes.
+//! - Usage in a [`Reply`] is given in candor's normalised shape (the three input counts are
+//!   disjoint) and rendered into each wire format's own convention, so tests can check that the
+//!   providers undo each convention exactly.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// Token counts a scripted reply reports, in candor's normalised (disjoint) shape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UsageSpec {
+    /// Uncached, non-cache-write input tokens.
+    pub input: u64,
+    /// Input tokens read from the provider's prompt cache.
+    pub cached: u64,
+    /// Input tokens written to the provider's prompt cache (Anthropic only on the wire; OpenAI
+    /// has no such field, so they are folded into `prompt_tokens`).
+    pub cache_write: u64,
+    /// Generated tokens, reasoning included.
+    pub output: u64,
+    /// The part of `output` spent on reasoning.
+    pub reasoning: u64,
+}
+
+/// A successful answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OkReply {
+    pub text: String,
+    /// `None` sends a response without any usage object.
+    pub usage: Option<UsageSpec>,
+    /// `true` reports that the output was cut at the token limit.
+    pub truncated_by_length: bool,
+}
+
+impl Default for OkReply {
+    fn default() -> Self {
+        OkReply {
+            text: "Hello from the candor test server.".to_string(),
+            usage: Some(UsageSpec {
+                input: 100,
+                cached: 0,
+                cache_write: 0,
+                output: 20,
+                reasoning: 0,
+            }),
+            truncated_by_length: false,
+        }
+    }
+}
+
+/// What the server does with one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// 200 with a well-formed body in the request's wire format.
+    Ok(OkReply),
+    /// Any status with an optional `Retry-After` header value (sent verbatim, so tests can use
+    /// both delta-seconds and HTTP-date forms) and a body.
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+        body: String,
+    },
+    /// An error whose body echoes every credential header the client sent, as some providers do
+    /// ("Incorrect API key provided: sk-..."): the client must redact it.
+    EchoCredentials { status: u16 },
+    /// Read the request and never answer.
+    Hang,
+    /// Send the headers at once, then the body one byte at a time with `byte_delay` between bytes.
+    SlowBody {
+        reply: OkReply,
+        byte_delay: Duration,
+    },
+    /// Announce the full `Content-Length`, send half of the body, close the connection.
+    Truncated(OkReply),
+    /// 200 with a body that is not JSON.
+    Malformed,
+    /// 200 with JSON that lacks the fields a completion needs.
+    WrongShape,
+}
+
+impl Reply {
+    pub fn ok_text(text: impl Into<String>, usage: UsageSpec) -> Reply {
+        Reply::Ok(OkReply {
+            text: text.into(),
+            usage: Some(usage),
+            truncated_by_length: false,
+        })
+    }
+
+    pub fn missing_usage(text: impl Into<String>) -> Reply {
+        Reply::Ok(OkReply {
+            text: text.into(),
+            usage: None,
+            truncated_by_length: false,
+        })
+    }
+
+    pub fn rate_limited(retry_after: impl Into<String>) -> Reply {
+        Reply::Status {
+            status: 429,
+            retry_after: Some(retry_after.into()),
+            body: r#"{"error":{"message":"rate limited","type":"rate_limit_error"}}"#.to_string(),
+        }
+    }
+
+    pub fn status(status: u16) -> Reply {
+        Reply::Status {
+            status,
+            retry_after: None,
+            body: format!(r#"{{"error":{{"message":"scripted status {status}"}}}}"#),
+        }
+    }
+}
+
+/// One request as the server received it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (`Value::Null` if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    script: Mutex<VecDeque<Reply>>,
+    default_reply: Mutex<Option<Reply>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    count: AtomicUsize,
+}
+
+/// Poisoning cannot corrupt these plain queues, so a panicked test thread must not cascade.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A running server. Dropping it stops the server and every connection.
+pub struct TestServer {
+    addr: SocketAddr,
+    state: Arc<State>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Bind `127.0.0.1:0` and start serving on the current tokio runtime.
+    pub async fn start() -> std::io::Result<TestServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State::default());
+        let st = Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            let mut conns = JoinSet::new();
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => match accepted {
+                        Ok((stream, _)) => {
+                            let st = Arc::clone(&st);
+                            conns.spawn(async move { serve_connection(stream, st).await });
+                        }
+                        // A failed accept (fd exhaustion) is transient: keep serving.
+                        Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+                    },
+                    Some(_) = conns.join_next(), if !conns.is_empty() => {}
+                }
+            }
+        });
+        Ok(TestServer { addr, state, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the base URL both clients take.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Queue replies, used in order, one per request; when the queue is empty the default reply
+    /// is used.
+    pub fn push(&self, reply: Reply) {
+        lock(&self.state.script).push_back(reply);
+    }
+
+    pub fn push_many(&self, replies: impl IntoIterator<Item = Reply>) {
+        lock(&self.state.script).extend(replies);
+    }
+
+    /// The reply used when the script is empty (initially `Reply::Ok(OkReply::default())`).
+    pub fn set_default(&self, reply: Reply) {
+        *lock(&self.state.default_reply) = Some(reply);
+    }
+
+    /// Requests received so far (counted when the request head and body have been read).
+    pub fn request_count(&self) -> usize {
+        self.state.count.load(Ordering::SeqCst)
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.requests).clone()
+    }
+
+    pub fn last_request(&self) -> Option<RecordedRequest> {
+        lock(&self.state.requests).last().cloned()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    OpenAi,
+    Anthropic,
+}
+
+async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    loop {
+        let Some(req) = read_request(&mut stream, &mut buf).await else {
+            return;
+        };
+        state.count.fetch_add(1, Ordering::SeqCst);
+        lock(&state.requests).push(req.clone());
+        let wire = if req.path.ends_with("/messages") {
+            Wire::Anthropic
+        } else {
+            Wire::OpenAi
+        };
+        let reply = lock(&state.script).pop_front();
+        let reply = match reply {
+            Some(r) => r,
+            None => lock(&state.default_reply)
+                .clone()
+                .unwrap_or_else(|| Reply::Ok(OkReply::default())),
+        };
+        let model = req
+            .json()
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string();
+        let keep_open = match reply {
+            Reply::Ok(ok) => {
+                let body = success_body(wire, &model, &ok);
+                write_response(&mut stream, 200, &[], body.as_bytes()).await
+            }
+            Reply::Status {
+                status,
+                retry_after,
+                body,
+            } => {
+                let extra: Vec<(&str, String)> = retry_after
+                    .map(|v| vec![("retry-after", v)])
+                    .unwrap_or_default();
+                write_response(&mut stream, status, &extra, body.as_bytes()).await
+            }
+            Reply::EchoCredentials { status } => {
+                let creds: Vec<String> = ["authorization", "x-api-key", "api-key"]
+                    .iter()
+                    .filter_map(|h| req.header(h).map(|v| format!("{h}: {v}")))
+                    .collect();
+                let body = json!({"error": {"message": format!("Incorrect API key provided: {}", creds.join("; "))}})
+                    .to_string();
+                write_response(&mut stream, status, &[], body.as_bytes()).await
+            }
+            Reply::Hang => {
+                // Hold the connection until the client gives up and closes it.
+                let mut sink = [0u8; 1024];
+                while let Ok(n) = stream.read(&mut sink).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+                false
+            }
+            Reply::SlowBody { reply, byte_delay } => {
+                let body = success_body(wire, &model, &reply);
+                let head = response_head(200, &[], body.len());
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                for b in body.as_bytes() {
+                    tokio::time::sleep(byte_delay).await;
+                    if stream.write_all(&[*b]).await.is_err() {
+                        return;
+                    }
+                }
+                true
+            }
+            Reply::Truncated(ok) => {
+                let body = success_body(wire, &model, &ok);
+                let head = response_head(200, &[], body.len());
+                let half = &body.as_bytes()[..body.len() / 2];
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(half).await;
+                let _ = stream.shutdown().await;
+                false
+            }
+            Reply::Malformed => {
+                write_response(&mut stream, 200, &[], b"{\"choices\": [ this is not json").await
+            }
+            Reply::WrongShape => {
+                write_response(&mut stream, 200, &[], br#"{"unexpected": true}"#).await
+            }
+        };
+        if !keep_open {
+            return;
+        }
+    }
+}
+
+fn success_body(wire: Wire, model: &str, ok: &OkReply) -> String {
+    match wire {
+        Wire::OpenAi => {
+            let mut v = json!({
+                "id": "chatcmpl-candor-test",
+                "object": "chat.completion",
+                "created": 0,
+                "model": model,
+                "choices": [{
+                    "index": 0,
+                    "message": {"role": "assistant", "content": ok.text},
+                    "finish_reason": if ok.truncated_by_length { "length" } else { "stop" },
+                }],
+            });
+            if let Some(u) = ok.usage {
+                // OpenAI's convention: cached tokens are counted *inside* prompt_tokens.
+                let prompt = u.input + u.cached + u.cache_write;
+                v["usage"] = json!({
+                    "prompt_tokens": prompt,
+                    "completion_tokens": u.output,
+                    "total_tokens": prompt + u.output,
+                    "prompt_tokens_details": {"cached_tokens": u.cached, "audio_tokens": 0},
+                    "completion_tokens_details": {"reasoning_tokens": u.reasoning, "audio_tokens": 0},
+                });
+            }
+            v.to_string()
+        }
+        Wire::Anthropic => {
+            let mut v = json!({
+                "id": "msg_candor_test",
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [{"type": "text", "text": ok.text}],
+                "stop_reason": if ok.truncated_by_length { "max_tokens" } else { "end_turn" },
+                "stop_sequence": null,
+            });
+            if let Some(u) = ok.usage {
+                // Anthropic's convention: cache reads and writes are reported apart from input.
+                v["usage"] = json!({
+                    "input_tokens": u.input,
+                    "cache_creation_input_tokens": u.cache_write,
+                    "cache_read_input_tokens": u.cached,
+                    "output_tokens": u.output,
+                });
+            }
+            v.to_string()
+        }
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        529 => "Overloaded",
+        _ => "Status",
+    }
+}
+
+fn response_head(status: u16, extra: &[(&str, String)], len: usize) -> String {
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {len}\r\n",
+        reason_phrase(status)
+    );
+    for (k, v) in extra {
+        head.push_str(k);
+        head.push_str(": ");
+        head.push_str(v);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// Returns whether the connection can serve another request.
+async fn write_response(
+    stream: &mut TcpStream,
+    status: u16,
+    extra: &[(&str, String)],
+    body: &[u8],
+) -> bool {
+    let head = response_head(status, extra, body.len());
+    let mut out = Vec::with_capacity(head.len() + body.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(body);
+    stream.write_all(&out).await.is_ok()
+}
+
+/// Read one request (head + `Content-Length` body). `None` when the peer closed or sent junk.
+async fn read_request(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Option<RecordedRequest> {
+    let head_end = loop {
+        if let Some(i) = find(buf, b"\r\n\r\n") {
+            break i;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next()?.split_whitespace();
+    let method = first.next()?.to_string();
+    let path = first.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let body_start = head_end + 4;
+    while buf.len() < body_start + len {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = buf[body_start..body_start + len].to_vec();
+    buf.drain(..body_start + len);
+    Some(RecordedRequest {
+        method,
+        path,
+        headers,
+        body,
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
