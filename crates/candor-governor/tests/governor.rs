@@ -94,7 +94,10 @@ async fn setup(cfg: GovernorConfig) -> (Arc<MemoryStore>, Governor, FakeProvider
     (store, gov, FakeProvider::new("fake"))
 }
 
-#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failure is the test failing"
+)]
 async fn reserved_everywhere_is_zero(store: &MemoryStore) {
     for s in [Scope::Global, Scope::Campaign("spring".into())] {
         assert_eq!(store.status(s).await.unwrap().reserved, Money::ZERO);

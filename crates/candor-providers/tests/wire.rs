@@ -21,7 +21,10 @@ fn request(model: &str) -> ChatRequest {
     )
 }
 
-#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failure is the test failing"
+)]
 fn openai(server: &TestServer) -> OpenAiProvider {
     OpenAiProvider::new(
         "openai",
@@ -31,7 +34,10 @@ fn openai(server: &TestServer) -> OpenAiProvider {
     .unwrap()
 }
 
-#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failure is the test failing"
+)]
 fn anthropic(server: &TestServer) -> AnthropicProvider {
     AnthropicProvider::new(
         "anthropic",

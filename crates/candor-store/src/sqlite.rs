@@ -21,6 +21,7 @@
 //!   process that is gone and are reconciled (`reconcile_on_open`). Many writers is Postgres's job.
 //! - Dropping the store flushes and joins the writer.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -138,7 +139,6 @@ CREATE TABLE IF NOT EXISTS ledger (
     gate_verdict TEXT,
     detail TEXT
 );
-CREATE INDEX IF NOT EXISTS ledger_by_campaign ON ledger (campaign, segment);
 CREATE TABLE IF NOT EXISTS budgets (
     scope TEXT PRIMARY KEY,
     limit_picos INTEGER
@@ -696,6 +696,17 @@ fn apply(
 ) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     let now = now_ms();
+    // A reservation opened and closed within one batch never needs to touch the disk: the
+    // transaction that would insert it also deletes it. (A durable reservation is committed in
+    // an earlier batch than its close, because its caller waits for that commit first.)
+    let closed: HashSet<i64> = batch
+        .iter()
+        .filter_map(|op| match op {
+            Op::Close { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let mut transient: HashSet<i64> = HashSet::new();
     let mut first_err: Option<StoreError> = None;
     for op in batch {
         let r: Result<(), StoreError> = (|| {
@@ -709,6 +720,9 @@ fn apply(
                 } => {
                     if let Some(a) = ack {
                         acks.push(a);
+                    } else if closed.contains(&id) {
+                        transient.insert(id);
+                        return Ok(());
                     }
                     tx.prepare_cached(
                         "INSERT OR REPLACE INTO reservations (id, owner, campaign, segment, send_id, batch_id, amount_picos, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -716,8 +730,10 @@ fn apply(
                     .execute(params![id, owner, a.campaign, a.segment, a.send_id, a.batch_id, amount, now, expires_ms])?;
                 }
                 Op::Close { id, row } => {
-                    tx.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
-                        .execute([id])?;
+                    if !transient.contains(&id) {
+                        tx.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
+                            .execute([id])?;
+                    }
                     if let Some((lid, row)) = row {
                         insert_ledger(&tx, lid, &row)?;
                     }

@@ -10,7 +10,10 @@ use candor_store::{
     Refusal, ReserveError, Scope, SqliteOptions, SqliteStore, Store,
 };
 
-#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failure is the test failing"
+)]
 fn temp_db(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("candor-store-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -18,7 +21,10 @@ fn temp_db(name: &str) -> PathBuf {
     dir.join("candor.db")
 }
 
-#[expect(clippy::unwrap_used, reason = "test helper: a failure is the test failing")]
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failure is the test failing"
+)]
 fn row(a: &Attribution, cost: i128, outcome: Outcome) -> LedgerRow {
     LedgerRow {
         at_ms: 1,
