@@ -23,7 +23,6 @@ pub(crate) enum FKind {
     Amount,
     Count,
     Date,
-    Code,
     Percent,
     Text,
 }

@@ -92,8 +92,12 @@ pub struct CountRule {
     pub nouns: Vec<String>,
     pub attributes: Vec<String>,
     pub events: Vec<String>,
+    /// Event fields whose values the number must equal (e.g. `quantity`).
+    pub fields: Vec<String>,
     /// Only a claim when written as "your N items" (otherwise "3 items for $20" is an offer).
     pub only_with_your: bool,
+    /// Only a claim when the clause says "you" ("the 3 bags you ordered").
+    pub only_with_you: bool,
 }
 
 /// "you <verb> <thing>": the thing must come from an event of these types (or these attributes).
@@ -422,6 +426,8 @@ pub(crate) struct Compiled {
     pub echo: PhraseSet,
     pub greetings: PhraseSet,
     pub generic_greetings: HashSet<String>,
+    /// Every word of every greeting ("bonjour", "cześć" folded): never a name or product.
+    pub greeting_words: HashSet<String>,
     pub placeholder_words: HashSet<String>,
     /// Stemmed product nouns; multiword ones joined by a space.
     pub product_nouns: HashSet<String>,
@@ -458,6 +464,7 @@ impl Compiled {
             echo: PhraseSet::default(),
             greetings: PhraseSet::default(),
             generic_greetings: e(),
+            greeting_words: e(),
             placeholder_words: e(),
             product_nouns: e(),
             synonyms: HashMap::new(),
@@ -534,6 +541,12 @@ impl Compiled {
             echo: PhraseSet::from_list(&table.leaks.echo),
             greetings: PhraseSet::from_list(&table.leaks.greetings),
             generic_greetings: set(&table.leaks.generic_greetings),
+            greeting_words: table
+                .leaks
+                .greetings
+                .iter()
+                .flat_map(|g| fold(g).split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .collect(),
             placeholder_words: set(&table.leaks.placeholder_words),
             product_nouns: stems(&g.product_nouns),
             synonyms: {

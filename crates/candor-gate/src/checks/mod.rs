@@ -39,8 +39,8 @@ pub(crate) struct Doc<'t> {
     pub toks: Vec<Tok>,
     /// Token indices of words and numbers.
     pub words: Vec<usize>,
-    /// Token index → word index (`usize::MAX` for punctuation).
-    pub word_of: Vec<usize>,
+    /// Per sentence: token range `start..end`.
+    pub sent_range: Vec<(usize, usize)>,
     pub lower: String,
     /// Per sentence: mentions "you"/"your" or the recipient's first name.
     pub personal: Vec<bool>,
@@ -53,11 +53,15 @@ impl<'t> Doc<'t> {
     fn new(text: &'t str, subject_len: usize, first_name: &[String]) -> Doc<'t> {
         let toks = tokenize(text);
         let words = word_indices(&toks);
-        let mut word_of = vec![usize::MAX; toks.len()];
-        for (wi, &ti) in words.iter().enumerate() {
-            word_of[ti] = wi;
-        }
         let nsent = toks.last().map(|t| t.sent + 1).unwrap_or(0);
+        let mut sent_range = vec![(0usize, 0usize); nsent];
+        for (i, t) in toks.iter().enumerate() {
+            let r = &mut sent_range[t.sent];
+            if r.1 == 0 {
+                r.0 = i;
+            }
+            r.1 = i + 1;
+        }
         let mut personal = vec![false; nsent];
         for t in &toks {
             if YOU_WORDS.contains(&t.norm.as_str())
@@ -75,10 +79,13 @@ impl<'t> Doc<'t> {
             }
             pos += chunk.len();
         }
-        let in_url = toks
-            .iter()
-            .map(|t| url_ranges.iter().any(|(s, e)| t.start >= *s && t.end <= *e))
-            .collect();
+        let in_url = if url_ranges.is_empty() {
+            vec![false; toks.len()]
+        } else {
+            toks.iter()
+                .map(|t| url_ranges.iter().any(|(s, e)| t.start >= *s && t.end <= *e))
+                .collect()
+        };
         let subject_words: Vec<&Tok> = toks
             .iter()
             .filter(|t| t.end <= subject_len && t.is_word() && t.norm.chars().count() >= 4)
@@ -92,7 +99,7 @@ impl<'t> Doc<'t> {
             lower: text.to_ascii_lowercase(),
             toks,
             words,
-            word_of,
+            sent_range,
             personal,
             in_url,
             subject_title_case,
@@ -117,6 +124,35 @@ impl<'t> Doc<'t> {
         let j = wi.checked_sub(k)?;
         let t = self.toks.get(*self.words.get(j)?)?;
         (t.sent == self.toks[self.words[wi]].sent).then_some(t)
+    }
+
+    /// Tokens of the sentence holding token `ti`.
+    pub fn sentence(&self, ti: usize) -> &[Tok] {
+        let (s, e) = self.sent_range[self.toks[ti].sent];
+        &self.toks[s..e]
+    }
+
+    /// The clause around token `ti`: between punctuation or joining words, inside its sentence.
+    pub fn clause(&self, ti: usize) -> (usize, usize) {
+        let toks = &self.toks;
+        let (ss, se) = self.sent_range[toks[ti].sent];
+        let boundary = |t: &Tok| {
+            (t.kind == crate::text::TokKind::Punct
+                && matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")"))
+                || matches!(
+                    t.norm.as_str(),
+                    "and" | "but" | "so" | "because" | "while" | "which" | "since" | "where"
+                )
+        };
+        let mut s = ti;
+        while s > ss && !boundary(&toks[s - 1]) {
+            s -= 1;
+        }
+        let mut e = ti + 1;
+        while e < se && !boundary(&toks[e]) {
+            e += 1;
+        }
+        (s, e)
     }
 
     /// No punctuation between word `wi` and word `wi + 1`.

@@ -102,6 +102,8 @@ impl Checker<'_> {
             let rule = self.rules.table.counts[ci].clone();
             let personal = if rule.only_with_your {
                 self.your_before(wi, 3, &["your"])
+            } else if rule.only_with_you {
+                self.clause_has(self.doc.words[wi], &["you", "you've", "your"])
             } else {
                 self.your_before(wi, 3, &["your"]) || self.your_before(wi, 4, &["you've", "you", "you're"])
             };
@@ -121,8 +123,19 @@ impl Checker<'_> {
                 .iter()
                 .filter(|e| rule.events.iter().any(|k| fold(k) == fold(&e.kind)))
                 .count();
+            for (ei, ev) in self.facts.recipient.events.iter().enumerate() {
+                for fname in &rule.fields {
+                    if let Some(v) = ev.field(fname).and_then(|v| v.as_f64()) {
+                        values.push((v, format!("events[{ei}].{fname}")));
+                    }
+                }
+            }
             if values.is_empty() && count > 0 {
                 values.push((count as f64, "events".to_string()));
+            }
+            if values.is_empty() && rule.attributes.is_empty() && rule.events.is_empty() {
+                // Nothing in the record can say how many; only a contradiction is checkable.
+                continue;
             }
             let ok = |v: f64| num_matches(n, v) || (is_ord && num_matches(n, v + 1.0));
             let s = t.start;
@@ -302,8 +315,8 @@ impl Checker<'_> {
                 .is_some_and(|p| p.norm == "your");
             let personal = self.doc.sent_personal(ti)
                 && (your_before
-                    || self.sentence_has(ti, &["spent", "paid", "bought", "purchased", "ordered", "booked"]))
-                && !self.sentence_has(ti, &OFFER_CUES[..3]);
+                    || self.clause_has(ti, &["spent", "paid", "bought", "purchased", "ordered", "booked"]))
+                && !self.clause_has(ti, &OFFER_CUES[..3]);
             if personal {
                 let kind = if self.facts.has_personal_amount { Kind::WrongFact } else { Kind::FabricatedFact };
                 self.flag(kind, s, e, format!("states an amount ({v}) no recipient fact supports"), "grounding.amount");
@@ -367,10 +380,16 @@ impl Checker<'_> {
     }
 
     pub(super) fn sentence_has(&self, ti: usize, words: &[&str]) -> bool {
-        let sent = self.doc.toks[ti].sent;
         self.doc
-            .toks
+            .sentence(ti)
             .iter()
-            .any(|t| t.sent == sent && words.contains(&t.norm.as_str()))
+            .any(|t| words.contains(&t.norm.as_str()))
+    }
+
+    pub(super) fn clause_has(&self, ti: usize, words: &[&str]) -> bool {
+        let (s, e) = self.doc.clause(ti);
+        self.doc.toks[s..e]
+            .iter()
+            .any(|t| words.contains(&t.norm.as_str()))
     }
 }

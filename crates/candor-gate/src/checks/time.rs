@@ -62,7 +62,7 @@ impl Checker<'_> {
         let sent = self.doc.toks[ti].sent;
         let sent_toks: Vec<&crate::text::Tok> =
             self.doc.toks.iter().filter(|t| t.sent == sent && t.is_word()).collect();
-        let (cs, ce) = self.clause(ti);
+        let (cs, ce) = self.doc.clause(ti);
         let named = |toks: &mut dyn Iterator<Item = &crate::text::Tok>| {
             let mut events: Vec<usize> = Vec::new();
             for t in toks {
@@ -107,32 +107,13 @@ impl Checker<'_> {
         self.facts.personal_dates().collect()
     }
 
-    /// The clause around token `ti`: between punctuation or joining words.
-    fn clause(&self, ti: usize) -> (usize, usize) {
-        let toks = &self.doc.toks;
-        let sent = toks[ti].sent;
-        let boundary = |t: &crate::text::Tok| {
-            (t.kind == TokKind::Punct && matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")"))
-                || matches!(t.norm.as_str(), "and" | "but" | "so" | "because" | "while" | "which" | "since" | "where")
-        };
-        let mut s = ti;
-        while s > 0 && toks[s - 1].sent == sent && !boundary(&toks[s - 1]) {
-            s -= 1;
-        }
-        let mut e = ti + 1;
-        while e < toks.len() && toks[e].sent == sent && !boundary(&toks[e]) {
-            e += 1;
-        }
-        (s, e)
-    }
-
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
     fn clause_about_person(&self, ti: usize) -> bool {
         const EVENT_NOUNS: [&str; 16] = [
             "order", "purchase", "visit", "stay", "trip", "booking", "cart", "basket", "review",
             "ticket", "search", "flight", "delivery", "appointment", "class", "session",
         ];
-        let (s, e) = self.clause(ti);
+        let (s, e) = self.doc.clause(ti);
         let toks = &self.doc.toks[s..e];
         toks.iter().enumerate().any(|(i, t)| {
             matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
@@ -239,6 +220,11 @@ impl Checker<'_> {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
             let norm = t.norm.clone();
+            let deadline_word = matches!(norm.as_str(), "tomorrow" | "tonight" | "today" | "midnight")
+                || WEEKDAYS.contains(&norm.as_str());
+            if !deadline_word && month_of(&norm).is_none() {
+                continue;
+            }
             let offer = self.sentence_has(ti, &END_CUES);
             // Month + day, or day + month.
             let month = if t.cap || norm.len() > 3 { month_of(&norm) } else { None };
@@ -260,6 +246,31 @@ impl Checker<'_> {
                 let year = self.doc.word_after(wi, 2).and_then(|y| {
                     (y.kind == TokKind::Num && y.norm.len() == 4).then(|| parse_num(&y.norm)).flatten()
                 });
+                let month_year = self.doc.word_after(wi, 1).and_then(|y| {
+                    (y.kind == TokKind::Num && y.norm.len() == 4)
+                        .then(|| parse_num(&y.norm))
+                        .flatten()
+                        .map(|v| (v as i32, y.end))
+                });
+                if let (None, Some((y, end))) = (day, month_year) {
+                    // "November 2024": any known date in that month.
+                    let all: Vec<(Date, usize)> = self.facts.personal_dates().collect();
+                    let hit = all.iter().find(|(d, _)| d.year() == y && d.month() == mo);
+                    let campaign_hit = self.facts.campaign_dates().any(|d| d.year() == y && d.month() == mo);
+                    match hit {
+                        Some(&(_, fi)) => self.use_fact(fi, t.start, end),
+                        None if campaign_hit || (y == now.year() && mo == now.month()) => {}
+                        None if self.doc.sent_personal(ti) => self.flag(
+                            Kind::WrongTime,
+                            t.start,
+                            end,
+                            "a month about the person that matches none of their dates".into(),
+                            "time.month",
+                        ),
+                        None => {}
+                    }
+                    continue;
+                }
                 if let Some((d, end)) = day {
                     span.1 = end;
                     let years: Vec<i32> = match year {
