@@ -46,6 +46,9 @@ pub struct KindRule {
 #[serde(deny_unknown_fields, default)]
 pub struct ImpliedRule {
     pub id: String,
+    /// The phrase says the person did something ("thanks for coming"), so a time in the same
+    /// clause is about that action.
+    pub action: bool,
     pub requires: Vec<String>,
     pub reason: String,
     pub phrases: Vec<String>,

@@ -138,6 +138,10 @@ impl Checker<'_> {
             if self.is_hedged(m.first) {
                 continue;
             }
+            if self.rules.table.implied[m.payload].action {
+                self.implied_spans
+                    .push((self.doc.words[m.first], self.doc.words[m.last]));
+            }
             let rule = &self.rules.table.implied[m.payload];
             // Every rule whose phrase covers exactly this span may support it.
             let mut requires: Vec<String> = Vec::new();

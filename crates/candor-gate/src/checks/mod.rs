@@ -171,6 +171,8 @@ pub(crate) struct Checker<'a> {
     pub findings: Vec<Finding>,
     /// (fact index, span start, span end) of every fact the email used.
     pub used: Vec<(usize, usize, usize)>,
+    /// Token ranges (first, last) of implied-context phrases found.
+    pub implied_spans: Vec<(usize, usize)>,
 }
 
 impl<'a> Checker<'a> {
@@ -189,6 +191,7 @@ impl<'a> Checker<'a> {
             doc,
             findings: Vec::new(),
             used: Vec::new(),
+            implied_spans: Vec::new(),
         }
     }
 

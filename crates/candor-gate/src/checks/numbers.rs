@@ -310,7 +310,7 @@ impl Checker<'_> {
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
             // About the person: "you spent $X", "the $X boots you bought", "your $X order".
             let your_before = ti
-                .checked_sub(2)
+                .checked_sub(1)
                 .and_then(|p| self.doc.toks.get(p))
                 .is_some_and(|p| p.norm == "your");
             let personal = self.doc.sent_personal(ti)

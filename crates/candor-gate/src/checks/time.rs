@@ -19,7 +19,7 @@ const END_CUES: [&str; 14] = [
 ];
 /// A sentence about what will happen, not what the person did.
 const FUTURE_CUES: [&str; 16] = [
-    "will", "you'll", "we'll", "join", "until", "ends", "ending", "through", "coming", "upcoming",
+    "will", "you'll", "we'll", "join", "until", "ends", "ending", "through", "soon", "upcoming",
     "next", "starts", "starting", "see", "launches", "arrives",
 ];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
@@ -114,6 +114,10 @@ impl Checker<'_> {
             "ticket", "search", "flight", "delivery", "appointment", "class", "session",
         ];
         let (s, e) = self.doc.clause(ti);
+        // A phrase that claims the person did something ("thanks for coming") makes it personal.
+        if self.implied_spans.iter().any(|&(a, b)| a < e && b >= s) {
+            return true;
+        }
         let toks = &self.doc.toks[s..e];
         toks.iter().enumerate().any(|(i, t)| {
             matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
@@ -225,7 +229,11 @@ impl Checker<'_> {
             if !deadline_word && month_of(&norm).is_none() {
                 continue;
             }
-            let offer = self.sentence_has(ti, &END_CUES);
+            // A deadline is stated in its own clause: "the sale ends this Sunday", "until Nov 30";
+            // "the parka you viewed on Tuesday, until November 30" is two clauses.
+            let offer = self.clause_has(ti, &END_CUES)
+                || (self.sentence_has(ti, &END_CUES) && !self.clause_has(ti, &["you", "you've", "your"])
+                    && self.clause_has(ti, &["by", "before", "on", "this", "next"]));
             // Month + day, or day + month.
             let month = if t.cap || norm.len() > 3 { month_of(&norm) } else { None };
             if norm == "may" && !t.cap {
