@@ -117,25 +117,42 @@ fn main() {
     let _ = std::fs::create_dir_all(&dir);
     let us = |d: Duration| d.as_secs_f64() * 1e6 / calls as f64;
     let peer = us(rt.block_on(direct(Arc::new(FakeProvider::new("fake")), calls)));
-    println!("governor.call with an instant provider, SQLite store (durable reservations), {calls} calls");
+    println!("governor.call with an instant provider, SQLite store, {calls} calls");
     println!("{:<40} {:>10}", "configuration", "µs/call");
     println!("{:<40} {:>10.2}", "peer: provider called directly", peer);
-    for tasks in [1u64, 64] {
+    for (tasks, use_cache, durable) in [
+        (1u64, true, true),
+        (64, true, true),
+        (64, false, true),
+        (64, false, false),
+    ] {
+        let opts = SqliteOptions {
+            durable_reservations: durable,
+            ..SqliteOptions::default()
+        };
         let Ok(store) =
-            SqliteStore::open(dir.join(format!("t{tasks}.db")), SqliteOptions::default())
+            SqliteStore::open(dir.join(format!("t{tasks}-{use_cache}-{durable}.db")), opts)
         else {
             panic!("open")
         };
-        let gov = Arc::new(Governor::new(Arc::new(store), GovernorConfig::default()));
+        let config = GovernorConfig {
+            use_cache,
+            ..GovernorConfig::default()
+        };
+        let gov = Arc::new(Governor::new(Arc::new(store), config));
         let d = rt.block_on(governed(
             gov,
             Arc::new(FakeProvider::new("fake")),
             calls,
             tasks,
         ));
+        let label = format!(
+            "{tasks} task(s), cache {}, {}",
+            if use_cache { "on" } else { "off" },
+            if durable { "durable" } else { "write-behind" }
+        );
         println!(
-            "{:<40} {:>10.2}   (+{:.2} µs over the peer)",
-            format!("governed, {tasks} task(s)"),
+            "{label:<40} {:>10.2}   (+{:.2} µs over the peer)",
             us(d),
             us(d) - peer
         );

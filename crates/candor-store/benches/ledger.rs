@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use candor_domain::{Money, TokenCount, Usage};
 use candor_store::{
-    Attribution, Caps, LedgerFilter, LedgerRow, MemoryStore, Outcome, Scope, SqliteOptions,
-    SqliteStore, Store,
+    Attribution, CacheKey, Caps, LedgerFilter, LedgerRow, MemoryStore, Outcome, Scope,
+    SqliteOptions, SqliteStore, Store,
 };
 
 const TTL: Duration = Duration::from_secs(120);
@@ -226,6 +226,46 @@ fn main() {
         }
         results.push((label.into(), per_call(d, calls)));
     }
+    // The response cache's lookup, on a store that is also writing.
+    let (get_us, put_us) = {
+        let path = fresh(&dir, "cache.db");
+        let Ok(store) = SqliteStore::open(&path, SqliteOptions::default()) else {
+            panic!("open")
+        };
+        let completion = candor_domain::Completion {
+            text: "Hi Ada, thanks for being with us since 2021.".into(),
+            usage: Usage::default(),
+            usage_reported: true,
+            finish_reason: candor_domain::FinishReason::Stop,
+            model: "gpt-4.1-mini".into(),
+        };
+        let n = calls.min(20_000);
+        let keys: Vec<CacheKey> = (0..n)
+            .map(|i| {
+                let req =
+                    candor_domain::ChatRequest::from_parts("m", &Default::default(), i as u32);
+                CacheKey::for_request("p", &req)
+            })
+            .collect();
+        let t = Instant::now();
+        for k in &keys {
+            if rt.block_on(store.cache_get(*k)).is_err() {
+                panic!("get");
+            }
+        }
+        let get = per_call(t.elapsed(), n);
+        let t = Instant::now();
+        for k in &keys {
+            if rt.block_on(store.cache_put(*k, &completion)).is_err() {
+                panic!("put");
+            }
+        }
+        if rt.block_on(store.flush()).is_err() {
+            panic!("flush");
+        }
+        (get, per_call(t.elapsed(), n))
+    };
+    println!("response cache: lookup (miss) {get_us:.2} µs, fill {put_us:.2} µs");
     println!("reserve + settle + ledger write, {calls} calls each");
     println!(
         "{:<44} {:>10} {:>14}",

@@ -67,6 +67,10 @@ impl CacheKey {
         CacheKey(h.finalize().into())
     }
 
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }

@@ -84,7 +84,7 @@ enum Op {
     Ledger(i64, LedgerRow),
     Gate(i64, GateVerdict),
     CachePut {
-        key: String,
+        key: [u8; 32],
         model: String,
         json: String,
     },
@@ -155,7 +155,7 @@ CREATE TABLE IF NOT EXISTS reservations (
     expires_ms INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS response_cache (
-    key TEXT PRIMARY KEY,
+    key BLOB PRIMARY KEY,
     model TEXT NOT NULL,
     completion TEXT NOT NULL,
     created_ms INTEGER NOT NULL
@@ -544,7 +544,7 @@ impl Store for SqliteStore {
             let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
             let json: Option<String> = conn
                 .prepare_cached("SELECT completion FROM response_cache WHERE key = ?1")?
-                .query_row([key.to_hex()], |r| r.get(0))
+                .query_row([key.as_bytes().as_slice()], |r| r.get(0))
                 .optional()?;
             match json {
                 None => Ok(None),
@@ -565,7 +565,7 @@ impl Store for SqliteStore {
             .map_err(|e| StoreError::Corrupt(format!("cannot encode completion: {e}")))
             .and_then(|json| {
                 self.send(Op::CachePut {
-                    key: key.to_hex(),
+                    key: *key.as_bytes(),
                     model: completion.model.clone(),
                     json,
                 })
@@ -632,26 +632,39 @@ fn writer_loop(
     failed: Arc<Mutex<Option<String>>>,
 ) {
     let mut stop = false;
+    // Durable reservations waiting in the previous batch: more than one means callers run
+    // concurrently, and a short wait for their neighbours lets one commit serve them all.
+    let mut last_waiters = 0usize;
     while !stop {
         let Ok(first) = rx.recv() else { break };
+        let mut urgent = is_urgent(&first);
+        let mut waiters = usize::from(matches!(first, Op::Reserve { ack: Some(_), .. }));
         let mut batch = vec![first];
         let deadline = Instant::now() + opts.batch_interval;
+        let mut group_until = (last_waiters > 1).then(|| Instant::now() + GROUP_COMMIT_WAIT);
         loop {
-            let urgent = batch.iter().any(|op| {
-                matches!(
-                    op,
-                    Op::Flush(_) | Op::Shutdown | Op::Reserve { ack: Some(_), .. }
-                )
-            });
             if batch.len() >= opts.batch_rows {
                 break;
             }
-            // Someone is waiting: commit as soon as nothing more is immediately queued
-            // (group commit). Otherwise gather until the interval is up.
+            // Someone is waiting: commit as soon as nothing more is queued (group commit),
+            // after a brief wait for neighbours when callers are concurrent. Otherwise gather
+            // until the interval is up.
             let next = if urgent {
                 match rx.try_recv() {
                     Ok(op) => Some(op),
-                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Empty) => match group_until.take() {
+                        Some(until) => {
+                            match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                                Ok(op) => Some(op),
+                                Err(RecvTimeoutError::Timeout) => break,
+                                Err(RecvTimeoutError::Disconnected) => {
+                                    stop = true;
+                                    break;
+                                }
+                            }
+                        }
+                        None => break,
+                    },
                     Err(TryRecvError::Disconnected) => {
                         stop = true;
                         break;
@@ -667,10 +680,15 @@ fn writer_loop(
                     }
                 }
             };
+            if let Some(op) = &next {
+                urgent |= is_urgent(op);
+                waiters += usize::from(matches!(op, Op::Reserve { ack: Some(_), .. }));
+            }
             if let Some(op) = next {
                 batch.push(op);
             }
         }
+        last_waiters = waiters;
         let mut acks: Vec<Ack> = Vec::new();
         let result = apply(&mut conn, batch, &owner, &mut acks, &mut stop);
         let outcome = match result {
@@ -685,6 +703,16 @@ fn writer_loop(
             let _ = a.send(outcome.clone());
         }
     }
+}
+
+/// How long a group commit waits for concurrent callers' reservations to join it.
+const GROUP_COMMIT_WAIT: Duration = Duration::from_micros(150);
+
+fn is_urgent(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Flush(_) | Op::Shutdown | Op::Reserve { ack: Some(_), .. }
+    )
 }
 
 fn apply(
