@@ -34,6 +34,7 @@ use candor_store::{
     Store, StoreError,
 };
 use tokio::time::Instant;
+use tracing::Instrument;
 
 mod backoff;
 mod breaker;
@@ -394,13 +395,22 @@ impl Governor {
                 tokio::time::sleep(wait).await;
             }
             let started = Instant::now();
-            let result =
-                match tokio::time::timeout(self.config.call_timeout, provider.complete(request))
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(ProviderError::Timeout(self.config.call_timeout)),
-                };
+            // OpenTelemetry GenAI semantic conventions, so traces line up with other tools.
+            let span = tracing::info_span!(
+                "chat",
+                gen_ai.operation.name = "chat",
+                gen_ai.system = %pname,
+                gen_ai.request.model = %request.model,
+                gen_ai.request.max_tokens = request.max_output_tokens,
+                candor.attempt = attempt,
+                candor.tier = %ctx.tier,
+                candor.stage = %ctx.stage,
+            );
+            let call = provider.complete(request).instrument(span);
+            let result = match tokio::time::timeout(self.config.call_timeout, call).await {
+                Ok(r) => r,
+                Err(_) => Err(ProviderError::Timeout(self.config.call_timeout)),
+            };
             let latency_ms = started.elapsed().as_millis() as u64;
 
             match result {

@@ -19,6 +19,22 @@
 //!   ledger as an `abandoned` row (a crashed call may have been billed; the budget must not
 //!   pretend otherwise).
 //! - **No raw addresses.** The ledger keys recipients by [`RecipientKey`], a salted hash.
+//!
+//! ## How a Postgres implementation satisfies the same trait (many workers)
+//! - Tables as in [`SqliteStore`], plus `spent` and `reserved` columns on `budgets` (a cache of
+//!   the ledger and the open reservations, updated in the same transactions).
+//! - `reserve`: one transaction that locks the call's budget rows in a fixed order
+//!   (`SELECT … WHERE scope = ANY($1) ORDER BY scope FOR UPDATE`, so two workers cannot
+//!   deadlock), checks `spent + reserved + amount ≤ limit` on each, adds `amount` to `reserved`
+//!   and inserts the reservation with its owner and `expires_at`. Committed = durable, so N
+//!   workers never overspend.
+//! - `settle` / `release`: one transaction that deletes the reservation (none deleted = already
+//!   closed, [`StoreError::UnknownReservation`]), moves its amount off `reserved`, adds the cost
+//!   to `spent` and inserts the ledger row.
+//! - `release_now` (called from `Drop`): hand the release to a background task through a
+//!   channel; if the process dies first, expiry catches it.
+//! - `reconcile_expired`: any worker, periodically: `DELETE FROM reservations WHERE expires_at <
+//!   now() RETURNING …`, charging each at its amount as an `abandoned` row.
 
 use std::future::Future;
 use std::pin::Pin;
