@@ -81,14 +81,34 @@ fn main() {
     }
     let naive = t.elapsed().as_secs_f64() * 1e6 / (rounds * cases.len()).max(1) as f64;
 
-    println!("candor-gate benchmark ({} fixtures: {} defects, {} faithful)", cases.len(), s.defects, s.faithful);
-    println!("  recall on defects      {recall:.3}  ({}/{})", s.caught, s.defects);
-    println!("  right kind named       {kind_acc:.3}  ({}/{})", s.kind_right, s.defects);
-    println!("  false-alarm rate       {fa:.3}  ({}/{})", s.false_alarms, s.faithful);
+    println!(
+        "candor-gate benchmark ({} fixtures: {} defects, {} faithful)",
+        cases.len(),
+        s.defects,
+        s.faithful
+    );
+    println!(
+        "  recall on defects      {recall:.3}  ({}/{})",
+        s.caught, s.defects
+    );
+    println!(
+        "  right kind named       {kind_acc:.3}  ({}/{})",
+        s.kind_right, s.defects
+    );
+    println!(
+        "  false-alarm rate       {fa:.3}  ({}/{})",
+        s.false_alarms, s.faithful
+    );
     println!("  time per email         {best_mean:.1} µs (best of {rounds} per fixture, averaged); slowest fixture {best_max:.1} µs");
     println!("                         {median:.1} µs median, {mean:.1} µs mean, {p99:.1} µs p99 over all {} checks (includes time lost to other processes)", per_email.len());
-    println!("  peer (substring scan)  {naive:.1} µs per email  → gate/peer = {:.1}x", mean / naive.max(1e-9));
-    println!("  gate construction      {:.2} ms (once)", build.as_secs_f64() * 1e3);
+    println!(
+        "  peer (substring scan)  {naive:.1} µs per email  → gate/peer = {:.1}x",
+        mean / naive.max(1e-9)
+    );
+    println!(
+        "  gate construction      {:.2} ms (once)",
+        build.as_secs_f64() * 1e3
+    );
     for m in &s.misses {
         println!("  miss: {m}");
     }

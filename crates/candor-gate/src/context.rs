@@ -72,6 +72,9 @@ mod tests {
             Context::from_json(json!({"now": "soon"})),
             Err(ContextError::BadNow(_))
         ));
-        assert_eq!(Context::from_json(json!([1])), Err(ContextError::NotAnObject));
+        assert_eq!(
+            Context::from_json(json!([1])),
+            Err(ContextError::NotAnObject)
+        );
     }
 }

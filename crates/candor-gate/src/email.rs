@@ -137,8 +137,14 @@ mod tests {
         assert_eq!(e.subject, "Hello Zoë");
         assert_eq!(e.body, "Hi Zoë,\nBody.");
         assert_eq!(Email::parse_text("   \n"), Err(EmailError::Empty));
-        assert_eq!(Email::parse_text("Hello\n\nBody"), Err(EmailError::NoSubjectLine));
-        assert_eq!(Email::parse_text("Subject: x\n\n  \n"), Err(EmailError::EmptyBody));
+        assert_eq!(
+            Email::parse_text("Hello\n\nBody"),
+            Err(EmailError::NoSubjectLine)
+        );
+        assert_eq!(
+            Email::parse_text("Subject: x\n\n  \n"),
+            Err(EmailError::EmptyBody)
+        );
         assert!(matches!(
             Email::parse_text_bytes(b"Subject: x\n\n\xff\xfe"),
             Err(EmailError::NotUtf8(_))

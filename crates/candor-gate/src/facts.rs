@@ -115,7 +115,15 @@ impl<'a> Facts<'a> {
             has_personal_amount: false,
         };
         if let Some(n) = &r.first_name {
-            f.push_text("first_name", true, false, FKind::Name, n, None, "first_name");
+            f.push_text(
+                "first_name",
+                true,
+                false,
+                FKind::Name,
+                n,
+                None,
+                "first_name",
+            );
         }
         if let Some(n) = &r.last_name {
             f.push_text("last_name", true, false, FKind::Name, n, None, "last_name");
@@ -130,7 +138,8 @@ impl<'a> Facts<'a> {
                     } else {
                         let kind = kind.unwrap_or(FKind::Text);
                         f.push_text(&path, true, true, kind, s, None, k);
-                        if let Some(n) = parse_num(s.trim().trim_start_matches(['$', '€', '£'])) {
+                        if let Some(n) = parse_num(s.trim().trim_start_matches(['$', '€', '£']))
+                        {
                             f.push_num(&path, true, kind, n, None, k);
                         }
                     }
@@ -152,7 +161,15 @@ impl<'a> Facts<'a> {
                         if let Ok(d) = Date::parse(s) {
                             f.push_date(&path, true, d, Some(i), k);
                         } else {
-                            f.push_text(&path, true, true, kind.unwrap_or(FKind::Text), s, Some(i), k);
+                            f.push_text(
+                                &path,
+                                true,
+                                true,
+                                kind.unwrap_or(FKind::Text),
+                                s,
+                                Some(i),
+                                k,
+                            );
                             for n in embedded_numbers(s) {
                                 f.push_num(&path, true, FKind::Text, n, Some(i), k);
                             }
@@ -298,7 +315,11 @@ impl<'a> Facts<'a> {
                 };
                 self.push_text(path, false, false, kind, s, None, key);
                 for n in embedded_numbers(s) {
-                    let nk = if s.contains('%') { FKind::Percent } else { FKind::Amount };
+                    let nk = if s.contains('%') {
+                        FKind::Percent
+                    } else {
+                        FKind::Amount
+                    };
                     self.push_num(path, false, nk, n, None, key);
                 }
             }

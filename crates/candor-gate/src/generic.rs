@@ -80,9 +80,15 @@ fn replace_word(text: &str, word: &str, slot: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(pos) = rest.find(word) {
-        let before_ok = rest[..pos].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let before_ok = rest[..pos]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
         let after = &rest[pos + word.len()..];
-        let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric() || c == 's');
+        let after_ok = after
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() || c == 's');
         out.push_str(&rest[..pos]);
         if before_ok && after_ok {
             out.push_str(slot);
@@ -219,8 +225,10 @@ mod tests {
 
     #[test]
     fn masked_template_openers_are_generic() {
-        let a = r(r#"{"id":"1","email":"a@b.co","first_name":"Zoë","attributes":{"city":"Porto"}}"#);
-        let b = r(r#"{"id":"2","email":"c@b.co","first_name":"José","attributes":{"city":"Lisbon"}}"#);
+        let a =
+            r(r#"{"id":"1","email":"a@b.co","first_name":"Zoë","attributes":{"city":"Porto"}}"#);
+        let b =
+            r(r#"{"id":"2","email":"c@b.co","first_name":"José","attributes":{"city":"Lisbon"}}"#);
         let c = r(r#"{"id":"3","email":"d@b.co","first_name":"Łukasz"}"#);
         let openers = vec![
             ("1".to_string(), mask("Hi Zoë, winter in Porto calls for a warm layer and a good pair of boots.", &a)),

@@ -13,9 +13,17 @@ pub(crate) fn looks_like_message(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(head);
     head.lines().any(|l| {
         let l = l.to_ascii_lowercase();
-        ["mime-version:", "content-type:", "from:", "to:", "date:", "message-id:", "received:"]
-            .iter()
-            .any(|h| l.starts_with(h))
+        [
+            "mime-version:",
+            "content-type:",
+            "from:",
+            "to:",
+            "date:",
+            "message-id:",
+            "received:",
+        ]
+        .iter()
+        .any(|h| l.starts_with(h))
     })
 }
 
@@ -333,7 +341,11 @@ fn strip_html(h: &str) -> String {
             if c == '>' {
                 in_tag = false;
                 let t = tag.to_ascii_lowercase();
-                let name = t.trim_start_matches('/').split_whitespace().next().unwrap_or("");
+                let name = t
+                    .trim_start_matches('/')
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("");
                 if let Some(end) = skip_until {
                     if t.starts_with('/') && name == end {
                         skip_until = None;
@@ -394,10 +406,8 @@ mod tests {
 
     #[test]
     fn bad_base64_is_an_error() {
-        let msg = b"Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!!";
-        assert_eq!(
-            parse_message(msg),
-            Err(EmailError::BadEncoding("base64"))
-        );
+        let msg =
+            b"Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!!";
+        assert_eq!(parse_message(msg), Err(EmailError::BadEncoding("base64")));
     }
 }

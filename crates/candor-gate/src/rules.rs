@@ -266,8 +266,9 @@ pub(crate) struct PhraseSet {
 }
 
 fn is_word_phrase(p: &str) -> bool {
-    p.chars()
-        .all(|c| c.is_alphanumeric() || c == ' ' || c == '\'' || c == '’' || c == '-' || c == '*' || c == '|')
+    p.chars().all(|c| {
+        c.is_alphanumeric() || c == ' ' || c == '\'' || c == '’' || c == '-' || c == '*' || c == '|'
+    })
 }
 
 impl PhraseSet {
@@ -548,14 +549,20 @@ impl Compiled {
                 .leaks
                 .greetings
                 .iter()
-                .flat_map(|g| fold(g).split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .flat_map(|g| {
+                    fold(g)
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
                 .collect(),
             placeholder_words: set(&table.leaks.placeholder_words),
             product_nouns: stems(&g.product_nouns),
             synonyms: {
                 let mut m: HashMap<String, Vec<String>> = HashMap::new();
                 for group in &g.synonyms {
-                    let st: Vec<String> = group.iter().map(|w| crate::text::stem(&fold(w))).collect();
+                    let st: Vec<String> =
+                        group.iter().map(|w| crate::text::stem(&fold(w))).collect();
                     for s in &st {
                         m.entry(s.clone()).or_default().extend(st.iter().cloned());
                     }
@@ -612,19 +619,34 @@ mod tests {
         assert_eq!(m[0].payload, 7);
         let toks = tokenize("You left. In your basket");
         let words = word_indices(&toks);
-        assert!(s.find(&toks, &words, false).is_empty(), "no crossing sentences");
+        assert!(
+            s.find(&toks, &words, false).is_empty(),
+            "no crossing sentences"
+        );
     }
 
     #[test]
     fn extend_appends_to_existing_rule() {
         let mut t = RuleTable::builtin().unwrap();
-        let before = t.implied.iter().find(|r| r.id == "cart").unwrap().phrases.len();
+        let before = t
+            .implied
+            .iter()
+            .find(|r| r.id == "cart")
+            .unwrap()
+            .phrases
+            .len();
         let ext = RuleTable::from_toml(
             "[[implied]]\nid = \"cart\"\nrequires = [\"cart\"]\nphrases = [\"your trolley\"]\n",
         )
         .unwrap();
         t.extend(ext);
-        let after = t.implied.iter().find(|r| r.id == "cart").unwrap().phrases.len();
+        let after = t
+            .implied
+            .iter()
+            .find(|r| r.id == "cart")
+            .unwrap()
+            .phrases
+            .len();
         assert_eq!(after, before + 1);
         assert!(Compiled::new(t).is_ok());
     }
@@ -633,9 +655,14 @@ mod tests {
     fn unknown_kind_is_an_error() {
         let mut t = RuleTable::builtin().unwrap();
         t.extend(
-            RuleTable::from_toml("[[implied]]\nid = \"x\"\nrequires = [\"nope\"]\nphrases = [\"a b\"]\n")
-                .unwrap(),
+            RuleTable::from_toml(
+                "[[implied]]\nid = \"x\"\nrequires = [\"nope\"]\nphrases = [\"a b\"]\n",
+            )
+            .unwrap(),
         );
-        assert!(matches!(Compiled::new(t), Err(RuleError::UnknownKind { .. })));
+        assert!(matches!(
+            Compiled::new(t),
+            Err(RuleError::UnknownKind { .. })
+        ));
     }
 }

@@ -64,7 +64,9 @@ fn fold_char(c: char, out: &mut String) {
         'ś' | 'š' | 'ş' | 'Ś' | 'Š' | 'Ş' => "s",
         'ß' => "ss",
         'ť' | 'ţ' | 'Ť' | 'Ţ' => "t",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => {
+            "u"
+        }
         'ý' | 'ÿ' | 'Ý' => "y",
         'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
         '’' | '‘' | 'ʼ' => "'",
@@ -180,7 +182,11 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             continue;
         }
         // Punctuation or symbol: one char each.
-        let end = if i + 1 < n { chars[i + 1].0 } else { text.len() };
+        let end = if i + 1 < n {
+            chars[i + 1].0
+        } else {
+            text.len()
+        };
         let mut norm = String::new();
         fold_char(c, &mut norm);
         toks.push(Tok {
@@ -323,9 +329,7 @@ mod tests {
         let words: Vec<&str> = toks.iter().map(|k| &t[k.start..k.end]).collect();
         assert_eq!(
             words,
-            vec![
-                "Hi", "Zoë", ",", "you've", "got", "1,299.00", "USD", ".", "SAVE20", "!", "Next"
-            ]
+            vec!["Hi", "Zoë", ",", "you've", "got", "1,299.00", "USD", ".", "SAVE20", "!", "Next"]
         );
         assert_eq!(toks[1].norm, "zoe");
         assert!(toks[1].cap);

@@ -10,7 +10,11 @@ fn fixture_set_meets_the_bar() {
     let cases = load::load().unwrap();
     assert!(cases.len() >= 60, "at least 60 cases, have {}", cases.len());
     let faithful = cases.iter().filter(|c| c.expect.is_none()).count();
-    assert!(faithful * 10 >= cases.len() * 4, "about half faithful: {faithful}/{}", cases.len());
+    assert!(
+        faithful * 10 >= cases.len() * 4,
+        "about half faithful: {faithful}/{}",
+        cases.len()
+    );
     for k in [
         Kind::FabricatedFact,
         Kind::WrongFact,
@@ -23,7 +27,10 @@ fn fixture_set_meets_the_bar() {
         Kind::BannedPhrase,
         Kind::BrandVoice,
     ] {
-        assert!(cases.iter().any(|c| c.expect == Some(k)), "no fixture for {k}");
+        assert!(
+            cases.iter().any(|c| c.expect == Some(k)),
+            "no fixture for {k}"
+        );
     }
     let gate = Gate::new();
     let s = load::score(&gate, &cases);
@@ -35,7 +42,10 @@ fn fixture_set_meets_the_bar() {
     }
     let recall = s.caught as f64 / s.defects as f64;
     let fa = s.false_alarms as f64 / s.faithful as f64;
-    eprintln!("recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})", s.caught, s.defects, s.false_alarms, s.faithful);
+    eprintln!(
+        "recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
+        s.caught, s.defects, s.false_alarms, s.faithful
+    );
     assert!(recall >= 0.95, "recall {recall}");
     assert!(fa <= 0.05, "false-alarm rate {fa}");
 }
@@ -51,7 +61,12 @@ fn every_finding_quotes_its_span() {
                 candor_gate::Part::Subject => &c.email.subject,
                 candor_gate::Part::Body => &c.email.body,
             };
-            assert_eq!(part.get(f.span.clone()), Some(f.text.as_str()), "{}: {f:?}", c.id);
+            assert_eq!(
+                part.get(f.span.clone()),
+                Some(f.text.as_str()),
+                "{}: {f:?}",
+                c.id
+            );
             assert!(!f.rule.is_empty());
         }
     }

@@ -10,8 +10,12 @@ use crate::report::Kind;
 use crate::text::stem;
 
 const CONNECTORS: [&str; 9] = ["of", "&", "de", "la", "del", "von", "van", "da", "du"];
-const PLACE_PREPS: [&str; 9] = ["in", "to", "from", "near", "around", "visiting", "at", "across", "outside"];
-const ARTICLES: [&str; 9] = ["the", "a", "an", "your", "our", "my", "those", "these", "that"];
+const PLACE_PREPS: [&str; 9] = [
+    "in", "to", "from", "near", "around", "visiting", "at", "across", "outside",
+];
+const ARTICLES: [&str; 9] = [
+    "the", "a", "an", "your", "our", "my", "those", "these", "that",
+];
 
 impl Checker<'_> {
     fn is_common(&self, norm: &str) -> bool {
@@ -114,8 +118,15 @@ impl Checker<'_> {
             return;
         }
         // Titles before a last name.
-        let skip_title = matches!(first.norm.as_str(), "mr" | "mrs" | "ms" | "mx" | "dr" | "miss");
-        let name_words: Vec<usize> = names.iter().copied().skip(usize::from(skip_title)).collect();
+        let skip_title = matches!(
+            first.norm.as_str(),
+            "mr" | "mrs" | "ms" | "mx" | "dr" | "miss"
+        );
+        let name_words: Vec<usize> = names
+            .iter()
+            .copied()
+            .skip(usize::from(skip_title))
+            .collect();
         let Some(&nw) = name_words.first() else {
             return;
         };
@@ -123,7 +134,13 @@ impl Checker<'_> {
         if !(t.cap || t.caseless) {
             return;
         }
-        if self.rules.standins.find(&self.doc.toks, &self.doc.words, false).iter().any(|m| m.first == gm.first) {
+        if self
+            .rules
+            .standins
+            .find(&self.doc.toks, &self.doc.words, false)
+            .iter()
+            .any(|m| m.first == gm.first)
+        {
             return;
         }
         if self.name_matches(&t.norm.clone()) {
@@ -160,7 +177,9 @@ impl Checker<'_> {
         while wi < n {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            let starts = t.cap && !self.doc.in_url[ti] && !(t.all_caps && t.norm.chars().any(|c| c.is_ascii_digit()));
+            let starts = t.cap
+                && !self.doc.in_url[ti]
+                && !(t.all_caps && t.norm.chars().any(|c| c.is_ascii_digit()));
             if !starts {
                 wi += 1;
                 continue;
@@ -215,10 +234,16 @@ impl Checker<'_> {
                 let tok = &self.doc.toks[self.doc.words[w]];
                 tok.kind == crate::text::TokKind::Num
                     || (!self.is_common(&x) && !self.is_product_noun(&x))
-                    || (product_name && !self.is_product_noun(&x) && !ARTICLES.contains(&x.as_str()))
+                    || (product_name
+                        && !self.is_product_noun(&x)
+                        && !ARTICLES.contains(&x.as_str()))
             })
             .collect();
-        if distinctive.is_empty() || distinctive.iter().all(|&w| self.doc.toks[self.doc.words[w]].kind == crate::text::TokKind::Num) {
+        if distinctive.is_empty()
+            || distinctive
+                .iter()
+                .all(|&w| self.doc.toks[self.doc.words[w]].kind == crate::text::TokKind::Num)
+        {
             return;
         }
         let span_s = self.doc.toks[self.doc.words[lo]].start;
@@ -243,7 +268,10 @@ impl Checker<'_> {
             if hits.is_empty() && word.contains('-') {
                 // "Denver-ready": the named part must match; the rest is ordinary English.
                 let parts: Vec<&str> = word.split('-').filter(|p| !self.is_common(p)).collect();
-                let part_hits: Vec<Vec<usize>> = parts.iter().map(|p| self.facts_for_stem(&stem(p))).collect();
+                let part_hits: Vec<Vec<usize>> = parts
+                    .iter()
+                    .map(|p| self.facts_for_stem(&stem(p)))
+                    .collect();
                 if !parts.is_empty() && part_hits.iter().all(|h| !h.is_empty()) {
                     hits = part_hits.concat();
                 } else if parts.is_empty() {
@@ -260,7 +288,9 @@ impl Checker<'_> {
         // Product nouns of a product name must also agree with the matched fact.
         if product_name && !matched.is_empty() && unmatched.is_empty() {
             let noun = stem(&norm(self, last));
-            let noun_ok = facts_hit.iter().any(|&f| self.facts.list[f].stems.contains(&noun))
+            let noun_ok = facts_hit
+                .iter()
+                .any(|&f| self.facts.list[f].stems.contains(&noun))
                 || self.rules.synonyms.get(&noun).is_some_and(|syn| {
                     facts_hit
                         .iter()
@@ -309,7 +339,11 @@ impl Checker<'_> {
         if !matched.is_empty() {
             let personal_fact = facts_hit.iter().find(|&&f| {
                 let fk = self.facts.list[f].kind;
-                self.facts.list[f].personal && matches!(fk, FKind::Product | FKind::Place | FKind::Tier | FKind::Category | FKind::Text)
+                self.facts.list[f].personal
+                    && matches!(
+                        fk,
+                        FKind::Product | FKind::Place | FKind::Tier | FKind::Category | FKind::Text
+                    )
             });
             if let Some(&pf) = personal_fact {
                 let path = self.facts.list[pf].path.clone();
@@ -317,7 +351,9 @@ impl Checker<'_> {
                     Kind::WrongFact,
                     span_s,
                     span_e,
-                    format!("`{text}` only partly matches `{path}`: a different product, place or tier"),
+                    format!(
+                        "`{text}` only partly matches `{path}`: a different product, place or tier"
+                    ),
                     "grounding.partial_match",
                 );
             } else {
@@ -332,17 +368,31 @@ impl Checker<'_> {
             return;
         }
         // Nothing matched: say what it looks like.
-        let prev = self.doc.word_before(lo, 1).map(|t| t.norm.clone()).unwrap_or_default();
-        let next = self.doc.word_after(hi, 1).map(|t| t.norm.clone()).unwrap_or_default();
+        let prev = self
+            .doc
+            .word_before(lo, 1)
+            .map(|t| t.norm.clone())
+            .unwrap_or_default();
+        let next = self
+            .doc
+            .word_after(hi, 1)
+            .map(|t| t.norm.clone())
+            .unwrap_or_default();
         let vocative = sentence_initial && self.followed_by_comma(hi);
         let looks_product = last_is_product || self.is_product_noun(&next);
         let looks_tier = self.rules.tier_nouns.contains(next.as_str());
         let looks_place = PLACE_PREPS.contains(&prev.as_str()) && !looks_product;
         let (kind, what) = if vocative {
             if self.facts.recipient.first_name.is_some() {
-                (Kind::WrongFact, "addresses the person by a name that is not theirs")
+                (
+                    Kind::WrongFact,
+                    "addresses the person by a name that is not theirs",
+                )
             } else {
-                (Kind::FabricatedFact, "addresses the person by a name the record does not have")
+                (
+                    Kind::FabricatedFact,
+                    "addresses the person by a name the record does not have",
+                )
             }
         } else if looks_tier {
             if self.facts.has_personal_tier && personal {
@@ -357,11 +407,23 @@ impl Checker<'_> {
                 (Kind::FabricatedFact, "names a place no fact supports")
             }
         } else if looks_product && self.facts.has_personal_product && personal {
-            (Kind::WrongFact, "names a product that is not in the recipient's history")
+            (
+                Kind::WrongFact,
+                "names a product that is not in the recipient's history",
+            )
         } else {
-            (Kind::FabricatedFact, "a specific name that matches no recipient or campaign fact")
+            (
+                Kind::FabricatedFact,
+                "a specific name that matches no recipient or campaign fact",
+            )
         };
-        self.flag(kind, span_s, span_e, format!("`{text}`: {what}"), "grounding.capitalized");
+        self.flag(
+            kind,
+            span_s,
+            span_e,
+            format!("`{text}`: {what}"),
+            "grounding.capitalized",
+        );
     }
 
     fn followed_by_comma(&self, wi: usize) -> bool {
@@ -389,10 +451,7 @@ impl Checker<'_> {
             });
             let st = stem(&t.norm);
             let hits = self.facts.with_stem(&st).to_vec();
-            let personal_hit = hits
-                .iter()
-                .find(|&&f| self.facts.list[f].personal)
-                .copied();
+            let personal_hit = hits.iter().find(|&&f| self.facts.list[f].personal).copied();
             if let Some(f) = personal_hit {
                 let (s, e) = (t.start, t.end);
                 self.use_fact(f, s, e);
@@ -463,7 +522,16 @@ impl Checker<'_> {
             let shopping = (wi + 1..nw).any(|w| {
                 matches!(
                     self.doc.toks[self.doc.words[w]].norm.as_str(),
-                    "next" | "perfect" | "dream" | "ideal" | "first" | "own" | "future" | "free" | "complimentary" | "choice"
+                    "next"
+                        | "perfect"
+                        | "dream"
+                        | "ideal"
+                        | "first"
+                        | "own"
+                        | "future"
+                        | "free"
+                        | "complimentary"
+                        | "choice"
                 )
             });
             if shopping {
@@ -505,7 +573,9 @@ impl Checker<'_> {
                 if !self.doc.adjacent(m.last + k - 1) || k > 6 {
                     break;
                 }
-                if STOP_WORDS.contains(&t.norm.as_str()) || crate::text::word_number(&t.norm).is_some() && k > 1 {
+                if STOP_WORDS.contains(&t.norm.as_str())
+                    || crate::text::word_number(&t.norm).is_some() && k > 1
+                {
                     break;
                 }
                 obj.push(m.last + k);
@@ -550,8 +620,7 @@ impl Checker<'_> {
                         }
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");
-                            rule.attributes.iter().any(|a| a == key)
-                                || fact.kind == FKind::Name
+                            rule.attributes.iter().any(|a| a == key) || fact.kind == FKind::Name
                         }
                     };
                     if fits {
@@ -562,7 +631,12 @@ impl Checker<'_> {
                 }
             }
             let (lo, hi) = (
-                content.iter().copied().min().unwrap_or(m.first).min(m.first),
+                content
+                    .iter()
+                    .copied()
+                    .min()
+                    .unwrap_or(m.first)
+                    .min(m.first),
                 content.iter().copied().max().unwrap_or(m.last).max(m.last),
             );
             let s = self.doc.toks[self.doc.words[lo]].start;
@@ -589,13 +663,11 @@ impl Checker<'_> {
                     format!("says \"{verb}\", but the record shows this only as {what}"),
                     "grounding.claim",
                 );
-            } else if let Some(ei) = self
-                .facts
-                .recipient
-                .events
-                .iter()
-                .position(|ev| rule.events.iter().any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind)))
-            {
+            } else if let Some(ei) = self.facts.recipient.events.iter().position(|ev| {
+                rule.events
+                    .iter()
+                    .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
+            }) {
                 let what = self.facts.recipient.events[ei]
                     .field_text("product")
                     .or_else(|| self.facts.recipient.events[ei].field_text("destination"))

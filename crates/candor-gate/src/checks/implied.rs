@@ -32,7 +32,11 @@ fn truthy(v: &AttrValue) -> bool {
 fn anniversary_distance(d: Date, now: Date) -> i64 {
     let mut best = i64::MAX;
     for y in [now.year() - 1, now.year(), now.year() + 1] {
-        let day = if d.month() == 2 && d.day() == 29 { 28 } else { d.day() };
+        let day = if d.month() == 2 && d.day() == 29 {
+            28
+        } else {
+            d.day()
+        };
         if let Some(a) = Date::from_ymd(y, d.month(), day) {
             best = best.min(now.days_since(a).abs());
         }
@@ -133,7 +137,10 @@ impl Checker<'_> {
             }
             kept.push(m);
         }
-        let all = self.rules.implied.find(&self.doc.toks, &self.doc.words, false);
+        let all = self
+            .rules
+            .implied
+            .find(&self.doc.toks, &self.doc.words, false);
         for m in kept {
             if self.is_hedged(m.first) {
                 continue;
@@ -145,7 +152,10 @@ impl Checker<'_> {
             let rule = &self.rules.table.implied[m.payload];
             // Every rule whose phrase covers exactly this span may support it.
             let mut requires: Vec<String> = Vec::new();
-            for o in all.iter().filter(|o| o.first == m.first && o.last == m.last) {
+            for o in all
+                .iter()
+                .filter(|o| o.first == m.first && o.last == m.last)
+            {
                 requires.extend(self.rules.table.implied[o.payload].requires.iter().cloned());
             }
             let mut status = KindStatus::No;
@@ -179,9 +189,11 @@ impl Checker<'_> {
                         let s = self.doc.toks[self.doc.words[m.first]].start;
                         let e = self.doc.toks[self.doc.words[m.last]].end;
                         for p in paths {
-                            if let Some(fi) = self.facts.list.iter().position(|f| {
-                                f.path == p || f.path.starts_with(&format!("{p}."))
-                            }) {
+                            if let Some(fi) =
+                                self.facts.list.iter().position(|f| {
+                                    f.path == p || f.path.starts_with(&format!("{p}."))
+                                })
+                            {
                                 self.use_fact(fi, s, e);
                             }
                         }

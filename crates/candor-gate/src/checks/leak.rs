@@ -8,9 +8,24 @@ impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
         let sets = [
-            (&self.rules.standins, "leak.standin", "a stand-in where the person's name belongs", false),
-            (&self.rules.chatter, "leak.assistant_chatter", "the model talking to its operator, not to the reader", true),
-            (&self.rules.echo, "leak.echoed_instructions", "prompt or instruction text echoed into the email", false),
+            (
+                &self.rules.standins,
+                "leak.standin",
+                "a stand-in where the person's name belongs",
+                false,
+            ),
+            (
+                &self.rules.chatter,
+                "leak.assistant_chatter",
+                "the model talking to its operator, not to the reader",
+                true,
+            ),
+            (
+                &self.rules.echo,
+                "leak.echoed_instructions",
+                "prompt or instruction text echoed into the email",
+                false,
+            ),
         ];
         let mut hits = Vec::new();
         for (set, rule, reason, cross) in sets {
@@ -65,7 +80,10 @@ impl Checker<'_> {
                 continue;
             };
             let limit = (i + 64).min(b.len());
-            let Some(rel) = b[i + 1..limit].iter().position(|&x| x == close || x == b'\n') else {
+            let Some(rel) = b[i + 1..limit]
+                .iter()
+                .position(|&x| x == close || x == b'\n')
+            else {
                 i += 1;
                 continue;
             };
@@ -83,13 +101,15 @@ impl Checker<'_> {
                         end += 1;
                     }
                     !inner.is_empty()
-                        && inner
-                            .chars()
-                            .all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | ' ' | '|' | '-'))
+                        && inner.chars().all(|ch| {
+                            ch.is_alphanumeric() || matches!(ch, '_' | '.' | ' ' | '|' | '-')
+                        })
                 }
                 b'%' => {
                     inner.len() >= 2
-                        && inner.chars().all(|ch| ch.is_ascii_alphabetic() || ch == '_')
+                        && inner
+                            .chars()
+                            .all(|ch| ch.is_ascii_alphabetic() || ch == '_')
                         && inner.chars().any(|ch| ch.is_ascii_uppercase())
                 }
                 _ => {
@@ -98,9 +118,10 @@ impl Checker<'_> {
                         .filter(|w| !w.is_empty())
                         .map(fold)
                         .collect();
-                    let shape_ok = inner
-                        .chars()
-                        .all(|ch| ch.is_alphanumeric() || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.'));
+                    let shape_ok = inner.chars().all(|ch| {
+                        ch.is_alphanumeric()
+                            || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.')
+                    });
                     let upper_slot = inner.len() >= 3
                         && inner.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
                         && inner.contains('_');

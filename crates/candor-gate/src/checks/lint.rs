@@ -7,7 +7,11 @@ impl Checker<'_> {
     pub(super) fn lint(&mut self) {
         let lint = &self.rules.table.lint;
         let mut hits = Vec::new();
-        for m in self.rules.banned.find(&self.doc.toks, &self.doc.words, false) {
+        for m in self
+            .rules
+            .banned
+            .find(&self.doc.toks, &self.doc.words, false)
+        {
             let s = self.doc.toks[self.doc.words[m.first]].start;
             let e = self.doc.toks[self.doc.words[m.last]].end;
             hits.push((s, e));
@@ -30,7 +34,10 @@ impl Checker<'_> {
         let mut caps = Vec::new();
         for &ti in &self.doc.words {
             let t = &self.doc.toks[ti];
-            if !t.all_caps || t.norm.chars().count() < 4 || t.norm.chars().any(|c| c.is_ascii_digit()) {
+            if !t.all_caps
+                || t.norm.chars().count() < 4
+                || t.norm.chars().any(|c| c.is_ascii_digit())
+            {
                 continue;
             }
             if self.facts.codes.contains(&t.norm)

@@ -22,14 +22,16 @@ use crate::rules::{word_indices, Compiled};
 use crate::text::{tokenize, Tok};
 
 /// Words that make a sentence about the person.
-const YOU_WORDS: [&str; 8] = ["you", "your", "you're", "you've", "yours", "you'll", "you'd", "yourself"];
+const YOU_WORDS: [&str; 8] = [
+    "you", "your", "you're", "you've", "yours", "you'll", "you'd", "yourself",
+];
 
 /// Grammatical words that end a noun phrase.
 pub(crate) const STOP_WORDS: [&str; 44] = [
-    "and", "or", "but", "to", "for", "with", "is", "are", "was", "were", "has", "have", "had", "will",
-    "would", "that", "which", "who", "in", "on", "at", "from", "of", "by", "as", "so", "because",
-    "when", "if", "while", "into", "than", "then", "it", "this", "these", "there", "be", "been",
-    "can", "could", "should", "last", "ago",
+    "and", "or", "but", "to", "for", "with", "is", "are", "was", "were", "has", "have", "had",
+    "will", "would", "that", "which", "who", "in", "on", "at", "from", "of", "by", "as", "so",
+    "because", "when", "if", "while", "into", "than", "then", "it", "this", "these", "there", "be",
+    "been", "can", "could", "should", "last", "ago",
 ];
 
 pub(crate) struct Doc<'t> {
@@ -65,7 +67,9 @@ impl<'t> Doc<'t> {
         let mut personal = vec![false; nsent];
         for t in &toks {
             if YOU_WORDS.contains(&t.norm.as_str())
-                || (first_name.first().is_some_and(|f| crate::text::stem(&t.norm) == *f))
+                || (first_name
+                    .first()
+                    .is_some_and(|f| crate::text::stem(&t.norm) == *f))
             {
                 personal[t.sent] = true;
             }
@@ -111,7 +115,10 @@ impl<'t> Doc<'t> {
     }
 
     pub fn sent_personal(&self, tok: usize) -> bool {
-        self.personal.get(self.toks[tok].sent).copied().unwrap_or(false)
+        self.personal
+            .get(self.toks[tok].sent)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The word token `k` words after word index `wi`, if in the same sentence.
@@ -224,7 +231,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Flag the words `first..=last` (word indices).
-    pub fn flag_words(&mut self, kind: Kind, first: usize, last: usize, reason: String, rule: &str) {
+    pub fn flag_words(
+        &mut self,
+        kind: Kind,
+        first: usize,
+        last: usize,
+        reason: String,
+        rule: &str,
+    ) {
         let s = self.doc.toks[self.doc.words[first]].start;
         let e = self.doc.toks[self.doc.words[last]].end;
         self.flag(kind, s, e, reason, rule);
@@ -291,11 +305,14 @@ impl<'a> Checker<'a> {
         let subject_len = self.doc.subject_len;
         let body_start = self.doc.body_start;
         for f in &mut kept {
-            if f.span.start < subject_len || (subject_len > 0 && f.span.start <= subject_len && f.span.is_empty()) {
+            if f.span.start < subject_len
+                || (subject_len > 0 && f.span.start <= subject_len && f.span.is_empty())
+            {
                 f.part = Part::Subject;
             } else {
                 f.part = Part::Body;
-                f.span = f.span.start.saturating_sub(body_start)..f.span.end.saturating_sub(body_start);
+                f.span =
+                    f.span.start.saturating_sub(body_start)..f.span.end.saturating_sub(body_start);
             }
         }
         let mut used_set = HashSet::new();

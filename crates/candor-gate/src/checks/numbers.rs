@@ -8,14 +8,27 @@ use crate::report::Kind;
 use crate::text::{fold, num_matches, ordinal, parse_num, word_number, TokKind};
 
 const TENURE_CUES: [&str; 13] = [
-    "member", "customer", "anniversary", "joined", "loyal", "together", "subscriber", "reader",
-    "guest", "membership", "community", "joining", "signed",
+    "member",
+    "customer",
+    "anniversary",
+    "joined",
+    "loyal",
+    "together",
+    "subscriber",
+    "reader",
+    "guest",
+    "membership",
+    "community",
+    "joining",
+    "signed",
 ];
 const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
     "offer", "markdown", "reduced", "extra",
 ];
-const CURRENCY_WORDS: [&str; 10] = ["usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud"];
+const CURRENCY_WORDS: [&str; 10] = [
+    "usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud",
+];
 
 impl Checker<'_> {
     /// The number a word states, and whether it is an ordinal.
@@ -105,14 +118,21 @@ impl Checker<'_> {
             } else if rule.only_with_you {
                 self.clause_has(self.doc.words[wi], &["you", "you've", "your"])
             } else {
-                self.your_before(wi, 3, &["your"]) || self.your_before(wi, 4, &["you've", "you", "you're"])
+                self.your_before(wi, 3, &["your"])
+                    || self.your_before(wi, 4, &["you've", "you", "you're"])
             };
             if !personal {
                 continue;
             }
             let mut values = Vec::new();
             for key in &rule.attributes {
-                if let Some(v) = self.facts.recipient.attributes.get(key).and_then(|v| v.as_f64()) {
+                if let Some(v) = self
+                    .facts
+                    .recipient
+                    .attributes
+                    .get(key)
+                    .and_then(|v| v.as_f64())
+                {
                     values.push((v, format!("attributes.{key}")));
                 }
             }
@@ -178,7 +198,9 @@ impl Checker<'_> {
             .map(|t| t.norm.as_str())
             .collect();
         let cue = sent_words.iter().any(|w| TENURE_CUES.contains(w))
-            || sent_words.windows(2).any(|p| p == ["with", "us"] || p == ["shopping", "with"]);
+            || sent_words
+                .windows(2)
+                .any(|p| p == ["with", "us"] || p == ["shopping", "with"]);
         if !cue || !self.doc.sent_personal(head) {
             return;
         }
@@ -224,7 +246,9 @@ impl Checker<'_> {
                 Kind::WrongTime,
                 s,
                 e,
-                format!("states {n} {unit}, but `{path}` is {date} ({days} days before the send date)"),
+                format!(
+                    "states {n} {unit}, but `{path}` is {date} ({days} days before the send date)"
+                ),
                 "time.tenure",
             );
         }
@@ -281,11 +305,15 @@ impl Checker<'_> {
             if t.kind != TokKind::Num {
                 continue;
             }
-            let Some(v) = parse_num(&t.norm) else { continue };
+            let Some(v) = parse_num(&t.norm) else {
+                continue;
+            };
             let prev = i.checked_sub(1).and_then(|p| toks.get(p));
             let next = toks.get(i + 1);
             let sym_before = prev.is_some_and(|p| {
-                p.kind == TokKind::Punct && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥") && p.end == t.start
+                p.kind == TokKind::Punct
+                    && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥")
+                    && p.end == t.start
             });
             let sym_after = next.is_some_and(|n| {
                 (n.kind == TokKind::Punct && matches!(n.norm.as_str(), "€" | "£" | "$"))
@@ -293,7 +321,11 @@ impl Checker<'_> {
             });
             let word_before = prev.is_some_and(|p| CURRENCY_WORDS.contains(&p.norm.as_str()));
             if sym_before || sym_after || word_before {
-                let s = if sym_before { prev.map(|p| p.start).unwrap_or(t.start) } else { t.start };
+                let s = if sym_before {
+                    prev.map(|p| p.start).unwrap_or(t.start)
+                } else {
+                    t.start
+                };
                 money.push((s, t.end, v));
             } else if next.is_some_and(|n| n.norm == "%" || n.norm == "percent") {
                 let e = next.map(|n| n.end).unwrap_or(t.end);
@@ -315,11 +347,24 @@ impl Checker<'_> {
                 .is_some_and(|p| p.norm == "your");
             let personal = self.doc.sent_personal(ti)
                 && (your_before
-                    || self.clause_has(ti, &["spent", "paid", "bought", "purchased", "ordered", "booked"]))
+                    || self.clause_has(
+                        ti,
+                        &["spent", "paid", "bought", "purchased", "ordered", "booked"],
+                    ))
                 && !self.clause_has(ti, &OFFER_CUES[..3]);
             if personal {
-                let kind = if self.facts.has_personal_amount { Kind::WrongFact } else { Kind::FabricatedFact };
-                self.flag(kind, s, e, format!("states an amount ({v}) no recipient fact supports"), "grounding.amount");
+                let kind = if self.facts.has_personal_amount {
+                    Kind::WrongFact
+                } else {
+                    Kind::FabricatedFact
+                };
+                self.flag(
+                    kind,
+                    s,
+                    e,
+                    format!("states an amount ({v}) no recipient fact supports"),
+                    "grounding.amount",
+                );
             } else {
                 self.flag(
                     Kind::WrongOffer,
@@ -335,7 +380,12 @@ impl Checker<'_> {
                 continue;
             }
             let s = self.doc.toks[ti].start;
-            if self.facts.campaign_numbers.iter().any(|c| num_matches(v, *c)) {
+            if self
+                .facts
+                .campaign_numbers
+                .iter()
+                .any(|c| num_matches(v, *c))
+            {
                 continue;
             }
             self.flag(

@@ -8,11 +8,31 @@ use crate::report::Kind;
 use crate::text::{fold, ordinal, parse_num, stem, TokKind};
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
-const MONTH_ABBR: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const MONTH_ABBR: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
 const END_CUES: [&str; 14] = [
     "ends", "ending", "until", "till", "through", "thru", "expires", "expiring", "valid", "closes",
     "wraps", "runs", "deadline", "midnight",
@@ -24,12 +44,28 @@ const FUTURE_CUES: [&str; 16] = [
 ];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
 const EVENT_CUES: [(&str, &str); 22] = [
-    ("bought", "order"), ("purchased", "order"), ("ordered", "order"), ("order", "order"),
-    ("purchase", "order"), ("picked", "order"), ("grabbed", "order"), ("booked", "order"),
-    ("stay", "order"), ("trip", "order"), ("browsed", "browse"), ("viewed", "browse"),
-    ("looked", "browse"), ("eyeing", "browse"), ("checking", "browse"), ("cart", "cart"),
-    ("basket", "cart"), ("review", "review"), ("reviewed", "review"), ("ticket", "support"),
-    ("joined", "tenure"), ("visit", "activity"),
+    ("bought", "order"),
+    ("purchased", "order"),
+    ("ordered", "order"),
+    ("order", "order"),
+    ("purchase", "order"),
+    ("picked", "order"),
+    ("grabbed", "order"),
+    ("booked", "order"),
+    ("stay", "order"),
+    ("trip", "order"),
+    ("browsed", "browse"),
+    ("viewed", "browse"),
+    ("looked", "browse"),
+    ("eyeing", "browse"),
+    ("checking", "browse"),
+    ("cart", "cart"),
+    ("basket", "cart"),
+    ("review", "review"),
+    ("reviewed", "review"),
+    ("ticket", "support"),
+    ("joined", "tenure"),
+    ("visit", "activity"),
 ];
 
 fn month_of(w: &str) -> Option<u8> {
@@ -60,8 +96,12 @@ impl Checker<'_> {
     /// verbs name, else every personal date.
     fn sentence_dates(&self, ti: usize) -> Vec<(Date, usize)> {
         let sent = self.doc.toks[ti].sent;
-        let sent_toks: Vec<&crate::text::Tok> =
-            self.doc.toks.iter().filter(|t| t.sent == sent && t.is_word()).collect();
+        let sent_toks: Vec<&crate::text::Tok> = self
+            .doc
+            .toks
+            .iter()
+            .filter(|t| t.sent == sent && t.is_word())
+            .collect();
         let (cs, ce) = self.doc.clause(ti);
         let named = |toks: &mut dyn Iterator<Item = &crate::text::Tok>| {
             let mut events: Vec<usize> = Vec::new();
@@ -86,7 +126,11 @@ impl Checker<'_> {
                 if let Some((_, kind)) = EVENT_CUES.iter().find(|(w, _)| *w == t.norm) {
                     if let Some(kr) = self.rules.table.kinds.get(*kind) {
                         for (i, e) in self.facts.recipient.events.iter().enumerate() {
-                            if kr.events.iter().any(|k| k == "*" || fold(k) == fold(&e.kind)) {
+                            if kr
+                                .events
+                                .iter()
+                                .any(|k| k == "*" || fold(k) == fold(&e.kind))
+                            {
                                 events.push(i);
                             }
                         }
@@ -99,7 +143,11 @@ impl Checker<'_> {
                 .into_iter()
                 .filter_map(|e| {
                     let d = self.facts.recipient.events.get(e)?.at;
-                    let fi = self.facts.list.iter().position(|f| f.event == Some(e) && f.key == "at")?;
+                    let fi = self
+                        .facts
+                        .list
+                        .iter()
+                        .position(|f| f.event == Some(e) && f.key == "at")?;
                     Some((d, fi))
                 })
                 .collect();
@@ -110,8 +158,22 @@ impl Checker<'_> {
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
     fn clause_about_person(&self, ti: usize) -> bool {
         const EVENT_NOUNS: [&str; 16] = [
-            "order", "purchase", "visit", "stay", "trip", "booking", "cart", "basket", "review",
-            "ticket", "search", "flight", "delivery", "appointment", "class", "session",
+            "order",
+            "purchase",
+            "visit",
+            "stay",
+            "trip",
+            "booking",
+            "cart",
+            "basket",
+            "review",
+            "ticket",
+            "search",
+            "flight",
+            "delivery",
+            "appointment",
+            "class",
+            "session",
         ];
         let (s, e) = self.doc.clause(ti);
         // A phrase that claims the person did something ("thanks for coming") makes it personal.
@@ -157,7 +219,10 @@ impl Checker<'_> {
     }
 
     pub(super) fn times(&mut self) {
-        let matches = self.rules.times.find(&self.doc.toks, &self.doc.words, false);
+        let matches = self
+            .rules
+            .times
+            .find(&self.doc.toks, &self.doc.words, false);
         let mut seen_until = 0usize;
         for m in matches {
             if m.first < seen_until {
@@ -192,7 +257,10 @@ impl Checker<'_> {
                 let calendar_only = matches!(cal.as_deref(), Some("this_year" | "season"))
                     || (cal.as_deref() == Some("last_month") && phrase.contains("this"));
                 let by_days = !calendar_only && age >= min && age <= max;
-                by_days || cal.as_deref().is_some_and(|c| self.calendar_ok(c, &phrase, *d))
+                by_days
+                    || cal
+                        .as_deref()
+                        .is_some_and(|c| self.calendar_ok(c, &phrase, *d))
             });
             match ok {
                 Some(&(_, fi)) => self.use_fact(fi, s, e),
@@ -224,18 +292,24 @@ impl Checker<'_> {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
             let norm = t.norm.clone();
-            let deadline_word = matches!(norm.as_str(), "tomorrow" | "tonight" | "today" | "midnight")
-                || WEEKDAYS.contains(&norm.as_str());
+            let deadline_word =
+                matches!(norm.as_str(), "tomorrow" | "tonight" | "today" | "midnight")
+                    || WEEKDAYS.contains(&norm.as_str());
             if !deadline_word && month_of(&norm).is_none() {
                 continue;
             }
             // A deadline is stated in its own clause: "the sale ends this Sunday", "until Nov 30";
             // "the parka you viewed on Tuesday, until November 30" is two clauses.
             let offer = self.clause_has(ti, &END_CUES)
-                || (self.sentence_has(ti, &END_CUES) && !self.clause_has(ti, &["you", "you've", "your"])
+                || (self.sentence_has(ti, &END_CUES)
+                    && !self.clause_has(ti, &["you", "you've", "your"])
                     && self.clause_has(ti, &["by", "before", "on", "this", "next"]));
             // Month + day, or day + month.
-            let month = if t.cap || norm.len() > 3 { month_of(&norm) } else { None };
+            let month = if t.cap || norm.len() > 3 {
+                month_of(&norm)
+            } else {
+                None
+            };
             if norm == "may" && !t.cap {
                 continue;
             }
@@ -244,15 +318,27 @@ impl Checker<'_> {
             let mut month_only = false;
             if let Some(mo) = month {
                 let day = self.doc.word_after(wi, 1).and_then(|d| {
-                    let v = if d.kind == TokKind::Num { parse_num(&d.norm) } else { ordinal(&d.norm) };
-                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0).map(|v| (v as u8, d.end))
+                    let v = if d.kind == TokKind::Num {
+                        parse_num(&d.norm)
+                    } else {
+                        ordinal(&d.norm)
+                    };
+                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
+                        .map(|v| (v as u8, d.end))
                 });
                 let day_before = self.doc.word_before(wi, 1).and_then(|d| {
-                    let v = if d.kind == TokKind::Num { parse_num(&d.norm) } else { ordinal(&d.norm) };
-                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0).map(|v| (v as u8, d.start))
+                    let v = if d.kind == TokKind::Num {
+                        parse_num(&d.norm)
+                    } else {
+                        ordinal(&d.norm)
+                    };
+                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
+                        .map(|v| (v as u8, d.start))
                 });
                 let year = self.doc.word_after(wi, 2).and_then(|y| {
-                    (y.kind == TokKind::Num && y.norm.len() == 4).then(|| parse_num(&y.norm)).flatten()
+                    (y.kind == TokKind::Num && y.norm.len() == 4)
+                        .then(|| parse_num(&y.norm))
+                        .flatten()
                 });
                 let month_year = self.doc.word_after(wi, 1).and_then(|y| {
                     (y.kind == TokKind::Num && y.norm.len() == 4)
@@ -264,7 +350,10 @@ impl Checker<'_> {
                     // "November 2024": any known date in that month.
                     let all: Vec<(Date, usize)> = self.facts.personal_dates().collect();
                     let hit = all.iter().find(|(d, _)| d.year() == y && d.month() == mo);
-                    let campaign_hit = self.facts.campaign_dates().any(|d| d.year() == y && d.month() == mo);
+                    let campaign_hit = self
+                        .facts
+                        .campaign_dates()
+                        .any(|d| d.year() == y && d.month() == mo);
                     match hit {
                         Some(&(_, fi)) => self.use_fact(fi, t.start, end),
                         None if campaign_hit || (y == now.year() && mo == now.month()) => {}
@@ -316,7 +405,9 @@ impl Checker<'_> {
                     continue;
                 }
             } else if offer
-                && !(t.cap && self.doc.adjacent(wi) && self.doc.word_after(wi, 1).is_some_and(|x| x.cap))
+                && !(t.cap
+                    && self.doc.adjacent(wi)
+                    && self.doc.word_after(wi, 1).is_some_and(|x| x.cap))
             {
                 // Relative deadlines (not "Midnight Repair Cream").
                 let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
@@ -356,7 +447,10 @@ impl Checker<'_> {
                         Kind::WrongOffer,
                         span.0,
                         span.1,
-                        format!("states a deadline that is not the campaign's ({})", ends.join(", ")),
+                        format!(
+                            "states a deadline that is not the campaign's ({})",
+                            ends.join(", ")
+                        ),
                         "offer.deadline",
                     );
                 }
