@@ -5,7 +5,8 @@
 //!
 //! Modules: [`openai`] (any OpenAI-compatible Chat Completions endpoint), [`anthropic`]
 //! (Messages API with `cache_control` on the static prefix), [`fake`] (chosen by model name, for
-//! unit tests), [`secret`] (API keys that cannot be printed) and [`retry_after`].
+//! unit tests), [`secret`] (API keys that cannot be printed), [`spec`] (a provider from
+//! configuration) and [`retry_after`].
 //!
 //! Invariants: usage is normalised so that input, cached-input and cache-write tokens are
 //! disjoint; a response without usage is returned with `usage_reported = false` (never guessed
@@ -17,11 +18,13 @@ mod http;
 pub mod openai;
 pub mod retry_after;
 pub mod secret;
+pub mod spec;
 
 pub use anthropic::AnthropicProvider;
 pub use fake::{FakeProvider, FakeReply};
 pub use openai::OpenAiProvider;
 pub use secret::{ApiKey, KeySource};
+pub use spec::{ProviderKind, ProviderSpec};
 
 use std::future::Future;
 use std::pin::Pin;
