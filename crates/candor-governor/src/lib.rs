@@ -2,11 +2,13 @@
 //!
 //! Job: one entry point, [`Governor::call`], that
 //! 1. answers from the exact response cache when it can (a `cache_hit` row, zero cost);
-//! 2. counts the prompt and reserves the call's worst case (prompt tokens at the dearest input
-//!    rate + the full output cap) against every budget that applies, atomically — or refuses the
-//!    call with a typed [`Refusal`] the engine acts on by falling to a cheaper tier;
-//! 3. waits for the provider's rate limits, makes the call under a timeout, and settles the
-//!    reservation to the actual cost (or releases it on failure);
+//! 2. counts the prompt, waits for the provider's rate limits (requests and tokens per minute,
+//!    and any `Retry-After` pause), then reserves the call's worst case (prompt tokens at the
+//!    dearest input rate + the full output cap) against every budget that applies, atomically —
+//!    or refuses the call with a typed [`Refusal`] the engine acts on by falling to a cheaper
+//!    tier;
+//! 3. makes the call under a timeout and settles the reservation to the actual cost (or releases
+//!    it on failure);
 //! 4. retries retryable failures with exponential backoff and jitter, honouring `Retry-After`,
 //!    up to a limit, behind a circuit breaker per provider;
 //! 5. writes one ledger row per attempt.
@@ -360,6 +362,14 @@ impl Governor {
                     remaining,
                 });
             }
+            // Queue for the rate limit before reserving: a reservation held while queued would
+            // make the budget look spent and refuse other calls for nothing.
+            let wait = state
+                .limiter
+                .take(prompt_tokens.0.saturating_add(max_out.0));
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
             let id = match self.store.reserve(&ctx.attribution, worst, ttl).await {
                 Ok(id) => id,
                 Err(ReserveError::Refused(refusal)) => {
@@ -388,12 +398,6 @@ impl Governor {
             cancelled.detail = Some("the caller dropped the call in flight".to_string());
             let guard = ReservationGuard::new(self.store.as_ref(), id, cancelled);
 
-            let wait = state
-                .limiter
-                .take(prompt_tokens.0.saturating_add(max_out.0));
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
             let started = Instant::now();
             // OpenTelemetry GenAI semantic conventions, so traces line up with other tools.
             let span = tracing::info_span!(

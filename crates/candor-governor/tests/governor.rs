@@ -445,3 +445,42 @@ async fn a_rate_limit_pauses_the_whole_provider() {
         .unwrap();
     assert!(t0.elapsed() < Duration::from_secs(1));
 }
+
+#[tokio::test(start_paused = true)]
+async fn calls_queued_on_a_rate_limit_do_not_hold_budget() {
+    let mut cfg = GovernorConfig {
+        use_cache: false,
+        ..config()
+    };
+    cfg.rate_limits.insert(
+        "fake".into(),
+        RateLimit {
+            requests_per_minute: Some(1),
+            tokens_per_minute: None,
+        },
+    );
+    let (store, gov, fake) = setup(cfg).await;
+    let worst = Money::from_picos(125 * 1_000 + 400 * 100);
+    // Room for two worst cases at once; the actual calls cost far less.
+    store
+        .set_limit(Scope::Campaign("spring".into()), Some(worst + worst))
+        .await
+        .unwrap();
+    let (gov, fake) = (Arc::new(gov), Arc::new(fake));
+    let calls: Vec<_> = (0..3)
+        .map(|i| {
+            let (gov, fake) = (Arc::clone(&gov), Arc::clone(&fake));
+            tokio::spawn(async move {
+                let req = request("m", &i.to_string());
+                gov.call(&ctx(&i.to_string()), fake.as_ref(), &req, &PRICE)
+                    .await
+                    .map(|o| o.cost)
+            })
+        })
+        .collect();
+    for c in calls {
+        let cost = c.await.unwrap().unwrap();
+        assert!(cost.picos() * 2 < worst.picos());
+    }
+    reserved_everywhere_is_zero(&store).await;
+}
