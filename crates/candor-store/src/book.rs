@@ -167,6 +167,34 @@ impl Book {
         }
     }
 
+    /// [`Book::charge`] on every scope but the send's: used when replaying a ledger on open,
+    /// where loading every send ever made would make memory grow with the list (a send's past
+    /// spend is loaded when the send is next touched, see [`Book::needs_send_seed`]).
+    pub fn charge_except_send(&mut self, a: &Attribution, cost: Money) {
+        if cost.is_zero() {
+            return;
+        }
+        for s in self.scopes_for(a) {
+            if !matches!(s, Scope::Send(_)) {
+                self.entries.entry(s).or_default().spent += cost;
+            }
+        }
+    }
+
+    /// Whether a call for this send counts against a per-send cap whose entry is not loaded.
+    pub fn needs_send_seed(&self, send_id: &str) -> bool {
+        let s = Scope::Send(send_id.to_string());
+        self.caps.per_send.is_some() && !self.entries.contains_key(&s)
+    }
+
+    /// Load a send's spend from before this process.
+    pub fn seed_send(&mut self, send_id: &str, spent: Money) {
+        self.entries
+            .entry(Scope::Send(send_id.to_string()))
+            .or_default()
+            .spent += spent;
+    }
+
     /// Remove and return reservations past their expiry, charging each its reserved amount.
     pub fn take_expired(&mut self, now_ms: i64) -> Vec<(ReservationId, Open)> {
         let ids: Vec<i64> = self

@@ -98,6 +98,8 @@ enum Op {
 
 struct State {
     book: Book,
+    /// Sends with spend in the ledger before this process opened it (approximate membership).
+    prior_sends: Bloom,
     next_ledger: i64,
 }
 
@@ -139,6 +141,7 @@ CREATE TABLE IF NOT EXISTS ledger (
     gate_verdict TEXT,
     detail TEXT
 );
+CREATE INDEX IF NOT EXISTS ledger_by_send ON ledger (send_id) WHERE send_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS budgets (
     scope TEXT PRIMARY KEY,
     limit_picos INTEGER
@@ -222,6 +225,12 @@ impl SqliteStore {
         }
         book.set_caps(caps);
         // Spent is the ledger: replay it.
+        let prior: i64 = conn.query_row(
+            "SELECT COUNT(DISTINCT send_id) FROM ledger WHERE cost_picos != 0 AND send_id IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut prior_sends = Bloom::with_capacity(usize::try_from(prior).unwrap_or(0));
         {
             let mut stmt = conn.prepare(
                 "SELECT campaign, segment, send_id, batch_id, cost_picos FROM ledger WHERE cost_picos != 0",
@@ -239,7 +248,10 @@ impl SqliteStore {
             })?;
             for row in rows {
                 let (a, cost) = row?;
-                book.charge(&a, Money::from_picos(cost.into()));
+                if let Some(x) = &a.send_id {
+                    prior_sends.insert(x);
+                }
+                book.charge_except_send(&a, Money::from_picos(cost.into()));
             }
         }
         let mut next_ledger: i64 =
@@ -275,8 +287,16 @@ impl SqliteStore {
                     insert_ledger(&tx, next_ledger, &abandoned_row(&a, m))?;
                     next_ledger += 1;
                     tx.execute("DELETE FROM reservations WHERE id = ?1", [id])?;
-                    book.charge(&a, m);
+                    if let Some(x) = &a.send_id {
+                        prior_sends.insert(x);
+                    }
+                    book.charge_except_send(&a, m);
                 } else {
+                    if let Some(x) = &a.send_id {
+                        if book.needs_send_seed(x) {
+                            book.seed_send(x, send_spent(&tx, x)?);
+                        }
+                    }
                     book.adopt(id, &a, Money::from_picos(amount.into()), expires);
                 }
             }
@@ -301,7 +321,11 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?
         };
         Ok(SqliteStore {
-            state: Mutex::new(State { book, next_ledger }),
+            state: Mutex::new(State {
+                book,
+                prior_sends,
+                next_ledger,
+            }),
             tx,
             writer: Mutex::new(Some(writer)),
             reader: Mutex::new(reader),
@@ -341,6 +365,18 @@ impl SqliteStore {
     /// Open reservations right now.
     pub fn open_reservations(&self) -> usize {
         self.state().book.open_count()
+    }
+
+    /// Before a send's first booking in this process, load what it spent in earlier runs
+    /// (only sends the ledger may hold are looked up, so a fresh run pays nothing).
+    fn seed_send(&self, st: &mut State, a: &Attribution) -> Result<(), StoreError> {
+        let Some(x) = &a.send_id else { return Ok(()) };
+        if st.book.needs_send_seed(x) && st.prior_sends.may_contain(x) {
+            let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+            let spent = send_spent(&conn, x)?;
+            st.book.seed_send(x, spent);
+        }
+        Ok(())
     }
 
     fn push_row(&self, st: &mut State, row: LedgerRow) -> Result<LedgerId, StoreError> {
@@ -435,6 +471,7 @@ impl Store for SqliteStore {
             };
             let id = {
                 let mut st = self.state();
+                self.seed_send(&mut st, &attribution)?;
                 let id = st.book.reserve(&attribution, amount, expires_ms)?;
                 // Sent under the lock so the writer sees operations in booking order.
                 if let Err(e) = self.send(Op::Reserve {
@@ -525,6 +562,7 @@ impl Store for SqliteStore {
         let r = (|| {
             picos(row.cost)?;
             let mut st = self.state();
+            self.seed_send(&mut st, &row.attribution)?;
             st.book.charge(&row.attribution, row.cost);
             self.push_row(&mut st, row)
         })();
@@ -905,4 +943,75 @@ fn read_ledger(conn: &Connection, filter: &LedgerFilter) -> Result<Vec<LedgerEnt
         });
     }
     Ok(out)
+}
+
+/// What one send spent according to the ledger.
+fn send_spent(conn: &Connection, send_id: &str) -> Result<Money, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT cost_picos FROM ledger WHERE send_id = ?1 AND cost_picos != 0")?;
+    let rows = stmt.query_map([send_id], |r| r.get::<_, i64>(0))?;
+    let mut total = Money::ZERO;
+    for c in rows {
+        total += Money::from_picos(c?.into());
+    }
+    Ok(total)
+}
+
+/// Approximate set membership for send ids: ~10 bits per id and 4 probes (about 1% false
+/// positives, which cost one indexed lookup each; never a false negative).
+struct Bloom {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl Bloom {
+    fn with_capacity(n: usize) -> Bloom {
+        let nbits = n.saturating_mul(10).max(64).next_power_of_two();
+        Bloom {
+            bits: vec![0; nbits / 64],
+            mask: nbits as u64 - 1,
+        }
+    }
+
+    fn probes(&self, x: &str) -> [u64; 4] {
+        use std::hash::{Hash, Hasher};
+        let mut h1 = std::hash::DefaultHasher::new();
+        x.hash(&mut h1);
+        let a = h1.finish();
+        let mut h2 = std::hash::DefaultHasher::new();
+        (x, 0x5bd1_e995u32).hash(&mut h2);
+        let b = h2.finish() | 1;
+        [0u64, 1, 2, 3].map(|i| a.wrapping_add(i.wrapping_mul(b)) & self.mask)
+    }
+
+    fn insert(&mut self, x: &str) {
+        for p in self.probes(x) {
+            self.bits[(p / 64) as usize] |= 1 << (p % 64);
+        }
+    }
+
+    fn may_contain(&self, x: &str) -> bool {
+        self.probes(x)
+            .iter()
+            .all(|p| self.bits[(p / 64) as usize] & (1 << (p % 64)) != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bloom_has_no_false_negatives_and_few_false_positives() {
+        let mut b = Bloom::with_capacity(1_000);
+        for i in 0..1_000 {
+            b.insert(&format!("send-{i}"));
+        }
+        assert!((0..1_000).all(|i| b.may_contain(&format!("send-{i}"))));
+        let fp = (0..10_000)
+            .filter(|i| b.may_contain(&format!("other-{i}")))
+            .count();
+        assert!(fp < 500, "{fp} false positives in 10,000");
+        assert!(!Bloom::with_capacity(0).may_contain("x"));
+    }
 }
