@@ -70,6 +70,8 @@ pub struct LeakRules {
     pub greetings: Vec<String>,
     pub generic_greetings: Vec<String>,
     pub placeholder_words: Vec<String>,
+    /// Language code → its common function words.
+    pub languages: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -204,6 +206,9 @@ impl RuleTable {
         self.leaks.greetings.extend(l.greetings);
         self.leaks.generic_greetings.extend(l.generic_greetings);
         self.leaks.placeholder_words.extend(l.placeholder_words);
+        for (lang, words) in l.languages {
+            self.leaks.languages.entry(lang).or_default().extend(words);
+        }
         let g = other.grounding;
         let mine = &mut self.grounding;
         mine.product_nouns.extend(g.product_nouns);
@@ -433,6 +438,9 @@ pub(crate) struct Compiled {
     /// Every word of every greeting ("bonjour", "cześć" folded): never a name or product.
     pub greeting_words: HashSet<String>,
     pub placeholder_words: HashSet<String>,
+    /// Function word → the languages it belongs to.
+    pub language_words: HashMap<String, Vec<usize>>,
+    pub language_names: Vec<String>,
     /// Stemmed product nouns; multiword ones joined by a space.
     pub product_nouns: HashSet<String>,
     /// Stem → the stems of its synonym group(s).
@@ -470,6 +478,8 @@ impl Compiled {
             generic_greetings: e(),
             greeting_words: e(),
             placeholder_words: e(),
+            language_words: HashMap::new(),
+            language_names: Vec::new(),
             product_nouns: e(),
             synonyms: HashMap::new(),
             ignore_caps: e(),
@@ -557,6 +567,16 @@ impl Compiled {
                 })
                 .collect(),
             placeholder_words: set(&table.leaks.placeholder_words),
+            language_words: {
+                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, words) in table.leaks.languages.values().enumerate() {
+                    for w in words {
+                        m.entry(fold(w)).or_default().push(i);
+                    }
+                }
+                m
+            },
+            language_names: table.leaks.languages.keys().cloned().collect(),
             product_nouns: stems(&g.product_nouns),
             synonyms: {
                 let mut m: HashMap<String, Vec<String>> = HashMap::new();

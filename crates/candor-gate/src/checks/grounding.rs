@@ -177,9 +177,12 @@ impl Checker<'_> {
         while wi < n {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            let starts = t.cap
-                && !self.doc.in_url[ti]
-                && !(t.all_caps && t.norm.chars().any(|c| c.is_ascii_digit()));
+            // ALL-CAPS words are acronyms, codes or shouting (checked by the offer and lint
+            // checks); they count here only when they name a fact ("SFO", "CSV").
+            let acronym_unknown = t.all_caps
+                && (t.norm.chars().any(|c| c.is_ascii_digit())
+                    || self.facts_for_stem(&stem(&t.norm)).is_empty());
+            let starts = t.cap && !self.doc.in_url[ti] && !acronym_unknown;
             if !starts {
                 wi += 1;
                 continue;
@@ -406,7 +409,21 @@ impl Checker<'_> {
             } else {
                 (Kind::FabricatedFact, "names a place no fact supports")
             }
-        } else if looks_product && self.facts.has_personal_product && personal {
+        } else if looks_product
+            && self.facts.has_personal_product
+            && personal
+            && self.clause_has(
+                head,
+                &[
+                    "your",
+                    "bought",
+                    "ordered",
+                    "purchased",
+                    "picked",
+                    "grabbed",
+                ],
+            )
+        {
             (
                 Kind::WrongFact,
                 "names a product that is not in the recipient's history",
@@ -518,6 +535,9 @@ impl Checker<'_> {
             let Some(nw) = self.product_noun_after(wi + 1, 4) else {
                 continue;
             };
+            if self.in_hedge(wi) {
+                continue;
+            }
             // "your next jacket", "your perfect tent": shopping talk, not ownership.
             let shopping = (wi + 1..nw).any(|w| {
                 matches!(
@@ -565,6 +585,9 @@ impl Checker<'_> {
             .claim_verbs
             .find(&self.doc.toks, &self.doc.words, false);
         for m in matches {
+            if self.in_hedge(m.first) {
+                continue;
+            }
             let rule = &self.rules.table.claims[m.payload];
             // Object after the verb, or before "you" ("the boots you bought").
             let mut obj: Vec<usize> = Vec::new();

@@ -224,6 +224,11 @@ impl Checker<'_> {
                 return true;
             }
         }
+        self.in_hedge(first)
+    }
+
+    /// Inside an "if ..." clause: a supposition, not a claim.
+    pub(super) fn in_hedge(&self, first: usize) -> bool {
         for k in 1..=6 {
             match self.doc.word_before(first, k) {
                 Some(t) if self.rules.hedges.contains(t.norm.as_str()) => return true,

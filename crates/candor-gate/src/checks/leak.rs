@@ -7,6 +7,7 @@ use crate::text::fold;
 impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
+        self.language();
         let sets = [
             (
                 &self.rules.standins,
@@ -148,6 +149,114 @@ impl Checker<'_> {
                 "an unfilled template placeholder".to_string(),
                 "leak.placeholder",
             );
+        }
+    }
+
+    /// An email, or a sentence, in a language other than the campaign's.
+    fn language(&mut self) {
+        let nl = self.rules.language_names.len();
+        if nl == 0 {
+            return;
+        }
+        let nsent = self.doc.sent_range.len();
+        let mut per_sent = vec![vec![0usize; nl]; nsent];
+        let mut total = vec![0usize; nl];
+        for &ti in &self.doc.words {
+            let t = &self.doc.toks[ti];
+            if let Some(langs) = self.rules.language_words.get(t.norm.as_str()) {
+                for &l in langs {
+                    per_sent[t.sent][l] += 1;
+                    total[l] += 1;
+                }
+            }
+        }
+        let argmax = |v: &[usize]| {
+            v.iter()
+                .enumerate()
+                .max_by_key(|(_, c)| **c)
+                .map(|(i, c)| (i, *c))
+                .unwrap_or((0, 0))
+        };
+        // The email's own language: most sentence votes, ties to the earliest sentence.
+        let mut votes = vec![(0usize, usize::MAX); nl];
+        for (si, counts) in per_sent.iter().enumerate() {
+            let (l, c) = argmax(counts);
+            if c >= 2 {
+                votes[l].0 += 1;
+                votes[l].1 = votes[l].1.min(si);
+            }
+        }
+        let main = (0..nl)
+            .max_by_key(|&l| (votes[l].0, std::cmp::Reverse(votes[l].1)))
+            .unwrap_or(0);
+        let main_count = total[main];
+        let wanted = ["language", "locale", "lang"].iter().find_map(|k| {
+            self.facts_context_str(k).and_then(|v| {
+                let code = fold(&v).chars().take(2).collect::<String>();
+                self.rules.language_names.iter().position(|n| *n == code)
+            })
+        });
+        let expected = match wanted {
+            Some(w) => {
+                if w != main && main_count >= 6 && total[w] * 4 < main_count {
+                    let (s, e) = self.body_first_sentence();
+                    let (got, want) = (
+                        self.rules.language_names[main].clone(),
+                        self.rules.language_names[w].clone(),
+                    );
+                    self.flag(
+                        Kind::TemplateLeak,
+                        s,
+                        e,
+                        format!("the email is written in `{got}`, but the campaign's language is `{want}`"),
+                        "leak.wrong_language",
+                    );
+                    return;
+                }
+                w
+            }
+            None if votes[main].0 >= 1 => main,
+            None => return,
+        };
+        for (si, counts) in per_sent.iter().enumerate() {
+            let (l, c) = argmax(counts);
+            if l != expected && c >= 3 && counts[expected] == 0 {
+                let (ts, te) = self.doc.sent_range[si];
+                let (s, e) = (self.doc.toks[ts].start, self.doc.toks[te - 1].end);
+                let lang = self.rules.language_names[l].clone();
+                self.flag(
+                    Kind::TemplateLeak,
+                    s,
+                    e,
+                    format!(
+                        "a sentence in `{lang}` in an email in `{}`",
+                        self.rules.language_names[expected]
+                    ),
+                    "leak.wrong_language",
+                );
+            }
+        }
+    }
+
+    fn facts_context_str(&self, key: &str) -> Option<String> {
+        self.facts
+            .list
+            .iter()
+            .find(|f| !f.personal && f.key == key && f.path == format!("context.{key}"))
+            .map(|f| f.stems.join(" "))
+    }
+
+    fn body_first_sentence(&self) -> (usize, usize) {
+        let first = self
+            .doc
+            .toks
+            .iter()
+            .position(|t| t.start >= self.doc.body_start)
+            .unwrap_or(0);
+        let (s, e) = self.doc.sent_range[self.doc.toks.get(first).map(|t| t.sent).unwrap_or(0)];
+        match (self.doc.toks.get(s), self.doc.toks.get(e.saturating_sub(1))) {
+            (Some(a), Some(b)) => (a.start, b.end),
+            _ => (0, 0),
         }
     }
 }

@@ -49,7 +49,16 @@ impl Checker<'_> {
             caps.push((t.start, t.end));
         }
         if caps.len() > max_caps {
-            if let (Some(first), Some(last)) = (caps.first(), caps.last()) {
+            // Quote the run in one part: the body's if it shouts, else the subject's.
+            let body_start = self.doc.body_start;
+            let in_body: Vec<(usize, usize)> =
+                caps.iter().copied().filter(|c| c.0 >= body_start).collect();
+            let part = if in_body.is_empty() {
+                caps.iter().copied().filter(|c| c.0 < body_start).collect()
+            } else {
+                in_body
+            };
+            if let (Some(first), Some(last)) = (part.first(), part.last()) {
                 let (s, e) = (first.0, last.1);
                 self.flag(
                     Kind::BrandVoice,

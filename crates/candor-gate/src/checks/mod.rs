@@ -305,6 +305,11 @@ impl<'a> Checker<'a> {
         let subject_len = self.doc.subject_len;
         let body_start = self.doc.body_start;
         for f in &mut kept {
+            // A span never crosses from the subject into the body.
+            if f.span.start < subject_len && f.span.end > subject_len {
+                f.span.end = subject_len;
+                f.text = self.doc.text[f.span.clone()].to_string();
+            }
             if f.span.start < subject_len
                 || (subject_len > 0 && f.span.start <= subject_len && f.span.is_empty())
             {
@@ -334,3 +339,6 @@ impl<'a> Checker<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

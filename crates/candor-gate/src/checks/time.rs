@@ -280,7 +280,60 @@ impl Checker<'_> {
                 }
             }
         }
+        self.numeric_ago();
         self.absolute_dates();
+    }
+
+    /// "3 days ago", "two weeks ago", "six months ago" about the person.
+    fn numeric_ago(&mut self) {
+        let n = self.doc.words.len();
+        for wi in 0..n.saturating_sub(2) {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            let value = if t.kind == TokKind::Num {
+                parse_num(&t.norm)
+            } else {
+                crate::text::word_number(&t.norm)
+                    .filter(|_| !matches!(t.norm.as_str(), "a" | "an" | "no" | "couple"))
+            };
+            let Some(v) = value else { continue };
+            let (Some(unit), Some(ago)) = (self.doc.word_after(wi, 1), self.doc.word_after(wi, 2))
+            else {
+                continue;
+            };
+            if ago.norm != "ago" {
+                continue;
+            }
+            let (lo, hi) = match unit.norm.as_str() {
+                "day" | "days" => (v - 1.0, v + 1.0),
+                "week" | "weeks" => (v * 7.0 - 3.0, v * 7.0 + 4.0),
+                "month" | "months" => (v * 30.44 - 12.0, v * 30.44 + 15.0),
+                "year" | "years" => (v * 365.25 - 60.0, v * 365.25 + 90.0),
+                _ => continue,
+            };
+            let head = self.doc.words[wi];
+            if !self.clause_about_person(head) || self.sentence_has(head, &FUTURE_CUES) {
+                continue;
+            }
+            let (s, e) = (t.start, ago.end);
+            let dates = self.sentence_dates(head);
+            let now = self.facts.now;
+            let hit = dates.iter().find(|(d, _)| {
+                let age = now.days_since(*d) as f64;
+                age >= lo && age <= hi
+            });
+            match hit {
+                Some(&(_, fi)) => self.use_fact(fi, s, e),
+                None => {
+                    let text = self.doc.text[s..e].to_string();
+                    let reason = if dates.is_empty() {
+                        format!("\"{text}\" places something the person did in time, but the record has no dated fact")
+                    } else {
+                        format!("\"{text}\" does not match the dates of the events it is about")
+                    };
+                    self.flag(Kind::WrongTime, s, e, reason, "time.ago");
+                }
+            }
+        }
     }
 
     /// "November 30", "30 Nov", "Friday", "tomorrow" in deadlines; "March 3" and "in March" about

@@ -1,0 +1,526 @@
+//! One small test per check: each finding kind, the rule that fires, and a paraphrase it accepts.
+
+use candor_domain::{Limits, Recipient};
+use serde_json::json;
+
+use crate::{Context, Email, Gate, Kind, Report, RuleTable};
+
+fn zoe() -> Recipient {
+    Recipient::from_json(
+        r#"{"id":"1","email":"zoe@example.com","first_name":"Zoë","last_name":"Martin",
+        "attributes":{"city":"Denver","loyalty_tier":"Gold","signup_date":"2023-06-15","orders":4,"birthday":"1991-11-25"},
+        "events":[{"type":"purchase","at":"2026-10-18","product":"Trailblazer 2 Hiking Boot","amount":149.0},
+                  {"type":"view","at":"2026-11-17","product":"Summit Down Parka"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+fn sparse() -> Recipient {
+    Recipient::from_json(r#"{"id":"2","email":"x@example.com"}"#, &Limits::default()).unwrap()
+}
+
+fn no_profiling() -> Recipient {
+    Recipient::from_json(
+        r#"{"id":"3","email":"m@example.com","first_name":"Marta","attributes":{"city":"Austin"},
+        "events":[{"type":"purchase","at":"2026-11-10","product":"Oat Milk"}],"consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+fn ctx() -> Context {
+    Context::from_json(json!({"now":"2026-11-20","brand":"Northpeak",
+        "offer":{"discount":"20%","code":"TRAIL20","ends":"2026-11-30"},
+        "products":["Ridgeline Trekking Poles"]}))
+    .unwrap()
+}
+
+fn run(r: &Recipient, body: &str) -> Report {
+    Gate::new().check(&Email::new("A note from Northpeak", body), r, &ctx())
+}
+
+fn kinds(r: &Report) -> Vec<(Kind, String, String)> {
+    r.findings
+        .iter()
+        .map(|f| (f.kind, f.rule.clone(), f.text.clone()))
+        .collect()
+}
+
+fn assert_pass(r: &Recipient, body: &str) {
+    let rep = run(r, body);
+    assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+}
+
+fn assert_finds(r: &Recipient, body: &str, kind: Kind, rule: &str, text: &str) {
+    let rep = run(r, body);
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.kind == kind && f.rule.starts_with(rule) && f.text == text),
+        "{body}\nwanted {kind} {rule} {text:?}, got {:?}",
+        kinds(&rep)
+    );
+}
+
+#[test]
+fn placeholders() {
+    for (body, text) in [
+        (
+            "Welcome back to the club, {{first_name}}!",
+            "{{first_name}}",
+        ),
+        ("Welcome, [First Name].", "[First Name]"),
+        ("Welcome, <name>.", "<name>"),
+        ("Welcome, %FNAME%.", "%FNAME%"),
+        ("Welcome, *|FNAME|*.", "*|FNAME|*"),
+        ("Your pick: [PRODUCT_NAME] is back.", "[PRODUCT_NAME]"),
+    ] {
+        assert_finds(
+            &sparse(),
+            body,
+            Kind::TemplateLeak,
+            "leak.placeholder",
+            text,
+        );
+    }
+    // Brackets that are not slots, and percentages, are fine.
+    assert_pass(
+        &sparse(),
+        "Everything is 20% off, and 20% means 20% [see the sale page].",
+    );
+}
+
+#[test]
+fn standins_chatter_and_echo() {
+    assert_finds(
+        &sparse(),
+        "Dear Valued Customer, the sale is on.",
+        Kind::TemplateLeak,
+        "leak.standin",
+        "Dear Valued Customer",
+    );
+    assert_finds(
+        &zoe(),
+        "Sure! Here's a personalized email:\n\nHi Zoë.",
+        Kind::TemplateLeak,
+        "leak.assistant_chatter",
+        "Sure! Here's",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë. As an AI, I cannot know your plans.",
+        Kind::TemplateLeak,
+        "leak.assistant_chatter",
+        "As an AI",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë. Do not mention the discount.",
+        Kind::TemplateLeak,
+        "leak.echoed_instructions",
+        "Do not mention",
+    );
+}
+
+#[test]
+fn wrong_language_sentence() {
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, the sale is on with TRAIL20. Gracias por tu compra y esperamos que vuelvas con nosotros.",
+        Kind::TemplateLeak,
+        "leak.wrong_language",
+        "Gracias por tu compra y esperamos que vuelvas con nosotros.",
+    );
+    assert_pass(&zoe(), "Bonjour Zoë! The sale is on: 20% off with TRAIL20.");
+}
+
+#[test]
+fn greeting_names() {
+    assert_pass(&zoe(), "Hi Zoe, the sale is on.");
+    assert_pass(&zoe(), "Dear Ms Martin, the sale is on.");
+    assert_finds(
+        &zoe(),
+        "Hi Chloe, the sale is on.",
+        Kind::WrongFact,
+        "grounding.name",
+        "Chloe",
+    );
+    assert_finds(
+        &sparse(),
+        "Hi Chloe, the sale is on.",
+        Kind::FabricatedFact,
+        "grounding.name",
+        "Chloe",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi there, the sale is on.",
+        Kind::Generic,
+        "greeting.generic",
+        "Hi there",
+    );
+    assert_pass(&sparse(), "Hi there, the sale is on.");
+}
+
+#[test]
+fn implied_context_needs_matching_fact() {
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, we noticed you were looking at the Summit Down Parka.",
+    );
+    assert_finds(
+        &sparse(),
+        "We noticed you were looking at our parkas.",
+        Kind::ImpliedContext,
+        "implied.observed_activity",
+        "We noticed you",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, the poles are still in your cart.",
+        Kind::ImpliedContext,
+        "implied.cart",
+        "still in your cart",
+    );
+    assert_finds(
+        &zoe(),
+        "Welcome back, Zoë!",
+        Kind::ImpliedContext,
+        "implied.welcome_back",
+        "Welcome back",
+    );
+    // Hedges and invitations claim nothing.
+    assert_pass(
+        &sparse(),
+        "If you've been eyeing a new parka, now is the time.",
+    );
+    assert_pass(&sparse(), "Start your free trial today.");
+}
+
+#[test]
+fn birthday_outside_window_is_wrong_time() {
+    assert_pass(&zoe(), "Happy early birthday, Zoë!");
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@b.co","first_name":"Sam","attributes":{"birthday":"1985-07-14"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_finds(
+        &r,
+        "Happy birthday, Sam!",
+        Kind::WrongTime,
+        "implied.birthday",
+        "Happy birthday",
+    );
+}
+
+#[test]
+fn capitalized_specifics() {
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, how are the Trailblazers holding up in Denver?",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, they pair well with the Cascade Merino Beanie.",
+        Kind::FabricatedFact,
+        "grounding.capitalized",
+        "Cascade Merino Beanie",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, how is your Cascade Merino Beanie?",
+        Kind::WrongFact,
+        "grounding.capitalized",
+        "Cascade Merino Beanie",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, winters in Boulder are hard on your boots.",
+        Kind::WrongFact,
+        "grounding.capitalized",
+        "Boulder",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, how are your Trailblazer 3 boots?",
+        Kind::WrongFact,
+        "grounding.partial_match",
+        "Trailblazer 3",
+    );
+    // Sentence-initial ordinary words and Title Case subjects are not specifics.
+    assert_pass(
+        &zoe(),
+        "Hiking season is here. Cozy layers are 20% off with TRAIL20.",
+    );
+}
+
+#[test]
+fn tiers() {
+    assert_pass(&zoe(), "As a Gold member, you get early access.");
+    assert_finds(
+        &zoe(),
+        "As a Platinum member, you get early access.",
+        Kind::WrongFact,
+        "grounding.tier",
+        "Platinum member",
+    );
+    assert_finds(
+        &sparse(),
+        "As a Gold member, you get early access.",
+        Kind::FabricatedFact,
+        "grounding.tier",
+        "Gold member",
+    );
+}
+
+#[test]
+fn possession_and_claims() {
+    assert_pass(&zoe(), "Hi Zoë, how are your new hiking boots?");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, how is your new tent?",
+        Kind::FabricatedFact,
+        "grounding.possession",
+        "your new tent",
+    );
+    assert_pass(&zoe(), "Hi Zoë, the parka you viewed is 20% off.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, the parka you bought is 20% off.",
+        Kind::WrongFact,
+        "grounding.claim",
+        "parka you bought",
+    );
+}
+
+#[test]
+fn counts_and_tenure() {
+    assert_pass(&zoe(), "Hi Zoë, your 4 orders tell us you know gear.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, your 6 orders tell us you know gear.",
+        Kind::WrongFact,
+        "grounding.count",
+        "6 orders",
+    );
+    assert_finds(
+        &sparse(),
+        "Your 6 orders tell us you know gear.",
+        Kind::FabricatedFact,
+        "grounding.count",
+        "6 orders",
+    );
+    assert_pass(&zoe(), "Zoë, three years with us is worth celebrating.");
+    assert_finds(
+        &zoe(),
+        "Zoë, five years with us is worth celebrating.",
+        Kind::WrongTime,
+        "time.tenure",
+        "five years",
+    );
+    assert_pass(&zoe(), "Zoë, you've been a member since 2023.");
+    assert_finds(
+        &zoe(),
+        "Zoë, you've been a member since 2020.",
+        Kind::WrongTime,
+        "time.tenure",
+        "since 2020",
+    );
+}
+
+#[test]
+fn offer_amounts_percents_codes_and_deadlines() {
+    assert_pass(&zoe(), "Take 20% off with code TRAIL20 until November 30.");
+    assert_finds(
+        &zoe(),
+        "Take 25% off with code TRAIL20.",
+        Kind::WrongOffer,
+        "offer.percent",
+        "25%",
+    );
+    assert_finds(
+        &zoe(),
+        "Take 20% off with code TRAIL25.",
+        Kind::WrongOffer,
+        "offer.code",
+        "TRAIL25",
+    );
+    assert_finds(
+        &zoe(),
+        "Take 20% off until December 3.",
+        Kind::WrongOffer,
+        "offer.deadline",
+        "December 3",
+    );
+    assert_finds(
+        &zoe(),
+        "The sale ends tomorrow.",
+        Kind::WrongOffer,
+        "offer.deadline",
+        "tomorrow",
+    );
+    assert_finds(
+        &zoe(),
+        "The poles are just $59 this week.",
+        Kind::WrongOffer,
+        "offer.amount",
+        "$59",
+    );
+    // $149 at 20% off is $119.20: a derived amount is supported.
+    assert_pass(&zoe(), "Your $149 boots would be $119.20 at 20% off.");
+    assert_finds(
+        &zoe(),
+        "The $129 boots you bought last month still look great.",
+        Kind::WrongFact,
+        "grounding.amount",
+        "$129",
+    );
+}
+
+#[test]
+fn relative_times() {
+    assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, the parka you viewed a few days ago is 20% off.",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, how are the boots you bought yesterday?",
+        Kind::WrongTime,
+        "time.yesterday",
+        "yesterday",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, how are the boots you bought 3 days ago?",
+        Kind::WrongTime,
+        "time.ago",
+        "3 days ago",
+    );
+    assert_pass(&zoe(), "Hi Zoë, you picked up your boots in October.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, you picked up your boots in March.",
+        Kind::WrongTime,
+        "time.month",
+        "March",
+    );
+    assert_finds(
+        &sparse(),
+        "You stopped by yesterday!",
+        Kind::WrongTime,
+        "time.yesterday",
+        "yesterday",
+    );
+    // Times about us, not the person, are not checked.
+    assert_pass(&sparse(), "We restocked the poles yesterday.");
+}
+
+#[test]
+fn consent_blocks_behavioural_facts() {
+    assert_pass(
+        &no_profiling(),
+        "Hi Marta, the Ridgeline Trekking Poles are 20% off.",
+    );
+    assert_finds(
+        &no_profiling(),
+        "Hi Marta, running low on Oat Milk?",
+        Kind::ConsentViolation,
+        "consent.profiling",
+        "Oat Milk",
+    );
+    assert_finds(
+        &no_profiling(),
+        "Hi Marta, since your last order we restocked.",
+        Kind::ConsentViolation,
+        "implied.last_order",
+        "since your last order",
+    );
+}
+
+#[test]
+fn lint() {
+    assert_finds(
+        &zoe(),
+        "Act now, Zoë: the sale is on.",
+        Kind::BannedPhrase,
+        "lint.banned_phrase",
+        "Act now",
+    );
+    assert_finds(
+        &zoe(),
+        "Zoë, the sale is on!!!",
+        Kind::BrandVoice,
+        "lint.exclamations",
+        "!!!",
+    );
+    assert_finds(
+        &zoe(),
+        "Zoë, HUGE SAVINGS THIS WEEK on parkas.",
+        Kind::BrandVoice,
+        "lint.shouting",
+        "HUGE SAVINGS THIS WEEK",
+    );
+}
+
+#[test]
+fn used_facts_are_reported() {
+    let rep = run(
+        &zoe(),
+        "Hi Zoë, how are the Trailblazers holding up in Denver since last month?",
+    );
+    assert!(rep.passed(), "{:?}", kinds(&rep));
+    for p in ["first_name", "events[1].product", "attributes.city"] {
+        assert!(
+            rep.used_facts.iter().any(|u| u == p),
+            "{p} in {:?}",
+            rep.used_facts
+        );
+    }
+}
+
+#[test]
+fn opener_spans_are_relative_to_the_opener() {
+    let opener = "Zoë, how are the boots you bought yesterday?";
+    let rep = Gate::new().check_opener(opener, &zoe(), &ctx());
+    let f = rep
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::WrongTime)
+        .unwrap();
+    assert_eq!(&opener[f.span.clone()], "yesterday");
+}
+
+#[test]
+fn campaign_extends_rules() {
+    let ext = RuleTable::from_json(json!({
+        "implied": [{"id": "ski_pass", "requires": ["activity"], "reason": "mentions a ski pass", "phrases": ["your ski pass"]}],
+        "lint": {"banned": ["cheap"]}
+    }))
+    .unwrap();
+    let gate = Gate::with_extension(ext).unwrap();
+    let rep = gate.check(
+        &Email::new("s", "Your ski pass is cheap this week."),
+        &sparse(),
+        &ctx(),
+    );
+    let rules: Vec<&str> = rep.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(rules.contains(&"implied.ski_pass"), "{rules:?}");
+    assert!(rules.contains(&"lint.banned_phrase"), "{rules:?}");
+}
+
+#[test]
+fn json_shape_is_exact() {
+    let rep = run(&zoe(), "Hi Zoë, how are the boots you bought yesterday?");
+    let v = serde_json::to_value(&rep).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    let obj = v.as_object().unwrap();
+    assert_eq!(obj.len(), 2);
+    let f = v["findings"][0].as_object().unwrap();
+    let mut keys: Vec<&String> = f.keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["kind", "reason", "rule", "text"]);
+}
