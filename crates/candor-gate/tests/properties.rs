@@ -1,5 +1,10 @@
 //! Property tests: the gate never panics and every span quotes its text, whatever the input.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test setup helpers: a failed setup should fail the test loudly"
+)]
+
 use candor_domain::{Limits, Recipient};
 use candor_gate::{genericness, Context, Email, Gate, Part, Verdict};
 use proptest::prelude::*;
