@@ -3,10 +3,12 @@
 //! Module owners while the engine is being built (one writer per file):
 //! ingest, prompt, plan, estimate, demo_data — foundation; outbox, template, run, progress — engine.
 
+pub mod assets;
 pub mod demo_data;
 pub mod estimate;
 pub mod ingest;
 pub mod outbox;
 pub mod plan;
 pub mod prompt;
+pub mod settings;
 pub mod template;

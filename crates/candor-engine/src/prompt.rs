@@ -336,6 +336,10 @@ pub fn segment_block(segment: Option<&Segment>, body_copy: Option<&str>) -> Stri
     s
 }
 
+/// The line a recipient block carries when no fact is offered.
+pub const NO_FACTS_LINE: &str =
+    "none: write a short line about the campaign itself and nothing about the person";
+
 /// The recipient block: facts as data, earlier stage output, gate feedback, instruction.
 pub fn recipient_block(
     facts: &[Fact],

@@ -1,7 +1,102 @@
-//! `candor estimate`.
+//! `candor estimate`: forecast a campaign's cost before any call.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use candor_domain::Campaign;
+use candor_engine::estimate::{self, Estimator};
+use candor_engine::ingest::{default_quarantine_path, RecipientReader};
+use candor_engine::settings::Settings;
 
 use crate::cli::EstimateArgs;
+use crate::exit::UserError;
 
-pub fn run(_args: EstimateArgs) -> anyhow::Result<()> {
-    anyhow::bail!("`candor estimate` is not implemented yet")
+pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
+    let campaign = load_campaign(&args.campaign)?;
+    let settings = load_settings(args.config.as_deref(), &args.campaign)?;
+    let quarantine = args
+        .quarantine
+        .clone()
+        .unwrap_or_else(|| default_quarantine_path(&args.recipients));
+    let mut reader = RecipientReader::open(&args.recipients, Some(&quarantine))
+        .map_err(|e| UserError::new(e.to_string()))?;
+    let mut est = Estimator::new(&campaign, &settings.prices)
+        .map_err(|e| UserError::new(format!("campaign `{}`: {e}", args.campaign.display())))?;
+    let tty = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let mut n = 0u64;
+    for r in reader.by_ref() {
+        est.add(&r);
+        n += 1;
+        if tty && n.is_multiple_of(100_000) {
+            eprint!(
+                "\rread {n} recipients ({:.0}s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    if tty && n >= 100_000 {
+        eprintln!();
+    }
+    let stats = reader.finish().map_err(|e| UserError::new(e.to_string()))?;
+    if stats.quarantined > 0 {
+        eprintln!(
+            "warning: {} of {} rows quarantined (see `{}`)",
+            stats.quarantined,
+            stats.rows,
+            quarantine.display()
+        );
+    } else {
+        // An empty quarantine file is noise: remove it.
+        let _ = std::fs::remove_file(&quarantine);
+    }
+    let e = est
+        .finish(stats, &settings.prices)
+        .map_err(|e| UserError::new(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &e)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", estimate::render(&e))?;
+    }
+    Ok(())
+}
+
+/// Read and validate a campaign file; errors name the file and the key path.
+pub fn load_campaign(path: &Path) -> anyhow::Result<Campaign> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read campaign file `{}`", path.display()))?;
+    Campaign::from_toml(&text).map_err(|e| {
+        UserError::new(format!("campaign file `{}`: {e}", path.display()))
+            .hint("see the commented example written by `candor init DIR`")
+            .into()
+    })
+}
+
+/// `--config`, else `candor.toml` beside the campaign, else defaults (snapshot prices).
+pub fn load_settings(explicit: Option<&Path>, campaign: &Path) -> anyhow::Result<Settings> {
+    let dir = campaign
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(dir.join("candor.toml")).filter(|p| p.exists()),
+    };
+    match path {
+        None => Ok(Settings::default_for(&dir)),
+        Some(p) => {
+            let text = std::fs::read_to_string(&p)
+                .with_context(|| format!("cannot read settings file `{}`", p.display()))?;
+            let base = p
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("."));
+            Settings::from_toml(&text, &base)
+                .map_err(|e| UserError::new(format!("settings file `{}`: {e}", p.display())).into())
+        }
+    }
 }
