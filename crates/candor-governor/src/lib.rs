@@ -24,6 +24,27 @@
 //!   text's tokens as output) and flagged (`usage_reported = false` in the row and the outcome).
 //! - Failed attempts are recorded with zero usage and zero cost, so the ledger's total always
 //!   equals the sum over rows of the price of their usage.
+//!
+//! Use:
+//! ```ignore
+//! let store: Arc<dyn Store> = Arc::new(SqliteStore::open("candor.db", SqliteOptions::default())?);
+//! store.set_limit(Scope::Campaign("spring".into()), Some(Money::from_dollars(50))).await?;
+//! store.set_caps(Caps { per_send: Some(Money::from_cents(2)), per_batch: None }).await?;
+//! let governor = Governor::new(store.clone(), GovernorConfig::default());
+//! let ctx = CallContext {
+//!     attribution: Attribution { send_id: Some(send_id), ..Attribution::new("spring", "lapsed") },
+//!     tier: "standard".into(),
+//!     stage: "opener".into(),
+//!     recipient: Some(RecipientKey::derive(&salt, &recipient.email)),
+//!     ..CallContext::default()
+//! };
+//! match governor.call(&ctx, provider.as_ref(), &request, prices.get(&request.model)?).await {
+//!     Ok(out) => { /* gate the text, then store.set_gate_verdict(out.ledger_id, verdict) */ }
+//!     Err(e) if e.should_fall_back() => { /* next tier down */ }
+//!     Err(e) => return Err(e.into()), // the store failed: stop the run
+//! }
+//! store.forget_scope(Scope::Send(send_id)); // when the send is finished
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

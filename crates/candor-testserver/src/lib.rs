@@ -14,6 +14,16 @@
 //! - Usage in a [`Reply`] is given in candor's normalised shape (the three input counts are
 //!   disjoint) and rendered into each wire format's own convention, so tests can check that the
 //!   providers undo each convention exactly.
+//!
+//! Use:
+//! ```ignore
+//! let server = TestServer::start().await?;
+//! server.push_many([Reply::rate_limited("2"), Reply::status(503), Reply::missing_usage("Hi")]);
+//! let openai = OpenAiProvider::new("openai", format!("{}/v1", server.base_url()), None)?;
+//! // ... exercise the code under test ...
+//! assert_eq!(server.request_count(), 3);
+//! let body = server.last_request().map(|r| r.json());
+//! ```
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
