@@ -53,8 +53,8 @@ use std::time::Duration;
 use candor_domain::{ChatRequest, Completion, Money, TokenCount, Usage};
 use candor_providers::{Provider, ProviderError};
 use candor_store::{
-    Attribution, CacheKey, LedgerId, LedgerRow, Outcome, RecipientKey, Refusal, ReserveError,
-    Store, StoreError,
+    AttemptLabel, Attribution, CacheKey, LedgerId, LedgerRow, Outcome, RecipientKey, Refusal,
+    ReserveError, Store, StoreError,
 };
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -391,7 +391,19 @@ impl Governor {
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
-            let id = match self.store.reserve(&ctx.attribution, worst, ttl).await {
+            let label = AttemptLabel {
+                tier: ctx.tier.clone(),
+                stage: ctx.stage.clone(),
+                provider: pname.clone(),
+                model: request.model.clone(),
+                attempt,
+                recipient: ctx.recipient.clone(),
+            };
+            let id = match self
+                .store
+                .reserve(&ctx.attribution, worst, ttl, &label)
+                .await
+            {
                 Ok(id) => id,
                 Err(ReserveError::Refused(refusal)) => {
                     let mut row = self.row(

@@ -20,9 +20,9 @@ use candor_domain::{ChatRequest, Completion, FinishReason, Money, PromptParts, T
 use candor_governor::{CallContext, Governor, GovernorConfig, GovernorError, Pricer};
 use candor_providers::{BoxFuture, Provider, ProviderError};
 use candor_store::{
-    Attribution, BudgetStatus, CacheKey, Caps, GateVerdict, LedgerEntry, LedgerFilter, LedgerId,
-    LedgerRow, MemoryStore, Outcome, ReconcileReport, ReservationId, ReserveError, Scope,
-    SqliteOptions, SqliteStore, Store, StoreError,
+    AttemptLabel, Attribution, BudgetStatus, CacheKey, Caps, GateVerdict, LedgerEntry,
+    LedgerFilter, LedgerId, LedgerRow, MemoryStore, Outcome, ReconcileReport, ReservationId,
+    ReserveError, Scope, SqliteOptions, SqliteStore, Store, StoreError,
 };
 
 /// splitmix64: reproducible from a seed printed on failure.
@@ -232,10 +232,12 @@ impl<S: Store> Store for Checked<S> {
         a: &Attribution,
         amount: Money,
         ttl: Duration,
+        label: &AttemptLabel,
     ) -> BoxFuture<'_, Result<ReservationId, ReserveError>> {
         let a = a.clone();
+        let label = label.clone();
         Box::pin(async move {
-            let r = self.inner.reserve(&a, amount, ttl).await;
+            let r = self.inner.reserve(&a, amount, ttl, &label).await;
             self.check(&a).await;
             r
         })

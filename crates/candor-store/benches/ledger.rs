@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use candor_domain::{Money, TokenCount, Usage};
 use candor_store::{
-    Attribution, CacheKey, Caps, LedgerFilter, LedgerRow, MemoryStore, Outcome, Scope,
-    SqliteOptions, SqliteStore, Store,
+    AttemptLabel, Attribution, CacheKey, Caps, LedgerFilter, LedgerRow, MemoryStore, Outcome,
+    Scope, SqliteOptions, SqliteStore, Store,
 };
 
 const TTL: Duration = Duration::from_secs(120);
@@ -46,6 +46,17 @@ fn row(a: &Attribution, i: u64) -> LedgerRow {
         outcome: Outcome::Ok,
         gate: None,
         detail: None,
+    }
+}
+
+fn label() -> AttemptLabel {
+    AttemptLabel {
+        tier: "standard".into(),
+        stage: "opener".into(),
+        provider: "openai".into(),
+        model: "gpt-4.1-mini".into(),
+        attempt: 1,
+        recipient: None,
     }
 }
 
@@ -82,7 +93,10 @@ async fn sequential(store: Arc<dyn Store>, calls: u64) -> Duration {
     let t = Instant::now();
     for i in 0..calls {
         let a = attribution(i);
-        let id = match store.reserve(&a, Money::from_picos(5_000), TTL).await {
+        let id = match store
+            .reserve(&a, Money::from_picos(5_000), TTL, &label())
+            .await
+        {
             Ok(id) => id,
             Err(e) => panic!("reserve: {e}"),
         };
@@ -108,7 +122,10 @@ async fn concurrent(store: Arc<dyn Store>, calls: u64, tasks: u64) -> Duration {
             let mut i = k;
             while i < calls {
                 let a = attribution(i);
-                let Ok(id) = store.reserve(&a, Money::from_picos(5_000), TTL).await else {
+                let Ok(id) = store
+                    .reserve(&a, Money::from_picos(5_000), TTL, &label())
+                    .await
+                else {
                     panic!("reserve")
                 };
                 if store.settle(id, row(&a, i)).await.is_err() {

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use candor_domain::Money;
 
-use crate::{Attribution, BudgetStatus, Caps, Refusal, ReservationId, Scope, Shortfall};
+use crate::{
+    AttemptLabel, Attribution, BudgetStatus, Caps, Refusal, ReservationId, Scope, Shortfall,
+};
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Entry {
@@ -24,6 +26,7 @@ struct Entry {
 #[derive(Clone, Debug)]
 pub(crate) struct Open {
     pub attribution: Attribution,
+    pub label: AttemptLabel,
     pub scopes: Vec<Scope>,
     pub amount: Money,
     pub expires_ms: i64,
@@ -91,6 +94,7 @@ impl Book {
         a: &Attribution,
         amount: Money,
         expires_ms: i64,
+        label: AttemptLabel,
     ) -> Result<ReservationId, Refusal> {
         let amount = amount.max(Money::ZERO);
         let scopes = self.scopes_for(a);
@@ -120,6 +124,7 @@ impl Book {
             id,
             Open {
                 attribution: a.clone(),
+                label,
                 scopes,
                 amount,
                 expires_ms,
@@ -129,7 +134,14 @@ impl Book {
     }
 
     /// Book a reservation that already exists in storage (kept across a restart).
-    pub fn adopt(&mut self, id: i64, a: &Attribution, amount: Money, expires_ms: i64) {
+    pub fn adopt(
+        &mut self,
+        id: i64,
+        a: &Attribution,
+        amount: Money,
+        expires_ms: i64,
+        label: AttemptLabel,
+    ) {
         let scopes = self.scopes_for(a);
         for s in &scopes {
             self.entries.entry(s.clone()).or_default().reserved += amount;
@@ -139,6 +151,7 @@ impl Book {
             id,
             Open {
                 attribution: a.clone(),
+                label,
                 scopes,
                 amount,
                 expires_ms,
@@ -271,12 +284,27 @@ mod tests {
             per_send: Some(Money::from_picos(40)),
             per_batch: None,
         });
-        let r = b.reserve(&att("c", "s", Some("x")), Money::from_picos(50), 0);
+        let r = b.reserve(
+            &att("c", "s", Some("x")),
+            Money::from_picos(50),
+            0,
+            AttemptLabel::default(),
+        );
         assert!(matches!(r, Err(Refusal::PerSendCap(_))));
         let id = b
-            .reserve(&att("c", "s", Some("x")), Money::from_picos(40), 0)
+            .reserve(
+                &att("c", "s", Some("x")),
+                Money::from_picos(40),
+                0,
+                AttemptLabel::default(),
+            )
             .unwrap();
-        let r = b.reserve(&att("c", "s", Some("y")), Money::from_picos(30), 0);
+        let r = b.reserve(
+            &att("c", "s", Some("y")),
+            Money::from_picos(30),
+            0,
+            AttemptLabel::default(),
+        );
         assert!(matches!(r, Err(Refusal::SegmentBudget(_))), "{r:?}");
         b.close(id, Money::from_picos(10)).unwrap();
         assert!(b.close(id, Money::from_picos(10)).is_none(), "closed twice");
@@ -285,9 +313,19 @@ mod tests {
             (st.spent, st.reserved),
             (Money::from_picos(10), Money::ZERO)
         );
-        b.reserve(&att("c", "s", Some("y")), Money::from_picos(30), 0)
-            .unwrap();
-        let r = b.reserve(&att("c", "t", None), Money::from_picos(61), 0);
+        b.reserve(
+            &att("c", "s", Some("y")),
+            Money::from_picos(30),
+            0,
+            AttemptLabel::default(),
+        )
+        .unwrap();
+        let r = b.reserve(
+            &att("c", "t", None),
+            Money::from_picos(61),
+            0,
+            AttemptLabel::default(),
+        );
         assert!(matches!(r, Err(Refusal::CampaignBudget(_))), "{r:?}");
     }
 
@@ -295,7 +333,12 @@ mod tests {
     fn uncapped_sends_are_not_tracked() {
         let mut b = Book::new(1);
         let id = b
-            .reserve(&att("c", "s", Some("x")), Money::from_picos(5), 0)
+            .reserve(
+                &att("c", "s", Some("x")),
+                Money::from_picos(5),
+                0,
+                AttemptLabel::default(),
+            )
             .unwrap();
         b.close(id, Money::from_picos(5));
         assert_eq!(b.entries.len(), 3);
@@ -314,7 +357,7 @@ mod tests {
             for (c, s, amt, act, pct) in ops {
                 let a = att(&format!("c{c}"), &format!("s{s}"), Some(&format!("x{}", amt % 4)));
                 match act {
-                    0 | 1 => if let Ok(id) = b.reserve(&a, Money::from_picos(amt), 0) { open.push((id, Money::from_picos(amt))) },
+                    0 | 1 => if let Ok(id) = b.reserve(&a, Money::from_picos(amt), 0, AttemptLabel::default()) { open.push((id, Money::from_picos(amt))) },
                     _ => if let Some((id, m)) = open.pop() {
                         let cost = Money::from_picos(m.picos() * pct / 100);
                         b.close(id, cost);

@@ -77,6 +77,18 @@ impl Attribution {
     }
 }
 
+/// What an attempt is, kept with its reservation so that one abandoned by a crash is recorded
+/// with the provider, model, tier and stage it was for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttemptLabel {
+    pub tier: String,
+    pub stage: String,
+    pub provider: String,
+    pub model: String,
+    pub attempt: u32,
+    pub recipient: Option<RecipientKey>,
+}
+
 /// A budget.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Scope {
@@ -377,6 +389,7 @@ pub trait Store: Send + Sync {
         attribution: &Attribution,
         amount: Money,
         ttl: Duration,
+        label: &AttemptLabel,
     ) -> BoxFuture<'_, Result<ReservationId, ReserveError>>;
     /// Close a reservation with the attempt's actual cost (`row.cost`) and record the row.
     fn settle(

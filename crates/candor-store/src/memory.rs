@@ -12,9 +12,9 @@ use candor_domain::{Completion, Money};
 
 use crate::book::Book;
 use crate::{
-    now_ms, Attribution, BoxFuture, BudgetStatus, CacheKey, Caps, GateVerdict, LedgerEntry,
-    LedgerFilter, LedgerId, LedgerRow, Outcome, ReconcileReport, ReservationId, ReserveError,
-    Scope, Store, StoreError,
+    now_ms, AttemptLabel, Attribution, BoxFuture, BudgetStatus, CacheKey, Caps, GateVerdict,
+    LedgerEntry, LedgerFilter, LedgerId, LedgerRow, Outcome, ReconcileReport, ReservationId,
+    ReserveError, Scope, Store, StoreError,
 };
 
 #[derive(Default)]
@@ -87,9 +87,13 @@ impl Store for MemoryStore {
         attribution: &Attribution,
         amount: Money,
         ttl: Duration,
+        label: &AttemptLabel,
     ) -> BoxFuture<'_, Result<ReservationId, ReserveError>> {
         let expires = now_ms().saturating_add(ttl.as_millis() as i64);
-        let r = self.lock().book.reserve(attribution, amount, expires);
+        let r = self
+            .lock()
+            .book
+            .reserve(attribution, amount, expires, label.clone());
         ready(r.map_err(ReserveError::Refused))
     }
 
@@ -177,7 +181,7 @@ impl Store for MemoryStore {
         for (_, open) in expired {
             report.abandoned += 1;
             report.charged += open.amount;
-            g.push(abandoned_row(&open.attribution, open.amount));
+            g.push(abandoned_row(&open.attribution, open.amount, &open.label));
         }
         ready(Ok(report))
     }
@@ -192,21 +196,21 @@ impl Store for MemoryStore {
 }
 
 /// The ledger row charged for a reservation nobody settled.
-pub(crate) fn abandoned_row(a: &Attribution, amount: Money) -> LedgerRow {
+pub(crate) fn abandoned_row(a: &Attribution, amount: Money, label: &AttemptLabel) -> LedgerRow {
     LedgerRow {
         at_ms: now_ms(),
         attribution: a.clone(),
-        tier: String::new(),
-        stage: String::new(),
-        recipient: None,
-        provider: "unknown".to_string(),
-        model: "unknown".to_string(),
+        tier: label.tier.clone(),
+        stage: label.stage.clone(),
+        recipient: label.recipient.clone(),
+        provider: label.provider.clone(),
+        model: label.model.clone(),
         usage: Default::default(),
         usage_reported: false,
         cost: amount,
         reserved: amount,
         latency_ms: 0,
-        attempt: 0,
+        attempt: label.attempt,
         outcome: Outcome::Abandoned,
         gate: None,
         detail: Some(

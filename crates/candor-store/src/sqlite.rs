@@ -35,9 +35,9 @@ use tokio::sync::oneshot;
 use crate::book::Book;
 use crate::memory::abandoned_row;
 use crate::{
-    now_ms, Attribution, BoxFuture, BudgetStatus, CacheKey, Caps, GateVerdict, LedgerEntry,
-    LedgerFilter, LedgerId, LedgerRow, Outcome, RecipientKey, ReconcileReport, ReservationId,
-    ReserveError, Scope, Store, StoreError,
+    now_ms, AttemptLabel, Attribution, BoxFuture, BudgetStatus, CacheKey, Caps, GateVerdict,
+    LedgerEntry, LedgerFilter, LedgerId, LedgerRow, Outcome, RecipientKey, ReconcileReport,
+    ReservationId, ReserveError, Scope, Store, StoreError,
 };
 
 /// Tuning of the SQLite store.
@@ -72,6 +72,7 @@ enum Op {
     Reserve {
         id: i64,
         attribution: Attribution,
+        label: AttemptLabel,
         amount: i64,
         expires_ms: i64,
         ack: Option<Ack>,
@@ -154,7 +155,13 @@ CREATE TABLE IF NOT EXISTS reservations (
     batch_id TEXT,
     amount_picos INTEGER NOT NULL,
     created_ms INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL
+    expires_ms INTEGER NOT NULL,
+    tier TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    recipient_key TEXT
 );
 CREATE TABLE IF NOT EXISTS response_cache (
     key BLOB PRIMARY KEY,
@@ -258,9 +265,11 @@ impl SqliteStore {
                 r.get(0)
             })?;
         // Reservations a previous process left open.
-        let leftovers: Vec<(i64, Attribution, i64, i64)> = {
+        type Leftover = (i64, Attribution, i64, i64, AttemptLabel);
+        let leftovers: Vec<Leftover> = {
             let mut stmt = conn.prepare(
-                "SELECT id, campaign, segment, send_id, batch_id, amount_picos, expires_ms FROM reservations",
+                "SELECT id, campaign, segment, send_id, batch_id, amount_picos, expires_ms, \
+                 tier, stage, provider, model, attempt, recipient_key FROM reservations",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
@@ -273,6 +282,16 @@ impl SqliteStore {
                     },
                     r.get::<_, i64>(5)?,
                     r.get::<_, i64>(6)?,
+                    AttemptLabel {
+                        tier: r.get(7)?,
+                        stage: r.get(8)?,
+                        provider: r.get(9)?,
+                        model: r.get(10)?,
+                        attempt: r.get(11)?,
+                        recipient: r
+                            .get::<_, Option<String>>(12)?
+                            .and_then(|k| RecipientKey::from_hex(&k)),
+                    },
                 ))
             })?;
             rows.collect::<Result<_, _>>()?
@@ -280,10 +299,10 @@ impl SqliteStore {
         let now = now_ms();
         {
             let tx = conn.transaction()?;
-            for (id, a, amount, expires) in leftovers {
+            for (id, a, amount, expires, label) in leftovers {
                 if options.reconcile_on_open || expires < now {
                     let m = Money::from_picos(amount.into());
-                    insert_ledger(&tx, next_ledger, &abandoned_row(&a, m))?;
+                    insert_ledger(&tx, next_ledger, &abandoned_row(&a, m, &label))?;
                     next_ledger += 1;
                     tx.execute("DELETE FROM reservations WHERE id = ?1", [id])?;
                     if let Some(x) = &a.send_id {
@@ -296,7 +315,7 @@ impl SqliteStore {
                             book.seed_send(x, send_spent_scan(&tx, x)?);
                         }
                     }
-                    book.adopt(id, &a, Money::from_picos(amount.into()), expires);
+                    book.adopt(id, &a, Money::from_picos(amount.into()), expires, label);
                 }
             }
             tx.commit()?;
@@ -463,8 +482,10 @@ impl Store for SqliteStore {
         attribution: &Attribution,
         amount: Money,
         ttl: Duration,
+        label: &AttemptLabel,
     ) -> BoxFuture<'_, Result<ReservationId, ReserveError>> {
         let attribution = attribution.clone();
+        let label = label.clone();
         Box::pin(async move {
             self.check()?;
             let stored = picos(amount)?;
@@ -478,11 +499,14 @@ impl Store for SqliteStore {
             let id = {
                 let mut st = self.state();
                 self.seed_send(&mut st, &attribution)?;
-                let id = st.book.reserve(&attribution, amount, expires_ms)?;
+                let id = st
+                    .book
+                    .reserve(&attribution, amount, expires_ms, label.clone())?;
                 // Sent under the lock so the writer sees operations in booking order.
                 if let Err(e) = self.send(Op::Reserve {
                     id: id.0,
                     attribution,
+                    label,
                     amount: stored,
                     expires_ms,
                     ack,
@@ -637,7 +661,10 @@ impl Store for SqliteStore {
                 st.next_ledger += 1;
                 self.send(Op::Close {
                     id: id.0,
-                    row: Some((lid, abandoned_row(&open.attribution, open.amount))),
+                    row: Some((
+                        lid,
+                        abandoned_row(&open.attribution, open.amount, &open.label),
+                    )),
                 })?;
             }
             Ok(report)
@@ -786,6 +813,7 @@ fn apply(
                 Op::Reserve {
                     id,
                     attribution: a,
+                    label: l,
                     amount,
                     expires_ms,
                     ack,
@@ -797,9 +825,27 @@ fn apply(
                         return Ok(());
                     }
                     tx.prepare_cached(
-                        "INSERT OR REPLACE INTO reservations (id, owner, campaign, segment, send_id, batch_id, amount_picos, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        "INSERT OR REPLACE INTO reservations (id, owner, campaign, segment, send_id, batch_id, amount_picos, \
+                         created_ms, expires_ms, tier, stage, provider, model, attempt, recipient_key) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     )?
-                    .execute(params![id, owner, a.campaign, a.segment, a.send_id, a.batch_id, amount, now, expires_ms])?;
+                    .execute(params![
+                        id,
+                        owner,
+                        a.campaign,
+                        a.segment,
+                        a.send_id,
+                        a.batch_id,
+                        amount,
+                        now,
+                        expires_ms,
+                        l.tier,
+                        l.stage,
+                        l.provider,
+                        l.model,
+                        l.attempt,
+                        l.recipient.as_ref().map(RecipientKey::as_str),
+                    ])?;
                 }
                 Op::Close { id, row } => {
                     if !transient.contains(&id) {

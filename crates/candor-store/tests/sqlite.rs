@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use candor_domain::{Completion, EmailAddress, FinishReason, Money, TokenCount, Usage};
 use candor_store::{
-    Attribution, CacheKey, Caps, GateVerdict, LedgerFilter, LedgerRow, Outcome, RecipientKey,
-    Refusal, ReserveError, Scope, SqliteOptions, SqliteStore, Store,
+    AttemptLabel, Attribution, CacheKey, Caps, GateVerdict, LedgerFilter, LedgerRow, Outcome,
+    RecipientKey, Refusal, ReserveError, Scope, SqliteOptions, SqliteStore, Store,
 };
 
 #[expect(
@@ -82,7 +82,7 @@ async fn spend_limits_and_ledger_survive_a_reopen() {
             .await
             .unwrap();
         let id = store
-            .reserve(&a, Money::from_picos(600), TTL)
+            .reserve(&a, Money::from_picos(600), TTL, &AttemptLabel::default())
             .await
             .unwrap();
         ledger_id = store.settle(id, row(&a, 400, Outcome::Ok)).await.unwrap();
@@ -91,7 +91,7 @@ async fn spend_limits_and_ledger_survive_a_reopen() {
             .await
             .unwrap();
         let id = store
-            .reserve(&a, Money::from_picos(300), TTL)
+            .reserve(&a, Money::from_picos(300), TTL, &AttemptLabel::default())
             .await
             .unwrap();
         store
@@ -109,7 +109,10 @@ async fn spend_limits_and_ledger_survive_a_reopen() {
     assert_eq!(st.spent, Money::from_picos(400));
     assert_eq!(st.reserved, Money::ZERO);
     // The per-send cap came back too: 400 spent + 301 > 700.
-    match store.reserve(&a, Money::from_picos(301), TTL).await {
+    match store
+        .reserve(&a, Money::from_picos(301), TTL, &AttemptLabel::default())
+        .await
+    {
         Err(ReserveError::Refused(Refusal::PerSendCap(s))) => {
             assert_eq!(s.committed, Money::from_picos(400))
         }
@@ -138,7 +141,19 @@ async fn a_crashed_processs_reservation_is_charged_on_next_open() {
             .await
             .unwrap();
         let _id = store
-            .reserve(&a, Money::from_picos(2_500), TTL)
+            .reserve(
+                &a,
+                Money::from_picos(2_500),
+                TTL,
+                &AttemptLabel {
+                    tier: "deep".into(),
+                    stage: "draft".into(),
+                    provider: "anthropic".into(),
+                    model: "claude-sonnet-4-5".into(),
+                    attempt: 2,
+                    recipient: None,
+                },
+            )
             .await
             .unwrap();
         // Simulate a crash: no settle, no release, no orderly shutdown.
@@ -155,6 +170,16 @@ async fn a_crashed_processs_reservation_is_charged_on_next_open() {
     let rows = store.ledger(LedgerFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row.outcome, Outcome::Abandoned);
+    // The row says what was in flight when the process died.
+    assert_eq!(
+        (
+            rows[0].row.provider.as_str(),
+            rows[0].row.model.as_str(),
+            rows[0].row.stage.as_str(),
+            rows[0].row.attempt
+        ),
+        ("anthropic", "claude-sonnet-4-5", "draft", 2)
+    );
     drop(store);
     // And it is charged once, not again on every open.
     let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
@@ -174,7 +199,12 @@ async fn expired_reservations_are_reconciled_while_running() {
     let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
     let a = Attribution::new("c", "s");
     let _leaked = store
-        .reserve(&a, Money::from_picos(77), Duration::ZERO)
+        .reserve(
+            &a,
+            Money::from_picos(77),
+            Duration::ZERO,
+            &AttemptLabel::default(),
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
@@ -221,7 +251,10 @@ async fn write_behind_mode_also_persists_everything_on_drop() {
     {
         let store = SqliteStore::open(&path, opts.clone()).unwrap();
         for i in 0..1_000 {
-            let id = store.reserve(&a, Money::from_picos(10), TTL).await.unwrap();
+            let id = store
+                .reserve(&a, Money::from_picos(10), TTL, &AttemptLabel::default())
+                .await
+                .unwrap();
             store
                 .settle(id, row(&a, i % 10, Outcome::Ok))
                 .await
