@@ -87,7 +87,10 @@ impl OpenAiProvider {
             MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
         };
         body[field] = json!(request.max_output_tokens);
-        if let Some(t) = request.temperature {
+        if let Some(t) = request
+            .temperature
+            .filter(|_| accepts_temperature(&request.model))
+        {
             body["temperature"] = json!(t);
         }
         if let Some(s) = request.seed {
@@ -111,6 +114,13 @@ impl OpenAiProvider {
         let body = http::send(builder, self.key.as_ref()).await?;
         parse_response(&body, request, self.key.as_ref())
     }
+}
+
+/// OpenAI's reasoning models (o-series, gpt-5 family) refuse any temperature but the default
+/// with HTTP 400; leaving it out is the only request they accept.
+fn accepts_temperature(model: &str) -> bool {
+    let m = model.rsplit('/').next().unwrap_or(model);
+    !["o1", "o3", "o4", "gpt-5"].iter().any(|p| m.starts_with(p))
 }
 
 impl Provider for OpenAiProvider {
@@ -293,5 +303,8 @@ mod tests {
         assert_eq!(b["max_tokens"], 50);
         assert_eq!(b["messages"][0]["role"], "system");
         assert_eq!(b["temperature"], 0.0);
+        let mut r = req();
+        r.model = "gpt-5-nano".into();
+        assert!(p.request_body(&r).get("temperature").is_none());
     }
 }
