@@ -330,3 +330,94 @@ async fn budget_refusal_over_the_wire_sends_nothing() {
     assert_eq!(server.request_count(), 0);
     assert_ledger_recomputes(&store, &prices).await;
 }
+
+/// Records every span field and event field, at every level (the HTTP stack's TRACE output
+/// included), as text, to check what logs could ever contain.
+struct Capture(std::sync::Mutex<String>, std::sync::atomic::AtomicU64);
+
+struct Visit<'a>(&'a mut String);
+
+impl tracing::field::Visit for Visit<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={:?}", field.name(), value));
+    }
+}
+
+impl Capture {
+    fn text(&self) -> String {
+        self.0.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        if let Ok(mut s) = self.0.lock() {
+            s.push_str(&format!("\nspan {}", span.metadata().name()));
+            span.record(&mut Visit(&mut s));
+        }
+        tracing::span::Id::from_u64(1 + self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        if let Ok(mut s) = self.0.lock() {
+            values.record(&mut Visit(&mut s));
+        }
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if let Ok(mut s) = self.0.lock() {
+            s.push_str(&format!("\nevent {}", event.metadata().level()));
+            event.record(&mut Visit(&mut s));
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn api_keys_never_reach_the_logs() {
+    let capture = Arc::new(Capture(
+        std::sync::Mutex::new(String::new()),
+        std::sync::atomic::AtomicU64::new(0),
+    ));
+    let dispatch = tracing::Dispatch::from(Arc::clone(&capture));
+    let _default = tracing::dispatcher::set_default(&dispatch);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let server = TestServer::start().await.unwrap();
+        let store = store("logs");
+        let gov = Governor::new(
+            store.clone(),
+            GovernorConfig {
+                max_attempts: 3,
+                ..config()
+            },
+        );
+        let prices = PriceTable::snapshot();
+        for (p, model) in providers(&server) {
+            server.push_many([
+                Reply::EchoCredentials { status: 500 },
+                Reply::missing_usage("Hi Ada"),
+            ]);
+            gov.call(
+                &ctx("ada"),
+                p.as_ref(),
+                &request(model, "ada"),
+                prices.get(model).unwrap(),
+            )
+            .await
+            .unwrap();
+        }
+    });
+    let logs = capture.text();
+    assert!(
+        logs.contains("retrying") && logs.contains("gen_ai.request.model"),
+        "logging happened: {logs}"
+    );
+    assert!(!logs.contains("SECRET-0123"), "{logs}");
+}
