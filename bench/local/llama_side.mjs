@@ -20,15 +20,23 @@ async function run(n) {
   const seq = context.getSequence();
   const out = [];
   const start = performance.now();
+  const c0 = process.cpuUsage();
   let first = 0;
+  let c1 = c0;
   for await (const tok of seq.evaluate(tokens, {temperature: 0})) {
-    if (out.length === 0) first = performance.now();
+    if (out.length === 0) {
+      first = performance.now();
+      c1 = process.cpuUsage();
+    }
     out.push(tok);
     if (out.length >= n + 1) break;
   }
   const end = performance.now();
+  const c2 = process.cpuUsage();
   seq.dispose();
-  return {out, prefillS: (first - start) / 1000, decodeS: (end - first) / 1000};
+  const cpu = (a, b) => (b.user + b.system - a.user - a.system) / 1e6;
+  return {out, prefillS: (first - start) / 1000, decodeS: (end - first) / 1000,
+    prefillCpu: cpu(c0, c1), decodeCpu: cpu(c1, c2)};
 }
 
 await run(2); // warm-up
@@ -41,6 +49,8 @@ console.log(JSON.stringify({
   prefill_tok_s: tokens.length / r.prefillS,
   decode_tokens: r.out.length - 1,
   decode_tok_s: (r.out.length - 1) / r.decodeS,
+  prefill_cpu_ms_per_tok: r.prefillCpu * 1000 / tokens.length,
+  decode_cpu_ms_per_tok: r.decodeCpu * 1000 / (r.out.length - 1),
   text: model.detokenize(r.out),
   peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
 }));

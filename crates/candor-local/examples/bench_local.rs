@@ -28,6 +28,17 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system, all threads) this process has used: robust to a busy machine
+/// where wall-clock rates mostly measure the other processes.
+fn cpu_s() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let tick = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // Fields 14 and 15 of stat; `after` starts at field 3.
+    (tick(11) + tick(12)) / 100.0
+}
+
 fn argmax(v: &[f32]) -> u32 {
     let mut b = 0;
     for (i, &x) in v.iter().enumerate() {
@@ -101,7 +112,14 @@ fn main() {
     };
     let file_bytes = std::fs::metadata(&path).unwrap().len();
     let t = Instant::now();
-    let model = LocalModel::load(&path, &LoadOptions { max_context: 1024 }).unwrap();
+    let model = LocalModel::load(
+        &path,
+        &LoadOptions {
+            max_context: 1024,
+            requantize: std::env::var("CANDOR_NO_REQUANT").is_err(),
+        },
+    )
+    .unwrap();
     let load_s = t.elapsed().as_secs_f64();
 
     // Same prompt text as llama.cpp's side: tokenized with special tokens, no BOS added.
@@ -118,17 +136,21 @@ fn main() {
     }
     let mut cache = KvCache::new(&cfg, tokens.len() + n_decode + 1);
     let t = Instant::now();
+    let c0 = cpu_s();
     let logits = weights_forward(&mut cache, &tokens);
     let prefill_s = t.elapsed().as_secs_f64();
+    let prefill_cpu = cpu_s() - c0;
     let mut next = argmax(&logits);
     let mut out = vec![next];
     let t = Instant::now();
+    let c0 = cpu_s();
     for _ in 0..n_decode {
         let l = weights_forward(&mut cache, &[next]);
         next = argmax(&l);
         out.push(next);
     }
     let decode_s = t.elapsed().as_secs_f64();
+    let decode_cpu = cpu_s() - c0;
     let text = model.tokenizer().decode(&out);
 
     // Openers: single-stream (prefix reused) vs batched.
@@ -177,6 +199,8 @@ fn main() {
         "prefill_tok_s": tokens.len() as f64 / prefill_s,
         "decode_tokens": n_decode,
         "decode_tok_s": n_decode as f64 / decode_s,
+        "prefill_cpu_ms_per_tok": prefill_cpu * 1000.0 / tokens.len() as f64,
+        "decode_cpu_ms_per_tok": decode_cpu * 1000.0 / n_decode as f64,
         "text": text,
         "openers": n_recipients,
         "batch": batch,

@@ -75,11 +75,17 @@ impl LocalError {
 pub struct LoadOptions {
     /// Context (prompt + output tokens) candor sizes rotary tables and caches to.
     pub max_context: usize,
+    /// Re-quantize matrices in formats without a fast CPU kernel (Q4_1, Q5_0, Q5_1) to Q8_0 at
+    /// load: faster, at the cost of some memory (see `model::Weights::load`).
+    pub requantize: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions { max_context: 2048 }
+        LoadOptions {
+            max_context: 2048,
+            requantize: true,
+        }
     }
 }
 
@@ -169,7 +175,8 @@ impl LocalModel {
             tok_text(tokenizer.bos_id),
             tok_text(tokenizer.eos_id),
         )?;
-        let weights = model::Weights::load(&content, &mut reader, opts.max_context)?;
+        let weights =
+            model::Weights::load(&content, &mut reader, opts.max_context, opts.requantize)?;
         let mut stop_ids: Vec<u32> = tokenizer.eos_id.into_iter().collect();
         for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>"] {
             if let Some(id) = tokenizer.token_id(t) {

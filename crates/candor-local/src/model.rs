@@ -16,7 +16,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
 
-use candle_core::quantized::{gguf_file, QMatMul, QTensor};
+use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
 use candle_core::{DType, Device, Module, Tensor};
 
 use crate::LocalError;
@@ -137,10 +137,16 @@ impl Weights {
         Ok((content, reader))
     }
 
+    /// Load the weights. With `requantize`, matrices in formats candle has no SIMD kernel for
+    /// (Q4_1, Q5_0, Q5_1: SmolLM2's Q4_1 and most of Qwen2.5-0.5B's Q4_K_M, whose 896-wide rows
+    /// cannot use K-quants), and Q6_K (see below), are re-quantized to Q8_0 once at load: 8 bits
+    /// hold every 4-, 5- or 6-bit value closely, and the Q8_0 kernels are several times faster
+    /// than the scalar fallbacks.
     pub fn load(
         content: &gguf_file::Content,
         reader: &mut BufReader<File>,
         max_ctx: usize,
+        requantize: bool,
     ) -> Result<Self, LocalError> {
         let arch_name = md(content, "general.architecture")?
             .to_string()
@@ -197,11 +203,29 @@ impl Weights {
         };
         let dev = Device::Cpu;
         let mut qt = |name: &str| content.tensor(reader, name, &dev).map_err(ce);
-        let embed_q = Arc::new(qt("token_embd.weight")?);
+        let fast = |t: QTensor| -> Result<QTensor, LocalError> {
+            // Q6_K too: candle multiplies it by a one-row input with a different kernel (and
+            // input quantization) than by several rows, so a sequence decoded alone would not
+            // match the same sequence decoded in a batch. Q8_0 uses one kernel for both.
+            let slow = matches!(
+                t.dtype(),
+                GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q6K
+            );
+            if requantize && slow {
+                let f = t.dequantize(&dev).map_err(ce)?;
+                QTensor::quantize(&f, GgmlDType::Q8_0).map_err(ce)
+            } else {
+                Ok(t)
+            }
+        };
+        let tied = !content.tensor_infos.contains_key("output.weight");
+        let embed_q = qt("token_embd.weight")?;
+        // Tied embeddings are also the output matrix: make that one copy fast.
+        let embed_q = Arc::new(if tied { fast(embed_q)? } else { embed_q });
         let mut layers = Vec::with_capacity(n_layer);
         for i in 0..n_layer {
             let p = format!("blk.{i}");
-            let mm = |t: QTensor| QMatMul::from_qtensor(t).map_err(ce);
+            let mm = |t: QTensor| QMatMul::from_qtensor(fast(t)?).map_err(ce);
             let vec = |t: QTensor| t.dequantize(&dev).map_err(ce);
             let bias = |name: String, qt: &mut dyn FnMut(&str) -> Result<QTensor, LocalError>| {
                 if content.tensor_infos.contains_key(&name) {
@@ -229,8 +253,8 @@ impl Weights {
             layers.push(layer);
         }
         let norm = qt("output_norm.weight")?.dequantize(&dev).map_err(ce)?;
-        let output = if content.tensor_infos.contains_key("output.weight") {
-            QMatMul::from_qtensor(qt("output.weight")?).map_err(ce)?
+        let output = if !tied {
+            QMatMul::from_qtensor(fast(qt("output.weight")?)?).map_err(ce)?
         } else {
             // Tied embeddings: share the one copy.
             QMatMul::from_arc(embed_q.clone()).map_err(ce)?
