@@ -4,7 +4,7 @@
 //! `context.offer.code`), so a finding or a "used facts" entry can name it; events are indexed in
 //! the recipient's order (newest first).
 
-use std::collections::{HashMap, HashSet};
+use crate::text::{FastMap as HashMap, FastSet as HashSet};
 
 use candor_domain::{AttrValue, Date, FieldValue, Recipient};
 use serde_json::Value;
@@ -101,14 +101,14 @@ impl<'a> Facts<'a> {
     pub fn build(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         let mut f = Facts {
             list: Vec::new(),
-            by_stem: HashMap::new(),
+            by_stem: HashMap::default(),
             recipient: r,
             now: ctx.now,
             first_name: r.first_name.as_deref().map(text_stems).unwrap_or_default(),
             last_name: r.last_name.as_deref().map(text_stems).unwrap_or_default(),
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
-            codes: HashSet::new(),
+            codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
             has_personal_tier: false,

@@ -5,11 +5,11 @@
 //! are appended, phrase rules with an existing `id` gain the new phrases, numbers are replaced.
 //! Invariant: every phrase is compiled once, in [`Compiled::new`]; checking never re-parses rules.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{fold, tokenize, Tok, TokKind};
+use crate::text::{fold, tokenize, FastMap as HashMap, FastSet as HashSet, Tok, TokKind, NO_ID};
 
 const BUILTIN: &str = include_str!("rules.toml");
 const COMMON_WORDS: &str = include_str!("common_words.txt");
@@ -241,8 +241,8 @@ impl RuleTable {
 
 #[derive(Clone, Debug)]
 enum Pat {
-    /// One word; any of the alternatives.
-    Word(Vec<String>),
+    /// One word; any of the alternatives (as text, and as vocabulary ids once interned).
+    Word(Vec<String>, Vec<u32>),
     /// Skip zero to three words.
     Gap,
 }
@@ -266,6 +266,9 @@ pub(crate) struct PhraseMatch {
 pub(crate) struct PhraseSet {
     phrases: Vec<Phrase>,
     by_first: HashMap<String, Vec<usize>>,
+    /// Phrase indices by the vocabulary id of their first word, once interned.
+    by_first_id: Vec<Vec<usize>>,
+    interned: bool,
     /// (lowercase needle, payload)
     raw: Vec<(String, usize)>,
 }
@@ -291,10 +294,13 @@ impl PhraseSet {
             if part == "*" {
                 pats.push(Pat::Gap);
             } else {
-                pats.push(Pat::Word(part.split('|').map(str::to_string).collect()));
+                pats.push(Pat::Word(
+                    part.split('|').map(str::to_string).collect(),
+                    Vec::new(),
+                ));
             }
         }
-        let Some(Pat::Word(first)) = pats.first() else {
+        let Some(Pat::Word(first, _)) = pats.first() else {
             return false;
         };
         let idx = self.phrases.len();
@@ -313,17 +319,57 @@ impl PhraseSet {
         s
     }
 
+    /// Give every word of every phrase its vocabulary id, so matching compares integers.
+    pub fn intern(&mut self, vocab: &mut HashMap<String, u32>) {
+        for p in &mut self.phrases {
+            for pat in &mut p.pats {
+                if let Pat::Word(alts, ids) = pat {
+                    *ids = alts
+                        .iter()
+                        .map(|a| {
+                            let next = vocab.len() as u32;
+                            *vocab.entry(a.clone()).or_insert(next)
+                        })
+                        .collect();
+                }
+            }
+        }
+        let mut by_id: Vec<Vec<usize>> = vec![Vec::new(); vocab.len()];
+        for (i, p) in self.phrases.iter().enumerate() {
+            if let Some(Pat::Word(_, ids)) = p.pats.first() {
+                for &id in ids {
+                    by_id[id as usize].push(i);
+                }
+            }
+        }
+        self.by_first_id = by_id;
+        self.interned = true;
+    }
+
     /// All matches over `words` (token indices of word tokens in `toks`). Unless `cross`, a match
-    /// stays inside one sentence.
+    /// stays inside one sentence. Interned sets need `toks` carrying vocabulary ids.
     pub fn find(&self, toks: &[Tok], words: &[usize], cross: bool) -> Vec<PhraseMatch> {
         let mut out = Vec::new();
         for (wi, &ti) in words.iter().enumerate() {
-            let Some(cands) = self.by_first.get(toks[ti].norm.as_str()) else {
-                continue;
+            let cands = if self.interned {
+                let id = toks[ti].id;
+                if id == NO_ID {
+                    continue;
+                }
+                match self.by_first_id.get(id as usize) {
+                    Some(c) if !c.is_empty() => c,
+                    _ => continue,
+                }
+            } else {
+                match self.by_first.get(toks[ti].norm.as_str()) {
+                    Some(c) => c,
+                    None => continue,
+                }
             };
             for &pi in cands {
                 let p = &self.phrases[pi];
-                if let Some(last) = match_at(&p.pats, 0, toks, words, wi, wi, cross) {
+                if let Some(last) = match_at(&p.pats, 0, toks, words, wi, wi, cross, self.interned)
+                {
                     out.push(PhraseMatch {
                         first: wi,
                         last,
@@ -364,22 +410,28 @@ fn match_at(
     wi: usize,
     origin: usize,
     cross: bool,
+    interned: bool,
 ) -> Option<usize> {
     let pat = pats.get(pi)?;
     let same_sent = |w: usize| cross || toks[words[w]].sent == toks[words[origin]].sent;
     match pat {
-        Pat::Word(alts) => {
+        Pat::Word(alts, ids) => {
             if wi >= words.len() || !same_sent(wi) {
                 return None;
             }
-            let n = toks[words[wi]].norm.as_str();
-            if !alts.iter().any(|a| a == n) {
+            let t = &toks[words[wi]];
+            let hit = if interned {
+                ids.contains(&t.id)
+            } else {
+                alts.iter().any(|a| *a == t.norm)
+            };
+            if !hit {
                 return None;
             }
             if pi + 1 == pats.len() {
                 return Some(wi);
             }
-            match_at(pats, pi + 1, toks, words, wi + 1, origin, cross)
+            match_at(pats, pi + 1, toks, words, wi + 1, origin, cross, interned)
         }
         Pat::Gap => {
             for skip in 0..=3 {
@@ -387,7 +439,7 @@ fn match_at(
                 if w > words.len() {
                     break;
                 }
-                if let Some(end) = match_at(pats, pi + 1, toks, words, w, origin, cross) {
+                if let Some(end) = match_at(pats, pi + 1, toks, words, w, origin, cross, interned) {
                     return Some(end);
                 }
             }
@@ -460,12 +512,14 @@ pub(crate) struct Compiled {
     pub claim_verbs: PhraseSet,
     pub banned: PhraseSet,
     pub times: PhraseSet,
+    /// Every word of every phrase → its id; tokens get ids once per email.
+    pub vocab: HashMap<String, u32>,
 }
 
 impl Compiled {
     /// No rules at all (a fallback that cannot fail).
     pub fn empty() -> Compiled {
-        let e = HashSet::new;
+        let e = HashSet::default;
         Compiled {
             table: RuleTable::default(),
             implied: PhraseSet::default(),
@@ -478,10 +532,10 @@ impl Compiled {
             generic_greetings: e(),
             greeting_words: e(),
             placeholder_words: e(),
-            language_words: HashMap::new(),
+            language_words: HashMap::default(),
             language_names: Vec::new(),
             product_nouns: e(),
-            synonyms: HashMap::new(),
+            synonyms: HashMap::default(),
             ignore_caps: e(),
             common: e(),
             tier_words: e(),
@@ -492,10 +546,11 @@ impl Compiled {
             category_keys: e(),
             amount_keys: e(),
             count_keys: e(),
-            count_nouns: HashMap::new(),
+            count_nouns: HashMap::default(),
             claim_verbs: PhraseSet::default(),
             banned: PhraseSet::default(),
             times: PhraseSet::default(),
+            vocab: HashMap::default(),
         }
     }
 
@@ -534,7 +589,7 @@ impl Compiled {
                 claim_verbs.add(p, i);
             }
         }
-        let mut count_nouns = HashMap::new();
+        let mut count_nouns = HashMap::default();
         for (i, c) in table.counts.iter().enumerate() {
             for n in &c.nouns {
                 count_nouns.entry(fold(n)).or_insert(i);
@@ -546,7 +601,7 @@ impl Compiled {
             .map(fold)
             .collect();
         let g = &table.grounding;
-        Ok(Compiled {
+        let mut compiled = Compiled {
             implied,
             invitation: set(&table.implied_options.invitation_words),
             hedges: set(&table.implied_options.hedge_words),
@@ -568,7 +623,7 @@ impl Compiled {
                 .collect(),
             placeholder_words: set(&table.leaks.placeholder_words),
             language_words: {
-                let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                let mut m: HashMap<String, Vec<usize>> = HashMap::default();
                 for (i, words) in table.leaks.languages.values().enumerate() {
                     for w in words {
                         m.entry(fold(w)).or_default().push(i);
@@ -579,7 +634,7 @@ impl Compiled {
             language_names: table.leaks.languages.keys().cloned().collect(),
             product_nouns: stems(&g.product_nouns),
             synonyms: {
-                let mut m: HashMap<String, Vec<String>> = HashMap::new();
+                let mut m: HashMap<String, Vec<String>> = HashMap::default();
                 for group in &g.synonyms {
                     let st: Vec<String> =
                         group.iter().map(|w| crate::text::stem(&fold(w))).collect();
@@ -612,7 +667,37 @@ impl Compiled {
                 t
             },
             table,
-        })
+            vocab: HashMap::default(),
+        };
+        let mut vocab = HashMap::default();
+        for set in [
+            &mut compiled.implied,
+            &mut compiled.standins,
+            &mut compiled.chatter,
+            &mut compiled.echo,
+            &mut compiled.greetings,
+            &mut compiled.claim_verbs,
+            &mut compiled.banned,
+            &mut compiled.times,
+        ] {
+            set.intern(&mut vocab);
+        }
+        // Sets interned early have id tables sized before later words existed; redo them all
+        // against the final vocabulary so every set indexes every id.
+        for set in [
+            &mut compiled.implied,
+            &mut compiled.standins,
+            &mut compiled.chatter,
+            &mut compiled.echo,
+            &mut compiled.greetings,
+            &mut compiled.claim_verbs,
+            &mut compiled.banned,
+            &mut compiled.times,
+        ] {
+            set.intern(&mut vocab);
+        }
+        compiled.vocab = vocab;
+        Ok(compiled)
     }
 }
 

@@ -4,6 +4,54 @@
 //! a finding can quote the exact span; `norm` is lowercase with Latin diacritics folded and curly
 //! apostrophes straightened, so "Zoë", "ZOE" and "zoe" compare equal.
 
+/// A small, fast, deterministic hasher for short string keys (the FxHash mix). The gate hashes
+/// every word several times per email; SipHash's DoS resistance buys nothing for rule tables.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(FX_SEED);
+    }
+}
+
+pub(crate) type FastMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<FxHasher>>;
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TokKind {
@@ -32,7 +80,12 @@ pub(crate) struct Tok {
     pub sent_start: bool,
     /// Letters from a script without case (CJK, Thai...), where capitalization says nothing.
     pub caseless: bool,
+    /// The word's id in the compiled rules' vocabulary (`NO_ID` when no rule uses it).
+    pub id: u32,
 }
+
+/// Id of a word no rule phrase contains.
+pub(crate) const NO_ID: u32 = u32::MAX;
 
 impl Tok {
     pub fn is_word(&self) -> bool {
@@ -176,6 +229,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                 sent,
                 sent_start: need_start,
                 caseless,
+                id: NO_ID,
             });
             need_start = false;
             i = j;
@@ -199,6 +253,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             sent,
             sent_start: false,
             caseless: false,
+            id: NO_ID,
         });
         let ends_sentence = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
             && (i + 1 >= n || chars[i + 1].1.is_whitespace());

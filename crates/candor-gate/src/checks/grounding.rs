@@ -193,7 +193,27 @@ impl Checker<'_> {
                     break;
                 }
                 let next = &self.doc.toks[self.doc.words[end + 1]];
-                if next.cap || next.kind == crate::text::TokKind::Num {
+                // A number joins a name ("Trailblazer 2") unless it counts something after it
+                // ("Kibble 3 days ago", "Poles 2 pairs").
+                let counts_next = next.kind == crate::text::TokKind::Num
+                    && self.doc.adjacent(end + 1)
+                    && self.doc.word_after(end + 1, 1).is_some_and(|w| {
+                        !w.cap
+                            && (matches!(
+                                w.norm.as_str(),
+                                "day"
+                                    | "days"
+                                    | "week"
+                                    | "weeks"
+                                    | "month"
+                                    | "months"
+                                    | "year"
+                                    | "years"
+                                    | "times"
+                                    | "hours"
+                            ) || self.rules.count_nouns.contains_key(w.norm.as_str()))
+                    });
+                if next.cap || (next.kind == crate::text::TokKind::Num && !counts_next) {
                     end += 1;
                     continue;
                 }

@@ -52,8 +52,18 @@ pub(crate) struct Doc<'t> {
 }
 
 impl<'t> Doc<'t> {
-    fn new(text: &'t str, subject_len: usize, first_name: &[String]) -> Doc<'t> {
-        let toks = tokenize(text);
+    fn new(
+        text: &'t str,
+        subject_len: usize,
+        first_name: &[String],
+        vocab: &crate::text::FastMap<String, u32>,
+    ) -> Doc<'t> {
+        let mut toks = tokenize(text);
+        for t in &mut toks {
+            if let Some(&id) = vocab.get(t.norm.as_str()) {
+                t.id = id;
+            }
+        }
         let words = word_indices(&toks);
         let nsent = toks.last().map(|t| t.sent + 1).unwrap_or(0);
         let mut sent_range = vec![(0usize, 0usize); nsent];
@@ -191,7 +201,7 @@ impl<'a> Checker<'a> {
         ctx: &Context,
     ) -> Checker<'a> {
         let facts = Facts::build(rules, r, ctx);
-        let doc = Doc::new(text, subject_len, &facts.first_name);
+        let doc = Doc::new(text, subject_len, &facts.first_name, &rules.vocab);
         Checker {
             rules,
             facts,

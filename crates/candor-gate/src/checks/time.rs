@@ -230,7 +230,7 @@ impl Checker<'_> {
             }
             seen_until = m.last + 1;
             let head = self.doc.words[m.first];
-            if !self.clause_about_person(head) || self.sentence_has(head, &FUTURE_CUES) {
+            if !self.clause_about_person(head) || self.clause_has(head, &FUTURE_CUES) {
                 continue;
             }
             let rule = &self.rules.table.times[m.payload];
@@ -311,7 +311,7 @@ impl Checker<'_> {
                 _ => continue,
             };
             let head = self.doc.words[wi];
-            if !self.clause_about_person(head) || self.sentence_has(head, &FUTURE_CUES) {
+            if !self.clause_about_person(head) || self.clause_has(head, &FUTURE_CUES) {
                 continue;
             }
             let (s, e) = (t.start, ago.end);
@@ -437,7 +437,7 @@ impl Checker<'_> {
                     month_only = true;
                 }
                 if month_only {
-                    if offer || !self.doc.sent_personal(ti) || self.sentence_has(ti, &FUTURE_CUES) {
+                    if offer || !self.doc.sent_personal(ti) || self.clause_has(ti, &FUTURE_CUES) {
                         continue;
                     }
                     let dates = self.sentence_dates(ti);
@@ -517,7 +517,7 @@ impl Checker<'_> {
             if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
                 continue;
             }
-            if self.doc.sent_personal(ti) && !self.sentence_has(ti, &FUTURE_CUES) {
+            if self.doc.sent_personal(ti) && !self.clause_has(ti, &FUTURE_CUES) {
                 self.flag(
                     Kind::WrongTime,
                     span.0,
