@@ -366,10 +366,16 @@ impl PhraseSet {
                     None => continue,
                 }
             };
+            let cursor = Cursor {
+                toks,
+                words,
+                origin: wi,
+                cross,
+                interned: self.interned,
+            };
             for &pi in cands {
                 let p = &self.phrases[pi];
-                if let Some(last) = match_at(&p.pats, 0, toks, words, wi, wi, cross, self.interned)
-                {
+                if let Some(last) = match_at(&p.pats, 0, &cursor, wi) {
                     out.push(PhraseMatch {
                         first: wi,
                         last,
@@ -400,30 +406,30 @@ impl PhraseSet {
     }
 }
 
-/// Match `pats[pi..]` starting at word `wi`; `origin` is the first word (for sentence checks).
-/// Returns the index of the last word matched.
-fn match_at(
-    pats: &[Pat],
-    pi: usize,
-    toks: &[Tok],
-    words: &[usize],
-    wi: usize,
+/// Where a phrase match runs: the document's tokens and words, the first word of the match (for
+/// sentence checks), whether sentences may be crossed, and whether to compare vocabulary ids.
+struct Cursor<'a> {
+    toks: &'a [Tok],
+    words: &'a [usize],
     origin: usize,
     cross: bool,
     interned: bool,
-) -> Option<usize> {
+}
+
+/// Match `pats[pi..]` starting at word `wi`. Returns the index of the last word matched.
+fn match_at(pats: &[Pat], pi: usize, c: &Cursor<'_>, wi: usize) -> Option<usize> {
     let pat = pats.get(pi)?;
-    let same_sent = |w: usize| cross || toks[words[w]].sent == toks[words[origin]].sent;
+    let same_sent = |w: usize| c.cross || c.toks[c.words[w]].sent == c.toks[c.words[c.origin]].sent;
     match pat {
         Pat::Word(alts, ids) => {
-            if wi >= words.len() || !same_sent(wi) {
+            if wi >= c.words.len() || !same_sent(wi) {
                 return None;
             }
-            let t = &toks[words[wi]];
-            let hit = if interned {
+            let t = &c.toks[c.words[wi]];
+            let hit = if c.interned {
                 ids.contains(&t.id)
             } else {
-                alts.iter().any(|a| *a == t.norm)
+                alts.contains(&t.norm)
             };
             if !hit {
                 return None;
@@ -431,15 +437,15 @@ fn match_at(
             if pi + 1 == pats.len() {
                 return Some(wi);
             }
-            match_at(pats, pi + 1, toks, words, wi + 1, origin, cross, interned)
+            match_at(pats, pi + 1, c, wi + 1)
         }
         Pat::Gap => {
             for skip in 0..=3 {
                 let w = wi + skip;
-                if w > words.len() {
+                if w > c.words.len() {
                     break;
                 }
-                if let Some(end) = match_at(pats, pi + 1, toks, words, w, origin, cross, interned) {
+                if let Some(end) = match_at(pats, pi + 1, c, w) {
                     return Some(end);
                 }
             }
