@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use candor_local::registry::{self, StderrProgress};
-use candor_local::{opener_prompt, GenRequest, KvCache, LoadOptions, LocalModel, SampleParams};
+use candor_local::{
+    opener_params, opener_prompt, GenRequest, KvCache, LoadOptions, LocalModel, SampleParams,
+};
 
 fn peak_rss_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -165,7 +167,7 @@ fn main() {
             );
             let params = SampleParams {
                 max_tokens: opener_tokens,
-                ..SampleParams::default()
+                ..opener_params()
             };
             model.chat_request(&parts.to_messages(), 1, params).unwrap()
         })

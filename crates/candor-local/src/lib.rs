@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use candor_domain::{ChatMessage, FinishReason};
 
 pub use model::{Arch, Config, KvCache};
-pub use prompt::{opener_prompt, OPENER_MAX_TOKENS};
+pub use prompt::{opener_params, opener_prompt, tidy_opener, OPENER_MAX_TOKENS};
 pub use provider::LocalProvider;
 pub use registry::{ensure_model, find_model, ModelSpec, DEFAULT_MODEL, MODELS, TEST_MODEL};
 pub use tokenizer::Tokenizer;

@@ -8,8 +8,44 @@
 
 use candor_domain::PromptParts;
 
+use crate::SampleParams;
+
 /// Output cap for an opener: two sentences fit comfortably.
 pub const OPENER_MAX_TOKENS: u32 = 72;
+
+/// Greedy decoding, capped, stopping at the first blank line (small models like to go on with a
+/// second paragraph, a sign-off or a repeat of the prompt).
+pub fn opener_params() -> SampleParams {
+    SampleParams {
+        max_tokens: OPENER_MAX_TOKENS as usize,
+        stop: vec!["\n\n".into(), "FACTS:".into()],
+        ..SampleParams::default()
+    }
+}
+
+/// Keep the first one or two sentences of a model's opener, trimmed, without wrapping quotes.
+/// Says nothing new: only cuts.
+pub fn tidy_opener(text: &str) -> String {
+    let t = text
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\u{201c}' || c == '\u{201d}');
+    let mut end = t.len();
+    let mut sentences = 0;
+    let bytes = t.as_bytes();
+    for (i, c) in t.char_indices() {
+        if matches!(c, '.' | '!' | '?') {
+            let next = bytes.get(i + 1).copied();
+            if next.is_none() || next == Some(b' ') || next == Some(b'\n') {
+                sentences += 1;
+                if sentences == 2 {
+                    end = i + 1;
+                    break;
+                }
+            }
+        }
+    }
+    t[..end].trim().to_string()
+}
 
 /// Build the prompt for a 1–2 sentence opener.
 ///
@@ -73,6 +109,18 @@ pub fn opener_prompt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_opener_keeps_two_sentences() {
+        assert_eq!(
+            tidy_opener(" \"Hi Ana! Rain jackets are 20% off. Come by.\" "),
+            "Hi Ana! Rain jackets are 20% off."
+        );
+        assert_eq!(
+            tidy_opener("Only one, 2.5 km away"),
+            "Only one, 2.5 km away"
+        );
+    }
 
     #[test]
     fn static_prefix_does_not_depend_on_the_recipient() {
