@@ -127,6 +127,8 @@ pub struct LintRules {
     pub max_body_words: Option<usize>,
     /// When true, the body must contain an unsubscribe line (for finished emails, not openers).
     pub require_unsubscribe: Option<bool>,
+    /// Lowercase markers of the footer block.
+    pub footer_markers: Vec<String>,
 }
 
 /// A relative-time phrase family and the ages (days before `now`) it may describe.
@@ -227,6 +229,7 @@ impl RuleTable {
         self.times.extend(other.times);
         let lint = other.lint;
         self.lint.banned.extend(lint.banned);
+        self.lint.footer_markers.extend(lint.footer_markers);
         self.lint.max_caps_words = lint.max_caps_words.or(self.lint.max_caps_words);
         self.lint.max_exclamation_run = lint.max_exclamation_run.or(self.lint.max_exclamation_run);
         self.lint.max_subject_chars = lint.max_subject_chars.or(self.lint.max_subject_chars);
@@ -266,8 +269,12 @@ pub(crate) struct PhraseMatch {
 pub(crate) struct PhraseSet {
     phrases: Vec<Phrase>,
     by_first: HashMap<String, Vec<usize>>,
-    /// Phrase indices by the vocabulary id of their first word, once interned.
+    /// Phrase indices by the vocabulary id of their first word, once interned, for phrases whose
+    /// second element is not a plain word (one-word phrases, or a gap).
     by_first_id: Vec<Vec<usize>>,
+    /// Phrase indices by the ids of their first two words: "you" starts hundreds of phrases,
+    /// "you bought" only a few.
+    by_pair_id: HashMap<(u32, u32), Vec<usize>>,
     interned: bool,
     /// (lowercase needle, payload)
     raw: Vec<(String, usize)>,
@@ -335,14 +342,28 @@ impl PhraseSet {
             }
         }
         let mut by_id: Vec<Vec<usize>> = vec![Vec::new(); vocab.len()];
+        let mut by_pair: HashMap<(u32, u32), Vec<usize>> = HashMap::default();
         for (i, p) in self.phrases.iter().enumerate() {
-            if let Some(Pat::Word(_, ids)) = p.pats.first() {
-                for &id in ids {
-                    by_id[id as usize].push(i);
+            let Some(Pat::Word(_, first)) = p.pats.first() else {
+                continue;
+            };
+            match p.pats.get(1) {
+                Some(Pat::Word(_, second)) => {
+                    for &a in first {
+                        for &b in second {
+                            by_pair.entry((a, b)).or_default().push(i);
+                        }
+                    }
+                }
+                _ => {
+                    for &id in first {
+                        by_id[id as usize].push(i);
+                    }
                 }
             }
         }
         self.by_first_id = by_id;
+        self.by_pair_id = by_pair;
         self.interned = true;
     }
 
@@ -350,19 +371,27 @@ impl PhraseSet {
     /// stays inside one sentence. Interned sets need `toks` carrying vocabulary ids.
     pub fn find(&self, toks: &[Tok], words: &[usize], cross: bool) -> Vec<PhraseMatch> {
         let mut out = Vec::new();
+        let empty: Vec<usize> = Vec::new();
         for (wi, &ti) in words.iter().enumerate() {
-            let cands = if self.interned {
+            let (cands, pair): (&Vec<usize>, &Vec<usize>) = if self.interned {
                 let id = toks[ti].id;
                 if id == NO_ID {
                     continue;
                 }
-                match self.by_first_id.get(id as usize) {
-                    Some(c) if !c.is_empty() => c,
-                    _ => continue,
+                let single = self.by_first_id.get(id as usize).unwrap_or(&empty);
+                let pair = match words.get(wi + 1) {
+                    Some(&nt) if toks[nt].id != NO_ID => {
+                        self.by_pair_id.get(&(id, toks[nt].id)).unwrap_or(&empty)
+                    }
+                    _ => &empty,
+                };
+                if single.is_empty() && pair.is_empty() {
+                    continue;
                 }
+                (single, pair)
             } else {
                 match self.by_first.get(toks[ti].norm.as_str()) {
-                    Some(c) => c,
+                    Some(c) => (c, &empty),
                     None => continue,
                 }
             };
@@ -373,7 +402,7 @@ impl PhraseSet {
                 cross,
                 interned: self.interned,
             };
-            for &pi in cands {
+            for &pi in cands.iter().chain(pair.iter()) {
                 let p = &self.phrases[pi];
                 if let Some(last) = match_at(&p.pats, 0, &cursor, wi) {
                     out.push(PhraseMatch {
@@ -391,7 +420,23 @@ impl PhraseSet {
     /// with `to_ascii_lowercase`, so offsets are the original's).
     pub fn find_raw(&self, lower: &str) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
+        if self.raw.is_empty() {
+            return out;
+        }
+        // Every raw needle has a punctuation byte; skip needles whose punctuation the text lacks.
+        let mut present = [false; 256];
+        for b in lower.bytes() {
+            present[b as usize] = true;
+        }
         for (needle, payload) in &self.raw {
+            if let Some(p) = needle
+                .bytes()
+                .find(|b| !b.is_ascii_alphanumeric() && *b != b' ')
+            {
+                if !present[p as usize] {
+                    continue;
+                }
+            }
             let mut from = 0;
             while let Some(pos) = lower[from..].find(needle.as_str()) {
                 let s = from + pos;

@@ -49,6 +49,9 @@ pub(crate) struct Doc<'t> {
     /// Tokens inside a URL or an email address.
     pub in_url: Vec<bool>,
     pub subject_title_case: bool,
+    /// Byte offset where the footer (sender address, unsubscribe, legal) begins; `text.len()`
+    /// when there is none.
+    pub footer_start: usize,
 }
 
 impl<'t> Doc<'t> {
@@ -57,6 +60,7 @@ impl<'t> Doc<'t> {
         subject_len: usize,
         first_name: &[String],
         vocab: &crate::text::FastMap<String, u32>,
+        footer_markers: &[String],
     ) -> Doc<'t> {
         let mut toks = tokenize(text);
         for t in &mut toks {
@@ -106,7 +110,9 @@ impl<'t> Doc<'t> {
             .collect();
         let caps = subject_words.iter().filter(|t| t.cap).count();
         let subject_title_case = subject_words.len() >= 3 && caps * 10 >= subject_words.len() * 7;
+        let footer_start = footer_start(text, subject_len + 2, footer_markers);
         Doc {
+            footer_start,
             text,
             subject_len,
             body_start: subject_len + 2,
@@ -181,6 +187,29 @@ impl<'t> Doc<'t> {
     }
 }
 
+/// Start of the paragraph holding the first footer line: a line with a footer marker, or a
+/// `--` signature delimiter.
+fn footer_start(text: &str, body_start: usize, markers: &[String]) -> usize {
+    let Some(body) = text.get(body_start..) else {
+        return text.len();
+    };
+    let mut para_start = body_start;
+    let mut pos = body_start;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            para_start = pos + line.len();
+        } else {
+            let lower = trimmed.to_lowercase();
+            if trimmed == "--" || markers.iter().any(|m| lower.contains(m.as_str())) {
+                return if trimmed == "--" { pos } else { para_start };
+            }
+        }
+        pos += line.len();
+    }
+    text.len()
+}
+
 pub(crate) struct Checker<'a> {
     pub rules: &'a Compiled,
     pub facts: Facts<'a>,
@@ -201,7 +230,13 @@ impl<'a> Checker<'a> {
         ctx: &Context,
     ) -> Checker<'a> {
         let facts = Facts::build(rules, r, ctx);
-        let doc = Doc::new(text, subject_len, &facts.first_name, &rules.vocab);
+        let doc = Doc::new(
+            text,
+            subject_len,
+            &facts.first_name,
+            &rules.vocab,
+            &rules.table.lint.footer_markers,
+        );
         Checker {
             rules,
             facts,
@@ -228,6 +263,13 @@ impl<'a> Checker<'a> {
     }
 
     pub fn flag(&mut self, kind: Kind, start: usize, end: usize, reason: String, rule: &str) {
+        let judged_in_footer = matches!(
+            kind,
+            Kind::TemplateLeak | Kind::BannedPhrase | Kind::BrandVoice | Kind::Compliance
+        );
+        if start >= self.doc.footer_start && !judged_in_footer {
+            return;
+        }
         let end = end.max(start).min(self.doc.text.len());
         let start = start.min(end);
         self.findings.push(Finding {
@@ -255,6 +297,9 @@ impl<'a> Checker<'a> {
     }
 
     pub fn use_fact(&mut self, fact: usize, start: usize, end: usize) {
+        if start >= self.doc.footer_start {
+            return;
+        }
         if fact < self.facts.list.len() && self.facts.list[fact].personal {
             self.used.push((fact, start, end));
         }
