@@ -515,6 +515,9 @@ pub struct Record {
     /// Why the tier differs from the planned one, when it does ("gate", "spend_hot", ...).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moves: Vec<String>,
+    /// Every gate check of every attempt, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gate: Vec<candor_audit::GateCheck>,
 }
 
 impl Record {
@@ -535,6 +538,7 @@ impl Record {
             message_file: None,
             message_id: None,
             moves: Vec::new(),
+            gate: Vec::new(),
         }
     }
 }

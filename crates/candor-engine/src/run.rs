@@ -1,0 +1,1273 @@
+//! `candor run`: every recipient ends with one checked email in the outbox or a recorded skip.
+//!
+//! Flow: a first streaming pass estimates and plans (tier quotas per segment under the
+//! budget); a second streaming pass hands each recipient its planned tier (the plan cursor
+//! keeps the mix proportional at every point), gathers the most relevant facts within the
+//! tier's context budget, runs the tier's stages through the governor with bounded
+//! concurrency, and gates the composed email. On findings it retries with the findings fed back,
+//! up to the tier's limit, then falls one tier down; `template` is the floor. A single sink task
+//! writes the outbox, so records are appended in one place.
+//!
+//! Invariants:
+//! - No email reaches the outbox without passing the gate; if even the floor fails, the
+//!   recipient is skipped with the findings as the reason.
+//! - Resume: recipients with a record in `records.jsonl` are not processed again; the plan is
+//!   recomputed from the same input, and the cursor is advanced over finished recipients too, so
+//!   the rest get the tiers they would have had. A recipient whose message was written but whose
+//!   record was not is processed again and its message replaced (same file name); its calls
+//!   are answered from the store's response cache, so they are not paid twice.
+//! - Spend running hot (settled spend of finished recipients above their planned spend by the
+//!   threshold) moves the remaining recipients of the lowest-value segments one tier down, one
+//!   segment more at each check while it stays hot; every move is in the recipient's record.
+//! - Shared body copy is generated at most once per segment per run (and answered from the
+//!   response cache on a rerun).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use candor_audit::{Audit, GateCheck, SendRow};
+use candor_domain::campaign::{Part, Segment, Tier, REST_SEGMENT};
+use candor_domain::{Campaign, ChatRequest, EmailAddress, Limits, Money, Recipient};
+use candor_gate::{Context, Email, Gate, RuleTable};
+use candor_governor::{CallContext, Governor, GovernorError, Pricer};
+use candor_pricing::PriceTable;
+use candor_providers::Provider;
+use candor_store::{Attribution, Caps, GateVerdict, RecipientKey, Scope};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, OnceCell, Semaphore};
+
+use crate::compose::{self, Parsed};
+use crate::estimate::{Estimate, Estimator};
+use crate::ingest::RecipientReader;
+use crate::outbox::{self, Composed, MessageSpec, Outbox, Record, RecordFinding, Sender, Status};
+use crate::plan::PlanCursor;
+use crate::progress::{Progress, Snapshot};
+use crate::prompt::{self, CallInput, Fact};
+use crate::template::{CampaignFacts, FactUse, TemplateSet};
+
+/// Version of the `--json` summary.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// How many gate catches the summary keeps as examples.
+const EXAMPLES: usize = 3;
+/// How many moves the summary lists (all are in the records).
+const MOVES_LISTED: usize = 50;
+/// Check the spend heat every this many finished recipients.
+const HEAT_CHECK_EVERY: u64 = 20;
+
+/// Where a model's calls go and what they cost.
+#[derive(Clone)]
+pub struct ModelRoute {
+    pub provider: Arc<dyn Provider>,
+    pub pricer: Arc<dyn Pricer>,
+}
+
+/// Resolves a model name to its provider and price.
+pub trait Router: Send + Sync {
+    fn route(&self, model: &str) -> Option<ModelRoute>;
+    /// Tokens of `text` for `model`, for the context budget.
+    fn count_tokens(&self, model: &str, text: &str) -> u64 {
+        candor_pricing::tokens::count(model, text).tokens.0
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("reading recipients: {0}")]
+    Ingest(#[from] crate::ingest::IngestError),
+    #[error("estimating the campaign: {0}")]
+    Estimate(#[from] crate::estimate::EstimateError),
+    #[error("outbox: {0}")]
+    Outbox(#[from] outbox::OutboxError),
+    #[error("templates: {0}")]
+    Template(#[from] crate::template::TemplateError),
+    #[error("audit log: {0}")]
+    Audit(#[from] candor_audit::AuditError),
+    #[error("the store failed, so spend can no longer be recorded: {0}")]
+    Store(String),
+    #[error("campaign: {0}")]
+    Campaign(String),
+    #[error("gate rules: {0}")]
+    Gate(String),
+}
+
+/// How to run.
+pub struct RunOptions {
+    pub out_dir: PathBuf,
+    /// Tasks in flight; `None` = the campaign's `concurrency`.
+    pub concurrency: Option<usize>,
+    /// Only these tiers (in ladder order); `None` = the campaign's whole ladder.
+    pub tiers: Option<Vec<String>>,
+    /// Salt for recipient keys in the ledger and unsubscribe links.
+    pub salt: Vec<u8>,
+    /// The messages' Date header.
+    pub date: time::OffsetDateTime,
+    /// The store's SQLite file, for the audit's per-send log; `None` = no audit log.
+    pub audit_db: Option<PathBuf>,
+    /// Where bad input rows go.
+    pub quarantine: Option<PathBuf>,
+    /// Progress line writer (stderr when it is a terminal), or `None` for quiet.
+    pub progress: Option<Box<dyn Write + Send>>,
+    /// Spend is "hot" when finished recipients cost more than this many thousandths of plan.
+    pub hot_threshold_milli: u32,
+    /// The global budget across campaigns (from `candor.toml`), if any.
+    pub global_budget: Option<Money>,
+}
+
+impl RunOptions {
+    pub fn new(out_dir: impl Into<PathBuf>) -> RunOptions {
+        RunOptions {
+            out_dir: out_dir.into(),
+            concurrency: None,
+            tiers: None,
+            salt: Vec::new(),
+            date: time::OffsetDateTime::now_utc(),
+            audit_db: None,
+            quarantine: None,
+            progress: None,
+            hot_threshold_milli: 1_100,
+            global_budget: None,
+        }
+    }
+}
+
+/// Everything the run needs that is built outside it.
+pub struct RunInputs {
+    pub campaign: Campaign,
+    pub recipients: PathBuf,
+    pub prices: PriceTable,
+    pub governor: Arc<Governor>,
+    pub router: Arc<dyn Router>,
+}
+
+/// One tier move.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub recipient: String,
+    pub from: String,
+    pub to: String,
+    /// `gate` (findings after retries), `error` (a provider failed), `budget` (a reservation was
+    /// refused), `no_route` (no provider for the model), `spend_hot` (spend ran above plan).
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+/// A gate catch, for the summary's examples.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catch {
+    pub recipient: String,
+    pub tier: String,
+    /// The text that was caught (the opener, or the whole body for deep tiers).
+    pub text: String,
+    /// `kind: "span" — reason` per finding.
+    pub findings: Vec<String>,
+}
+
+/// The machine summary (`candor run --json`). Fields are only ever added.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub version: u32,
+    pub campaign: String,
+    pub outbox: String,
+    /// Valid recipients read.
+    pub recipients: u64,
+    /// Rows refused at input (see the quarantine file).
+    pub quarantined: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine_file: Option<String>,
+    /// Recipients finished by an earlier, interrupted run of the same command.
+    pub resumed: u64,
+    /// Emails written by this run.
+    pub sent: u64,
+    /// Skips by reason (this run).
+    pub skipped: BTreeMap<String, u64>,
+    /// Emails by the tier that produced them (this run).
+    pub tier_mix: BTreeMap<String, u64>,
+    /// The planner's tier mix for the whole list.
+    pub planned_mix: BTreeMap<String, u64>,
+    pub moves_by_reason: BTreeMap<String, u64>,
+    /// The first moves (every move is in its recipient's record).
+    pub moves: Vec<Move>,
+    pub gate_checks: u64,
+    pub gate_passes: u64,
+    pub findings_by_kind: BTreeMap<String, u64>,
+    pub examples: Vec<Catch>,
+    /// Ledger rows written for this run's calls (attempts, including cache hits).
+    pub calls: u64,
+    pub cache_hits: u64,
+    /// Settled spend of this run.
+    pub spend: Money,
+    /// What the plan expected for the whole list.
+    pub planned: Money,
+    pub budget: Option<Money>,
+    pub elapsed_ms: u64,
+}
+
+/// What one recipient came to.
+struct Outcome {
+    record: Record,
+    message: Option<String>,
+    planned_cost: Money,
+    calls: u64,
+    cache_hits: u64,
+    catches: Vec<Catch>,
+    moves: Vec<Move>,
+    findings: Vec<String>,
+    gate_checks: Vec<GateCheck>,
+    fatal: Option<String>,
+}
+
+/// Shared, read-only state of a run.
+struct Shared {
+    campaign: Campaign,
+    gate: Gate,
+    ctx: Context,
+    templates: TemplateSet,
+    campaign_facts: CampaignFacts,
+    governor: Arc<Governor>,
+    router: Arc<dyn Router>,
+    sender: Sender,
+    unsubscribe: String,
+    salt: Vec<u8>,
+    date: time::OffsetDateTime,
+    offer: String,
+    fallback_body: String,
+    /// Per segment name: its body copy, written at most once.
+    bodies: HashMap<String, OnceCell<BodyCopy>>,
+    /// Spend on shared body copy (charged to no single recipient).
+    copy_spend: Mutex<Money>,
+    copy_probe: Recipient,
+}
+
+#[derive(Clone, Debug)]
+struct BodyCopy {
+    text: String,
+}
+
+fn parse_sender(c: &Campaign) -> Result<Sender, RunError> {
+    let raw = c.brand.sender.trim();
+    let (name, addr) = match (raw.find('<'), raw.rfind('>')) {
+        (Some(l), Some(r)) if l < r => (
+            raw[..l].trim().trim_matches('"').trim().to_string(),
+            &raw[l + 1..r],
+        ),
+        _ => (String::new(), raw),
+    };
+    let address = EmailAddress::parse(addr)
+        .map_err(|e| RunError::Campaign(format!("`brand.sender`: {e}")))?;
+    Ok(Sender {
+        name: if name.is_empty() {
+            c.brand.name.clone()
+        } else {
+            name
+        },
+        address,
+        postal_address: c.brand.postal_address.clone(),
+    })
+}
+
+/// Whether the record says the person does not want marketing email.
+fn email_consent_refused(r: &Recipient) -> bool {
+    let is = |k: &str, want: bool| {
+        r.attr(k).is_some_and(|v| match v {
+            candor_domain::AttrValue::Bool(b) => *b == want,
+            candor_domain::AttrValue::Str(s) => {
+                let s = s.trim().to_ascii_lowercase();
+                if want {
+                    matches!(s.as_str(), "true" | "yes" | "1")
+                } else {
+                    matches!(s.as_str(), "false" | "no" | "0")
+                }
+            }
+            candor_domain::AttrValue::Num(n) => (*n != 0.0) == want,
+        })
+    };
+    is("unsubscribed", true)
+        || is("email_opt_out", true)
+        || is("email_opt_in", false)
+        || is("email_consent", false)
+        || is("marketing_consent", false)
+        || is("subscribed", false)
+}
+
+/// Run a campaign end to end.
+pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let mut campaign = inputs.campaign;
+    if let Some(allowed) = &opts.tiers {
+        campaign.ladder.retain(|t| allowed.contains(&t.name));
+        if campaign.ladder.is_empty() {
+            return Err(RunError::Campaign(format!(
+                "none of the tiers {allowed:?} is in the campaign's ladder"
+            )));
+        }
+    }
+    if !campaign.ladder.last().is_some_and(Tier::is_template) {
+        return Err(RunError::Campaign(
+            "the ladder must end with the `template` tier (the floor every email can fall to)"
+                .into(),
+        ));
+    }
+    let unsubscribe = campaign.brand.unsubscribe_url.clone().ok_or_else(|| {
+        RunError::Campaign(
+            "`brand.unsubscribe_url` is required: every email carries a one-click unsubscribe link"
+                .into(),
+        )
+    })?;
+    let sender = parse_sender(&campaign)?;
+    set_budgets(&inputs.governor, &campaign, opts.global_budget).await?;
+
+    // Pass 1: estimate and plan.
+    let estimate = {
+        let mut est = Estimator::new(&campaign, &inputs.prices)?;
+        let mut reader = RecipientReader::open(&inputs.recipients, None)?;
+        for r in reader.by_ref() {
+            est.add(&r);
+        }
+        if let Some(e) = reader.take_error() {
+            return Err(e.into());
+        }
+        let stats = reader.stats();
+        est.finish(stats, &inputs.prices)?
+    };
+    let ladder_names: Vec<String> = campaign.ladder.iter().map(|t| t.name.clone()).collect();
+    let mut cursor = PlanCursor::new(&estimate.plan, &ladder_names);
+    let per_send = per_send_costs(&estimate);
+    let mut planned_mix = BTreeMap::new();
+    for s in &estimate.plan.segments {
+        for (t, n) in &s.tiers {
+            *planned_mix.entry(t.clone()).or_insert(0) += n;
+        }
+    }
+    // Segments from lowest to highest value: the order spend-hot moves take.
+    let mut by_value: Vec<(Money, String)> = campaign
+        .segments
+        .iter()
+        .map(|s| (s.value_per_send, s.name.clone()))
+        .collect();
+    by_value.push((Money::ZERO, REST_SEGMENT.to_string()));
+    by_value.sort();
+
+    let gate = match &campaign.gate_rules {
+        None => Gate::new(),
+        Some(v) => {
+            let ext: RuleTable = serde_json::from_value(v.clone())
+                .map_err(|e| RunError::Gate(format!("`gate` table: {e}")))?;
+            Gate::with_extension(ext).map_err(|e| RunError::Gate(e.to_string()))?
+        }
+    };
+    let mut ctx_json = campaign.gate_context_json();
+    if let serde_json::Value::Object(m) = &mut ctx_json {
+        // The footer states these; they are the sender's own facts.
+        m.entry("postal_address")
+            .or_insert_with(|| campaign.brand.postal_address.clone().into());
+        m.entry("sender")
+            .or_insert_with(|| sender.name.clone().into());
+    }
+    let ctx = Context::from_json(ctx_json).map_err(|e| RunError::Gate(e.to_string()))?;
+    let mut bodies = HashMap::new();
+    for s in campaign.segments.iter().map(|s| s.name.clone()) {
+        bodies.insert(s, OnceCell::new());
+    }
+    bodies.insert(REST_SEGMENT.to_string(), OnceCell::new());
+    let copy_probe = Recipient::from_json(
+        r#"{"id":"candor-copy-probe","email":"probe@candor.invalid"}"#,
+        &Limits::default(),
+    )
+    .map_err(|e| RunError::Campaign(e.to_string()))?;
+    let shared = Arc::new(Shared {
+        templates: TemplateSet::embedded()?,
+        campaign_facts: CampaignFacts {
+            brand: campaign.brand.name.clone(),
+            offer_headline: compose::campaign_subject(&campaign),
+        },
+        offer: compose::offer_block(&campaign),
+        fallback_body: compose::fallback_body(&campaign),
+        gate,
+        ctx,
+        governor: inputs.governor,
+        router: inputs.router,
+        sender,
+        unsubscribe,
+        salt: std::mem::take(&mut opts.salt),
+        date: opts.date,
+        bodies,
+        copy_spend: Mutex::new(Money::ZERO),
+        copy_probe,
+        campaign,
+    });
+
+    let (mut ob, done) = Outbox::open(&opts.out_dir)?;
+    ob.clean_temp_files()?;
+    let mut audit = match &opts.audit_db {
+        Some(p) => Some(Audit::open(p)?),
+        None => None,
+    };
+    if let Some(a) = audit.as_mut() {
+        a.record_plan(
+            &shared.campaign.name,
+            estimate.plan.cost,
+            estimate.input.accepted,
+        )?;
+        // Records are the truth; the audit's send log is rebuilt from them on resume.
+        let rows: Vec<SendRow> = done
+            .values()
+            .map(|r| send_row(&shared.campaign.name, r))
+            .collect();
+        a.log_sends(&rows)?;
+    }
+
+    let summary = RunSummary {
+        version: SUMMARY_VERSION,
+        campaign: shared.campaign.name.clone(),
+        outbox: opts.out_dir.display().to_string(),
+        planned_mix,
+        planned: estimate.plan.cost,
+        budget: shared.campaign.budgets.total,
+        quarantine_file: opts.quarantine.as_ref().map(|p| p.display().to_string()),
+        ..RunSummary::default()
+    };
+    let concurrency = opts
+        .concurrency
+        .unwrap_or(shared.campaign.concurrency as usize)
+        .max(1);
+    let sem = Arc::new(Semaphore::new(concurrency));
+    let (tx, mut rx) = mpsc::channel::<Outcome>(concurrency * 2);
+    let heat = Arc::new(Mutex::new(Heat::default()));
+    // Finished-in-an-earlier-run recipients count toward the heat as they were.
+    let mut reader = RecipientReader::open(&inputs.recipients, opts.quarantine.as_deref())?;
+    let total = estimate.input.accepted;
+
+    let resumed = Arc::new(AtomicU64::new(0));
+    let sink = {
+        let shared = Arc::clone(&shared);
+        let resumed = Arc::clone(&resumed);
+        let heat = Arc::clone(&heat);
+        let mut progress = Progress::new(opts.progress.take());
+        let mut summary = summary.clone();
+        tokio::spawn(async move {
+            let mut snap = Snapshot {
+                total,
+                budget: shared.campaign.budgets.total,
+                ..Snapshot::default()
+            };
+            let mut pending_rows: Vec<SendRow> = Vec::new();
+            let mut fatal: Option<RunError> = None;
+            while let Some(o) = rx.recv().await {
+                if let Some(f) = o.fatal {
+                    fatal.get_or_insert(RunError::Store(f));
+                    continue;
+                }
+                if let Err(e) = sink_one(&mut ob, &mut summary, &o) {
+                    fatal.get_or_insert(e);
+                    continue;
+                }
+                {
+                    let mut h = heat.lock().unwrap_or_else(|p| p.into_inner());
+                    h.actual += o.record.cost;
+                    h.planned += o.planned_cost;
+                    h.finished += 1;
+                }
+                pending_rows.push(send_row(&shared.campaign.name, &o.record));
+                if pending_rows.len() >= 256 {
+                    if let Some(a) = audit.as_mut() {
+                        if let Err(e) = a.log_sends(&pending_rows) {
+                            fatal.get_or_insert(e.into());
+                        }
+                    }
+                    pending_rows.clear();
+                }
+                snap.done = resumed.load(Ordering::Relaxed)
+                    + summary.sent
+                    + summary.skipped.values().sum::<u64>();
+                snap.spend = summary.spend;
+                snap.tier_mix = summary.tier_mix.clone();
+                snap.gate_catches = summary.gate_checks - summary.gate_passes;
+                snap.skipped = summary.skipped.values().sum();
+                progress.update(&snap, false);
+            }
+            if let Some(a) = audit.as_mut() {
+                if let Err(e) = a.log_sends(&pending_rows) {
+                    fatal.get_or_insert(e.into());
+                }
+            }
+            progress.finish(&snap);
+            (summary, audit, fatal)
+        })
+    };
+
+    let mut seen: HashSet<String> = HashSet::new();
+    for r in reader.by_ref() {
+        let segment = shared.campaign.segment_name_of(&r).to_string();
+        let planned = cursor
+            .next(&segment)
+            .unwrap_or_else(|| ladder_names.last().cloned().unwrap_or_default());
+        let planned_cost = per_send
+            .get(&(segment.clone(), planned.clone()))
+            .copied()
+            .unwrap_or(Money::ZERO);
+        if let Some(rec) = done.get(r.id.as_str()) {
+            let mut h = heat.lock().unwrap_or_else(|p| p.into_inner());
+            h.actual += rec.cost;
+            h.planned += planned_cost;
+            h.finished += 1;
+            drop(h);
+            resumed.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        if !seen.insert(r.id.as_str().to_string()) {
+            continue; // the reader quarantines duplicates; this is belt and braces
+        }
+        // Heat: move the lowest-value segments one tier down while spend runs hot.
+        let degrade = {
+            let mut h = heat.lock().unwrap_or_else(|p| p.into_inner());
+            h.check(opts.hot_threshold_milli, by_value.len());
+            let rank = by_value
+                .iter()
+                .position(|(_, s)| *s == segment)
+                .unwrap_or(0);
+            rank < h.level
+        };
+        let mut start_tier = planned.clone();
+        let mut moves = Vec::new();
+        if degrade {
+            if let Some(i) = ladder_names.iter().position(|t| *t == planned) {
+                if i + 1 < ladder_names.len() {
+                    start_tier = ladder_names[i + 1].clone();
+                    let h = heat.lock().unwrap_or_else(|p| p.into_inner());
+                    moves.push(Move {
+                        recipient: r.id.as_str().to_string(),
+                        from: planned.clone(),
+                        to: start_tier.clone(),
+                        reason: "spend_hot".into(),
+                        detail: format!(
+                            "finished recipients cost {} against {} planned",
+                            h.actual, h.planned
+                        ),
+                    });
+                }
+            }
+        }
+        let permit = match Arc::clone(&sem).acquire_owned().await {
+            Ok(p) => p,
+            Err(_) => break,
+        };
+        if tx.is_closed() {
+            break; // the sink stopped on a fatal error
+        }
+        let shared = Arc::clone(&shared);
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let o = process(
+                &shared,
+                r,
+                segment,
+                planned,
+                start_tier,
+                planned_cost,
+                moves,
+            )
+            .await;
+            let _ = tx.send(o).await;
+            drop(permit);
+        });
+    }
+    let reader_error = reader.take_error();
+    let stats = reader.finish();
+    drop(tx);
+    let (mut summary, mut audit, fatal) = sink
+        .await
+        .map_err(|e| RunError::Store(format!("the outbox writer stopped: {e}")))?;
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    if let Some(e) = reader_error {
+        return Err(e.into());
+    }
+    let stats = stats?;
+    summary.resumed = resumed.load(Ordering::Relaxed);
+    summary.spend += *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner());
+    summary.recipients = stats.accepted;
+    summary.quarantined = stats.quarantined;
+    shared
+        .governor
+        .store()
+        .flush()
+        .await
+        .map_err(|e| RunError::Store(e.to_string()))?;
+    if let Some(a) = audit.as_mut() {
+        a.refresh()?;
+    }
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+/// The campaign's budgets and caps, in the store: every reservation is checked against them.
+async fn set_budgets(
+    governor: &Governor,
+    c: &Campaign,
+    global: Option<Money>,
+) -> Result<(), RunError> {
+    let store = governor.store();
+    let err = |e: candor_store::StoreError| RunError::Store(e.to_string());
+    store.set_limit(Scope::Global, global).await.map_err(err)?;
+    store
+        .set_limit(Scope::Campaign(c.name.clone()), c.budgets.total)
+        .await
+        .map_err(err)?;
+    for (segment, limit) in &c.budgets.per_segment {
+        store
+            .set_limit(
+                Scope::Segment {
+                    campaign: c.name.clone(),
+                    segment: segment.clone(),
+                },
+                Some(*limit),
+            )
+            .await
+            .map_err(err)?;
+    }
+    store
+        .set_caps(Caps {
+            per_send: c.budgets.per_send,
+            per_batch: c.budgets.per_batch,
+        })
+        .await
+        .map_err(err)?;
+    Ok(())
+}
+
+/// [`run`] on its own multi-threaded runtime, for callers that have none (the CLI).
+pub fn run_blocking(
+    inputs: RunInputs,
+    opts: RunOptions,
+    threads: usize,
+) -> Result<RunSummary, RunError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| RunError::Store(format!("cannot start the runtime: {e}")))?;
+    rt.block_on(run(inputs, opts))
+}
+
+#[derive(Default)]
+struct Heat {
+    actual: Money,
+    planned: Money,
+    finished: u64,
+    last_check: u64,
+    /// How many of the lowest-value segments are moved down.
+    level: usize,
+}
+
+impl Heat {
+    fn check(&mut self, threshold_milli: u32, segments: usize) {
+        if self.finished < self.last_check + HEAT_CHECK_EVERY {
+            return;
+        }
+        self.last_check = self.finished;
+        let hot = self.actual.picos().saturating_mul(1000)
+            > self
+                .planned
+                .picos()
+                .saturating_mul(i128::from(threshold_milli))
+            && self.actual > Money::ZERO;
+        if hot && self.level < segments {
+            self.level += 1;
+        }
+    }
+}
+
+fn per_send_costs(e: &Estimate) -> HashMap<(String, String), Money> {
+    let mut m = HashMap::new();
+    for row in &e.options {
+        if row.totals.recipients > 0 {
+            let per = row
+                .totals
+                .cost
+                .mul_div_round(1, i128::from(row.totals.recipients))
+                .unwrap_or(Money::ZERO);
+            m.insert((row.segment.clone(), row.tier.clone()), per);
+        }
+    }
+    m
+}
+
+fn send_row(campaign: &str, r: &Record) -> SendRow {
+    let fallbacks = r
+        .moves
+        .iter()
+        .filter(|m| !m.starts_with("spend_hot"))
+        .count() as u32;
+    SendRow {
+        campaign: campaign.to_string(),
+        recipient: r.recipient_id.clone(),
+        segment: r.segment.clone().unwrap_or_default(),
+        planned_tier: r.planned_tier.clone().unwrap_or_default(),
+        tier: r.tier.clone().unwrap_or_default(),
+        sent: r.status == Status::Sent,
+        reason: r.skip_reason.clone().unwrap_or_default(),
+        cost: r.cost,
+        calls: r.attempts,
+        fallbacks,
+        degraded: r.moves.iter().any(|m| m.starts_with("spend_hot")),
+        gate: r.gate.clone(),
+    }
+}
+
+fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &Outcome) -> Result<(), RunError> {
+    let mut record = o.record.clone();
+    if let Some(msg) = &o.message {
+        let id = recipient_id(&record.recipient_id)?;
+        record.message_file = Some(ob.write_message(&id, msg)?);
+    }
+    ob.append_record(&record)?;
+    match record.status {
+        Status::Sent => {
+            summary.sent += 1;
+            if let Some(t) = &record.tier {
+                *summary.tier_mix.entry(t.clone()).or_insert(0) += 1;
+            }
+        }
+        Status::Skipped => {
+            *summary
+                .skipped
+                .entry(record.skip_reason.clone().unwrap_or_default())
+                .or_insert(0) += 1;
+        }
+    }
+    summary.spend += record.cost;
+    summary.calls += o.calls;
+    summary.cache_hits += o.cache_hits;
+    for m in &o.moves {
+        *summary.moves_by_reason.entry(m.reason.clone()).or_insert(0) += 1;
+        if summary.moves.len() < MOVES_LISTED {
+            summary.moves.push(m.clone());
+        }
+    }
+    for g in &o.gate_checks {
+        summary.gate_checks += 1;
+        summary.gate_passes += u64::from(g.pass);
+    }
+    for k in &o.findings {
+        *summary.findings_by_kind.entry(k.clone()).or_insert(0) += 1;
+    }
+    for c in &o.catches {
+        if summary.examples.len() < EXAMPLES
+            && !summary
+                .examples
+                .iter()
+                .any(|e| e.findings.first() == c.findings.first())
+        {
+            summary.examples.push(c.clone());
+        }
+    }
+    Ok(())
+}
+
+fn recipient_id(s: &str) -> Result<candor_domain::RecipientId, RunError> {
+    Recipient::from_value(
+        serde_json::json!({"id": s, "email": "x@candor.invalid"}),
+        &Limits::default(),
+    )
+    .map(|r| r.id)
+    .map_err(|e| RunError::Campaign(format!("recipient id `{s}`: {e}")))
+}
+
+struct Work<'a> {
+    shared: &'a Shared,
+    r: &'a Recipient,
+    key: RecipientKey,
+    segment: Option<&'a Segment>,
+    segment_name: String,
+    record: Record,
+    calls: u64,
+    cache_hits: u64,
+    catches: Vec<Catch>,
+    moves: Vec<Move>,
+    findings: Vec<String>,
+}
+
+enum TierResult {
+    Sent {
+        email: Composed,
+        facts_used: Vec<FactUse>,
+    },
+    Fall {
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+async fn process(
+    shared: &Shared,
+    r: Recipient,
+    segment_name: String,
+    planned: String,
+    start_tier: String,
+    planned_cost: Money,
+    moves: Vec<Move>,
+) -> Outcome {
+    let mut record = Record::skipped(&r.id, "");
+    record.skip_reason = None;
+    record.segment = Some(segment_name.clone());
+    record.planned_tier = Some(planned.clone());
+    record.moves = moves
+        .iter()
+        .map(|m| format!("{}: {} -> {}", m.reason, m.from, m.to))
+        .collect();
+    let mut w = Work {
+        shared,
+        r: &r,
+        key: RecipientKey::derive(&shared.salt, &r.email),
+        segment: shared.campaign.segment_of(&r),
+        segment_name,
+        record,
+        calls: 0,
+        cache_hits: 0,
+        catches: Vec::new(),
+        moves,
+        findings: Vec::new(),
+    };
+    let finish = |w: Work<'_>, message: Option<String>, fatal: Option<String>| Outcome {
+        gate_checks: w.record.gate.clone(),
+        record: w.record,
+        message,
+        planned_cost,
+        calls: w.calls,
+        cache_hits: w.cache_hits,
+        catches: w.catches,
+        moves: w.moves,
+        findings: w.findings,
+        fatal,
+    };
+    if email_consent_refused(&r) {
+        w.record.status = Status::Skipped;
+        w.record.skip_reason = Some("no_consent".into());
+        return finish(w, None, None);
+    }
+    let ladder = &shared.campaign.ladder;
+    let start = ladder
+        .iter()
+        .position(|t| t.name == start_tier)
+        .unwrap_or(ladder.len().saturating_sub(1));
+    for (i, tier) in ladder.iter().enumerate().skip(start) {
+        let result = if tier.is_template() {
+            template_tier(&mut w, tier)
+        } else {
+            match model_tier(&mut w, tier).await {
+                Ok(r) => r,
+                Err(fatal) => return finish(w, None, Some(fatal)),
+            }
+        };
+        match result {
+            TierResult::Sent { email, facts_used } => {
+                let full = r.full_name();
+                let unsubscribe = unsubscribe_for(shared, &w.key);
+                let spec = MessageSpec {
+                    from: &shared.sender,
+                    to: &r.email,
+                    to_name: full.as_deref(),
+                    email: &email,
+                    unsubscribe_url: &unsubscribe,
+                    date: shared.date,
+                    campaign: &shared.campaign.name,
+                    recipient: &r.id,
+                };
+                match outbox::render_message(&spec) {
+                    Ok(m) => {
+                        w.record.status = Status::Sent;
+                        w.record.tier = Some(tier.name.clone());
+                        w.record.facts_used = facts_used;
+                        w.record.message_id = Some(outbox::message_id(
+                            &shared.campaign.name,
+                            &r.id,
+                            &shared.sender.address,
+                        ));
+                        return finish(w, Some(m), None);
+                    }
+                    Err(e) => {
+                        w.record.status = Status::Skipped;
+                        w.record.skip_reason = Some(format!("unrenderable: {e}"));
+                        return finish(w, None, None);
+                    }
+                }
+            }
+            TierResult::Fall { reason, detail } => {
+                if let Some(next) = ladder.get(i + 1) {
+                    w.moves.push(Move {
+                        recipient: r.id.as_str().to_string(),
+                        from: tier.name.clone(),
+                        to: next.name.clone(),
+                        reason: reason.to_string(),
+                        detail: detail.clone(),
+                    });
+                    w.record
+                        .moves
+                        .push(format!("{reason}: {} -> {}", tier.name, next.name));
+                } else {
+                    w.record.status = Status::Skipped;
+                    w.record.skip_reason = Some(format!("gate_failed_at_floor: {detail}"));
+                    return finish(w, None, None);
+                }
+            }
+        }
+    }
+    w.record.status = Status::Skipped;
+    w.record.skip_reason = Some("no_tier".into());
+    finish(w, None, None)
+}
+
+fn unsubscribe_for(shared: &Shared, key: &RecipientKey) -> String {
+    shared.unsubscribe.replace("{recipient}", key.as_str())
+}
+
+fn greeting(r: &Recipient) -> String {
+    match r.first_name.as_deref() {
+        Some(n) if !n.trim().is_empty() => format!("Hi {},", n.trim()),
+        _ => "Hello,".to_string(),
+    }
+}
+
+/// Gate a composed email as it will be sent (the plain-text part, footer included).
+fn check(w: &mut Work<'_>, tier: &str, attempt: u32, email: &Composed) -> Vec<String> {
+    let unsubscribe = unsubscribe_for(w.shared, &w.key);
+    let spec = MessageSpec {
+        from: &w.shared.sender,
+        to: &w.r.email,
+        to_name: None,
+        email,
+        unsubscribe_url: &unsubscribe,
+        date: w.shared.date,
+        campaign: &w.shared.campaign.name,
+        recipient: &w.r.id,
+    };
+    let text = outbox::plain_text(&spec);
+    let report = w
+        .shared
+        .gate
+        .check(&Email::new(email.subject.clone(), text), w.r, &w.shared.ctx);
+    let kinds: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| f.kind.as_str().to_string())
+        .collect();
+    w.record.gate.push(GateCheck {
+        tier: tier.to_string(),
+        pass: report.passed(),
+        kinds: kinds.clone(),
+    });
+    let mut feedback = Vec::new();
+    for f in &report.findings {
+        w.findings.push(f.kind.as_str().to_string());
+        w.record.findings.push(RecordFinding {
+            tier: tier.to_string(),
+            attempt,
+            kind: f.kind.as_str().to_string(),
+            detail: format!("\"{}\": {}", f.text, f.reason),
+        });
+        feedback.push(format!("{}: \"{}\" — {}", f.kind, f.text, f.reason));
+    }
+    if !report.passed() {
+        w.catches.push(Catch {
+            recipient: w.r.id.as_str().to_string(),
+            tier: tier.to_string(),
+            text: if email.opener.is_empty() {
+                email.body.clone()
+            } else {
+                email.opener.clone()
+            },
+            findings: feedback.clone(),
+        });
+    } else {
+        // Used facts for the record: the gate's paths, with the offered fact's line.
+        w.record.facts_used = report
+            .used_facts
+            .iter()
+            .map(|p| FactUse {
+                fact: p.clone(),
+                source: p.clone(),
+                value: String::new(),
+            })
+            .collect();
+    }
+    feedback
+}
+
+fn template_tier(w: &mut Work<'_>, tier: &Tier) -> TierResult {
+    let shared = w.shared;
+    let t =
+        match shared
+            .templates
+            .render_for(w.r, shared.campaign.send_date, &shared.campaign_facts)
+        {
+            Ok(t) => t,
+            Err(e) => {
+                return TierResult::Fall {
+                    reason: "gate",
+                    detail: e.to_string(),
+                }
+            }
+        };
+    let body = shared
+        .bodies
+        .get(&w.segment_name)
+        .and_then(|c| c.get())
+        .map(|b| b.text.clone())
+        .or_else(|| w.segment.and_then(|s| s.body.clone()))
+        .unwrap_or_else(|| shared.fallback_body.clone());
+    w.record.facts_offered = t
+        .opener
+        .facts_used
+        .iter()
+        .map(|f| f.source.clone())
+        .collect();
+    let mut facts_used = t.subject.facts_used.clone();
+    for f in &t.opener.facts_used {
+        if !facts_used.contains(f) {
+            facts_used.push(f.clone());
+        }
+    }
+    let mut email = Composed {
+        subject: t.subject.text,
+        opener: t.opener.text,
+        body,
+        offer: shared.offer.clone(),
+    };
+    if check(w, &tier.name, 1, &email).is_empty() {
+        return TierResult::Sent { email, facts_used };
+    }
+    // The shared copy may be what failed: the floor retries with the marketer's own text.
+    if email.body != shared.fallback_body {
+        email.body = shared.fallback_body.clone();
+        if check(w, &tier.name, 2, &email).is_empty() {
+            return TierResult::Sent { email, facts_used };
+        }
+    }
+    let detail = w
+        .record
+        .findings
+        .last()
+        .map(|f| format!("{} {}", f.kind, f.detail))
+        .unwrap_or_default();
+    TierResult::Fall {
+        reason: "gate",
+        detail,
+    }
+}
+
+/// The segment's body copy: the marketer's, else written once by the copy model (kept only if
+/// it passes the gate against a recipient with no facts), else the campaign's brief.
+async fn body_copy(w: &Work<'_>) -> Result<BodyCopy, String> {
+    let shared = w.shared;
+    if let Some(b) = w.segment.and_then(|s| s.body.clone()) {
+        return Ok(BodyCopy { text: b });
+    }
+    let Some(cell) = shared.bodies.get(&w.segment_name) else {
+        return Ok(BodyCopy {
+            text: shared.fallback_body.clone(),
+        });
+    };
+    let fallback = BodyCopy {
+        text: shared.fallback_body.clone(),
+    };
+    let segment = w.segment;
+    let segment_name = w.segment_name.clone();
+    let copy = cell
+        .get_or_try_init(|| async move {
+            let Some(cw) = &shared.campaign.copy else {
+                return Ok(fallback);
+            };
+            let Some(route) = shared.router.route(&cw.model) else {
+                return Ok(fallback);
+            };
+            let parts = prompt::body_copy_prompt(&shared.campaign, segment);
+            let req = ChatRequest::from_parts(cw.model.clone(), &parts, cw.max_output_tokens);
+            let ctx = CallContext {
+                attribution: Attribution::new(shared.campaign.name.clone(), segment_name),
+                tier: "shared".into(),
+                stage: "copy".into(),
+                recipient: None,
+                batch_pricing: false,
+                prompt_tokens: None,
+            };
+            match shared
+                .governor
+                .call(&ctx, route.provider.as_ref(), &req, route.pricer.as_ref())
+                .await
+            {
+                Ok(out) => {
+                    *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner()) += out.cost;
+                    let text = out.completion.text.trim().to_string();
+                    let report = shared.gate.check(
+                        &Email::new("", text.clone()),
+                        &shared.copy_probe,
+                        &shared.ctx,
+                    );
+                    let ok = report.passed() && !text.is_empty();
+                    Ok(BodyCopy {
+                        text: if ok { text } else { fallback.text },
+                    })
+                }
+                Err(GovernorError::Store(e)) => Err(e.to_string()),
+                Err(_) => Ok(fallback),
+            }
+        })
+        .await?;
+    Ok(copy.clone())
+}
+
+async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String> {
+    let shared = w.shared;
+    let wants_body = tier.per_recipient.contains(&Part::Body);
+    let wants_subject = tier.per_recipient.contains(&Part::Subject);
+    let copy = if wants_body {
+        None
+    } else {
+        Some(body_copy(w).await?)
+    };
+    let facts_all = prompt::gather_facts(w.r, &shared.campaign);
+    let model = tier
+        .stages
+        .first()
+        .map(|s| s.model.clone())
+        .unwrap_or_default();
+    let router = Arc::clone(&shared.router);
+    let selected: Vec<Fact> =
+        prompt::select_facts(&facts_all, tier.context, |t| router.count_tokens(&model, t));
+    w.record.facts_offered = selected.iter().map(|f| f.key.clone()).collect();
+    let template_subject = shared
+        .templates
+        .render_for(w.r, shared.campaign.send_date, &shared.campaign_facts)
+        .map(|t| t.subject.text)
+        .unwrap_or_default();
+    let mut feedback: Vec<String> = Vec::new();
+    for attempt in 0..=tier.retries {
+        let mut previous: Option<String> = None;
+        let mut last_ledger = None;
+        for stage in &tier.stages {
+            let Some(route) = shared.router.route(&stage.model) else {
+                return Ok(TierResult::Fall {
+                    reason: "no_route",
+                    detail: format!("no provider serves model `{}`", stage.model),
+                });
+            };
+            let input = CallInput {
+                segment: w.segment,
+                body_copy: copy.as_ref().map(|c| c.text.as_str()),
+                facts: &selected,
+                previous: previous.as_deref(),
+                feedback: &feedback,
+            };
+            let parts = prompt::build(&shared.campaign, tier, stage, &input);
+            let req = ChatRequest::from_parts(stage.model.clone(), &parts, stage.max_output_tokens);
+            let ctx = CallContext {
+                attribution: Attribution {
+                    campaign: shared.campaign.name.clone(),
+                    segment: w.segment_name.clone(),
+                    send_id: Some(format!("{}:{}", shared.campaign.name, w.r.id)),
+                    batch_id: None,
+                },
+                tier: tier.name.clone(),
+                stage: stage.name.clone(),
+                recipient: Some(w.key.clone()),
+                batch_pricing: false,
+                prompt_tokens: None,
+            };
+            match shared
+                .governor
+                .call(&ctx, route.provider.as_ref(), &req, route.pricer.as_ref())
+                .await
+            {
+                Ok(out) => {
+                    w.calls += u64::from(out.attempts);
+                    w.record.attempts += out.attempts;
+                    w.record.cost += out.cost;
+                    w.cache_hits += u64::from(out.cache_hit);
+                    last_ledger = Some(out.ledger_id);
+                    previous = Some(out.completion.text);
+                }
+                Err(GovernorError::Store(e)) => return Err(e.to_string()),
+                Err(GovernorError::Refused(r)) => {
+                    return Ok(TierResult::Fall {
+                        reason: "budget",
+                        detail: r.to_string(),
+                    })
+                }
+                Err(e) => {
+                    if let GovernorError::Provider { attempts, .. } = &e {
+                        w.calls += u64::from(*attempts);
+                        w.record.attempts += attempts;
+                    }
+                    return Ok(TierResult::Fall {
+                        reason: "error",
+                        detail: e.to_string(),
+                    });
+                }
+            }
+        }
+        let answer = previous.unwrap_or_default();
+        let parsed: Parsed = compose::parse_answer(&answer, wants_subject, wants_body);
+        if parsed.opener.trim().is_empty() {
+            feedback = vec!["The answer was empty: write the opener.".into()];
+            w.record.findings.push(RecordFinding {
+                tier: tier.name.clone(),
+                attempt: attempt + 1,
+                kind: "empty_answer".into(),
+                detail: String::new(),
+            });
+            continue;
+        }
+        let opener = if wants_body {
+            parsed.opener.clone()
+        } else {
+            format!("{}\n\n{}", greeting(w.r), parsed.opener)
+        };
+        let email = Composed {
+            subject: parsed
+                .subject
+                .clone()
+                .filter(|_| wants_subject)
+                .unwrap_or_else(|| template_subject.clone()),
+            opener,
+            body: match (&parsed.body, &copy) {
+                (Some(b), _) if wants_body => b.clone(),
+                (_, Some(c)) => c.text.clone(),
+                _ => shared.fallback_body.clone(),
+            },
+            offer: shared.offer.clone(),
+        };
+        feedback = check(w, &tier.name, attempt + 1, &email);
+        if let Some(id) = last_ledger {
+            let verdict = if feedback.is_empty() {
+                GateVerdict::Pass
+            } else {
+                GateVerdict::Fail
+            };
+            if let Err(e) = shared.governor.store().set_gate_verdict(id, verdict).await {
+                return Err(e.to_string());
+            }
+        }
+        if feedback.is_empty() {
+            return Ok(TierResult::Sent {
+                email,
+                facts_used: w.record.facts_used.clone(),
+            });
+        }
+    }
+    Ok(TierResult::Fall {
+        reason: "gate",
+        detail: feedback.first().cloned().unwrap_or_default(),
+    })
+}
+
+/// Whether a path looks like an outbox directory of an earlier run (has a records file).
+pub fn has_records(dir: &Path) -> bool {
+    dir.join(outbox::RECORDS_FILE).exists()
+}

@@ -1,0 +1,267 @@
+//! `run` end to end with a fake provider chosen by model name and the in-memory store: every
+//! recipient ends with one gated message or a skip; gate findings are retried with feedback and
+//! fall a tier; a second run resumes without writing or paying anything again.
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    use candor_domain::{Campaign, ChatRequest, Completion, FinishReason, TokenCount, Usage};
+    use candor_engine::outbox::{Record, Status, RECORDS_FILE};
+    use candor_engine::run::{run, ModelRoute, Router, RunInputs, RunOptions};
+    use candor_gate::{Context, Email, Gate};
+    use candor_governor::{Governor, GovernorConfig, Pricer};
+    use candor_pricing::PriceTable;
+    use candor_providers::{BoxFuture, Provider, ProviderError};
+    use candor_store::{MemoryStore, Store};
+    use mail_parser::MessageParser;
+
+    const CAMPAIGN: &str = r#"
+[campaign]
+name = "winter-trail"
+type = "promotion"
+send_date = "2026-12-01"
+brief = "Our winter trail range is in: warm, waterproof, built for long days outside."
+concurrency = 4
+
+[brand]
+name = "Northwind Outfitters"
+sender = "Northwind <hello@northwind.example>"
+postal_address = "12 Harbour Rd, Portland, ME 04101, USA"
+unsubscribe_url = "https://northwind.example/u/{recipient}"
+
+[facts]
+offer = "20% off hiking boots"
+code = "TRAIL20"
+end_date = 2026-12-14
+
+[[segments]]
+name = "recent-buyers"
+value_per_send = "0.40"
+when = [{ event = "purchase", within_days = 120 }]
+body = "Our winter range is in, and it is built for long days outside."
+
+[[segments]]
+name = "everyone"
+value_per_send = "0.05"
+
+[budget]
+total = "5.00"
+"#;
+
+    /// Answers like a model would, by model name: the mini model writes a clean
+    /// subject + opener, except that its first try for ids ending in 7 claims a cart the person
+    /// never had (the gate must catch it and the retry must carry the findings back).
+    struct Fake {
+        calls: AtomicU64,
+    }
+
+    impl Provider for Fake {
+        fn name(&self) -> &str {
+            "fake"
+        }
+        fn complete<'a>(
+            &'a self,
+            request: &'a ChatRequest,
+        ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+            Box::pin(async move {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                let user = &request.messages[1].content;
+                let retry = user.contains("A CHECK REJECTED");
+                let name = user
+                    .lines()
+                    .find_map(|l| l.strip_prefix("- first name: "))
+                    .unwrap_or("")
+                    .to_string();
+                let bad = user.contains("id7") || name == "Gus";
+                let text = if bad && !retry {
+                    "Subject: Your cart misses you\n\nYou left the Summit Parka in your cart last week."
+                        .to_string()
+                } else if request.model.starts_with("gpt") {
+                    "Subject: Ready for winter trails\n\nOur warmest gear just landed, and we thought of you first."
+                        .to_string()
+                } else {
+                    "Our warmest gear just landed, and we thought of you first.".to_string()
+                };
+                Ok(Completion {
+                    usage: Usage {
+                        input_tokens: TokenCount(400),
+                        output_tokens: TokenCount(30),
+                        ..Usage::default()
+                    },
+                    text,
+                    usage_reported: true,
+                    finish_reason: FinishReason::Stop,
+                    model: request.model.clone(),
+                })
+            })
+        }
+    }
+
+    struct Routes {
+        fake: Arc<Fake>,
+        prices: PriceTable,
+    }
+
+    impl Router for Routes {
+        fn route(&self, model: &str) -> Option<ModelRoute> {
+            let price = self.prices.get(model).ok()?.clone();
+            Some(ModelRoute {
+                provider: self.fake.clone(),
+                pricer: Arc::new(price) as Arc<dyn Pricer>,
+            })
+        }
+    }
+
+    fn write_recipients(path: &Path) {
+        let names = [
+            "Ana", "Bo", "Cy", "Dee", "Eli", "Fay", "Gus", "Hal", "Ivy", "Jo",
+        ];
+        let mut lines = Vec::new();
+        for i in 0..40 {
+            let name = names[i % names.len()];
+            let mut v = serde_json::json!({"id": format!("id{i}"), "email": format!("p{i}@example.com"),
+                "first_name": name});
+            if i % 2 == 0 {
+                v["events"] = serde_json::json!([{"type":"purchase","at":"2026-10-02","product":"Trailblazer 2 Hiking Boot"}]);
+                v["attributes"] = serde_json::json!({"city": "Porto"});
+            }
+            if i == 13 {
+                v["attributes"] = serde_json::json!({"unsubscribed": true});
+            }
+            lines.push(v.to_string());
+        }
+        lines.push(r#"{"id":"bad","email":"not-an-address"}"#.to_string());
+        std::fs::write(path, lines.join("\n") + "\n").unwrap();
+    }
+
+    fn inputs(dir: &Path, store: Arc<dyn Store>, fake: Arc<Fake>) -> RunInputs {
+        let prices = PriceTable::snapshot();
+        RunInputs {
+            campaign: Campaign::from_toml(CAMPAIGN).unwrap(),
+            recipients: dir.join("recipients.jsonl"),
+            prices: prices.clone(),
+            governor: Arc::new(Governor::new(store, GovernorConfig::default())),
+            router: Arc::new(Routes { fake, prices }),
+        }
+    }
+
+    fn options(dir: &Path) -> RunOptions {
+        let mut o = RunOptions::new(dir.join("outbox"));
+        o.tiers = Some(vec!["standard".into(), "local".into(), "template".into()]);
+        o.salt = b"test".to_vec();
+        o.quarantine = Some(dir.join("quarantine.jsonl"));
+        o
+    }
+
+    fn records(dir: &Path) -> Vec<Record> {
+        std::fs::read_to_string(dir.join("outbox").join(RECORDS_FILE))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_recipient_gets_one_gated_message_or_a_skip_and_resume_pays_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let fake = Arc::new(Fake {
+            calls: AtomicU64::new(0),
+        });
+        let s = run(
+            inputs(dir.path(), store.clone(), fake.clone()),
+            options(dir.path()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.recipients, 40);
+        assert_eq!(s.quarantined, 1);
+        assert_eq!(s.sent + s.skipped.values().sum::<u64>(), 40);
+        assert_eq!(s.skipped.get("no_consent"), Some(&1));
+        assert!(s.gate_checks > s.gate_passes, "the cart claim was caught");
+        assert!(
+            s.findings_by_kind.contains_key("implied_context")
+                || s.findings_by_kind.contains_key("fabricated_fact"),
+            "{:?}",
+            s.findings_by_kind
+        );
+        assert!(!s.examples.is_empty());
+        assert!(s.spend > candor_domain::Money::ZERO);
+        assert!(s.spend <= s.budget.unwrap());
+
+        let recs = records(dir.path());
+        assert_eq!(recs.len(), 40);
+        let mut ids: Vec<_> = recs.iter().map(|r| r.recipient_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 40, "one record per recipient");
+        let gate = Gate::new();
+        let campaign = Campaign::from_toml(CAMPAIGN).unwrap();
+        let mut ctx_json = campaign.gate_context_json();
+        ctx_json["postal_address"] = campaign.brand.postal_address.clone().into();
+        ctx_json["sender"] = "Northwind".into();
+        let ctx = Context::from_json(ctx_json).unwrap();
+        let mut emls = 0;
+        for r in &recs {
+            if r.status != Status::Sent {
+                continue;
+            }
+            let path = dir
+                .path()
+                .join("outbox")
+                .join(r.message_file.as_ref().unwrap());
+            let raw = std::fs::read(&path).unwrap();
+            let m = MessageParser::default().parse(&raw).unwrap();
+            assert_eq!(m.text_body_count(), 1);
+            assert_eq!(m.html_body_count(), 1);
+            assert!(m
+                .header_raw("List-Unsubscribe")
+                .unwrap()
+                .contains("https://northwind.example/u/"));
+            assert!(m.header_raw("List-Unsubscribe-Post").is_some());
+            assert!(m.body_text(0).unwrap().contains("12 Harbour Rd"));
+            // The message as written passes the gate again.
+            let email = Email::parse_eml(&raw).unwrap();
+            let rec_json = std::fs::read_to_string(dir.path().join("recipients.jsonl")).unwrap();
+            let line = rec_json
+                .lines()
+                .find(|l| l.contains(&format!("\"id\":\"{}\"", r.recipient_id)))
+                .unwrap();
+            let person =
+                candor_domain::Recipient::from_json(line, &candor_domain::Limits::default())
+                    .unwrap();
+            let report = gate.check(&email, &person, &ctx);
+            assert!(report.passed(), "{}: {:?}", r.recipient_id, report.findings);
+            emls += 1;
+        }
+        assert_eq!(emls as u64, s.sent);
+        let files = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "eml")
+            })
+            .count();
+        assert_eq!(files as u64, s.sent);
+
+        // Resume: all done, nothing called, nothing written.
+        let calls_before = fake.calls.load(Ordering::SeqCst);
+        let s2 = run(
+            inputs(dir.path(), store.clone(), fake.clone()),
+            options(dir.path()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s2.resumed, 40);
+        assert_eq!(s2.sent, 0);
+        assert_eq!(fake.calls.load(Ordering::SeqCst), calls_before);
+        assert_eq!(records(dir.path()).len(), 40);
+    }
+}
