@@ -172,7 +172,12 @@ pub struct Estimator<'a> {
     counts: Vec<u64>,
     segment_names: Vec<String>,
     notes: Vec<String>,
+    /// Token counts of fact lines seen before: names, cities and products repeat across a list.
+    line_cache: std::collections::HashMap<String, u64>,
 }
+
+/// Bound on the fact-line count cache (entries); it is cleared when full, so memory stays flat.
+const LINE_CACHE_MAX: usize = 100_000;
 
 fn count(model: &str, text: &str) -> (u64, bool) {
     let e = tokens::count(model, text);
@@ -254,6 +259,7 @@ impl<'a> Estimator<'a> {
             counts: vec![0; segment_names.len()],
             segment_names,
             notes: Vec::new(),
+            line_cache: std::collections::HashMap::new(),
         })
     }
 
@@ -271,7 +277,21 @@ impl<'a> Estimator<'a> {
         self.counts[si] += 1;
         let facts = prompt::gather_facts(r, self.campaign);
         // One base count per fact line (o200k); other encodings scale from it.
-        let line_tokens: Vec<u64> = facts.iter().map(|f| line_count(&f.text)).collect();
+        if self.line_cache.len() > LINE_CACHE_MAX {
+            self.line_cache.clear();
+        }
+        let cache = &mut self.line_cache;
+        let line_tokens: Vec<u64> = facts
+            .iter()
+            .map(|f| match cache.get(&f.text) {
+                Some(n) => *n,
+                None => {
+                    let n = line_count(&f.text);
+                    cache.insert(f.text.clone(), n);
+                    n
+                }
+            })
+            .collect();
         let segment = self.campaign.segments.get(si);
         let cold = cold_calls(self.campaign);
         for (ti, tctx) in self.tiers.iter().enumerate() {

@@ -242,6 +242,8 @@ pub fn plan(segments: &[SegmentInput], budget: Option<Money>, per_send: Option<M
         let k = k.max(0) as u64;
         if k < avail {
             blocked[st.seg] = true;
+        }
+        if k < avail && k > 0 {
             notes.push(format!(
                 "segment `{}`: {} of {} recipients lifted from `{}` to `{}` before the budget ran out",
                 segments[st.seg].segment, k, avail, segments[st.seg].options[st.from].tier, segments[st.seg].options[st.to].tier
