@@ -20,8 +20,8 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
         .quarantine
         .clone()
         .unwrap_or_else(|| default_quarantine_path(&args.recipients));
-    let reader = RecipientReader::open(&args.recipients, Some(&quarantine))
-        .map_err(|e| UserError::new(e.to_string()))?;
+    // An ingest error keeps its I/O cause, so the message says why (and exits 2).
+    let reader = RecipientReader::open(&args.recipients, Some(&quarantine))?;
     let mut est = Estimator::new(&campaign, &settings.prices)
         .map_err(|e| UserError::new(format!("campaign `{}`: {e}", args.campaign.display())))?;
     let tty = std::io::stderr().is_terminal();
@@ -65,8 +65,7 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     }
     let stats = parser
         .join()
-        .map_err(|_| anyhow::anyhow!("the recipient reader thread panicked"))?
-        .map_err(|e| UserError::new(e.to_string()))?;
+        .map_err(|_| anyhow::anyhow!("the recipient reader thread panicked"))??;
     if stats.quarantined > 0 {
         eprintln!(
             "warning: {} of {} rows quarantined (see `{}`)",
