@@ -418,16 +418,10 @@ impl PhraseSet {
 
     /// Matches of the punctuation-bearing phrases, as byte ranges of `lower` (the text lowercased
     /// with `to_ascii_lowercase`, so offsets are the original's).
-    pub fn find_raw(&self, lower: &str) -> Vec<(usize, usize, usize)> {
+    /// `present[b]` says whether byte `b` occurs in `lower` (computed once per email).
+    pub fn find_raw(&self, lower: &str, present: &[bool; 256]) -> Vec<(usize, usize, usize)> {
         let mut out = Vec::new();
-        if self.raw.is_empty() {
-            return out;
-        }
         // Every raw needle has a punctuation byte; skip needles whose punctuation the text lacks.
-        let mut present = [false; 256];
-        for b in lower.bytes() {
-            present[b as usize] = true;
-        }
         for (needle, payload) in &self.raw {
             if let Some(p) = needle
                 .bytes()

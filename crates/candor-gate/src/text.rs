@@ -135,6 +135,9 @@ fn fold_char(c: char, out: &mut String) {
 
 /// Folded lowercase form of a string.
 pub(crate) fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         fold_char(c, &mut out);

@@ -35,7 +35,7 @@ impl Checker<'_> {
                 let e = self.doc.toks[self.doc.words[m.last]].end;
                 hits.push((s, e, rule, reason));
             }
-            for (s, e, _) in set.find_raw(&self.doc.lower) {
+            for (s, e, _) in set.find_raw(&self.doc.lower, &self.doc.present) {
                 hits.push((s, e, rule, reason));
             }
         }

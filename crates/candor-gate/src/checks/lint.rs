@@ -16,7 +16,11 @@ impl Checker<'_> {
             let e = self.doc.toks[self.doc.words[m.last]].end;
             hits.push((s, e));
         }
-        for (s, e, _) in self.rules.banned.find_raw(&self.doc.lower) {
+        for (s, e, _) in self
+            .rules
+            .banned
+            .find_raw(&self.doc.lower, &self.doc.present)
+        {
             hits.push((s, e));
         }
         for (s, e) in hits {

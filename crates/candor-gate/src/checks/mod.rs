@@ -44,6 +44,8 @@ pub(crate) struct Doc<'t> {
     /// Per sentence: token range `start..end`.
     pub sent_range: Vec<(usize, usize)>,
     pub lower: String,
+    /// Which bytes occur in `lower`.
+    pub present: [bool; 256],
     /// Per sentence: mentions "you"/"your" or the recipient's first name.
     pub personal: Vec<bool>,
     /// Tokens inside a URL or an email address.
@@ -81,9 +83,10 @@ impl<'t> Doc<'t> {
         let mut personal = vec![false; nsent];
         for t in &toks {
             if YOU_WORDS.contains(&t.norm.as_str())
-                || (first_name
+                // "Zoë", "Zoë's": the word starts with the name.
+                || first_name
                     .first()
-                    .is_some_and(|f| crate::text::stem(&t.norm) == *f))
+                    .is_some_and(|f| !f.is_empty() && t.norm.starts_with(f.as_str()))
             {
                 personal[t.sent] = true;
             }
@@ -111,12 +114,18 @@ impl<'t> Doc<'t> {
         let caps = subject_words.iter().filter(|t| t.cap).count();
         let subject_title_case = subject_words.len() >= 3 && caps * 10 >= subject_words.len() * 7;
         let footer_start = footer_start(text, subject_len + 2, footer_markers);
+        let lower = text.to_ascii_lowercase();
+        let mut present = [false; 256];
+        for b in lower.bytes() {
+            present[b as usize] = true;
+        }
         Doc {
+            present,
             footer_start,
             text,
             subject_len,
             body_start: subject_len + 2,
-            lower: text.to_ascii_lowercase(),
+            lower,
             toks,
             words,
             sent_range,
