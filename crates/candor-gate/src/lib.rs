@@ -37,12 +37,34 @@
 //!   opener alone.
 //! - [`RuleTable`]: the rules are data (`rules.toml`, embedded); a campaign extends them with
 //!   [`RuleTable::extend`] and builds a gate with [`Gate::with_rules`] / [`Gate::with_extension`].
+//!   `candor check` reads an extension from the `gate` key of CONTEXT.json.
 //! - [`genericness`]: near-duplicate openers in a batch (MinHash over word shingles after
 //!   [`mask`]ing the recipient's values) → [`GenericReport`] `{rate, per_email}`.
 //!
 //! Finding kinds: `fabricated_fact`, `wrong_fact`, `implied_context`, `wrong_time`,
 //! `wrong_offer`, `template_leak`, `consent_violation`, `generic`, and the lint kinds
 //! `banned_phrase`, `brand_voice`, `compliance`.
+//!
+//! # What is judged, and what is not
+//!
+//! - Specifics about the person (names, products, places, tiers, counts, amounts, tenure,
+//!   dates, relative times) must match a recipient or campaign fact; paraphrase is accepted
+//!   through stems, synonyms, dropped words, rounded tenure and relative-time ranges.
+//! - A capitalized name that matches nothing is a specific; a lone capitalized word at a
+//!   sentence start, a Title Case subject line and ALL-CAPS words are not (shouting is lint).
+//! - Relative times are judged only in a clause about the person ("you...", "your order...",
+//!   or a phrase like "thanks for coming"), against the events that clause names.
+//! - "If ..." clauses and invitations ("start your free trial") claim nothing.
+//! - The footer (the paragraph with "unsubscribe", "privacy policy", a `--` line...) is not
+//!   judged for grounding: it holds the sender's address. Leak and lint checks still read it.
+//! - Language: a sentence in another language than the email's (or than the campaign's
+//!   `language` fact) is a leak.
+//!
+//! # Measured (fixtures in `fixtures/cases.toml`)
+//!
+//! `cargo run --release -p candor-gate --example gate_bench` prints recall on defects, the
+//! false-alarm rate on faithful emails and µs per email; `cargo test -p candor-gate` enforces
+//! recall ≥ 0.95 and false alarms ≤ 0.05 on the same set.
 
 mod checks;
 mod context;

@@ -90,7 +90,7 @@ pub struct GroundingRules {
     pub count_keys: Vec<String>,
 }
 
-/// "<number> <noun>" about the person must agree with these attributes or event counts.
+/// "N things" about the person (`your 4 orders`) must agree with these attributes or event counts.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CountRule {
@@ -105,7 +105,8 @@ pub struct CountRule {
     pub only_with_you: bool,
 }
 
-/// "you <verb> <thing>": the thing must come from an event of these types (or these attributes).
+/// "you VERB THING" (`you bought the boots`): the thing must come from an event of these types
+/// (or these attributes).
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ClaimRule {
