@@ -578,7 +578,23 @@ impl Checker<'_> {
                 continue;
             }
             let noun = stem(&self.doc.toks[self.doc.words[nw]].norm);
-            let hits = self.facts_for_stem(&noun);
+            // "your new Midnight Repair Cream" sells a campaign product; "your new retinol",
+            // which nothing mentions, claims one.
+            let says_new = (wi + 1..nw).any(|w| self.doc.toks[self.doc.words[w]].norm == "new");
+            if says_new
+                && self
+                    .facts_for_stem(&noun)
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal)
+            {
+                continue;
+            }
+            // Owning something needs a personal fact; the campaign selling it is not enough.
+            let hits: Vec<usize> = self
+                .facts_for_stem(&noun)
+                .into_iter()
+                .filter(|&f| self.facts.list[f].personal)
+                .collect();
             let s = self.doc.toks[self.doc.words[wi]].start;
             let e = self.doc.toks[self.doc.words[nw]].end;
             if !hits.is_empty() {
