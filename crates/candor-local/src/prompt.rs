@@ -13,12 +13,16 @@ use crate::SampleParams;
 /// Output cap for an opener: two sentences fit comfortably.
 pub const OPENER_MAX_TOKENS: u32 = 72;
 
-/// Greedy decoding, capped, stopping at the first blank line (small models like to go on with a
-/// second paragraph, a sign-off or a repeat of the prompt).
+/// Greedy decoding, capped, stopping if the model starts echoing the prompt. (Not at a blank
+/// line: small models often put "Hi Li," on a line of its own; [`tidy_opener`] joins lines.)
 pub fn opener_params() -> SampleParams {
     SampleParams {
         max_tokens: OPENER_MAX_TOKENS as usize,
-        stop: vec!["\n\n".into(), "FACTS:".into()],
+        stop: vec![
+            "FACTS:".into(),
+            "END OF FACTS".into(),
+            "ABOUT THIS EMAIL".into(),
+        ],
         ..SampleParams::default()
     }
 }
