@@ -178,7 +178,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     conn.pragma_update(None, "synchronous", "OFF")?;
     conn.execute_batch(LEDGER)?;
     let have: i64 = conn.query_row("SELECT count(*) FROM ledger", [], |r| r.get(0))?;
-    if have != rows {
+    if have < rows {
         conn.execute_batch(
             "DELETE FROM ledger; DROP TABLE IF EXISTS audit_meta; DROP TABLE IF EXISTS audit_calls; \
              DROP TABLE IF EXISTS audit_hist;",
@@ -200,11 +200,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         size as f64 / 1e9,
         path.display()
     );
-
-    let t = Instant::now();
-    peer(&conn)?;
-    let peer_s = secs(t);
-    println!("peer   plain SQL over the ledger (5 GROUP BYs + 3 sorted p50s): {peer_s:>7.2}s");
 
     let mut audit = Audit::open(&path)?;
     let t = Instant::now();
@@ -234,6 +229,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         st.ledger_rows
     );
     let _ = audit.report(Some("win-back"))?;
+    // The peer last: it is the slowest by far, and the figures above do not wait for it.
+    let t = Instant::now();
+    peer(&conn)?;
+    let peer_s = secs(t);
+    println!("peer   plain SQL over the ledger (5 GROUP BYs + 3 sorted p50s): {peer_s:>7.2}s");
     println!(
         "ratios vs peer: cold {:.2}x, audit {:.0}x, audit after run {:.0}x faster",
         peer_s / cold_s,

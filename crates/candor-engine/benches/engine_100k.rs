@@ -1,0 +1,158 @@
+//! 100,000 recipients through the engine with an instant upstream.
+//!
+//! Run: `cargo bench -p candor-engine --bench engine_100k` (env `ENGINE_BENCH_N` to change the
+//! list size). Measures, in one process, the CPU time per email (user + system, from
+//! /proc/self/stat; the fake upstream answers at once, so this is the engine's own cost:
+//! ingest, planning, prompts, governor, SQLite ledger, gate, MIME, outbox) and the peak RSS
+//! (VmHWM). Two configurations run on the same list: the `template` floor alone (no calls) as
+//! the peer, and the planned ladder (standard → local → template) with every call going
+//! through the governor and the store.
+
+#![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
+
+use std::error::Error;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use candor_domain::{Campaign, ChatRequest, Completion, FinishReason, TokenCount, Usage};
+use candor_engine::assets::EXAMPLE_CAMPAIGN;
+use candor_engine::demo_data::{self, OutFormat};
+use candor_engine::run::{run_blocking, ModelRoute, Router, RunInputs, RunOptions};
+use candor_governor::{Governor, GovernorConfig, Pricer};
+use candor_pricing::PriceTable;
+use candor_providers::{BoxFuture, Provider, ProviderError};
+use candor_store::{SqliteOptions, SqliteStore};
+
+struct Instant0;
+
+impl Provider for Instant0 {
+    fn name(&self) -> &str {
+        "instant"
+    }
+    fn complete<'a>(
+        &'a self,
+        request: &'a ChatRequest,
+    ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
+        Box::pin(async move {
+            let text = if request.model.starts_with("gpt") {
+                "Subject: Ready for winter trails\n\nOur warmest gear just landed, and we thought of you first."
+            } else {
+                "Our warmest gear just landed, and we thought of you first."
+            };
+            Ok(Completion {
+                text: text.to_string(),
+                usage: Usage {
+                    input_tokens: TokenCount(600),
+                    output_tokens: TokenCount(30),
+                    ..Usage::default()
+                },
+                usage_reported: true,
+                finish_reason: FinishReason::Stop,
+                model: request.model.clone(),
+            })
+        })
+    }
+}
+
+struct Routes(PriceTable);
+
+impl Router for Routes {
+    fn route(&self, model: &str) -> Option<ModelRoute> {
+        let price = self.0.get(model).ok()?.clone();
+        Some(ModelRoute {
+            provider: Arc::new(Instant0),
+            pricer: Arc::new(price) as Arc<dyn Pricer>,
+        })
+    }
+}
+
+/// (user + system CPU seconds) of this process.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 (1-based) of the whole line: 11 and 12 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn one(
+    dir: &Path,
+    recipients: &Path,
+    name: &str,
+    tiers: &[&str],
+    n: u64,
+) -> Result<f64, Box<dyn Error>> {
+    let campaign = Campaign::from_toml(EXAMPLE_CAMPAIGN)?;
+    let prices = PriceTable::snapshot();
+    let store = SqliteStore::open(dir.join(format!("{name}.sqlite")), SqliteOptions::default())?;
+    let inputs = RunInputs {
+        campaign,
+        recipients: recipients.to_path_buf(),
+        prices: prices.clone(),
+        governor: Arc::new(Governor::new(Arc::new(store), GovernorConfig::default())),
+        router: Arc::new(Routes(prices)),
+    };
+    let mut opts = RunOptions::new(dir.join(format!("{name}-outbox")));
+    opts.tiers = Some(tiers.iter().map(|s| s.to_string()).collect());
+    opts.concurrency = Some(64);
+    opts.salt = b"bench".to_vec();
+    opts.audit_db = Some(dir.join(format!("{name}.sqlite")));
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    let s = run_blocking(inputs, opts, 2)?;
+    let wall = t.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu0;
+    let per = cpu * 1e6 / n as f64;
+    println!(
+        "{name:<10} {} sent, {} skipped, mix {:?}, {} calls: wall {wall:.1}s, CPU {cpu:.1}s = {per:.1} µs/email",
+        s.sent,
+        s.skipped.values().sum::<u64>(),
+        s.tier_mix,
+        s.calls
+    );
+    Ok(per)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let n: u64 = std::env::var("ENGINE_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir()?;
+    let recipients = dir.path().join("recipients.jsonl");
+    {
+        let c = Campaign::from_toml(EXAMPLE_CAMPAIGN)?;
+        let mut w = BufWriter::new(std::fs::File::create(&recipients)?);
+        demo_data::write(&mut w, n, 1, c.send_date, OutFormat::Jsonl)?;
+        w.flush()?;
+    }
+    println!("{n} recipients; CPU time includes both passes (plan, then run)");
+    let floor = one(dir.path(), &recipients, "template", &["template"], n)?;
+    let ladder = one(
+        dir.path(),
+        &recipients,
+        "ladder",
+        &["standard", "local", "template"],
+        n,
+    )?;
+    println!(
+        "ladder / template-only CPU per email: {:.2}x; peak RSS {:.0} MB",
+        ladder / floor.max(f64::MIN_POSITIVE),
+        peak_rss_mb()
+    );
+    Ok(())
+}
