@@ -75,6 +75,7 @@ fn is_user_facing(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.downcast_ref::<std::io::Error>().is_some()
             || e.downcast_ref::<serde_json::Error>().is_some()
-            || e.downcast_ref::<candor_engine::ingest::IngestError>().is_some()
+            || e.downcast_ref::<candor_engine::ingest::IngestError>()
+                .is_some()
     })
 }
