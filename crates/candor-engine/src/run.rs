@@ -116,6 +116,8 @@ pub struct RunOptions {
     pub hot_threshold_milli: u32,
     /// The global budget across campaigns (from `candor.toml`), if any.
     pub global_budget: Option<Money>,
+    /// fsync every outbox write (default on; off still survives SIGKILL, not power loss).
+    pub durable: bool,
 }
 
 impl RunOptions {
@@ -131,6 +133,7 @@ impl RunOptions {
             progress: None,
             hot_threshold_milli: 1_100,
             global_budget: None,
+            durable: true,
         }
     }
 }
@@ -403,6 +406,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     });
 
     let (mut ob, done) = Outbox::open(&opts.out_dir)?;
+    ob.set_sync(opts.durable);
     ob.clean_temp_files()?;
     let mut audit = match &opts.audit_db {
         Some(p) => Some(Audit::open(p)?),
