@@ -43,8 +43,8 @@ pub struct DemoArgs {
     /// Working directory for the demo's campaign, recipients, store and outbox.
     #[arg(long, default_value = "candor-demo")]
     pub dir: PathBuf,
-    /// Number of demo recipients.
-    #[arg(long, default_value_t = 60)]
+    /// Number of demo recipients (each costs one or two local-model generations).
+    #[arg(long, default_value_t = 24)]
     pub recipients: usize,
     /// Print a machine-readable summary instead of the report.
     #[arg(long)]

@@ -3,7 +3,8 @@
 //! the campaign on the `local` and `template` tiers with the SQLite store, and reports what
 //! happened and what the same list would cost on the priced remote tiers.
 //!
-//! Sized for a 2-core machine: 60 recipients take a few minutes on the default model.
+//! Sized for a 2-core machine: 24 recipients by default (`--recipients N` for more); each local
+//! opener is one or two generations of the default 0.5B model.
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
