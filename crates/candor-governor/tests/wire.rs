@@ -415,9 +415,10 @@ fn api_keys_never_reach_the_logs() {
         }
     });
     let logs = capture.text();
-    assert!(
-        logs.contains("retrying") && logs.contains("gen_ai.request.model"),
-        "logging happened: {logs}"
-    );
+    // tracing caches each callsite's interest process-wide; with other tests of this binary
+    // running concurrently, a callsite first hit on another thread can be cached as
+    // uninterested, so which governor events reach this thread-local subscriber varies (seen
+    // in CI). What must hold is that logging happened and no key is in it.
+    assert!(logs.contains("\nevent "), "no logging captured: {logs}");
     assert!(!logs.contains("SECRET-0123"), "{logs}");
 }
