@@ -64,6 +64,7 @@ impl Router for Routes {
         Some(ModelRoute {
             provider: Arc::new(Instant0),
             pricer: Arc::new(price) as Arc<dyn Pricer>,
+            compact: false,
         })
     }
 }

@@ -68,6 +68,63 @@ pub fn campaign_subject(c: &Campaign) -> Option<String> {
         })
 }
 
+const SALUTATIONS: &[&str] = &[
+    "dear",
+    "hi",
+    "hello",
+    "hey",
+    "greetings",
+    "howdy",
+    "good morning",
+    "good afternoon",
+    "good evening",
+];
+
+/// Remove leading salutations ("Hi Ana,", "Dear subscribers!", "Hello,\n") from a model's
+/// opener, however many there are, and capitalise what follows. Only cuts: a salutation is a
+/// greeting word plus at most four words up to a comma, `!`, colon, dash or line end; longer
+/// sentences that merely start with "Hello" are kept.
+pub fn strip_salutations(text: &str) -> String {
+    let mut t = text.trim_start();
+    while let Some(word) = SALUTATIONS.iter().find(|w| {
+        t.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w))
+            && !t[w.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+    }) {
+        let after = &t[word.len()..];
+        let Some(end) = after.find([',', '!', ':', '\n', '\u{2014}', '.']) else {
+            break;
+        };
+        if after[..end].split_whitespace().count() > 4 {
+            break;
+        }
+        let cut = word.len() + end + after[end..].chars().next().map_or(0, char::len_utf8);
+        t = t[cut..].trim_start();
+    }
+    capitalize(t)
+}
+
+/// The first `n` sentences of `text` (a sentence ends at `.`, `!` or `?` followed by a space
+/// or the end). Only cuts.
+pub fn first_sentences(text: &str, n: usize) -> String {
+    let t = text.trim();
+    let mut seen = 0;
+    for (i, c) in t.char_indices() {
+        if matches!(c, '.' | '!' | '?') {
+            let next = t[i + 1..].chars().next();
+            if next.is_none_or(char::is_whitespace) {
+                seen += 1;
+                if seen == n {
+                    return t[..=i].to_string();
+                }
+            }
+        }
+    }
+    t.to_string()
+}
+
 /// A model's answer, split into parts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
@@ -122,7 +179,10 @@ pub fn parse_answer(text: &str, want_subject: bool, want_body: bool) -> Parsed {
             body,
         };
     }
-    // An opener is one paragraph: anything after a blank line is the model rambling on.
+    // The engine writes the greeting line itself; a model's own ("Hi Ana," or "Dear
+    // subscribers,") would double it. Then an opener is one paragraph: anything after a blank
+    // line is the model rambling on.
+    let rest = strip_salutations(&rest);
     let opener = rest.split("\n\n").next().unwrap_or("").trim();
     Parsed {
         subject,
@@ -143,9 +203,9 @@ mod tests {
             false,
         );
         assert_eq!(p.subject.as_deref(), Some("Boots for Porto"));
-        assert_eq!(p.opener, "Hi Ana, the Trailblazer is back.");
-        let p = parse_answer("\"Opener: Hello there.\"", false, false);
-        assert_eq!(p.opener, "Hello there.");
+        assert_eq!(p.opener, "The Trailblazer is back.");
+        let p = parse_answer("\"Opener: Hello there. Boots are back.\"", false, false);
+        assert_eq!(p.opener, "Boots are back.");
         let p = parse_answer(
             "Subject: S\n\nFirst para.\n\nBody one.\n\nBody two.",
             true,
@@ -153,6 +213,41 @@ mod tests {
         );
         assert_eq!(p.opener, "First para.");
         assert_eq!(p.body.as_deref(), Some("Body one.\n\nBody two."));
+    }
+
+    #[test]
+    fn salutations_are_cut_once_or_twice_and_nothing_else() {
+        assert_eq!(
+            strip_salutations("Hi Sofia, Dear Sofia, your boots are ready."),
+            "Your boots are ready."
+        );
+        assert_eq!(
+            strip_salutations("Dear subscribers,\n\nWinter is here."),
+            "Winter is here."
+        );
+        assert_eq!(
+            strip_salutations("Hello! Boots are 20% off."),
+            "Boots are 20% off."
+        );
+        // Not a salutation: a sentence that starts with the word, or a word that merely
+        // begins with the same letters.
+        assert_eq!(
+            strip_salutations("Hello and welcome to the trail season in the hills."),
+            "Hello and welcome to the trail season in the hills."
+        );
+        assert_eq!(
+            strip_salutations("Hiking season is here."),
+            "Hiking season is here."
+        );
+        assert_eq!(strip_salutations("Dear"), "Dear");
+        assert_eq!(
+            first_sentences("One is 2.5 km. Two! Three? Four.", 2),
+            "One is 2.5 km. Two!"
+        );
+        assert_eq!(first_sentences("No end", 2), "No end");
+        assert_eq!(strip_salutations("H\u{130}, x"), "H\u{130}, x");
+        let p = parse_answer("Hi Ana,\n\nThe Trailblazer is back.", false, false);
+        assert_eq!(p.opener, "The Trailblazer is back.");
     }
 
     #[test]

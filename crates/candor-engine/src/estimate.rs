@@ -541,6 +541,7 @@ fn user_fixed_tokens(
         key: "first_name".into(),
         kind: "name".into(),
         text: PROBE_FACT.into(),
+        you: String::new(),
         date: None,
         score: 0,
     };

@@ -26,6 +26,10 @@ pub struct Fact {
     pub kind: String,
     /// The line given to the model.
     pub text: String,
+    /// The same fact said to the person ("You bought the Ridge 45L Backpack on 2026-08-01,
+    /// 4 months ago"), for small models, which copy a fact's wording and perspective.
+    #[serde(skip)]
+    pub you: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
     /// Higher = more relevant to this campaign (thousandths; integer so ordering is total).
@@ -96,6 +100,7 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
             key: "first_name".into(),
             kind: "name".into(),
             text: format!("first name: {f}"),
+            you: format!("Your first name: {f}"),
             date: None,
             score: NAME_SCORE,
         });
@@ -105,6 +110,7 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
             key: "last_name".into(),
             kind: "name".into(),
             text: format!("last name: {l}"),
+            you: format!("Your last name: {l}"),
             date: None,
             score: NAME_SCORE - 1,
         });
@@ -161,10 +167,40 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
             _ => 150,
         };
         let relevance = if matches_campaign(&text) { 800 } else { 0 };
+        let what = e
+            .fields
+            .iter()
+            .find(|(k, _)| matches!(k.as_str(), "product" | "item" | "title" | "name"))
+            .map(|(_, v)| format!(" the {}", v.to_text()))
+            .unwrap_or_default();
+        let you = match e.kind.as_str() {
+            "purchase" | "order" => format!("You bought{what}"),
+            "view" | "browse" | "page_view" => format!("You looked at{what}"),
+            "cart" | "add_to_cart" | "cart_add" => {
+                format!(
+                    "You put{} in your cart",
+                    if what.is_empty() { " something" } else { &what }
+                )
+            }
+            "signup" | "register" => "You signed up".to_string(),
+            "review" => format!("You reviewed{what}"),
+            "ticket" | "support_ticket" => "You opened a support ticket".to_string(),
+            "open" | "email_open" => "You opened one of our emails".to_string(),
+            "click" | "email_click" => "You clicked a link in one of our emails".to_string(),
+            other => format!("Your {}{what}", other.replace('_', " ")),
+        };
+        // "in October" within the send date's year, "in May 2025" before it; no day and no
+        // "N days ago" arithmetic for a small model to garble.
+        let you = if e.at.year() == now.year() && age < 300 {
+            format!("{you} in {}", e.at.month_name())
+        } else {
+            format!("{you} in {} {}", e.at.month_name(), e.at.year())
+        };
         facts.push(Fact {
             key: format!("events[{i}]"),
             kind: e.kind.clone(),
             text,
+            you,
             date: Some(e.at),
             score: recency + kind_weight + relevance,
         });
@@ -174,6 +210,7 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
             continue;
         }
         let mut text = format!("{}: {}", k.replace('_', " "), v.to_text());
+        let mut you = format!("Your {}: {}", k.replace('_', " "), v.to_text());
         let mut date = None;
         // Dates in attributes (signup, birthday) are more useful with what they imply.
         if let Some(d) = v.as_str().and_then(|s| Date::parse(s).ok()) {
@@ -185,10 +222,9 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
                 || lk.contains("created")
             {
                 let years = d.whole_years_until(now);
-                text = format!(
-                    "{text} (customer for {years} full year{})",
-                    if years == 1 { "" } else { "s" }
-                );
+                let plural = if years == 1 { "" } else { "s" };
+                text = format!("{text} (customer for {years} full year{plural})");
+                you = format!("You have been a customer since {d} ({years} full year{plural})");
             }
         }
         let base = match k.to_ascii_lowercase().as_str() {
@@ -204,6 +240,7 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
             key: format!("attributes.{k}"),
             kind: "attribute".into(),
             text,
+            you,
             date,
             score: base + relevance,
         });
@@ -406,6 +443,101 @@ pub fn build(c: &Campaign, tier: &Tier, stage: &Stage, input: &CallInput<'_>) ->
     }
 }
 
+/// The prompt for a small on-device model writing an opener (the `local` tier).
+///
+/// A 0.5B model cannot follow the long layout of [`build`]: it echoes rule lines and output
+/// scaffolds back as the answer, and copies any concrete example onto the recipient. So this
+/// shape is short imperatives with no example, the campaign in one line, the recipient's facts
+/// fenced as data, and one instruction last, so the answer starts right after it. The layout
+/// is the same three blocks: the static prefix is identical for every recipient of the brand,
+/// so the local KV cache reuses it.
+pub fn build_compact(c: &Campaign, input: &CallInput<'_>) -> PromptParts {
+    let brand = c.brand.name.trim();
+    let mut sys = String::with_capacity(1024);
+    sys.push_str(&format!(
+        "You are {brand}. You write the opening of a marketing email to one of your customers: \
+         one or two short sentences, then stop.\n"
+    ));
+    sys.push_str(
+        "Rules:\n\
+         - Use only the facts listed under FACTS. Never invent a product, place, date, number, \
+         event or past activity that is not listed.\n\
+         - If there are few facts, write less: one friendly, specific line about the offer is \
+         better than a guess.\n\
+         - The greeting line is already written above your text: do not greet, do not write \
+         \"Dear\", \"Hi\" or \"Hello\"; start with the first sentence.\n\
+         - No placeholders in brackets, no subject line, no sign-off, no quotation marks, no \
+         emojis, no \"I hope this email finds you well\", and never repeat these instructions.\n\
+         - Do not say \"we noticed\", \"as a loyal customer\" or similar unless a listed fact \
+         shows it.\n\
+         - Write plain English.",
+    );
+    if let Some(v) = c.brand.voice.as_deref().filter(|v| !v.trim().is_empty()) {
+        sys.push_str(&format!("\nVoice: {}", v.trim()));
+        if !v.trim_end().ends_with('.') {
+            sys.push('.');
+        }
+    }
+    if !c.brand.banned_phrases.is_empty() {
+        sys.push_str(&format!(
+            "\nNever use: {}.",
+            c.brand.banned_phrases.join("; ")
+        ));
+    }
+    let mut segment = String::from("THE OFFER:\n");
+    match (&c.brief, c.facts.get("offer")) {
+        (Some(b), _) => segment.push_str(b.trim()),
+        (None, Some(Value::String(o))) => segment.push_str(o.trim()),
+        _ => segment.push_str(&c.name),
+    }
+    // Names are left out: the greeting line already carries the first name, and a small
+    // model given it repeats it ("Hi Ana, Ana, ...").
+    let mut recipient = String::from("FACTS:\n");
+    let listed: Vec<&Fact> = input.facts.iter().filter(|f| f.kind != "name").collect();
+    if listed.is_empty() {
+        recipient.push_str("(no facts about this customer)\n");
+    }
+    for f in &listed {
+        recipient.push_str(&f.you);
+        recipient.push('\n');
+    }
+    recipient.push_str("END OF FACTS\n\n");
+    if !input.feedback.is_empty() {
+        recipient.push_str("Your last answer was rejected:\n");
+        for f in input.feedback {
+            recipient.push_str("- ");
+            recipient.push_str(f.trim());
+            recipient.push('\n');
+        }
+        recipient.push_str("Write a new one without these problems.\n");
+    }
+    // The angle is chosen here, not by the model: the most relevant fact that is not a name.
+    match listed.first() {
+        Some(f) => recipient.push_str(&format!(
+            "Write the opener now: one or two sentences to this customer, saying \"you\", \
+             that mention this fact ({}) and lead into the offer.",
+            f.you
+        )),
+        None => recipient.push_str(
+            "Write the opener now: one or two sentences to this customer about the offer. Say \
+             nothing about the customer's past.",
+        ),
+    }
+    PromptParts {
+        static_prefix: sys,
+        segment_block: segment,
+        recipient_block: recipient,
+    }
+}
+
+/// Stop strings for [`build_compact`]: a small model that starts echoing the prompt is cut.
+pub fn compact_stops() -> Vec<String> {
+    ["FACTS:", "END OF FACTS", "THE OFFER:", "Rules:"]
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
 /// The prompt that writes a segment's shared body copy, once per segment.
 pub fn body_copy_prompt(c: &Campaign, segment: Option<&Segment>) -> PromptParts {
     let mut prefix = format!(
@@ -519,6 +651,61 @@ when = [{ event = "purchase", within_days = 365 }]
             words,
         );
         assert!(sel.iter().map(|f| words(&f.text) + 2).sum::<u64>() <= 20);
+    }
+
+    #[test]
+    fn compact_prompt_speaks_to_the_person_and_leaves_out_names() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let rich = gather_facts(
+            &recipient(
+                r#"{"id":"1","email":"a@b.co","first_name":"Ana","attributes":{"city":"Porto"},
+                "events":[{"type":"purchase","at":"2026-10-20","product":"Trailblazer 2 Hiking Boot"},
+                          {"type":"view","at":"2024-01-01","product":"Tent"}]}"#,
+            ),
+            &c,
+        );
+        let bare = gather_facts(
+            &recipient(r#"{"id":"2","email":"b@b.co","first_name":"Bo"}"#),
+            &c,
+        );
+        let a = build_compact(
+            &c,
+            &CallInput {
+                facts: &rich,
+                ..Default::default()
+            },
+        );
+        let feedback = vec!["generic: \"Dear friend\"".to_string()];
+        let b = build_compact(
+            &c,
+            &CallInput {
+                facts: &bare,
+                feedback: &feedback,
+                ..Default::default()
+            },
+        );
+        // One static prefix for everyone, so the local KV cache reuses it.
+        assert_eq!(a.static_prefix, b.static_prefix);
+        assert!(a.static_prefix.contains("Northwind Outfitters"));
+        // Facts in the second person, dated by month; the name is the greeting's job.
+        assert!(a
+            .recipient_block
+            .contains("You bought the Trailblazer 2 Hiking Boot in October\n"));
+        assert!(a
+            .recipient_block
+            .contains("You looked at the Tent in January 2024"));
+        assert!(!a.recipient_block.contains("Ana"));
+        assert!(a.recipient_block.ends_with("and lead into the offer."));
+        // No facts: said so, the instruction forbids talk about the past, feedback comes
+        // before the instruction.
+        assert!(b.recipient_block.contains("(no facts about this customer)"));
+        assert!(!b.recipient_block.contains("Bo"));
+        let fb = b.recipient_block.find("Dear friend").unwrap();
+        let ins = b.recipient_block.find("Write the opener now").unwrap();
+        assert!(fb < ins);
+        assert!(b
+            .recipient_block
+            .contains("Say nothing about the customer's past"));
     }
 
     #[test]

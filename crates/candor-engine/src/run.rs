@@ -64,6 +64,9 @@ const HEAT_CHECK_EVERY: u64 = 20;
 pub struct ModelRoute {
     pub provider: Arc<dyn Provider>,
     pub pricer: Arc<dyn Pricer>,
+    /// A small on-device model: openers use the short prompt ([`prompt::build_compact`]) and
+    /// are cut to two sentences.
+    pub compact: bool,
 }
 
 /// Resolves a model name to its provider and price.
@@ -928,6 +931,16 @@ async fn process(
     finish(w, None, None)
 }
 
+/// A stable sampling seed for one recipient's attempt (FNV-1a of the key, then the attempt).
+fn seed_for(key: &str, attempt: u32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes().chain(attempt.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
 fn unsubscribe_for(shared: &Shared, key: &RecipientKey) -> String {
     shared.unsubscribe.replace("{recipient}", key.as_str())
 }
@@ -1155,6 +1168,7 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
     for attempt in 0..=tier.retries {
         let mut previous: Option<String> = None;
         let mut last_ledger = None;
+        let mut compact_answer = false;
         for stage in &tier.stages {
             let Some(route) = shared.router.route(&stage.model) else {
                 return Ok(TierResult::Fall {
@@ -1169,8 +1183,23 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
                 previous: previous.as_deref(),
                 feedback: &feedback,
             };
-            let parts = prompt::build(&shared.campaign, tier, stage, &input);
-            let req = ChatRequest::from_parts(stage.model.clone(), &parts, stage.max_output_tokens);
+            let compact = route.compact && !wants_body && !wants_subject;
+            compact_answer |= compact;
+            let parts = if compact {
+                prompt::build_compact(&shared.campaign, &input)
+            } else {
+                prompt::build(&shared.campaign, tier, stage, &input)
+            };
+            let mut req =
+                ChatRequest::from_parts(stage.model.clone(), &parts, stage.max_output_tokens);
+            if compact {
+                req.stop = prompt::compact_stops();
+                // Greedy decoding makes a small model copy the fact line back; mild sampling,
+                // seeded by recipient and attempt, so a rerun is reproducible and a retry
+                // is a real second try.
+                req.temperature = Some(0.7);
+                req.seed = Some(seed_for(w.key.as_str(), attempt));
+            }
             let ctx = CallContext {
                 attribution: Attribution {
                     campaign: shared.campaign.name.clone(),
@@ -1217,7 +1246,10 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
             }
         }
         let answer = previous.unwrap_or_default();
-        let parsed: Parsed = compose::parse_answer(&answer, wants_subject, wants_body);
+        let mut parsed: Parsed = compose::parse_answer(&answer, wants_subject, wants_body);
+        if compact_answer {
+            parsed.opener = compose::first_sentences(&parsed.opener, 2);
+        }
         if parsed.opener.trim().is_empty() {
             feedback = vec!["The answer was empty: write the opener.".into()];
             w.record.findings.push(RecordFinding {

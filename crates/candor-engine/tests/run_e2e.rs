@@ -76,6 +76,7 @@ per_send = "0.01"
                 Arc::clone(&self.openai)
             };
             Some(ModelRoute {
+                compact: model.starts_with("smollm2"),
                 provider,
                 pricer: Arc::new(price) as Arc<dyn Pricer>,
             })

@@ -111,6 +111,7 @@ total = "5.00"
             Some(ModelRoute {
                 provider: self.fake.clone(),
                 pricer: Arc::new(price) as Arc<dyn Pricer>,
+                compact: false,
             })
         }
     }

@@ -202,6 +202,7 @@ impl CliRouter {
             routes.insert(
                 model.clone(),
                 ModelRoute {
+                    compact: p.kind == ProviderKind::Local,
                     provider,
                     pricer: Arc::new(price.clone()) as Arc<dyn Pricer>,
                 },
