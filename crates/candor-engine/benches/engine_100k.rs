@@ -145,7 +145,17 @@ fn main() -> Result<(), Box<dyn Error>> {
         w.flush()?;
     }
     println!("{n} recipients; CPU time includes both passes (plan, then run)");
-    let floor = one(dir.path(), &recipients, "template", &["template"], n)?;
+    // `ENGINE_BENCH_ONLY=template|ladder` runs one configuration (for profiling).
+    let only = std::env::var("ENGINE_BENCH_ONLY").unwrap_or_default();
+    let floor = if only.is_empty() || only == "template" {
+        one(dir.path(), &recipients, "template", &["template"], n)?
+    } else {
+        0.0
+    };
+    if only == "template" {
+        println!("peak RSS {:.0} MB", peak_rss_mb());
+        return Ok(());
+    }
     let ladder = one(
         dir.path(),
         &recipients,

@@ -32,7 +32,7 @@ use std::time::Instant;
 use candor_audit::{Audit, GateCheck, SendRow};
 use candor_domain::campaign::{Part, Segment, Tier, REST_SEGMENT};
 use candor_domain::{Campaign, ChatRequest, EmailAddress, Limits, Money, Recipient};
-use candor_gate::{Context, Email, Gate, RuleTable};
+use candor_gate::{Context, Email, Gate, Prepared, RuleTable};
 use candor_governor::{CallContext, Governor, GovernorError, Pricer};
 use candor_pricing::PriceTable;
 use candor_providers::Provider;
@@ -232,7 +232,8 @@ struct Outcome {
 struct Shared {
     campaign: Campaign,
     gate: Gate,
-    ctx: Context,
+    /// The campaign's gate context, indexed once for every check of the run.
+    ctx: Prepared,
     templates: TemplateSet,
     campaign_facts: CampaignFacts,
     governor: Arc<Governor>,
@@ -394,8 +395,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         },
         offer: compose::offer_block(&campaign),
         fallback_body: compose::fallback_body(&campaign),
+        ctx: gate.prepare(ctx),
         gate,
-        ctx,
         governor: inputs.governor,
         router: inputs.router,
         sender,
@@ -966,10 +967,10 @@ fn check(w: &mut Work<'_>, tier: &str, attempt: u32, email: &Composed) -> Vec<St
         recipient: &w.r.id,
     };
     let text = outbox::plain_text(&spec);
-    let report = w
-        .shared
-        .gate
-        .check(&Email::new(email.subject.clone(), text), w.r, &w.shared.ctx);
+    let report =
+        w.shared
+            .gate
+            .check_prepared(&Email::new(email.subject.clone(), text), w.r, &w.shared.ctx);
     let kinds: Vec<String> = report
         .findings
         .iter()
@@ -1122,7 +1123,7 @@ async fn body_copy(w: &Work<'_>) -> Result<BodyCopy, String> {
                 Ok(out) => {
                     *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner()) += out.cost;
                     let text = out.completion.text.trim().to_string();
-                    let report = shared.gate.check(
+                    let report = shared.gate.check_prepared(
                         &Email::new("", text.clone()),
                         &shared.copy_probe,
                         &shared.ctx,

@@ -97,8 +97,88 @@ fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
     }
 }
 
+/// The campaign's facts, indexed once per campaign ([`crate::Gate::prepare`]): they are the
+/// same for every email, and building them (tokenizing, stemming every offer and product
+/// line) was most of a check's set-up cost.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CampaignFacts {
+    list: Vec<Fact>,
+    /// (value, index into `list`).
+    numbers: Vec<(f64, usize)>,
+    campaign_numbers: Vec<f64>,
+    codes: HashSet<String>,
+}
+
+impl CampaignFacts {
+    pub fn build(rules: &Compiled, r: &Recipient, ctx: &Context) -> CampaignFacts {
+        // `r` only fills the struct; campaign facts never read it.
+        let mut f = Facts::empty(r, ctx);
+        for (k, v) in &ctx.facts {
+            f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
+        }
+        CampaignFacts {
+            list: f.list,
+            numbers: f.numbers,
+            campaign_numbers: f.campaign_numbers,
+            codes: f.codes,
+        }
+    }
+}
+
 impl<'a> Facts<'a> {
+    fn empty(r: &'a Recipient, ctx: &Context) -> Facts<'a> {
+        Facts {
+            list: Vec::new(),
+            by_stem: HashMap::default(),
+            recipient: r,
+            now: ctx.now,
+            first_name: Vec::new(),
+            last_name: Vec::new(),
+            numbers: Vec::new(),
+            campaign_numbers: Vec::new(),
+            codes: HashSet::default(),
+            has_personal_product: false,
+            has_personal_place: false,
+            has_personal_tier: false,
+            has_personal_amount: false,
+        }
+    }
+
     pub fn build(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
+        let mut f = Facts::personal(rules, r, ctx);
+        for (k, v) in &ctx.facts {
+            f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
+        }
+        f.derive(ctx);
+        f
+    }
+
+    /// [`Facts::build`] with the campaign's part already indexed: the same facts, in the same
+    /// order, with the same indices.
+    pub fn build_with(
+        rules: &Compiled,
+        r: &'a Recipient,
+        ctx: &Context,
+        campaign: &CampaignFacts,
+    ) -> Facts<'a> {
+        let mut f = Facts::personal(rules, r, ctx);
+        let base = f.list.len();
+        for (j, fact) in campaign.list.iter().enumerate() {
+            for st in &fact.stems {
+                f.by_stem.entry(st.clone()).or_default().push(base + j);
+            }
+            f.list.push(fact.clone());
+        }
+        f.numbers
+            .extend(campaign.numbers.iter().map(|(n, i)| (*n, base + i)));
+        f.campaign_numbers.extend(&campaign.campaign_numbers);
+        f.codes.extend(campaign.codes.iter().cloned());
+        f.derive(ctx);
+        f
+    }
+
+    /// The recipient's own facts.
+    fn personal(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         let mut f = Facts {
             list: Vec::new(),
             by_stem: HashMap::default(),
@@ -181,10 +261,12 @@ impl<'a> Facts<'a> {
                 }
             }
         }
-        for (k, v) in &ctx.facts {
-            f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
-        }
-        // Prices after a campaign discount, and the saving itself, are derived facts.
+        f
+    }
+
+    /// Derived numbers: prices after a campaign discount, the saving itself, this year.
+    fn derive(&mut self, ctx: &Context) {
+        let f = self;
         let percents: Vec<f64> = f
             .list
             .iter()
@@ -200,7 +282,6 @@ impl<'a> Facts<'a> {
             }
         }
         f.numbers.push((ctx.now.year() as f64, usize::MAX));
-        f
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -1,10 +1,13 @@
 //! The gate: rules compiled once, then one pure check per email.
 
+use std::sync::OnceLock;
+
 use candor_domain::Recipient;
 
 use crate::checks::Checker;
 use crate::context::Context;
 use crate::email::Email;
+use crate::facts::CampaignFacts;
 use crate::report::Report;
 use crate::rules::{Compiled, RuleError, RuleTable};
 
@@ -55,7 +58,44 @@ impl Gate {
         text.push_str(&email.subject);
         text.push_str("\n\n");
         text.push_str(&email.body);
-        let mut c = Checker::new(&self.rules, &text, email.subject.len(), recipient, ctx);
+        let mut c = Checker::new(
+            &self.rules,
+            &text,
+            email.subject.len(),
+            recipient,
+            ctx,
+            None,
+        );
+        c.run();
+        c.finish()
+    }
+
+    /// Index a campaign's context once, for [`Gate::check_prepared`]: a run checks every
+    /// email against the same campaign facts, so they are tokenized and stemmed only once.
+    pub fn prepare(&self, ctx: Context) -> Prepared {
+        Prepared {
+            ctx,
+            campaign: OnceLock::new(),
+        }
+    }
+
+    /// [`Gate::check`] against a prepared context: the same report, less work per email.
+    pub fn check_prepared(&self, email: &Email, recipient: &Recipient, p: &Prepared) -> Report {
+        let campaign = p
+            .campaign
+            .get_or_init(|| CampaignFacts::build(&self.rules, recipient, &p.ctx));
+        let mut text = String::with_capacity(email.subject.len() + email.body.len() + 2);
+        text.push_str(&email.subject);
+        text.push_str("\n\n");
+        text.push_str(&email.body);
+        let mut c = Checker::new(
+            &self.rules,
+            &text,
+            email.subject.len(),
+            recipient,
+            &p.ctx,
+            Some(campaign),
+        );
         c.run();
         c.finish()
     }
@@ -64,6 +104,19 @@ impl Gate {
     /// Spans in the report are relative to `opener`.
     pub fn check_opener(&self, opener: &str, recipient: &Recipient, ctx: &Context) -> Report {
         self.check(&Email::new("", opener), recipient, ctx)
+    }
+}
+
+/// A campaign context prepared by [`Gate::prepare`] (for the gate that prepared it).
+#[derive(Debug)]
+pub struct Prepared {
+    ctx: Context,
+    campaign: OnceLock<CampaignFacts>,
+}
+
+impl Prepared {
+    pub fn context(&self) -> &Context {
+        &self.ctx
     }
 }
 

@@ -71,3 +71,39 @@ fn every_finding_quotes_its_span() {
         }
     }
 }
+
+#[test]
+fn a_prepared_context_gives_the_same_reports() {
+    let cases = load::load().unwrap();
+    let gate = Gate::new();
+    for c in &cases {
+        // A fresh preparation per case (each fixture has its own context), then a second
+        // check against the already-indexed campaign facts.
+        let p = gate.prepare(c.context.clone());
+        let plain = gate.check(&c.email, &c.recipient, &c.context);
+        assert_eq!(
+            gate.check_prepared(&c.email, &c.recipient, &p),
+            plain,
+            "{}",
+            c.id
+        );
+        assert_eq!(
+            gate.check_prepared(&c.email, &c.recipient, &p),
+            plain,
+            "{}",
+            c.id
+        );
+    }
+    // One preparation serves every recipient of a campaign: check other cases that share
+    // this context against it.
+    let first = &cases[0];
+    let p = gate.prepare(first.context.clone());
+    for c in cases.iter().filter(|c| c.context == first.context) {
+        assert_eq!(
+            gate.check_prepared(&c.email, &c.recipient, &p),
+            gate.check(&c.email, &c.recipient, &c.context),
+            "{}",
+            c.id
+        );
+    }
+}

@@ -30,7 +30,7 @@ pub struct TokenEstimate {
     pub exact: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Encoding {
     O200k,
     Cl100k,
@@ -98,12 +98,60 @@ pub fn count(model: &str, text: &str) -> TokenEstimate {
     }
 }
 
-/// Count a chat prompt: content plus per-message framing and reply priming.
+/// Counts of long texts seen before (a campaign's static prompt prefix is sent with every
+/// call), keyed by the encoding, a 64-bit hash and the length of the text. Bounded: cleared
+/// when full.
+struct Memo {
+    map: std::collections::HashMap<(Option<Encoding>, u64, usize), TokenEstimate>,
+}
+
+const MEMO_MIN_BYTES: usize = 256;
+const MEMO_MAX_ENTRIES: usize = 4096;
+
+fn memo() -> &'static std::sync::Mutex<Memo> {
+    static MEMO: OnceLock<std::sync::Mutex<Memo>> = OnceLock::new();
+    MEMO.get_or_init(|| {
+        std::sync::Mutex::new(Memo {
+            map: std::collections::HashMap::new(),
+        })
+    })
+}
+
+/// [`count`], remembered for long texts: for prompt parts that repeat across calls.
+pub fn count_memo(model: &str, text: &str) -> TokenEstimate {
+    if text.len() < MEMO_MIN_BYTES {
+        return count(model, text);
+    }
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = (openai_encoding(model), h.finish(), text.len());
+    if let Some(c) = memo().lock().ok().and_then(|m| m.map.get(&key).copied()) {
+        return c;
+    }
+    let c = count(model, text);
+    if let Ok(mut m) = memo().lock() {
+        if m.map.len() >= MEMO_MAX_ENTRIES {
+            m.map.clear();
+        }
+        m.map.insert(key, c);
+    }
+    c
+}
+
+/// Count a chat prompt: content plus per-message framing and reply priming. Every message but
+/// the last (the static prefix, in candor's layout) is remembered, so a campaign's shared
+/// prefix is tokenized once rather than once per call.
 pub fn count_messages(model: &str, messages: &[ChatMessage]) -> TokenEstimate {
     let mut exact = true;
     let mut total = TOKENS_REPLY_PRIMING;
-    for m in messages {
-        let c = count(model, &m.content);
+    let last = messages.len().saturating_sub(1);
+    for (i, m) in messages.iter().enumerate() {
+        let c = if i < last {
+            count_memo(model, &m.content)
+        } else {
+            count(model, &m.content)
+        };
         exact &= c.exact;
         total += c.tokens.0 + TOKENS_PER_MESSAGE;
     }
@@ -116,6 +164,22 @@ pub fn count_messages(model: &str, messages: &[ChatMessage]) -> TokenEstimate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_counts_equal_fresh_ones() {
+        let long = "Northwind Outfitters writes warm, plain email. ".repeat(20);
+        for model in ["gpt-4.1-mini", "gpt-4", "claude-sonnet-4-5"] {
+            let fresh = count(model, &long);
+            assert_eq!(count_memo(model, &long), fresh);
+            assert_eq!(count_memo(model, &long), fresh, "second, remembered");
+        }
+        // Same length, different text: not confused.
+        let other = long.replace('N', "M");
+        assert_eq!(
+            count_memo("gpt-4.1-mini", &other),
+            count("gpt-4.1-mini", &other)
+        );
+    }
 
     // Reference values from OpenAI's tiktoken (Python) for fixed strings.
     #[test]

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use candor_domain::Recipient;
 
 use crate::context::Context;
-use crate::facts::Facts;
+use crate::facts::{CampaignFacts, Facts};
 use crate::report::{Finding, Kind, Part, Report, Verdict};
 use crate::rules::{word_indices, Compiled};
 use crate::text::{tokenize, Tok};
@@ -291,8 +291,12 @@ impl<'a> Checker<'a> {
         subject_len: usize,
         r: &'a Recipient,
         ctx: &Context,
+        campaign: Option<&CampaignFacts>,
     ) -> Checker<'a> {
-        let facts = Facts::build(rules, r, ctx);
+        let facts = match campaign {
+            Some(c) => Facts::build_with(rules, r, ctx, c),
+            None => Facts::build(rules, r, ctx),
+        };
         let doc = Doc::new(
             text,
             subject_len,
