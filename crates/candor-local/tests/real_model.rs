@@ -286,3 +286,37 @@ fn provider_reports_exact_usage() {
         .unwrap();
     assert_eq!(c.text, direct.text);
 }
+
+#[test]
+fn concurrent_calls_are_batched_and_equal_one_by_one() {
+    let m = model();
+    let provider = LocalProvider::new(m.clone());
+    let facts = [
+        "first_name: Ana",
+        "first_name: Bo\npurchase: Trail boots, 2026-10-02",
+        "",
+        "city: Porto",
+    ];
+    let reqs: Vec<ChatRequest> = facts
+        .iter()
+        .map(|f| {
+            let parts = opener_prompt("Northwind", "", "Winter sale", f);
+            ChatRequest::from_parts("local", &parts, 12)
+        })
+        .collect();
+    // Every call is queued when its future is created; the worker takes them together.
+    let futures: Vec<_> = reqs.iter().map(|r| provider.complete(r)).collect();
+    let got: Vec<String> = futures
+        .into_iter()
+        .map(|f| block_on(f).unwrap().text)
+        .collect();
+    let (calls, batches) = provider.batch_stats();
+    assert_eq!(calls, 4);
+    assert!(batches < calls, "{batches} batches for {calls} calls");
+    for (r, text) in reqs.iter().zip(&got) {
+        let alone = m
+            .generate(&m.chat_request(&r.messages, 1, greedy(12)).unwrap())
+            .unwrap();
+        assert_eq!(text, &alone.text);
+    }
+}
