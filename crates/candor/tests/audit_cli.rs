@@ -74,6 +74,32 @@ mod tests {
             .unwrap();
         assert_eq!(missing.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&missing.stderr).contains("hint:"));
+
+        // `--config` finds the store the config names, relative to the config's directory.
+        let sub = dir.join("conf");
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("candor.toml"), "store = \"../candor.sqlite\"\n").unwrap();
+        let via_config = candor()
+            .args(["audit", "--json", "--config"])
+            .arg(sub.join("candor.toml"))
+            .output()
+            .unwrap();
+        assert!(
+            via_config.status.success(),
+            "{}",
+            String::from_utf8_lossy(&via_config.stderr)
+        );
+        let r: Report = serde_json::from_slice(&via_config.stdout).unwrap();
+        assert_eq!(r.totals.sends, 1);
+        // A config that does not parse is a user error naming the file.
+        std::fs::write(sub.join("bad.toml"), "stor = 1\n").unwrap();
+        let bad = candor()
+            .args(["audit", "--config"])
+            .arg(sub.join("bad.toml"))
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("bad.toml"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -53,9 +53,14 @@ fn store_path(args: &AuditArgs) -> anyhow::Result<PathBuf> {
         return Ok(s.clone());
     }
     if let Some(cfg) = &args.config {
-        // The default store sits beside the config file.
+        // The store `candor run` used with this config: its `store` key, else the default
+        // beside the config file.
         let dir = cfg.parent().unwrap_or(std::path::Path::new("."));
-        return Ok(dir.join(DEFAULT_STORE));
+        let text = std::fs::read_to_string(cfg)
+            .map_err(|e| UserError::new(format!("cannot read `{}`: {e}", cfg.display())))?;
+        let settings = candor_engine::settings::Settings::from_toml(&text, dir)
+            .map_err(|e| UserError::new(format!("`{}`: {e}", cfg.display())))?;
+        return Ok(settings.store);
     }
     Ok(PathBuf::from(DEFAULT_STORE))
 }
