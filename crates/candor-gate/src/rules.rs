@@ -52,6 +52,9 @@ pub struct ImpliedRule {
     pub requires: Vec<String>,
     pub reason: String,
     pub phrases: Vec<String>,
+    /// Words that, one or two words after the phrase, make it mean something else ("thanks
+    /// for joining us *for* the tasting" is about attending, not signing up).
+    pub unless_then: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -27,6 +27,30 @@ impl Checker<'_> {
             || self.rules.greeting_words.contains(norm)
     }
 
+    /// A sentence's first word capitalized only by position: a number word ("Two Spin
+    /// classes") or an inflection of a common word ("Learning Spanish", "Looking ahead"),
+    /// which no fact names.
+    fn ordinary_sentence_start(&self, wi: usize, w: &str) -> bool {
+        let ti = self.doc.words[wi];
+        if !self.doc.toks[ti].sent_start || !self.facts_for_stem(&stem(w)).is_empty() {
+            return false;
+        }
+        if crate::text::word_number(w).is_some() || crate::text::ordinal(w).is_some() {
+            return true;
+        }
+        let base = |suffix: &str| -> bool {
+            w.strip_suffix(suffix).is_some_and(|b| {
+                b.len() >= 3
+                    && (self.is_common(b)
+                        || self.is_common(&format!("{b}e"))
+                        || (b.len() >= 4
+                            && b.as_bytes()[b.len() - 1] == b.as_bytes()[b.len() - 2]
+                            && self.is_common(&b[..b.len() - 1])))
+            })
+        };
+        base("ing") || base("ed") || base("ly")
+    }
+
     fn is_product_noun(&self, norm: &str) -> bool {
         self.rules.product_nouns.contains(&stem(norm))
     }
@@ -241,7 +265,9 @@ impl Checker<'_> {
         let mut hi = last;
         while lo <= hi && {
             let w = norm(self, lo);
-            ARTICLES.contains(&w.as_str()) || (self.is_common(&w) && !(product_name && lo == hi))
+            ARTICLES.contains(&w.as_str())
+                || (self.is_common(&w) && !(product_name && lo == hi))
+                || (lo == first && lo < hi && self.ordinary_sentence_start(lo, &w))
         } {
             lo += 1;
         }

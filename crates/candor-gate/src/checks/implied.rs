@@ -145,6 +145,16 @@ impl Checker<'_> {
             if self.is_hedged(m.first) {
                 continue;
             }
+            let unless = &self.rules.table.implied[m.payload].unless_then;
+            if !unless.is_empty()
+                && (1..=2).any(|k| {
+                    self.doc
+                        .word_after(m.last, k)
+                        .is_some_and(|t| unless.iter().any(|u| u == &t.norm))
+                })
+            {
+                continue;
+            }
             if self.rules.table.implied[m.payload].action {
                 self.implied_spans
                     .push((self.doc.words[m.first], self.doc.words[m.last]));

@@ -106,7 +106,11 @@ impl Checker<'_> {
                 }
             };
             if matches!(noun.as_str(), "year" | "years" | "month" | "months") {
-                self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                // "your first month is on us", "50% off the first year": an offer's term,
+                // not how long the person has been with us.
+                if !(is_ord && self.sentence_has_offer_cue(wi)) {
+                    self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                }
                 continue;
             }
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
@@ -186,6 +190,27 @@ impl Checker<'_> {
         self.since_year();
     }
 
+    /// Whether the sentence of word `wi` talks about an offer ("off", "free", "on us", ...).
+    fn sentence_has_offer_cue(&self, wi: usize) -> bool {
+        let sent = self.doc.toks[self.doc.words[wi]].sent;
+        let words: Vec<&str> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| &self.doc.toks[ti])
+            .filter(|t| t.sent == sent)
+            .map(|t| t.norm.as_str())
+            .collect();
+        words
+            .iter()
+            .any(|w| OFFER_CUES.contains(w) || matches!(*w, "free" | "%" | "trial"))
+            || words.windows(2).any(|p| p == ["on", "us"])
+            || self.doc.text[self.doc.toks[self.doc.words[wi]].start..]
+                .split(['.', '!', '?'])
+                .next()
+                .is_some_and(|rest| rest.contains('%'))
+    }
+
     fn tenure_claim(&mut self, wi: usize, noun_wi: usize, n: f64, months: bool) {
         let head = self.doc.words[wi];
         let sent = self.doc.toks[head].sent;
@@ -200,8 +225,14 @@ impl Checker<'_> {
         let cue = sent_words.iter().any(|w| TENURE_CUES.contains(w))
             || sent_words
                 .windows(2)
-                .any(|p| p == ["with", "us"] || p == ["shopping", "with"]);
-        if !cue || !self.doc.sent_personal(head) {
+                .any(|p| p == ["with", "us"] || p == ["shopping", "with"] || p == ["been", "with"]);
+        // "six months since your oil change", "two years ago": time since an event, which
+        // the time checks judge; not how long the person has been a customer.
+        let since_event = self
+            .doc
+            .word_after(noun_wi, 1)
+            .is_some_and(|t| matches!(t.norm.as_str(), "since" | "ago" | "after" | "from"));
+        if !cue || since_event || !self.doc.sent_personal(head) {
             return;
         }
         // "for 3 years" of warranty is not tenure; require "with us"-style cue words nearby.

@@ -524,3 +524,42 @@ fn json_shape_is_exact() {
     keys.sort();
     assert_eq!(keys, ["kind", "reason", "rule", "text"]);
 }
+
+/// Faithful wording from a held-out batch that earlier rules flagged.
+#[test]
+fn ordinary_phrasings_that_look_like_claims() {
+    // A sentence-initial number word or inflected common word is not part of a name.
+    assert_pass(
+        &zoe(),
+        "Two Ridgeline Trekking Poles would suit those boots. Looking for a gift?",
+    );
+    // An offer's "first month" is not tenure; tenure with "been with" is still checked.
+    assert_pass(
+        &sparse(),
+        "Join this week and your first month is on us, with 20% off after that.",
+    );
+    assert_finds(
+        &zoe(),
+        "You've been with Northpeak for five years now.",
+        Kind::WrongTime,
+        "time.tenure",
+        "five years",
+    );
+    assert_pass(&zoe(), "You've been with Northpeak for three years now.");
+    // Time since an event is not tenure.
+    assert_pass(
+        &zoe(),
+        "It has been about a month since your boots arrived, and we are glad to have you with us.",
+    );
+    // "Joining us for" an event is attendance, not a signup; the signup claim still counts.
+    assert_pass(&sparse(), "Thanks for joining us for the winter market.");
+    assert_finds(
+        &sparse(),
+        "Thanks for joining Northpeak!",
+        Kind::ImpliedContext,
+        "implied.new_signup",
+        "Thanks for joining",
+    );
+    // Holiday names.
+    assert_pass(&sparse(), "The sale runs through Christmas Eve.");
+}
