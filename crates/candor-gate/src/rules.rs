@@ -52,7 +52,7 @@ pub struct ImpliedRule {
     pub requires: Vec<String>,
     pub reason: String,
     pub phrases: Vec<String>,
-    /// Words that, one or two words after the phrase, make it mean something else ("thanks
+    /// Words that, up to three words after the phrase, make it mean something else ("thanks
     /// for joining us *for* the tasting" is about attending, not signing up).
     pub unless_then: Vec<String>,
 }

@@ -147,7 +147,7 @@ impl Checker<'_> {
             }
             let unless = &self.rules.table.implied[m.payload].unless_then;
             if !unless.is_empty()
-                && (1..=2).any(|k| {
+                && (1..=3).any(|k| {
                     self.doc
                         .word_after(m.last, k)
                         .is_some_and(|t| unless.iter().any(|u| u == &t.norm))

@@ -563,3 +563,29 @@ fn ordinary_phrasings_that_look_like_claims() {
     // Holiday names.
     assert_pass(&sparse(), "The sale runs through Christmas Eve.");
 }
+
+#[test]
+fn last_season_and_wishlist_additions() {
+    let george = Recipient::from_json(
+        r#"{"id":"g","email":"g@example.com","first_name":"George",
+        "events":[{"type":"purchase","at":"2025-10-12","product":"Tulip Mix"},
+                  {"type":"wishlist_add","at":"2026-11-15","product":"Ridgeline Trekking Poles"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ctx = Context::from_json(json!({"now":"2026-11-27","brand":"Northpeak",
+        "products":["Ridgeline Trekking Poles"]}))
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("Hi", body), &george, &ctx);
+    // Said in late November, "last fall" is the fall a year ago.
+    assert!(check("Last fall you planted our Tulip Mix.").passed());
+    // ... and "last spring" is not October.
+    assert!(!check("Last spring you planted our Tulip Mix.").passed());
+    // A wishlist addition is not a cart.
+    let r = check("The Ridgeline Trekking Poles you added to your wishlist last week are here.");
+    assert!(
+        !r.findings.iter().any(|f| f.rule == "implied.cart"),
+        "{:?}",
+        r.findings
+    );
+}

@@ -213,7 +213,23 @@ impl Checker<'_> {
             "season" => phrase
                 .split_whitespace()
                 .find_map(season_months)
-                .is_some_and(|ms| ms.contains(&d.month()) && now.days_since(d) <= 400),
+                .is_some_and(|ms| {
+                    let age = now.days_since(d);
+                    let now_in = ms.contains(&now.month());
+                    ms.contains(&d.month())
+                        && if phrase.contains("last") {
+                            // The most recent occurrence that is over: last year's when we are
+                            // in the season now ("last fall", said in November, is a year ago).
+                            if now_in {
+                                (92..=485).contains(&age)
+                            } else {
+                                (0..=365).contains(&age)
+                            }
+                        } else {
+                            // "this fall": the current or most recent occurrence.
+                            (0..=184).contains(&age)
+                        }
+                }),
             _ => false,
         }
     }
