@@ -8,6 +8,7 @@
 //!   provider's cache can serve.
 
 pub mod caching;
+mod o200k_ascii;
 mod prices;
 pub mod tokens;
 

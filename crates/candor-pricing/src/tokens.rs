@@ -72,6 +72,7 @@ pub fn openai_encoding(model: &str) -> Option<Encoding> {
 /// Count raw text with an encoding (ordinary text: special-token strings are not special).
 pub fn count_with(enc: Encoding, text: &str) -> u64 {
     match bpe(enc) {
+        Some(b) if enc == Encoding::O200k => crate::o200k_ascii::count_any(b, text),
         Some(b) => b.encode_ordinary(text).len() as u64,
         // The BPE tables are compiled in; if they could not load, fall back to a bound that
         // is never below the true count for byte-level BPE (one token per byte at most).
