@@ -44,9 +44,43 @@ pub(crate) struct Fact {
     pub key: String,
 }
 
+/// The facts of one check: the recipient's own (and, unprepared, the campaign's), then a
+/// prepared campaign's, borrowed. Indexed as one list.
+pub(crate) struct FactList<'a> {
+    own: Vec<Fact>,
+    shared: &'a [Fact],
+}
+
+impl<'a> FactList<'a> {
+    pub fn len(&self) -> usize {
+        self.own.len() + self.shared.len()
+    }
+
+    pub fn iter(&self) -> std::iter::Chain<std::slice::Iter<'_, Fact>, std::slice::Iter<'_, Fact>> {
+        self.own.iter().chain(self.shared.iter())
+    }
+
+    fn push(&mut self, f: Fact) {
+        debug_assert!(self.shared.is_empty(), "own facts come before shared ones");
+        self.own.push(f);
+    }
+}
+
+impl std::ops::Index<usize> for FactList<'_> {
+    type Output = Fact;
+    fn index(&self, i: usize) -> &Fact {
+        match i.checked_sub(self.own.len()) {
+            None => &self.own[i],
+            Some(j) => &self.shared[j],
+        }
+    }
+}
+
 pub(crate) struct Facts<'a> {
-    pub list: Vec<Fact>,
-    pub by_stem: HashMap<String, Vec<usize>>,
+    pub list: FactList<'a>,
+    by_stem: HashMap<String, Vec<usize>>,
+    /// A prepared campaign's stem index, and where its facts start in `list`.
+    shared_by_stem: Option<(&'a HashMap<String, Vec<usize>>, usize)>,
     pub recipient: &'a Recipient,
     pub now: Date,
     pub first_name: Vec<String>,
@@ -103,6 +137,7 @@ fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CampaignFacts {
     list: Vec<Fact>,
+    by_stem: HashMap<String, Vec<usize>>,
     /// (value, index into `list`).
     numbers: Vec<(f64, usize)>,
     campaign_numbers: Vec<f64>,
@@ -117,7 +152,8 @@ impl CampaignFacts {
             f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
         }
         CampaignFacts {
-            list: f.list,
+            list: f.list.own,
+            by_stem: f.by_stem,
             numbers: f.numbers,
             campaign_numbers: f.campaign_numbers,
             codes: f.codes,
@@ -128,8 +164,12 @@ impl CampaignFacts {
 impl<'a> Facts<'a> {
     fn empty(r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         Facts {
-            list: Vec::new(),
+            list: FactList {
+                own: Vec::new(),
+                shared: &[],
+            },
             by_stem: HashMap::default(),
+            shared_by_stem: None,
             recipient: r,
             now: ctx.now,
             first_name: Vec::new(),
@@ -159,16 +199,12 @@ impl<'a> Facts<'a> {
         rules: &Compiled,
         r: &'a Recipient,
         ctx: &Context,
-        campaign: &CampaignFacts,
+        campaign: &'a CampaignFacts,
     ) -> Facts<'a> {
         let mut f = Facts::personal(rules, r, ctx);
         let base = f.list.len();
-        for (j, fact) in campaign.list.iter().enumerate() {
-            for st in &fact.stems {
-                f.by_stem.entry(st.clone()).or_default().push(base + j);
-            }
-            f.list.push(fact.clone());
-        }
+        f.list.shared = &campaign.list;
+        f.shared_by_stem = Some((&campaign.by_stem, base));
         f.numbers
             .extend(campaign.numbers.iter().map(|(n, i)| (*n, base + i)));
         f.campaign_numbers.extend(&campaign.campaign_numbers);
@@ -180,8 +216,12 @@ impl<'a> Facts<'a> {
     /// The recipient's own facts.
     fn personal(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         let mut f = Facts {
-            list: Vec::new(),
+            list: FactList {
+                own: Vec::new(),
+                shared: &[],
+            },
             by_stem: HashMap::default(),
+            shared_by_stem: None,
             recipient: r,
             now: ctx.now,
             first_name: r.first_name.as_deref().map(text_stems).unwrap_or_default(),
@@ -419,8 +459,14 @@ impl<'a> Facts<'a> {
     }
 
     /// Facts containing this stem.
-    pub fn with_stem(&self, s: &str) -> &[usize] {
-        self.by_stem.get(s).map(Vec::as_slice).unwrap_or(&[])
+    pub fn with_stem(&self, s: &str) -> Vec<usize> {
+        let mut v = self.by_stem.get(s).cloned().unwrap_or_default();
+        if let Some((m, base)) = self.shared_by_stem {
+            if let Some(x) = m.get(s) {
+                v.extend(x.iter().map(|j| j + base));
+            }
+        }
+        v
     }
 
     /// Whether a written number equals a fact's number; returns the fact index.

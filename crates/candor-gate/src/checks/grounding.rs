@@ -57,10 +57,10 @@ impl Checker<'_> {
 
     /// Facts for a stem, directly or through a synonym.
     pub(super) fn facts_for_stem(&self, st: &str) -> Vec<usize> {
-        let mut v: Vec<usize> = self.facts.with_stem(st).to_vec();
+        let mut v: Vec<usize> = self.facts.with_stem(st);
         if let Some(syns) = self.rules.synonyms.get(st) {
             for s in syns {
-                v.extend_from_slice(self.facts.with_stem(s));
+                v.extend(self.facts.with_stem(s));
             }
         }
         v
@@ -513,7 +513,7 @@ impl Checker<'_> {
                 })
             });
             let st = stem(&t.norm);
-            let hits = self.facts.with_stem(&st).to_vec();
+            let hits = self.facts.with_stem(&st);
             let personal_hit = hits.iter().find(|&&f| self.facts.list[f].personal).copied();
             if let Some(f) = personal_hit {
                 let (s, e) = (t.start, t.end);

@@ -291,7 +291,7 @@ impl<'a> Checker<'a> {
         subject_len: usize,
         r: &'a Recipient,
         ctx: &Context,
-        campaign: Option<&CampaignFacts>,
+        campaign: Option<&'a CampaignFacts>,
     ) -> Checker<'a> {
         let facts = match campaign {
             Some(c) => Facts::build_with(rules, r, ctx, c),
