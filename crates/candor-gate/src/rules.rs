@@ -719,31 +719,21 @@ impl Compiled {
             vocab: HashMap::default(),
         };
         let mut vocab = HashMap::default();
-        for set in [
-            &mut compiled.implied,
-            &mut compiled.standins,
-            &mut compiled.chatter,
-            &mut compiled.echo,
-            &mut compiled.greetings,
-            &mut compiled.claim_verbs,
-            &mut compiled.banned,
-            &mut compiled.times,
-        ] {
-            set.intern(&mut vocab);
-        }
-        // Sets interned early have id tables sized before later words existed; redo them all
-        // against the final vocabulary so every set indexes every id.
-        for set in [
-            &mut compiled.implied,
-            &mut compiled.standins,
-            &mut compiled.chatter,
-            &mut compiled.echo,
-            &mut compiled.greetings,
-            &mut compiled.claim_verbs,
-            &mut compiled.banned,
-            &mut compiled.times,
-        ] {
-            set.intern(&mut vocab);
+        // Two passes: sets interned early have id tables sized before later words existed, so
+        // the second pass redoes them all against the final vocabulary.
+        for _pass in 0..2 {
+            for set in [
+                &mut compiled.implied,
+                &mut compiled.standins,
+                &mut compiled.chatter,
+                &mut compiled.echo,
+                &mut compiled.greetings,
+                &mut compiled.claim_verbs,
+                &mut compiled.banned,
+                &mut compiled.times,
+            ] {
+                set.intern(&mut vocab);
+            }
         }
         compiled.vocab = vocab;
         Ok(compiled)
