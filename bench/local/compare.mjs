@@ -16,6 +16,7 @@ row("prefill tok/CPU-s", inv(c.prefill_cpu_ms_per_tok), inv(l.prefill_cpu_ms_per
 row("decode tok/CPU-s", inv(c.decode_cpu_ms_per_tok), inv(l.decode_cpu_ms_per_tok));
 row("peak RSS", c.peak_rss_bytes, l.peak_rss_bytes, mb);
 console.log(`model file ${mb(c.model_file_bytes)}; candor RSS over file: ${mb(c.peak_rss_bytes - c.model_file_bytes)} (goal <= 300 MB)`);
+console.log(`candor: weights in memory ${mb(c.weights_bytes)}, peak RSS after load ${mb(c.peak_rss_after_load_bytes)}`);
 console.log(`openers/min: single-stream ${f(c.single_openers_per_min)}, batched (batch ${c.batch}) ${f(c.batched_openers_per_min)}: ${(c.batched_openers_per_min / c.single_openers_per_min).toFixed(2)}x (goal >= 3x); batched == single: ${c.batched_equals_single}`);
 console.log(`goal decode >= 1.0x llama.cpp: ${(c.decode_tok_s / l.decode_tok_s).toFixed(2)}x`);
 console.log(`same greedy start: ${c.text.slice(0, 60) === l.text.slice(0, 60)}`);

@@ -114,15 +114,9 @@ fn main() {
     };
     let file_bytes = std::fs::metadata(&path).unwrap().len();
     let t = Instant::now();
-    let model = LocalModel::load(
-        &path,
-        &LoadOptions {
-            max_context: 1024,
-            requantize: std::env::var("CANDOR_NO_REQUANT").is_err(),
-        },
-    )
-    .unwrap();
+    let model = LocalModel::load(&path, &LoadOptions { max_context: 1024 }).unwrap();
     let load_s = t.elapsed().as_secs_f64();
+    let rss_after_load = peak_rss_kb() * 1024;
 
     // Same prompt text as llama.cpp's side: tokenized with special tokens, no BOS added.
     let prompt = std::fs::read_to_string(prompt_file).unwrap();
@@ -213,6 +207,8 @@ fn main() {
         "batched_equals_single": same,
         "sample_openers": &single_texts[..single_texts.len().min(3)],
         "peak_rss_bytes": peak_rss_kb() * 1024,
+        "peak_rss_after_load_bytes": rss_after_load,
+        "weights_bytes": model.weights_bytes(),
     });
     println!("{json}");
 }

@@ -13,6 +13,7 @@ mod chat;
 pub mod model;
 mod prompt;
 mod provider;
+pub mod qmm;
 pub mod registry;
 pub mod tokenizer;
 
@@ -75,17 +76,11 @@ impl LocalError {
 pub struct LoadOptions {
     /// Context (prompt + output tokens) candor sizes rotary tables and caches to.
     pub max_context: usize,
-    /// Re-quantize matrices in formats without a fast CPU kernel (Q4_1, Q5_0, Q5_1) to Q8_0 at
-    /// load: faster, at the cost of some memory (see `model::Weights::load`).
-    pub requantize: bool,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
-        LoadOptions {
-            max_context: 2048,
-            requantize: true,
-        }
+        LoadOptions { max_context: 2048 }
     }
 }
 
@@ -175,8 +170,7 @@ impl LocalModel {
             tok_text(tokenizer.bos_id),
             tok_text(tokenizer.eos_id),
         )?;
-        let weights =
-            model::Weights::load(&content, &mut reader, opts.max_context, opts.requantize)?;
+        let weights = model::Weights::load(&content, &mut reader, opts.max_context)?;
         let mut stop_ids: Vec<u32> = tokenizer.eos_id.into_iter().collect();
         for t in ["<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end|>"] {
             if let Some(id) = tokenizer.token_id(t) {
@@ -267,6 +261,11 @@ impl LocalModel {
             prefix_len,
             params,
         })
+    }
+
+    /// Bytes of weight matrices held in memory.
+    pub fn weights_bytes(&self) -> usize {
+        self.weights.size_bytes()
     }
 
     /// Exact prompt token count of chat `messages` (template included).
@@ -502,19 +501,36 @@ fn sample(logits: &[f32], temperature: f32, top_p: f32, rng: &mut SplitMix64) ->
         .enumerate()
         .map(|(i, &l)| (i as u32, ((l - max) / temperature).exp()))
         .collect();
-    probs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let total: f32 = probs.iter().map(|p| p.1).sum();
+    // Most likely first, ties by id: a total order, so the nucleus is well defined.
+    let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    // The nucleus is almost always a few dozen tokens out of a vocabulary of 10^5: find the
+    // top few in linear time and sort only those; sort everything only if they fall short.
+    let mut sorted = 0;
     let mut keep = probs.len();
     if top_p < 1.0 {
-        let mut acc = 0.0;
-        for (i, p) in probs.iter().enumerate() {
-            acc += p.1 / total;
-            if acc >= top_p {
-                keep = i + 1;
+        for k in [64usize, 1024] {
+            if k >= probs.len() {
+                break;
+            }
+            probs.select_nth_unstable_by(k, order);
+            probs[..k].sort_by(order);
+            sorted = k;
+            if let Some(n) = nucleus(&probs[..k], total, top_p) {
+                keep = n;
                 break;
             }
         }
+        if keep == probs.len() {
+            probs.sort_by(order);
+            sorted = probs.len();
+            keep = nucleus(&probs, total, top_p).unwrap_or(probs.len());
+        }
+    } else {
+        probs.sort_by(order);
+        sorted = probs.len();
     }
+    debug_assert!(keep <= sorted);
     let kept = &probs[..keep];
     let kept_total: f32 = kept.iter().map(|p| p.1).sum();
     let mut r = rng.next_f32() * kept_total;
@@ -525,4 +541,62 @@ fn sample(logits: &[f32], temperature: f32, top_p: f32, rng: &mut SplitMix64) ->
         }
     }
     kept.last().map(|p| p.0).unwrap_or(0)
+}
+
+/// How many of the most likely tokens (sorted, most likely first) reach `top_p` of `total`.
+fn nucleus(sorted: &[(u32, f32)], total: f32, top_p: f32) -> Option<usize> {
+    let mut acc = 0.0;
+    for (i, p) in sorted.iter().enumerate() {
+        acc += p.1 / total;
+        if acc >= top_p {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The straightforward nucleus sampler: sort the whole vocabulary.
+    fn sample_full_sort(logits: &[f32], t: f32, top_p: f32, rng: &mut SplitMix64) -> u32 {
+        let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut probs: Vec<(u32, f32)> = logits
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| (i as u32, ((l - max) / t).exp()))
+            .collect();
+        let total: f32 = probs.iter().map(|p| p.1).sum();
+        probs.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let keep = nucleus(&probs, total, top_p).unwrap_or(probs.len());
+        let kept = &probs[..keep];
+        let mut r = rng.next_f32() * kept.iter().map(|p| p.1).sum::<f32>();
+        for p in kept {
+            r -= p.1;
+            if r <= 0.0 {
+                return p.0;
+            }
+        }
+        kept.last().map(|p| p.0).unwrap_or(0)
+    }
+
+    #[test]
+    fn nucleus_sampling_picks_what_a_full_sort_picks() {
+        let mut gen = SplitMix64(42);
+        // Peaked (nucleus of a few), flat (nucleus of thousands) and tied logits.
+        for (spread, vocab) in [(12.0f32, 5000usize), (0.5, 5000), (0.0, 300), (4.0, 100)] {
+            let logits: Vec<f32> = (0..vocab).map(|_| gen.next_f32() * spread).collect();
+            for seed in 0..40 {
+                for (t, p) in [(0.7, 0.95), (1.0, 0.5), (0.3, 1.0)] {
+                    let a = sample(&logits, t, p, &mut SplitMix64(seed));
+                    let b = sample_full_sort(&logits, t, p, &mut SplitMix64(seed));
+                    assert_eq!(
+                        a, b,
+                        "spread {spread} vocab {vocab} seed {seed} t {t} p {p}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -1,8 +1,11 @@
-//! A llama / qwen2 decoder over candle-core's quantized matmuls, shaped for candor's workload.
+//! A llama / qwen2 decoder over candor's own batched quantized matmul ([`crate::qmm`]), shaped
+//! for candor's workload. candle-core reads the GGUF file and dequantizes its formats; the
+//! forward pass is plain Rust over `Vec<f32>`.
 //!
 //! Why not candle-transformers' model code: candor needs (1) rotary tables sized to the context
-//! it actually uses, (2) several sequences of different lengths through one forward pass, and
-//! (3) a KV cache per sequence that can start from a shared, immutable prefix cache.
+//! it actually uses, (2) several sequences of different lengths through one forward pass whose
+//! weight matmuls read every weight once for the whole batch, and (3) a KV cache per sequence
+//! that can start from a shared, immutable prefix cache.
 //!
 //! Layout: every token of every sequence in a forward call is one row of an `(N, E)` activation
 //! matrix, so the weight matmuls (the cost that dominates on CPU) are shared by the whole batch
@@ -12,13 +15,13 @@
 //! cache computed once gives the same values as recomputing it.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Arc;
 
-use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QTensor};
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::quantized::{ggml_file, gguf_file, GgmlDType};
+use candle_core::Device;
 
+use crate::qmm::QMatrix;
 use crate::LocalError;
 
 fn ce(e: candle_core::Error) -> LocalError {
@@ -50,26 +53,80 @@ pub struct Config {
 }
 
 struct Layer {
-    attn_norm: Tensor,
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
-    bq: Option<Tensor>,
-    bk: Option<Tensor>,
-    bv: Option<Tensor>,
-    wo: QMatMul,
-    ffn_norm: Tensor,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    attn_norm: Vec<f32>,
+    wq: QMatrix,
+    wk: QMatrix,
+    wv: QMatrix,
+    bq: Option<Vec<f32>>,
+    bk: Option<Vec<f32>>,
+    bv: Option<Vec<f32>>,
+    wo: QMatrix,
+    ffn_norm: Vec<f32>,
+    gate: QMatrix,
+    up: QMatrix,
+    down: QMatrix,
+}
+
+/// A token embedding table kept in its GGUF format: only one row per token is ever read, so
+/// converting it would cost memory (a Q5_0 table of 152k x 896 is 94 MB raw, 153 MB at 8 bits)
+/// and buy nothing.
+struct RawRows {
+    dtype: GgmlDType,
+    cols: usize,
+    row_bytes: usize,
+    raw: Vec<u8>,
+}
+
+impl RawRows {
+    fn new(dtype: GgmlDType, dims: &[usize], raw: Vec<u8>) -> Result<Self, LocalError> {
+        let [rows, cols] = *dims else {
+            return Err(LocalError::Model(format!(
+                "token_embd: expected a matrix, got shape {dims:?}"
+            )));
+        };
+        if cols % dtype.block_size() != 0 {
+            return Err(LocalError::Model(format!(
+                "token_embd: rows of {cols} do not split into {dtype:?} blocks"
+            )));
+        }
+        let row_bytes = cols / dtype.block_size() * dtype.type_size();
+        if raw.len() != rows * row_bytes {
+            return Err(LocalError::Model(format!(
+                "token_embd: {} bytes for {rows}x{cols} {dtype:?}",
+                raw.len()
+            )));
+        }
+        Ok(RawRows {
+            dtype,
+            cols,
+            row_bytes,
+            raw,
+        })
+    }
+
+    fn rows(&self) -> usize {
+        self.raw.len() / self.row_bytes.max(1)
+    }
+
+    fn row_into(&self, r: usize, out: &mut [f32]) -> Result<(), LocalError> {
+        let dev = Device::Cpu;
+        let bytes = &self.raw[r * self.row_bytes..(r + 1) * self.row_bytes];
+        let v = ggml_file::qtensor_from_ggml(self.dtype, bytes, vec![self.cols], &dev)
+            .and_then(|t| t.dequantize(&dev))
+            .and_then(|t| t.to_vec1::<f32>())
+            .map_err(|e| LocalError::Model(format!("token_embd row {r}: {e}")))?;
+        out.copy_from_slice(&v);
+        Ok(())
+    }
 }
 
 pub struct Weights {
     pub cfg: Config,
-    embed: Arc<QTensor>,
+    /// The embedding table, unless it is tied to the output matrix (then rows come from there).
+    embed: Option<RawRows>,
     layers: Vec<Layer>,
-    norm: Tensor,
-    output: QMatMul,
+    norm: Vec<f32>,
+    output: QMatrix,
     /// `(max_ctx, head_dim / 2)` cos and sin, row-major.
     cos: Vec<f32>,
     sin: Vec<f32>,
@@ -137,16 +194,12 @@ impl Weights {
         Ok((content, reader))
     }
 
-    /// Load the weights. With `requantize`, matrices in formats candle has no SIMD kernel for
-    /// (Q4_1, Q5_0, Q5_1: SmolLM2's Q4_1 and most of Qwen2.5-0.5B's Q4_K_M, whose 896-wide rows
-    /// cannot use K-quants), and Q6_K (see below), are re-quantized to Q8_0 once at load: 8 bits
-    /// hold every 4-, 5- or 6-bit value closely, and the Q8_0 kernels are several times faster
-    /// than the scalar fallbacks.
+    /// Load the weights: every matrix into candor's 8-bit format ([`QMatrix::from_gguf`]),
+    /// norms and biases as f32.
     pub fn load(
         content: &gguf_file::Content,
         reader: &mut BufReader<File>,
         max_ctx: usize,
-        requantize: bool,
     ) -> Result<Self, LocalError> {
         let arch_name = md(content, "general.architecture")?
             .to_string()
@@ -201,64 +254,94 @@ impl Weights {
             train_ctx,
             max_ctx,
         };
-        let dev = Device::Cpu;
-        let mut qt = |name: &str| content.tensor(reader, name, &dev).map_err(ce);
-        let fast = |t: QTensor| -> Result<QTensor, LocalError> {
-            // Q6_K too: candle multiplies it by a one-row input with a different kernel (and
-            // input quantization) than by several rows, so a sequence decoded alone would not
-            // match the same sequence decoded in a batch. Q8_0 uses one kernel for both.
-            let slow = matches!(
-                t.dtype(),
-                GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1 | GgmlDType::Q6K
-            );
-            if requantize && slow {
-                let f = t.dequantize(&dev).map_err(ce)?;
-                QTensor::quantize(&f, GgmlDType::Q8_0).map_err(ce)
-            } else {
-                Ok(t)
-            }
+        let matrix = |(dtype, dims, bytes): (GgmlDType, Vec<usize>, Vec<u8>), name: &str| {
+            QMatrix::from_gguf(dtype, &dims, &bytes)
+                .map_err(|e| LocalError::Model(format!("tensor `{name}`: {e}")))
+        };
+        let vector = |(dtype, dims, bytes): (GgmlDType, Vec<usize>, Vec<u8>), name: &str| {
+            let dev = Device::Cpu;
+            ggml_file::qtensor_from_ggml(dtype, &bytes, dims, &dev)
+                .and_then(|t| t.dequantize(&dev))
+                .and_then(|t| t.flatten_all())
+                .and_then(|t| t.to_vec1::<f32>())
+                .map_err(|e| LocalError::Model(format!("tensor `{name}`: {e}")))
         };
         let tied = !content.tensor_infos.contains_key("output.weight");
-        let embed_q = qt("token_embd.weight")?;
-        // Tied embeddings are also the output matrix: make that one copy fast.
-        let embed_q = Arc::new(if tied { fast(embed_q)? } else { embed_q });
+        let (embed, output) = {
+            let (dtype, dims, bytes) = raw_tensor(content, reader, "token_embd.weight")?;
+            if tied {
+                (None, matrix((dtype, dims, bytes), "token_embd.weight")?)
+            } else {
+                let e = RawRows::new(dtype, &dims, bytes)?;
+                let t = raw_tensor(content, reader, "output.weight")?;
+                (Some(e), matrix(t, "output.weight")?)
+            }
+        };
+        let embed_cols = embed.as_ref().map_or(output.cols(), |e| e.cols);
         let mut layers = Vec::with_capacity(n_layer);
         for i in 0..n_layer {
             let p = format!("blk.{i}");
-            let mm = |t: QTensor| QMatMul::from_qtensor(fast(t)?).map_err(ce);
-            let vec = |t: QTensor| t.dequantize(&dev).map_err(ce);
-            let bias = |name: String, qt: &mut dyn FnMut(&str) -> Result<QTensor, LocalError>| {
+            let mut vec = |name: String| -> Result<Vec<f32>, LocalError> {
+                let t = raw_tensor(content, reader, &name)?;
+                vector(t, &name)
+            };
+            let attn_norm = vec(format!("{p}.attn_norm.weight"))?;
+            let ffn_norm = vec(format!("{p}.ffn_norm.weight"))?;
+            let mut bias = |name: String| -> Result<Option<Vec<f32>>, LocalError> {
                 if content.tensor_infos.contains_key(&name) {
-                    qt(&name)
-                        .and_then(|t| t.dequantize(&dev).map_err(ce))
-                        .map(Some)
+                    vec(name).map(Some)
                 } else {
                     Ok(None)
                 }
             };
-            let layer = Layer {
-                attn_norm: vec(qt(&format!("{p}.attn_norm.weight"))?)?,
-                wq: mm(qt(&format!("{p}.attn_q.weight"))?)?,
-                wk: mm(qt(&format!("{p}.attn_k.weight"))?)?,
-                wv: mm(qt(&format!("{p}.attn_v.weight"))?)?,
-                bq: bias(format!("{p}.attn_q.bias"), &mut qt)?,
-                bk: bias(format!("{p}.attn_k.bias"), &mut qt)?,
-                bv: bias(format!("{p}.attn_v.bias"), &mut qt)?,
-                wo: mm(qt(&format!("{p}.attn_output.weight"))?)?,
-                ffn_norm: vec(qt(&format!("{p}.ffn_norm.weight"))?)?,
-                gate: mm(qt(&format!("{p}.ffn_gate.weight"))?)?,
-                up: mm(qt(&format!("{p}.ffn_up.weight"))?)?,
-                down: mm(qt(&format!("{p}.ffn_down.weight"))?)?,
+            let (bq, bk, bv) = (
+                bias(format!("{p}.attn_q.bias"))?,
+                bias(format!("{p}.attn_k.bias"))?,
+                bias(format!("{p}.attn_v.bias"))?,
+            );
+            let mut mat = |name: String| -> Result<QMatrix, LocalError> {
+                let t = raw_tensor(content, reader, &name)?;
+                matrix(t, &name)
             };
+            let layer = Layer {
+                attn_norm,
+                wq: mat(format!("{p}.attn_q.weight"))?,
+                wk: mat(format!("{p}.attn_k.weight"))?,
+                wv: mat(format!("{p}.attn_v.weight"))?,
+                bq,
+                bk,
+                bv,
+                wo: mat(format!("{p}.attn_output.weight"))?,
+                ffn_norm,
+                gate: mat(format!("{p}.ffn_gate.weight"))?,
+                up: mat(format!("{p}.ffn_up.weight"))?,
+                down: mat(format!("{p}.ffn_down.weight"))?,
+            };
+            let (hd, kvd) = (n_head * head_dim, n_kv_head * head_dim);
+            let shapes_ok = layer.wq.rows() == hd
+                && layer.wk.rows() == kvd
+                && layer.wv.rows() == kvd
+                && layer.wo.cols() == hd
+                && layer.wo.rows() == cfg.embed
+                && layer.gate.cols() == cfg.embed
+                && layer.down.cols() == layer.up.rows()
+                && layer.down.rows() == cfg.embed;
+            if !shapes_ok {
+                return Err(LocalError::Model(format!(
+                    "layer {i}: weight shapes do not match the model's metadata"
+                )));
+            }
             layers.push(layer);
         }
-        let norm = qt("output_norm.weight")?.dequantize(&dev).map_err(ce)?;
-        let output = if !tied {
-            QMatMul::from_qtensor(fast(qt("output.weight")?)?).map_err(ce)?
-        } else {
-            // Tied embeddings: share the one copy.
-            QMatMul::from_arc(embed_q.clone()).map_err(ce)?
-        };
+        let norm_t = raw_tensor(content, reader, "output_norm.weight")?;
+        let norm = vector(norm_t, "output_norm.weight")?;
+        if embed_cols != cfg.embed || output.cols() != cfg.embed {
+            return Err(LocalError::Model(format!(
+                "token_embd / output have rows of {embed_cols} / {}, the model's embedding is {}",
+                output.cols(),
+                cfg.embed
+            )));
+        }
         let half = head_dim / 2;
         let mut cos = Vec::with_capacity(max_ctx * half);
         let mut sin = Vec::with_capacity(max_ctx * half);
@@ -272,13 +355,24 @@ impl Weights {
         }
         Ok(Weights {
             cfg,
-            embed: embed_q,
+            embed,
             layers,
             norm,
             output,
             cos,
             sin,
         })
+    }
+
+    /// Bytes of weights held in memory.
+    pub fn size_bytes(&self) -> usize {
+        let m = |q: &QMatrix| q.size_bytes();
+        let layers: usize = self
+            .layers
+            .iter()
+            .map(|l| m(&l.wq) + m(&l.wk) + m(&l.wv) + m(&l.wo) + m(&l.gate) + m(&l.up) + m(&l.down))
+            .sum();
+        layers + m(&self.output) + self.embed.as_ref().map_or(0, |e| e.raw.len())
     }
 
     /// Run `tokens[i]` through the model on top of `caches[i]` (appending to it), for every
@@ -311,22 +405,41 @@ impl Weights {
             flat.extend_from_slice(toks);
         }
         let n = flat.len();
-        let dev = Device::Cpu;
-        let ids = Tensor::from_vec(flat, n, &dev).map_err(ce)?;
-        let mut x = self.embed.embedding(&ids).map_err(ce)?;
+        let e = cfg.embed;
+        let vocab = self
+            .embed
+            .as_ref()
+            .map_or(self.output.rows(), RawRows::rows);
+        let mut x = vec![0f32; n * e];
+        for (row, &id) in x.chunks_exact_mut(e).zip(&flat) {
+            if id as usize >= vocab {
+                return Err(LocalError::Model(format!(
+                    "token id {id} is outside the vocabulary ({vocab})"
+                )));
+            }
+            match &self.embed {
+                Some(table) => table.row_into(id as usize, row)?,
+                None => self.output.row_into(id as usize, row),
+            }
+        }
         let (h, kvh, d) = (cfg.n_head, cfg.n_kv_head, cfg.head_dim);
+        let mut xn = vec![0f32; n * e];
         for (li, layer) in self.layers.iter().enumerate() {
-            let xn = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.eps).map_err(ce)?;
-            let proj = |w: &QMatMul, b: &Option<Tensor>| -> Result<Vec<f32>, LocalError> {
-                let mut y = w.forward(&xn).map_err(ce)?;
+            rms_norm(&x, &layer.attn_norm, cfg.eps, &mut xn);
+            let proj = |w: &QMatrix, b: &Option<Vec<f32>>| -> Vec<f32> {
+                let mut y = w.forward(&xn, n);
                 if let Some(b) = b {
-                    y = y.broadcast_add(b).map_err(ce)?;
+                    for row in y.chunks_exact_mut(b.len()) {
+                        for (v, bb) in row.iter_mut().zip(b) {
+                            *v += bb;
+                        }
+                    }
                 }
-                y.flatten_all().map_err(ce)?.to_vec1::<f32>().map_err(ce)
+                y
             };
-            let mut q = proj(&layer.wq, &layer.bq)?;
-            let mut k = proj(&layer.wk, &layer.bk)?;
-            let v = proj(&layer.wv, &layer.bv)?;
+            let mut q = proj(&layer.wq, &layer.bq);
+            let mut k = proj(&layer.wk, &layer.bk);
+            let v = proj(&layer.wv, &layer.bv);
             for (row, &(s, t)) in row_seq.iter().enumerate() {
                 let pos = caches[s].len + t;
                 self.rope(&mut q[row * h * d..(row + 1) * h * d], pos);
@@ -339,31 +452,35 @@ impl Weights {
                 caches[s].v[li].extend_from_slice(&v[a..b]);
             }
             let att = self.attention(&q, caches, li, &row_seq)?;
-            let att = Tensor::from_vec(att, (n, h * d), &dev).map_err(ce)?;
-            x = (x + layer.wo.forward(&att).map_err(ce)?).map_err(ce)?;
-            let xn = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.eps).map_err(ce)?;
-            let g = layer.gate.forward(&xn).map_err(ce)?;
-            let u = layer.up.forward(&xn).map_err(ce)?;
-            let gu = (candle_nn::ops::silu(&g).map_err(ce)? * u).map_err(ce)?;
-            x = (x + layer.down.forward(&gu).map_err(ce)?).map_err(ce)?;
+            add_into(&mut x, &layer.wo.forward(&att, n));
+            rms_norm(&x, &layer.ffn_norm, cfg.eps, &mut xn);
+            // The FFN's intermediate is 5x wider than a row: a long prefill takes it in chunks
+            // of rows, so its buffers stay small (rows are independent here).
+            for (xc, xnc) in x.chunks_mut(FFN_ROWS * e).zip(xn.chunks(FFN_ROWS * e)) {
+                let m = xc.len() / e;
+                let mut g = layer.gate.forward(xnc, m);
+                let u = layer.up.forward(xnc, m);
+                for (gv, uv) in g.iter_mut().zip(&u) {
+                    *gv = *gv / (1.0 + (-*gv).exp()) * uv;
+                }
+                add_into(xc, &layer.down.forward(&g, m));
+            }
         }
         for (s, toks) in tokens.iter().enumerate() {
             caches[s].len += toks.len();
         }
-        let last: Vec<u32> = tokens
-            .iter()
-            .enumerate()
-            .map(|(s, t)| (starts[s] + t.len() - 1) as u32)
-            .collect();
-        let last = Tensor::from_vec(last, tokens.len(), &dev).map_err(ce)?;
-        let x = x.index_select(&last, 0).map_err(ce)?;
-        let x = candle_nn::ops::rms_norm(&x, &self.norm, cfg.eps).map_err(ce)?;
-        let logits = self.output.forward(&x).map_err(ce)?;
-        logits
-            .to_dtype(DType::F32)
-            .map_err(ce)?
-            .to_vec2::<f32>()
-            .map_err(ce)
+        let mut last = vec![0f32; tokens.len() * e];
+        for (s, t) in tokens.iter().enumerate() {
+            let r = starts[s] + t.len() - 1;
+            last[s * e..(s + 1) * e].copy_from_slice(&x[r * e..(r + 1) * e]);
+        }
+        let mut lastn = vec![0f32; last.len()];
+        rms_norm(&last, &self.norm, cfg.eps, &mut lastn);
+        let logits = self.output.forward(&lastn, tokens.len());
+        Ok(logits
+            .chunks_exact(self.output.rows())
+            .map(<[f32]>::to_vec)
+            .collect())
     }
 
     fn rope(&self, x: &mut [f32], pos: usize) {
@@ -471,4 +588,52 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         s += x * y;
     }
     s
+}
+
+/// Rows per chunk of the FFN in [`Weights::forward`].
+const FFN_ROWS: usize = 64;
+
+/// RMS norm of each row of `x` (rows of `w.len()`), scaled by `w`, into `out`.
+fn rms_norm(x: &[f32], w: &[f32], eps: f32, out: &mut [f32]) {
+    let dim = w.len();
+    for (xr, or) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
+        let ss: f32 = xr.iter().map(|v| v * v).sum::<f32>() / dim as f32;
+        let inv = 1.0 / (ss + eps).sqrt();
+        for ((o, &v), &g) in or.iter_mut().zip(xr).zip(w) {
+            *o = v * inv * g;
+        }
+    }
+}
+
+fn add_into(x: &mut [f32], y: &[f32]) {
+    for (a, b) in x.iter_mut().zip(y) {
+        *a += b;
+    }
+}
+
+/// A tensor's format, candle-order dims and raw bytes, read straight from the GGUF file.
+fn raw_tensor(
+    content: &gguf_file::Content,
+    reader: &mut BufReader<File>,
+    name: &str,
+) -> Result<(GgmlDType, Vec<usize>, Vec<u8>), LocalError> {
+    let info = content
+        .tensor_infos
+        .get(name)
+        .ok_or_else(|| LocalError::Model(format!("GGUF has no tensor `{name}`")))?;
+    let dtype = info.ggml_dtype;
+    let dims = info.shape.dims().to_vec();
+    let elems: usize = dims.iter().product();
+    if elems % dtype.block_size() != 0 {
+        return Err(LocalError::Model(format!(
+            "tensor `{name}`: {elems} values do not fill whole {dtype:?} blocks"
+        )));
+    }
+    let size = elems / dtype.block_size() * dtype.type_size();
+    let start = content.tensor_data_offset.saturating_add(info.offset);
+    let bad = |e: std::io::Error| LocalError::Model(format!("tensor `{name}`: {e}"));
+    reader.seek(SeekFrom::Start(start)).map_err(bad)?;
+    let mut bytes = vec![0u8; size];
+    reader.read_exact(&mut bytes).map_err(bad)?;
+    Ok((dtype, dims, bytes))
 }

@@ -1,0 +1,408 @@
+//! candor's own quantized matrix: 8-bit weights in blocks of 32 with one f32 scale per block,
+//! multiplied by a batch of activation rows so that every weight byte is read once per batch.
+//!
+//! Why not candle's `QMatMul`: on CPU it multiplies row by row, streaming the whole weight
+//! matrix once per activation row, so eight recipients decoded together cost nearly eight
+//! single decodes. Here a weight row is loaded into L1 once and dotted with every activation
+//! row of the batch while it is there; the work per output value is identical whatever the batch
+//! (integer sums are exact and the float accumulation order is fixed), so a sequence decoded in
+//! a batch gets bit-for-bit the numbers it gets alone.
+//!
+//! The kernel is written with `wide`'s portable SIMD types (safe code; AVX2/AVX-512 when the
+//! build targets them, SSE2 otherwise), since the compiler's auto-vectorizer does not find the
+//! widen-multiply-add shape by itself.
+//!
+//! Weights of any GGUF format are converted at load, one row at a time (no full f32 copy of a
+//! large matrix ever exists): Q8_0 is taken as is, other formats are dequantized by candle's
+//! reference code and re-quantized to 8 bits, which holds every 4-, 5- or 6-bit value closely.
+
+use candle_core::quantized::{ggml_file, GgmlDType};
+use candle_core::Device;
+use rayon::prelude::*;
+use wide::{f32x8, i16x16, i8x16};
+
+use crate::LocalError;
+
+/// Elements per quantization block.
+pub const QK: usize = 32;
+
+/// A `rows x cols` weight matrix (GGUF order: `rows` outputs, each a row of `cols` inputs).
+pub struct QMatrix {
+    rows: usize,
+    cols: usize,
+    /// `rows * cols` quantized values, row-major.
+    qs: Vec<i8>,
+    /// One scale per block of `QK` values, `rows * cols / QK`, row-major, as f16 bits (as in
+    /// GGUF's Q8_0: half the memory of f32, and exact for Q8_0 sources).
+    d: Vec<u16>,
+}
+
+/// f16 bits to f32, exact for every finite value (normal and subnormal), in a few integer and
+/// float operations: the kernel converts one scale per weight block, and a general-purpose
+/// conversion with its special cases costs more than the block's arithmetic. (Infinities and
+/// NaNs, which no quantization scale holds, come out as large finite values.)
+#[inline(always)]
+fn f16_to_f32(bits: u16) -> f32 {
+    let h = u32::from(bits);
+    // Exponent and mantissa moved into f32 position, then rebiased by 2^(127 - 15).
+    let magnitude = f32::from_bits((h & 0x7fff) << 13) * f32::from_bits(0x7780_0000);
+    f32::from_bits(magnitude.to_bits() | ((h & 0x8000) << 16))
+}
+
+/// Quantize `x` (a multiple of `QK` long) into `qs` and `d`, symmetric 8-bit per block: the
+/// largest magnitude maps to 127.
+fn quantize_into(x: &[f32], qs: &mut [i8], d: &mut [f32]) {
+    for ((xb, qb), db) in x
+        .chunks_exact(QK)
+        .zip(qs.chunks_exact_mut(QK))
+        .zip(d.iter_mut())
+    {
+        *db = quantize_block(xb, qb);
+    }
+}
+
+fn quantize_block(xb: &[f32], qb: &mut [i8]) -> f32 {
+    let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let scale = amax / 127.0;
+    let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+    for (q, &v) in qb.iter_mut().zip(xb) {
+        *q = (v * inv).round() as i8;
+    }
+    scale
+}
+
+/// Weights: like [`quantize_into`], scales stored as f16 (GGUF Q8_0's rounding).
+fn quantize_weights(x: &[f32], qs: &mut [i8], d: &mut [u16]) {
+    for ((xb, qb), db) in x
+        .chunks_exact(QK)
+        .zip(qs.chunks_exact_mut(QK))
+        .zip(d.iter_mut())
+    {
+        *db = half::f16::from_f32(quantize_block(xb, qb)).to_bits();
+    }
+}
+
+impl QMatrix {
+    /// Build from a GGUF tensor's raw bytes, `dims` as candle reports them (`[rows, cols]`, or
+    /// `[cols]` for a single row).
+    pub fn from_gguf(dtype: GgmlDType, dims: &[usize], raw: &[u8]) -> Result<Self, LocalError> {
+        let (rows, cols) = match *dims {
+            [r, c] => (r, c),
+            [c] => (1, c),
+            _ => {
+                return Err(LocalError::Model(format!(
+                    "expected a matrix, got a tensor of shape {dims:?}"
+                )))
+            }
+        };
+        if cols % QK != 0 || cols % dtype.block_size() != 0 {
+            return Err(LocalError::Model(format!(
+                "rows of {cols} values do not split into blocks of {QK} ({dtype:?})"
+            )));
+        }
+        let row_bytes = cols / dtype.block_size() * dtype.type_size();
+        if raw.len() != rows * row_bytes {
+            return Err(LocalError::Model(format!(
+                "{dtype:?} tensor {rows}x{cols} needs {} bytes, got {}",
+                rows * row_bytes,
+                raw.len()
+            )));
+        }
+        let mut qs = vec![0i8; rows * cols];
+        let mut d = vec![0u16; rows * cols / QK];
+        let blocks_per_row = cols / QK;
+        if dtype == GgmlDType::Q8_0 {
+            // 34-byte blocks: f16 scale, then 32 signed bytes. Taken exactly.
+            for (b, blk) in raw.chunks_exact(34).enumerate() {
+                d[b] = u16::from_le_bytes([blk[0], blk[1]]);
+                for (q, &byte) in qs[b * QK..(b + 1) * QK].iter_mut().zip(&blk[2..]) {
+                    *q = byte as i8;
+                }
+            }
+        } else {
+            // Dequantize a chunk of rows with candle's reference code, re-quantize to 8 bits.
+            let chunk_rows = (1 << 16) / cols.max(1) + 1;
+            let dev = Device::Cpu;
+            for r0 in (0..rows).step_by(chunk_rows) {
+                let r1 = (r0 + chunk_rows).min(rows);
+                let t = ggml_file::qtensor_from_ggml(
+                    dtype,
+                    &raw[r0 * row_bytes..r1 * row_bytes],
+                    vec![r1 - r0, cols],
+                    &dev,
+                )
+                .and_then(|t| t.dequantize(&dev))
+                .and_then(|t| t.flatten_all())
+                .and_then(|t| t.to_vec1::<f32>())
+                .map_err(|e| LocalError::Model(e.to_string()))?;
+                quantize_weights(
+                    &t,
+                    &mut qs[r0 * cols..r1 * cols],
+                    &mut d[r0 * blocks_per_row..r1 * blocks_per_row],
+                );
+            }
+        }
+        Ok(QMatrix { rows, cols, qs, d })
+    }
+
+    /// From f32 values, `rows x cols` row-major (tests and small tensors).
+    pub fn from_f32(rows: usize, cols: usize, x: &[f32]) -> Result<Self, LocalError> {
+        if cols % QK != 0 || x.len() != rows * cols {
+            return Err(LocalError::Model(format!(
+                "{rows}x{cols} matrix from {} values",
+                x.len()
+            )));
+        }
+        let mut qs = vec![0i8; rows * cols];
+        let mut d = vec![0u16; rows * cols / QK];
+        quantize_weights(x, &mut qs, &mut d);
+        Ok(QMatrix { rows, cols, qs, d })
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+    /// Bytes held.
+    pub fn size_bytes(&self) -> usize {
+        self.qs.len() + self.d.len() * 2
+    }
+
+    /// Row `r` as f32 (an embedding lookup).
+    pub fn row_into(&self, r: usize, out: &mut [f32]) {
+        let qs = &self.qs[r * self.cols..(r + 1) * self.cols];
+        let d = &self.d[r * self.cols / QK..(r + 1) * self.cols / QK];
+        for ((ob, qb), &s) in out.chunks_exact_mut(QK).zip(qs.chunks_exact(QK)).zip(d) {
+            let s = f16_to_f32(s);
+            for (o, &q) in ob.iter_mut().zip(qb) {
+                *o = s * f32::from(q);
+            }
+        }
+    }
+
+    /// `y = x W^T` for `n` activation rows `x` (`n x cols`, row-major): returns `n x rows`.
+    pub fn forward(&self, x: &[f32], n: usize) -> Vec<f32> {
+        let (rows, cols) = (self.rows, self.cols);
+        debug_assert_eq!(x.len(), n * cols);
+        let nb = cols / QK;
+        let mut xq = vec![0i8; n * cols];
+        let mut xd = vec![0f32; n * nb];
+        quantize_into(x, &mut xq, &mut xd);
+        // Activations widened to i16 once, not once per weight row.
+        let x16: Vec<i16x16> = xq
+            .chunks_exact(16)
+            .map(|c| {
+                let mut a = [0i8; 16];
+                a.copy_from_slice(c);
+                i16x16::from_i8x16(i8x16::new(a))
+            })
+            .collect();
+        let acts = Acts {
+            x16: &x16,
+            d: &xd,
+            nb,
+        };
+        // Output computed transposed (`rows x n`) so each task owns a contiguous slab.
+        let mut yt = vec![0f32; rows * n];
+        // Activation rows are taken in tiles that stay in L2 while the weight rows pass.
+        let tile = (128 * 1024 / (cols * 2)).clamp(8, 64);
+        let rows_per_task = (32 * 1024 / cols).clamp(4, 64);
+        let work = |(ci, slab): (usize, &mut [f32])| {
+            let r0 = ci * rows_per_task;
+            for t0 in (0..n).step_by(tile) {
+                let t1 = (t0 + tile).min(n);
+                for (k, out) in slab.chunks_exact_mut(n).enumerate() {
+                    let r = r0 + k;
+                    let w = &self.qs[r * cols..(r + 1) * cols];
+                    let wd = &self.d[r * nb..(r + 1) * nb];
+                    row_dots(w, wd, &acts, t0..t1, &mut out[t0..t1]);
+                }
+            }
+        };
+        if rows * cols * n >= 1 << 16 {
+            yt.par_chunks_mut(rows_per_task * n)
+                .enumerate()
+                .for_each(work);
+        } else {
+            yt.chunks_mut(rows_per_task * n).enumerate().for_each(work);
+        }
+        if n == 1 {
+            return yt;
+        }
+        let mut y = vec![0f32; n * rows];
+        for (r, col) in yt.chunks_exact(n).enumerate() {
+            for (i, &v) in col.iter().enumerate() {
+                y[i * rows + r] = v;
+            }
+        }
+        y
+    }
+}
+
+/// Quantized activation rows: values widened to i16 (two vectors per block), block scales.
+struct Acts<'a> {
+    x16: &'a [i16x16],
+    d: &'a [f32],
+    /// Blocks per row.
+    nb: usize,
+}
+
+/// Dot products of one quantized weight row with activation rows `range`, into `out`, in
+/// groups of 8, 4, 2 and 1 rows (one f32x8 accumulator per row, kept in registers).
+///
+/// Per block: the weight block is widened to i16 once and multiplied (pairwise, `pmaddwd`)
+/// with each activation row of the group, giving eight i32 partial sums; those are scaled by
+/// the two block scales into eight f32 lanes per activation row. The lanes are summed once at
+/// the end. Every step for a given (weight row, activation row) is the same whatever other
+/// rows share the group, so results do not depend on the batch.
+fn row_dots(w: &[i8], wd: &[u16], acts: &Acts<'_>, range: std::ops::Range<usize>, out: &mut [f32]) {
+    let mut i = range.start;
+    let mut o = 0;
+    while i < range.end {
+        let left = range.end - i;
+        let m = if left >= 8 {
+            group::<8>(w, wd, acts, i, &mut out[o..o + 8]);
+            8
+        } else if left >= 4 {
+            group::<4>(w, wd, acts, i, &mut out[o..o + 4]);
+            4
+        } else if left >= 2 {
+            group::<2>(w, wd, acts, i, &mut out[o..o + 2]);
+            2
+        } else {
+            group::<1>(w, wd, acts, i, &mut out[o..o + 1]);
+            1
+        };
+        i += m;
+        o += m;
+    }
+}
+
+#[inline(always)]
+fn group<const M: usize>(w: &[i8], wd: &[u16], acts: &Acts<'_>, first: usize, out: &mut [f32]) {
+    let nb = acts.nb;
+    let xs: [&[i16x16]; M] =
+        std::array::from_fn(|j| &acts.x16[(first + j) * nb * 2..(first + j + 1) * nb * 2]);
+    let ds: [&[f32]; M] = std::array::from_fn(|j| &acts.d[(first + j) * nb..(first + j + 1) * nb]);
+    let mut acc = [f32x8::ZERO; M];
+    for (b, (wb, &a)) in w.chunks_exact(QK).zip(wd).enumerate().take(nb) {
+        let a = f16_to_f32(a);
+        let mut lo = [0i8; 16];
+        let mut hi = [0i8; 16];
+        lo.copy_from_slice(&wb[..16]);
+        hi.copy_from_slice(&wb[16..]);
+        let w0 = i16x16::from_i8x16(i8x16::new(lo));
+        let w1 = i16x16::from_i8x16(i8x16::new(hi));
+        for j in 0..M {
+            let x = &xs[j][2 * b..2 * b + 2];
+            let s = w0.dot(x[0]) + w1.dot(x[1]);
+            acc[j] = f32x8::from_i32x8(s).mul_add(f32x8::splat(a * ds[j][b]), acc[j]);
+        }
+    }
+    for (o, a) in out.iter_mut().zip(&acc) {
+        *o = a.reduce_add();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    fn naive(w: &[f32], x: &[f32], rows: usize, cols: usize, n: usize) -> Vec<f32> {
+        let mut y = vec![0f32; n * rows];
+        for i in 0..n {
+            for r in 0..rows {
+                y[i * rows + r] = (0..cols).map(|c| w[r * cols + c] * x[i * cols + c]).sum();
+            }
+        }
+        y
+    }
+
+    #[test]
+    fn f16_conversion_is_exact_for_every_finite_value() {
+        for bits in 0..=u16::MAX {
+            let want = half::f16::from_bits(bits);
+            if want.is_finite() {
+                assert_eq!(
+                    f16_to_f32(bits).to_bits(),
+                    want.to_f32().to_bits(),
+                    "{bits:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn matches_f32_matmul_within_quantization_error() {
+        let (rows, cols, n) = (70, 256, 5);
+        let mut seed = 7;
+        let w: Vec<f32> = (0..rows * cols).map(|_| lcg(&mut seed)).collect();
+        let x: Vec<f32> = (0..n * cols).map(|_| lcg(&mut seed)).collect();
+        let q = QMatrix::from_f32(rows, cols, &w).unwrap();
+        let got = q.forward(&x, n);
+        let want = naive(&w, &x, rows, cols, n);
+        for (g, e) in got.iter().zip(&want) {
+            // Two 8-bit roundings over 256 terms of magnitude <= 1.
+            assert!((g - e).abs() < 0.15, "{g} vs {e}");
+        }
+        let err: f32 = got
+            .iter()
+            .zip(&want)
+            .map(|(g, e)| (g - e).abs())
+            .sum::<f32>();
+        assert!(
+            err / (got.len() as f32) < 0.04,
+            "mean error {}",
+            err / got.len() as f32
+        );
+    }
+
+    #[test]
+    fn batch_rows_equal_single_rows_bit_for_bit() {
+        let (rows, cols, n) = (300, 896, 9);
+        let mut seed = 11;
+        let w: Vec<f32> = (0..rows * cols).map(|_| lcg(&mut seed)).collect();
+        let x: Vec<f32> = (0..n * cols).map(|_| lcg(&mut seed)).collect();
+        let q = QMatrix::from_f32(rows, cols, &w).unwrap();
+        let all = q.forward(&x, n);
+        for i in 0..n {
+            let one = q.forward(&x[i * cols..(i + 1) * cols], 1);
+            assert_eq!(one, all[i * rows..(i + 1) * rows].to_vec(), "row {i}");
+        }
+    }
+
+    #[test]
+    fn q8_0_bytes_are_taken_exactly_and_other_formats_dequantize() {
+        // One Q8_0 row of 64: two blocks with scales 0.5 and 2.0.
+        let mut raw = Vec::new();
+        for (scale, base) in [(0.5f32, 1i8), (2.0, -3)] {
+            raw.extend_from_slice(&half::f16::from_f32(scale).to_bits().to_le_bytes());
+            raw.extend((0..32).map(|k| (base + k as i8) as u8));
+        }
+        let m = QMatrix::from_gguf(GgmlDType::Q8_0, &[1, 64], &raw).unwrap();
+        let mut row = vec![0f32; 64];
+        m.row_into(0, &mut row);
+        assert_eq!(row[0], 0.5);
+        assert_eq!(row[31], 16.0);
+        assert_eq!(row[32], -6.0);
+        // F32 input goes through the re-quantizing path.
+        let vals: Vec<f32> = (0..64).map(|k| k as f32 / 8.0 - 4.0).collect();
+        let raw: Vec<u8> = vals.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let m = QMatrix::from_gguf(GgmlDType::F32, &[1, 64], &raw).unwrap();
+        m.row_into(0, &mut row);
+        for (a, b) in row.iter().zip(&vals) {
+            assert!((a - b).abs() <= 4.0 / 127.0 / 2.0 + 1e-6, "{a} vs {b}");
+        }
+        // Wrong byte counts are errors, not panics.
+        assert!(QMatrix::from_gguf(GgmlDType::Q8_0, &[2, 64], &raw[..10]).is_err());
+    }
+}
