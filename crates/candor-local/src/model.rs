@@ -84,7 +84,7 @@ impl RawRows {
                 "token_embd: expected a matrix, got shape {dims:?}"
             )));
         };
-        if cols % dtype.block_size() != 0 {
+        if !cols.is_multiple_of(dtype.block_size()) {
             return Err(LocalError::Model(format!(
                 "token_embd: rows of {cols} do not split into {dtype:?} blocks"
             )));
@@ -624,7 +624,7 @@ fn raw_tensor(
     let dtype = info.ggml_dtype;
     let dims = info.shape.dims().to_vec();
     let elems: usize = dims.iter().product();
-    if elems % dtype.block_size() != 0 {
+    if !elems.is_multiple_of(dtype.block_size()) {
         return Err(LocalError::Model(format!(
             "tensor `{name}`: {elems} values do not fill whole {dtype:?} blocks"
         )));

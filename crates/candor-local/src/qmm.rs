@@ -95,7 +95,7 @@ impl QMatrix {
                 )))
             }
         };
-        if cols % QK != 0 || cols % dtype.block_size() != 0 {
+        if !cols.is_multiple_of(QK) || !cols.is_multiple_of(dtype.block_size()) {
             return Err(LocalError::Model(format!(
                 "rows of {cols} values do not split into blocks of {QK} ({dtype:?})"
             )));
@@ -147,7 +147,7 @@ impl QMatrix {
 
     /// From f32 values, `rows x cols` row-major (tests and small tensors).
     pub fn from_f32(rows: usize, cols: usize, x: &[f32]) -> Result<Self, LocalError> {
-        if cols % QK != 0 || x.len() != rows * cols {
+        if !cols.is_multiple_of(QK) || x.len() != rows * cols {
             return Err(LocalError::Model(format!(
                 "{rows}x{cols} matrix from {} values",
                 x.len()
