@@ -5,7 +5,8 @@
 //! flight), `Drop` releases the reservation through [`Store::release_now`], which frees the budget
 //! before it returns, and records the attempt as `cancelled`.
 
-use candor_store::{LedgerId, LedgerRow, ReservationId, Store, StoreError};
+use candor_domain::Completion;
+use candor_store::{CacheKey, LedgerId, LedgerRow, ReservationId, Store, StoreError};
 
 pub struct ReservationGuard<'a> {
     store: &'a dyn Store,
@@ -30,6 +31,19 @@ impl<'a> ReservationGuard<'a> {
     pub async fn settle(mut self, row: LedgerRow) -> Result<LedgerId, StoreError> {
         match self.id.take() {
             Some(id) => self.store.settle(id, row).await,
+            None => Err(StoreError::Writer("reservation already closed".to_string())),
+        }
+    }
+
+    /// Close with the actual cost and store the answer in the response cache, durably together.
+    pub async fn settle_cached(
+        mut self,
+        row: LedgerRow,
+        key: CacheKey,
+        completion: &Completion,
+    ) -> Result<LedgerId, StoreError> {
+        match self.id.take() {
+            Some(id) => self.store.settle_cached(id, row, key, completion).await,
             None => Err(StoreError::Writer("reservation already closed".to_string())),
         }
     }

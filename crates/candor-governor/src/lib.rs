@@ -479,10 +479,13 @@ impl Governor {
                     if completion.model != request.model {
                         row.detail = Some(format!("answered by `{}`", completion.model));
                     }
-                    let ledger_id = guard.settle(row).await?;
-                    if self.config.use_cache {
-                        self.store.cache_put(key, &completion).await?;
-                    }
+                    // The ledger row and the cached answer land together: a crash between them
+                    // would leave a paid call that a rerun pays for again.
+                    let ledger_id = if self.config.use_cache {
+                        guard.settle_cached(row, key, &completion).await?
+                    } else {
+                        guard.settle(row).await?
+                    };
                     return Ok(CallOutcome {
                         completion,
                         cost,

@@ -397,6 +397,22 @@ pub trait Store: Send + Sync {
         id: ReservationId,
         row: LedgerRow,
     ) -> BoxFuture<'_, Result<LedgerId, StoreError>>;
+    /// [`Store::settle`] and [`Store::cache_put`] as one durable step, so that a crash never
+    /// leaves a paid call in the ledger without its answer in the cache (a rerun would pay for
+    /// it again). The default runs the two in order, for stores that keep nothing across runs.
+    fn settle_cached<'a>(
+        &'a self,
+        id: ReservationId,
+        row: LedgerRow,
+        key: CacheKey,
+        completion: &'a Completion,
+    ) -> BoxFuture<'a, Result<LedgerId, StoreError>> {
+        Box::pin(async move {
+            let lid = self.settle(id, row).await?;
+            self.cache_put(key, completion).await?;
+            Ok(lid)
+        })
+    }
     /// Close a reservation without spend, recording the attempt's row if given.
     fn release(
         &self,

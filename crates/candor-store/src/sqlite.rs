@@ -68,6 +68,12 @@ impl Default for SqliteOptions {
 
 type Ack = oneshot::Sender<Result<(), String>>;
 
+struct CacheWrite {
+    key: [u8; 32],
+    model: String,
+    json: String,
+}
+
 enum Op {
     Reserve {
         id: i64,
@@ -77,10 +83,12 @@ enum Op {
         expires_ms: i64,
         ack: Option<Ack>,
     },
-    /// Settle or release: delete the reservation, insert the row if any.
+    /// Settle or release: delete the reservation, insert the row if any, and store the
+    /// call's answer in the response cache if given (same transaction).
     Close {
         id: i64,
         row: Option<(i64, LedgerRow)>,
+        cache: Option<CacheWrite>,
     },
     Ledger(i64, LedgerRow),
     Gate(i64, GateVerdict),
@@ -404,6 +412,28 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Close a reservation with its actual cost and row, and the answer to cache if any.
+    fn close_paid(
+        &self,
+        id: ReservationId,
+        row: LedgerRow,
+        cache: Option<CacheWrite>,
+    ) -> Result<LedgerId, StoreError> {
+        picos(row.cost)?;
+        let mut st = self.state();
+        if st.book.close(id, row.cost).is_none() {
+            return Err(StoreError::UnknownReservation(id));
+        }
+        let lid = st.next_ledger;
+        st.next_ledger += 1;
+        self.send(Op::Close {
+            id: id.0,
+            row: Some((lid, row)),
+            cache,
+        })?;
+        Ok(LedgerId(lid))
+    }
+
     fn push_row(&self, st: &mut State, row: LedgerRow) -> Result<LedgerId, StoreError> {
         let id = st.next_ledger;
         st.next_ledger += 1;
@@ -535,20 +565,24 @@ impl Store for SqliteStore {
         id: ReservationId,
         row: LedgerRow,
     ) -> BoxFuture<'_, Result<LedgerId, StoreError>> {
-        let r = (|| {
-            picos(row.cost)?;
-            let mut st = self.state();
-            if st.book.close(id, row.cost).is_none() {
-                return Err(StoreError::UnknownReservation(id));
-            }
-            let lid = st.next_ledger;
-            st.next_ledger += 1;
-            self.send(Op::Close {
-                id: id.0,
-                row: Some((lid, row)),
-            })?;
-            Ok(LedgerId(lid))
-        })();
+        ready(self.close_paid(id, row, None))
+    }
+
+    fn settle_cached<'a>(
+        &'a self,
+        id: ReservationId,
+        row: LedgerRow,
+        key: CacheKey,
+        completion: &'a Completion,
+    ) -> BoxFuture<'a, Result<LedgerId, StoreError>> {
+        let r = encode_completion(completion).and_then(|json| {
+            let cache = CacheWrite {
+                key: *key.as_bytes(),
+                model: completion.model.clone(),
+                json,
+            };
+            self.close_paid(id, row, Some(cache))
+        });
         ready(r)
     }
 
@@ -568,7 +602,11 @@ impl Store for SqliteStore {
                 (lid, r)
             });
             let lid = row.as_ref().map(|(l, _)| LedgerId(*l));
-            self.send(Op::Close { id: id.0, row })?;
+            self.send(Op::Close {
+                id: id.0,
+                row,
+                cache: None,
+            })?;
             Ok(lid)
         })();
         ready(r)
@@ -584,7 +622,11 @@ impl Store for SqliteStore {
             });
             // A stopped writer cannot record the release; the reservation row then stays on
             // disk and is reconciled (charged) on the next open, which errs on the safe side.
-            let _ = self.send(Op::Close { id: id.0, row });
+            let _ = self.send(Op::Close {
+                id: id.0,
+                row,
+                cache: None,
+            });
         }
     }
 
@@ -629,15 +671,13 @@ impl Store for SqliteStore {
         key: CacheKey,
         completion: &Completion,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
-        let r = serde_json::to_string(completion)
-            .map_err(|e| StoreError::Corrupt(format!("cannot encode completion: {e}")))
-            .and_then(|json| {
-                self.send(Op::CachePut {
-                    key: *key.as_bytes(),
-                    model: completion.model.clone(),
-                    json,
-                })
-            });
+        let r = encode_completion(completion).and_then(|json| {
+            self.send(Op::CachePut {
+                key: *key.as_bytes(),
+                model: completion.model.clone(),
+                json,
+            })
+        });
         ready(r)
     }
 
@@ -665,6 +705,7 @@ impl Store for SqliteStore {
                         lid,
                         abandoned_row(&open.attribution, open.amount, &open.label),
                     )),
+                    cache: None,
                 })?;
             }
             Ok(report)
@@ -847,7 +888,7 @@ fn apply(
                         l.recipient.as_ref().map(RecipientKey::as_str),
                     ])?;
                 }
-                Op::Close { id, row } => {
+                Op::Close { id, row, cache } => {
                     if !transient.contains(&id) {
                         tx.prepare_cached("DELETE FROM reservations WHERE id = ?1")?
                             .execute([id])?;
@@ -855,18 +896,16 @@ fn apply(
                     if let Some((lid, row)) = row {
                         insert_ledger(&tx, lid, &row)?;
                     }
+                    if let Some(c) = cache {
+                        cache_insert(&tx, &c.key, &c.model, &c.json, now)?;
+                    }
                 }
                 Op::Ledger(lid, row) => insert_ledger(&tx, lid, &row)?,
                 Op::Gate(lid, v) => {
                     tx.prepare_cached("UPDATE ledger SET gate_verdict = ?1 WHERE id = ?2")?
                         .execute(params![v.as_str(), lid])?;
                 }
-                Op::CachePut { key, model, json } => {
-                    tx.prepare_cached(
-                        "INSERT OR REPLACE INTO response_cache (key, model, completion, created_ms) VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![key, model, json, now])?;
-                }
+                Op::CachePut { key, model, json } => cache_insert(&tx, &key, &model, &json, now)?,
                 Op::Limit { key, limit } => {
                     tx.prepare_cached(
                         "INSERT OR REPLACE INTO budgets (scope, limit_picos) VALUES (?1, ?2)",
@@ -887,6 +926,25 @@ fn apply(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+fn cache_insert(
+    conn: &Connection,
+    key: &[u8; 32],
+    model: &str,
+    json: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO response_cache (key, model, completion, created_ms) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![key, model, json, now])?;
+    Ok(())
+}
+
+fn encode_completion(completion: &Completion) -> Result<String, StoreError> {
+    serde_json::to_string(completion)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode completion: {e}")))
 }
 
 fn insert_ledger(conn: &Connection, id: i64, r: &LedgerRow) -> Result<(), StoreError> {

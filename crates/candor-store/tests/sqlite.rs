@@ -239,6 +239,43 @@ async fn response_cache_round_trips() {
     assert_eq!(store.cache_get(key).await.unwrap(), Some(c));
 }
 
+/// A paid call's ledger row and its cached answer are written by one operation: after a
+/// reopen both are there (and a crash can only lose both, so a rerun never pays twice).
+#[tokio::test]
+async fn settle_cached_persists_the_row_and_the_answer_together() {
+    let path = temp_db("settle-cached");
+    let a = Attribution::new("c", "s");
+    let key = CacheKey::for_request(
+        "p",
+        &candor_domain::ChatRequest::from_parts("m", &Default::default(), 9),
+    );
+    let c = Completion {
+        text: "paid once".into(),
+        usage: Usage::default(),
+        usage_reported: true,
+        finish_reason: FinishReason::Stop,
+        model: "m".into(),
+    };
+    {
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        let id = store
+            .reserve(&a, Money::from_picos(600), TTL, &AttemptLabel::default())
+            .await
+            .unwrap();
+        store
+            .settle_cached(id, row(&a, 400, Outcome::Ok), key, &c)
+            .await
+            .unwrap();
+        assert_eq!(store.open_reservations(), 0);
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    assert_eq!(store.cache_get(key).await.unwrap(), Some(c));
+    let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].row.cost, Money::from_picos(400));
+    assert_eq!(store.open_reservations(), 0);
+}
+
 #[tokio::test]
 async fn write_behind_mode_also_persists_everything_on_drop() {
     let path = temp_db("behind");
