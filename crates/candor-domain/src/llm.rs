@@ -129,4 +129,8 @@ pub struct Completion {
     pub finish_reason: FinishReason,
     /// Model name the provider says answered (may differ from the requested alias).
     pub model: String,
+    /// In-process inference time spent on this call, in milliseconds (the local tier; a
+    /// batch's compute is divided among its members). `None` for remote providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_ms: Option<u64>,
 }

@@ -42,6 +42,7 @@ impl Provider for Instant0 {
                 "Our warmest gear just landed, and we thought of you first."
             };
             Ok(Completion {
+                compute_ms: None,
                 text: text.to_string(),
                 usage: Usage {
                     input_tokens: TokenCount(600),

@@ -86,6 +86,7 @@ total = "5.00"
                     "Our warmest gear just landed, and we thought of you first.".to_string()
                 };
                 Ok(Completion {
+                    compute_ms: None,
                     usage: Usage {
                         input_tokens: TokenCount(400),
                         output_tokens: TokenCount(30),

@@ -315,6 +315,7 @@ impl Governor {
         reserved: Money,
     ) -> LedgerRow {
         LedgerRow {
+            compute_ms: None,
             at_ms: now_ms(),
             attribution: ctx.attribution.clone(),
             tier: ctx.tier.clone(),
@@ -476,6 +477,7 @@ impl Governor {
                     row.usage_reported = !usage_estimated;
                     row.cost = cost;
                     row.latency_ms = latency_ms;
+                    row.compute_ms = completion.compute_ms;
                     if completion.model != request.model {
                         row.detail = Some(format!("answered by `{}`", completion.model));
                     }

@@ -154,6 +154,7 @@ impl Provider for RandomProvider {
             let (latency, d) = self.draw(req);
             tokio::time::sleep(latency).await;
             let done = |usage: Option<Usage>| Completion {
+                compute_ms: None,
                 text: "ok".into(),
                 usage_reported: usage.is_some(),
                 usage: usage.unwrap_or_default(),

@@ -130,7 +130,8 @@ pub struct Generation {
     pub cached_prompt_tokens: usize,
     pub output_tokens: usize,
     pub finish: FinishReason,
-    /// Wall-clock compute of the call that produced it (a batch's time is shared by its members).
+    /// This generation's share of the wall-clock compute of the call that produced it (a
+    /// batch's time divided evenly among its members).
     pub compute: Duration,
 }
 
@@ -357,7 +358,8 @@ impl LocalModel {
                 next[i] = self.step(&mut states[i], &reqs[i].params, &logits[j]);
             }
         }
-        let compute = start.elapsed();
+        // Each member's share of the batch's compute.
+        let compute = start.elapsed() / u32::try_from(reqs.len().max(1)).unwrap_or(u32::MAX);
         Ok(states
             .into_iter()
             .zip(reqs)

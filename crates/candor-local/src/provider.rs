@@ -165,6 +165,7 @@ fn completion(model: &LocalModel, g: Generation) -> Completion {
         usage_reported: true,
         finish_reason: g.finish,
         model: model.name().to_string(),
+        compute_ms: Some(g.compute.as_millis().try_into().unwrap_or(u64::MAX)),
     }
 }
 

@@ -281,6 +281,9 @@ fn provider_reports_exact_usage() {
     assert_eq!(c.usage.prompt_total().get(), prompt_total);
     assert!(c.usage.output_tokens.get() > 0 && c.usage.output_tokens.get() <= 16);
     assert!(c.usage_reported);
+    // Compute time is reported for the ledger (a real generation takes at least a millisecond
+    // of work on any CPU; the exact figure is the machine's).
+    assert!(c.compute_ms.is_some_and(|ms| ms >= 1), "{:?}", c.compute_ms);
     let direct = m
         .generate(&m.chat_request(&req.messages, 1, greedy(16)).unwrap())
         .unwrap();

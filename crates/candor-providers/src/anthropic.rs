@@ -158,6 +158,7 @@ fn parse_response(
         })
     });
     Ok(Completion {
+        compute_ms: None,
         text,
         usage_reported: usage.is_some(),
         usage: usage.unwrap_or_default(),

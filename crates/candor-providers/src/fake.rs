@@ -116,6 +116,7 @@ impl FakeProvider {
             return play(reply, request).await;
         }
         let ok = |usage_reported: bool| Completion {
+            compute_ms: None,
             text: self.text.clone(),
             usage: if usage_reported {
                 self.usage_for(request)
@@ -163,6 +164,7 @@ async fn play(mut reply: FakeReply, request: &ChatRequest) -> Result<Completion,
             FakeReply::Fail(e) => return Err(e),
             FakeReply::Ok { text, usage } => {
                 return Ok(Completion {
+                    compute_ms: None,
                     text,
                     usage_reported: usage.is_some(),
                     usage: usage.unwrap_or_default(),

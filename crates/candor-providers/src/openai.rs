@@ -229,6 +229,7 @@ fn parse_response(
         None => None,
     };
     Ok(Completion {
+        compute_ms: None,
         text,
         usage_reported: usage.is_some(),
         usage: usage.unwrap_or_default(),

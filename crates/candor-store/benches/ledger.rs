@@ -24,6 +24,7 @@ const TTL: Duration = Duration::from_secs(120);
 
 fn row(a: &Attribution, i: u64) -> LedgerRow {
     LedgerRow {
+        compute_ms: None,
         at_ms: 1_764_000_000_000,
         attribution: a.clone(),
         tier: "standard".into(),
@@ -250,6 +251,7 @@ fn main() {
             panic!("open")
         };
         let completion = candor_domain::Completion {
+            compute_ms: None,
             text: "Hi Ada, thanks for being with us since 2021.".into(),
             usage: Usage::default(),
             usage_reported: true,

@@ -302,6 +302,8 @@ pub struct LedgerRow {
     /// What was reserved for the attempt (zero when nothing was).
     pub reserved: Money,
     pub latency_ms: u64,
+    /// In-process inference time of the call (the local tier), in milliseconds.
+    pub compute_ms: Option<u64>,
     /// 1 for the first attempt of a call, 2 for its first retry, ...
     pub attempt: u32,
     pub outcome: Outcome,

@@ -198,6 +198,7 @@ impl Store for MemoryStore {
 /// The ledger row charged for a reservation nobody settled.
 pub(crate) fn abandoned_row(a: &Attribution, amount: Money, label: &AttemptLabel) -> LedgerRow {
     LedgerRow {
+        compute_ms: None,
         at_ms: now_ms(),
         attribution: a.clone(),
         tier: label.tier.clone(),

@@ -148,7 +148,8 @@ CREATE TABLE IF NOT EXISTS ledger (
     attempt INTEGER NOT NULL,
     outcome TEXT NOT NULL,
     gate_verdict TEXT,
-    detail TEXT
+    detail TEXT,
+    compute_ms INTEGER
 );
 CREATE TABLE IF NOT EXISTS budgets (
     scope TEXT PRIMARY KEY,
@@ -182,6 +183,17 @@ CREATE TABLE IF NOT EXISTS response_cache (
 const CAP_SEND: &str = "cap:send";
 const CAP_BATCH: &str = "cap:batch";
 
+/// Bring a ledger written by an earlier candor up to the current columns.
+fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let has_compute = conn
+        .prepare("SELECT 1 FROM pragma_table_info('ledger') WHERE name = 'compute_ms'")?
+        .exists([])?;
+    if !has_compute {
+        conn.execute_batch("ALTER TABLE ledger ADD COLUMN compute_ms INTEGER")?;
+    }
+    Ok(())
+}
+
 fn picos(m: Money) -> Result<i64, StoreError> {
     i64::try_from(m.picos()).map_err(|_| StoreError::Overflow(m.to_exact_string()))
 }
@@ -213,6 +225,7 @@ impl SqliteStore {
         let path = path.as_ref().to_path_buf();
         let mut conn = connect(&path)?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         let owner = format!("pid{}-{}", std::process::id(), now_ms());
 
         let mut book = Book::new(1);
@@ -951,8 +964,8 @@ fn insert_ledger(conn: &Connection, id: i64, r: &LedgerRow) -> Result<(), StoreE
     conn.prepare_cached(
         "INSERT INTO ledger (id, at_ms, campaign, segment, send_id, batch_id, tier, stage, recipient_key, provider, model, \
          input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_reported, \
-         cost_picos, reserved_picos, latency_ms, attempt, outcome, gate_verdict, detail) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+         cost_picos, reserved_picos, latency_ms, attempt, outcome, gate_verdict, detail, compute_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         id,
@@ -979,6 +992,7 @@ fn insert_ledger(conn: &Connection, id: i64, r: &LedgerRow) -> Result<(), StoreE
         r.outcome.as_str(),
         r.gate.map(GateVerdict::as_str),
         r.detail,
+        r.compute_ms.map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
     ])?;
     Ok(())
 }
@@ -987,7 +1001,7 @@ fn read_ledger(conn: &Connection, filter: &LedgerFilter) -> Result<Vec<LedgerEnt
     let mut stmt = conn.prepare_cached(
         "SELECT id, at_ms, campaign, segment, send_id, batch_id, tier, stage, recipient_key, provider, model, \
          input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_reported, \
-         cost_picos, reserved_picos, latency_ms, attempt, outcome, gate_verdict, detail \
+         cost_picos, reserved_picos, latency_ms, attempt, outcome, gate_verdict, detail, compute_ms \
          FROM ledger WHERE (?1 IS NULL OR campaign = ?1) ORDER BY id",
     )?;
     let rows = stmt.query_map([filter.campaign.as_deref()], |r| {
@@ -1022,6 +1036,9 @@ fn read_ledger(conn: &Connection, filter: &LedgerFilter) -> Result<Vec<LedgerEnt
                 cost: Money::from_picos(r.get::<_, i64>(17)?.into()),
                 reserved: Money::from_picos(r.get::<_, i64>(18)?.into()),
                 latency_ms: u64::try_from(r.get::<_, i64>(19)?).unwrap_or(0),
+                compute_ms: r
+                    .get::<_, Option<i64>>(24)?
+                    .map(|v| u64::try_from(v).unwrap_or(0)),
                 attempt: r.get(20)?,
                 outcome: Outcome::Ok,
                 gate: None,

@@ -27,6 +27,7 @@ fn temp_db(name: &str) -> PathBuf {
 )]
 fn row(a: &Attribution, cost: i128, outcome: Outcome) -> LedgerRow {
     LedgerRow {
+        compute_ms: None,
         at_ms: 1,
         attribution: a.clone(),
         tier: "standard".into(),
@@ -228,6 +229,7 @@ async fn response_cache_round_trips() {
     );
     assert!(store.cache_get(key).await.unwrap().is_none());
     let c = Completion {
+        compute_ms: None,
         text: "hello".into(),
         usage: Usage::default(),
         usage_reported: true,
@@ -250,6 +252,7 @@ async fn settle_cached_persists_the_row_and_the_answer_together() {
         &candor_domain::ChatRequest::from_parts("m", &Default::default(), 9),
     );
     let c = Completion {
+        compute_ms: None,
         text: "paid once".into(),
         usage: Usage::default(),
         usage_reported: true,
@@ -262,10 +265,9 @@ async fn settle_cached_persists_the_row_and_the_answer_together() {
             .reserve(&a, Money::from_picos(600), TTL, &AttemptLabel::default())
             .await
             .unwrap();
-        store
-            .settle_cached(id, row(&a, 400, Outcome::Ok), key, &c)
-            .await
-            .unwrap();
+        let mut paid = row(&a, 400, Outcome::Ok);
+        paid.compute_ms = Some(12);
+        store.settle_cached(id, paid, key, &c).await.unwrap();
         assert_eq!(store.open_reservations(), 0);
     }
     let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
@@ -273,7 +275,40 @@ async fn settle_cached_persists_the_row_and_the_answer_together() {
     let rows = store.ledger(LedgerFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].row.cost, Money::from_picos(400));
+    assert_eq!(rows[0].row.compute_ms, Some(12));
     assert_eq!(store.open_reservations(), 0);
+}
+
+/// A ledger written before the `compute_ms` column existed opens, keeps its rows, and takes
+/// new rows with the column.
+#[tokio::test]
+async fn a_ledger_from_before_compute_ms_is_migrated() {
+    let path = temp_db("migrate");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE ledger (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, campaign TEXT NOT NULL, \
+             segment TEXT NOT NULL, send_id TEXT, batch_id TEXT, tier TEXT NOT NULL, stage TEXT NOT NULL, \
+             recipient_key TEXT, provider TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, \
+             cached_input_tokens INTEGER NOT NULL, cache_write_tokens INTEGER NOT NULL, \
+             output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL, usage_reported INTEGER NOT NULL, \
+             cost_picos INTEGER NOT NULL, reserved_picos INTEGER NOT NULL, latency_ms INTEGER NOT NULL, \
+             attempt INTEGER NOT NULL, outcome TEXT NOT NULL, gate_verdict TEXT, detail TEXT); \
+             INSERT INTO ledger VALUES (1, 0, 'c', 's', NULL, NULL, 'local', 'write', NULL, 'local', 'm', \
+             10, 0, 0, 5, 0, 1, 0, 0, 7, 1, 'ok', NULL, NULL);",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let a = Attribution::new("c", "s");
+    let mut r = row(&a, 0, Outcome::Ok);
+    r.compute_ms = Some(3);
+    store.record(r).await.unwrap();
+    let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].row.compute_ms, None);
+    assert_eq!(rows[0].row.latency_ms, 7);
+    assert_eq!(rows[1].row.compute_ms, Some(3));
 }
 
 #[tokio::test]
