@@ -169,10 +169,12 @@ fn main() {
     model.generate(&reqs[0]).unwrap(); // computes the static prefix once
     let t = Instant::now();
     let mut single_out = 0;
+    let mut single_prompt = 0;
     let mut single_texts = Vec::new();
     for r in &reqs {
         let g = model.generate(r).unwrap();
         single_out += g.output_tokens;
+        single_prompt += g.prompt_tokens;
         single_texts.push(g.text);
     }
     let single_s = t.elapsed().as_secs_f64();
@@ -205,6 +207,8 @@ fn main() {
         "batched_openers_per_min": n_recipients as f64 / batch_s * 60.0,
         "batched_output_tok_s": batch_out as f64 / batch_s,
         "batched_equals_single": same,
+        "opener_uncached_prompt_tokens": single_prompt as f64 / n_recipients as f64,
+        "opener_output_tokens": single_out as f64 / n_recipients as f64,
         "sample_openers": &single_texts[..single_texts.len().min(3)],
         "peak_rss_bytes": peak_rss_kb() * 1024,
         "peak_rss_after_load_bytes": rss_after_load,
