@@ -26,6 +26,7 @@ use candor_domain::{ChatMessage, FinishReason};
 pub use model::{Arch, Config, KvCache};
 pub use prompt::{opener_params, opener_prompt, tidy_opener, OPENER_MAX_TOKENS};
 pub use provider::LocalProvider;
+
 pub use registry::{ensure_model, find_model, ModelSpec, DEFAULT_MODEL, MODELS, TEST_MODEL};
 pub use tokenizer::Tokenizer;
 
@@ -130,8 +131,8 @@ pub struct Generation {
     pub cached_prompt_tokens: usize,
     pub output_tokens: usize,
     pub finish: FinishReason,
-    /// This generation's share of the wall-clock compute of the call that produced it (a
-    /// batch's time divided evenly among its members).
+    /// This generation's share of the wall-clock compute of the forward passes it took part
+    /// in (each pass's time divided evenly among the sequences in it).
     pub compute: Duration,
 }
 
@@ -293,90 +294,37 @@ impl LocalModel {
     /// and every decode step advances all unfinished sequences in one forward pass. The result
     /// for each request is the same as generating it alone.
     pub fn generate_batch(&self, reqs: &[GenRequest]) -> Result<Vec<Generation>, LocalError> {
-        let _busy = self
+        let mut session = self.session()?;
+        let ids = reqs
+            .iter()
+            .map(|r| session.add(r.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut done: std::collections::HashMap<u64, Generation> =
+            std::collections::HashMap::with_capacity(reqs.len());
+        while !session.is_empty() {
+            done.extend(session.step()?);
+        }
+        ids.iter()
+            .map(|id| {
+                done.remove(id)
+                    .ok_or_else(|| LocalError::Model("a sequence was lost".into()))
+            })
+            .collect()
+    }
+
+    /// A batch that sequences join and leave between decode steps (continuous batching): one
+    /// generation at a time per model, so the session holds the model until dropped.
+    pub fn session(&self) -> Result<Session<'_>, LocalError> {
+        let busy = self
             .busy
             .lock()
             .map_err(|_| LocalError::Model("model lock poisoned".into()))?;
-        let start = Instant::now();
-        let max_ctx = self.weights.cfg.max_ctx;
-        for r in reqs {
-            if r.tokens.is_empty() {
-                return Err(LocalError::Model("empty prompt".into()));
-            }
-            let needed = r.tokens.len() + r.params.max_tokens;
-            if needed > max_ctx {
-                return Err(LocalError::ContextFull {
-                    needed,
-                    max: max_ctx,
-                });
-            }
-        }
-        // Caches: from the stored prefix when it matches, else empty.
-        let mut caches = Vec::with_capacity(reqs.len());
-        let mut cached = Vec::with_capacity(reqs.len());
-        for r in reqs {
-            let extra = r.tokens.len() + r.params.max_tokens;
-            let (kv, n) = self.prefix_for(r, extra)?;
-            caches.push(kv);
-            cached.push(n);
-        }
-        // Prefill every prompt's uncached part in one forward pass.
-        let suffixes: Vec<&[u32]> = reqs
-            .iter()
-            .zip(&cached)
-            .map(|(r, &n)| &r.tokens[n..])
-            .collect();
-        let logits = {
-            let mut refs: Vec<&mut KvCache> = caches.iter_mut().collect();
-            self.weights.forward(&mut refs, &suffixes)?
-        };
-        let mut states: Vec<SeqState> = reqs.iter().map(|r| SeqState::new(&r.params)).collect();
-        let mut next: Vec<Option<u32>> = Vec::with_capacity(reqs.len());
-        for (i, l) in logits.iter().enumerate() {
-            next.push(self.step(&mut states[i], &reqs[i].params, l));
-        }
-        loop {
-            let active: Vec<usize> = (0..reqs.len()).filter(|&i| next[i].is_some()).collect();
-            if active.is_empty() {
-                break;
-            }
-            let toks: Vec<[u32; 1]> = active
-                .iter()
-                .map(|&i| [next[i].unwrap_or_default()])
-                .collect();
-            let tok_refs: Vec<&[u32]> = toks.iter().map(|t| &t[..]).collect();
-            let logits = {
-                let mut refs: Vec<&mut KvCache> = caches
-                    .iter_mut()
-                    .enumerate()
-                    .filter(|(i, _)| next[*i].is_some())
-                    .map(|(_, c)| c)
-                    .collect();
-                self.weights.forward(&mut refs, &tok_refs)?
-            };
-            for (j, &i) in active.iter().enumerate() {
-                next[i] = self.step(&mut states[i], &reqs[i].params, &logits[j]);
-            }
-        }
-        // Each member's share of the batch's compute.
-        let compute = start.elapsed() / u32::try_from(reqs.len().max(1)).unwrap_or(u32::MAX);
-        Ok(states
-            .into_iter()
-            .zip(reqs)
-            .zip(cached)
-            .map(|((s, r), c)| {
-                let text = s.final_text(&self.tokenizer, &r.params.stop);
-                Generation {
-                    text,
-                    output_tokens: s.ids.len(),
-                    output_ids: s.ids,
-                    prompt_tokens: r.tokens.len() - c,
-                    cached_prompt_tokens: c,
-                    finish: s.finish.unwrap_or(FinishReason::Length),
-                    compute,
-                }
-            })
-            .collect())
+        Ok(Session {
+            model: self,
+            _busy: busy,
+            live: Vec::new(),
+            next_id: 0,
+        })
     }
 
     /// A cache holding the request's static prefix (computed and stored if new), and its length.
@@ -436,6 +384,119 @@ impl LocalModel {
             return None;
         }
         Some(tok)
+    }
+}
+
+/// A running batch (see [`LocalModel::session`]). A newcomer's prompt is prefilled in the same
+/// forward pass that gives the others their next token; a sequence that finishes leaves at
+/// once, so a short opener never waits for a long one and a free slot is refilled at the next
+/// step. Every sequence's numbers are the same as generating it alone.
+pub struct Session<'m> {
+    model: &'m LocalModel,
+    _busy: std::sync::MutexGuard<'m, ()>,
+    live: Vec<Live>,
+    next_id: u64,
+}
+
+struct Live {
+    id: u64,
+    req: GenRequest,
+    cache: KvCache,
+    cached: usize,
+    state: SeqState,
+    /// Tokens the next forward pass feeds: the uncached prompt, then each sampled token.
+    feed: Vec<u32>,
+    /// This sequence's share of the compute of the steps it took part in.
+    compute: Duration,
+}
+
+impl Session<'_> {
+    /// Sequences in flight.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    /// Admit a request; its prompt is prefilled by the next [`Session::step`]. Returns its id.
+    /// A request that cannot run (empty, over the context) is refused here and affects no other.
+    pub fn add(&mut self, req: GenRequest) -> Result<u64, LocalError> {
+        let max_ctx = self.model.weights.cfg.max_ctx;
+        if req.tokens.is_empty() {
+            return Err(LocalError::Model("empty prompt".into()));
+        }
+        let needed = req.tokens.len() + req.params.max_tokens;
+        if needed > max_ctx {
+            return Err(LocalError::ContextFull {
+                needed,
+                max: max_ctx,
+            });
+        }
+        let (cache, cached) = self.model.prefix_for(&req, needed)?;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.live.push(Live {
+            id,
+            state: SeqState::new(&req.params),
+            feed: req.tokens[cached..].to_vec(),
+            req,
+            cache,
+            cached,
+            compute: Duration::ZERO,
+        });
+        Ok(id)
+    }
+
+    /// One forward pass over every sequence in flight; returns the ones that finished.
+    pub fn step(&mut self) -> Result<Vec<(u64, Generation)>, LocalError> {
+        if self.live.is_empty() {
+            return Ok(Vec::new());
+        }
+        let start = Instant::now();
+        let feeds: Vec<Vec<u32>> = self
+            .live
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.feed))
+            .collect();
+        let feed_refs: Vec<&[u32]> = feeds.iter().map(Vec::as_slice).collect();
+        let logits = {
+            let mut caches: Vec<&mut KvCache> =
+                self.live.iter_mut().map(|s| &mut s.cache).collect();
+            self.model.weights.forward(&mut caches, &feed_refs)?
+        };
+        let share = start.elapsed() / u32::try_from(self.live.len()).unwrap_or(u32::MAX);
+        let model = self.model;
+        let mut finished = Vec::new();
+        let mut i = 0;
+        for (s, l) in self.live.iter_mut().zip(&logits) {
+            s.compute += share;
+            if let Some(tok) = model.step(&mut s.state, &s.req.params, l) {
+                s.feed = vec![tok];
+            }
+        }
+        while i < self.live.len() {
+            if self.live[i].feed.is_empty() {
+                let s = self.live.remove(i);
+                let text = s.state.final_text(&model.tokenizer, &s.req.params.stop);
+                finished.push((
+                    s.id,
+                    Generation {
+                        text,
+                        output_tokens: s.state.ids.len(),
+                        output_ids: s.state.ids,
+                        prompt_tokens: s.req.tokens.len() - s.cached,
+                        cached_prompt_tokens: s.cached,
+                        finish: s.state.finish.unwrap_or(FinishReason::Length),
+                        compute: s.compute,
+                    },
+                ));
+            } else {
+                i += 1;
+            }
+        }
+        Ok(finished)
     }
 }
 

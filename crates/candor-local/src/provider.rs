@@ -1,13 +1,15 @@
 //! The local model behind candor's [`Provider`] trait.
 //!
-//! Calls are batched: each call's request goes to one worker thread (the model is CPU-bound
-//! and must not block an async executor), which takes every request waiting at that moment,
-//! up to [`LocalProvider::max_batch`], and runs them through the model together
-//! ([`LocalModel::generate_batch`]: one forward pass per step for the whole batch, each
-//! result identical to a generation alone). With several recipients in flight this is the
-//! local tier's main throughput lever; with one in flight it is a plain call. The returned
-//! future completes when the worker hands back that call's result.
+//! Calls are batched continuously: each call's request goes to one worker thread (the model is
+//! CPU-bound and must not block an async executor), which keeps up to
+//! [`LocalProvider::max_batch`] calls in flight in a [`crate::Session`]: every forward pass
+//! advances all of them, admits calls that arrived meanwhile (their prompts prefilled in the
+//! same pass) and hands back those that finished. Each result is identical to a generation
+//! alone. With several recipients in flight this is the local tier's main throughput lever;
+//! with one in flight it is a plain call. The returned future completes when the worker hands
+//! back that call's result.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -85,7 +87,8 @@ impl LocalProvider {
         self.max_batch
     }
 
-    /// (calls generated, batches run) by the worker so far.
+    /// (calls taken, batches started from idle) by the worker so far: calls that joined a
+    /// batch already running count in the first figure only.
     pub fn batch_stats(&self) -> (u64, u64) {
         (
             self.stats.0.load(Ordering::Relaxed),
@@ -178,35 +181,59 @@ fn deliver(slot: &Arc<Mutex<Slot>>, result: Result<Completion, ProviderError>) {
     }
 }
 
-/// Take what is waiting (up to `max`), generate it as one batch, hand back each result; until
-/// every sender is gone.
+/// Continuous batching, until every sender is gone: while calls are in flight, each forward
+/// pass admits whatever is waiting (up to `max` in flight) and hands back every call that
+/// finished, so a call never waits for a whole batch to end.
 fn worker(model: &LocalModel, rx: &Receiver<Job>, max: usize, stats: &(AtomicU64, AtomicU64)) {
     while let Ok(first) = rx.recv() {
-        let mut jobs = vec![first];
-        while jobs.len() < max {
+        let mut session = match model.session() {
+            Ok(s) => s,
+            Err(e) => {
+                deliver(&first.slot, Err(to_provider_error(e)));
+                continue;
+            }
+        };
+        stats.1.fetch_add(1, Ordering::Relaxed);
+        let mut jobs: HashMap<u64, Job> = HashMap::new();
+        let admit = |session: &mut crate::Session<'_>, jobs: &mut HashMap<u64, Job>, j: Job| {
+            stats.0.fetch_add(1, Ordering::Relaxed);
+            // A request that cannot run (say, a prompt over the context) fails alone.
+            match session.add(j.req.clone()) {
+                Ok(id) => {
+                    jobs.insert(id, j);
+                }
+                Err(e) => deliver(&j.slot, Err(to_provider_error(e))),
+            }
+        };
+        admit(&mut session, &mut jobs, first);
+        // Calls sent together (a burst of recipients) start together.
+        while session.len() < max {
             match rx.recv_timeout(LINGER) {
-                Ok(j) => jobs.push(j),
+                Ok(j) => admit(&mut session, &mut jobs, j),
                 Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
             }
         }
-        stats.0.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-        stats.1.fetch_add(1, Ordering::Relaxed);
-        let reqs: Vec<GenRequest> = jobs.iter().map(|j| j.req.clone()).collect();
-        match model.generate_batch(&reqs) {
-            Ok(gens) if gens.len() == jobs.len() => {
-                for (j, g) in jobs.iter().zip(gens) {
-                    deliver(&j.slot, Ok(completion(model, g)));
+        while !session.is_empty() {
+            match session.step() {
+                Ok(done) => {
+                    for (id, g) in done {
+                        if let Some(j) = jobs.remove(&id) {
+                            deliver(&j.slot, Ok(completion(model, g)));
+                        }
+                    }
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    for (_, j) in jobs.drain() {
+                        deliver(&j.slot, Err(ProviderError::Config(msg.clone())));
+                    }
+                    break;
                 }
             }
-            // One bad request (say, a prompt over the context) must not fail the others:
-            // run them one by one so each gets its own result.
-            _ => {
-                for j in &jobs {
-                    let r = model
-                        .generate(&j.req)
-                        .map(|g| completion(model, g))
-                        .map_err(to_provider_error);
-                    deliver(&j.slot, r);
+            while session.len() < max {
+                match rx.try_recv() {
+                    Ok(j) => admit(&mut session, &mut jobs, j),
+                    Err(_) => break,
                 }
             }
         }

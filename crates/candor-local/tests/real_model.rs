@@ -227,6 +227,46 @@ fn batch_output_equals_one_by_one_output() {
     }
 }
 
+/// Continuous batching: a sequence that joins a running session (its prompt prefilled in the
+/// same pass as the others' next tokens) and sequences that leave early change nobody's output.
+#[test]
+fn joining_a_running_session_equals_generating_alone() {
+    let m = model();
+    let early = opener_request(&m, "first_name: Ana\ncity: Porto", 20);
+    let short = m
+        .chat_request(&msgs("You are terse.", "Name a colour."), 0, greedy(3))
+        .unwrap();
+    let late = opener_request(&m, "first_name: Li\nmember_since: 2019", 16);
+    let alone: Vec<_> = [&early, &short, &late]
+        .iter()
+        .map(|r| m.generate(r).unwrap())
+        .collect();
+
+    let mut session = m.session().unwrap();
+    let a = session.add(early.clone()).unwrap();
+    let b = session.add(short.clone()).unwrap();
+    let mut done = std::collections::HashMap::new();
+    for _ in 0..4 {
+        done.extend(session.step().unwrap());
+    }
+    assert!(
+        done.contains_key(&b),
+        "the 3-token answer left the batch early"
+    );
+    assert_eq!(session.len(), 1);
+    let c = session.add(late.clone()).unwrap();
+    while !session.is_empty() {
+        done.extend(session.step().unwrap());
+    }
+    for (id, want) in [a, b, c].iter().zip(&alone) {
+        let got = &done[id];
+        assert_eq!(got.output_ids, want.output_ids);
+        assert_eq!(got.text, want.text);
+        assert_eq!(got.finish, want.finish);
+        assert!(got.compute > std::time::Duration::ZERO);
+    }
+}
+
 #[test]
 fn prefix_kv_reuse_equals_no_reuse() {
     let m = model();
