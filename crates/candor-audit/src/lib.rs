@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS audit_calls (
     input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
     cache_write_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
     reasoning_tokens INTEGER NOT NULL, latency_ms INTEGER NOT NULL,
+    compute_ms INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (campaign, segment, tier, stage, provider, model, outcome)
 );
 CREATE TABLE IF NOT EXISTS audit_hist (
@@ -106,6 +107,24 @@ CREATE TABLE IF NOT EXISTS audit_plans (
     at_ms INTEGER NOT NULL
 );
 ";
+
+/// Add `column` to `table` unless it is there; whether it was added.
+fn add_column(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    decl: &str,
+) -> Result<bool, AuditError> {
+    let present = conn
+        .prepare(&format!(
+            "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+        ))?
+        .exists([column])?;
+    if !present {
+        conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}"))?;
+    }
+    Ok(!present)
+}
 
 /// One gate check of one attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +196,20 @@ impl Audit {
         let _ = conn.pragma_update(None, "journal_mode", "WAL");
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        // Columns added since the first format: a ledger or rollup from an earlier candor.
+        add_column(&conn, "ledger", "compute_ms", "INTEGER")?;
+        if add_column(
+            &conn,
+            "audit_calls",
+            "compute_ms",
+            "INTEGER NOT NULL DEFAULT 0",
+        )? {
+            // Rollups made before the column have no compute in them: fold the ledger again.
+            conn.execute_batch(
+                "DELETE FROM audit_calls; DELETE FROM audit_hist; \
+                 DELETE FROM audit_meta WHERE key = 'ledger_watermark';",
+            )?;
+        }
         Ok(Audit {
             conn,
             path: path.to_path_buf(),

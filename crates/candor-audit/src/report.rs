@@ -52,6 +52,9 @@ pub struct Totals {
     pub input_tokens: u64,
     pub cached_input_tokens: u64,
     pub output_tokens: u64,
+    /// In-process inference time of local calls, milliseconds.
+    #[serde(default)]
+    pub compute_ms: u64,
     /// Emails written.
     pub sends: u64,
     pub skipped: u64,
@@ -69,6 +72,9 @@ pub struct Group {
     pub spend: Money,
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// In-process inference time (the local tier), milliseconds.
+    #[serde(default)]
+    pub compute_ms: u64,
 }
 
 /// Nearest-rank percentiles, each an upper bound within about 3% (see [`crate::hist`]).
@@ -154,7 +160,8 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
     let group = |dim: &str| -> Result<Vec<Group>, AuditError> {
         let sql = format!(
             "SELECT {dim}, sum(calls), sum(cost_picos), \
-             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens) \
+             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens), \
+             sum(compute_ms) \
              FROM audit_calls {filter} GROUP BY {dim} ORDER BY sum(cost_picos) DESC, {dim}"
         );
         let mut st = conn.prepare(&sql)?;
@@ -166,6 +173,7 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
                 spend: Money::from_picos(i128::from(row.get::<_, i64>(2)?)),
                 input_tokens: u(row.get(3)?),
                 output_tokens: u(row.get(4)?),
+                compute_ms: u(row.get(5)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -177,7 +185,8 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
     {
         let mut st = conn.prepare(&format!(
             "SELECT campaign, segment, sum(calls), sum(cost_picos), \
-             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens) \
+             sum(input_tokens + cached_input_tokens + cache_write_tokens), sum(output_tokens), \
+             sum(compute_ms) \
              FROM audit_calls {filter} GROUP BY campaign, segment \
              ORDER BY sum(cost_picos) DESC, campaign, segment"
         ))?;
@@ -189,6 +198,7 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
                 spend: Money::from_picos(i128::from(row.get::<_, i64>(3)?)),
                 input_tokens: u(row.get(4)?),
                 output_tokens: u(row.get(5)?),
+                compute_ms: u(row.get(6)?),
             })
         })?;
         r.by_segment = rows.collect::<Result<_, _>>()?;
@@ -202,7 +212,7 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
         let mut st = conn.prepare(&format!(
             "SELECT campaign, stage, model, outcome, sum(calls), sum(retries), sum(cost_picos), \
              sum(input_tokens), sum(cached_input_tokens), sum(cache_write_tokens), \
-             sum(output_tokens) FROM audit_calls {filter} \
+             sum(output_tokens), sum(compute_ms) FROM audit_calls {filter} \
              GROUP BY campaign, stage, model, outcome"
         ))?;
         let mut rows = st.query(params![campaign])?;
@@ -218,6 +228,7 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
             r.totals.input_tokens += input + write;
             r.totals.cached_input_tokens += cached;
             r.totals.output_tokens += u(row.get(10)?);
+            r.totals.compute_ms += u(row.get(11)?);
             retries += u(row.get(5)?);
             prompt_total += input + cached + write;
             *r.outcomes.entry(outcome.clone()).or_default() += calls;
@@ -387,6 +398,13 @@ impl Report {
             "  tokens: {} input, {} cached input, {} output",
             t.input_tokens, t.cached_input_tokens, t.output_tokens
         );
+        if t.compute_ms > 0 {
+            let _ = writeln!(
+                o,
+                "  in-process compute: {:.1} s",
+                t.compute_ms as f64 / 1000.0
+            );
+        }
         for (title, groups) in [
             ("campaign", &self.by_campaign),
             ("segment", &self.by_segment),
@@ -400,9 +418,14 @@ impl Report {
                     Some(c) if self.campaign.is_none() => format!("{c} / {}", g.key),
                     _ => g.key.clone(),
                 };
+                let compute = if g.compute_ms > 0 {
+                    format!("  {:.1} s compute", g.compute_ms as f64 / 1000.0)
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     o,
-                    "  {key:<32} {:>16}  {:>9} calls  {:>12} in  {:>10} out",
+                    "  {key:<32} {:>16}  {:>9} calls  {:>12} in  {:>10} out{compute}",
                     money(g.spend),
                     g.calls,
                     g.input_tokens,

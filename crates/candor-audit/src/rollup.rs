@@ -56,6 +56,7 @@ struct CallSums {
     output: i64,
     reasoning: i64,
     latency: i64,
+    compute: i64,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -109,7 +110,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         let mut st = conn.prepare(
             "SELECT id, at_ms, campaign, segment, tier, stage, provider, model, outcome, \
              input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, \
-             reasoning_tokens, cost_picos, reserved_picos, latency_ms, attempt \
+             reasoning_tokens, cost_picos, reserved_picos, latency_ms, attempt, \
+             coalesce(compute_ms, 0) \
              FROM ledger WHERE id > ?1 ORDER BY id",
         )?;
         let mut rows = st.query(params![ledger_w])?;
@@ -147,6 +149,7 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             g.output += output;
             g.reasoning += r.get::<_, i64>(13)?;
             g.latency += latency;
+            g.compute += r.get::<_, i64>(18)?;
             if answered || provider_call {
                 let h = hists.entry(key[0]).or_default();
                 if answered {
@@ -224,8 +227,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         let mut up = tx.prepare_cached(
             "INSERT INTO audit_calls (campaign, segment, tier, stage, provider, model, outcome, \
              calls, retries, cost_picos, reserved_picos, input_tokens, cached_input_tokens, \
-             cache_write_tokens, output_tokens, reasoning_tokens, latency_ms) \
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17) \
+             cache_write_tokens, output_tokens, reasoning_tokens, latency_ms, compute_ms) \
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18) \
              ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, \
              retries = retries + excluded.retries, cost_picos = cost_picos + excluded.cost_picos, \
              reserved_picos = reserved_picos + excluded.reserved_picos, \
@@ -234,7 +237,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
              cache_write_tokens = cache_write_tokens + excluded.cache_write_tokens, \
              output_tokens = output_tokens + excluded.output_tokens, \
              reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens, \
-             latency_ms = latency_ms + excluded.latency_ms",
+             latency_ms = latency_ms + excluded.latency_ms, \
+             compute_ms = compute_ms + excluded.compute_ms",
         )?;
         let name = |i: u32| strings.names[i as usize].as_str();
         for (k, s) in &groups {
@@ -255,7 +259,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
                 s.cache_write,
                 s.output,
                 s.reasoning,
-                s.latency
+                s.latency,
+                s.compute
             ])?;
         }
         let mut uh = tx.prepare_cached(

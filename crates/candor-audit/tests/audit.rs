@@ -126,6 +126,46 @@ mod tests {
         assert_eq!(spring.by_campaign.len(), 1);
     }
 
+    /// Local calls' compute time is summed per tier and in the totals; a ledger written before
+    /// the column existed is given it on open.
+    #[test]
+    fn compute_time_is_rolled_up_by_tier() {
+        let (_d, path, conn) = setup();
+        for id in 1..=40 {
+            insert(&conn, &row(id));
+        }
+        let mut a = Audit::open(&path).unwrap();
+        conn.execute(
+            "UPDATE ledger SET compute_ms = id * 5 WHERE tier = 'local'",
+            [],
+        )
+        .unwrap();
+        a.refresh().unwrap();
+        let r = a.report(None).unwrap();
+        let want: u64 = (1..=40u64).filter(|i| i % 4 == 2).map(|i| i * 5).sum();
+        let local = r.by_tier.iter().find(|g| g.key == "local").unwrap();
+        assert_eq!(local.compute_ms, want);
+        assert_eq!(r.totals.compute_ms, want);
+        let deep = r.by_tier.iter().find(|g| g.key == "deep").unwrap();
+        assert_eq!(deep.compute_ms, 0);
+        assert!(
+            r.render_text().contains("in-process compute"),
+            "{}",
+            r.render_text()
+        );
+        drop(a);
+
+        // A rollup made by an earlier candor (no compute column) is folded again, once.
+        conn.execute_batch("ALTER TABLE audit_calls DROP COLUMN compute_ms")
+            .unwrap();
+        let mut again = Audit::open(&path).unwrap();
+        again.refresh().unwrap();
+        let r2 = again.report(None).unwrap();
+        assert_eq!(r2.totals.compute_ms, want);
+        assert_eq!(r2.totals.calls, 40, "rows are not counted twice");
+        assert_eq!(r2, r);
+    }
+
     #[test]
     fn percentiles_are_upper_bounds_close_to_exact() {
         let (_d, path, conn) = setup();
