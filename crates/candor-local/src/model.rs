@@ -84,18 +84,8 @@ impl RawRows {
                 "token_embd: expected a matrix, got shape {dims:?}"
             )));
         };
-        if !cols.is_multiple_of(dtype.block_size()) {
-            return Err(LocalError::Model(format!(
-                "token_embd: rows of {cols} do not split into {dtype:?} blocks"
-            )));
-        }
-        let row_bytes = cols / dtype.block_size() * dtype.type_size();
-        if raw.len() != rows * row_bytes {
-            return Err(LocalError::Model(format!(
-                "token_embd: {} bytes for {rows}x{cols} {dtype:?}",
-                raw.len()
-            )));
-        }
+        let row_bytes = crate::qmm::gguf_row_bytes(dtype, rows, cols, raw.len())
+            .map_err(|e| LocalError::Model(format!("token_embd: {e}")))?;
         Ok(RawRows {
             dtype,
             cols,

@@ -82,6 +82,28 @@ fn quantize_weights(x: &[f32], qs: &mut [i8], d: &mut [u16]) {
     }
 }
 
+/// Bytes per row of a `rows x cols` GGUF tensor of `dtype`, checked against the bytes read.
+pub(crate) fn gguf_row_bytes(
+    dtype: GgmlDType,
+    rows: usize,
+    cols: usize,
+    len: usize,
+) -> Result<usize, LocalError> {
+    if !cols.is_multiple_of(dtype.block_size()) {
+        return Err(LocalError::Model(format!(
+            "rows of {cols} values do not split into {dtype:?} blocks"
+        )));
+    }
+    let row_bytes = cols / dtype.block_size() * dtype.type_size();
+    if len != rows * row_bytes {
+        return Err(LocalError::Model(format!(
+            "{dtype:?} tensor {rows}x{cols} needs {} bytes, got {len}",
+            rows * row_bytes
+        )));
+    }
+    Ok(row_bytes)
+}
+
 impl QMatrix {
     /// Build from a GGUF tensor's raw bytes, `dims` as candle reports them (`[rows, cols]`, or
     /// `[cols]` for a single row).
@@ -95,19 +117,12 @@ impl QMatrix {
                 )))
             }
         };
-        if !cols.is_multiple_of(QK) || !cols.is_multiple_of(dtype.block_size()) {
+        if !cols.is_multiple_of(QK) {
             return Err(LocalError::Model(format!(
                 "rows of {cols} values do not split into blocks of {QK} ({dtype:?})"
             )));
         }
-        let row_bytes = cols / dtype.block_size() * dtype.type_size();
-        if raw.len() != rows * row_bytes {
-            return Err(LocalError::Model(format!(
-                "{dtype:?} tensor {rows}x{cols} needs {} bytes, got {}",
-                rows * row_bytes,
-                raw.len()
-            )));
-        }
+        let row_bytes = gguf_row_bytes(dtype, rows, cols, raw.len())?;
         let mut qs = vec![0i8; rows * cols];
         let mut d = vec![0u16; rows * cols / QK];
         let blocks_per_row = cols / QK;
