@@ -99,6 +99,8 @@ struct Variant {
     needs: Vec<String>,
     /// Template names in the environment, one per text.
     templates: Vec<String>,
+    /// The facts each text refers to (found once at load, not per render).
+    uses: Vec<BTreeSet<String>>,
 }
 
 /// One fact a rendered text used, with where it came from.
@@ -320,6 +322,7 @@ impl TemplateSet {
             .ok_or(TemplateError::NoVariant(what))?;
         let pick = (stable_hash(seed) % v.templates.len() as u64) as usize;
         let name = &v.templates[pick];
+        let used = &v.uses[pick];
         // Only the needed facts go into the context, so strict undefined also catches a text
         // that slipped past the load-time check.
         let ctx: BTreeMap<&str, Value> = v
@@ -334,7 +337,6 @@ impl TemplateSet {
         let tmpl = self.env.get_template(name).map_err(render_err)?;
         let text = tmpl.render(&ctx).map_err(render_err)?;
         let text = collapse_ws(&text);
-        let used = referenced(&tmpl);
         let facts_used = v
             .needs
             .iter()
@@ -379,6 +381,7 @@ fn load_variants(
             return Err(TemplateError::NoTexts(rv.name));
         }
         let mut templates = Vec::with_capacity(rv.texts.len());
+        let mut uses = Vec::with_capacity(rv.texts.len());
         for (index, text) in rv.texts.into_iter().enumerate() {
             let name = format!("{kind}/{}/{index}", rv.name);
             env.add_template_owned(name.clone(), text)
@@ -394,21 +397,22 @@ fn load_variants(
                     index,
                     source,
                 })?;
-            for fact in referenced(&tmpl) {
-                if !rv.needs.contains(&fact) {
-                    return Err(TemplateError::Undeclared {
-                        variant: rv.name.clone(),
-                        index,
-                        fact,
-                    });
-                }
+            let used = referenced(&tmpl);
+            if let Some(fact) = used.iter().find(|f| !rv.needs.contains(f)) {
+                return Err(TemplateError::Undeclared {
+                    variant: rv.name.clone(),
+                    index,
+                    fact: fact.clone(),
+                });
             }
             templates.push(name);
+            uses.push(used);
         }
         out.push(Variant {
             name: rv.name,
             needs: rv.needs,
             templates,
+            uses,
         });
     }
     Ok(out)
