@@ -520,43 +520,53 @@ impl Weights {
             }
             v
         };
+        // One task per (row, key/value head): the `rep` query heads sharing that head read each
+        // cached key and value once between them. Per query head the arithmetic is the same
+        // as attending alone, in the same order.
         let work = |(i, o): (usize, &mut [f32])| {
-            let (row, head) = (i / h, i % h);
+            let (row, g) = (i / kvh, i % kvh);
             let (s, t) = row_seq[row];
             let cache = &caches[s];
             let past = cache.k[layer].len() / (kvh * d) - total_new[s];
             let visible = past + t + 1;
-            let g = head / rep;
-            let qv = &q[(row * h + head) * d..(row * h + head + 1) * d];
+            let qs = &q[(row * h + g * rep) * d..(row * h + (g + 1) * rep) * d];
             let keys = &cache.k[layer];
             let vals = &cache.v[layer];
-            let mut scores = Vec::with_capacity(visible);
-            let mut max = f32::NEG_INFINITY;
+            // `rep` rows of `visible` scores.
+            let mut scores = vec![0f32; rep * visible];
             for j in 0..visible {
                 let kv = &keys[(j * kvh + g) * d..(j * kvh + g + 1) * d];
-                let sc = dot(qv, kv) * scale;
-                max = max.max(sc);
-                scores.push(sc);
+                for (r, qv) in qs.chunks_exact(d).enumerate() {
+                    scores[r * visible + j] = dot(qv, kv) * scale;
+                }
             }
-            let mut sum = 0f32;
-            for sc in scores.iter_mut() {
-                *sc = (*sc - max).exp();
-                sum += *sc;
+            for row_scores in scores.chunks_exact_mut(visible) {
+                let max = row_scores.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                let mut sum = 0f32;
+                for sc in row_scores.iter_mut() {
+                    *sc = (*sc - max).exp();
+                    sum += *sc;
+                }
+                let inv = 1.0 / sum;
+                for sc in row_scores.iter_mut() {
+                    *sc *= inv;
+                }
             }
-            let inv = 1.0 / sum;
-            for (j, &p) in scores.iter().enumerate() {
+            for j in 0..visible {
                 let vv = &vals[(j * kvh + g) * d..(j * kvh + g + 1) * d];
-                let p = p * inv;
-                for (oe, &ve) in o.iter_mut().zip(vv) {
-                    *oe += p * ve;
+                for (r, oh) in o.chunks_exact_mut(d).enumerate() {
+                    let p = scores[r * visible + j];
+                    for (oe, &ve) in oh.iter_mut().zip(vv) {
+                        *oe += p * ve;
+                    }
                 }
             }
         };
-        let heavy = row_seq.len() * h > 8;
+        let heavy = row_seq.len() * kvh > 4;
         if heavy {
-            out.par_chunks_mut(d).enumerate().for_each(work);
+            out.par_chunks_mut(rep * d).enumerate().for_each(work);
         } else {
-            out.chunks_mut(d).enumerate().for_each(work);
+            out.chunks_mut(rep * d).enumerate().for_each(work);
         }
         Ok(out)
     }
