@@ -119,6 +119,9 @@ pub struct ClaimRule {
     pub phrases: Vec<String>,
     pub events: Vec<String>,
     pub attributes: Vec<String>,
+    /// Only names (capitalized words) count as what the claim is about: "seeing you at the
+    /// studio" names no class, "seeing you at Spin 45" does.
+    pub names_only: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -666,9 +666,15 @@ impl Checker<'_> {
                 obj.push(m.last + k);
                 k += 1;
             }
+            // A content word: a product noun, an uncommon word, or a capitalized word inside
+            // the sentence (a name such as "Spin 45" is made of common words).
+            let names_only = rule.names_only;
             let keep = |c: &Checker, w: usize| {
-                let x = &c.doc.toks[c.doc.words[w]].norm;
-                !ARTICLES.contains(&x.as_str()) && (c.is_product_noun(x) || !c.is_common(x))
+                let t = &c.doc.toks[c.doc.words[w]];
+                let x = &t.norm;
+                let name = t.cap && !t.sent_start;
+                !ARTICLES.contains(&x.as_str())
+                    && (name || !names_only && (c.is_product_noun(x) || !c.is_common(x)))
             };
             let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
             if content.is_empty() {
@@ -749,9 +755,16 @@ impl Checker<'_> {
                     "grounding.claim",
                 );
             } else if let Some(ei) = self.facts.recipient.events.iter().position(|ev| {
-                rule.events
-                    .iter()
-                    .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
+                // A name no fact mentions at all is made up, whatever else the person did.
+                let named = content.iter().all(|&w| {
+                    let t = &self.doc.toks[self.doc.words[w]];
+                    t.cap && !t.sent_start
+                });
+                (!named || any_campaign)
+                    && rule
+                        .events
+                        .iter()
+                        .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
             }) {
                 let what = self.facts.recipient.events[ei]
                     .field_text("product")

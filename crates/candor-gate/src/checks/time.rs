@@ -246,7 +246,13 @@ impl Checker<'_> {
             }
             seen_until = m.last + 1;
             let head = self.doc.words[m.first];
-            if !self.clause_about_person(head) || self.clause_has(head, &FUTURE_CUES) {
+            // "It's been a month since you ...": the person is in the clause after "since".
+            let about = if self.doc.toks[self.doc.words[m.last]].norm == "since" {
+                self.doc.words.get(m.last + 1).copied().unwrap_or(head)
+            } else {
+                head
+            };
+            if !self.clause_about_person(about) || self.clause_has(head, &FUTURE_CUES) {
                 continue;
             }
             let rule = &self.rules.table.times[m.payload];
@@ -254,6 +260,11 @@ impl Checker<'_> {
             let e = self.doc.toks[self.doc.words[m.last]].end;
             let phrase = fold(&self.doc.text[s..e]);
             let dates = self.sentence_dates(head);
+            // "Been a month since your last order" with no order at all is an implied-context
+            // claim, judged there; only a dated record can make the duration wrong.
+            if dates.is_empty() && about != head {
+                continue;
+            }
             if dates.is_empty() {
                 self.flag(
                     Kind::WrongTime,
