@@ -225,9 +225,13 @@ impl Checker<'_> {
                             } else {
                                 (0..=365).contains(&age)
                             }
+                        } else if now_in {
+                            // "this fall", said in the fall: the current occurrence.
+                            (0..=92).contains(&age)
                         } else {
-                            // "this fall": the current or most recent occurrence.
-                            (0..=184).contains(&age)
+                            // "this spring", said in November: the most recent one, which
+                            // began up to nine months ago.
+                            (0..=365).contains(&age)
                         }
                 }),
             _ => false,
