@@ -615,7 +615,8 @@ impl Checker<'_> {
             {
                 continue;
             }
-            // Owning something needs a personal fact; the campaign selling it is not enough.
+            // Owning something needs a personal fact; the campaign selling it is not enough,
+            // and neither is having looked at it ("your Summit parka" for a viewed parka).
             let hits: Vec<usize> = self
                 .facts_for_stem(&noun)
                 .into_iter()
@@ -623,10 +624,30 @@ impl Checker<'_> {
                 .collect();
             let s = self.doc.toks[self.doc.words[wi]].start;
             let e = self.doc.toks[self.doc.words[nw]].end;
-            if !hits.is_empty() {
-                for f in hits {
+            let owned: Vec<usize> = hits
+                .iter()
+                .copied()
+                .filter(|&f| !self.only_looked_at(f))
+                .collect();
+            if !owned.is_empty() {
+                for f in owned {
                     self.use_fact(f, s, e);
                 }
+                continue;
+            }
+            if let Some(&f) = hits.first() {
+                let kind = self.facts.list[f]
+                    .event
+                    .map(|ei| self.facts.recipient.events[ei].kind.clone())
+                    .unwrap_or_default();
+                let text = self.doc.text[s..e].to_string();
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("`{text}`: the person only looked at this (a `{kind}` event)"),
+                    "grounding.possession",
+                );
                 continue;
             }
             let text = self.doc.text[s..e].to_string();
@@ -638,6 +659,23 @@ impl Checker<'_> {
                 "grounding.possession",
             );
         }
+    }
+
+    /// Fact `f` comes from a view, browse or search event: the person saw the thing, and
+    /// neither bought it nor put it in a cart or on a list.
+    fn only_looked_at(&self, f: usize) -> bool {
+        let Some(ei) = self.facts.list[f].event else {
+            return false;
+        };
+        let kind = crate::text::fold(&self.facts.recipient.events[ei].kind);
+        let in_kind = |name: &str| {
+            self.rules
+                .table
+                .kinds
+                .get(name)
+                .is_some_and(|k| k.events.iter().any(|e| crate::text::fold(e) == kind))
+        };
+        in_kind("browse") && !in_kind("cart") && !in_kind("wishlist") && !in_kind("order")
     }
 
     /// "you bought the Trailblazers": the thing must come from an event of the claimed type.
@@ -669,13 +707,23 @@ impl Checker<'_> {
             // A content word: a product noun, an uncommon word, or a capitalized word inside
             // the sentence (a name such as "Spin 45" is made of common words).
             let names_only = rule.names_only;
+            // A quantity in digits ("2 bags"), checked apart from what the claim is about.
+            let quantity = |c: &Checker, w: usize| {
+                let t = &c.doc.toks[c.doc.words[w]];
+                (t.kind == crate::text::TokKind::Num)
+                    .then(|| crate::text::parse_num(&t.norm))
+                    .flatten()
+            };
             let keep = |c: &Checker, w: usize| {
                 let t = &c.doc.toks[c.doc.words[w]];
                 let x = &t.norm;
                 let name = t.cap && !t.sent_start;
-                !ARTICLES.contains(&x.as_str())
+                quantity(c, w).is_none()
+                    && crate::text::word_number(x).is_none()
+                    && !ARTICLES.contains(&x.as_str())
                     && (name || !names_only && (c.is_product_noun(x) || !c.is_common(x)))
             };
+            let mut scanned: Vec<usize> = obj.clone();
             let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
             if content.is_empty() {
                 // Back through the clause: "the Summit parka is still in your cart".
@@ -684,6 +732,7 @@ impl Checker<'_> {
                     if k > 8 || !self.doc.adjacent(m.first - k) {
                         break;
                     }
+                    scanned.push(m.first - k);
                     if !STOP_WORDS.contains(&t.norm.as_str()) && keep(self, m.first - k) {
                         content.push(m.first - k);
                     }
@@ -693,6 +742,12 @@ impl Checker<'_> {
             if content.is_empty() {
                 continue;
             }
+            // Quantities no fact holds: "the 3 bags you ordered" when the order was for 2.
+            let wrong_quantities: Vec<(usize, f64)> = scanned
+                .iter()
+                .filter_map(|&w| quantity(self, w).map(|v| (w, v)))
+                .filter(|&(_, v)| self.facts.number_fact(v).is_none())
+                .collect();
             let mut ok_facts = Vec::new();
             let mut other_facts = Vec::new();
             let mut any_campaign = false;
@@ -735,6 +790,17 @@ impl Checker<'_> {
             if !ok_facts.is_empty() {
                 for f in ok_facts {
                     self.use_fact(f, s, e);
+                }
+                for (w, v) in wrong_quantities {
+                    let t = &self.doc.toks[self.doc.words[w]];
+                    let (qs, qe) = (t.start, t.end);
+                    self.flag(
+                        Kind::WrongFact,
+                        qs,
+                        qe,
+                        format!("says {v} of what the person got, but no fact holds that quantity"),
+                        "grounding.quantity",
+                    );
                 }
                 continue;
             }

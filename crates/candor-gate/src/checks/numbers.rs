@@ -120,7 +120,14 @@ impl Checker<'_> {
             let personal = if rule.only_with_your {
                 self.your_before(wi, 3, &["your"])
             } else if rule.only_with_you {
+                // "You can grab 3 bags for the price of 2" is an offer, not a past order.
                 self.clause_has(self.doc.words[wi], &["you", "you've", "your"])
+                    && !self.clause_has(
+                        self.doc.words[wi],
+                        &[
+                            "can", "could", "grab", "get", "buy", "price", "free", "when", "if",
+                        ],
+                    )
             } else {
                 self.your_before(wi, 3, &["your"])
                     || self.your_before(wi, 4, &["you've", "you", "you're"])

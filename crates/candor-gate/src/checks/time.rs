@@ -251,8 +251,13 @@ impl Checker<'_> {
             seen_until = m.last + 1;
             let head = self.doc.words[m.first];
             // "It's been a month since you ...": the person is in the clause after "since".
+            // "Your pack has been with you since last spring": in the clause before "since".
+            let after_since =
+                m.first >= 2 && self.doc.toks[self.doc.words[m.first - 1]].norm == "since";
             let about = if self.doc.toks[self.doc.words[m.last]].norm == "since" {
                 self.doc.words.get(m.last + 1).copied().unwrap_or(head)
+            } else if after_since {
+                self.doc.words[m.first - 2]
             } else {
                 head
             };
