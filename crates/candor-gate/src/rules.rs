@@ -151,6 +151,17 @@ pub struct TimeRule {
     pub calendar: Option<String>,
 }
 
+/// A closed set of values one attribute takes (skin types, roasts, genres): naming a different
+/// one of them as the person's is a wrong fact.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CategoryRule {
+    /// Attribute keys holding the person's value.
+    pub attributes: Vec<String>,
+    /// The values, as written in email ("dry", "dark roast", "thrillers").
+    pub values: Vec<String>,
+}
+
 /// The whole rule table, in its raw (serde) form.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -164,6 +175,7 @@ pub struct RuleTable {
     pub claims: Vec<ClaimRule>,
     pub lint: LintRules,
     pub times: Vec<TimeRule>,
+    pub categories: Vec<CategoryRule>,
 }
 
 impl RuleTable {
@@ -234,6 +246,7 @@ impl RuleTable {
         self.counts.extend(other.counts);
         self.claims.extend(other.claims);
         self.times.extend(other.times);
+        self.categories.extend(other.categories);
         let lint = other.lint;
         self.lint.banned.extend(lint.banned);
         self.lint.footer_markers.extend(lint.footer_markers);
@@ -564,6 +577,8 @@ pub(crate) struct Compiled {
     pub claim_verbs: PhraseSet,
     pub banned: PhraseSet,
     pub times: PhraseSet,
+    /// Category values; payload `(category << 16) | value`.
+    pub categories: PhraseSet,
     /// Every word of every phrase → its id; tokens get ids once per email.
     pub vocab: HashMap<String, u32>,
 }
@@ -602,6 +617,7 @@ impl Compiled {
             claim_verbs: PhraseSet::default(),
             banned: PhraseSet::default(),
             times: PhraseSet::default(),
+            categories: PhraseSet::default(),
             vocab: HashMap::default(),
         }
     }
@@ -718,6 +734,15 @@ impl Compiled {
                 }
                 t
             },
+            categories: {
+                let mut c = PhraseSet::default();
+                for (ci, r) in table.categories.iter().enumerate() {
+                    for (vi, v) in r.values.iter().enumerate() {
+                        c.add(v, (ci << 16) | (vi & 0xffff));
+                    }
+                }
+                c
+            },
             table,
             vocab: HashMap::default(),
         };
@@ -734,6 +759,7 @@ impl Compiled {
                 &mut compiled.claim_verbs,
                 &mut compiled.banned,
                 &mut compiled.times,
+                &mut compiled.categories,
             ] {
                 set.intern(&mut vocab);
             }

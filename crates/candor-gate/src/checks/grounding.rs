@@ -661,6 +661,90 @@ impl Checker<'_> {
         }
     }
 
+    /// "As a thriller fan", "since your skin runs oily": a value from a closed set (genres,
+    /// skin types, roasts) said to be the person's must be the one their record holds.
+    pub(super) fn categories(&mut self) {
+        const PREFERS: [&str; 9] = [
+            "love", "like", "enjoy", "prefer", "adore", "favor", "favour", "drink", "read",
+        ];
+        const HOLDERS: [&str; 7] = [
+            "fan", "fans", "lover", "lovers", "reader", "drinker", "type",
+        ];
+        let matches = self
+            .rules
+            .categories
+            .find(&self.doc.toks, &self.doc.words, false);
+        for m in matches {
+            let (ci, vi) = (m.payload >> 16, m.payload & 0xffff);
+            let rule = &self.rules.table.categories[ci];
+            let Some((key, have)) =
+                rule.attributes
+                    .iter()
+                    .find_map(|k| match self.facts.recipient.attributes.get(k) {
+                        Some(candor_domain::AttrValue::Str(v)) => Some((k.clone(), v.clone())),
+                        _ => None,
+                    })
+            else {
+                continue;
+            };
+            if self.in_hedge(m.first) {
+                continue;
+            }
+            // Said as the person's: "your" close before, "you love/prefer ...", "as a ...",
+            // or "... fan" right after.
+            let word = |w: usize| {
+                self.doc
+                    .words
+                    .get(w)
+                    .map(|&ti| self.doc.toks[ti].norm.as_str())
+            };
+            let before = |k: usize| {
+                m.first
+                    .checked_sub(k)
+                    .filter(|&w| (w..m.first).all(|x| self.doc.adjacent(x)))
+                    .and_then(word)
+            };
+            let your = (1..=3).any(|k| matches!(before(k), Some("your" | "you're")));
+            let prefers = (1..=3).any(|k| {
+                before(k).is_some_and(|w| PREFERS.iter().any(|p| w.starts_with(p)))
+                    && (k + 1..=k + 2).any(|j| matches!(before(j), Some("you" | "you've")))
+            });
+            let as_a = matches!(before(1), Some("a" | "an")) && matches!(before(2), Some("as"))
+                || matches!(before(2), Some("a" | "an")) && matches!(before(3), Some("as"));
+            let holder = self.doc.adjacent(m.last)
+                && word(m.last + 1).is_some_and(|w| HOLDERS.contains(&w))
+                && self.doc.sent_personal(self.doc.words[m.first]);
+            if !(your || prefers || as_a || holder) {
+                continue;
+            }
+            let said: Vec<String> = crate::text::fold(&rule.values[vi])
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(stem)
+                .collect();
+            let held: Vec<String> = crate::text::fold(&have)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(stem)
+                .collect();
+            let s = self.doc.toks[self.doc.words[m.first]].start;
+            let e = self.doc.toks[self.doc.words[m.last]].end;
+            let same =
+                held.iter().all(|h| said.contains(h)) || said.iter().all(|x| held.contains(x));
+            if same {
+                continue;
+            }
+            let text = self.doc.text[s..e].to_string();
+            self.flag(
+                Kind::WrongFact,
+                s,
+                e,
+                format!("says `{text}` is the person's, but `attributes.{key}` is `{have}`"),
+                "grounding.category",
+            );
+        }
+    }
+
     /// Fact `f` comes from a view, browse or search event: the person saw the thing, and
     /// neither bought it nor put it in a cart or on a list.
     fn only_looked_at(&self, f: usize) -> bool {

@@ -322,6 +322,7 @@ impl<'a> Checker<'a> {
         self.tiers();
         self.possessive_products();
         self.claims();
+        self.categories();
         self.counts_and_tenure();
         self.money_percent_codes();
         self.times();
