@@ -891,6 +891,19 @@ impl Checker<'_> {
             let verb = self.doc.text[self.doc.toks[self.doc.words[m.first]].start
                 ..self.doc.toks[self.doc.words[m.last]].end]
                 .to_string();
+            // "Your review of <a book they bought>" from someone who never reviewed anything:
+            // the implied-context rules already report the claim of a review.
+            let has_kind = self.facts.recipient.events.iter().any(|ev| {
+                rule.events
+                    .iter()
+                    .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
+            });
+            // Implied spans are token ranges, inclusive.
+            let (mf, ml) = (self.doc.words[m.first], self.doc.words[m.last]);
+            let implied_here = self.implied_spans.iter().any(|&(a, b)| a <= ml && b >= mf);
+            if !has_kind && implied_here {
+                continue;
+            }
             if let Some(&f) = other_facts.first() {
                 let fact = &self.facts.list[f];
                 let what = match fact.event {
