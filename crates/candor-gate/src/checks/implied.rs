@@ -44,6 +44,20 @@ fn anniversary_distance(d: Date, now: Date) -> i64 {
     best
 }
 
+/// Days from `now` to the nearest yearly anniversary of `d`: negative when it has passed.
+fn anniversary_offset(d: Date, now: Date) -> Option<i64> {
+    let day = if d.month() == 2 && d.day() == 29 {
+        28
+    } else {
+        d.day()
+    };
+    [now.year() - 1, now.year(), now.year() + 1]
+        .into_iter()
+        .filter_map(|y| Date::from_ymd(y, d.month(), day))
+        .map(|a| a.days_since(now))
+        .min_by_key(|o| o.abs())
+}
+
 fn matches_type(list: &[String], kind: &str) -> bool {
     let k = fold(kind);
     list.iter().any(|t| t == "*" || fold(t) == k)
@@ -223,6 +237,49 @@ impl Checker<'_> {
                     format!("{reason}, but the record has no {wanted} fact"),
                     &id,
                 ),
+            }
+        }
+    }
+
+    /// "Happy belated birthday" before the day, "happy early birthday" after it.
+    pub(super) fn birthday_direction(&mut self) {
+        let Some(kind) = self.rules.table.kinds.get("birthday") else {
+            return;
+        };
+        let Some(offset) = kind.date_attributes.iter().find_map(|k| {
+            match self.facts.recipient.attributes.get(k) {
+                Some(AttrValue::Str(s)) => Date::parse(s)
+                    .ok()
+                    .and_then(|d| anniversary_offset(d, self.facts.now)),
+                _ => None,
+            }
+        }) else {
+            return;
+        };
+        for wi in 0..self.doc.words.len().saturating_sub(1) {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            let next = &self.doc.toks[self.doc.words[wi + 1]];
+            if !next.norm.starts_with("birthday") || !self.doc.adjacent(wi) {
+                continue;
+            }
+            let wrong = match t.norm.as_str() {
+                "belated" | "late" => offset > 0,
+                "early" | "upcoming" | "advance" => offset < 0,
+                _ => false,
+            };
+            if wrong {
+                let when = if offset > 0 {
+                    format!("in {offset} days")
+                } else {
+                    format!("{} days ago", -offset)
+                };
+                self.flag_words(
+                    Kind::WrongTime,
+                    wi,
+                    wi + 1,
+                    format!("the person's birthday is {when}"),
+                    "time.birthday",
+                );
             }
         }
     }

@@ -318,6 +318,7 @@ impl<'a> Checker<'a> {
         self.leaks();
         self.greeting();
         self.implied();
+        self.birthday_direction();
         self.capitalized();
         self.tiers();
         self.possessive_products();
