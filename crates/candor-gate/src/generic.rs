@@ -110,27 +110,36 @@ fn mix(mut x: u64) -> u64 {
 }
 
 fn fnv(s: &str) -> u64 {
+    fnv_words(&[s])
+}
+
+/// FNV-1a of the words joined by single spaces (without building the joined string).
+fn fnv_words(words: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100_0000_01b3);
+    for (i, w) in words.iter().enumerate() {
+        let sep: &[u8] = if i > 0 { b" " } else { b"" };
+        for &b in sep.iter().chain(w.as_bytes()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
     }
     h
 }
 
 /// MinHash signature over word 3-shingles (or the words themselves for very short texts).
 pub fn signature(masked: &str) -> [u64; HASHES] {
-    let words: Vec<String> = tokenize(masked)
-        .into_iter()
+    let toks = tokenize(masked);
+    let words: Vec<&str> = toks
+        .iter()
         .filter(|t| t.kind != TokKind::Punct || t.norm == "{" || t.norm == "}")
-        .map(|t| t.norm)
+        .map(|t| t.norm.as_str())
         .collect();
     let mut shingles: Vec<u64> = Vec::new();
     if words.len() < 3 {
         shingles.extend(words.iter().map(|w| fnv(w)));
     } else {
         for w in words.windows(3) {
-            shingles.push(fnv(&w.join(" ")));
+            shingles.push(fnv_words(w));
         }
     }
     let mut sig = [u64::MAX; HASHES];
@@ -217,6 +226,13 @@ pub fn genericness_with(openers: &[(String, String)], threshold: f64) -> Generic
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shingle_hash_equals_the_hash_of_the_joined_words() {
+        let w = ["winter", "trail", "sale"];
+        assert_eq!(fnv_words(&w), fnv(&w.join(" ")));
+        assert_eq!(fnv_words(&["one"]), fnv("one"));
+    }
     use candor_domain::Limits;
 
     fn r(json: &str) -> Recipient {

@@ -488,7 +488,7 @@ fn match_at(pats: &[Pat], pi: usize, c: &Cursor<'_>, wi: usize) -> Option<usize>
             let hit = if c.interned {
                 ids.contains(&t.id)
             } else {
-                alts.contains(&t.norm)
+                alts.iter().any(|a| a == t.norm.as_str())
             };
             if !hit {
                 return None;

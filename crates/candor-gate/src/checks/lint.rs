@@ -44,7 +44,7 @@ impl Checker<'_> {
             {
                 continue;
             }
-            if self.facts.codes.contains(&t.norm)
+            if self.facts.codes.contains(t.norm.as_str())
                 || !self.facts.with_stem(&crate::text::stem(&t.norm)).is_empty()
                 || self.doc.in_url[ti]
             {

@@ -101,7 +101,7 @@ impl Checker<'_> {
                 "years".to_string()
             } else {
                 match self.doc.word_after(wi, 1) {
-                    Some(x) => x.norm.clone(),
+                    Some(x) => x.norm.to_string(),
                     None => continue,
                 }
             };
@@ -454,7 +454,9 @@ impl Checker<'_> {
         }
         for ti in codes {
             let t = &self.doc.toks[ti];
-            if self.facts.codes.contains(&t.norm) || !self.facts.with_stem(&t.norm).is_empty() {
+            if self.facts.codes.contains(t.norm.as_str())
+                || !self.facts.with_stem(&t.norm).is_empty()
+            {
                 continue;
             }
             let (s, e, code) = (t.start, t.end, t.norm.to_ascii_uppercase());
