@@ -164,7 +164,7 @@ impl Checker<'_> {
                 && (1..=3).any(|k| {
                     self.doc
                         .word_after(m.last, k)
-                        .is_some_and(|t| unless.iter().any(|u| u == &t.norm))
+                        .is_some_and(|t| unless.iter().any(|u| u == t.norm.as_str()))
                 })
             {
                 continue;
