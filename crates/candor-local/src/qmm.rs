@@ -167,14 +167,19 @@ impl QMatrix {
                 );
             }
         }
-        Ok(QMatrix {
+        Ok(QMatrix::laid_out(rows, cols, qs, d))
+    }
+
+    /// Block-ordered values and scales, laid out for the best kernel this CPU runs.
+    fn laid_out(rows: usize, cols: usize, qs: Vec<i8>, d: Vec<u16>) -> QMatrix {
+        QMatrix {
             rows,
             cols,
             qs,
             d,
             kernel: Kernel::Portable,
         }
-        .into_kernel(Kernel::best()))
+        .into_kernel(Kernel::best())
     }
 
     /// From f32 values, `rows x cols` row-major (tests and small tensors).
@@ -188,14 +193,7 @@ impl QMatrix {
         let mut qs = vec![0i8; rows * cols];
         let mut d = vec![0u16; rows * cols / QK];
         quantize_weights(x, &mut qs, &mut d);
-        Ok(QMatrix {
-            rows,
-            cols,
-            qs,
-            d,
-            kernel: Kernel::Portable,
-        }
-        .into_kernel(Kernel::best()))
+        Ok(QMatrix::laid_out(rows, cols, qs, d))
     }
 
     pub fn rows(&self) -> usize {
