@@ -788,9 +788,6 @@ impl Checker<'_> {
                 obj.push(m.last + k);
                 k += 1;
             }
-            // A content word: a product noun, an uncommon word, or a capitalized word inside
-            // the sentence (a name such as "Spin 45" is made of common words).
-            let names_only = rule.names_only;
             // A quantity in digits ("2 bags"), checked apart from what the claim is about.
             let quantity = |c: &Checker, w: usize| {
                 let t = &c.doc.toks[c.doc.words[w]];
@@ -798,6 +795,9 @@ impl Checker<'_> {
                     .then(|| crate::text::parse_num(&t.norm))
                     .flatten()
             };
+            // A content word: a product noun, an uncommon word, or a capitalized word inside
+            // the sentence (a name such as "Spin 45" is made of common words).
+            let names_only = rule.names_only;
             let keep = |c: &Checker, w: usize| {
                 let t = &c.doc.toks[c.doc.words[w]];
                 let x = &t.norm;
@@ -892,16 +892,16 @@ impl Checker<'_> {
                 ..self.doc.toks[self.doc.words[m.last]].end]
                 .to_string();
             // "Your review of <a book they bought>" from someone who never reviewed anything:
-            // the implied-context rules already report the claim of a review.
-            let has_kind = self.facts.recipient.events.iter().any(|ev| {
-                rule.events
-                    .iter()
-                    .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
-            });
-            // Implied spans are token ranges, inclusive.
-            let (mf, ml) = (self.doc.words[m.first], self.doc.words[m.last]);
-            let implied_here = self.implied_spans.iter().any(|&(a, b)| a <= ml && b >= mf);
-            if !has_kind && implied_here {
+            // the implied-context finding already made on these words names the defect.
+            let (ms, me) = (
+                self.doc.toks[self.doc.words[m.first]].start,
+                self.doc.toks[self.doc.words[m.last]].end,
+            );
+            let already = self
+                .findings
+                .iter()
+                .any(|f| f.kind == Kind::ImpliedContext && f.span.start < me && f.span.end > ms);
+            if already {
                 continue;
             }
             if let Some(&f) = other_facts.first() {

@@ -589,3 +589,22 @@ fn last_season_and_wishlist_additions() {
         r.findings
     );
 }
+
+/// A claim whose implied phrase is satisfied by a different fact is still checked: a recent
+/// view makes "you recently" true, not "bought".
+#[test]
+fn a_satisfied_implied_phrase_does_not_excuse_the_claim() {
+    let viewer = Recipient::from_json(
+        r#"{"id":"4","email":"v@example.com","first_name":"Vic",
+        "events":[{"type":"view","at":"2026-11-15","product":"Ridgeline Trekking Poles"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_finds(
+        &viewer,
+        "Vic, you recently bought the Ridgeline Trekking Poles, and they are 20% off with TRAIL20.",
+        Kind::WrongFact,
+        "grounding.claim",
+        "you recently bought the Ridgeline Trekking Poles",
+    );
+}
