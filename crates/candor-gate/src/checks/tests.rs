@@ -608,3 +608,20 @@ fn a_satisfied_implied_phrase_does_not_excuse_the_claim() {
         "you recently bought the Ridgeline Trekking Poles",
     );
 }
+
+/// "This weekend only" on a sale that runs to the end of the month misstates the deadline;
+/// a store open "this weekend only" states no deadline of the offer.
+#[test]
+fn weekend_only_is_a_deadline_when_it_is_the_offers() {
+    assert_finds(
+        &zoe(),
+        "Zoë, take 20% off with TRAIL20 this weekend only.",
+        Kind::WrongOffer,
+        "offer.deadline",
+        "weekend",
+    );
+    assert_pass(
+        &zoe(),
+        "Zoë, take 20% off with TRAIL20 until November 30. Our Denver store is open this weekend only for pickups.",
+    );
+}

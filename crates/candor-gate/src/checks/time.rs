@@ -381,15 +381,27 @@ impl Checker<'_> {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
             let norm = t.norm.clone();
-            let deadline_word =
-                matches!(norm.as_str(), "tomorrow" | "tonight" | "today" | "midnight")
-                    || WEEKDAYS.contains(&norm.as_str());
+            let deadline_word = matches!(
+                norm.as_str(),
+                "tomorrow" | "tonight" | "today" | "midnight" | "weekend"
+            ) || WEEKDAYS.contains(&norm.as_str());
             if !deadline_word && month_of(&norm).is_none() {
                 continue;
             }
             // A deadline is stated in its own clause: "the sale ends this Sunday", "until Nov 30";
             // "the parka you viewed on Tuesday, until November 30" is two clauses.
-            let offer = self.clause_has(ti, &END_CUES)
+            // "Today only", "this weekend only": a deadline without an end word.
+            let only_after = matches!(norm.as_str(), "today" | "tonight" | "weekend")
+                && self.doc.adjacent(wi)
+                && self.doc.word_after(wi, 1).is_some_and(|x| x.norm == "only")
+                && self.clause_has(
+                    ti,
+                    &[
+                        "off", "sale", "code", "deal", "discount", "save", "%", "offer", "prices",
+                    ],
+                );
+            let offer = only_after
+                || self.clause_has(ti, &END_CUES)
                 || (self.sentence_has(ti, &END_CUES)
                     && !self.clause_has(ti, &["you", "you've", "your"])
                     && self.clause_has(ti, &["by", "before", "on", "this", "next"]));
@@ -502,6 +514,17 @@ impl Checker<'_> {
                 let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
                     "tomorrow" => (Some(vec![1]), "offer.deadline"),
                     "tonight" | "today" | "midnight" => (Some(vec![0, 1]), "offer.deadline"),
+                    "weekend" => {
+                        let cur = weekday_index(now);
+                        let ahead = |day: &str| {
+                            let target =
+                                WEEKDAYS.iter().position(|x| *x == day).unwrap_or(0) as i64;
+                            (target - cur).rem_euclid(7)
+                        };
+                        // Through Sunday night, or Monday's midnight.
+                        let sunday = ahead("sunday");
+                        (Some(vec![sunday, sunday + 1]), "offer.deadline")
+                    }
                     w if WEEKDAYS.contains(&w) => {
                         let target = WEEKDAYS.iter().position(|x| *x == w).unwrap_or(0) as i64;
                         let cur = weekday_index(now);
