@@ -126,6 +126,7 @@ impl Checker<'_> {
                         self.doc.words[wi],
                         &[
                             "can", "could", "grab", "get", "buy", "price", "free", "when", "if",
+                            "add", "upgrade", "save",
                         ],
                     )
             } else {
