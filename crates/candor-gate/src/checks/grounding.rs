@@ -474,6 +474,12 @@ impl Checker<'_> {
                 Kind::WrongFact,
                 "names a product that is not in the recipient's history",
             )
+        } else if personal && single && self.has_other_name_attribute() {
+            // "We hope Max is loving the kibble" when the record's pet is Luna.
+            (
+                Kind::WrongFact,
+                "names someone the record knows by another name (a `*_name` attribute)",
+            )
         } else {
             (
                 Kind::FabricatedFact,
@@ -487,6 +493,15 @@ impl Checker<'_> {
             format!("`{text}`: {what}"),
             "grounding.capitalized",
         );
+    }
+
+    /// The record names someone besides the person: a pet, a child, a partner
+    /// (`pet_name`, `child_name`, ...).
+    fn has_other_name_attribute(&self) -> bool {
+        self.facts.recipient.attributes.keys().any(|k| {
+            let k = crate::text::fold(k);
+            k.ends_with("_name") && !matches!(k.as_str(), "first_name" | "last_name" | "full_name")
+        })
     }
 
     fn followed_by_comma(&self, wi: usize) -> bool {
