@@ -116,6 +116,14 @@ impl Checker<'_> {
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
                 continue;
             };
+            // "Your Spin 45 class": the number is part of a name, not a count.
+            let in_name = wi > 0 && self.doc.adjacent(wi - 1) && {
+                let prev = &self.doc.toks[self.doc.words[wi - 1]];
+                prev.cap && !prev.sent_start
+            };
+            if in_name {
+                continue;
+            }
             let rule = self.rules.table.counts[ci].clone();
             let personal = if rule.only_with_your {
                 self.your_before(wi, 3, &["your"])

@@ -261,7 +261,17 @@ impl Checker<'_> {
             } else {
                 head
             };
-            if !self.clause_about_person(about) || self.clause_has(head, &FUTURE_CUES) {
+            // "Great to see you yesterday": a phrase that can only be past is not made future
+            // by "see" or "join" nearby.
+            let past_only = (m.first..=m.last).any(|w| {
+                matches!(
+                    self.doc.toks[self.doc.words[w]].norm.as_str(),
+                    "ago" | "yesterday" | "last" | "earlier" | "since"
+                )
+            });
+            if !self.clause_about_person(about)
+                || (!past_only && self.clause_has(head, &FUTURE_CUES))
+            {
                 continue;
             }
             let rule = &self.rules.table.times[m.payload];
