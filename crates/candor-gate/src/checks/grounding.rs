@@ -784,7 +784,12 @@ impl Checker<'_> {
             .claim_verbs
             .find(&self.doc.toks, &self.doc.words, false);
         for m in matches {
-            if self.in_hedge(m.first) {
+            // A hedge ("if you bought...") or an invitation ("plan your trip to Lisbon").
+            let invited = self
+                .doc
+                .word_before(m.first, 1)
+                .is_some_and(|p| self.rules.invitation.contains(p.norm.as_str()));
+            if self.in_hedge(m.first) || invited {
                 continue;
             }
             let rule = &self.rules.table.claims[m.payload];
