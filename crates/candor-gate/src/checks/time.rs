@@ -38,9 +38,9 @@ const END_CUES: [&str; 14] = [
     "wraps", "runs", "deadline", "midnight",
 ];
 /// A sentence about what will happen, not what the person did.
-const FUTURE_CUES: [&str; 16] = [
+const FUTURE_CUES: [&str; 18] = [
     "will", "you'll", "we'll", "join", "until", "ends", "ending", "through", "soon", "upcoming",
-    "next", "starts", "starting", "see", "launches", "arrives",
+    "next", "starts", "starting", "see", "launches", "arrives", "plan", "planning",
 ];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
 const EVENT_CUES: [(&str, &str); 22] = [
