@@ -732,16 +732,14 @@ impl Checker<'_> {
             if !(your || prefers || as_a || holder) {
                 continue;
             }
-            let said: Vec<String> = crate::text::fold(&rule.values[vi])
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(stem)
-                .collect();
-            let held: Vec<String> = crate::text::fold(&have)
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(stem)
-                .collect();
+            let word_stems = |v: &str| -> Vec<String> {
+                crate::text::fold(v)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(stem)
+                    .collect()
+            };
+            let (said, held) = (word_stems(&rule.values[vi]), word_stems(&have));
             let s = self.doc.toks[self.doc.words[m.first]].start;
             let e = self.doc.toks[self.doc.words[m.last]].end;
             let same =
