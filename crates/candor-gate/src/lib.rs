@@ -79,7 +79,7 @@ mod text;
 
 pub use context::{Context, ContextError};
 pub use email::{Email, EmailError, MAX_EMAIL_BYTES};
-pub use gate::{Gate, Prepared};
+pub use gate::{Gate, Prepared, SharedPart};
 pub use generic::{
     genericness, genericness_with, mask, GenericEntry, GenericReport, DEFAULT_THRESHOLD,
 };

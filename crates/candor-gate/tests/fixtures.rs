@@ -107,3 +107,52 @@ fn a_prepared_context_gives_the_same_reports() {
         );
     }
 }
+
+/// Split each fixture email after its first paragraph: the rest is judged once as shared copy
+/// (against a record with no facts), the first paragraph per recipient. Faithful emails still
+/// pass, and every defect is still caught, by one part or the other.
+#[test]
+fn shared_copy_judged_once_catches_what_the_whole_email_check_catches() {
+    let cases = load::load().unwrap();
+    let gate = Gate::new();
+    let probe = candor_domain::Recipient::from_json(
+        r#"{"id":"probe","email":"probe@candor.invalid"}"#,
+        &candor_domain::Limits::default(),
+    )
+    .unwrap();
+    let mut split = 0;
+    for c in &cases {
+        let Some((personal, rest)) = c.email.body.split_once("\n\n") else {
+            continue;
+        };
+        split += 1;
+        let p = gate.prepare(c.context.clone());
+        let whole = gate.check_prepared(&c.email, &c.recipient, &p);
+        let shared = gate.prepare_shared(rest, &probe, &p);
+        let own = gate.check_with_shared(&c.email.subject, personal, &shared, &c.recipient, &p);
+        let passed = shared.passed() && own.passed();
+        if whole.passed() {
+            assert!(
+                passed || !shared.passed(),
+                "{}: a faithful email fails in its own part: {:?}",
+                c.id,
+                own.findings
+            );
+        } else {
+            assert!(
+                !passed,
+                "{}: the defect is missed: {:?}",
+                c.id, whole.findings
+            );
+        }
+        // Spans in the recipient's part are the whole email's spans.
+        for f in &own.findings {
+            let part = match f.part {
+                candor_gate::Part::Subject => &c.email.subject,
+                candor_gate::Part::Body => &c.email.body,
+            };
+            assert_eq!(part.get(f.span.clone()), Some(f.text.as_str()), "{}", c.id);
+        }
+    }
+    assert!(split >= 40, "only {split} fixtures have two paragraphs");
+}

@@ -170,6 +170,16 @@ impl Checker<'_> {
                 }
             }
         }
+        self.tally.lang = per_sent.clone();
+        // A tail part's sentences follow this document's and vote with them.
+        if let Some(tail) = self.tail {
+            for counts in &tail.lang {
+                for (l, c) in counts.iter().enumerate().take(nl) {
+                    total[l] += c;
+                }
+                per_sent.push(counts.clone());
+            }
+        }
         let argmax = |v: &[usize]| {
             v.iter()
                 .enumerate()
@@ -220,10 +230,24 @@ impl Checker<'_> {
         };
         for (si, counts) in per_sent.iter().enumerate() {
             let (l, c) = argmax(counts);
-            if l != expected && c >= 3 && counts[expected] == 0 {
-                let (ts, te) = self.doc.sent_range[si];
-                let (s, e) = (self.doc.toks[ts].start, self.doc.toks[te - 1].end);
+            if l != expected && c >= 3 && counts.get(expected) == Some(&0) {
                 let lang = self.rules.language_names[l].clone();
+                let Some(&(ts, te)) = self.doc.sent_range.get(si) else {
+                    // A sentence of the tail part: report it at the end of this one.
+                    let end = self.doc.text.len();
+                    self.flag(
+                        Kind::TemplateLeak,
+                        end,
+                        end,
+                        format!(
+                            "a sentence in `{lang}` in the shared copy of an email in `{}`",
+                            self.rules.language_names[expected]
+                        ),
+                        "leak.wrong_language",
+                    );
+                    break;
+                };
+                let (s, e) = (self.doc.toks[ts].start, self.doc.toks[te - 1].end);
                 self.flag(
                     Kind::TemplateLeak,
                     s,

@@ -52,7 +52,10 @@ impl Checker<'_> {
             }
             caps.push((t.start, t.end));
         }
-        if caps.len() > max_caps {
+        self.tally.caps = caps.len();
+        let tail_caps = self.tail.map_or(0, |t| t.caps);
+        // The tail judged its own shouting; together they shout only if this part adds some.
+        if !caps.is_empty() && caps.len() + tail_caps > max_caps {
             // Quote the run in one part: the body's if it shouts, else the subject's.
             let body_start = self.doc.body_start;
             let in_body: Vec<(usize, usize)> =
@@ -68,7 +71,10 @@ impl Checker<'_> {
                     Kind::BrandVoice,
                     s,
                     e,
-                    format!("{} words in ALL CAPS: shouting is off-voice", caps.len()),
+                    format!(
+                        "{} words in ALL CAPS: shouting is off-voice",
+                        caps.len() + tail_caps
+                    ),
                     "lint.shouting",
                 );
             }
@@ -120,7 +126,10 @@ impl Checker<'_> {
             .iter()
             .filter(|&&t| self.doc.toks[t].start >= self.doc.body_start)
             .count();
-        if body_words > max_words {
+        self.tally.body_words = body_words;
+        let tail_words = self.tail.map_or(0, |t| t.body_words);
+        if body_words + tail_words > max_words && (body_words > 0 || self.tail.is_none()) {
+            let body_words = body_words + tail_words;
             let end = self.doc.text.len();
             self.flag(
                 Kind::Compliance,
@@ -130,7 +139,11 @@ impl Checker<'_> {
                 "lint.body_length",
             );
         }
-        if lint.require_unsubscribe == Some(true) && !self.doc.lower.contains("unsubscribe") {
+        self.tally.unsubscribe = self.doc.lower.contains("unsubscribe");
+        if lint.require_unsubscribe == Some(true)
+            && !self.tally.unsubscribe
+            && !self.tail.is_some_and(|t| t.unsubscribe)
+        {
             let end = self.doc.text.len();
             self.flag(
                 Kind::Compliance,

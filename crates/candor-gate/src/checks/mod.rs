@@ -273,7 +273,26 @@ fn footer_start(text: &str, body_start: usize, markers: &[String]) -> usize {
     text.len()
 }
 
+/// What the whole-email lint counts in a part that is checked apart from the rest (shared
+/// segment copy, judged once): so a recipient's own part is judged as if the shared part
+/// followed it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PartTally {
+    /// ALL-CAPS words that count as shouting.
+    pub caps: usize,
+    /// Words in the body.
+    pub body_words: usize,
+    /// The part says "unsubscribe".
+    pub unsubscribe: bool,
+    /// Per sentence: words of each of the rules' languages.
+    pub lang: Vec<Vec<usize>>,
+}
+
 pub(crate) struct Checker<'a> {
+    /// The part that follows this one in the email, already judged on its own.
+    pub tail: Option<&'a PartTally>,
+    /// This document's own tallies (for a part that will be a `tail`).
+    pub tally: PartTally,
     pub rules: &'a Compiled,
     pub facts: Facts<'a>,
     pub doc: Doc<'a>,
@@ -305,6 +324,8 @@ impl<'a> Checker<'a> {
             &rules.table.lint.footer_markers,
         );
         Checker {
+            tail: None,
+            tally: PartTally::default(),
             rules,
             facts,
             doc,

@@ -625,3 +625,112 @@ fn weekend_only_is_a_deadline_when_it_is_the_offers() {
         "Zoë, take 20% off with TRAIL20 until November 30. Our Denver store is open this weekend only for pickups.",
     );
 }
+
+/// Segment copy judged once ([`Gate::prepare_shared`]), each email's own part on its own
+/// ([`Gate::check_with_shared`]): the same verdicts as checking each whole email.
+#[test]
+fn shared_copy_is_judged_once_and_each_email_by_its_own_part() {
+    let gate = Gate::new();
+    let p = gate.prepare(ctx());
+    let probe = sparse();
+    let copy = "Our winter range is in: warm layers, tough boots and poles for icy trails.\n\n\
+                Take 20% off with code TRAIL20 until November 30.\n\n-- \n\
+                Northpeak · 1 Trail Way, Denver\nUnsubscribe: https://northpeak.example/u/1";
+    let shared = gate.prepare_shared(copy, &probe, &p);
+    assert!(shared.passed(), "{:?}", shared.report().findings);
+    let both = |r: &Recipient, personal: &str| {
+        let own = gate.check_with_shared("A note from Northpeak", personal, &shared, r, &p);
+        let whole = gate.check_prepared(
+            &Email::new("A note from Northpeak", format!("{personal}\n\n{copy}")),
+            r,
+            &p,
+        );
+        assert_eq!(
+            own.passed(),
+            whole.passed(),
+            "{personal}: {:?}",
+            kinds(&whole)
+        );
+        assert_eq!(own.kinds(), whole.kinds(), "{personal}");
+        own
+    };
+    // Faithful openers pass; each defect is caught in the recipient's own part, with the span
+    // the whole-email check gives.
+    assert!(both(&zoe(), "Hi Zoë, how are the Trailblazers holding up?").passed());
+    assert!(both(&sparse(), "Hello, winter is here.").passed());
+    let r = both(&zoe(), "Hi Zoë, how is the Summit Down Parka you bought?");
+    assert!(r.kinds().contains(&Kind::WrongFact), "{:?}", kinds(&r));
+    let r = both(&sparse(), "Hi Chloe, we noticed you browsing our boots.");
+    assert!(!r.passed());
+    assert_eq!(
+        r.findings[0].text,
+        "Hi Chloe, we noticed you browsing our boots."[r.findings[0].span.clone()]
+    );
+    let r = both(&no_profiling(), "Hi Marta, enjoying the Oat Milk?");
+    assert!(
+        r.kinds().contains(&Kind::ConsentViolation),
+        "{:?}",
+        kinds(&r)
+    );
+
+    // Copy that claims anything about the reader is refused as shared copy, whoever reads it.
+    let personal_copy = gate.prepare_shared(
+        "Since you bought the Trailblazer 2 Hiking Boot last month, meet its winter twin.",
+        &probe,
+        &p,
+    );
+    assert!(!personal_copy.passed());
+}
+
+#[test]
+fn whole_email_lint_counts_the_shared_part_too() {
+    let mut table = RuleTable::builtin().unwrap();
+    table.lint.max_body_words = Some(30);
+    table.lint.require_unsubscribe = Some(true);
+    let gate = Gate::with_rules(table).unwrap();
+    let p = gate.prepare(ctx());
+    let probe = sparse();
+    // 20 words, no unsubscribe line, two shouted words.
+    let copy = "Our winter range is in, with warm layers and tough boots for icy trails, \
+                and it is HUGE and AMAZING this year.";
+    let shared = gate.prepare_shared(copy, &probe, &p);
+    let findings: Vec<_> = shared
+        .report()
+        .findings
+        .iter()
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(findings, ["lint.unsubscribe"]);
+    // Alone the opener is short and quiet; with the copy, the email is too long, shouts three
+    // words and still has no unsubscribe line. The whole-email check agrees.
+    let opener =
+        "Hi Zoë, the Trailblazers you got in October have a new winter sibling, and it is GREAT.";
+    let own = gate.check_with_shared("A note", opener, &shared, &zoe(), &p);
+    let whole = gate.check_prepared(
+        &Email::new("A note", format!("{opener}\n\n{copy}")),
+        &zoe(),
+        &p,
+    );
+    let rules = |r: &Report| {
+        let mut v: Vec<String> = r.findings.iter().map(|f| f.rule.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        rules(&own),
+        ["lint.body_length", "lint.shouting", "lint.unsubscribe"]
+    );
+    assert_eq!(rules(&own), rules(&whole));
+
+    // A campaign in English: shared copy in German fails its own check.
+    let p = gate.prepare(
+        Context::from_json(json!({"now":"2026-11-20","brand":"Northpeak","language":"en"}))
+            .unwrap(),
+    );
+    let german = gate.prepare_shared(
+        "Unsere neue Winterkollektion ist da und wir haben die besten Jacken für dich.",
+        &probe,
+        &p,
+    );
+    assert!(!german.passed());
+}
