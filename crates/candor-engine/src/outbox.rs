@@ -122,13 +122,43 @@ fn footer_lines(from: &Sender, unsubscribe_url: &str) -> [String; 3] {
 
 /// The text/plain body (with footer), LF line endings.
 pub fn plain_text(spec: &MessageSpec<'_>) -> String {
-    let mut s = spec.email.text_without_footer();
-    s.push_str("\n\n-- \n");
-    for l in footer_lines(spec.from, spec.unsubscribe_url) {
-        s.push_str(&l);
-        s.push('\n');
+    let (mut own, shared) = plain_text_parts(spec);
+    if own.is_empty() {
+        return shared;
     }
-    s
+    own.push_str("\n\n");
+    own.push_str(&shared);
+    own
+}
+
+/// The text/plain body in two parts: the recipient's own opener, and what follows it (body
+/// copy, offer, footer), which is the same for everyone given the same copy and unsubscribe
+/// URL. [`plain_text`] is `own + "\n\n" + shared`, or `shared` when the opener is empty.
+pub fn plain_text_parts(spec: &MessageSpec<'_>) -> (String, String) {
+    let own = spec.email.opener.trim().to_string();
+    let mut shared = String::with_capacity(spec.email.body.len() + spec.email.offer.len() + 256);
+    for part in [&spec.email.body, &spec.email.offer] {
+        let p = part.trim();
+        if !p.is_empty() {
+            if !shared.is_empty() {
+                shared.push_str("\n\n");
+            }
+            shared.push_str(p);
+        }
+    }
+    if own.is_empty() && shared.is_empty() {
+        shared.push_str("\n\n");
+    }
+    shared.push_str(if shared.is_empty() || shared == "\n\n" {
+        "-- \n"
+    } else {
+        "\n\n-- \n"
+    });
+    for l in footer_lines(spec.from, spec.unsubscribe_url) {
+        shared.push_str(&l);
+        shared.push('\n');
+    }
+    (own, shared)
 }
 
 /// The text/html body (with footer), every text escaped.
@@ -738,6 +768,55 @@ mod tests {
             date: OffsetDateTime::from_unix_timestamp(1_796_000_000).unwrap(),
             campaign: "winter-sale",
             recipient: r,
+        }
+    }
+
+    #[test]
+    fn plain_text_is_the_opener_then_the_shared_part() {
+        let s = sender();
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let r = rid("r1");
+        let full = composed();
+        for (opener, body, offer) in [
+            (true, true, true),
+            (false, true, true),
+            (true, false, false),
+            (false, false, false),
+            (true, false, true),
+        ] {
+            let c = Composed {
+                subject: full.subject.clone(),
+                opener: if opener {
+                    full.opener.clone()
+                } else {
+                    String::new()
+                },
+                body: if body {
+                    full.body.clone()
+                } else {
+                    String::new()
+                },
+                offer: if offer {
+                    full.offer.clone()
+                } else {
+                    String::new()
+                },
+            };
+            let sp = spec(&s, &to, &c, &r);
+            let text = plain_text(&sp);
+            // The reading order a reader sees: parts, a blank line, the signature delimiter.
+            let mut want = c.text_without_footer();
+            want.push_str("\n\n-- \n");
+            assert!(text.starts_with(&want), "{text:?}");
+            assert!(text.ends_with("Unsubscribe: https://northwind.example/u/abc123?c=winter\n"));
+            let (own, shared) = plain_text_parts(&sp);
+            assert_eq!(own, c.opener.trim());
+            let joined = if own.is_empty() {
+                shared.clone()
+            } else {
+                format!("{own}\n\n{shared}")
+            };
+            assert_eq!(joined, text);
         }
     }
 

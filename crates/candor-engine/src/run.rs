@@ -32,7 +32,7 @@ use std::time::Instant;
 use candor_audit::{Audit, GateCheck, SendRow};
 use candor_domain::campaign::{Part, Segment, Tier, REST_SEGMENT};
 use candor_domain::{Campaign, ChatRequest, EmailAddress, Limits, Money, Recipient};
-use candor_gate::{Context, Email, Gate, Prepared, RuleTable};
+use candor_gate::{Context, Email, Gate, Prepared, RuleTable, SharedPart};
 use candor_governor::{CallContext, Governor, GovernorError, Pricer};
 use candor_pricing::PriceTable;
 use candor_providers::Provider;
@@ -249,6 +249,11 @@ struct Shared {
     /// Spend on shared body copy (charged to no single recipient).
     copy_spend: Mutex<Money>,
     copy_probe: Recipient,
+    /// The unsubscribe URL of `copy_probe`: shared copy is checked with it, so the check of
+    /// the part every recipient shares is the same for all of them.
+    probe_unsubscribe: String,
+    /// Shared parts (body copy, offer, footer) by their text, each judged once.
+    shared_parts: Mutex<HashMap<String, Arc<SharedPart>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -387,6 +392,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         &Limits::default(),
     )
     .map_err(|e| RunError::Campaign(e.to_string()))?;
+    let probe_unsubscribe = unsubscribe.replace(
+        "{recipient}",
+        RecipientKey::derive(&opts.salt, &copy_probe.email).as_str(),
+    );
     let shared = Arc::new(Shared {
         templates: TemplateSet::embedded()?,
         campaign_facts: CampaignFacts {
@@ -405,6 +414,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         date: opts.date,
         bodies,
         copy_spend: Mutex::new(Money::ZERO),
+        probe_unsubscribe,
+        shared_parts: Mutex::new(HashMap::new()),
         copy_probe,
         campaign,
     });
@@ -953,24 +964,68 @@ fn greeting(r: &Recipient) -> String {
     }
 }
 
+/// The gate's judgement of a shared part, made once per distinct text.
+fn shared_part(shared: &Shared, text: String) -> Arc<SharedPart> {
+    let mut parts = shared
+        .shared_parts
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    if let Some(p) = parts.get(&text) {
+        return Arc::clone(p);
+    }
+    let part = Arc::new(
+        shared
+            .gate
+            .prepare_shared(&text, &shared.copy_probe, &shared.ctx),
+    );
+    parts.insert(text, Arc::clone(&part));
+    part
+}
+
 /// Gate a composed email as it will be sent (the plain-text part, footer included).
-fn check(w: &mut Work<'_>, tier: &str, attempt: u32, email: &Composed) -> Vec<String> {
-    let unsubscribe = unsubscribe_for(w.shared, &w.key);
-    let spec = MessageSpec {
-        from: &w.shared.sender,
+///
+/// With `body_shared` (segment copy, not written for this recipient), the part after the
+/// opener is the same for everyone in the segment: it is judged once, against a record with
+/// no facts, and each email only by its subject and opener. Copy that does not pass on those
+/// terms (it says something about the reader) is checked whole, per recipient.
+fn check(
+    w: &mut Work<'_>,
+    tier: &str,
+    attempt: u32,
+    email: &Composed,
+    body_shared: bool,
+) -> Vec<String> {
+    let shared = w.shared;
+    let unsubscribe = unsubscribe_for(shared, &w.key);
+    let mut spec = MessageSpec {
+        from: &shared.sender,
         to: &w.r.email,
         to_name: None,
         email,
         unsubscribe_url: &unsubscribe,
-        date: w.shared.date,
-        campaign: &w.shared.campaign.name,
+        date: shared.date,
+        campaign: &shared.campaign.name,
         recipient: &w.r.id,
     };
-    let text = outbox::plain_text(&spec);
-    let report =
-        w.shared
-            .gate
-            .check_prepared(&Email::new(email.subject.clone(), text), w.r, &w.shared.ctx);
+    let part = body_shared.then(|| {
+        spec.unsubscribe_url = &shared.probe_unsubscribe;
+        let (own, rest) = outbox::plain_text_parts(&spec);
+        (own, shared_part(shared, rest))
+    });
+    let report = match part {
+        Some((own, part)) if part.passed() => {
+            shared
+                .gate
+                .check_with_shared(&email.subject, &own, &part, w.r, &shared.ctx)
+        }
+        _ => {
+            spec.unsubscribe_url = &unsubscribe;
+            let text = outbox::plain_text(&spec);
+            shared
+                .gate
+                .check_prepared(&Email::new(email.subject.clone(), text), w.r, &shared.ctx)
+        }
+    };
     let kinds: Vec<String> = report
         .findings
         .iter()
@@ -1058,13 +1113,13 @@ fn template_tier(w: &mut Work<'_>, tier: &Tier) -> TierResult {
         body,
         offer: shared.offer.clone(),
     };
-    if check(w, &tier.name, 1, &email).is_empty() {
+    if check(w, &tier.name, 1, &email, true).is_empty() {
         return TierResult::Sent { email, facts_used };
     }
     // The shared copy may be what failed: the floor retries with the marketer's own text.
     if email.body != shared.fallback_body {
         email.body = shared.fallback_body.clone();
-        if check(w, &tier.name, 2, &email).is_empty() {
+        if check(w, &tier.name, 2, &email, true).is_empty() {
             return TierResult::Sent { email, facts_used };
         }
     }
@@ -1280,7 +1335,7 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
             },
             offer: shared.offer.clone(),
         };
-        feedback = check(w, &tier.name, attempt + 1, &email);
+        feedback = check(w, &tier.name, attempt + 1, &email, !wants_body);
         if let Some(id) = last_ledger {
             let verdict = if feedback.is_empty() {
                 GateVerdict::Pass
