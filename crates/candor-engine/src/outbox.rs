@@ -107,8 +107,8 @@ pub struct MessageSpec<'a> {
     pub recipient: &'a RecipientId,
 }
 
-/// The footer as plain text lines.
-fn footer_lines(from: &Sender, unsubscribe_url: &str) -> [String; 3] {
+/// The footer's first two lines (who sends, and why), as plain text.
+fn footer_head(from: &Sender) -> [String; 2] {
     [
         format!(
             "{} · {}",
@@ -116,7 +116,6 @@ fn footer_lines(from: &Sender, unsubscribe_url: &str) -> [String; 3] {
             clean_line(&from.postal_address)
         ),
         "You are receiving this because you subscribed to our emails.".to_string(),
-        format!("Unsubscribe: {unsubscribe_url}"),
     ]
 }
 
@@ -136,8 +135,20 @@ pub fn plain_text(spec: &MessageSpec<'_>) -> String {
 /// URL. [`plain_text`] is `own + "\n\n" + shared`, or `shared` when the opener is empty.
 pub fn plain_text_parts(spec: &MessageSpec<'_>) -> (String, String) {
     let own = spec.email.opener.trim().to_string();
-    let mut shared = String::with_capacity(spec.email.body.len() + spec.email.offer.len() + 256);
-    for part in [&spec.email.body, &spec.email.offer] {
+    let mut shared = copy_text(
+        spec.from,
+        &spec.email.body,
+        &spec.email.offer,
+        own.is_empty(),
+    );
+    shared.push_str(&unsubscribe_line(spec.unsubscribe_url));
+    (own, shared)
+}
+
+/// The plain text after the opener, up to (not including) the unsubscribe line.
+fn copy_text(from: &Sender, body: &str, offer: &str, no_opener: bool) -> String {
+    let mut shared = String::with_capacity(body.len() + offer.len() + 256);
+    for part in [body, offer] {
         let p = part.trim();
         if !p.is_empty() {
             if !shared.is_empty() {
@@ -146,7 +157,7 @@ pub fn plain_text_parts(spec: &MessageSpec<'_>) -> (String, String) {
             shared.push_str(p);
         }
     }
-    if own.is_empty() && shared.is_empty() {
+    if no_opener && shared.is_empty() {
         shared.push_str("\n\n");
     }
     shared.push_str(if shared.is_empty() || shared == "\n\n" {
@@ -154,42 +165,97 @@ pub fn plain_text_parts(spec: &MessageSpec<'_>) -> (String, String) {
     } else {
         "\n\n-- \n"
     });
-    for l in footer_lines(spec.from, spec.unsubscribe_url) {
+    let [who, why] = footer_head(from);
+    for l in [who, why] {
         shared.push_str(&l);
         shared.push('\n');
     }
-    (own, shared)
+    shared
+}
+
+fn unsubscribe_line(url: &str) -> String {
+    format!("Unsubscribe: {url}\n")
 }
 
 /// The text/html body (with footer), every text escaped.
 pub fn html(spec: &MessageSpec<'_>) -> String {
+    let mut h = html_head(spec);
+    h.push_str(&html_copy(spec.from, &spec.email.body, &spec.email.offer));
+    h.push_str(&html_tail(spec.unsubscribe_url));
+    h
+}
+
+/// The HTML up to and including the opener's paragraphs: each line ends in "\n".
+fn html_head(spec: &MessageSpec<'_>) -> String {
     let mut h = String::with_capacity(1024);
     h.push_str("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
     h.push_str(&escape_html(&clean_line(&spec.email.subject)));
     h.push_str("</title></head>\n<body>\n");
-    for part in [&spec.email.opener, &spec.email.body, &spec.email.offer] {
-        for para in paragraphs(part) {
-            h.push_str("<p>");
-            let mut first = true;
-            for line in para.lines() {
-                if !first {
-                    h.push_str("<br>\n");
-                }
-                first = false;
-                h.push_str(&escape_html(line.trim_end()));
-            }
-            h.push_str("</p>\n");
-        }
-    }
-    let [who, why, _] = footer_lines(spec.from, spec.unsubscribe_url);
+    html_paragraphs(&mut h, &spec.email.opener);
+    h
+}
+
+/// The body copy's and offer's paragraphs and the footer up to the unsubscribe link.
+fn html_copy(from: &Sender, body: &str, offer: &str) -> String {
+    let mut h = String::with_capacity(body.len() + offer.len() + 512);
+    html_paragraphs(&mut h, body);
+    html_paragraphs(&mut h, offer);
+    let [who, why] = footer_head(from);
     h.push_str("<hr>\n<p style=\"font-size:12px;color:#666\">");
     h.push_str(&escape_html(&who));
     h.push_str("<br>\n");
     h.push_str(&escape_html(&why));
-    h.push_str("<br>\n<a href=\"");
-    h.push_str(&escape_html(spec.unsubscribe_url));
-    h.push_str("\">Unsubscribe</a></p>\n</body></html>\n");
+    h.push_str("<br>\n");
     h
+}
+
+fn html_tail(unsubscribe_url: &str) -> String {
+    format!(
+        "<a href=\"{}\">Unsubscribe</a></p>\n</body></html>\n",
+        escape_html(unsubscribe_url)
+    )
+}
+
+fn html_paragraphs(h: &mut String, part: &str) {
+    for para in paragraphs(part) {
+        h.push_str("<p>");
+        let mut first = true;
+        for line in para.lines() {
+            if !first {
+                h.push_str("<br>\n");
+            }
+            first = false;
+            h.push_str(&escape_html(line.trim_end()));
+        }
+        h.push_str("</p>\n");
+    }
+}
+
+/// The encoded parts of a message that are the same for every recipient given the same
+/// sender, body copy and offer: quoted-printable text and HTML, made once per segment copy
+/// (see [`render_message_with`]). Quoted-printable works line by line, so encoding the
+/// pieces of a message apart and joining them gives the same bytes as encoding it whole.
+#[derive(Clone, Debug)]
+pub struct SharedMime {
+    body: String,
+    offer: String,
+    text_qp: String,
+    html_qp: String,
+}
+
+impl SharedMime {
+    pub fn new(from: &Sender, body: &str, offer: &str) -> SharedMime {
+        SharedMime {
+            body: body.to_string(),
+            offer: offer.to_string(),
+            text_qp: quoted_printable(&copy_text(from, body, offer, false)),
+            html_qp: quoted_printable(&html_copy(from, body, offer)),
+        }
+    }
+
+    fn fits(&self, spec: &MessageSpec<'_>) -> bool {
+        self.body == spec.email.body && self.offer == spec.email.offer
+    }
 }
 
 fn paragraphs(s: &str) -> impl Iterator<Item = &str> {
@@ -267,19 +333,42 @@ pub fn message_id(campaign: &str, recipient: &RecipientId, from: &EmailAddress) 
 
 /// The whole RFC 5322 message, CRLF line endings.
 pub fn render_message(spec: &MessageSpec<'_>) -> Result<String, OutboxError> {
+    render_message_with(spec, None)
+}
+
+/// [`render_message`], reusing the encoded shared copy when `shared` was made for this
+/// message's sender, body and offer (and the message has an opener). The bytes are the same.
+pub fn render_message_with(
+    spec: &MessageSpec<'_>,
+    shared: Option<&SharedMime>,
+) -> Result<String, OutboxError> {
     check_url(spec.unsubscribe_url)?;
     if spec.from.postal_address.trim().is_empty() {
         return Err(OutboxError::NoPostalAddress);
     }
-    let text = plain_text(spec);
-    let html = html(spec);
+    let own = spec.email.opener.trim();
+    let (text_qp, html_qp) = match shared {
+        Some(sh) if !own.is_empty() && sh.fits(spec) => {
+            let mut t = quoted_printable(&format!("{own}\n\n"));
+            t.push_str(&sh.text_qp);
+            t.push_str(&quoted_printable(&unsubscribe_line(spec.unsubscribe_url)));
+            let mut h = quoted_printable(&html_head(spec));
+            h.push_str(&sh.html_qp);
+            h.push_str(&quoted_printable(&html_tail(spec.unsubscribe_url)));
+            (t, h)
+        }
+        _ => (
+            quoted_printable(&plain_text(spec)),
+            quoted_printable(&html(spec)),
+        ),
+    };
     // "=_" never occurs in quoted-printable output (every "=" is "=3D" or a soft break at the
     // end of a line), so a boundary starting with it cannot collide with a body line.
     let boundary = format!(
         "=_candor_{}",
         digest_hex(&[spec.campaign, spec.recipient.as_str(), "boundary"], 24)
     );
-    let mut m = String::with_capacity(text.len() * 2 + html.len() * 2 + 1024);
+    let mut m = String::with_capacity(text_qp.len() + html_qp.len() + 1024);
     header(
         &mut m,
         "From",
@@ -315,14 +404,14 @@ pub fn render_message(spec: &MessageSpec<'_>) -> Result<String, OutboxError> {
     );
     m.push_str("\r\n");
     m.push_str("This is a multi-part message in MIME format.\r\n");
-    for (ctype, body) in [("text/plain", &text), ("text/html", &html)] {
+    for (ctype, body) in [("text/plain", &text_qp), ("text/html", &html_qp)] {
         m.push_str("\r\n--");
         m.push_str(&boundary);
         m.push_str("\r\n");
         header(&mut m, "Content-Type", &format!("{ctype}; charset=utf-8"));
         header(&mut m, "Content-Transfer-Encoding", "quoted-printable");
         m.push_str("\r\n");
-        m.push_str(&quoted_printable(body));
+        m.push_str(body);
     }
     m.push_str("\r\n--");
     m.push_str(&boundary);
@@ -817,6 +906,50 @@ mod tests {
                 format!("{own}\n\n{shared}")
             };
             assert_eq!(joined, text);
+        }
+    }
+
+    #[test]
+    fn shared_copy_encoded_once_gives_the_same_message() {
+        let s = sender();
+        let to = EmailAddress::parse("ana@example.com").unwrap();
+        let r = rid("r1");
+        let base = composed();
+        let long = "Ünïcödé & <tags> = signs, a very long line ".repeat(6);
+        for (opener, body, offer) in [
+            (base.opener.clone(), base.body.clone(), base.offer.clone()),
+            (format!(".leading dot\n{long}"), long.clone(), String::new()),
+            (String::new(), base.body.clone(), base.offer.clone()),
+            (
+                "Hi Ana,\n\nShort.".to_string(),
+                String::new(),
+                String::new(),
+            ),
+            (
+                "  Hi Ana, trailing space  ".to_string(),
+                "Body\r\nwith CRLF".into(),
+                "=3D".into(),
+            ),
+        ] {
+            let c = Composed {
+                subject: base.subject.clone(),
+                opener,
+                body,
+                offer,
+            };
+            let sp = spec(&s, &to, &c, &r);
+            let shared = SharedMime::new(&s, &c.body, &c.offer);
+            assert_eq!(
+                render_message_with(&sp, Some(&shared)).unwrap(),
+                render_message(&sp).unwrap(),
+                "{c:?}"
+            );
+            // Encoded for other copy, it is not used.
+            let other = SharedMime::new(&s, "Other copy.", &c.offer);
+            assert_eq!(
+                render_message_with(&sp, Some(&other)).unwrap(),
+                render_message(&sp).unwrap()
+            );
         }
     }
 

@@ -254,6 +254,8 @@ struct Shared {
     probe_unsubscribe: String,
     /// Shared parts (body copy, offer, footer) by their text, each judged once.
     shared_parts: Mutex<HashMap<String, Arc<SharedPart>>>,
+    /// Encoded shared copy (body, offer, footer) by body text, made once each.
+    mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -416,6 +418,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         copy_spend: Mutex::new(Money::ZERO),
         probe_unsubscribe,
         shared_parts: Mutex::new(HashMap::new()),
+        mime_parts: Mutex::new(HashMap::new()),
         copy_probe,
         campaign,
     });
@@ -672,7 +675,14 @@ pub fn run_blocking(
         .enable_all()
         .build()
         .map_err(|e| RunError::Store(format!("cannot start the runtime: {e}")))?;
-    rt.block_on(run(inputs, opts))
+    // The run itself is a task on the workers, not on this thread: waking it (a finished
+    // recipient frees a slot) is then a queue push on a busy worker, not a cross-thread
+    // futex wake of a parked thread per recipient.
+    rt.block_on(async move {
+        tokio::spawn(run(inputs, opts))
+            .await
+            .map_err(|e| RunError::Store(format!("the run stopped: {e}")))?
+    })
 }
 
 #[derive(Default)]
@@ -899,7 +909,9 @@ async fn process(
                     campaign: &shared.campaign.name,
                     recipient: &r.id,
                 };
-                match outbox::render_message(&spec) {
+                let mime = (!tier.per_recipient.contains(&Part::Body))
+                    .then(|| shared_mime(shared, &email));
+                match outbox::render_message_with(&spec, mime.as_deref()) {
                     Ok(m) => {
                         w.record.status = Status::Sent;
                         w.record.tier = Some(tier.name.clone());
@@ -964,6 +976,27 @@ fn greeting(r: &Recipient) -> String {
     }
 }
 
+/// Most distinct shared copies kept per run (each is judged and encoded once).
+const SHARED_CACHE_MAX: usize = 256;
+
+/// The encoded shared copy for this email's body and the run's offer.
+fn shared_mime(shared: &Shared, email: &Composed) -> Arc<outbox::SharedMime> {
+    let mut parts = shared.mime_parts.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(m) = parts.get(&email.body) {
+        return Arc::clone(m);
+    }
+    let m = Arc::new(outbox::SharedMime::new(
+        &shared.sender,
+        &email.body,
+        &email.offer,
+    ));
+    // A handful of copies per run (one per segment, and the brief); a bound all the same.
+    if parts.len() < SHARED_CACHE_MAX {
+        parts.insert(email.body.clone(), Arc::clone(&m));
+    }
+    m
+}
+
 /// The gate's judgement of a shared part, made once per distinct text.
 fn shared_part(shared: &Shared, text: String) -> Arc<SharedPart> {
     let mut parts = shared
@@ -978,7 +1011,9 @@ fn shared_part(shared: &Shared, text: String) -> Arc<SharedPart> {
             .gate
             .prepare_shared(&text, &shared.copy_probe, &shared.ctx),
     );
-    parts.insert(text, Arc::clone(&part));
+    if parts.len() < SHARED_CACHE_MAX {
+        parts.insert(text, Arc::clone(&part));
+    }
     part
 }
 
