@@ -25,6 +25,10 @@ use candor_pricing::PriceTable;
 use candor_providers::{BoxFuture, Provider, ProviderError};
 use candor_store::{SqliteOptions, SqliteStore};
 
+/// The `candor` binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Instant0;
 
 impl Provider for Instant0 {

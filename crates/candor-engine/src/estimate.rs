@@ -275,6 +275,16 @@ impl<'a> Estimator<'a> {
     pub fn add(&mut self, r: &Recipient) {
         let si = self.segment_index(r);
         self.counts[si] += 1;
+        if self.tiers.iter().all(|t| t.stages.is_empty()) {
+            // Template tiers only: no prompt, nothing to count.
+            for acc in &mut self.acc[si] {
+                acc.totals.recipients += 1;
+            }
+            if self.naive_tier.is_some() {
+                self.naive.recipients += 1;
+            }
+            return;
+        }
         let facts = prompt::gather_facts(r, self.campaign);
         // One base count per fact line (o200k); other encodings scale from it.
         if self.line_cache.len() > LINE_CACHE_MAX {

@@ -216,6 +216,7 @@ pub struct RunSummary {
 
 /// What one recipient came to.
 struct Outcome {
+    id: candor_domain::RecipientId,
     record: Record,
     message: Option<String>,
     planned_cost: Money,
@@ -224,7 +225,6 @@ struct Outcome {
     catches: Vec<Catch>,
     moves: Vec<Move>,
     findings: Vec<String>,
-    gate_checks: Vec<GateCheck>,
     fatal: Option<String>,
 }
 
@@ -480,12 +480,12 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
             };
             let mut pending_rows: Vec<SendRow> = Vec::new();
             let mut fatal: Option<RunError> = None;
-            while let Some(o) = rx.recv().await {
+            while let Some(mut o) = rx.recv().await {
                 if let Some(f) = o.fatal {
                     fatal.get_or_insert(RunError::Store(f));
                     continue;
                 }
-                if let Err(e) = sink_one(&mut ob, &mut summary, &o) {
+                if let Err(e) = sink_one(&mut ob, &mut summary, &mut o) {
                     fatal.get_or_insert(e);
                     continue;
                 }
@@ -750,13 +750,12 @@ fn send_row(campaign: &str, r: &Record) -> SendRow {
     }
 }
 
-fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &Outcome) -> Result<(), RunError> {
-    let mut record = o.record.clone();
+fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &mut Outcome) -> Result<(), RunError> {
     if let Some(msg) = &o.message {
-        let id = recipient_id(&record.recipient_id)?;
-        record.message_file = Some(ob.write_message(&id, msg)?);
+        o.record.message_file = Some(ob.write_message(&o.id, msg)?);
     }
-    ob.append_record(&record)?;
+    let record = &o.record;
+    ob.append_record(record)?;
     match record.status {
         Status::Sent => {
             summary.sent += 1;
@@ -780,7 +779,7 @@ fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &Outcome) -> Result<()
             summary.moves.push(m.clone());
         }
     }
-    for g in &o.gate_checks {
+    for g in &record.gate {
         summary.gate_checks += 1;
         summary.gate_passes += u64::from(g.pass);
     }
@@ -798,15 +797,6 @@ fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &Outcome) -> Result<()
         }
     }
     Ok(())
-}
-
-fn recipient_id(s: &str) -> Result<candor_domain::RecipientId, RunError> {
-    Recipient::from_value(
-        serde_json::json!({"id": s, "email": "x@candor.invalid"}),
-        &Limits::default(),
-    )
-    .map(|r| r.id)
-    .map_err(|e| RunError::Campaign(format!("recipient id `{s}`: {e}")))
 }
 
 struct Work<'a> {
@@ -864,8 +854,9 @@ async fn process(
         moves,
         findings: Vec::new(),
     };
+    let id = r.id.clone();
     let finish = |w: Work<'_>, message: Option<String>, fatal: Option<String>| Outcome {
-        gate_checks: w.record.gate.clone(),
+        id: id.clone(),
         record: w.record,
         message,
         planned_cost,
