@@ -174,6 +174,7 @@ pub struct Estimator<'a> {
     notes: Vec<String>,
     /// Token counts of fact lines seen before: names, cities and products repeat across a list.
     line_cache: std::collections::HashMap<String, u64>,
+    terms: prompt::CampaignTerms,
 }
 
 /// Bound on the fact-line count cache (entries); it is cleared when full, so memory stays flat.
@@ -260,6 +261,7 @@ impl<'a> Estimator<'a> {
             segment_names,
             notes: Vec::new(),
             line_cache: std::collections::HashMap::new(),
+            terms: prompt::CampaignTerms::new(campaign),
         })
     }
 
@@ -285,7 +287,7 @@ impl<'a> Estimator<'a> {
             }
             return;
         }
-        let facts = prompt::gather_facts(r, self.campaign);
+        let facts = prompt::gather_facts_with(r, self.campaign, &self.terms);
         // One base count per fact line (o200k); other encodings scale from it.
         if self.line_cache.len() > LINE_CACHE_MAX {
             self.line_cache.clear();

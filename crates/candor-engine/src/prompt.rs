@@ -52,6 +52,25 @@ fn private_attribute(key: &str) -> bool {
         || k.contains("ssn")
 }
 
+/// The campaign's product, category and offer words (lowercase, four letters or more): a
+/// fact that mentions one is relevant to this campaign. Build once per campaign.
+#[derive(Clone, Debug, Default)]
+pub struct CampaignTerms(Vec<String>);
+
+impl CampaignTerms {
+    pub fn new(c: &Campaign) -> CampaignTerms {
+        CampaignTerms(campaign_terms(c))
+    }
+
+    /// Whether `text` has one of the terms as a word.
+    fn matches(&self, text: &str) -> bool {
+        let low = text.to_lowercase();
+        low.split(|ch: char| !ch.is_alphanumeric()).any(|w| {
+            w.chars().count() >= 4 && self.0.binary_search_by(|t| t.as_str().cmp(w)).is_ok()
+        })
+    }
+}
+
 fn campaign_terms(c: &Campaign) -> Vec<String> {
     let mut terms = Vec::new();
     fn walk(v: &Value, out: &mut Vec<String>) {
@@ -93,6 +112,11 @@ fn describe_age(days: i64) -> String {
 
 /// Every fact candor may use for `r` in campaign `c`, most relevant first.
 pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
+    gather_facts_with(r, c, &CampaignTerms::new(c))
+}
+
+/// [`gather_facts`] with the campaign's terms built once.
+pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> Vec<Fact> {
     let now = c.send_date;
     let mut facts = Vec::new();
     if let Some(f) = &r.first_name {
@@ -118,12 +142,7 @@ pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
     if !r.profiling_allowed() {
         return facts;
     }
-    let terms = campaign_terms(c);
-    let matches_campaign = |text: &str| -> bool {
-        let low = text.to_lowercase();
-        low.split(|ch: char| !ch.is_alphanumeric())
-            .any(|w| w.chars().count() >= 4 && terms.binary_search(&w.to_string()).is_ok())
-    };
+    let matches_campaign = |text: &str| terms.matches(text);
     for (i, e) in r.events.iter().enumerate() {
         let age = now.days_since(e.at);
         if age < 0 {

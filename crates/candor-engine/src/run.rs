@@ -256,6 +256,7 @@ struct Shared {
     shared_parts: Mutex<HashMap<String, Arc<SharedPart>>>,
     /// Encoded shared copy (body, offer, footer) by body text, made once each.
     mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
+    terms: prompt::CampaignTerms,
 }
 
 #[derive(Clone, Debug)]
@@ -419,6 +420,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         probe_unsubscribe,
         shared_parts: Mutex::new(HashMap::new()),
         mime_parts: Mutex::new(HashMap::new()),
+        terms: prompt::CampaignTerms::new(&campaign),
         copy_probe,
         campaign,
     });
@@ -1231,7 +1233,7 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
     } else {
         Some(body_copy(w).await?)
     };
-    let facts_all = prompt::gather_facts(w.r, &shared.campaign);
+    let facts_all = prompt::gather_facts_with(w.r, &shared.campaign, &shared.terms);
     let model = tier
         .stages
         .first()
