@@ -14,7 +14,6 @@
 //! - Both parts say the same thing; the HTML part escapes every piece of text it includes.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -313,10 +312,12 @@ fn digest_hex(parts: &[&str], chars: usize) -> String {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p.as_bytes());
     }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = h.finalize();
     let mut s = String::with_capacity(64);
     for b in d {
-        let _ = write!(s, "{b:02x}");
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
     }
     s.truncate(chars);
     s
@@ -556,7 +557,10 @@ pub fn quoted_printable(text: &str) -> String {
             if literal {
                 out.push(b as char);
             } else {
-                let _ = write!(out, "={b:02X}");
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('=');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
             }
             col += width;
         }

@@ -4,7 +4,11 @@
 //! `context.offer.code`), so a finding or a "used facts" entry can name it; events are indexed in
 //! the recipient's order (newest first).
 
-use crate::text::{FastMap as HashMap, FastSet as HashSet};
+use std::cell::RefCell;
+use std::hash::{BuildHasher, BuildHasherDefault};
+use std::sync::Arc;
+
+use crate::text::{FastMap as HashMap, FastSet as HashSet, FxHasher};
 
 use candor_domain::{AttrValue, Date, FieldValue, Recipient};
 use serde_json::Value;
@@ -35,7 +39,8 @@ pub(crate) struct Fact {
     /// A behavioural fact: anything about the person beyond their name.
     pub behavioural: bool,
     pub kind: FKind,
-    pub stems: Vec<String>,
+    /// Shared: the same value (a product, a city) has the same stems in every record.
+    pub stems: Arc<[String]>,
     pub num: Option<f64>,
     pub date: Option<Date>,
     /// Index of the event this fact belongs to.
@@ -78,7 +83,9 @@ impl std::ops::Index<usize> for FactList<'_> {
 
 pub(crate) struct Facts<'a> {
     pub list: FactList<'a>,
-    by_stem: HashMap<String, Vec<usize>>,
+    /// (hash of a stem, index of a fact with that stem) for `list.own`, in push order: a
+    /// record has a few dozen stems, so a scan beats building a map per check.
+    own_stems: Vec<(u64, usize)>,
     /// A prepared campaign's stem index, and where its facts start in `list`.
     shared_by_stem: Option<(&'a HashMap<String, Vec<usize>>, usize)>,
     pub recipient: &'a Recipient,
@@ -101,6 +108,34 @@ fn text_stems(s: &str) -> Vec<String> {
         .filter(|t| t.kind != TokKind::Punct)
         .map(|t| stem(&t.norm))
         .collect()
+}
+
+/// Values seen per thread, most recent first out when full.
+const STEM_MEMO_MAX: usize = 4096;
+
+thread_local! {
+    /// [`text_stems`] of recent values: product names, cities and tiers repeat across a list.
+    static STEM_MEMO: RefCell<HashMap<String, Arc<[String]>>> = RefCell::new(HashMap::default());
+}
+
+/// [`text_stems`], shared and remembered.
+fn text_stems_shared(s: &str) -> Arc<[String]> {
+    STEM_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(v) = m.get(s) {
+            return Arc::clone(v);
+        }
+        let v: Arc<[String]> = text_stems(s).into();
+        if m.len() >= STEM_MEMO_MAX {
+            m.clear();
+        }
+        m.insert(s.to_string(), Arc::clone(&v));
+        v
+    })
+}
+
+fn stem_hash(s: &str) -> u64 {
+    BuildHasherDefault::<FxHasher>::default().hash_one(s)
 }
 
 /// Numbers inside a free-text value: "$75", "20% off", "2 for 1".
@@ -151,9 +186,15 @@ impl CampaignFacts {
         for (k, v) in &ctx.facts {
             f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
         }
+        let mut by_stem: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, fact) in f.list.own.iter().enumerate() {
+            for st in fact.stems.iter() {
+                by_stem.entry(st.clone()).or_default().push(i);
+            }
+        }
         CampaignFacts {
             list: f.list.own,
-            by_stem: f.by_stem,
+            by_stem,
             numbers: f.numbers,
             campaign_numbers: f.campaign_numbers,
             codes: f.codes,
@@ -168,7 +209,7 @@ impl<'a> Facts<'a> {
                 own: Vec::new(),
                 shared: &[],
             },
-            by_stem: HashMap::default(),
+            own_stems: Vec::new(),
             shared_by_stem: None,
             recipient: r,
             now: ctx.now,
@@ -220,7 +261,7 @@ impl<'a> Facts<'a> {
                 own: Vec::new(),
                 shared: &[],
             },
-            by_stem: HashMap::default(),
+            own_stems: Vec::new(),
             shared_by_stem: None,
             recipient: r,
             now: ctx.now,
@@ -335,10 +376,10 @@ impl<'a> Facts<'a> {
         event: Option<usize>,
         key: &str,
     ) {
-        let stems = text_stems(s);
+        let stems = text_stems_shared(s);
         let idx = self.list.len();
-        for st in &stems {
-            self.by_stem.entry(st.clone()).or_default().push(idx);
+        for st in stems.iter() {
+            self.own_stems.push((stem_hash(st), idx));
         }
         if personal && behavioural {
             match kind {
@@ -383,7 +424,7 @@ impl<'a> Facts<'a> {
             personal,
             behavioural: personal,
             kind,
-            stems: Vec::new(),
+            stems: Arc::from(Vec::new()),
             num: Some(n),
             date: None,
             event,
@@ -397,7 +438,7 @@ impl<'a> Facts<'a> {
             personal,
             behavioural: personal,
             kind: FKind::Date,
-            stems: Vec::new(),
+            stems: Arc::from(Vec::new()),
             num: None,
             date: Some(d),
             event,
@@ -460,7 +501,13 @@ impl<'a> Facts<'a> {
 
     /// Facts containing this stem.
     pub fn with_stem(&self, s: &str) -> Vec<usize> {
-        let mut v = self.by_stem.get(s).cloned().unwrap_or_default();
+        let h = stem_hash(s);
+        let mut v: Vec<usize> = self
+            .own_stems
+            .iter()
+            .filter(|(sh, i)| *sh == h && self.list[*i].stems.iter().any(|x| x == s))
+            .map(|(_, i)| *i)
+            .collect();
         if let Some((m, base)) = self.shared_by_stem {
             if let Some(x) = m.get(s) {
                 v.extend(x.iter().map(|j| j + base));
