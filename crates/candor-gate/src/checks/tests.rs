@@ -382,6 +382,16 @@ fn offer_amounts_percents_codes_and_deadlines() {
 #[test]
 fn relative_times() {
     assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
+    // "today" in an offer is when the reader may act.
+    assert_pass(&zoe(), "Hi Zoë, as a Gold member, you can save 20% today.");
+    assert_pass(&zoe(), "Zoë, you can start saving today with code TRAIL20.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, you bought the Trailblazer 2 Hiking Boot today, and you can save on poles.",
+        Kind::WrongTime,
+        "time.today",
+        "today",
+    );
     assert_pass(
         &zoe(),
         "Hi Zoë, the parka you viewed a few days ago is 20% off.",

@@ -42,6 +42,12 @@ const FUTURE_CUES: [&str; 18] = [
     "will", "you'll", "we'll", "join", "until", "ends", "ending", "through", "soon", "upcoming",
     "next", "starts", "starting", "see", "launches", "arrives", "plan", "planning",
 ];
+/// A clause that offers or invites ("you can save 20% today", "start your trial today"):
+/// its "today" is when the reader may act, not when they did something.
+const INVITE_CUES: [&str; 16] = [
+    "can", "could", "might", "should", "must", "ready", "able", "start", "claim", "redeem", "use",
+    "upgrade", "shop", "save", "grab", "treat",
+];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
 const EVENT_CUES: [(&str, &str); 22] = [
     ("bought", "order"),
@@ -270,7 +276,8 @@ impl Checker<'_> {
                 )
             });
             if !self.clause_about_person(about)
-                || (!past_only && self.clause_has(head, &FUTURE_CUES))
+                || (!past_only
+                    && (self.clause_has(head, &FUTURE_CUES) || self.clause_has(head, &INVITE_CUES)))
             {
                 continue;
             }
