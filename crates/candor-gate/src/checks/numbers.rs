@@ -7,7 +7,8 @@ use crate::checks::implied::{kind_status, KindStatus};
 use crate::report::Kind;
 use crate::text::{fold, num_matches, ordinal, parse_num, word_number, TokKind};
 
-const TENURE_CUES: [&str; 13] = [
+const TENURE_CUES: [&str; 14] = [
+    "counting",
     "member",
     "customer",
     "anniversary",
@@ -21,6 +22,19 @@ const TENURE_CUES: [&str; 13] = [
     "community",
     "joining",
     "signed",
+];
+/// Words between a number and "years" that still make a tenure ("three wonderful years").
+const TENURE_ADJECTIVES: [&str; 10] = [
+    "great",
+    "wonderful",
+    "amazing",
+    "fantastic",
+    "happy",
+    "incredible",
+    "full",
+    "whole",
+    "good",
+    "fabulous",
 ];
 const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
@@ -93,6 +107,22 @@ impl Checker<'_> {
                 });
                 let Some((n, o)) = num else { continue };
                 if !self.doc.adjacent(wi) {
+                    continue;
+                }
+                // "five great years with us": one warm word between the number and the years.
+                let warm = self
+                    .doc
+                    .word_after(wi, 1)
+                    .is_some_and(|x| TENURE_ADJECTIVES.contains(&x.norm.as_str()))
+                    && self.doc.adjacent(wi + 1)
+                    && self.doc.word_after(wi, 2).is_some_and(|x| {
+                        matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
+                    });
+                if warm {
+                    let noun = self.doc.toks[self.doc.words[wi + 2]].norm.to_string();
+                    if !(o && self.sentence_has_offer_cue(wi)) {
+                        self.tenure_claim(wi, wi + 2, n, noun.starts_with("month"));
+                    }
                     continue;
                 }
                 (n, o, wi + 1)
@@ -238,10 +268,23 @@ impl Checker<'_> {
             .filter(|t| t.sent == sent)
             .map(|t| t.norm.as_str())
             .collect();
+        // "with Northpeak": the brand's first word.
+        let brand = self
+            .facts
+            .list
+            .iter()
+            .find(|f| !f.personal && f.path == "context.brand")
+            .and_then(|f| f.stems.first().cloned());
         let cue = sent_words.iter().any(|w| TENURE_CUES.contains(w))
-            || sent_words
-                .windows(2)
-                .any(|p| p == ["with", "us"] || p == ["shopping", "with"] || p == ["been", "with"]);
+            || sent_words.windows(2).any(|p| {
+                p == ["with", "us"]
+                    || p == ["shopping", "with"]
+                    || p == ["been", "with"]
+                    || (p[0] == "with"
+                        && brand
+                            .as_deref()
+                            .is_some_and(|b| crate::text::stem(p[1]) == b))
+            });
         // "six months since your oil change", "two years ago": time since an event, which
         // the time checks judge; not how long the person has been a customer.
         let since_event = self

@@ -320,6 +320,26 @@ fn counts_and_tenure() {
         "time.tenure",
         "five years",
     );
+    // A warm word between the number and "years"; "with <brand>" as the cue.
+    assert_pass(&zoe(), "Hi Zoë, thanks for three great years with us.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, thanks for five great years with us.",
+        Kind::WrongTime,
+        "time.tenure",
+        "five great years",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, five years with Northpeak and counting!",
+        Kind::WrongTime,
+        "time.tenure",
+        "five years",
+    );
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, our boots are built for five great years on the trail.",
+    );
     assert_pass(&zoe(), "Zoë, you've been a member since 2023.");
     assert_finds(
         &zoe(),
