@@ -511,22 +511,69 @@ impl Checker<'_> {
 
     /// "your Gold status", "as a Platinum member": the tier must be the recipient's.
     pub(super) fn tiers(&mut self) {
+        /// Subjects that make a sentence about other people.
+        const OTHERS: [&str; 14] = [
+            "teams",
+            "customers",
+            "people",
+            "many",
+            "most",
+            "members",
+            "users",
+            "companies",
+            "others",
+            "folks",
+            "shoppers",
+            "they",
+            "some",
+            "clients",
+        ];
         for wi in 0..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
-            if !self.rules.tier_words.contains(t.norm.as_str()) || !self.doc.adjacent(wi) {
+            if !self.rules.tier_words.contains(t.norm.as_str()) {
                 continue;
             }
-            let Some(next) = self.doc.word_after(wi, 1) else {
-                continue;
-            };
-            if !self.rules.tier_nouns.contains(next.norm.as_str()) {
+            // "upgrade from Starter (to Scale)": the tier after "from" is the person's now.
+            let from_tier = wi >= 2
+                && self.doc.adjacent(wi - 2)
+                && self.doc.adjacent(wi - 1)
+                && self.doc.toks[self.doc.words[wi - 1]].norm == "from"
+                && matches!(
+                    self.doc.toks[self.doc.words[wi - 2]].norm.as_str(),
+                    "upgrade"
+                        | "upgrading"
+                        | "move"
+                        | "moving"
+                        | "switch"
+                        | "switching"
+                        | "graduate"
+                        | "graduating"
+                        | "step"
+                        | "stepping"
+                )
+                && self.doc.sent_personal(self.doc.words[wi])
+                && {
+                    // "Teams often upgrade from Starter": someone else's move.
+                    let (cs, _) = self.doc.clause(self.doc.words[wi - 2]);
+                    !self.doc.toks[cs..self.doc.words[wi - 2]]
+                        .iter()
+                        .any(|t| OTHERS.contains(&t.norm.as_str()))
+                };
+            let noun_after = self.doc.adjacent(wi)
+                && self
+                    .doc
+                    .word_after(wi, 1)
+                    .is_some_and(|n| self.rules.tier_nouns.contains(n.norm.as_str()));
+            if !noun_after && !from_tier {
                 continue;
             }
-            let personal_marker = (1..=3).any(|k| {
-                self.doc.word_before(wi, k).is_some_and(|p| {
-                    matches!(p.norm.as_str(), "your" | "you're" | "you" | "you've" | "as")
-                })
-            });
+            let last = if noun_after { wi + 1 } else { wi };
+            let personal_marker = from_tier
+                || (1..=3).any(|k| {
+                    self.doc.word_before(wi, k).is_some_and(|p| {
+                        matches!(p.norm.as_str(), "your" | "you're" | "you" | "you've" | "as")
+                    })
+                });
             let st = stem(&t.norm);
             let hits = self.facts.with_stem(&st);
             let personal_hit = hits.iter().find(|&&f| self.facts.list[f].personal).copied();
@@ -540,7 +587,7 @@ impl Checker<'_> {
             }
             // "your Pro plan" when the campaign itself offers a Pro plan is an upsell, not a claim,
             // unless the record names a different tier.
-            if !hits.is_empty() && !self.facts.has_personal_tier {
+            if !hits.is_empty() && !self.facts.has_personal_tier && !from_tier {
                 continue;
             }
             let tier = self
@@ -553,14 +600,14 @@ impl Checker<'_> {
                 Some(path) => self.flag_words(
                     Kind::WrongFact,
                     wi,
-                    wi + 1,
+                    last,
                     format!("states a tier that contradicts `{path}`"),
                     "grounding.tier",
                 ),
                 None => self.flag_words(
                     Kind::FabricatedFact,
                     wi,
-                    wi + 1,
+                    last,
                     "states a loyalty tier or plan the record does not have".into(),
                     "grounding.tier",
                 ),

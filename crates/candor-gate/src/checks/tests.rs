@@ -400,6 +400,46 @@ fn offer_amounts_percents_codes_and_deadlines() {
 }
 
 #[test]
+fn upgrading_from_a_tier_says_it_is_the_persons() {
+    // Zoë is Gold.
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, ready to move from Gold to the next tier? It's one click.",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, ready to upgrade from Silver to Gold?",
+        Kind::WrongFact,
+        "grounding.",
+        "Silver",
+    );
+    assert_finds(
+        &sparse(),
+        "Ready to upgrade from Silver to Gold? It's one click.",
+        Kind::FabricatedFact,
+        "grounding.",
+        "Silver",
+    );
+    // Other people's moves claim nothing about the reader.
+    let tiers = Context::from_json(json!({"now":"2026-11-20","brand":"Northpeak",
+        "tiers":["Silver","Gold","Platinum"]}))
+    .unwrap();
+    let check =
+        |body: &str| Gate::new().check(&Email::new("A note from Northpeak", body), &zoe(), &tiers);
+    let others = check("Hi Zoë, many members upgrade from Silver to Gold each winter.");
+    assert!(others.passed(), "{:?}", kinds(&others));
+    let r = check("Hi Zoë, ready to upgrade from Silver to Platinum?");
+    assert_eq!(
+        kinds(&r),
+        [(
+            Kind::WrongFact,
+            "grounding.tier".to_string(),
+            "Silver".to_string()
+        )]
+    );
+}
+
+#[test]
 fn relative_times() {
     assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
     // "today" in an offer is when the reader may act.
