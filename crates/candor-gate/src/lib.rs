@@ -55,6 +55,9 @@
 //! - Relative times are judged only in a clause about the person ("you...", "your order...",
 //!   or a phrase like "thanks for coming"), against the events that clause names.
 //! - "If ..." clauses and invitations ("start your free trial") claim nothing.
+//! - Perks ("free shipping", "free returns", "a free gift", "double points") must be offered
+//!   by a campaign fact (`[[perks]]` in the rules), and "on every order" must not drop the
+//!   minimum that fact states.
 //! - The footer (the paragraph with "unsubscribe", "privacy policy", a `--` line...) is not
 //!   judged for grounding: it holds the sender's address. Leak and lint checks still read it.
 //! - Language: a sentence in another language than the email's (or than the campaign's
@@ -86,5 +89,5 @@ pub use generic::{
 pub use report::{Finding, Kind, Part, Report, Verdict};
 pub use rules::{
     ClaimRule, CountRule, GroundingRules, ImpliedOptions, ImpliedRule, KindRule, LeakRules,
-    LintRules, RuleError, RuleTable, TimeRule,
+    LintRules, PerkRule, RuleError, RuleTable, TimeRule,
 };

@@ -151,6 +151,22 @@ pub struct TimeRule {
     pub calendar: Option<String>,
 }
 
+/// A perk an email may promise only if the campaign offers it ("free shipping", "free
+/// returns", "a free gift"): some campaign fact must mention one of `context` words.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PerkRule {
+    pub id: String,
+    /// How emails say it ("free shipping", "ships free").
+    pub phrases: Vec<String>,
+    /// Words (lowercase) one of which a campaign fact's key or value holds when it offers
+    /// the perk ("shipping", "delivery").
+    pub context: Vec<String>,
+    /// Phrases that say the perk has no minimum ("on every order"): wrong when the campaign's
+    /// fact for the perk carries an amount (a threshold).
+    pub unconditional: Vec<String>,
+}
+
 /// A closed set of values one attribute takes (skin types, roasts, genres): naming a different
 /// one of them as the person's is a wrong fact.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -176,6 +192,7 @@ pub struct RuleTable {
     pub lint: LintRules,
     pub times: Vec<TimeRule>,
     pub categories: Vec<CategoryRule>,
+    pub perks: Vec<PerkRule>,
 }
 
 impl RuleTable {
@@ -247,6 +264,7 @@ impl RuleTable {
         self.claims.extend(other.claims);
         self.times.extend(other.times);
         self.categories.extend(other.categories);
+        self.perks.extend(other.perks);
         let lint = other.lint;
         self.lint.banned.extend(lint.banned);
         self.lint.footer_markers.extend(lint.footer_markers);
@@ -579,6 +597,10 @@ pub(crate) struct Compiled {
     pub times: PhraseSet,
     /// Category values; payload `(category << 16) | value`.
     pub categories: PhraseSet,
+    /// Perk phrases; payload: index into `table.perks`.
+    pub perks: PhraseSet,
+    /// No-minimum phrases; payload: index into `table.perks`.
+    pub perk_unconditional: PhraseSet,
     /// Every word of every phrase → its id; tokens get ids once per email.
     pub vocab: HashMap<String, u32>,
 }
@@ -618,6 +640,8 @@ impl Compiled {
             banned: PhraseSet::default(),
             times: PhraseSet::default(),
             categories: PhraseSet::default(),
+            perks: PhraseSet::default(),
+            perk_unconditional: PhraseSet::default(),
             vocab: HashMap::default(),
         }
     }
@@ -743,6 +767,24 @@ impl Compiled {
                 }
                 c
             },
+            perks: {
+                let mut c = PhraseSet::default();
+                for (i, r) in table.perks.iter().enumerate() {
+                    for p in &r.phrases {
+                        c.add(p, i);
+                    }
+                }
+                c
+            },
+            perk_unconditional: {
+                let mut c = PhraseSet::default();
+                for (i, r) in table.perks.iter().enumerate() {
+                    for p in &r.unconditional {
+                        c.add(p, i);
+                    }
+                }
+                c
+            },
             table,
             vocab: HashMap::default(),
         };
@@ -760,6 +802,8 @@ impl Compiled {
                 &mut compiled.banned,
                 &mut compiled.times,
                 &mut compiled.categories,
+                &mut compiled.perks,
+                &mut compiled.perk_unconditional,
             ] {
                 set.intern(&mut vocab);
             }

@@ -347,6 +347,7 @@ impl<'a> Checker<'a> {
         self.categories();
         self.counts_and_tenure();
         self.money_percent_codes();
+        self.perks();
         self.times();
         self.lint();
         self.consent();

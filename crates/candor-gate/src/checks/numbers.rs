@@ -5,7 +5,7 @@ use candor_domain::Date;
 use super::Checker;
 use crate::checks::implied::{kind_status, KindStatus};
 use crate::report::Kind;
-use crate::text::{fold, num_matches, ordinal, parse_num, word_number, TokKind};
+use crate::text::{fold, num_matches, ordinal, parse_num, stem, word_number, TokKind};
 
 const TENURE_CUES: [&str; 14] = [
     "counting",
@@ -383,6 +383,106 @@ impl Checker<'_> {
                     "states when the person joined, but the record has no signup date".into(),
                     "grounding.tenure",
                 ),
+            }
+        }
+    }
+
+    /// Perks ("free shipping", "a free gift") the campaign's facts must offer; "on every
+    /// order" must not drop a minimum the campaign's fact states.
+    pub(super) fn perks(&mut self) {
+        if self.rules.table.perks.is_empty() {
+            return;
+        }
+        let found = self
+            .rules
+            .perks
+            .find(&self.doc.toks, &self.doc.words, false);
+        if found.is_empty() {
+            return;
+        }
+        let unconditional =
+            self.rules
+                .perk_unconditional
+                .find(&self.doc.toks, &self.doc.words, false);
+        for m in found {
+            let rule = &self.rules.table.perks[m.payload];
+            let head = self.doc.words[m.first];
+            // "no free shipping on sale items", "if you want free shipping": no promise.
+            let negated = self
+                .doc
+                .word_before(m.first, 1)
+                .is_some_and(|t| matches!(t.norm.as_str(), "no" | "not" | "without"));
+            if negated || self.clause_has(head, &["if", "unless", "whether"]) {
+                continue;
+            }
+            let wants: Vec<String> = rule
+                .context
+                .iter()
+                .map(|c| {
+                    let words: Vec<String> = c.split_whitespace().map(|w| stem(&fold(w))).collect();
+                    format!(" {} ", words.join(" "))
+                })
+                .collect();
+            let mut offering: Vec<&str> = Vec::new();
+            let mut threshold = false;
+            for f in self.facts.list.iter().filter(|f| !f.personal) {
+                let path_words: Vec<String> = f
+                    .path
+                    .split(['.', '_', '[', ']'])
+                    .filter(|w| !w.is_empty())
+                    .map(|w| stem(&fold(w)))
+                    .collect();
+                let hay = format!(" {} {} ", path_words.join(" "), f.stems.join(" "));
+                if wants.iter().any(|w| hay.contains(w.as_str())) {
+                    offering.push(f.path.as_str());
+                    threshold |= f.num.is_some_and(|n| n > 0.0)
+                        || f.stems
+                            .iter()
+                            .any(|st| st.chars().any(|c| c.is_ascii_digit()));
+                }
+            }
+            let (s, e) = (
+                self.doc.toks[head].start,
+                self.doc.toks[self.doc.words[m.last]].end,
+            );
+            let phrase = self.doc.text[s..e].to_string();
+            if offering.is_empty() {
+                let id = rule.id.clone();
+                self.flag(
+                    Kind::WrongOffer,
+                    s,
+                    e,
+                    format!("promises \"{phrase}\", but no campaign fact offers it"),
+                    &format!("offer.perk.{id}"),
+                );
+                continue;
+            }
+            if !threshold {
+                continue;
+            }
+            let sent = self.doc.toks[head].sent;
+            let path = offering[0].to_string();
+            let id = rule.id.clone();
+            let hits: Vec<(usize, usize)> = unconditional
+                .iter()
+                .filter(|u| {
+                    u.payload == m.payload && self.doc.toks[self.doc.words[u.first]].sent == sent
+                })
+                .map(|u| {
+                    (
+                        self.doc.toks[self.doc.words[u.first]].start,
+                        self.doc.toks[self.doc.words[u.last]].end,
+                    )
+                })
+                .collect();
+            for (us, ue) in hits {
+                self.flag(
+                    Kind::WrongOffer,
+                    us,
+                    ue,
+                    format!("\"{phrase}\" has a minimum in `{path}`; this says it has none"),
+                    &format!("offer.perk_minimum.{id}"),
+                );
             }
         }
     }

@@ -804,3 +804,39 @@ fn whole_email_lint_counts_the_shared_part_too() {
     );
     assert!(!german.passed());
 }
+
+#[test]
+fn perks_need_the_campaigns_offer() {
+    // The test campaign offers 20% off with a code, no shipping perk.
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, take 20% off with TRAIL20, plus free shipping.",
+        Kind::WrongOffer,
+        "offer.perk.free_shipping",
+        "free shipping",
+    );
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, take 20% off with TRAIL20 (no free shipping on poles).",
+    );
+    let shipping = Context::from_json(json!({"now":"2026-11-20","brand":"Northpeak",
+        "offer":{"discount":"20%","code":"TRAIL20"},"free_shipping_over":"$75"}))
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("A note from Northpeak", body),
+            &zoe(),
+            &shipping,
+        )
+    };
+    assert!(check("Hi Zoë, free shipping on orders over $75.").passed());
+    let r = check("Hi Zoë, free shipping on every order this week.");
+    assert_eq!(
+        kinds(&r),
+        [(
+            Kind::WrongOffer,
+            "offer.perk_minimum.free_shipping".to_string(),
+            "every order".to_string()
+        )]
+    );
+}
