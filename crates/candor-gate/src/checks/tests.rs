@@ -190,6 +190,13 @@ fn implied_context_needs_matching_fact() {
         "implied.welcome_back",
         "Welcome back",
     );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, thanks for reaching out to our team about sizing.",
+        Kind::ImpliedContext,
+        "implied.support",
+        "thanks for reaching out",
+    );
     // Hedges and invitations claim nothing.
     assert_pass(
         &sparse(),
