@@ -146,6 +146,15 @@ impl Checker<'_> {
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
                 continue;
             };
+            // "your next $50 order": an amount, not a count.
+            let ti = self.doc.words[wi];
+            let money = ti > 0 && {
+                let p = &self.doc.toks[ti - 1];
+                matches!(p.norm.as_str(), "$" | "€" | "£" | "¥") && p.end == self.doc.toks[ti].start
+            };
+            if money {
+                continue;
+            }
             // "Your Spin 45 class": the number is part of a name, not a count.
             let in_name = wi > 0 && self.doc.adjacent(wi - 1) && {
                 let prev = &self.doc.toks[self.doc.words[wi - 1]];

@@ -305,6 +305,11 @@ fn possession_and_claims() {
 #[test]
 fn counts_and_tenure() {
     assert_pass(&zoe(), "Hi Zoë, your 4 orders tell us you know gear.");
+    // An amount before the noun is not a count: "your $149 order".
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, thanks again for your $149 order in October.",
+    );
     assert_finds(
         &zoe(),
         "Hi Zoë, your 6 orders tell us you know gear.",
