@@ -891,6 +891,55 @@ impl Checker<'_> {
             if content.is_empty() {
                 continue;
             }
+            // "since you love light roasts" for `favorite_roast: light`: "roasts" names the
+            // attribute, and the value may be a common word ("light"), so look at every word.
+            let attr_fits = |c: &Checker, f: usize| {
+                let fact = &c.facts.list[f];
+                fact.personal
+                    && fact.event.is_none()
+                    && rule
+                        .attributes
+                        .iter()
+                        .any(|a| a == fact.path.trim_start_matches("attributes."))
+            };
+            let names_attribute = |c: &Checker, w: usize| {
+                let st = stem(&c.doc.toks[c.doc.words[w]].norm);
+                !c.facts_for_stem(&st)
+                    .iter()
+                    .any(|&f| c.facts.list[f].personal)
+                    && (0..c.facts.list.len()).any(|f| {
+                        attr_fits(c, f)
+                            && c.facts.list[f]
+                                .path
+                                .split(['.', '_'])
+                                .any(|k| stem(&crate::text::fold(k)) == st)
+                    })
+            };
+            if content.iter().any(|&w| names_attribute(self, w)) {
+                let valued: Vec<usize> = scanned
+                    .iter()
+                    .flat_map(|&w| {
+                        let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                        self.facts_for_stem(&st)
+                    })
+                    .filter(|&f| attr_fits(self, f))
+                    .collect();
+                if let Some(&f) = valued.first() {
+                    let (lo, hi) = (
+                        scanned
+                            .iter()
+                            .copied()
+                            .min()
+                            .unwrap_or(m.first)
+                            .min(m.first),
+                        scanned.iter().copied().max().unwrap_or(m.last).max(m.last),
+                    );
+                    let s = self.doc.toks[self.doc.words[lo]].start;
+                    let e = self.doc.toks[self.doc.words[hi]].end;
+                    self.use_fact(f, s, e);
+                    continue;
+                }
+            }
             // Quantities no fact holds: "the 3 bags you ordered" when the order was for 2.
             let wrong_quantities: Vec<(usize, f64)> = scanned
                 .iter()
