@@ -454,6 +454,20 @@ fn upgrading_from_a_tier_says_it_is_the_persons() {
 #[test]
 fn relative_times() {
     assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
+    // A weekday in a past clause about the person: Zoë viewed the parka on Tuesday,
+    // November 17 (the send date is Friday, November 20).
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, the Summit Down Parka you looked at on Tuesday is now 20% off.",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, the Summit Down Parka you looked at on Monday is now 20% off.",
+        Kind::WrongTime,
+        "time.date",
+        "Monday",
+    );
+    assert_pass(&zoe(), "Hi Zoë, see you at the store on Monday!");
     // "today" in an offer is when the reader may act.
     assert_pass(&zoe(), "Hi Zoë, as a Gold member, you can save 20% today.");
     assert_pass(&zoe(), "Zoë, you can start saving today with code TRAIL20.");

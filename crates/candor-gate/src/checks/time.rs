@@ -162,6 +162,29 @@ impl Checker<'_> {
     }
 
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
+    /// "you took Spin 45 on Monday", "the parka you viewed on Tuesday": a weekday after
+    /// "on" (or "last"), in a clause about the person with a verb in the past tense.
+    fn past_weekday_claim(&self, wi: usize) -> bool {
+        const PAST: [&str; 22] = [
+            "took", "went", "came", "saw", "got", "bought", "made", "did", "ran", "rode", "swam",
+            "left", "flew", "met", "had", "was", "were", "crushed", "caught", "brought", "sent",
+            "wrote",
+        ];
+        let ti = self.doc.words[wi];
+        let lead = self
+            .doc
+            .word_before(wi, 1)
+            .is_some_and(|p| matches!(p.norm.as_str(), "on" | "last" | "past"));
+        if !lead || !self.clause_about_person(ti) || self.clause_has(ti, &FUTURE_CUES) {
+            return false;
+        }
+        let (s, e) = self.doc.clause(ti);
+        self.doc.toks[s..e].iter().any(|t| {
+            let w = t.norm.as_str();
+            PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed"))
+        })
+    }
+
     fn clause_about_person(&self, ti: usize) -> bool {
         const EVENT_NOUNS: [&str; 16] = [
             "order",
@@ -554,6 +577,17 @@ impl Checker<'_> {
                 // "Monday" in "every Monday" or outside a deadline clause is not ours to judge.
                 candidates.extend(adds.iter().filter_map(|a| now.add_days(*a)));
                 let _ = rule;
+            } else if WEEKDAYS.contains(&norm.as_str()) && self.past_weekday_claim(wi) {
+                // "you took Spin 45 on Monday": the last Monday, or the one before ("last
+                // Monday" said early in a week).
+                let target = WEEKDAYS.iter().position(|x| *x == norm).unwrap_or(0) as i64;
+                let back = (weekday_index(now) - target).rem_euclid(7);
+                candidates.extend(
+                    [back, back + 7]
+                        .into_iter()
+                        .filter(|b| *b > 0)
+                        .filter_map(|b| now.add_days(-b)),
+                );
             } else {
                 continue;
             }
