@@ -121,6 +121,13 @@ fn standins_chatter_and_echo() {
         "leak.echoed_instructions",
         "Do not mention",
     );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, the sale is on.\n\nSubject line: Winter deals for you",
+        Kind::TemplateLeak,
+        "leak.echoed_instructions",
+        "Subject line:",
+    );
 }
 
 #[test]
