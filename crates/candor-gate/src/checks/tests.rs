@@ -199,6 +199,22 @@ fn implied_context_needs_matching_fact() {
     );
     assert_finds(
         &zoe(),
+        "Hi Zoë, you have $20 in store credit waiting.",
+        Kind::ImpliedContext,
+        "implied.credit",
+        "in store credit",
+    );
+    let with_credit = Recipient::from_json(
+        r#"{"id":"9","email":"c@example.com","first_name":"Cam","attributes":{"store_credit":20}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_pass(
+        &with_credit,
+        "Hi Cam, you have $20 in store credit waiting.",
+    );
+    assert_finds(
+        &zoe(),
         "Hi Zoë, thanks for reaching out to our team about sizing.",
         Kind::ImpliedContext,
         "implied.support",
