@@ -435,6 +435,18 @@ fn offer_amounts_percents_codes_and_deadlines() {
 }
 
 #[test]
+fn tier_perks_are_the_persons_tier() {
+    assert_pass(&zoe(), "Hi Zoë, your Gold perks include early access.");
+    assert_finds(
+        &sparse(),
+        "Your Gold perks include early access.",
+        Kind::FabricatedFact,
+        "grounding.tier",
+        "Gold perks",
+    );
+}
+
+#[test]
 fn upgrading_from_a_tier_says_it_is_the_persons() {
     // Zoë is Gold.
     assert_pass(
