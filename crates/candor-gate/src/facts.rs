@@ -8,6 +8,8 @@ use std::cell::RefCell;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
+use compact_str::{format_compact, CompactString};
+
 use crate::text::{FastMap as HashMap, FastSet as HashSet, FxHasher};
 
 use candor_domain::{AttrValue, Date, FieldValue, Recipient};
@@ -33,7 +35,8 @@ pub(crate) enum FKind {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Fact {
-    pub path: String,
+    /// Short paths ("events[0].product") are held inline: no allocation per fact.
+    pub path: CompactString,
     /// From the recipient record (as opposed to the campaign).
     pub personal: bool,
     /// A behavioural fact: anything about the person beyond their name.
@@ -46,7 +49,7 @@ pub(crate) struct Fact {
     /// Index of the event this fact belongs to.
     pub event: Option<usize>,
     /// Attribute key or event field name, folded.
-    pub key: String,
+    pub key: CompactString,
 }
 
 /// The facts of one check: the recipient's own (and, unprepared, the campaign's), then a
@@ -113,25 +116,33 @@ fn text_stems(s: &str) -> Vec<String> {
 /// Values seen per thread, most recent first out when full.
 const STEM_MEMO_MAX: usize = 4096;
 
+/// A value's stems and the numbers inside it ("$75", "2 for 1").
+type Analyzed = (Arc<[String]>, Arc<[f64]>);
+
 thread_local! {
-    /// [`text_stems`] of recent values: product names, cities and tiers repeat across a list.
-    static STEM_MEMO: RefCell<HashMap<String, Arc<[String]>>> = RefCell::new(HashMap::default());
+    /// [`text_stems`] and [`embedded_numbers`] of recent values: product names, cities and
+    /// tiers repeat across a list.
+    static STEM_MEMO: RefCell<HashMap<String, Analyzed>> = RefCell::new(HashMap::default());
 }
 
-/// [`text_stems`], shared and remembered.
-fn text_stems_shared(s: &str) -> Arc<[String]> {
+/// [`text_stems`] and [`embedded_numbers`], shared and remembered.
+fn analyze_shared(s: &str) -> Analyzed {
     STEM_MEMO.with(|m| {
         let mut m = m.borrow_mut();
-        if let Some(v) = m.get(s) {
-            return Arc::clone(v);
+        if let Some((st, nums)) = m.get(s) {
+            return (Arc::clone(st), Arc::clone(nums));
         }
-        let v: Arc<[String]> = text_stems(s).into();
+        let v: Analyzed = (text_stems(s).into(), embedded_numbers(s).into());
         if m.len() >= STEM_MEMO_MAX {
             m.clear();
         }
-        m.insert(s.to_string(), Arc::clone(&v));
+        m.insert(s.to_string(), (Arc::clone(&v.0), Arc::clone(&v.1)));
         v
     })
+}
+
+fn text_stems_shared(s: &str) -> Arc<[String]> {
+    analyze_shared(s).0
 }
 
 fn stem_hash(s: &str) -> u64 {
@@ -290,7 +301,7 @@ impl<'a> Facts<'a> {
             f.push_text("last_name", true, false, FKind::Name, n, None, "last_name");
         }
         for (k, v) in &r.attributes {
-            let path = format!("attributes.{k}");
+            let path = format_compact!("attributes.{k}");
             let kind = key_kind(rules, k);
             match v {
                 AttrValue::Str(s) => {
@@ -312,10 +323,15 @@ impl<'a> Facts<'a> {
             }
         }
         for (i, e) in r.events.iter().enumerate() {
-            let base = format!("events[{i}]");
-            f.push_date(&format!("{base}.at"), true, e.at, Some(i), "at");
+            f.push_date(
+                &format_compact!("events[{i}].at"),
+                true,
+                e.at,
+                Some(i),
+                "at",
+            );
             for (k, v) in &e.fields {
-                let path = format!("{base}.{k}");
+                let path = format_compact!("events[{i}].{k}");
                 let kind = key_kind(rules, k);
                 match v {
                     FieldValue::Str(s) => {
@@ -331,7 +347,7 @@ impl<'a> Facts<'a> {
                                 Some(i),
                                 k,
                             );
-                            for n in embedded_numbers(s) {
+                            for &n in analyze_shared(s).1.iter() {
                                 f.push_num(&path, true, FKind::Text, n, Some(i), k);
                             }
                         }
@@ -390,7 +406,7 @@ impl<'a> Facts<'a> {
             }
         }
         self.list.push(Fact {
-            path: path.to_string(),
+            path: CompactString::from(path),
             personal,
             behavioural,
             kind,
@@ -398,7 +414,7 @@ impl<'a> Facts<'a> {
             num: None,
             date: None,
             event,
-            key: fold(key),
+            key: CompactString::from(fold(key)),
         });
     }
 
@@ -420,7 +436,7 @@ impl<'a> Facts<'a> {
             self.has_personal_amount = true;
         }
         self.list.push(Fact {
-            path: path.to_string(),
+            path: CompactString::from(path),
             personal,
             behavioural: personal,
             kind,
@@ -428,13 +444,13 @@ impl<'a> Facts<'a> {
             num: Some(n),
             date: None,
             event,
-            key: fold(key),
+            key: CompactString::from(fold(key)),
         });
     }
 
     fn push_date(&mut self, path: &str, personal: bool, d: Date, event: Option<usize>, key: &str) {
         self.list.push(Fact {
-            path: path.to_string(),
+            path: CompactString::from(path),
             personal,
             behavioural: personal,
             kind: FKind::Date,
@@ -442,7 +458,7 @@ impl<'a> Facts<'a> {
             num: None,
             date: Some(d),
             event,
-            key: fold(key),
+            key: CompactString::from(fold(key)),
         });
     }
 

@@ -471,7 +471,7 @@ impl<'a> Checker<'a> {
         for (f, _, _) in &self.used {
             let p = &self.facts.list[*f].path;
             if used_set.insert(p.clone()) {
-                used_facts.push(p.clone());
+                used_facts.push(p.to_string());
             }
         }
         Report {
