@@ -228,7 +228,7 @@ impl Checker<'_> {
                     "grounding.count",
                 );
             } else if let Some((_, path)) = values.iter().find(|(v, _)| ok(*v)) {
-                if let Some(fi) = self.facts.list.iter().position(|f| &f.path == path) {
+                if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
                     self.use_fact(fi, s, e);
                 }
             } else {
