@@ -118,19 +118,12 @@ impl Checker<'_> {
                     && self.doc.word_after(wi, 2).is_some_and(|x| {
                         matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
                     });
-                if warm {
-                    let noun = self.doc.toks[self.doc.words[wi + 2]].norm.to_string();
-                    if !(o && self.sentence_has_offer_cue(wi)) {
-                        self.tenure_claim(wi, wi + 2, n, noun.starts_with("month"));
-                    }
-                    continue;
-                }
-                (n, o, wi + 1)
+                (n, o, if warm { wi + 2 } else { wi + 1 })
             };
             let noun = if noun_wi == wi {
                 "years".to_string()
             } else {
-                match self.doc.word_after(wi, 1) {
+                match self.doc.word_after(wi, noun_wi - wi) {
                     Some(x) => x.norm.to_string(),
                     None => continue,
                 }
