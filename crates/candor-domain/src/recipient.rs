@@ -312,7 +312,10 @@ impl Recipient {
                     });
                 }
                 for (k, v) in a {
-                    let field = format!("attributes.{k}");
+                    let field = FieldPath {
+                        event: None,
+                        key: &k,
+                    };
                     check_len(&field, &k, limits.key_chars)?;
                     let val = match v {
                         Value::String(s) => {
@@ -324,7 +327,7 @@ impl Recipient {
                         Value::Null => continue,
                         _ => {
                             return Err(RecipientError::WrongType {
-                                field,
+                                field: field.to_string(),
                                 expected: "a string, number or boolean",
                             })
                         }
@@ -429,7 +432,28 @@ impl Recipient {
     }
 }
 
-fn check_len(field: &str, s: &str, limit: usize) -> Result<(), RecipientError> {
+/// A field's path for error messages (`attributes.city`, `events[2].product`), formatted only
+/// when an error names it: a valid record allocates none.
+struct FieldPath<'a> {
+    event: Option<usize>,
+    key: &'a str,
+}
+
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.event {
+            None => write!(f, "attributes.{}", self.key),
+            Some(i) if self.key.is_empty() => write!(f, "events[{i}]"),
+            Some(i) => write!(f, "events[{i}].{}", self.key),
+        }
+    }
+}
+
+fn check_len(
+    field: &(impl std::fmt::Display + ?Sized),
+    s: &str,
+    limit: usize,
+) -> Result<(), RecipientError> {
     if s.chars().count() > limit {
         return Err(RecipientError::TooLarge {
             field: field.to_string(),
@@ -439,7 +463,10 @@ fn check_len(field: &str, s: &str, limit: usize) -> Result<(), RecipientError> {
     Ok(())
 }
 
-fn num(n: &serde_json::Number, field: &str) -> Result<f64, RecipientError> {
+fn num(
+    n: &serde_json::Number,
+    field: &(impl std::fmt::Display + ?Sized),
+) -> Result<f64, RecipientError> {
     n.as_f64()
         .filter(|f| f.is_finite())
         .ok_or_else(|| RecipientError::WrongType {
@@ -468,16 +495,22 @@ fn opt_str(
 }
 
 fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientError> {
-    let base = format!("events[{i}]");
+    let base = || {
+        FieldPath {
+            event: Some(i),
+            key: "",
+        }
+        .to_string()
+    };
     let Value::Object(obj) = e else {
         return Err(RecipientError::UnknownEventShape {
-            field: base,
+            field: base(),
             why: "not an object".into(),
         });
     };
     if obj.len() > limits.event_fields + 2 {
         return Err(RecipientError::TooLarge {
-            field: base,
+            field: base(),
             limit: limits.event_fields,
         });
     }
@@ -485,7 +518,10 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
     let mut at = None;
     let mut fields = BTreeMap::new();
     for (k, v) in obj {
-        let field = format!("{base}.{k}");
+        let field = FieldPath {
+            event: Some(i),
+            key: &k,
+        };
         match (k.as_str(), v) {
             ("type", Value::String(s)) => {
                 let s = s.trim().to_string();
@@ -495,7 +531,7 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
                         .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
                 {
                     return Err(RecipientError::UnknownEventShape {
-                        field,
+                        field: field.to_string(),
                         why: format!("type `{s}` is not a plain name"),
                     });
                 }
@@ -504,19 +540,19 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
             }
             ("type", _) => {
                 return Err(RecipientError::UnknownEventShape {
-                    field,
+                    field: field.to_string(),
                     why: "type must be a string".into(),
                 })
             }
             ("at", Value::String(s)) => {
                 at = Some(Date::parse(&s).map_err(|_| RecipientError::BadDate {
-                    field: field.clone(),
+                    field: field.to_string(),
                     value: s.clone(),
                 })?);
             }
             ("at", other) => {
                 return Err(RecipientError::BadDate {
-                    field,
+                    field: field.to_string(),
                     value: other.to_string(),
                 })
             }
@@ -537,18 +573,18 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
                     _ => "an object",
                 };
                 return Err(RecipientError::UnknownEventShape {
-                    field,
+                    field: field.to_string(),
                     why: format!("{what} where a string or number is expected"),
                 });
             }
         }
     }
     let kind = kind.ok_or_else(|| RecipientError::UnknownEventShape {
-        field: base.clone(),
+        field: base(),
         why: "no `type`".into(),
     })?;
     let at = at.ok_or_else(|| RecipientError::UnknownEventShape {
-        field: base,
+        field: base(),
         why: "no `at` date".into(),
     })?;
     Ok(Event { kind, at, fields })
@@ -573,6 +609,37 @@ mod tests {
         assert_eq!(r.events[0].kind, "view", "newest first");
         assert_eq!(r.events[1].field_text("amount").as_deref(), Some("149"));
         assert!(r.profiling_allowed());
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        for (text, field) in [
+            (
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"purchase","at":"2026-13-01"}]}"#,
+                "events[0].at",
+            ),
+            (
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"purchase"}]}"#,
+                "events[0]",
+            ),
+            (
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","items":[1]}]}"#,
+                "events[0].items",
+            ),
+            (
+                r#"{"id":"1","email":"a@b.co","attributes":{"tier":[1]}}"#,
+                "attributes.tier",
+            ),
+        ] {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(field), "{text}: {e}");
+        }
+        let long = format!(
+            r#"{{"id":"1","email":"a@b.co","attributes":{{"note":"{}"}}}}"#,
+            "x".repeat(Limits::default().value_chars + 1)
+        );
+        let e = parse(&long).unwrap_err().to_string();
+        assert!(e.contains("attributes.note"), "{e}");
     }
 
     #[test]
