@@ -252,8 +252,10 @@ struct Shared {
     /// The unsubscribe URL of `copy_probe`: shared copy is checked with it, so the check of
     /// the part every recipient shares is the same for all of them.
     probe_unsubscribe: String,
-    /// Shared parts (body copy, offer, footer) by their text, each judged once.
-    shared_parts: Mutex<HashMap<String, Arc<SharedPart>>>,
+    /// Shared parts (body copy, offer, footer), each judged once: by a hash of what they are
+    /// made from (see [`shared_part`]).
+    shared_parts: Mutex<HashMap<u64, Vec<SharedEntry>>>,
+    shared_parts_hasher: std::collections::hash_map::RandomState,
     /// Encoded shared copy (body, offer, footer) by body text, made once each.
     mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
     terms: prompt::CampaignTerms,
@@ -419,6 +421,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         copy_spend: Mutex::new(Money::ZERO),
         probe_unsubscribe,
         shared_parts: Mutex::new(HashMap::new()),
+        shared_parts_hasher: std::collections::hash_map::RandomState::new(),
         mime_parts: Mutex::new(HashMap::new()),
         terms: prompt::CampaignTerms::new(&campaign),
         copy_probe,
@@ -991,23 +994,59 @@ fn shared_mime(shared: &Shared, email: &Composed) -> Arc<outbox::SharedMime> {
 }
 
 /// The gate's judgement of a shared part, made once per distinct text.
-fn shared_part(shared: &Shared, text: String) -> Arc<SharedPart> {
+///
+/// The shared text follows from the body, the offer and whether there is an opener (the
+/// footer is the run's, with the stand-in unsubscribe URL): those are the key, so an email
+/// that finds its part builds no text.
+fn shared_part(shared: &Shared, spec: &MessageSpec<'_>) -> Arc<SharedPart> {
+    use std::hash::BuildHasher;
+    let email = spec.email;
+    let no_opener = email.opener.trim().is_empty();
+    let key = shared
+        .shared_parts_hasher
+        .hash_one((&email.body, &email.offer, no_opener));
     let mut parts = shared
         .shared_parts
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    if let Some(p) = parts.get(&text) {
-        return Arc::clone(p);
+    if !parts.contains_key(&key) && parts.len() >= SHARED_CACHE_MAX {
+        let (_, text) = outbox::plain_text_parts(spec);
+        return Arc::new(
+            shared
+                .gate
+                .prepare_shared(&text, &shared.copy_probe, &shared.ctx),
+        );
     }
+    let bucket = parts.entry(key).or_default();
+    if let Some(e) = bucket
+        .iter()
+        .find(|e| e.body == email.body && e.offer == email.offer && e.no_opener == no_opener)
+    {
+        return Arc::clone(&e.part);
+    }
+    let (_, text) = outbox::plain_text_parts(spec);
     let part = Arc::new(
         shared
             .gate
             .prepare_shared(&text, &shared.copy_probe, &shared.ctx),
     );
-    if parts.len() < SHARED_CACHE_MAX {
-        parts.insert(text, Arc::clone(&part));
+    if bucket.len() < SHARED_CACHE_MAX {
+        bucket.push(SharedEntry {
+            body: email.body.clone(),
+            offer: email.offer.clone(),
+            no_opener,
+            part: Arc::clone(&part),
+        });
     }
     part
+}
+
+/// One judged shared part and what it was made from.
+struct SharedEntry {
+    body: String,
+    offer: String,
+    no_opener: bool,
+    part: Arc<SharedPart>,
 }
 
 /// Gate a composed email as it will be sent (the plain-text part, footer included).
@@ -1037,15 +1076,16 @@ fn check(
     };
     let part = body_shared.then(|| {
         spec.unsubscribe_url = &shared.probe_unsubscribe;
-        let (own, rest) = outbox::plain_text_parts(&spec);
-        (own, shared_part(shared, rest))
+        shared_part(shared, &spec)
     });
     let report = match part {
-        Some((own, part)) if part.passed() => {
-            shared
-                .gate
-                .check_with_shared(&email.subject, &own, &part, w.r, &shared.ctx)
-        }
+        Some(part) if part.passed() => shared.gate.check_with_shared(
+            &email.subject,
+            email.opener.trim(),
+            &part,
+            w.r,
+            &shared.ctx,
+        ),
         _ => {
             spec.unsubscribe_url = &unsubscribe;
             let text = outbox::plain_text(&spec);
