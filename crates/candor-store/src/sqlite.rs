@@ -114,6 +114,11 @@ struct State {
 
 pub struct SqliteStore {
     state: Mutex<State>,
+    /// The first 8 bytes of every response-cache key this process knows to be stored (read
+    /// at open, added on every put): a lookup for any other key is a miss without a query.
+    /// A key another process stores after this one opened is missed, which costs one call,
+    /// never a wrong answer (a hit is always read from the table).
+    cache_keys: Mutex<std::collections::HashSet<u64>>,
     tx: Sender<Op>,
     writer: Mutex<Option<JoinHandle<()>>>,
     reader: Mutex<Connection>,
@@ -355,6 +360,15 @@ impl SqliteStore {
              INSERT INTO prior_send_spend SELECT send_id, SUM(cost_picos) FROM ledger
                  WHERE send_id IS NOT NULL AND cost_picos != 0 GROUP BY send_id;",
         )?;
+        let cache_keys = {
+            let mut stmt = conn.prepare("SELECT key FROM response_cache")?;
+            let keys = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut set = std::collections::HashSet::new();
+            for k in keys {
+                set.insert(key_prefix(&k?));
+            }
+            set
+        };
         let (tx, rx) = mpsc::channel();
         let failed = Arc::new(Mutex::new(None));
         let writer = {
@@ -367,6 +381,7 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?
         };
         Ok(SqliteStore {
+            cache_keys: Mutex::new(cache_keys),
             state: Mutex::new(State {
                 book,
                 prior_sends,
@@ -380,6 +395,13 @@ impl SqliteStore {
             options,
             path,
         })
+    }
+
+    fn remember_cache_key(&self, key: &CacheKey) {
+        self.cache_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key_prefix(key.as_bytes()));
     }
 
     pub fn path(&self) -> &Path {
@@ -588,6 +610,7 @@ impl Store for SqliteStore {
         key: CacheKey,
         completion: &'a Completion,
     ) -> BoxFuture<'a, Result<LedgerId, StoreError>> {
+        self.remember_cache_key(&key);
         let r = encode_completion(completion).and_then(|json| {
             let cache = CacheWrite {
                 key: *key.as_bytes(),
@@ -663,6 +686,14 @@ impl Store for SqliteStore {
     }
 
     fn cache_get(&self, key: CacheKey) -> BoxFuture<'_, Result<Option<Completion>, StoreError>> {
+        let known = self
+            .cache_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&key_prefix(key.as_bytes()));
+        if !known {
+            return ready(Ok(None));
+        }
         let r = (|| {
             let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
             let json: Option<String> = conn
@@ -684,6 +715,7 @@ impl Store for SqliteStore {
         key: CacheKey,
         completion: &Completion,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.remember_cache_key(&key);
         let r = encode_completion(completion).and_then(|json| {
             self.send(Op::CachePut {
                 key: *key.as_bytes(),
@@ -939,6 +971,15 @@ fn apply(
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The first 8 bytes of a cache key (a SHA-256), for [`SqliteStore`]'s set of stored keys.
+fn key_prefix(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    for (d, s) in b.iter_mut().zip(key) {
+        *d = *s;
+    }
+    u64::from_le_bytes(b)
 }
 
 fn cache_insert(

@@ -345,3 +345,46 @@ async fn write_behind_mode_also_persists_everything_on_drop() {
     assert_eq!(total, Money::from_picos(4_500));
     assert_eq!(store.status(Scope::Global).await.unwrap().spent, total);
 }
+
+/// Lookups for keys the store has never seen answer without a query: the keys are read at
+/// open and added on every put. A key another process stores later is found after a reopen.
+#[tokio::test]
+async fn response_cache_keys_are_known_from_open_and_puts() {
+    let path = temp_db("cache-keys");
+    let c = Completion {
+        compute_ms: None,
+        text: "hi".into(),
+        usage: Usage::default(),
+        usage_reported: true,
+        finish_reason: FinishReason::Stop,
+        model: "m".into(),
+    };
+    let key = |n: u32| {
+        CacheKey::for_request(
+            "p",
+            &candor_domain::ChatRequest::from_parts("m", &Default::default(), n),
+        )
+    };
+    let a = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    a.cache_put(key(1), &c).await.unwrap();
+    a.flush().await.unwrap();
+    {
+        let b = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        assert_eq!(
+            b.cache_get(key(1)).await.unwrap(),
+            Some(c.clone()),
+            "read at open"
+        );
+        b.cache_put(key(2), &c).await.unwrap();
+        b.flush().await.unwrap();
+        assert_eq!(
+            b.cache_get(key(2)).await.unwrap(),
+            Some(c.clone()),
+            "its own put"
+        );
+    }
+    assert_eq!(a.cache_get(key(3)).await.unwrap(), None);
+    drop(a);
+    let again = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    assert_eq!(again.cache_get(key(2)).await.unwrap(), Some(c));
+}
