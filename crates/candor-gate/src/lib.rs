@@ -58,6 +58,9 @@
 //! - Perks ("free shipping", "free returns", "a free gift", "double points") must be offered
 //!   by a campaign fact (`[[perks]]` in the rules), and "on every order" must not drop the
 //!   minimum that fact states.
+//! - An offer's limits (`[offer_scope]`: a minimum, what it applies to, who it is for) hold:
+//!   "$10 off any order" against a $50 minimum, "25% off monthly billing" for an annual-billing
+//!   offer, "everyone saves" for a members' discount are wrong offers.
 //! - The footer (the paragraph with "unsubscribe", "privacy policy", a `--` line...) is not
 //!   judged for grounding: it holds the sender's address. Leak and lint checks still read it.
 //! - Language: a sentence in another language than the email's (or than the campaign's
@@ -89,5 +92,5 @@ pub use generic::{
 pub use report::{Finding, Kind, Part, Report, Verdict};
 pub use rules::{
     ClaimRule, CountRule, GroundingRules, ImpliedOptions, ImpliedRule, KindRule, LeakRules,
-    LintRules, PerkRule, RuleError, RuleTable, TimeRule,
+    LintRules, OfferScopeRules, PerkRule, RuleError, RuleTable, ScopeLimit, TimeRule,
 };

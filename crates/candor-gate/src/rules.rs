@@ -151,6 +151,28 @@ pub struct TimeRule {
     pub calendar: Option<String>,
 }
 
+/// An offer's scope: a campaign fact under a limit's key (a minimum, what the offer applies
+/// to, who it is for) limits it; an offer clause that drops that limit ("on any order") or
+/// names the other side of an exclusive pair ("monthly" for an annual-billing offer) is a
+/// wrong offer.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfferScopeRules {
+    pub limits: Vec<ScopeLimit>,
+    /// Words that exclude each other: a limit says one, the email the other.
+    pub exclusive: Vec<[String; 2]>,
+}
+
+/// One kind of offer limit.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScopeLimit {
+    /// Last segment of a campaign fact's key that states this limit (`minimum`, `applies_to`).
+    pub keys: Vec<String>,
+    /// Phrases that say the offer has no such limit ("any order", "everyone").
+    pub unconditional: Vec<String>,
+}
+
 /// A perk an email may promise only if the campaign offers it ("free shipping", "free
 /// returns", "a free gift"): some campaign fact must mention one of `context` words.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -193,6 +215,7 @@ pub struct RuleTable {
     pub times: Vec<TimeRule>,
     pub categories: Vec<CategoryRule>,
     pub perks: Vec<PerkRule>,
+    pub offer_scope: OfferScopeRules,
 }
 
 impl RuleTable {
@@ -265,6 +288,9 @@ impl RuleTable {
         self.times.extend(other.times);
         self.categories.extend(other.categories);
         self.perks.extend(other.perks);
+        let o = other.offer_scope;
+        self.offer_scope.limits.extend(o.limits);
+        self.offer_scope.exclusive.extend(o.exclusive);
         let lint = other.lint;
         self.lint.banned.extend(lint.banned);
         self.lint.footer_markers.extend(lint.footer_markers);
@@ -601,6 +627,8 @@ pub(crate) struct Compiled {
     pub perks: PhraseSet,
     /// No-minimum phrases; payload: index into `table.perks`.
     pub perk_unconditional: PhraseSet,
+    /// Offer-scope phrases; payload: index into `table.offer_scope.limits`.
+    pub scope_unconditional: PhraseSet,
     /// Every word of every phrase → its id; tokens get ids once per email.
     pub vocab: HashMap<String, u32>,
 }
@@ -642,6 +670,7 @@ impl Compiled {
             categories: PhraseSet::default(),
             perks: PhraseSet::default(),
             perk_unconditional: PhraseSet::default(),
+            scope_unconditional: PhraseSet::default(),
             vocab: HashMap::default(),
         }
     }
@@ -785,6 +814,15 @@ impl Compiled {
                 }
                 c
             },
+            scope_unconditional: {
+                let mut c = PhraseSet::default();
+                for (i, l) in table.offer_scope.limits.iter().enumerate() {
+                    for p in &l.unconditional {
+                        c.add(p, i);
+                    }
+                }
+                c
+            },
             table,
             vocab: HashMap::default(),
         };
@@ -804,6 +842,7 @@ impl Compiled {
                 &mut compiled.categories,
                 &mut compiled.perks,
                 &mut compiled.perk_unconditional,
+                &mut compiled.scope_unconditional,
             ] {
                 set.intern(&mut vocab);
             }

@@ -348,6 +348,7 @@ impl<'a> Checker<'a> {
         self.counts_and_tenure();
         self.money_percent_codes();
         self.perks();
+        self.offer_scope();
         self.times();
         self.lint();
         self.consent();

@@ -489,6 +489,96 @@ impl Checker<'_> {
         }
     }
 
+    /// An offer clause that drops the campaign offer's limit: "$10 off any order" against a
+    /// $50 minimum, "25% off any plan" for an annual-billing offer, "monthly" for "annual".
+    pub(super) fn offer_scope(&mut self) {
+        let rules = &self.rules.table.offer_scope;
+        if rules.limits.is_empty() {
+            return;
+        }
+        // The campaign's limits: (which limit, path, stems of the value).
+        let limits: Vec<(usize, String, Vec<String>)> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && !f.stems.is_empty())
+            .filter_map(|f| {
+                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
+                let li = rules
+                    .limits
+                    .iter()
+                    .position(|l| l.keys.iter().any(|k| fold(k) == last))?;
+                Some((li, f.path.to_string(), f.stems.to_vec()))
+            })
+            .collect();
+        if limits.is_empty() {
+            return;
+        }
+        let offer_clause = |c: &Checker, ti: usize| {
+            c.clause_has(ti, &OFFER_CUES) || c.clause_has(ti, &["%", "$", "€", "£"]) || {
+                let (s, e) = c.doc.clause(ti);
+                c.doc.toks[s..e]
+                    .iter()
+                    .any(|t| c.facts.codes.contains(t.norm.as_str()))
+            }
+        };
+        let mut hits: Vec<(usize, usize, String)> = Vec::new();
+        for m in self
+            .rules
+            .scope_unconditional
+            .find(&self.doc.toks, &self.doc.words, false)
+        {
+            let ti = self.doc.words[m.first];
+            let negated = self
+                .doc
+                .word_before(m.first, 1)
+                .is_some_and(|t| matches!(t.norm.as_str(), "no" | "not"));
+            if negated
+                || !offer_clause(self, ti)
+                || self.clause_has(ti, &["if", "excludes", "except"])
+            {
+                continue;
+            }
+            let said: Vec<String> = (m.first..=m.last)
+                .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
+                .collect();
+            // "any subscription" inside "first month of any subscription" restates the limit.
+            if let Some((_, path, _)) = limits
+                .iter()
+                .find(|(li, _, lw)| *li == m.payload && !said.iter().all(|w| lw.contains(w)))
+            {
+                let e = self.doc.toks[self.doc.words[m.last]].end;
+                hits.push((self.doc.toks[ti].start, e, path.clone()));
+            }
+        }
+        for pair in &rules.exclusive {
+            for (have, other) in [(&pair[0], &pair[1]), (&pair[1], &pair[0])] {
+                let (have, other) = (stem(&fold(have)), stem(&fold(other)));
+                let Some((_, path, _)) = limits
+                    .iter()
+                    .find(|(_, _, lw)| lw.contains(&have) && !lw.contains(&other))
+                else {
+                    continue;
+                };
+                for &ti in &self.doc.words {
+                    let t = &self.doc.toks[ti];
+                    if stem(&t.norm) == other && offer_clause(self, ti) {
+                        hits.push((t.start, t.end, path.clone()));
+                    }
+                }
+            }
+        }
+        for (s, e, path) in hits {
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("the campaign's offer is limited by `{path}`; this says otherwise"),
+                "offer.scope",
+            );
+        }
+    }
+
     pub(super) fn money_percent_codes(&mut self) {
         let mut money: Vec<(usize, usize, f64)> = Vec::new();
         let mut percents: Vec<(usize, usize, f64)> = Vec::new();

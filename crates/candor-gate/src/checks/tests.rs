@@ -901,3 +901,31 @@ fn perks_need_the_campaigns_offer() {
         )]
     );
 }
+
+#[test]
+fn offer_scope_keeps_the_campaigns_limits() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Greenbasket",
+        "offer":{"discount":"$10 off","minimum":"$50","code":"FRESH10","applies_to":"annual billing"}}))
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &sparse(), &ctx);
+    assert!(check("Take $10 off orders over $50 with FRESH10.").passed());
+    assert!(check("Switch to annual billing and take $10 off with FRESH10.").passed());
+    for (body, said) in [
+        ("Take $10 off any order with FRESH10.", "any order"),
+        ("Take $10 off monthly billing with FRESH10.", "monthly"),
+        ("Take $10 off everything with FRESH10.", "everything"),
+    ] {
+        let r = check(body);
+        assert_eq!(
+            kinds(&r),
+            [(
+                Kind::WrongOffer,
+                "offer.scope".to_string(),
+                said.to_string()
+            )],
+            "{body}"
+        );
+    }
+    // Outside the offer's clause, the same words claim nothing about it.
+    assert!(check("Everything you need for winter, and $10 off $50 with FRESH10.").passed());
+}
