@@ -496,6 +496,20 @@ impl Checker<'_> {
         if rules.limits.is_empty() {
             return;
         }
+        let found = self
+            .rules
+            .scope_unconditional
+            .find(&self.doc.toks, &self.doc.words, false);
+        let pair_word = rules.exclusive.iter().flatten().any(|w| {
+            let w = w.as_str();
+            self.doc.words.iter().any(|&ti| {
+                let n = self.doc.toks[ti].norm.as_str();
+                n.strip_suffix('s').unwrap_or(n) == w || n == w
+            })
+        });
+        if found.is_empty() && !pair_word {
+            return;
+        }
         // The campaign's limits: (which limit, path, stems of the value).
         let limits: Vec<(usize, String, Vec<String>)> = self
             .facts
@@ -523,11 +537,7 @@ impl Checker<'_> {
             }
         };
         let mut hits: Vec<(usize, usize, String)> = Vec::new();
-        for m in self
-            .rules
-            .scope_unconditional
-            .find(&self.doc.toks, &self.doc.words, false)
-        {
+        for m in found {
             let ti = self.doc.words[m.first];
             let negated = self
                 .doc
