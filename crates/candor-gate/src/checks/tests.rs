@@ -198,6 +198,17 @@ fn implied_context_needs_matching_fact() {
         "Welcome back",
     );
     assert_finds(
+        &sparse(),
+        "Hello! We picked these just for you: warm layers for winter.",
+        Kind::ImpliedContext,
+        "implied.based_on_you",
+        "picked these just for you",
+    );
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, we picked these just for you: poles for your new boots.",
+    );
+    assert_finds(
         &zoe(),
         "Hi Zoë, you have $20 in store credit waiting.",
         Kind::ImpliedContext,
