@@ -11,8 +11,10 @@
 //! context is paid on every call, so the budget is a hard cap, not a hint. Without profiling
 //! consent only the name is offered.
 
+use std::fmt::Write as _;
+
 use candor_domain::campaign::{ContextBudget, Part, Stage, Tier};
-use candor_domain::recipient::fmt_num;
+use candor_domain::recipient::{fmt_num, FieldValue};
 use candor_domain::{Campaign, Date, PromptParts, Recipient, Segment};
 use serde::Serialize;
 use serde_json::Value;
@@ -98,15 +100,29 @@ fn campaign_terms(c: &Campaign) -> Vec<String> {
     terms
 }
 
-fn describe_age(days: i64) -> String {
-    match days {
-        d if d < 0 => "after the send date".into(),
-        0 => "on the send date".into(),
-        1 => "1 day before the send date".into(),
-        d if d < 14 => format!("{d} days before the send date"),
-        d if d < 60 => format!("{} weeks before the send date", d / 7),
-        d if d < 730 => format!("{} months before the send date", d / 30),
-        d => format!("{} years before the send date", d / 365),
+/// How long before the send date, appended to `out`.
+fn push_age(out: &mut String, days: i64) {
+    let _ = match days {
+        d if d < 0 => write!(out, "after the send date"),
+        0 => write!(out, "on the send date"),
+        1 => write!(out, "1 day before the send date"),
+        d if d < 14 => write!(out, "{d} days before the send date"),
+        d if d < 60 => write!(out, "{} weeks before the send date", d / 7),
+        d if d < 730 => write!(out, "{} months before the send date", d / 30),
+        d => write!(out, "{} years before the send date", d / 365),
+    };
+}
+
+/// A key as words (`loyalty_tier` → `loyalty tier`), appended to `out`.
+fn push_key(out: &mut String, key: &str) {
+    out.extend(key.chars().map(|c| if c == '_' { ' ' } else { c }));
+}
+
+/// An event field's value as text, appended to `out`.
+fn push_field(out: &mut String, v: &FieldValue) {
+    match v {
+        FieldValue::Str(s) => out.push_str(s),
+        FieldValue::Num(n) => out.push_str(&fmt_num(*n)),
     }
 }
 
@@ -152,7 +168,13 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             .fields
             .iter()
             .filter(|(k, _)| !private_attribute(k))
-            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), v.to_text()))
+            .map(|(k, v)| {
+                let mut d = String::with_capacity(k.len() + 24);
+                push_key(&mut d, k);
+                d.push_str(": ");
+                push_field(&mut d, v);
+                d
+            })
             .collect();
         details.sort();
         let verb = match e.kind.as_str() {
@@ -166,16 +188,14 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             "click" | "email_click" => "clicked an email",
             other => other,
         };
-        let text = if details.is_empty() {
-            format!("{verb} on {} ({})", e.at, describe_age(age))
-        } else {
-            format!(
-                "{verb} on {} ({}): {}",
-                e.at,
-                describe_age(age),
-                details.join(", ")
-            )
-        };
+        let mut text = String::with_capacity(96);
+        let _ = write!(text, "{verb} on {} (", e.at);
+        push_age(&mut text, age);
+        text.push(')');
+        for (i, d) in details.iter().enumerate() {
+            text.push_str(if i == 0 { ": " } else { ", " });
+            text.push_str(d);
+        }
         // Recency: full weight for the last 30 days, fading over ~2 years.
         let recency = (730 - age.min(730)) * 1000 / 730;
         let kind_weight = match e.kind.as_str() {
@@ -190,30 +210,52 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             .fields
             .iter()
             .find(|(k, _)| matches!(k.as_str(), "product" | "item" | "title" | "name"))
-            .map(|(_, v)| format!(" the {}", v.to_text()))
-            .unwrap_or_default();
-        let you = match e.kind.as_str() {
-            "purchase" | "order" => format!("You bought{what}"),
-            "view" | "browse" | "page_view" => format!("You looked at{what}"),
-            "cart" | "add_to_cart" | "cart_add" => {
-                format!(
-                    "You put{} in your cart",
-                    if what.is_empty() { " something" } else { &what }
-                )
+            .map(|(_, v)| v);
+        let push_what = |out: &mut String| {
+            if let Some(v) = what {
+                out.push_str(" the ");
+                push_field(out, v);
             }
-            "signup" | "register" => "You signed up".to_string(),
-            "review" => format!("You reviewed{what}"),
-            "ticket" | "support_ticket" => "You opened a support ticket".to_string(),
-            "open" | "email_open" => "You opened one of our emails".to_string(),
-            "click" | "email_click" => "You clicked a link in one of our emails".to_string(),
-            other => format!("Your {}{what}", other.replace('_', " ")),
         };
+        let mut you = String::with_capacity(64);
+        match e.kind.as_str() {
+            "purchase" | "order" => {
+                you.push_str("You bought");
+                push_what(&mut you);
+            }
+            "view" | "browse" | "page_view" => {
+                you.push_str("You looked at");
+                push_what(&mut you);
+            }
+            "cart" | "add_to_cart" | "cart_add" => {
+                you.push_str("You put");
+                if what.is_some() {
+                    push_what(&mut you);
+                } else {
+                    you.push_str(" something");
+                }
+                you.push_str(" in your cart");
+            }
+            "signup" | "register" => you.push_str("You signed up"),
+            "review" => {
+                you.push_str("You reviewed");
+                push_what(&mut you);
+            }
+            "ticket" | "support_ticket" => you.push_str("You opened a support ticket"),
+            "open" | "email_open" => you.push_str("You opened one of our emails"),
+            "click" | "email_click" => you.push_str("You clicked a link in one of our emails"),
+            other => {
+                you.push_str("Your ");
+                push_key(&mut you, other);
+                push_what(&mut you);
+            }
+        }
         // "in October" within the send date's year, "in May 2025" before it; no day and no
         // "N days ago" arithmetic for a small model to garble.
-        let you = if e.at.year() == now.year() && age < 300 {
-            format!("{you} in {}", e.at.month_name())
+        let _ = if e.at.year() == now.year() && age < 300 {
+            write!(you, " in {}", e.at.month_name())
         } else {
-            format!("{you} in {} {}", e.at.month_name(), e.at.year())
+            write!(you, " in {} {}", e.at.month_name(), e.at.year())
         };
         facts.push(Fact {
             key: format!("events[{i}]"),
