@@ -106,7 +106,16 @@ impl Checker<'_> {
                         .map(|_| (1.0, false))
                 });
                 let Some((n, o)) = num else { continue };
-                if !self.doc.adjacent(wi) {
+                // "5-year anniversary": a hyphen between the number and the unit.
+                let hyphen_unit = {
+                    let ti = self.doc.words[wi];
+                    self.doc.toks.get(ti + 1).is_some_and(|h| h.norm == "-")
+                        && self.doc.words.get(wi + 1) == Some(&(ti + 2))
+                        && self.doc.word_after(wi, 1).is_some_and(|x| {
+                            matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
+                        })
+                };
+                if !self.doc.adjacent(wi) && !hyphen_unit {
                     continue;
                 }
                 // "five great years with us": one warm word between the number and the years.

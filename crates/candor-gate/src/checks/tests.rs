@@ -386,6 +386,16 @@ fn counts_and_tenure() {
         &zoe(),
         "Hi Zoë, our boots are built for five great years on the trail.",
     );
+    // "5-year": digits, a hyphen, the unit.
+    assert_pass(&zoe(), "Hi Zoë, happy 3-year anniversary!");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, happy 5-year anniversary!",
+        Kind::WrongTime,
+        "time.tenure",
+        "5-year",
+    );
+    assert_pass(&zoe(), "Hi Zoë, our poles come with a 5-year warranty.");
     assert_pass(&zoe(), "Zoë, you've been a member since 2023.");
     assert_finds(
         &zoe(),
