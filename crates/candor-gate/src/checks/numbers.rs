@@ -355,10 +355,17 @@ impl Checker<'_> {
         }
     }
 
-    /// "a member since 2021", "with us since 2019".
+    /// "a member since 2021", "with us since 2019", "you joined us in 2021".
     fn since_year(&mut self) {
         for wi in 0..self.doc.words.len() {
-            if self.doc.toks[self.doc.words[wi]].norm != "since" {
+            let ti = self.doc.words[wi];
+            let joined_in = self.doc.toks[ti].norm == "in"
+                && self.clause_has(
+                    ti,
+                    &["joined", "signed", "became", "registered", "subscribed"],
+                )
+                && self.clause_has(ti, &["you", "you've", "your"]);
+            if self.doc.toks[ti].norm != "since" && !joined_in {
                 continue;
             }
             let Some(y) = self.doc.word_after(wi, 1) else {

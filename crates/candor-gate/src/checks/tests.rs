@@ -396,6 +396,18 @@ fn counts_and_tenure() {
         "5-year",
     );
     assert_pass(&zoe(), "Hi Zoë, our poles come with a 5-year warranty.");
+    // Zoë signed up in June 2023.
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, you joined us in 2023 and we're glad you did.",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, you joined us in 2021 and we're glad you did.",
+        Kind::WrongTime,
+        "time.tenure",
+        "in 2021",
+    );
     assert_pass(&zoe(), "Zoë, you've been a member since 2023.");
     assert_finds(
         &zoe(),
