@@ -522,6 +522,19 @@ fn upgrading_from_a_tier_says_it_is_the_persons() {
 #[test]
 fn relative_times() {
     assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
+    // "It's been N weeks since you...": Zoë's boots were bought on October 18, 33 days
+    // before the send date.
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, it's been 5 weeks since you bought the Trailblazer 2 Hiking Boot.",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, it's been 3 weeks since you bought the Trailblazer 2 Hiking Boot.",
+        Kind::WrongTime,
+        "time.ago",
+        "3 weeks since",
+    );
     // A weekday in a past clause about the person: Zoë viewed the parka on Tuesday,
     // November 17 (the send date is Friday, November 20).
     assert_pass(

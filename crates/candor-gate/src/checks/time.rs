@@ -376,18 +376,31 @@ impl Checker<'_> {
             else {
                 continue;
             };
-            if ago.norm != "ago" {
+            // "It's been 3 weeks since you bought...": the person is after "since".
+            let since = ago.norm == "since"
+                && (1..=3).any(|k| {
+                    self.doc
+                        .word_before(wi, k)
+                        .is_some_and(|b| b.norm == "been")
+                });
+            if ago.norm != "ago" && !since {
                 continue;
             }
             let (lo, hi) = match unit.norm.as_str() {
                 "day" | "days" => (v - 1.0, v + 1.0),
                 "week" | "weeks" => (v * 7.0 - 3.0, v * 7.0 + 4.0),
                 "month" | "months" => (v * 30.44 - 12.0, v * 30.44 + 15.0),
-                "year" | "years" => (v * 365.25 - 60.0, v * 365.25 + 90.0),
+                // Whole years, as people count them: "three years" covers 3.0 to 3.99.
+                "year" | "years" => (v * 365.25 - 60.0, (v + 1.0) * 365.25),
                 _ => continue,
             };
             let head = self.doc.words[wi];
-            if !self.clause_about_person(head) || self.clause_has(head, &FUTURE_CUES) {
+            let about = if since {
+                self.doc.words.get(wi + 3).copied().unwrap_or(head)
+            } else {
+                head
+            };
+            if !self.clause_about_person(about) || self.clause_has(head, &FUTURE_CUES) {
                 continue;
             }
             let (s, e) = (t.start, ago.end);
