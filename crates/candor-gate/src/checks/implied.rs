@@ -256,6 +256,46 @@ impl Checker<'_> {
         }) else {
             return;
         };
+        // "Your birthday is tomorrow": a day word in the birthday's sentence names the day.
+        let mut day_hits = Vec::new();
+        for (wi, &ti) in self.doc.words.iter().enumerate() {
+            if !self.doc.toks[ti].norm.starts_with("birthday") {
+                continue;
+            }
+            // Its own clause, and not an offer's ("happy birthday, and save 20% today").
+            let (cs, ce) = self.doc.clause(ti);
+            if self.clause_has(
+                ti,
+                &["save", "off", "shop", "order", "code", "ends", "sale"],
+            ) {
+                continue;
+            }
+            for t in &self.doc.toks[cs..ce] {
+                let said = match t.norm.as_str() {
+                    "today" | "tonight" => 0,
+                    "tomorrow" => 1,
+                    "yesterday" => -1,
+                    _ => continue,
+                };
+                if said != offset {
+                    day_hits.push((wi, t.start, t.end));
+                }
+            }
+        }
+        for (_, s, e) in day_hits {
+            let when = match offset {
+                0 => "today".to_string(),
+                o if o > 0 => format!("in {o} days"),
+                o => format!("{} days ago", -o),
+            };
+            self.flag(
+                Kind::WrongTime,
+                s,
+                e,
+                format!("the person's birthday is {when}"),
+                "time.birthday",
+            );
+        }
         for wi in 0..self.doc.words.len().saturating_sub(1) {
             let t = &self.doc.toks[self.doc.words[wi]];
             let next = &self.doc.toks[self.doc.words[wi + 1]];

@@ -242,6 +242,18 @@ fn implied_context_needs_matching_fact() {
 #[test]
 fn birthday_outside_window_is_wrong_time() {
     assert_pass(&zoe(), "Happy early birthday, Zoë!");
+    // Zoë's birthday is November 25, five days after the send date.
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, your birthday is tomorrow!",
+        Kind::WrongTime,
+        "time.birthday",
+        "tomorrow",
+    );
+    assert_pass(
+        &zoe(),
+        "Happy early birthday, Zoë, and shop today to save 20%.",
+    );
     let r = Recipient::from_json(
         r#"{"id":"1","email":"a@b.co","first_name":"Sam","attributes":{"birthday":"1985-07-14"}}"#,
         &Limits::default(),
