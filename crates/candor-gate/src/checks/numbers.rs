@@ -658,7 +658,10 @@ impl Checker<'_> {
                     || self.clause_has(
                         ti,
                         &["spent", "paid", "bought", "purchased", "ordered", "booked"],
-                    ))
+                    )
+                    // "your Kyoto trip cost $2,140".
+                    || (self.clause_has(ti, &["cost", "came", "totaled", "totalled", "was"])
+                        && self.clause_has(ti, &["your"])))
                 && !self.clause_has(ti, &OFFER_CUES[..3]);
             if personal {
                 let kind = if self.facts.has_personal_amount {

@@ -477,6 +477,14 @@ fn offer_amounts_percents_codes_and_deadlines() {
         "grounding.amount",
         "$129",
     );
+    assert_pass(&zoe(), "Hi Zoë, your October order came to $149.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, your October order came to $129.",
+        Kind::WrongFact,
+        "grounding.amount",
+        "$129",
+    );
 }
 
 #[test]
