@@ -122,7 +122,11 @@ fn one(
     opts.durable = std::env::var("ENGINE_BENCH_DURABLE").is_ok_and(|v| v == "1");
     let cpu0 = cpu_seconds();
     let t = Instant::now();
-    let s = run_blocking(inputs, opts, 2)?;
+    let threads = std::env::var("ENGINE_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    let s = run_blocking(inputs, opts, threads)?;
     let wall = t.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
     let per = cpu * 1e6 / n as f64;

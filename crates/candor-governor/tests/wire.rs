@@ -18,11 +18,22 @@ const KEY: &str = "sk-governor-wire-SECRET-0123456789";
     clippy::unwrap_used,
     reason = "test helper: a failure is the test failing"
 )]
-fn store(name: &str) -> Arc<SqliteStore> {
+fn store(name: &str) -> (Arc<SqliteStore>, TempDir) {
     let dir = std::env::temp_dir().join(format!("candor-gov-wire-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    Arc::new(SqliteStore::open(dir.join("ledger.db"), SqliteOptions::default()).unwrap())
+    let store =
+        Arc::new(SqliteStore::open(dir.join("ledger.db"), SqliteOptions::default()).unwrap());
+    (store, TempDir(dir))
+}
+
+/// The store's scratch directory, removed when the test ends.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn config() -> GovernorConfig {
@@ -112,7 +123,7 @@ async fn assert_ledger_recomputes(store: &SqliteStore, prices: &PriceTable) {
 #[tokio::test]
 async fn every_fault_on_both_wire_formats_then_an_exact_ledger() {
     let server = TestServer::start().await.unwrap();
-    let store = store("faults");
+    let (store, _dir) = store("faults");
     let gov = Governor::new(
         store.clone(),
         GovernorConfig {
@@ -250,7 +261,7 @@ async fn gov_call_ok(
 #[tokio::test]
 async fn api_keys_never_reach_the_ledger_or_errors() {
     let server = TestServer::start().await.unwrap();
-    let store = store("keys");
+    let (store, _dir) = store("keys");
     let gov = Governor::new(
         store.clone(),
         GovernorConfig {
@@ -302,7 +313,7 @@ async fn api_keys_never_reach_the_ledger_or_errors() {
 #[tokio::test]
 async fn budget_refusal_over_the_wire_sends_nothing() {
     let server = TestServer::start().await.unwrap();
-    let store = store("refusal");
+    let (store, _dir) = store("refusal");
     let gov = Governor::new(store.clone(), config());
     let prices = PriceTable::snapshot();
     store
@@ -390,7 +401,7 @@ fn api_keys_never_reach_the_logs() {
         .unwrap();
     rt.block_on(async {
         let server = TestServer::start().await.unwrap();
-        let store = store("logs");
+        let (store, _dir) = store("logs");
         let gov = Governor::new(
             store.clone(),
             GovernorConfig {

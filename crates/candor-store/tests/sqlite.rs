@@ -14,11 +14,35 @@ use candor_store::{
     clippy::unwrap_used,
     reason = "test helper: a failure is the test failing"
 )]
-fn temp_db(name: &str) -> PathBuf {
+fn temp_db(name: &str) -> TempDb {
     let dir = std::env::temp_dir().join(format!("candor-store-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join("candor.db")
+    TempDb(dir.join("candor.db"))
+}
+
+/// A database file in its own scratch directory, removed when the test ends.
+struct TempDb(PathBuf);
+
+impl std::ops::Deref for TempDb {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDb {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 #[expect(

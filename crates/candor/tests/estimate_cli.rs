@@ -15,11 +15,27 @@ mod tests {
             .expect("run candor")
     }
 
-    fn tempdir(name: &str) -> PathBuf {
+    /// A scratch directory, removed when the test ends (pass or fail).
+    struct TempDir(PathBuf);
+
+    impl std::ops::Deref for TempDir {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tempdir(name: &str) -> TempDir {
         let d = std::env::temp_dir().join(format!("candor-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
-        d
+        TempDir(d)
     }
 
     fn s(p: &Path) -> &str {
