@@ -421,6 +421,31 @@ impl Recipient {
         self.events.iter().filter(move |e| e.kind == kind)
     }
 
+    /// The value at a fact path as the gate and the records name it: `first_name`,
+    /// `attributes.city`, `events[2].product`, `events[0].at`. `None` for a path the record
+    /// does not have.
+    pub fn value_at(&self, path: &str) -> Option<String> {
+        match path {
+            "id" => return Some(self.id.as_str().to_string()),
+            "email" => return Some(self.email.as_str().to_string()),
+            "first_name" => return self.first_name.clone(),
+            "last_name" => return self.last_name.clone(),
+            "locale" => return self.locale.clone(),
+            _ => {}
+        }
+        if let Some(key) = path.strip_prefix("attributes.") {
+            return self.attributes.get(key).map(AttrValue::to_text);
+        }
+        let rest = path.strip_prefix("events[")?;
+        let (index, field) = rest.split_once("].")?;
+        let event = self.events.get(index.parse::<usize>().ok()?)?;
+        match field {
+            "at" => Some(event.at.to_string()),
+            "type" => Some(event.kind.clone()),
+            _ => event.field_text(field),
+        }
+    }
+
     /// Full name if any part is known.
     pub fn full_name(&self) -> Option<String> {
         match (&self.first_name, &self.last_name) {
@@ -609,6 +634,24 @@ mod tests {
         assert_eq!(r.events[0].kind, "view", "newest first");
         assert_eq!(r.events[1].field_text("amount").as_deref(), Some("149"));
         assert!(r.profiling_allowed());
+        // Fact paths as the gate and the outbox records name them (events newest first).
+        assert_eq!(r.value_at("first_name").as_deref(), Some("Ána"));
+        assert_eq!(r.value_at("attributes.orders").as_deref(), Some("3"));
+        assert_eq!(
+            r.value_at("events[1].product").as_deref(),
+            Some("Trailblazer 2 Hiking Boot")
+        );
+        assert_eq!(r.value_at("events[0].at").as_deref(), Some("2026-02-10"));
+        assert_eq!(r.value_at("events[0].type").as_deref(), Some("view"));
+        for missing in [
+            "last_name",
+            "attributes.pet",
+            "events[2].at",
+            "events[x].at",
+            "events[0]",
+        ] {
+            assert_eq!(r.value_at(missing), None, "{missing}");
+        }
     }
 
     #[test]

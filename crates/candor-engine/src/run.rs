@@ -1127,14 +1127,14 @@ fn check(
             findings: feedback.clone(),
         });
     } else {
-        // Used facts for the record: the gate's paths, with the offered fact's line.
+        // Used facts for the record: the gate's paths, with the value each names.
         w.record.facts_used = report
             .used_facts
             .iter()
             .map(|p| FactUse {
                 fact: p.clone(),
                 source: p.clone(),
-                value: String::new(),
+                value: w.r.value_at(p).unwrap_or_default(),
             })
             .collect();
     }
