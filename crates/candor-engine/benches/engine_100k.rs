@@ -16,9 +16,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use candor_domain::recipient::{Limits, Recipient};
 use candor_domain::{Campaign, ChatRequest, Completion, FinishReason, TokenCount, Usage};
 use candor_engine::assets::EXAMPLE_CAMPAIGN;
 use candor_engine::demo_data::{self, OutFormat};
+use candor_engine::outbox::Outbox;
 use candor_engine::run::{run_blocking, ModelRoute, Router, RunInputs, RunOptions};
 use candor_governor::{Governor, GovernorConfig, Pricer};
 use candor_pricing::PriceTable;
@@ -140,6 +142,37 @@ fn one(
     Ok(per)
 }
 
+/// The outbox alone: one message file per recipient, written the way a run writes it (a
+/// temporary file, then a rename, so a reader never sees half a message), with no other engine
+/// work. This is the kernel's part of the floor, for reading the figures above.
+fn outbox_floor(dir: &Path, n: u64) -> Result<(), Box<dyn Error>> {
+    let sample = std::fs::read_dir(dir.join("template-outbox"))?
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| std::fs::read_to_string(e.path()))
+        .transpose()?
+        .unwrap_or_else(|| "x".repeat(3000));
+    let ids: Vec<_> = (0..n)
+        .map(|i| {
+            let rec = format!(r#"{{"id":"f{i:07}","email":"f{i}@example.com"}}"#);
+            Recipient::from_json(&rec, &Limits::default()).map(|r| r.id)
+        })
+        .collect::<Result<_, _>>()?;
+    let (outbox, _) = Outbox::open(&dir.join("floor-outbox"))?;
+    let mut outbox = outbox;
+    outbox.set_sync(false);
+    let cpu0 = cpu_seconds();
+    for id in &ids {
+        outbox.write_message(id, &sample)?;
+    }
+    let per = (cpu_seconds() - cpu0) * 1e6 / n as f64;
+    println!(
+        "outbox     {n} message files of {} bytes alone (no engine work): CPU {per:.1} µs/message",
+        sample.len()
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let n: u64 = std::env::var("ENGINE_BENCH_N")
         .ok()
@@ -161,6 +194,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         0.0
     };
+    if only.is_empty() || only == "template" {
+        outbox_floor(dir.path(), n)?;
+    }
     if only == "template" {
         println!("peak RSS {:.0} MB", peak_rss_mb());
         return Ok(());
