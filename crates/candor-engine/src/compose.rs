@@ -106,6 +106,55 @@ pub fn strip_salutations(text: &str) -> String {
     capitalize(t)
 }
 
+/// Remove a leading pleasantry sentence ("I hope this email finds you well.", "Hope you're
+/// doing well!") from a model's opener: it says nothing about the reader or the offer, and
+/// small models open with it despite the prompt. Only a whole first sentence of at most ten
+/// words is cut; "I hope you enjoy the boots" is a sentence with content and stays.
+pub fn strip_pleasantry(text: &str) -> String {
+    let t = text.trim_start();
+    let end = t
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, '.' | '!') && t[i + 1..].chars().next().is_none_or(char::is_whitespace)
+        })
+        .map(|(i, _)| i);
+    let Some(end) = end else {
+        return t.to_string();
+    };
+    let first = t[..end].to_lowercase().replace('\u{2019}', "'");
+    let opens = [
+        "i hope ",
+        "hope ",
+        "we hope ",
+        "i trust ",
+        "i am writing ",
+        "i'm writing ",
+    ];
+    let fillers = [
+        "finds you well",
+        "find you well",
+        "you're doing well",
+        "you are doing well",
+        "you're well",
+        "you are well",
+        "you're having a great",
+        "you are having a great",
+        "you're having a good",
+        "you are having a good",
+        "to express",
+        "to inform you",
+        "to reach out",
+    ];
+    let is_filler = opens.iter().any(|o| first.starts_with(o))
+        && fillers.iter().any(|f| first.contains(f))
+        && first.split_whitespace().count() <= 10
+        && !first.contains(" that ");
+    if !is_filler {
+        return t.to_string();
+    }
+    capitalize(t[end + 1..].trim_start())
+}
+
 /// The first `n` sentences of `text` (a sentence ends at `.`, `!` or `?` followed by a space
 /// or the end). Only cuts.
 pub fn first_sentences(text: &str, n: usize) -> String {
@@ -182,7 +231,7 @@ pub fn parse_answer(text: &str, want_subject: bool, want_body: bool) -> Parsed {
     // The engine writes the greeting line itself; a model's own ("Hi Ana," or "Dear
     // subscribers,") would double it. Then an opener is one paragraph: anything after a blank
     // line is the model rambling on.
-    let rest = strip_salutations(&rest);
+    let rest = strip_pleasantry(&strip_salutations(&rest));
     let opener = rest.split("\n\n").next().unwrap_or("").trim();
     Parsed {
         subject,
@@ -248,6 +297,37 @@ mod tests {
         assert_eq!(strip_salutations("H\u{130}, x"), "H\u{130}, x");
         let p = parse_answer("Hi Ana,\n\nThe Trailblazer is back.", false, false);
         assert_eq!(p.opener, "The Trailblazer is back.");
+    }
+
+    #[test]
+    fn a_leading_pleasantry_is_cut_and_content_is_not() {
+        for (model, opener) in [
+            (
+                "I hope this email finds you well. Our winter boots are 20% off.",
+                "Our winter boots are 20% off.",
+            ),
+            (
+                "Hi Ana, I hope you\u{2019}re doing well! The sale ends Sunday.",
+                "The sale ends Sunday.",
+            ),
+            (
+                "Hope this message finds you well.\nWinter is here.",
+                "Winter is here.",
+            ),
+            // Content, or a pleasantry that goes on to say something: kept.
+            (
+                "I hope you enjoy the Trailblazer boots.",
+                "I hope you enjoy the Trailblazer boots.",
+            ),
+            (
+                "I hope this finds you well and that the boots are treating you right on every trail.",
+                "I hope this finds you well and that the boots are treating you right on every trail.",
+            ),
+            ("Winter is here. I hope you're well.", "Winter is here. I hope you're well."),
+        ] {
+            assert_eq!(parse_answer(model, false, false).opener, opener, "{model}");
+        }
+        assert_eq!(strip_pleasantry("I hope you're well."), "");
     }
 
     #[test]

@@ -128,6 +128,11 @@ fn standins_chatter_and_echo() {
         "leak.echoed_instructions",
         "Subject line:",
     );
+    // Stock pleasantries are addressed to the reader: dull, but neither a leak nor a claim.
+    assert_pass(
+        &sparse(),
+        "I hope this email finds you well. I am writing to let you know the sale is on.",
+    );
 }
 
 #[test]
