@@ -82,6 +82,48 @@ fn month_of(w: &str) -> Option<u8> {
         .map(|i| i as u8 + 1)
 }
 
+impl Checker<'_> {
+    /// The date written right after word `wi`: "December 6", "6 December", "the 29th" (this
+    /// month or the next). The year is the one that puts it nearest `now`. Returns the date
+    /// and the end of its span.
+    fn date_after(&self, wi: usize, now: Date) -> Option<(Date, usize)> {
+        let day_of = |t: &crate::text::Tok| {
+            let v = if t.kind == TokKind::Num {
+                parse_num(&t.norm)
+            } else {
+                ordinal(&t.norm)
+            };
+            v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
+                .map(|v| v as u8)
+        };
+        let a = self.doc.word_after(wi, 1)?;
+        let b = self.doc.word_after(wi, 2)?;
+        let nearest = |mo: u8, d: u8| {
+            [now.year() - 1, now.year(), now.year() + 1]
+                .into_iter()
+                .filter_map(|y| Date::from_ymd(y, mo, d))
+                .min_by_key(|x| now.days_since(*x).abs())
+        };
+        if let (Some(mo), Some(d)) = (month_of(&a.norm), day_of(b)) {
+            return nearest(mo, d).map(|x| (x, b.end));
+        }
+        if let (Some(d), Some(mo)) = (day_of(a), month_of(&b.norm)) {
+            return nearest(mo, d).map(|x| (x, b.end));
+        }
+        if a.norm == "the" {
+            let d = day_of(b)?;
+            let this = Date::from_ymd(now.year(), now.month(), d).filter(|x| *x >= now);
+            let next = if now.month() == 12 {
+                Date::from_ymd(now.year() + 1, 1, d)
+            } else {
+                Date::from_ymd(now.year(), now.month() + 1, d)
+            };
+            return this.or(next).map(|x| (x, b.end));
+        }
+        None
+    }
+}
+
 fn weekday_index(d: Date) -> i64 {
     // Julian day 0 was a Monday.
     (d.julian_day() as i64).rem_euclid(7)
@@ -430,7 +472,12 @@ impl Checker<'_> {
     fn absolute_dates(&mut self) {
         let now = self.facts.now;
         let n = self.doc.words.len();
+        // Words already judged as part of an earlier one's date ("Sunday, December 6").
+        let mut judged_until = 0;
         for wi in 0..n {
+            if wi < judged_until {
+                continue;
+            }
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
             let norm = t.norm.clone();
@@ -580,9 +627,28 @@ impl Checker<'_> {
                     }
                     w if WEEKDAYS.contains(&w) => {
                         let target = WEEKDAYS.iter().position(|x| *x == w).unwrap_or(0) as i64;
-                        let cur = weekday_index(now);
-                        let ahead = (target - cur).rem_euclid(7);
-                        (Some(vec![ahead, ahead + 7]), "offer.deadline")
+                        // "Sunday, December 6", "Sunday the 29th": the date says which Sunday.
+                        if let Some((date, end)) = self.date_after(wi, now) {
+                            if weekday_index(date) != target {
+                                self.flag(
+                                    Kind::WrongOffer,
+                                    t.start,
+                                    end,
+                                    format!("{date} is not a {w}"),
+                                    "offer.deadline",
+                                );
+                                judged_until = wi + 3;
+                                continue;
+                            }
+                            judged_until = wi + 3;
+                            candidates.push(date);
+                            span.1 = end;
+                            (Some(Vec::new()), "offer.deadline")
+                        } else {
+                            let cur = weekday_index(now);
+                            let ahead = (target - cur).rem_euclid(7);
+                            (Some(vec![ahead, ahead + 7]), "offer.deadline")
+                        }
                     }
                     _ => (None, ""),
                 };
