@@ -98,6 +98,8 @@ pub(crate) struct Facts<'a> {
     /// Numbers an email may state (facts, and prices after a campaign discount).
     pub numbers: Vec<(f64, usize)>,
     pub campaign_numbers: Vec<f64>,
+    /// Amounts the campaign takes off a price ("$10 off", `{"type": "amount_off", "value": 25}`).
+    money_offs: Vec<f64>,
     pub codes: HashSet<String>,
     pub has_personal_product: bool,
     pub has_personal_place: bool,
@@ -187,6 +189,7 @@ pub(crate) struct CampaignFacts {
     /// (value, index into `list`).
     numbers: Vec<(f64, usize)>,
     campaign_numbers: Vec<f64>,
+    money_offs: Vec<f64>,
     codes: HashSet<String>,
 }
 
@@ -208,6 +211,7 @@ impl CampaignFacts {
             by_stem,
             numbers: f.numbers,
             campaign_numbers: f.campaign_numbers,
+            money_offs: f.money_offs,
             codes: f.codes,
         }
     }
@@ -228,6 +232,7 @@ impl<'a> Facts<'a> {
             last_name: Vec::new(),
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
+            money_offs: Vec::new(),
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -260,6 +265,7 @@ impl<'a> Facts<'a> {
         f.numbers
             .extend(campaign.numbers.iter().map(|(n, i)| (*n, base + i)));
         f.campaign_numbers.extend(&campaign.campaign_numbers);
+        f.money_offs.extend(&campaign.money_offs);
         f.codes.extend(campaign.codes.iter().cloned());
         f.derive(ctx);
         f
@@ -280,6 +286,7 @@ impl<'a> Facts<'a> {
             last_name: r.last_name.as_deref().map(text_stems).unwrap_or_default(),
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
+            money_offs: Vec::new(),
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -361,7 +368,10 @@ impl<'a> Facts<'a> {
         f
     }
 
-    /// Derived numbers: prices after a campaign discount, the saving itself, this year.
+    /// Derived numbers an email may work out from the facts: prices after a campaign
+    /// discount and the saving itself, a price less an amount off, two prices together (a
+    /// bundle, two orders "all told"), a unit price times the person's own count ("10 seats at
+    /// $8 is $80"), and this year.
     fn derive(&mut self, ctx: &Context) {
         let f = self;
         let percents: Vec<f64> = f
@@ -370,12 +380,53 @@ impl<'a> Facts<'a> {
             .filter(|x| x.kind == FKind::Percent)
             .filter_map(|x| x.num)
             .collect();
-        let amounts: Vec<(f64, usize)> = f.numbers.clone();
+        let base: Vec<(f64, usize)> = f.numbers.clone();
+        let is_amount =
+            |f: &Facts<'_>, i: usize| i < f.list.len() && f.list[i].kind == FKind::Amount;
+        let amounts: Vec<(f64, usize)> = base
+            .iter()
+            .copied()
+            .filter(|(_, i)| is_amount(f, *i))
+            .collect();
         for p in percents {
-            for (a, idx) in &amounts {
+            for (a, idx) in &base {
                 let cut = a * p / 100.0;
                 f.numbers.push(((a - cut * 1.0).max(0.0), *idx));
                 f.numbers.push((cut, *idx));
+            }
+        }
+        for off in f.money_offs.clone() {
+            for (a, idx) in &amounts {
+                if *a > off {
+                    f.numbers.push((a - off, *idx));
+                }
+            }
+        }
+        if amounts.len() <= 16 {
+            for (i, (a, ai)) in amounts.iter().enumerate() {
+                for (b, _) in &amounts[i + 1..] {
+                    f.numbers.push((a + b, *ai));
+                }
+            }
+        }
+        let counts: Vec<f64> = f
+            .list
+            .iter()
+            .filter(|x| x.personal && x.kind == FKind::Count)
+            .filter_map(|x| x.num)
+            .filter(|n| n.fract() == 0.0 && (2.0..=1000.0).contains(n))
+            .collect();
+        if !counts.is_empty() {
+            let priced: Vec<(f64, usize)> = f
+                .numbers
+                .iter()
+                .copied()
+                .filter(|(_, i)| is_amount(f, *i))
+                .collect();
+            for c in counts {
+                for (a, idx) in &priced {
+                    f.numbers.push((a * c, *idx));
+                }
             }
         }
         f.numbers.push((ctx.now.year() as f64, usize::MAX));
@@ -469,8 +520,29 @@ impl<'a> Facts<'a> {
         let k = fold(key);
         match v {
             Value::Object(m) => {
+                // A typed offer: `{"type": "percent_off", "value": 15}`.
+                let kind_of = ["type", "kind"]
+                    .iter()
+                    .find_map(|k| m.get(*k).and_then(Value::as_str))
+                    .map(fold)
+                    .unwrap_or_default();
+                let percent_offer = kind_of.contains("percent");
+                let money_offer = ["amount", "fixed", "dollar", "money", "flat"]
+                    .iter()
+                    .any(|w| kind_of.contains(w));
                 for (ck, cv) in m {
-                    self.push_campaign(rules, &format!("{path}.{ck}"), ck, cv, depth + 1);
+                    let cpath = format!("{path}.{ck}");
+                    let valued = matches!(ck.as_str(), "value" | "amount" | "off");
+                    match cv.as_f64() {
+                        Some(x) if valued && percent_offer => {
+                            self.push_num(&cpath, false, FKind::Percent, x, None, ck);
+                        }
+                        Some(x) if valued && money_offer => {
+                            self.money_offs.push(x);
+                            self.push_num(&cpath, false, FKind::Amount, x, None, ck);
+                        }
+                        _ => self.push_campaign(rules, &cpath, ck, cv, depth + 1),
+                    }
                 }
             }
             Value::Array(a) => {
@@ -492,12 +564,18 @@ impl<'a> Facts<'a> {
                     key_kind(rules, key).unwrap_or(FKind::Text)
                 };
                 self.push_text(path, false, false, kind, s, None, key);
+                let money_off = !s.contains('%')
+                    && s.contains(['$', '€', '£'])
+                    && fold(s).split_whitespace().any(|w| w == "off");
                 for n in embedded_numbers(s) {
                     let nk = if s.contains('%') {
                         FKind::Percent
                     } else {
                         FKind::Amount
                     };
+                    if money_off {
+                        self.money_offs.push(n);
+                    }
                     self.push_num(path, false, nk, n, None, key);
                 }
             }
@@ -508,6 +586,12 @@ impl<'a> Facts<'a> {
                     } else {
                         FKind::Amount
                     };
+                    if ["amount_off", "dollars_off", "money_off", "off_amount"]
+                        .iter()
+                        .any(|w| k.contains(w))
+                    {
+                        self.money_offs.push(x);
+                    }
                     self.push_num(path, false, kind, x, None, key);
                 }
             }
