@@ -344,13 +344,13 @@ impl Checker<'_> {
         } else {
             let unit = if months { "months" } else { "years" };
             self.flag(
-                Kind::WrongTime,
+                Kind::WrongFact,
                 s,
                 e,
                 format!(
                     "states {n} {unit}, but `{path}` is {date} ({days} days before the send date)"
                 ),
-                "time.tenure",
+                "grounding.tenure",
             );
         }
     }
@@ -388,11 +388,11 @@ impl Checker<'_> {
                     }
                 }
                 Some((d, path)) => self.flag(
-                    Kind::WrongTime,
+                    Kind::WrongFact,
                     s,
                     e,
                     format!("states the year {year}, but `{path}` is {d}"),
-                    "time.tenure",
+                    "grounding.tenure",
                 ),
                 None => self.flag(
                     Kind::FabricatedFact,

@@ -379,8 +379,8 @@ fn counts_and_tenure() {
     assert_finds(
         &zoe(),
         "Zoë, five years with us is worth celebrating.",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "five years",
     );
     // A warm word between the number and "years"; "with <brand>" as the cue.
@@ -388,15 +388,15 @@ fn counts_and_tenure() {
     assert_finds(
         &zoe(),
         "Hi Zoë, thanks for five great years with us.",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "five great years",
     );
     assert_finds(
         &zoe(),
         "Hi Zoë, five years with Northpeak and counting!",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "five years",
     );
     assert_pass(
@@ -408,8 +408,8 @@ fn counts_and_tenure() {
     assert_finds(
         &zoe(),
         "Hi Zoë, happy 5-year anniversary!",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "5-year",
     );
     assert_pass(&zoe(), "Hi Zoë, our poles come with a 5-year warranty.");
@@ -421,16 +421,16 @@ fn counts_and_tenure() {
     assert_finds(
         &zoe(),
         "Hi Zoë, you joined us in 2021 and we're glad you did.",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "in 2021",
     );
     assert_pass(&zoe(), "Zoë, you've been a member since 2023.");
     assert_finds(
         &zoe(),
         "Zoë, you've been a member since 2020.",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "since 2020",
     );
 }
@@ -743,8 +743,8 @@ fn ordinary_phrasings_that_look_like_claims() {
     assert_finds(
         &zoe(),
         "You've been with Northpeak for five years now.",
-        Kind::WrongTime,
-        "time.tenure",
+        Kind::WrongFact,
+        "grounding.tenure",
         "five years",
     );
     assert_pass(&zoe(), "You've been with Northpeak for three years now.");
