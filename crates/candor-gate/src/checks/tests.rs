@@ -545,6 +545,53 @@ fn upgrading_from_a_tier_says_it_is_the_persons() {
 }
 
 #[test]
+fn yesterday_and_today_are_exact_days() {
+    let r = Recipient::from_json(
+        r#"{"id":"4","email":"c@example.com","first_name":"Cal",
+        "events":[{"type":"signup","at":"2026-11-06"},
+                  {"type":"view","at":"2026-11-18","product":"Ridgeline Trekking Poles"},
+                  {"type":"event_attended","at":"2026-09-13","name":"Bayfront 10K"},
+                  {"type":"lesson_completed","at":"2026-11-19","lesson":"Unit 7"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    // Two days ago is not yesterday; one day ago is not this morning.
+    assert_finds(
+        &r,
+        "You were eyeing the Ridgeline Trekking Poles yesterday.",
+        Kind::WrongTime,
+        "time.yesterday",
+        "yesterday",
+    );
+    assert_pass(&r, "You finished Unit 7 yesterday.");
+    assert_finds(
+        &r,
+        "You finished Unit 7 this morning.",
+        Kind::WrongTime,
+        "time.today",
+        "this morning",
+    );
+    // Thanked for something the reader did: about the person, though "you" is not written.
+    assert_finds(
+        &r,
+        "Thanks for signing up yesterday!",
+        Kind::WrongTime,
+        "time.yesterday",
+        "yesterday",
+    );
+    assert_pass(&r, "Thanks for signing up two weeks ago!");
+    // "Your Bayfront 10K": the person's own event, named.
+    assert_finds(
+        &r,
+        "Your Bayfront 10K last month was a strong run.",
+        Kind::WrongTime,
+        "time.last_month",
+        "last month",
+    );
+    assert_pass(&r, "Your Bayfront 10K in September was a strong run.");
+}
+
+#[test]
 fn relative_times() {
     assert_pass(&zoe(), "Hi Zoë, how are the boots you bought last month?");
     // "It's been N weeks since you...": Zoë's boots were bought on October 18, 33 days

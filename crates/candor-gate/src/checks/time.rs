@@ -4,6 +4,7 @@
 use candor_domain::Date;
 
 use super::Checker;
+use crate::facts::FKind;
 use crate::report::Kind;
 use crate::text::{fold, ordinal, parse_num, stem, TokKind};
 
@@ -49,7 +50,7 @@ const INVITE_CUES: [&str; 16] = [
     "upgrade", "shop", "save", "grab", "treat",
 ];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
-const EVENT_CUES: [(&str, &str); 22] = [
+const EVENT_CUES: [(&str, &str); 26] = [
     ("bought", "order"),
     ("purchased", "order"),
     ("ordered", "order"),
@@ -71,6 +72,10 @@ const EVENT_CUES: [(&str, &str); 22] = [
     ("reviewed", "review"),
     ("ticket", "support"),
     ("joined", "tenure"),
+    ("signed", "tenure"),
+    ("signing", "tenure"),
+    ("registered", "tenure"),
+    ("registering", "tenure"),
     ("visit", "activity"),
 ];
 
@@ -169,6 +174,8 @@ impl Checker<'_> {
         if events.is_empty() {
             events = named(&mut sent_toks.iter().copied());
         }
+        // Dated attributes of a cued kind ("signed up" → `signup_date`).
+        let mut attr_dates: Vec<(Date, usize)> = Vec::new();
         if events.is_empty() {
             for t in &sent_toks {
                 if let Some((_, kind)) = EVENT_CUES.iter().find(|(w, _)| *w == t.norm) {
@@ -177,14 +184,22 @@ impl Checker<'_> {
                             if kr
                                 .events
                                 .iter()
+                                .chain(&kr.date_events)
                                 .any(|k| k == "*" || fold(k) == fold(&e.kind))
                             {
                                 events.push(i);
                             }
                         }
+                        attr_dates.extend(self.facts.personal_dates().filter(|&(_, fi)| {
+                            let f = &self.facts.list[fi];
+                            f.event.is_none() && kr.date_attributes.iter().any(|k| *k == f.key)
+                        }));
                     }
                 }
             }
+        }
+        if events.is_empty() && !attr_dates.is_empty() {
+            return attr_dates;
         }
         if !events.is_empty() {
             return events
@@ -252,14 +267,41 @@ impl Checker<'_> {
             return true;
         }
         let toks = &self.doc.toks[s..e];
+        // "your Bayfront 10K": a word that names one of the person's own events (not a thing
+        // they bought: "your favorite loaf came out of the oven this morning" is the loaf's).
+        let names_own_event = |x: &crate::text::Tok| {
+            !self.is_common_word(&x.norm)
+                && self.facts_for_stem(&stem(&x.norm)).into_iter().any(|f| {
+                    let f = &self.facts.list[f];
+                    let thing = |k: &str| {
+                        ["purchase", "order", "cart", "view", "browse", "wish"]
+                            .iter()
+                            .any(|w| k.contains(w))
+                    };
+                    f.personal
+                        && !matches!(f.kind, FKind::Category | FKind::Tier | FKind::Amount)
+                        && f.event
+                            .and_then(|i| self.facts.recipient.events.get(i))
+                            .is_some_and(|e| !thing(&e.kind))
+                })
+        };
         toks.iter().enumerate().any(|(i, t)| {
             matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
-                || (t.norm == "your"
+                // "Thanks for signing up": thanked for something the reader did.
+                || (matches!(t.norm.as_str(), "thanks" | "thank")
                     && toks[i + 1..]
                         .iter()
                         .filter(|x| x.is_word())
                         .take(2)
-                        .any(|x| EVENT_NOUNS.contains(&stem(&x.norm).as_str())))
+                        .any(|x| x.norm == "for"))
+                || (t.norm == "your"
+                    && toks[i + 1..]
+                        .iter()
+                        .filter(|x| x.is_word())
+                        .take(3)
+                        .any(|x| {
+                            EVENT_NOUNS.contains(&stem(&x.norm).as_str()) || names_own_event(x)
+                        }))
         })
     }
 
