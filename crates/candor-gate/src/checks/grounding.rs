@@ -52,7 +52,32 @@ impl Checker<'_> {
     }
 
     fn is_product_noun(&self, norm: &str) -> bool {
-        self.rules.product_nouns.contains(&stem(norm))
+        let st = stem(norm);
+        self.rules.product_nouns.contains(&st) || self.product_heads().iter().any(|h| *h == st)
+    }
+
+    /// The last word of every product name in the facts, when it is a noun-like word: the
+    /// campaign's "Aurora X2 Noise-Cancelling Headphones" makes "headphones" a thing a person
+    /// can own, whatever the vertical.
+    fn product_heads(&self) -> &[String] {
+        self.product_heads.get_or_init(|| {
+            let mut heads: Vec<String> = Vec::new();
+            for f in self.facts.list.iter() {
+                if f.kind != FKind::Product {
+                    continue;
+                }
+                let Some(last) = f.stems.last() else { continue };
+                if last.len() < 3
+                    || last.chars().any(|c| c.is_ascii_digit())
+                    || self.rules.common.contains(last.as_str())
+                    || heads.contains(last)
+                {
+                    continue;
+                }
+                heads.push(last.clone());
+            }
+            heads
+        })
     }
 
     /// Facts for a stem, directly or through a synonym.
@@ -691,10 +716,39 @@ impl Checker<'_> {
                 .copied()
                 .filter(|&f| !self.only_looked_at(f))
                 .collect();
-            if !owned.is_empty() {
-                for f in owned {
+            // "your Tove frames": a name before the noun says which one; the person's own
+            // must carry it.
+            let names: Vec<String> = (wi + 1..nw)
+                .map(|w| &self.doc.toks[self.doc.words[w]])
+                .filter(|t| t.cap && !self.is_common(&t.norm))
+                .map(|t| stem(&t.norm))
+                .collect();
+            let named: Vec<usize> = owned
+                .iter()
+                .copied()
+                .filter(|&f| {
+                    names.is_empty()
+                        || names
+                            .iter()
+                            .any(|n| self.facts.list[f].stems.iter().any(|x| x == n))
+                })
+                .collect();
+            if !named.is_empty() {
+                for f in named {
                     self.use_fact(f, s, e);
                 }
+                continue;
+            }
+            if !owned.is_empty() {
+                let text = self.doc.text[s..e].to_string();
+                let theirs = self.facts.list[owned[0]].path.clone();
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("`{text}`: the person's own is a different one (`{theirs}`)"),
+                    "grounding.possession",
+                );
                 continue;
             }
             if let Some(&f) = hits.first() {

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use candor_domain::Recipient;
 
 use crate::context::Context;
-use crate::facts::{CampaignFacts, Facts};
+use crate::facts::{CampaignFacts, FKind, Facts};
 use crate::report::{Finding, Kind, Part, Report, Verdict};
 use crate::rules::{word_indices, Compiled};
 use crate::text::{tokenize, Tok};
@@ -301,6 +301,9 @@ pub(crate) struct Checker<'a> {
     pub used: Vec<(usize, usize, usize)>,
     /// Token ranges (first, last) of implied-context phrases found.
     pub implied_spans: Vec<(usize, usize)>,
+    /// Head nouns of the product names in the facts ("frame" from "Mira Cat-Eye Frame"),
+    /// found on first use.
+    pub product_heads: std::cell::OnceCell<Vec<String>>,
 }
 
 impl<'a> Checker<'a> {
@@ -332,6 +335,7 @@ impl<'a> Checker<'a> {
             findings: Vec::new(),
             used: Vec::new(),
             implied_spans: Vec::new(),
+            product_heads: std::cell::OnceCell::new(),
         }
     }
 
@@ -408,13 +412,72 @@ impl<'a> Checker<'a> {
             .filter(|(f, _, _)| self.facts.list[*f].behavioural)
             .copied()
             .collect();
-        for (f, s, e) in uses {
-            let path = self.facts.list[f].path.clone();
+        for (f, s, e) in &uses {
+            let path = self.facts.list[*f].path.clone();
+            self.flag(
+                Kind::ConsentViolation,
+                *s,
+                *e,
+                format!("uses `{path}`, but this person did not consent to profiling"),
+                "consent.profiling",
+            );
+        }
+        // A value from the person's record said about them in any words ("since you wear
+        // progressive lenses" for `lens_type: progressive`), where no other check read it.
+        // Values the campaign itself names are left to the claim checks.
+        let word_stems: Vec<String> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| crate::text::stem(&self.doc.toks[ti].norm))
+            .collect();
+        let campaign_values: Vec<&[String]> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal)
+            .map(|f| &f.stems[..])
+            .collect();
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for (fi, f) in self.facts.list.iter().enumerate() {
+            let n = f.stems.len();
+            if !f.personal
+                || !f.behavioural
+                || n == 0
+                || n > 6
+                || uses.iter().any(|(u, _, _)| *u == fi)
+                || !matches!(
+                    f.kind,
+                    FKind::Text | FKind::Category | FKind::Place | FKind::Tier | FKind::Product
+                )
+                || campaign_values
+                    .iter()
+                    .any(|c| c.windows(n).any(|w| w == &f.stems[..]))
+            {
+                continue;
+            }
+            if n == 1 {
+                let st = &f.stems[0];
+                if st.len() < 4 || self.rules.common.contains(st.as_str()) {
+                    continue;
+                }
+            }
+            let Some(w0) = word_stems.windows(n).position(|w| w == &f.stems[..]) else {
+                continue;
+            };
+            let (ts, te) = (self.doc.words[w0], self.doc.words[w0 + n - 1]);
+            if self.doc.toks[ts].start >= self.doc.footer_start || !self.clause_about_person(ts) {
+                continue;
+            }
+            found.push((fi, self.doc.toks[ts].start, self.doc.toks[te].end));
+        }
+        for (fi, s, e) in found {
+            let path = self.facts.list[fi].path.clone();
             self.flag(
                 Kind::ConsentViolation,
                 s,
                 e,
-                format!("uses `{path}`, but this person did not consent to profiling"),
+                format!("says `{path}` about the person, but they did not consent to profiling"),
                 "consent.profiling",
             );
         }

@@ -669,6 +669,57 @@ fn relative_times() {
 }
 
 #[test]
+fn consent_covers_values_said_in_any_words_and_owned_products() {
+    let r = Recipient::from_json(
+        r#"{"id":"5","email":"t@example.com","first_name":"Thảo",
+        "attributes":{"lens_type":"progressive"},
+        "events":[{"type":"purchase","at":"2024-12-03","product":"Mira Cat-Eye Frame"}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_finds(
+        &r,
+        "Since you wear progressive lenses, a second pair helps.",
+        Kind::ConsentViolation,
+        "consent.profiling",
+        "progressive",
+    );
+    assert_finds(
+        &r,
+        "Your Mira Cat-Eye frames are two years old now.",
+        Kind::ConsentViolation,
+        "consent.profiling",
+        "Your Mira Cat-Eye frames",
+    );
+    assert_pass(&r, "Hi Thảo, our trekking poles are 20% off this week.");
+}
+
+#[test]
+fn owning_a_named_product_needs_that_one() {
+    let r = Recipient::from_json(
+        r#"{"id":"6","email":"r@example.com","first_name":"Ruth",
+        "events":[{"type":"purchase","at":"2024-11-09","product":"Halden Round Frame"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Lumen",
+        "products":["Tove Rectangle Frame","Halden Round Frame"]}))
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &r, &ctx);
+    // "frame" is a product noun because the facts name frames, in any vertical.
+    assert!(check("Your Halden frames are two years old now.").passed());
+    let rep = check("Your Tove frames are two years old now.");
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.kind == Kind::WrongFact && f.rule == "grounding.possession"),
+        "{:?}",
+        kinds(&rep)
+    );
+}
+
+#[test]
 fn consent_blocks_behavioural_facts() {
     assert_pass(
         &no_profiling(),

@@ -162,7 +162,16 @@ impl Checker<'_> {
                 if self.is_common_word(&t.norm) {
                     continue;
                 }
-                for f in self.facts_for_stem(&stem(&t.norm)) {
+                let fs = self.facts_for_stem(&stem(&t.norm));
+                // The brand's own name ("Meridian" in "Meridian Rewards" and "Meridian Kyoto")
+                // names none of the person's events in particular.
+                if fs.iter().any(|&f| {
+                    let f = &self.facts.list[f];
+                    !f.personal && matches!(f.key.as_str(), "brand" | "program" | "company")
+                }) {
+                    continue;
+                }
+                for f in fs {
                     if let Some(e) = self.facts.list[f].event {
                         events.push(e);
                     }
@@ -242,7 +251,7 @@ impl Checker<'_> {
         })
     }
 
-    fn clause_about_person(&self, ti: usize) -> bool {
+    pub(super) fn clause_about_person(&self, ti: usize) -> bool {
         const EVENT_NOUNS: [&str; 16] = [
             "order",
             "purchase",
