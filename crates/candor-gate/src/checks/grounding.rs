@@ -53,7 +53,7 @@ impl Checker<'_> {
 
     fn is_product_noun(&self, norm: &str) -> bool {
         let st = stem(norm);
-        self.rules.product_nouns.contains(&st) || self.product_heads().iter().any(|h| *h == st)
+        self.rules.product_nouns.contains(&st) || self.product_heads().contains(&st)
     }
 
     /// The last word of every product name in the facts, when it is a noun-like word: the
