@@ -1012,10 +1012,10 @@ impl Checker<'_> {
                         continue;
                     }
                     let fits = match fact.event {
-                        Some(ei) => {
-                            let kind = crate::text::fold(&self.facts.recipient.events[ei].kind);
-                            rule.events.iter().any(|e| crate::text::fold(e) == kind)
-                        }
+                        Some(ei) => super::implied::matches_type(
+                            &rule.events,
+                            &self.facts.recipient.events[ei].kind,
+                        ),
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");
                             rule.attributes.iter().any(|a| a == key) || fact.kind == FKind::Name
@@ -1056,6 +1056,33 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // "You added two more seats": the record names the thing by an event type
+            // (`seat_added`) or an attribute key (`seats`) rather than by a value.
+            let by_name = content.iter().find_map(|&w| {
+                let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                let named = |k: &str| {
+                    crate::text::fold(k)
+                        .split(['_', ' ', '-'])
+                        .any(|p| p.len() > 2 && stem(p) == st)
+                };
+                let r = self.facts.recipient;
+                r.events
+                    .iter()
+                    .position(|ev| named(&ev.kind))
+                    .map(|ei| format!("events[{ei}].at"))
+                    .or_else(|| {
+                        r.attributes
+                            .keys()
+                            .find(|k| named(k))
+                            .map(|k| format!("attributes.{k}"))
+                    })
+            });
+            if let Some(path) = by_name {
+                if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
+                    self.use_fact(fi, s, e);
+                }
+                continue;
+            }
             let verb = self.doc.text[self.doc.toks[self.doc.words[m.first]].start
                 ..self.doc.toks[self.doc.words[m.last]].end]
                 .to_string();
@@ -1091,11 +1118,7 @@ impl Checker<'_> {
                     let t = &self.doc.toks[self.doc.words[w]];
                     t.cap && !t.sent_start
                 });
-                (!named || any_campaign)
-                    && rule
-                        .events
-                        .iter()
-                        .any(|k| crate::text::fold(k) == crate::text::fold(&ev.kind))
+                (!named || any_campaign) && super::implied::matches_type(&rule.events, &ev.kind)
             }) {
                 let what = self.facts.recipient.events[ei]
                     .field_text("product")

@@ -58,9 +58,20 @@ fn anniversary_offset(d: Date, now: Date) -> Option<i64> {
         .min_by_key(|o| o.abs())
 }
 
-fn matches_type(list: &[String], kind: &str) -> bool {
+/// Whether an event type is in a kind's list. An entry may be a pattern: `*attended` (ends
+/// with), `race*` (starts with), `*cart*` (contains), `*` (any).
+pub(crate) fn matches_type(list: &[String], kind: &str) -> bool {
     let k = fold(kind);
-    list.iter().any(|t| t == "*" || fold(t) == k)
+    list.iter().any(|t| {
+        let t = fold(t);
+        match (t.strip_prefix('*'), t.strip_suffix('*')) {
+            _ if t == "*" => true,
+            (Some(rest), _) if rest.ends_with('*') => k.contains(&rest[..rest.len() - 1]),
+            (Some(rest), _) => k.ends_with(rest),
+            (None, Some(head)) => k.starts_with(head),
+            (None, None) => t == k,
+        }
+    })
 }
 
 pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStatus {
@@ -230,13 +241,36 @@ impl Checker<'_> {
                     format!("{reason}, but `{p}` is not near the send date"),
                     &id,
                 ),
-                KindStatus::No => self.flag_words(
-                    Kind::ImpliedContext,
-                    m.first,
-                    m.last,
-                    format!("{reason}, but the record has no {wanted} fact"),
-                    &id,
-                ),
+                KindStatus::No => {
+                    // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
+                    // to name one of the person's own events, which grounds it.
+                    let named = (1..=5)
+                        .filter_map(|k| self.doc.word_after(m.last, k))
+                        .find_map(|t| self.own_event_fact(t));
+                    if let Some(fi) = named {
+                        let s = self.doc.toks[self.doc.words[m.first]].start;
+                        let e = self.doc.toks[self.doc.words[m.last]].end;
+                        if self.facts.recipient.profiling_allowed() {
+                            self.use_fact(fi, s, e);
+                        } else {
+                            self.flag_words(
+                                Kind::ConsentViolation,
+                                m.first,
+                                m.last,
+                                format!("{reason}; this person did not consent to profiling"),
+                                &id,
+                            );
+                        }
+                    } else {
+                        self.flag_words(
+                            Kind::ImpliedContext,
+                            m.first,
+                            m.last,
+                            format!("{reason}, but the record has no {wanted} fact"),
+                            &id,
+                        );
+                    }
+                }
             }
         }
     }

@@ -696,6 +696,43 @@ fn consent_covers_values_said_in_any_words_and_owned_products() {
 }
 
 #[test]
+fn claims_grounded_by_the_records_own_names() {
+    let r = Recipient::from_json(
+        r#"{"id":"7","email":"f@example.com","first_name":"François","attributes":{"seats":10},
+        "events":[{"type":"seat_added","at":"2026-09-08","count":2},
+                  {"type":"class_attended","at":"2026-05-09","class":"Trail Maintenance 101"},
+                  {"type":"event_attended","at":"2026-11-05","name":"Automation Workshop"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    // An event type or attribute key names the thing; a wildcard kind covers `class_attended`;
+    // a phrase that goes on to name the person's own event is grounded by it.
+    assert_pass(&r, "You added two more seats in September.");
+    assert_pass(
+        &r,
+        "Since you joined us for Trail Maintenance 101 back in May, you know the drill.",
+    );
+    assert_pass(
+        &r,
+        "Thanks for joining the Automation Workshop a couple of weeks ago.",
+    );
+    assert_finds(
+        &sparse(),
+        "You added two more seats in September.",
+        Kind::ImpliedContext,
+        "implied.added",
+        "You added",
+    );
+    assert_finds(
+        &sparse(),
+        "Thanks for joining the Automation Workshop.",
+        Kind::ImpliedContext,
+        "implied.new_signup",
+        "Thanks for joining",
+    );
+}
+
+#[test]
 fn owning_a_named_product_needs_that_one() {
     let r = Recipient::from_json(
         r#"{"id":"6","email":"r@example.com","first_name":"Ruth",

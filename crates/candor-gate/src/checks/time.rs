@@ -251,6 +251,35 @@ impl Checker<'_> {
         })
     }
 
+    /// A fact of one of the person's own events (a race, a class, a stay) that this word
+    /// names; not a thing they bought or looked at ("your favorite loaf came out of the oven
+    /// this morning" is about the loaf), nor a brand's own name.
+    pub(super) fn own_event_fact(&self, x: &crate::text::Tok) -> Option<usize> {
+        if self.is_common_word(&x.norm) {
+            return None;
+        }
+        let fs = self.facts_for_stem(&stem(&x.norm));
+        if fs.iter().any(|&f| {
+            let f = &self.facts.list[f];
+            !f.personal && matches!(f.key.as_str(), "brand" | "program" | "company")
+        }) {
+            return None;
+        }
+        fs.into_iter().find(|&f| {
+            let f = &self.facts.list[f];
+            let thing = |k: &str| {
+                ["purchase", "order", "cart", "view", "browse", "wish"]
+                    .iter()
+                    .any(|w| k.contains(w))
+            };
+            f.personal
+                && !matches!(f.kind, FKind::Category | FKind::Tier | FKind::Amount)
+                && f.event
+                    .and_then(|i| self.facts.recipient.events.get(i))
+                    .is_some_and(|e| !thing(&e.kind))
+        })
+    }
+
     pub(super) fn clause_about_person(&self, ti: usize) -> bool {
         const EVENT_NOUNS: [&str; 16] = [
             "order",
@@ -276,24 +305,8 @@ impl Checker<'_> {
             return true;
         }
         let toks = &self.doc.toks[s..e];
-        // "your Bayfront 10K": a word that names one of the person's own events (not a thing
-        // they bought: "your favorite loaf came out of the oven this morning" is the loaf's).
-        let names_own_event = |x: &crate::text::Tok| {
-            !self.is_common_word(&x.norm)
-                && self.facts_for_stem(&stem(&x.norm)).into_iter().any(|f| {
-                    let f = &self.facts.list[f];
-                    let thing = |k: &str| {
-                        ["purchase", "order", "cart", "view", "browse", "wish"]
-                            .iter()
-                            .any(|w| k.contains(w))
-                    };
-                    f.personal
-                        && !matches!(f.kind, FKind::Category | FKind::Tier | FKind::Amount)
-                        && f.event
-                            .and_then(|i| self.facts.recipient.events.get(i))
-                            .is_some_and(|e| !thing(&e.kind))
-                })
-        };
+        // "your Bayfront 10K": a word that names one of the person's own events.
+        let names_own_event = |x: &crate::text::Tok| self.own_event_fact(x).is_some();
         toks.iter().enumerate().any(|(i, t)| {
             matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
                 // "Thanks for signing up": thanked for something the reader did.
