@@ -107,15 +107,24 @@ impl Checker<'_> {
                 });
                 let Some((n, o)) = num else { continue };
                 // "5-year anniversary": a hyphen between the number and the unit.
-                let hyphen_unit = {
+                let hyphened = |unit: &[&str]| {
                     let ti = self.doc.words[wi];
                     self.doc.toks.get(ti + 1).is_some_and(|h| h.norm == "-")
                         && self.doc.words.get(wi + 1) == Some(&(ti + 2))
-                        && self.doc.word_after(wi, 1).is_some_and(|x| {
-                            matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
-                        })
+                        && self
+                            .doc
+                            .word_after(wi, 1)
+                            .is_some_and(|x| unit.contains(&x.norm.as_str()))
                 };
-                if !self.doc.adjacent(wi) && !hyphen_unit {
+                let hyphen_unit = hyphened(&["year", "years", "month", "months"]);
+                // "a 112-day streak": the count is of the noun after the unit.
+                let day_unit = hyphened(&["day", "week"])
+                    && self.doc.adjacent(wi + 1)
+                    && self
+                        .doc
+                        .word_after(wi, 2)
+                        .is_some_and(|x| self.rules.count_nouns.contains_key(x.norm.as_str()));
+                if !self.doc.adjacent(wi) && !hyphen_unit && !day_unit {
                     continue;
                 }
                 // "five great years with us": one warm word between the number and the years.
@@ -127,7 +136,7 @@ impl Checker<'_> {
                     && self.doc.word_after(wi, 2).is_some_and(|x| {
                         matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
                     });
-                (n, o, if warm { wi + 2 } else { wi + 1 })
+                (n, o, if warm || day_unit { wi + 2 } else { wi + 1 })
             };
             let noun = if noun_wi == wi {
                 "years".to_string()
@@ -182,7 +191,24 @@ impl Checker<'_> {
                 self.your_before(wi, 3, &["your"])
                     || self.your_before(wi, 4, &["you've", "you", "you're"])
             };
-            if !personal {
+            // "Five orders with Little Sprout", "three bookings with us": counted with the
+            // brand, so the reader's own.
+            let with_us = self
+                .doc
+                .word_after(noun_wi, 1)
+                .is_some_and(|x| x.norm == "with")
+                && self.doc.word_after(noun_wi, 2).is_some_and(|x| {
+                    x.norm == "us"
+                        || self
+                            .facts_for_stem(&crate::text::stem(&x.norm))
+                            .iter()
+                            .any(|&f| {
+                                let f = &self.facts.list[f];
+                                !f.personal
+                                    && matches!(f.key.as_str(), "brand" | "company" | "program")
+                            })
+                });
+            if !personal && !with_us {
                 continue;
             }
             let mut values = Vec::new();

@@ -733,6 +733,63 @@ fn claims_grounded_by_the_records_own_names() {
 }
 
 #[test]
+fn second_author_phrasings() {
+    let r = Recipient::from_json(
+        r#"{"id":"8","email":"s@example.com","first_name":"Søren",
+        "attributes":{"streak_days":112,"orders_count":4},
+        "events":[{"type":"event_attended","at":"2026-09-13","name":"Bayfront 10K"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_pass(&r, "Your 112-day streak is no small thing.");
+    assert_finds(
+        &r,
+        "Your 121-day streak is no small thing.",
+        Kind::WrongFact,
+        "grounding.count",
+        "121-day streak",
+    );
+    // Counted "with us" or with the brand: the reader's own count.
+    assert_finds(
+        &r,
+        "Five orders with Northpeak, thank you!",
+        Kind::WrongFact,
+        "grounding.count",
+        "Five orders",
+    );
+    assert_pass(
+        &r,
+        "Over 10,000 orders shipped this month, thank you for your support!",
+    );
+    assert_finds(
+        &r,
+        "Congrats on the Bayfront 10K last month.",
+        Kind::WrongTime,
+        "time.last_month",
+        "last month",
+    );
+    assert_finds(
+        &r,
+        "Thanks again for the kind review you left us.",
+        Kind::ImpliedContext,
+        "implied.review",
+        "for the kind review",
+    );
+    assert_finds(
+        &r,
+        "Friendly opener referencing the race:\n\nGreat run, Søren.",
+        Kind::TemplateLeak,
+        "leak.echoed_instructions",
+        "Friendly opener",
+    );
+    // The offer's terms, not a past order.
+    assert_pass(
+        &sparse(),
+        "TRAIL20 takes 20% off when your order hits the minimum.",
+    );
+}
+
+#[test]
 fn owning_a_named_product_needs_that_one() {
     let r = Recipient::from_json(
         r#"{"id":"6","email":"r@example.com","first_name":"Ruth",

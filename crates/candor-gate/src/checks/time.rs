@@ -309,13 +309,20 @@ impl Checker<'_> {
         let names_own_event = |x: &crate::text::Tok| self.own_event_fact(x).is_some();
         toks.iter().enumerate().any(|(i, t)| {
             matches!(t.norm.as_str(), "you" | "you've" | "you're" | "you'd")
-                // "Thanks for signing up": thanked for something the reader did.
+                // "Thanks for signing up", "Congrats on the Bayfront 10K": thanked or
+                // congratulated for something the reader did.
                 || (matches!(t.norm.as_str(), "thanks" | "thank")
                     && toks[i + 1..]
                         .iter()
                         .filter(|x| x.is_word())
                         .take(2)
                         .any(|x| x.norm == "for"))
+                || (matches!(t.norm.as_str(), "congrats" | "congratulations" | "kudos")
+                    && toks[i + 1..]
+                        .iter()
+                        .filter(|x| x.is_word())
+                        .take(2)
+                        .any(|x| x.norm == "on"))
                 || (t.norm == "your"
                     && toks[i + 1..]
                         .iter()
