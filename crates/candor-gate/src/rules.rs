@@ -25,6 +25,8 @@ pub enum RuleError {
     UnknownKind { rule: String, kind: String },
     #[error("phrase `{phrase}` in rule `{rule}` is empty or starts with `*`")]
     BadPhrase { rule: String, phrase: String },
+    #[error("rule `{rule}`: `finding = \"{finding}\"` is not a finding kind")]
+    BadFinding { rule: String, finding: String },
 }
 
 /// What in a recipient record counts as knowing something of one kind.
@@ -55,6 +57,9 @@ pub struct ImpliedRule {
     /// Words that, up to three words after the phrase, make it mean something else ("thanks
     /// for joining us *for* the tasting" is about attending, not signing up).
     pub unless_then: Vec<String>,
+    /// The finding's kind when no fact supports the phrase: `implied_context` by default;
+    /// `fabricated_fact` for a specific the phrase itself invents ("your daughter").
+    pub finding: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -678,6 +683,14 @@ impl Compiled {
     pub fn new(table: RuleTable) -> Result<Compiled, RuleError> {
         let mut implied = PhraseSet::default();
         for (i, r) in table.implied.iter().enumerate() {
+            if let Some(f) = &r.finding {
+                if crate::report::Kind::parse(f).is_none() {
+                    return Err(RuleError::BadFinding {
+                        rule: r.id.clone(),
+                        finding: f.clone(),
+                    });
+                }
+            }
             for k in &r.requires {
                 if !table.kinds.contains_key(k) {
                     return Err(RuleError::UnknownKind {

@@ -262,8 +262,13 @@ impl Checker<'_> {
                             );
                         }
                     } else {
+                        let kind = self.rules.table.implied[m.payload]
+                            .finding
+                            .as_deref()
+                            .and_then(Kind::parse)
+                            .unwrap_or(Kind::ImpliedContext);
                         self.flag_words(
-                            Kind::ImpliedContext,
+                            kind,
                             m.first,
                             m.last,
                             format!("{reason}, but the record has no {wanted} fact"),

@@ -782,6 +782,22 @@ fn second_author_phrasings() {
         "leak.echoed_instructions",
         "Friendly opener",
     );
+    // Family members are specifics the record must hold; the audience of a shop is not.
+    assert_finds(
+        &r,
+        "Your daughter will love the new parka.",
+        Kind::FabricatedFact,
+        "implied.family_gendered",
+        "Your daughter",
+    );
+    assert_finds(
+        &r,
+        "Your wife will love the new parka.",
+        Kind::FabricatedFact,
+        "implied.partner",
+        "Your wife",
+    );
+    assert_pass(&r, "Your kids will love the new parka.");
     // The offer's terms, not a past order.
     assert_pass(
         &sparse(),
