@@ -166,6 +166,10 @@ pub struct OfferScopeRules {
     pub limits: Vec<ScopeLimit>,
     /// Words that exclude each other: a limit says one, the email the other.
     pub exclusive: Vec<[String; 2]>,
+    /// Keys whose values the offer does not cover (`excludes: ["sunglasses"]`).
+    pub exclusion_keys: Vec<String>,
+    /// Key prefixes of a numeric minimum whose rest names the unit (`min_nights`, `min_seats`).
+    pub minimum_prefixes: Vec<String>,
 }
 
 /// One kind of offer limit.

@@ -534,6 +534,8 @@ impl Checker<'_> {
     /// An offer clause that drops the campaign offer's limit: "$10 off any order" against a
     /// $50 minimum, "25% off any plan" for an annual-billing offer, "monthly" for "annual".
     pub(super) fn offer_scope(&mut self) {
+        self.offer_exclusions();
+        self.offer_unit_minimums();
         let rules = &self.rules.table.offer_scope;
         if rules.limits.is_empty() {
             return;
@@ -552,7 +554,8 @@ impl Checker<'_> {
         if found.is_empty() && !pair_word {
             return;
         }
-        // The campaign's limits: (which limit, path, stems of the value).
+        // The campaign's limits: (which limit, path, stems of the value). Words the limit
+        // negates ("annual plan only (not monthly)") are not in it.
         let limits: Vec<(usize, String, Vec<String>)> = self
             .facts
             .list
@@ -564,7 +567,18 @@ impl Checker<'_> {
                     .limits
                     .iter()
                     .position(|l| l.keys.iter().any(|k| fold(k) == last))?;
-                Some((li, f.path.to_string(), f.stems.to_vec()))
+                let kept: Vec<String> = f
+                    .stems
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        !f.stems[i.saturating_sub(2)..*i].iter().any(|w| {
+                            matches!(w.as_str(), "not" | "no" | "except" | "exclud" | "excluding")
+                        })
+                    })
+                    .map(|(_, w)| w.clone())
+                    .collect();
+                Some((li, f.path.to_string(), kept))
             })
             .collect();
         if limits.is_empty() {
@@ -614,7 +628,46 @@ impl Checker<'_> {
                 };
                 for &ti in &self.doc.words {
                     let t = &self.doc.toks[ti];
-                    if stem(&t.norm) == other && offer_clause(self, ti) {
+                    // "20% off, whether you pay monthly or annually": the choice is part of
+                    // the offer sentence. "Instead of the $12 you pay on monthly billing" is
+                    // what the person pays now.
+                    let short_clause = {
+                        let (cs, ce) = self.doc.clause(ti);
+                        self.doc.toks[cs..ce].iter().filter(|t| t.is_word()).count() <= 4
+                    };
+                    let offered = offer_clause(self, ti)
+                        || ((short_clause || self.clause_has(ti, &["whether", "either", "both"]))
+                            && self.sentence_has(ti, &OFFER_CUES));
+                    let current = self.clause_has(
+                        ti,
+                        &[
+                            "instead",
+                            "currently",
+                            "current",
+                            "now",
+                            "switch",
+                            "from",
+                            "today",
+                        ],
+                    );
+                    // "not monthly", "monthly plans aren't part of this sale".
+                    let negated = self.clause_has(
+                        ti,
+                        &[
+                            "not",
+                            "no",
+                            "except",
+                            "excluding",
+                            "excludes",
+                            "excluded",
+                            "isn't",
+                            "aren't",
+                            "doesn't",
+                            "don't",
+                            "never",
+                        ],
+                    );
+                    if stem(&t.norm) == other && offered && !current && !negated {
                         hits.push((t.start, t.end, path.clone()));
                     }
                 }
@@ -626,6 +679,156 @@ impl Checker<'_> {
                 s,
                 e,
                 format!("the campaign's offer is limited by `{path}`; this says otherwise"),
+                "offer.scope",
+            );
+        }
+    }
+
+    /// The offer said to cover what the campaign excludes ("SECOND40 works on sunglasses
+    /// too" with `excludes: ["sunglasses"]`), unless the clause says it does not.
+    fn offer_exclusions(&mut self) {
+        let keys = &self.rules.table.offer_scope.exclusion_keys;
+        let excluded: Vec<(Vec<String>, String)> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && !f.stems.is_empty())
+            .filter(|f| {
+                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
+                let last = last.split('[').next().unwrap_or("");
+                keys.iter().any(|k| fold(k) == last)
+            })
+            .map(|f| (f.stems.to_vec(), f.path.to_string()))
+            .collect();
+        if excluded.is_empty() {
+            return;
+        }
+        let stems: Vec<String> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| stem(&self.doc.toks[ti].norm))
+            .collect();
+        let mut hits = Vec::new();
+        for (value, path) in &excluded {
+            let n = value.len();
+            for (w0, win) in stems.windows(n).enumerate() {
+                if win != &value[..] {
+                    continue;
+                }
+                let ti = self.doc.words[w0];
+                let denied = self.clause_has(
+                    ti,
+                    &[
+                        "not",
+                        "no",
+                        "isn't",
+                        "aren't",
+                        "doesn't",
+                        "don't",
+                        "except",
+                        "excluding",
+                        "excludes",
+                        "excluded",
+                        "exclude",
+                        "besides",
+                        "other",
+                        "outside",
+                        "never",
+                    ],
+                );
+                let offered = self.clause_has(ti, &OFFER_CUES)
+                    || self.clause_has(
+                        ti,
+                        &[
+                            "%", "$", "€", "£", "code", "works", "applies", "covers", "counts",
+                            "count", "included", "includes", "eligible", "too", "also",
+                        ],
+                    )
+                    || {
+                        let (s, e) = self.doc.clause(ti);
+                        self.doc.toks[s..e]
+                            .iter()
+                            .any(|t| self.facts.codes.contains(t.norm.as_str()))
+                    };
+                if !denied && offered {
+                    let s = self.doc.toks[ti].start;
+                    let e = self.doc.toks[self.doc.words[w0 + n - 1]].end;
+                    hits.push((s, e, path.clone()));
+                }
+            }
+        }
+        for (s, e, path) in hits {
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("the campaign's offer excludes this (`{path}`)"),
+                "offer.scope",
+            );
+        }
+    }
+
+    /// Fewer than the offer's minimum of a unit ("even a single night" against
+    /// `min_nights: 2`, "teams of 3" against `min_seats: 5`).
+    fn offer_unit_minimums(&mut self) {
+        let prefixes = &self.rules.table.offer_scope.minimum_prefixes;
+        let mins: Vec<(String, f64, String)> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal)
+            .filter_map(|f| {
+                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
+                let unit = prefixes
+                    .iter()
+                    .find_map(|p| last.strip_prefix(p.as_str()))?;
+                let num = f.num?;
+                (!unit.is_empty() && !matches!(unit, "spend" | "order" | "purchase" | "amount"))
+                    .then(|| (stem(unit), num, f.path.to_string()))
+            })
+            .collect();
+        if mins.is_empty() {
+            return;
+        }
+        let mut hits = Vec::new();
+        for wi in 1..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let st = stem(&self.doc.toks[ti].norm);
+            let Some((_, min, path)) = mins.iter().find(|(u, _, _)| *u == st) else {
+                continue;
+            };
+            let Some(prev) = self.doc.word_before(wi, 1) else {
+                continue;
+            };
+            let n = match prev.norm.as_str() {
+                "single" | "one" | "a" => Some(1.0),
+                w => parse_num(w).or_else(|| word_number(w)),
+            };
+            let Some(n) = n else { continue };
+            // "two nights or more", "at least 5 seats": the minimum itself.
+            let at_least = (1..=3).any(|k| {
+                self.doc.word_after(wi, k).is_some_and(|x| {
+                    matches!(x.norm.as_str(), "more" | "plus" | "minimum" | "min" | "+")
+                })
+            }) || self
+                .doc
+                .word_before(wi, 2)
+                .is_some_and(|x| matches!(x.norm.as_str(), "least" | "minimum" | "min"));
+            let offered =
+                self.sentence_has(ti, &OFFER_CUES) || self.sentence_has(ti, &["%", "$", "€", "£"]);
+            if n < *min && offered && !at_least {
+                let s = prev.start;
+                let e = self.doc.toks[ti].end;
+                hits.push((s, e, path.clone(), *min));
+            }
+        }
+        for (s, e, path, min) in hits {
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("the campaign's offer needs at least {min} (`{path}`)"),
                 "offer.scope",
             );
         }

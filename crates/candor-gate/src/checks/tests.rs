@@ -1208,3 +1208,40 @@ fn offer_scope_keeps_the_campaigns_limits() {
     // Outside the offer's clause, the same words claim nothing about it.
     assert!(check("Everything you need for winter, and $10 off $50 with FRESH10.").passed());
 }
+
+#[test]
+fn offer_exclusions_negated_limits_and_unit_minimums() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Meridian",
+        "offer":{"type":"percent_off","value":25,"code":"WINTER25","min_nights":2,
+                 "applies_to":"annual plan only (not monthly)","excludes":["sunglasses"]}}))
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &sparse(), &ctx);
+    for body in [
+        "Save 25% on stays of two nights or more with WINTER25.",
+        "WINTER25 takes 25% off the annual plan, not monthly.",
+        "Save 25% with WINTER25. Monthly plans aren't part of this sale.",
+        "WINTER25 takes 25% off; sunglasses aren't included.",
+    ] {
+        assert!(check(body).passed(), "{body}: {:?}", kinds(&check(body)));
+    }
+    for (body, said) in [
+        (
+            "Save 25% on any stay, even a single night, with WINTER25.",
+            "single night",
+        ),
+        (
+            "WINTER25 takes 25% off any plan, monthly or annual.",
+            "monthly",
+        ),
+        ("WINTER25 works on sunglasses too.", "sunglasses"),
+    ] {
+        let r = check(body);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.kind == Kind::WrongOffer && f.rule == "offer.scope" && f.text == said),
+            "{body}: {:?}",
+            kinds(&r)
+        );
+    }
+}
