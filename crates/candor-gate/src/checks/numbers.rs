@@ -741,8 +741,8 @@ impl Checker<'_> {
                     || self.clause_has(
                         ti,
                         &[
-                            "%", "$", "€", "£", "code", "works", "applies", "covers", "counts",
-                            "count", "included", "includes", "eligible", "too", "also",
+                            "%", "works", "applies", "covers", "counts", "count", "included",
+                            "includes", "eligible", "too", "also",
                         ],
                     )
                     || {
@@ -802,10 +802,29 @@ impl Checker<'_> {
                 continue;
             };
             let n = match prev.norm.as_str() {
-                "single" | "one" | "a" => Some(1.0),
+                "single" | "one" => Some(1.0),
+                "a" | "an" => None, // "$48 a bottle" is a price per unit
                 w => parse_num(w).or_else(|| word_number(w)),
             };
             let Some(n) = n else { continue };
+            // "the three bottles you ordered": what the person did, not the offer's terms.
+            if self.clause_has(
+                ti,
+                &[
+                    "ordered",
+                    "bought",
+                    "purchased",
+                    "picked",
+                    "booked",
+                    "stayed",
+                    "got",
+                    "had",
+                    "took",
+                    "grabbed",
+                ],
+            ) {
+                continue;
+            }
             // "two nights or more", "at least 5 seats": the minimum itself.
             let at_least = (1..=3).any(|k| {
                 self.doc.word_after(wi, k).is_some_and(|x| {
@@ -815,8 +834,9 @@ impl Checker<'_> {
                 .doc
                 .word_before(wi, 2)
                 .is_some_and(|x| matches!(x.norm.as_str(), "least" | "minimum" | "min"));
-            let offered =
-                self.sentence_has(ti, &OFFER_CUES) || self.sentence_has(ti, &["%", "$", "€", "£"]);
+            let offered = self.clause_has(ti, &OFFER_CUES)
+                || self.clause_has(ti, &["%", "$", "€", "£", "even", "just", "only"])
+                    && self.sentence_has(ti, &OFFER_CUES);
             if n < *min && offered && !at_least {
                 let s = prev.start;
                 let e = self.doc.toks[ti].end;
