@@ -160,6 +160,48 @@ fn embedded_numbers(s: &str) -> Vec<f64> {
         .collect()
 }
 
+/// A date value as CRM exports and campaign files write them: `2026-12-06`, RFC 3339, or a
+/// local date-time without a zone (`2026-12-06T23:59`, `2026-12-06 23:59`).
+fn lenient_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = Date::parse(s) {
+        return Some(d);
+    }
+    let head = s.get(..10)?;
+    let rest = &s[10..];
+    (rest.starts_with(['T', ' ']) && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| Date::parse(head).ok())
+        .flatten()
+}
+
+/// ISO dates inside free text ("ships between 2026-11-23 and 2026-12-04").
+fn embedded_dates(s: &str) -> Vec<Date> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 10 <= b.len() {
+        let w = &b[i..i + 10];
+        let shape = w.iter().enumerate().all(|(j, c)| {
+            if j == 4 || j == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_digit())
+            && b.get(i + 10).is_none_or(|c| !c.is_ascii_digit());
+        if shape && bounded {
+            if let Some(d) = s.get(i..i + 10).and_then(|x| Date::parse(x).ok()) {
+                out.push(d);
+                i += 10;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
 fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
     let k = fold(key);
     if rules.place_keys.contains(&k) {
@@ -312,7 +354,7 @@ impl<'a> Facts<'a> {
             let kind = key_kind(rules, k);
             match v {
                 AttrValue::Str(s) => {
-                    if let Ok(d) = Date::parse(s) {
+                    if let Some(d) = lenient_date(s) {
                         f.push_date(&path, true, d, None, k);
                     } else {
                         let kind = kind.unwrap_or(FKind::Text);
@@ -342,7 +384,7 @@ impl<'a> Facts<'a> {
                 let kind = key_kind(rules, k);
                 match v {
                     FieldValue::Str(s) => {
-                        if let Ok(d) = Date::parse(s) {
+                        if let Some(d) = lenient_date(s) {
                             f.push_date(&path, true, d, Some(i), k);
                         } else {
                             f.push_text(
@@ -551,9 +593,12 @@ impl<'a> Facts<'a> {
                 }
             }
             Value::String(s) => {
-                if let Ok(d) = Date::parse(s) {
+                if let Some(d) = lenient_date(s) {
                     self.push_date(path, false, d, None, key);
                     return;
+                }
+                for d in embedded_dates(s) {
+                    self.push_date(path, false, d, None, key);
                 }
                 if k.contains("code") || k.contains("coupon") || k.contains("promo") {
                     self.codes.insert(fold(s.trim()));
