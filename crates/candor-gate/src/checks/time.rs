@@ -588,8 +588,32 @@ impl Checker<'_> {
             let mut candidates: Vec<Date> = Vec::new();
             let mut span = (t.start, t.end);
             let mut month_only = false;
+            // "0% APR": an all-caps abbreviation is a month only with a day or year by it.
+            if month.is_some()
+                && norm.len() == 3
+                && self.doc.text[t.start..t.end].chars().all(|c| c.is_uppercase())
+                && !self
+                    .doc
+                    .word_after(wi, 1)
+                    .is_some_and(|x| x.kind == TokKind::Num)
+            {
+                continue;
+            }
             if let Some(mo) = month {
-                let day = self.doc.word_after(wi, 1).and_then(|d| {
+                // "Nov 10" but not "24 Nov, 10am" or "November (23".
+                let timeish = |k: usize| {
+                    self.doc.word_after(wi, k + 1).is_some_and(|x| {
+                        matches!(x.norm.as_str(), "am" | "pm" | "a.m" | "p.m" | "h")
+                    }) || self
+                        .doc
+                        .toks
+                        .get(self.doc.words[wi + k] + 1)
+                        .is_some_and(|x| x.norm == ":")
+                };
+                let day = (self.doc.adjacent(wi) && !timeish(1))
+                    .then(|| self.doc.word_after(wi, 1))
+                    .flatten()
+                    .and_then(|d| {
                     let v = if d.kind == TokKind::Num {
                         parse_num(&d.norm)
                     } else {
