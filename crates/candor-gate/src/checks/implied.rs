@@ -97,17 +97,22 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
             paths.extend(hits);
         }
     }
-    for key in &rule.attributes {
-        if let Some(v) = r.attributes.get(key) {
-            if truthy(v) {
-                paths.push(format!("attributes.{key}"));
-            }
+    for (key, v) in &r.attributes {
+        if matches_type(&rule.attributes, key) && truthy(v) {
+            paths.push(format!("attributes.{key}"));
         }
     }
     let mut dated: Vec<(Date, String)> = Vec::new();
-    for key in &rule.date_attributes {
-        if let Some(AttrValue::Str(s)) = r.attributes.get(key) {
-            if let Ok(d) = Date::parse(s) {
+    for (key, v) in &r.attributes {
+        if !matches_type(&rule.date_attributes, key) {
+            continue;
+        }
+        if let AttrValue::Str(s) = v {
+            let s = s.trim();
+            if let Some(d) = Date::parse(s)
+                .ok()
+                .or_else(|| s.get(..10).and_then(|h| Date::parse(h).ok()))
+            {
                 dated.push((d, format!("attributes.{key}")));
             }
         }

@@ -201,7 +201,8 @@ impl Checker<'_> {
                         }
                         attr_dates.extend(self.facts.personal_dates().filter(|&(_, fi)| {
                             let f = &self.facts.list[fi];
-                            f.event.is_none() && kr.date_attributes.iter().any(|k| *k == f.key)
+                            f.event.is_none()
+                                && super::implied::matches_type(&kr.date_attributes, &f.key)
                         }));
                     }
                 }
@@ -591,7 +592,9 @@ impl Checker<'_> {
             // "0% APR": an all-caps abbreviation is a month only with a day or year by it.
             if month.is_some()
                 && norm.len() == 3
-                && self.doc.text[t.start..t.end].chars().all(|c| c.is_uppercase())
+                && self.doc.text[t.start..t.end]
+                    .chars()
+                    .all(|c| c.is_uppercase())
                 && !self
                     .doc
                     .word_after(wi, 1)
@@ -614,14 +617,14 @@ impl Checker<'_> {
                     .then(|| self.doc.word_after(wi, 1))
                     .flatten()
                     .and_then(|d| {
-                    let v = if d.kind == TokKind::Num {
-                        parse_num(&d.norm)
-                    } else {
-                        ordinal(&d.norm)
-                    };
-                    v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
-                        .map(|v| (v as u8, d.end))
-                });
+                        let v = if d.kind == TokKind::Num {
+                            parse_num(&d.norm)
+                        } else {
+                            ordinal(&d.norm)
+                        };
+                        v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
+                            .map(|v| (v as u8, d.end))
+                    });
                 let day_before = self.doc.word_before(wi, 1).and_then(|d| {
                     let v = if d.kind == TokKind::Num {
                         parse_num(&d.norm)
