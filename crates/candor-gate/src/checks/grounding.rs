@@ -1068,7 +1068,7 @@ impl Checker<'_> {
                 let r = self.facts.recipient;
                 r.events
                     .iter()
-                    .position(|ev| named(&ev.kind))
+                    .position(|ev| named(&ev.kind) || ev.fields.keys().any(|k| named(k)))
                     .map(|ei| format!("events[{ei}].at"))
                     .or_else(|| {
                         r.attributes

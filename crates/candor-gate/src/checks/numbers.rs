@@ -228,8 +228,22 @@ impl Checker<'_> {
                 .recipient
                 .events
                 .iter()
-                .filter(|e| rule.events.iter().any(|k| fold(k) == fold(&e.kind)))
+                .filter(|e| super::implied::matches_type(&rule.events, &e.kind))
                 .count();
+            // A numeric attribute whose key names the noun ("classes_remaining: 2",
+            // "total_bookings").
+            let noun_stems: Vec<String> = rule.nouns.iter().map(|n| stem(n)).collect();
+            for (key, v) in &self.facts.recipient.attributes {
+                if rule.attributes.contains(key) {
+                    continue;
+                }
+                let named = fold(key)
+                    .split('_')
+                    .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)));
+                if let (true, Some(x)) = (named, v.as_f64()) {
+                    values.push((x, format!("attributes.{key}")));
+                }
+            }
             for (ei, ev) in self.facts.recipient.events.iter().enumerate() {
                 for fname in &rule.fields {
                     if let Some(v) = ev.field(fname).and_then(|v| v.as_f64()) {

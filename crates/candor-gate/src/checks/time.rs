@@ -212,18 +212,21 @@ impl Checker<'_> {
             return attr_dates;
         }
         if !events.is_empty() {
-            return events
-                .into_iter()
-                .filter_map(|e| {
-                    let d = self.facts.recipient.events.get(e)?.at;
-                    let fi = self
-                        .facts
-                        .list
-                        .iter()
-                        .position(|f| f.event == Some(e) && f.key == "at")?;
-                    Some((d, fi))
-                })
-                .collect();
+            // Every date of those events: when it was recorded (`at`) and any date it holds
+            // (`event_date` of a concert bought in March and played in May).
+            let mut out: Vec<(Date, usize)> = Vec::new();
+            for e in events {
+                for (fi, f) in self.facts.list.iter().enumerate() {
+                    if f.event == Some(e) {
+                        if let Some(d) = f.date {
+                            if !out.contains(&(d, fi)) {
+                                out.push((d, fi));
+                            }
+                        }
+                    }
+                }
+            }
+            return out;
         }
         self.facts.personal_dates().collect()
     }
