@@ -217,6 +217,61 @@ fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
     } else if rules.count_keys.contains(&k) {
         Some(FKind::Count)
     } else {
+        key_kind_by_shape(&k)
+    }
+}
+
+/// A key's kind from its shape, for the names CRM exports make up: `circle_tier`,
+/// `home_city`, `total_gbp`, `classes_remaining`.
+fn key_kind_by_shape(k: &str) -> Option<FKind> {
+    let parts: Vec<&str> = k.split('_').collect();
+    let last = *parts.last()?;
+    let has = |w: &[&str]| parts.iter().any(|p| w.contains(p));
+    if parts.len() < 2 {
+        return None;
+    }
+    if has(&["tier", "level", "status"]) && !has(&["date", "until", "since", "points"]) {
+        Some(FKind::Tier)
+    } else if matches!(
+        last,
+        "city"
+            | "town"
+            | "country"
+            | "region"
+            | "branch"
+            | "store"
+            | "showroom"
+            | "airport"
+            | "venue"
+    ) {
+        Some(FKind::Place)
+    } else if matches!(
+        last,
+        "usd"
+            | "gbp"
+            | "eur"
+            | "cad"
+            | "aud"
+            | "total"
+            | "amount"
+            | "price"
+            | "value"
+            | "spent"
+            | "spend"
+            | "cost"
+            | "paid"
+    ) {
+        Some(FKind::Amount)
+    } else if last == "count" || parts[0] == "num" || has(&["remaining", "balance"]) {
+        Some(FKind::Count)
+    } else if matches!(
+        last,
+        "product" | "item" | "items" | "model" | "vehicle" | "plan" | "title"
+    ) {
+        Some(FKind::Product)
+    } else if matches!(last, "category" | "genre" | "type" | "style") {
+        Some(FKind::Category)
+    } else {
         None
     }
 }
