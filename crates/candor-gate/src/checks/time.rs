@@ -285,7 +285,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn clause_about_person(&self, ti: usize) -> bool {
-        const EVENT_NOUNS: [&str; 16] = [
+        const EVENT_NOUNS: [&str; 22] = [
             "order",
             "purchase",
             "visit",
@@ -302,6 +302,12 @@ impl Checker<'_> {
             "appointment",
             "class",
             "session",
+            "service",
+            "repair",
+            "treatment",
+            "fitting",
+            "lesson",
+            "checkup",
         ];
         let (s, e) = self.doc.clause(ti);
         // A phrase that claims the person did something ("thanks for coming") makes it personal.
@@ -335,6 +341,14 @@ impl Checker<'_> {
                         .any(|x| {
                             EVENT_NOUNS.contains(&stem(&x.norm).as_str()) || names_own_event(x)
                         }))
+                // "Your Octavia had its full service with us": something done with us.
+                || (t.norm == "us"
+                    && i > 0
+                    && toks[..i].iter().rev().find(|x| x.is_word()).is_some_and(|x| x.norm == "with")
+                    && toks.iter().any(|x| x.norm == "your")
+                    && toks
+                        .iter()
+                        .any(|x| EVENT_NOUNS.contains(&stem(&x.norm).as_str())))
         })
     }
 
