@@ -74,6 +74,12 @@ impl<'a> FactList<'a> {
     }
 }
 
+impl FactList<'_> {
+    pub fn get_checked(&self, i: usize) -> Option<&Fact> {
+        (i < self.len()).then(|| &self[i])
+    }
+}
+
 impl std::ops::Index<usize> for FactList<'_> {
     type Output = Fact;
     fn index(&self, i: usize) -> &Fact {
@@ -100,6 +106,9 @@ pub(crate) struct Facts<'a> {
     pub campaign_numbers: Vec<f64>,
     /// Amounts the campaign takes off a price ("$10 off", `{"type": "amount_off", "value": 25}`).
     money_offs: Vec<f64>,
+    /// `numbers[..stated]` are the facts' own; the rest are worked out from them, and match a
+    /// written number only to the cent (a stated "$149.99" may be written "$150").
+    stated: usize,
     pub codes: HashSet<String>,
     pub has_personal_product: bool,
     pub has_personal_place: bool,
@@ -262,7 +271,28 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
             | "paid"
     ) {
         Some(FKind::Amount)
-    } else if last == "count" || parts[0] == "num" || has(&["remaining", "balance"]) {
+    } else if last == "count"
+        || parts[0] == "num"
+        || has(&["remaining", "balance"])
+        || matches!(
+            last,
+            "days"
+                | "weeks"
+                | "months"
+                | "years"
+                | "nights"
+                | "classes"
+                | "seats"
+                | "tickets"
+                | "miles"
+                | "points"
+                | "bottles"
+                | "boxes"
+                | "items"
+                | "users"
+                | "sessions"
+        )
+    {
         Some(FKind::Count)
     } else if matches!(
         last,
@@ -330,6 +360,7 @@ impl<'a> Facts<'a> {
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
             money_offs: Vec::new(),
+            stated: usize::MAX,
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -384,6 +415,7 @@ impl<'a> Facts<'a> {
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
             money_offs: Vec::new(),
+            stated: usize::MAX,
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -471,6 +503,7 @@ impl<'a> Facts<'a> {
     /// $8 is $80"), and this year.
     fn derive(&mut self, ctx: &Context) {
         let f = self;
+        f.stated = f.numbers.len();
         let percents: Vec<f64> = f
             .list
             .iter()
@@ -503,6 +536,49 @@ impl<'a> Facts<'a> {
             for (i, (a, ai)) in amounts.iter().enumerate() {
                 for (b, _) in &amounts[i + 1..] {
                     f.numbers.push((a + b, *ai));
+                    // A saving: the usual price less the sale price.
+                    f.numbers.push(((a - b).abs(), *ai));
+                    // The percentage that saving is, when it is a round one.
+                    let (hi, lo) = if a > b { (*a, *b) } else { (*b, *a) };
+                    if hi > 0.0 && lo > 0.0 {
+                        let p = (1.0 - lo / hi) * 100.0;
+                        if (p * 2.0 - (p * 2.0).round()).abs() < 1e-6 && p > 0.0 {
+                            f.campaign_numbers.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        // A price per unit of a pack, or times a count the campaign states ("10 classes for
+        // $135" is $13.50 a class; "$9 less a month for 3 months" is $27).
+        let units: Vec<f64> = f
+            .list
+            .iter()
+            .filter(|x| !x.personal && x.kind == FKind::Count)
+            .filter_map(|x| x.num)
+            .filter(|n| n.fract() == 0.0 && (2.0..=100.0).contains(n))
+            .collect();
+        if !units.is_empty() && amounts.len() <= 24 {
+            let campaign: Vec<(f64, usize)> = amounts
+                .iter()
+                .copied()
+                .filter(|(_, i)| !f.list[*i].personal)
+                .collect();
+            let savings: Vec<(f64, usize)> = campaign
+                .iter()
+                .enumerate()
+                .flat_map(|(i, (a, ai))| {
+                    campaign[i + 1..]
+                        .iter()
+                        .map(move |(b, _)| ((a - b).abs(), *ai))
+                })
+                .collect();
+            for u in &units {
+                for (a, idx) in &campaign {
+                    f.numbers.push((a / u, *idx));
+                }
+                for (a, idx) in &savings {
+                    f.numbers.push((a * u, *idx));
                 }
             }
         }
@@ -667,13 +743,48 @@ impl<'a> Facts<'a> {
                 let money_off = !s.contains('%')
                     && s.contains(['$', '€', '£'])
                     && fold(s).split_whitespace().any(|w| w == "off");
-                for n in embedded_numbers(s) {
-                    let nk = if s.contains('%') {
+                // Each number by what follows it: "10% off parts, maximum discount £50" holds
+                // a percentage and an amount.
+                let toks = tokenize(s);
+                for (i, t) in toks.iter().enumerate() {
+                    if t.kind != TokKind::Num {
+                        continue;
+                    }
+                    let Some(n) = parse_num(&t.norm) else {
+                        continue;
+                    };
+                    let next = toks.get(i + 1);
+                    let currency =
+                        i > 0 && matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥");
+                    let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
+                    } else if !currency
+                        && next.is_some_and(|x| {
+                            x.norm == "-"
+                                || (x.kind == TokKind::Word
+                                    && !matches!(
+                                        x.norm.as_str(),
+                                        "off"
+                                            | "usd"
+                                            | "eur"
+                                            | "gbp"
+                                            | "dollars"
+                                            | "euros"
+                                            | "pounds"
+                                            | "or"
+                                            | "and"
+                                            | "to"
+                                            | "per"
+                                            | "a"
+                                    ))
+                        })
+                    {
+                        // "10-Class Pack", "3 months": a count or a label, not money.
+                        FKind::Count
                     } else {
                         FKind::Amount
                     };
-                    if money_off {
+                    if money_off && nk == FKind::Amount {
                         self.money_offs.push(n);
                     }
                     self.push_num(path, false, nk, n, None, key);
@@ -683,6 +794,8 @@ impl<'a> Facts<'a> {
                 if let Some(x) = n.as_f64() {
                     let kind = if k.contains("percent") || k.contains("discount") || k == "off" {
                         FKind::Percent
+                    } else if key_kind(rules, key) == Some(FKind::Count) {
+                        FKind::Count
                     } else {
                         FKind::Amount
                     };
@@ -720,8 +833,33 @@ impl<'a> Facts<'a> {
     pub fn number_fact(&self, n: f64) -> Option<usize> {
         self.numbers
             .iter()
-            .find(|(x, _)| crate::text::num_matches(n, *x))
-            .map(|(_, i)| *i)
+            .enumerate()
+            .find(|(j, (x, _))| self.number_matches(*j, n, *x))
+            .map(|(_, (_, i))| *i)
+    }
+
+    fn number_matches(&self, j: usize, written: f64, x: f64) -> bool {
+        if j < self.stated {
+            crate::text::num_matches(written, x)
+        } else {
+            (written - x).abs() < 0.005
+        }
+    }
+
+    /// Whether a written amount of money equals a fact's number or one worked out from them:
+    /// not a count ("$10" is not "10 classes"), a date or a percentage ("$15 off" is not "15%").
+    pub fn money_fact(&self, n: f64) -> Option<usize> {
+        self.numbers
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, i))| {
+                *i == usize::MAX
+                    || self.list.get_checked(*i).is_none_or(|f| {
+                        !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
+                    })
+            })
+            .find(|(j, (x, _))| self.number_matches(*j, n, *x))
+            .map(|(_, (_, i))| *i)
     }
 
     /// Campaign dates (offer ends, store events).

@@ -904,7 +904,7 @@ impl Checker<'_> {
             }
         }
         for (s, e, v) in money {
-            if let Some(fi) = self.facts.number_fact(v) {
+            if let Some(fi) = self.facts.money_fact(v) {
                 if fi != usize::MAX {
                     self.use_fact(fi, s, e);
                 }

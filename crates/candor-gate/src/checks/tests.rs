@@ -1210,6 +1210,38 @@ fn offer_scope_keeps_the_campaigns_limits() {
 }
 
 #[test]
+fn worked_out_prices_are_exact_and_money_is_not_a_count() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Ironbark",
+        "packs":[{"name":"10-Class Pack","classes":10,"regular_usd":180,"sale_usd":135}],
+        "sale_ends":"2026-12-06T23:59",
+        "parts_offer":"10% off parts, maximum discount £50"}))
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &sparse(), &ctx);
+    for body in [
+        "The 10-Class Pack is $135, down from $180: that's $13.50 a class.",
+        "You save $45, or 25%, on the 10-Class Pack until December 6.",
+        "Parts are 10% off, up to £50.",
+    ] {
+        assert!(check(body).passed(), "{body}: {:?}", kinds(&check(body)));
+    }
+    for (body, said) in [
+        // "$10" is not the pack's 10 classes, "$15" not a percentage, "$13" not $13.50.
+        ("The 10-Class Pack works out to $10 a class.", "$10"),
+        ("Take $15 off the 10-Class Pack.", "$15"),
+        ("That's $13 a class.", "$13"),
+    ] {
+        let r = check(body);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.kind == Kind::WrongOffer && f.text == said),
+            "{body}: {:?}",
+            kinds(&r)
+        );
+    }
+}
+
+#[test]
 fn offer_exclusions_negated_limits_and_unit_minimums() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Meridian",
         "offer":{"type":"percent_off","value":25,"code":"WINTER25","min_nights":2,
