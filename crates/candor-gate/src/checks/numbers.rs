@@ -287,6 +287,17 @@ impl Checker<'_> {
         self.since_year();
     }
 
+    /// "any order over $999", "every order of £60 or more": the phrase goes on to state the
+    /// threshold, so it does not drop it.
+    fn threshold_after(&self, last: usize) -> bool {
+        self.doc.word_after(last, 1).is_some_and(|x| {
+            matches!(
+                x.norm.as_str(),
+                "over" | "above" | "of" | "from" | "exceeding" | "totaling" | "totalling"
+            )
+        })
+    }
+
     /// Whether the sentence of word `wi` talks about an offer ("off", "free", "on us", ...).
     fn sentence_has_offer_cue(&self, wi: usize) -> bool {
         let sent = self.doc.toks[self.doc.words[wi]].sent;
@@ -524,7 +535,9 @@ impl Checker<'_> {
             let hits: Vec<(usize, usize)> = unconditional
                 .iter()
                 .filter(|u| {
-                    u.payload == m.payload && self.doc.toks[self.doc.words[u.first]].sent == sent
+                    u.payload == m.payload
+                        && self.doc.toks[self.doc.words[u.first]].sent == sent
+                        && !self.threshold_after(u.last)
                 })
                 .map(|u| {
                     (
@@ -616,6 +629,7 @@ impl Checker<'_> {
             if negated
                 || !offer_clause(self, ti)
                 || self.clause_has(ti, &["if", "excludes", "except"])
+                || self.threshold_after(m.last)
             {
                 continue;
             }
@@ -681,7 +695,31 @@ impl Checker<'_> {
                             "never",
                         ],
                     );
-                    if stem(&t.norm) == other && offered && !current && !negated {
+                    // "new" and "existing" are about customers only with one named: "our new
+                    // holiday treats" says nothing of who may use the offer.
+                    let audience = !matches!(other.as_str(), "new" | "existing" | "returning")
+                        || self
+                            .doc
+                            .words
+                            .iter()
+                            .position(|&x| x == ti)
+                            .and_then(|wi| self.doc.word_after(wi, 1))
+                            .is_some_and(|x| {
+                                matches!(
+                                    stem(&x.norm).as_str(),
+                                    "customer"
+                                        | "member"
+                                        | "subscriber"
+                                        | "user"
+                                        | "client"
+                                        | "account"
+                                        | "buyer"
+                                        | "shopper"
+                                        | "signup"
+                                        | "player"
+                                )
+                            });
+                    if stem(&t.norm) == other && offered && !current && !negated && audience {
                         hits.push((t.start, t.end, path.clone()));
                     }
                 }
@@ -903,7 +941,33 @@ impl Checker<'_> {
                 percents.push((i, e, v));
             }
         }
+        // "a $30 hardcover comes to $24": an example price, and what the offer makes of it.
+        let mut examples: Vec<f64> = Vec::new();
+        let percents_off: Vec<f64> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && f.kind == crate::facts::FKind::Percent)
+            .filter_map(|f| f.num)
+            .collect();
+        for &(s, _, v) in &money {
+            let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+            let article = ti
+                .checked_sub(1)
+                .and_then(|p| self.doc.toks.get(p))
+                .is_some_and(|p| matches!(p.norm.as_str(), "a" | "an" | "say"));
+            if article {
+                examples.push(v);
+                for p in &percents_off {
+                    examples.push(v * (1.0 - p / 100.0));
+                    examples.push(v * p / 100.0);
+                }
+            }
+        }
         for (s, e, v) in money {
+            if examples.iter().any(|x| (x - v).abs() < 0.005) {
+                continue;
+            }
             if let Some(fi) = self.facts.money_fact(v) {
                 if fi != usize::MAX {
                     self.use_fact(fi, s, e);

@@ -1242,6 +1242,44 @@ fn worked_out_prices_are_exact_and_money_is_not_a_count() {
 }
 
 #[test]
+fn offer_wording_that_keeps_the_terms() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Pawpantry",
+        "deal":{"what":"£10 off","min_spend_gbp":45,"code":"SNUG10","use_by":"2026-12-04",
+                "who":"existing autoship customers","discount_percent":20},
+        "free_delivery_on_orders_over_gbp":99}))
+    .unwrap();
+    let r = Recipient::from_json(
+        r#"{"id":"9","email":"p@example.com","first_name":"Priya",
+        "attributes":{"membership":"Basic","freeze_until":"2026-12-05","miles_balance":48250}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &r, &ctx);
+    for body in [
+        // The threshold stated right after "any order".
+        "SNUG10 takes £10 off, and delivery is free on any order over £99.",
+        // "new" about a product, not about who may use the offer.
+        "Our new holiday treats are in, and SNUG10 takes £10 off £45 or more.",
+        // An example price and what 20% off makes of it.
+        "With 20% off, a £30 toy comes to £24.",
+        // The present, not something the person did today.
+        "You're sitting on 48,250 miles today.",
+        // The person's own date in a clause with an end word.
+        "Your membership freeze ends on December 5, and SNUG10 runs until December 4.",
+    ] {
+        assert!(check(body).passed(), "{body}: {:?}", kinds(&check(body)));
+    }
+    let r2 = check("SNUG10 is for new customers: £10 off £45 or more.");
+    assert!(
+        r2.findings
+            .iter()
+            .any(|f| f.kind == Kind::WrongOffer && f.rule == "offer.scope" && f.text == "new"),
+        "{:?}",
+        kinds(&r2)
+    );
+}
+
+#[test]
 fn offer_exclusions_negated_limits_and_unit_minimums() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Meridian",
         "offer":{"type":"percent_off","value":25,"code":"WINTER25","min_nights":2,

@@ -234,12 +234,21 @@ impl Checker<'_> {
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
     /// "you took Spin 45 on Monday", "the parka you viewed on Tuesday": a weekday after
     /// "on" (or "last"), in a clause about the person with a verb in the past tense.
-    fn past_weekday_claim(&self, wi: usize) -> bool {
+    /// Whether the clause of token `ti` has a verb in the past tense.
+    fn clause_in_past(&self, ti: usize) -> bool {
         const PAST: [&str; 22] = [
             "took", "went", "came", "saw", "got", "bought", "made", "did", "ran", "rode", "swam",
             "left", "flew", "met", "had", "was", "were", "crushed", "caught", "brought", "sent",
             "wrote",
         ];
+        let (s, e) = self.doc.clause(ti);
+        self.doc.toks[s..e].iter().any(|t| {
+            let w = t.norm.as_str();
+            PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed"))
+        })
+    }
+
+    fn past_weekday_claim(&self, wi: usize) -> bool {
         let ti = self.doc.words[wi];
         let lead = self
             .doc
@@ -248,11 +257,7 @@ impl Checker<'_> {
         if !lead || !self.clause_about_person(ti) || self.clause_has(ti, &FUTURE_CUES) {
             return false;
         }
-        let (s, e) = self.doc.clause(ti);
-        self.doc.toks[s..e].iter().any(|t| {
-            let w = t.norm.as_str();
-            PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed"))
-        })
+        self.clause_in_past(ti)
     }
 
     /// A fact of one of the person's own events (a race, a class, a stay) that this word
@@ -436,6 +441,10 @@ impl Checker<'_> {
                 continue;
             }
             let rule = &self.rules.table.times[m.payload];
+            // "You're sitting on 48,250 miles today": the present, not something done.
+            if rule.id == "today" && !self.clause_in_past(head) {
+                continue;
+            }
             let s = self.doc.toks[head].start;
             let e = self.doc.toks[self.doc.words[m.last]].end;
             let phrase = fold(&self.doc.text[s..e]);
@@ -789,6 +798,14 @@ impl Checker<'_> {
                 continue;
             }
             let campaign: Vec<Date> = self.facts.campaign_dates().collect();
+            // "Your membership freeze ends on December 5": the person's own date.
+            if offer && self.clause_has(ti, &["your", "you", "you're"]) {
+                let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
+                if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
+                    self.use_fact(fi, span.0, span.1);
+                    continue;
+                }
+            }
             if offer {
                 if campaign.is_empty() {
                     self.flag(
