@@ -339,6 +339,25 @@ impl Checker<'_> {
                     .collect();
             }
             let word = norm(self, w);
+            // "T-zone", "X-ray", "U-turn": a letter and a word, not a name.
+            if hits.is_empty()
+                && word.len() > 2
+                && word.as_bytes()[1] == b'-'
+                && word.as_bytes()[0].is_ascii_alphabetic()
+            {
+                continue;
+            }
+            // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
+            if hits.is_empty() {
+                let key_hit = self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.event.is_none()
+                        && f.key.split('_').any(|p| p.len() > 2 && stem(p) == st)
+                });
+                if let Some(fi) = key_hit {
+                    hits = vec![fi];
+                }
+            }
             if hits.is_empty() && word.contains('-') {
                 // "Denver-ready": the named part must match; the rest is ordinary English.
                 let parts: Vec<&str> = word.split('-').filter(|p| !self.is_common(p)).collect();
