@@ -249,7 +249,17 @@ impl Checker<'_> {
                 KindStatus::No => {
                     // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
                     // to name one of the person's own events, which grounds it.
+                    // Only for taking part ("joining", "attending", "coming"): "hope the kids
+                    // enjoyed Lisbon" names a trip, not the kids.
+                    let takes_part = (m.first..=m.last).any(|w| {
+                        matches!(
+                            self.doc.toks[self.doc.words[w]].norm.as_str(),
+                            "joining" | "joined" | "attending" | "attended" | "coming" | "came"
+                                | "visiting" | "visited" | "taking" | "took" | "seeing"
+                        )
+                    });
                     let named = (1..=5)
+                        .filter(|_| takes_part)
                         .filter_map(|k| self.doc.word_after(m.last, k))
                         .find_map(|t| self.own_event_fact(t));
                     if let Some(fi) = named {
