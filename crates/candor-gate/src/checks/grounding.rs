@@ -1037,7 +1037,8 @@ impl Checker<'_> {
                         ),
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");
-                            rule.attributes.iter().any(|a| a == key) || fact.kind == FKind::Name
+                            super::implied::matches_type(&rule.attributes, key)
+                                || fact.kind == FKind::Name
                         }
                     };
                     if fits {
@@ -1148,6 +1149,28 @@ impl Checker<'_> {
                     s,
                     e,
                     format!("says \"{verb}\", but the record's matching event is about `{what}`"),
+                    "grounding.claim",
+                );
+            } else if let Some(theirs) = (!rule.attributes.is_empty())
+                .then(|| {
+                    self.facts.list.iter().find(|f| {
+                        f.personal
+                            && f.event.is_none()
+                            && super::implied::matches_type(
+                                &rule.attributes,
+                                f.path.trim_start_matches("attributes."),
+                            )
+                    })
+                })
+                .flatten()
+            {
+                // "you live in Glasgow" for someone whose city is Manchester.
+                let path = theirs.path.clone();
+                self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!("says \"{verb}\", but the record's `{path}` says otherwise"),
                     "grounding.claim",
                 );
             } else {

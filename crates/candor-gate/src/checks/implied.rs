@@ -254,8 +254,17 @@ impl Checker<'_> {
                     let takes_part = (m.first..=m.last).any(|w| {
                         matches!(
                             self.doc.toks[self.doc.words[w]].norm.as_str(),
-                            "joining" | "joined" | "attending" | "attended" | "coming" | "came"
-                                | "visiting" | "visited" | "taking" | "took" | "seeing"
+                            "joining"
+                                | "joined"
+                                | "attending"
+                                | "attended"
+                                | "coming"
+                                | "came"
+                                | "visiting"
+                                | "visited"
+                                | "taking"
+                                | "took"
+                                | "seeing"
                         )
                     });
                     let named = (1..=5)

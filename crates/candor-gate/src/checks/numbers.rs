@@ -287,6 +287,41 @@ impl Checker<'_> {
         self.since_year();
     }
 
+    /// Whether the amount at `s..e` is stated as a spend threshold: "spend £60 or more",
+    /// "orders over $75", "a $50 minimum", "£45+".
+    fn states_threshold(&self, s: usize, e: usize) -> bool {
+        let toks = &self.doc.toks;
+        let Some(first) = toks.iter().position(|t| t.start >= s) else {
+            return false;
+        };
+        let Some(last) = toks.iter().rposition(|t| t.end <= e) else {
+            return false;
+        };
+        let before: Vec<&str> = toks[first.saturating_sub(3)..first]
+            .iter()
+            .map(|t| t.norm.as_str())
+            .collect();
+        let after: Vec<&str> = toks[last + 1..(last + 4).min(toks.len())]
+            .iter()
+            .map(|t| t.norm.as_str())
+            .collect();
+        let cue_before = before.iter().any(|w| {
+            matches!(
+                *w,
+                "over" | "above" | "spend" | "spending" | "minimum" | "min" | "least" | "exceeding"
+            )
+        }) || before.ends_with(&["of"])
+            && before
+                .iter()
+                .any(|w| matches!(*w, "order" | "orders" | "purchase" | "purchases" | "basket"));
+        let cue_after = after.starts_with(&["or", "more"])
+            || after.starts_with(&["or", "over"])
+            || after.starts_with(&["+"])
+            || after.starts_with(&["minimum"])
+            || after.starts_with(&["and", "up"]);
+        cue_before || cue_after
+    }
+
     /// "any order over $999", "every order of £60 or more": the phrase goes on to state the
     /// threshold, so it does not drop it.
     fn threshold_after(&self, last: usize) -> bool {
@@ -964,9 +999,50 @@ impl Checker<'_> {
                 }
             }
         }
+        // The campaign's spend thresholds: a minimum order, a free-delivery floor.
+        let thresholds: Vec<f64> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
+            .filter(|f| {
+                let k = f.key.as_str();
+                k.split('_').any(|p| {
+                    matches!(
+                        p,
+                        "min" | "minimum" | "threshold" | "over" | "above" | "from"
+                    )
+                }) || k.starts_with("min")
+            })
+            .filter_map(|f| f.num)
+            .collect();
         for (s, e, v) in money {
             if examples.iter().any(|x| (x - v).abs() < 0.005) {
                 continue;
+            }
+            // "£10 off when you spend £50 or more" against a £60 minimum: a threshold must be
+            // one of the campaign's, even when another figure happens to equal it.
+            if !thresholds.is_empty() && self.states_threshold(s, e) {
+                if thresholds.iter().any(|t| num_matches(v, *t)) {
+                    continue;
+                }
+                let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+                if !self.clause_has(ti, &["you", "your", "you've"])
+                    || self.clause_has(ti, &OFFER_CUES)
+                {
+                    let mins: Vec<String> = thresholds.iter().map(|t| t.to_string()).collect();
+                    self.flag(
+                        Kind::WrongOffer,
+                        s,
+                        e,
+                        format!(
+                            "states a spend threshold of {v}, but the campaign's are {}",
+                            mins.join(", ")
+                        ),
+                        "offer.minimum",
+                    );
+                    continue;
+                }
             }
             if let Some(fi) = self.facts.money_fact(v) {
                 if fi != usize::MAX {

@@ -1242,6 +1242,53 @@ fn worked_out_prices_are_exact_and_money_is_not_a_count() {
 }
 
 #[test]
+fn spend_thresholds_and_where_the_person_lives() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Basketful",
+        "voucher":{"code":"FRESH10","amount_off_gbp":10,"min_basket_gbp":60},
+        "shows":[{"city":"Glasgow"},{"city":"Manchester"}]}))
+    .unwrap();
+    let r = Recipient::from_json(
+        r#"{"id":"10","email":"k@example.com","first_name":"Kwame","attributes":{"home_city":"Manchester"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check =
+        |who: &Recipient, body: &str| Gate::new().check(&Email::new("A note", body), who, &ctx);
+    assert!(check(&r, "FRESH10 takes £10 off when you spend £60 or more.").passed());
+    assert!(check(&r, "Since you're based in Manchester, that show is yours.").passed());
+    for (who, body, kind, said) in [
+        // £50 is £60 less £10, but not the minimum.
+        (
+            &r,
+            "FRESH10 takes £10 off when you spend £50 or more.",
+            Kind::WrongOffer,
+            "£50",
+        ),
+        (
+            &r,
+            "Since you live in Glasgow, that show is yours.",
+            Kind::WrongFact,
+            "you live in Glasgow",
+        ),
+        (
+            &sparse(),
+            "Since you're based in Glasgow, that show is yours.",
+            Kind::FabricatedFact,
+            "based in Glasgow",
+        ),
+    ] {
+        let rep = check(who, body);
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.kind == kind && f.text == said),
+            "{body}: {:?}",
+            kinds(&rep)
+        );
+    }
+}
+
+#[test]
 fn offer_wording_that_keeps_the_terms() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Pawpantry",
         "deal":{"what":"£10 off","min_spend_gbp":45,"code":"SNUG10","use_by":"2026-12-04",
