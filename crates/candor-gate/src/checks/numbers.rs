@@ -149,9 +149,39 @@ impl Checker<'_> {
             if matches!(noun.as_str(), "year" | "years" | "month" | "months") {
                 // "your first month is on us", "50% off the first year": an offer's term,
                 // not how long the person has been with us.
-                if !(is_ord && self.sentence_has_offer_cue(wi)) {
-                    self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                if is_ord && self.sentence_has_offer_cue(wi) {
+                    continue;
                 }
+                // "$7.99 a month for your first six months": the length of the offer, which
+                // must be the campaign's.
+                let term = self.doc.word_before(wi, 1).is_some_and(|p| {
+                    matches!(
+                        p.norm.as_str(),
+                        "first" | "next" | "initial" | "introductory"
+                    )
+                }) && (self.sentence_has_offer_cue(wi)
+                    || self.sentence_has(self.doc.words[wi], &["$", "£", "€"]));
+                if term {
+                    let stated = self
+                        .facts
+                        .list
+                        .iter()
+                        .any(|f| !f.personal && f.num.is_some_and(|x| num_matches(n, x)));
+                    if !stated {
+                        let (s, e) = (t.start, self.doc.toks[self.doc.words[noun_wi]].end);
+                        self.flag(
+                            Kind::WrongOffer,
+                            s,
+                            e,
+                            format!(
+                                "states an offer lasting {n} {noun}, which no campaign fact says"
+                            ),
+                            "offer.term",
+                        );
+                    }
+                    continue;
+                }
+                self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
                 continue;
             }
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {

@@ -1289,6 +1289,42 @@ fn spend_thresholds_and_where_the_person_lives() {
 }
 
 #[test]
+fn offer_terms_and_tenure_in_years() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Tonewave",
+        "offer":{"intro_price":"$7.99/month","intro_months":3}}))
+    .unwrap();
+    let r = Recipient::from_json(
+        r#"{"id":"11","email":"m@example.com","first_name":"Marisol",
+        "events":[{"type":"subscription_started","at":"2023-03-14","plan":"Individual"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &r, &ctx);
+    assert!(check("Family is $7.99 a month for your first three months.").passed());
+    for (body, kind, rule) in [
+        (
+            "Family is $7.99 a month for your first six months.",
+            Kind::WrongOffer,
+            "offer.term",
+        ),
+        (
+            "It's been five years since you started your plan.",
+            Kind::WrongFact,
+            "grounding.tenure",
+        ),
+    ] {
+        let rep = check(body);
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.kind == kind && f.rule == rule),
+            "{body}: {:?}",
+            kinds(&rep)
+        );
+    }
+}
+
+#[test]
 fn offer_wording_that_keeps_the_terms() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Pawpantry",
         "deal":{"what":"£10 off","min_spend_gbp":45,"code":"SNUG10","use_by":"2026-12-04",

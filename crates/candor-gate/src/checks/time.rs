@@ -234,6 +234,14 @@ impl Checker<'_> {
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
     /// "you took Spin 45 on Monday", "the parka you viewed on Tuesday": a weekday after
     /// "on" (or "last"), in a clause about the person with a verb in the past tense.
+    fn sentence_has_any(&self, ti: usize, words: &[&str]) -> bool {
+        let sent = self.doc.toks[ti].sent;
+        self.doc
+            .toks
+            .iter()
+            .any(|t| t.sent == sent && words.contains(&t.norm.as_str()))
+    }
+
     /// Whether the clause of token `ti` has a verb in the past tense.
     fn clause_in_past(&self, ti: usize) -> bool {
         const PAST: [&str; 22] = [
@@ -559,7 +567,29 @@ impl Checker<'_> {
                     } else {
                         format!("\"{text}\" does not match the dates of the events it is about")
                     };
-                    self.flag(Kind::WrongTime, s, e, reason, "time.ago");
+                    // "It's been five years since you started your plan": how long the person
+                    // has been with us is a tenure, a grounded fact.
+                    let tenure = unit.norm.starts_with("year")
+                        && self.sentence_has_any(
+                            head,
+                            &[
+                                "joined",
+                                "signed",
+                                "started",
+                                "member",
+                                "customer",
+                                "subscriber",
+                                "subscribed",
+                                "plan",
+                                "account",
+                                "us",
+                            ],
+                        );
+                    if tenure {
+                        self.flag(Kind::WrongFact, s, e, reason, "grounding.tenure");
+                    } else {
+                        self.flag(Kind::WrongTime, s, e, reason, "time.ago");
+                    }
                 }
             }
         }
