@@ -171,16 +171,20 @@ fn embedded_numbers(s: &str) -> Vec<f64> {
 
 /// A date value as CRM exports and campaign files write them: `2026-12-06`, RFC 3339, or a
 /// local date-time without a zone (`2026-12-06T23:59`, `2026-12-06 23:59`).
+///
+/// A date-time keeps the date as written: "ends 2026-12-06T23:59:00-08:00" ends on December 6
+/// where the campaign is, though it is already the 7th in UTC.
 fn lenient_date(s: &str) -> Option<Date> {
     let s = s.trim();
-    if let Ok(d) = Date::parse(s) {
-        return Some(d);
+    if let Some(head) = s.get(..10) {
+        let rest = &s[10..];
+        if rest.starts_with(['T', ' ']) && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            if let Ok(d) = Date::parse(head) {
+                return Some(d);
+            }
+        }
     }
-    let head = s.get(..10)?;
-    let rest = &s[10..];
-    (rest.starts_with(['T', ' ']) && rest[1..].starts_with(|c: char| c.is_ascii_digit()))
-        .then(|| Date::parse(head).ok())
-        .flatten()
+    Date::parse(s).ok()
 }
 
 /// ISO dates inside free text ("ships between 2026-11-23 and 2026-12-04").
