@@ -835,11 +835,28 @@ impl<'a> Facts<'a> {
 
     /// Whether a written number equals a fact's number; returns the fact index.
     pub fn number_fact(&self, n: f64) -> Option<usize> {
-        self.numbers
-            .iter()
-            .enumerate()
-            .find(|(j, (x, _))| self.number_matches(*j, n, *x))
-            .map(|(_, (_, i))| *i)
+        self.first_match(n, |_| true)
+    }
+
+    /// The first fact whose number (stated or worked out) matches, a campaign fact before a
+    /// personal one: "£180" for a jacket the campaign prices at £240 less 25% uses the
+    /// campaign's price, not the person's purchase of the same £240 jacket.
+    fn first_match(&self, n: f64, allowed: impl Fn(Option<&Fact>) -> bool) -> Option<usize> {
+        let mut personal = None;
+        for (j, (x, i)) in self.numbers.iter().enumerate() {
+            let fact = (*i != usize::MAX)
+                .then(|| self.list.get_checked(*i))
+                .flatten();
+            if !allowed(fact) || !self.number_matches(j, n, *x) {
+                continue;
+            }
+            if fact.is_some_and(|f| f.personal) {
+                personal.get_or_insert(*i);
+            } else {
+                return Some(*i);
+            }
+        }
+        personal
     }
 
     fn number_matches(&self, j: usize, written: f64, x: f64) -> bool {
@@ -853,17 +870,23 @@ impl<'a> Facts<'a> {
     /// Whether a written amount of money equals a fact's number or one worked out from them:
     /// not a count ("$10" is not "10 classes"), a date or a percentage ("$15 off" is not "15%").
     pub fn money_fact(&self, n: f64) -> Option<usize> {
+        self.first_match(n, |f| {
+            f.is_none_or(|f| !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent))
+        })
+    }
+
+    /// [`Facts::money_fact`] to the cent, for a figure converted from the written one.
+    pub fn money_fact_exact(&self, n: f64) -> Option<usize> {
         self.numbers
             .iter()
-            .enumerate()
-            .filter(|(_, (_, i))| {
-                *i == usize::MAX
-                    || self.list.get_checked(*i).is_none_or(|f| {
-                        !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
-                    })
+            .find(|(x, i)| {
+                (n - x).abs() < 0.005
+                    && (*i == usize::MAX
+                        || self.list.get_checked(*i).is_none_or(|f| {
+                            !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
+                        }))
             })
-            .find(|(j, (x, _))| self.number_matches(*j, n, *x))
-            .map(|(_, (_, i))| *i)
+            .map(|(_, i)| *i)
     }
 
     /// Campaign dates (offer ends, store events).

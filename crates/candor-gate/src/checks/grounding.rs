@@ -667,7 +667,10 @@ impl Checker<'_> {
             if k > 0 && !self.doc.adjacent(wi - 1) {
                 return None;
             }
-            if STOP_WORDS.contains(&t.norm.as_str()) {
+            // "Your Cairns deserve a jacket": a new noun phrase is not what "your" owns.
+            if STOP_WORDS.contains(&t.norm.as_str())
+                || (k > 0 && ARTICLES.contains(&t.norm.as_str()))
+            {
                 return None;
             }
             if self.is_product_noun(&t.norm) {

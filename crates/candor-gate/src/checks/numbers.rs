@@ -181,7 +181,13 @@ impl Checker<'_> {
                     }
                     continue;
                 }
-                self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                // "we recommend one every two years": a frequency, not a tenure.
+                let frequency = self.doc.word_before(wi, 1).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "every" | "each" | "per" | "within")
+                });
+                if !frequency {
+                    self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
+                }
                 continue;
             }
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
@@ -1074,7 +1080,33 @@ impl Checker<'_> {
                     continue;
                 }
             }
-            if let Some(fi) = self.facts.money_fact(v) {
+            // "$239.40 a year works out to $19.95 a month": a price per month is a yearly
+            // one over twelve, and the other way round.
+            let per = {
+                let ti = self.doc.toks.iter().position(|t| t.start >= e).unwrap_or(0);
+                let next: Vec<&str> = self.doc.toks[ti..(ti + 3).min(self.doc.toks.len())]
+                    .iter()
+                    .map(|t| t.norm.as_str())
+                    .collect();
+                if next
+                    .iter()
+                    .any(|w| matches!(*w, "month" | "monthly" | "mo"))
+                {
+                    Some(12.0)
+                } else if next
+                    .iter()
+                    .any(|w| matches!(*w, "year" | "yearly" | "annually"))
+                {
+                    Some(1.0 / 12.0)
+                } else {
+                    None
+                }
+            };
+            let found = self
+                .facts
+                .money_fact(v)
+                .or_else(|| per.and_then(|k| self.facts.money_fact_exact(v * k)));
+            if let Some(fi) = found {
                 if fi != usize::MAX {
                     self.use_fact(fi, s, e);
                 }

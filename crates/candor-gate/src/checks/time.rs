@@ -450,7 +450,9 @@ impl Checker<'_> {
             }
             let rule = &self.rules.table.times[m.payload];
             // "You're sitting on 48,250 miles today": the present, not something done.
-            if rule.id == "today" && !self.clause_in_past(head) {
+            // "One year ago today": an anniversary, judged by the years.
+            let after_ago = m.first > 0 && self.doc.toks[self.doc.words[m.first - 1]].norm == "ago";
+            if rule.id == "today" && (!self.clause_in_past(head) || after_ago) {
                 continue;
             }
             let s = self.doc.toks[head].start;
@@ -695,12 +697,27 @@ impl Checker<'_> {
                         .then(|| parse_num(&y.norm))
                         .flatten()
                 });
-                let month_year = self.doc.word_after(wi, 1).and_then(|y| {
-                    (y.kind == TokKind::Num && y.norm.len() == 4)
-                        .then(|| parse_num(&y.norm))
-                        .flatten()
-                        .map(|v| (v as i32, y.end))
-                });
+                let month_year = self
+                    .doc
+                    .word_after(wi, 1)
+                    .and_then(|y| {
+                        (y.kind == TokKind::Num && y.norm.len() == 4)
+                            .then(|| parse_num(&y.norm))
+                            .flatten()
+                            .map(|v| (v as i32, y.end))
+                    })
+                    .or_else(|| {
+                        // "in February last year", "in March this year".
+                        let which = self.doc.word_after(wi, 1)?;
+                        let year = self.doc.word_after(wi, 2)?;
+                        (year.norm == "year").then_some(()).and_then(|()| {
+                            match which.norm.as_str() {
+                                "last" => Some((now.year() - 1, year.end)),
+                                "this" => Some((now.year(), year.end)),
+                                _ => None,
+                            }
+                        })
+                    });
                 if let (None, Some((y, end))) = (day, month_year) {
                     // "November 2024": any known date in that month.
                     let all: Vec<(Date, usize)> = self.facts.personal_dates().collect();
