@@ -414,7 +414,24 @@ impl<'a> Facts<'a> {
             shared_by_stem: None,
             recipient: r,
             now: ctx.now,
-            first_name: r.first_name.as_deref().map(text_stems).unwrap_or_default(),
+            // The name the person goes by counts as theirs: "Dear Peggy" for Margaret.
+            first_name: r
+                .first_name
+                .iter()
+                .map(String::as_str)
+                .chain(
+                    [
+                        "preferred_name",
+                        "nickname",
+                        "goes_by",
+                        "known_as",
+                        "preferred_first_name",
+                    ]
+                    .iter()
+                    .filter_map(|k| r.attributes.get(*k).and_then(|v| v.as_str())),
+                )
+                .flat_map(text_stems)
+                .collect(),
             last_name: r.last_name.as_deref().map(text_stems).unwrap_or_default(),
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),

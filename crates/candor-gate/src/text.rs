@@ -123,6 +123,15 @@ fn fold_char(c: char, out: &mut String) {
         'ý' | 'ÿ' | 'Ý' => "y",
         'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
         '’' | '‘' | 'ʼ' => "'",
+        // Vietnamese: ư, ơ and the Latin Extended Additional vowels (ạ ả ấ ... ỹ).
+        'ư' | 'Ư' => "u",
+        'ơ' | 'Ơ' => "o",
+        '\u{1EA0}'..='\u{1EB7}' => "a",
+        '\u{1EB8}'..='\u{1EC7}' => "e",
+        '\u{1EC8}'..='\u{1ECB}' => "i",
+        '\u{1ECC}'..='\u{1EE3}' => "o",
+        '\u{1EE4}'..='\u{1EF1}' => "u",
+        '\u{1EF2}'..='\u{1EF9}' => "y",
         _ => {
             for l in c.to_lowercase() {
                 out.push(l);

@@ -109,9 +109,19 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
         }
         if let AttrValue::Str(s) = v {
             let s = s.trim();
+            // "11-27" or "--11-27": a day of the year with no year (birthdays).
+            let month_day = || {
+                let md = s.trim_start_matches("--");
+                let (m, d) = md.split_once('-')?;
+                if m.len() != 2 || d.len() != 2 {
+                    return None;
+                }
+                Date::from_ymd(now.year(), m.parse().ok()?, d.parse().ok()?)
+            };
             if let Some(d) = Date::parse(s)
                 .ok()
                 .or_else(|| s.get(..10).and_then(|h| Date::parse(h).ok()))
+                .or_else(month_day)
             {
                 dated.push((d, format!("attributes.{key}")));
             }

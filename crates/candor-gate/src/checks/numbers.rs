@@ -840,26 +840,39 @@ impl Checker<'_> {
                     continue;
                 }
                 let ti = self.doc.words[w0];
-                let denied = self.clause_has(
-                    ti,
-                    &[
-                        "not",
-                        "no",
-                        "isn't",
-                        "aren't",
-                        "doesn't",
-                        "don't",
-                        "except",
-                        "excluding",
-                        "excludes",
-                        "excluded",
-                        "exclude",
-                        "besides",
-                        "other",
-                        "outside",
-                        "never",
-                    ],
-                );
+                // "Excludes LEGO, gift cards and sale items": the list after the word.
+                let sent = self.doc.toks[ti].sent;
+                let listed_out = self.doc.toks[..ti]
+                    .iter()
+                    .rev()
+                    .take_while(|t| t.sent == sent)
+                    .any(|t| {
+                        matches!(
+                            t.norm.as_str(),
+                            "excludes" | "excluding" | "excluded" | "except" | "exclusions" | "not"
+                        )
+                    });
+                let denied = listed_out
+                    || self.clause_has(
+                        ti,
+                        &[
+                            "not",
+                            "no",
+                            "isn't",
+                            "aren't",
+                            "doesn't",
+                            "don't",
+                            "except",
+                            "excluding",
+                            "excludes",
+                            "excluded",
+                            "exclude",
+                            "besides",
+                            "other",
+                            "outside",
+                            "never",
+                        ],
+                    );
                 let offered = self.clause_has(ti, &OFFER_CUES)
                     || self.clause_has(
                         ti,
