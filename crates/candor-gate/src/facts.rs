@@ -546,6 +546,16 @@ impl<'a> Facts<'a> {
                 f.numbers.push((cut, *idx));
             }
         }
+        // A gift matched dollar for dollar counts twice.
+        let matched = f
+            .list
+            .iter()
+            .any(|x| !x.personal && x.stems.iter().any(|s| s.starts_with("match")));
+        if matched {
+            for (a, idx) in &amounts {
+                f.numbers.push((a * 2.0, *idx));
+            }
+        }
         for off in f.money_offs.clone() {
             for (a, idx) in &amounts {
                 if *a > off {

@@ -1325,6 +1325,39 @@ fn offer_terms_and_tenure_in_years() {
 }
 
 #[test]
+fn names_codes_and_matched_gifts_from_other_exports() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Riverbend",
+        "match":{"what":"gifts matched dollar for dollar","cap_usd":75000},
+        "suggested_usd":[35, 75]}))
+    .unwrap();
+    let r = Recipient::from_json(
+        r#"{"id":"12","email":"m@example.com","first_name":"Margaret","last_name":"Nguyễn",
+        "attributes":{"preferred_name":"Peggy"},
+        "events":[{"type":"rental_completed","at":"2026-11-02","pickup_location":"DEN"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &r, &ctx);
+    for body in [
+        "Dear Peggy, a gift of $35 becomes $70 with the match.",
+        "Hi Margaret Nguyen, thanks for renting with us in Denver earlier this month.",
+    ] {
+        assert!(check(body).passed(), "{body}: {:?}", kinds(&check(body)));
+    }
+    let rep = check("Dear Betty, a gift of $35 becomes $90 with the match.");
+    assert!(
+        rep.findings.iter().any(|f| f.text == "Betty"),
+        "{:?}",
+        kinds(&rep)
+    );
+    assert!(
+        rep.findings.iter().any(|f| f.text == "$90"),
+        "{:?}",
+        kinds(&rep)
+    );
+}
+
+#[test]
 fn offer_wording_that_keeps_the_terms() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Pawpantry",
         "deal":{"what":"£10 off","min_spend_gbp":45,"code":"SNUG10","use_by":"2026-12-04",
