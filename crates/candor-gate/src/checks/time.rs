@@ -298,7 +298,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn clause_about_person(&self, ti: usize) -> bool {
-        const EVENT_NOUNS: [&str; 22] = [
+        const EVENT_NOUNS: [&str; 28] = [
             "order",
             "purchase",
             "visit",
@@ -321,6 +321,12 @@ impl Checker<'_> {
             "fitting",
             "lesson",
             "checkup",
+            "gift",
+            "donation",
+            "contribution",
+            "exam",
+            "rental",
+            "shift",
         ];
         let (s, e) = self.doc.clause(ti);
         // A phrase that claims the person did something ("thanks for coming") makes it personal.
