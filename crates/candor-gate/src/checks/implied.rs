@@ -5,7 +5,7 @@ use candor_domain::{AttrValue, Date, Recipient};
 use super::Checker;
 use crate::report::Kind;
 use crate::rules::KindRule;
-use crate::text::fold;
+use crate::text::{fold, stem};
 
 /// How a recipient stands against one fact kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -281,6 +281,20 @@ impl Checker<'_> {
                         .filter(|_| takes_part)
                         .filter_map(|k| self.doc.word_after(m.last, k))
                         .find_map(|t| self.own_event_fact(t));
+                    // "your partner" for `travels_with: partner`: a specific the record names
+                    // in a value.
+                    let named = named.or_else(|| {
+                        self.rules.table.implied[m.payload].finding.as_ref()?;
+                        let noun = stem(
+                            self.doc.toks[self.doc.words[m.last]]
+                                .norm
+                                .trim_end_matches("'s"),
+                        );
+                        self.facts
+                            .list
+                            .iter()
+                            .position(|f| f.personal && f.stems.iter().any(|x| *x == noun))
+                    });
                     if let Some(fi) = named {
                         let s = self.doc.toks[self.doc.words[m.first]].start;
                         let e = self.doc.toks[self.doc.words[m.last]].end;

@@ -210,6 +210,15 @@ impl Checker<'_> {
             if in_name {
                 continue;
             }
+            // "your first two visits": some of them, not how many there were.
+            if self.doc.word_before(wi, 1).is_some_and(|p| {
+                matches!(
+                    p.norm.as_str(),
+                    "first" | "last" | "past" | "previous" | "next"
+                )
+            }) {
+                continue;
+            }
             let rule = self.rules.table.counts[ci].clone();
             let personal = if rule.only_with_your {
                 self.your_before(wi, 3, &["your"])
