@@ -293,7 +293,7 @@ impl Checker<'_> {
                         self.facts
                             .list
                             .iter()
-                            .position(|f| f.personal && f.stems.iter().any(|x| *x == noun))
+                            .position(|f| f.personal && f.stems.contains(&noun))
                     });
                     if let Some(fi) = named {
                         let s = self.doc.toks[self.doc.words[m.first]].start;
