@@ -90,6 +90,13 @@ impl std::ops::Index<usize> for FactList<'_> {
     }
 }
 
+/// Figures worked out from a record's and a campaign's numbers.
+#[derive(Debug, Default)]
+struct Derived {
+    numbers: Vec<(f64, usize)>,
+    percents: Vec<f64>,
+}
+
 pub(crate) struct Facts<'a> {
     pub list: FactList<'a>,
     /// (hash of a stem, index of a fact with that stem) for `list.own`, in push order: a
@@ -106,9 +113,9 @@ pub(crate) struct Facts<'a> {
     pub campaign_numbers: Vec<f64>,
     /// Amounts the campaign takes off a price ("$10 off", `{"type": "amount_off", "value": 25}`).
     money_offs: Vec<f64>,
-    /// `numbers[..stated]` are the facts' own; the rest are worked out from them, and match a
-    /// written number only to the cent (a stated "$149.99" may be written "$150").
-    stated: usize,
+    /// Numbers worked out from `numbers` (prices after a discount, savings, per-unit prices),
+    /// found on first need: most emails state no figure the facts do not already hold.
+    derived: std::cell::OnceCell<Derived>,
     pub codes: HashSet<String>,
     pub has_personal_product: bool,
     pub has_personal_place: bool,
@@ -364,7 +371,7 @@ impl<'a> Facts<'a> {
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
             money_offs: Vec::new(),
-            stated: usize::MAX,
+            derived: std::cell::OnceCell::new(),
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -378,7 +385,7 @@ impl<'a> Facts<'a> {
         for (k, v) in &ctx.facts {
             f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
         }
-        f.derive(ctx);
+        f.numbers.push((ctx.now.year() as f64, usize::MAX));
         f
     }
 
@@ -399,7 +406,7 @@ impl<'a> Facts<'a> {
         f.campaign_numbers.extend(&campaign.campaign_numbers);
         f.money_offs.extend(&campaign.money_offs);
         f.codes.extend(campaign.codes.iter().cloned());
-        f.derive(ctx);
+        f.numbers.push((ctx.now.year() as f64, usize::MAX));
         f
     }
 
@@ -436,7 +443,7 @@ impl<'a> Facts<'a> {
             numbers: Vec::new(),
             campaign_numbers: Vec::new(),
             money_offs: Vec::new(),
-            stated: usize::MAX,
+            derived: std::cell::OnceCell::new(),
             codes: HashSet::default(),
             has_personal_product: false,
             has_personal_place: false,
@@ -522,9 +529,9 @@ impl<'a> Facts<'a> {
     /// discount and the saving itself, a price less an amount off, two prices together (a
     /// bundle, two orders "all told"), a unit price times the person's own count ("10 seats at
     /// $8 is $80"), and this year.
-    fn derive(&mut self, ctx: &Context) {
+    fn compute_derived(&self) -> Derived {
         let f = self;
-        f.stated = f.numbers.len();
+        let mut out = Derived::default();
         let percents: Vec<f64> = f
             .list
             .iter()
@@ -542,8 +549,8 @@ impl<'a> Facts<'a> {
         for p in percents {
             for (a, idx) in &base {
                 let cut = a * p / 100.0;
-                f.numbers.push(((a - cut * 1.0).max(0.0), *idx));
-                f.numbers.push((cut, *idx));
+                out.numbers.push(((a - cut * 1.0).max(0.0), *idx));
+                out.numbers.push((cut, *idx));
             }
         }
         // A gift matched dollar for dollar counts twice.
@@ -553,28 +560,28 @@ impl<'a> Facts<'a> {
             .any(|x| !x.personal && x.stems.iter().any(|s| s.starts_with("match")));
         if matched {
             for (a, idx) in &amounts {
-                f.numbers.push((a * 2.0, *idx));
+                out.numbers.push((a * 2.0, *idx));
             }
         }
         for off in f.money_offs.clone() {
             for (a, idx) in &amounts {
                 if *a > off {
-                    f.numbers.push((a - off, *idx));
+                    out.numbers.push((a - off, *idx));
                 }
             }
         }
         if amounts.len() <= 16 {
             for (i, (a, ai)) in amounts.iter().enumerate() {
                 for (b, _) in &amounts[i + 1..] {
-                    f.numbers.push((a + b, *ai));
+                    out.numbers.push((a + b, *ai));
                     // A saving: the usual price less the sale price.
-                    f.numbers.push(((a - b).abs(), *ai));
+                    out.numbers.push(((a - b).abs(), *ai));
                     // The percentage that saving is, when it is a round one.
                     let (hi, lo) = if a > b { (*a, *b) } else { (*b, *a) };
                     if hi > 0.0 && lo > 0.0 {
                         let p = (1.0 - lo / hi) * 100.0;
                         if (p * 2.0 - (p * 2.0).round()).abs() < 1e-6 && p > 0.0 {
-                            f.campaign_numbers.push(p);
+                            out.percents.push(p);
                         }
                     }
                 }
@@ -606,10 +613,10 @@ impl<'a> Facts<'a> {
                 .collect();
             for u in &units {
                 for (a, idx) in &campaign {
-                    f.numbers.push((a / u, *idx));
+                    out.numbers.push((a / u, *idx));
                 }
                 for (a, idx) in &savings {
-                    f.numbers.push((a * u, *idx));
+                    out.numbers.push((a * u, *idx));
                 }
             }
         }
@@ -624,16 +631,17 @@ impl<'a> Facts<'a> {
             let priced: Vec<(f64, usize)> = f
                 .numbers
                 .iter()
+                .chain(&out.numbers)
                 .copied()
                 .filter(|(_, i)| is_amount(f, *i))
                 .collect();
             for c in counts {
                 for (a, idx) in &priced {
-                    f.numbers.push((a * c, *idx));
+                    out.numbers.push((a * c, *idx));
                 }
             }
         }
-        f.numbers.push((ctx.now.year() as f64, usize::MAX));
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -869,29 +877,48 @@ impl<'a> Facts<'a> {
     /// personal one: "£180" for a jacket the campaign prices at £240 less 25% uses the
     /// campaign's price, not the person's purchase of the same £240 jacket.
     fn first_match(&self, n: f64, allowed: impl Fn(Option<&Fact>) -> bool) -> Option<usize> {
+        let scan = |list: &[(f64, usize)], stated: bool, personal: &mut Option<usize>| {
+            for (x, i) in list {
+                let fact = (*i != usize::MAX)
+                    .then(|| self.list.get_checked(*i))
+                    .flatten();
+                // A stated figure may be written rounded; a worked-out one only to the cent.
+                let hit = if stated {
+                    crate::text::num_matches(n, *x)
+                } else {
+                    (n - x).abs() < 0.005
+                };
+                if !allowed(fact) || !hit {
+                    continue;
+                }
+                if fact.is_some_and(|f| f.personal) {
+                    personal.get_or_insert(*i);
+                } else {
+                    return Some(*i);
+                }
+            }
+            None
+        };
         let mut personal = None;
-        for (j, (x, i)) in self.numbers.iter().enumerate() {
-            let fact = (*i != usize::MAX)
-                .then(|| self.list.get_checked(*i))
-                .flatten();
-            if !allowed(fact) || !self.number_matches(j, n, *x) {
-                continue;
-            }
-            if fact.is_some_and(|f| f.personal) {
-                personal.get_or_insert(*i);
-            } else {
-                return Some(*i);
-            }
+        if let Some(i) = scan(&self.numbers, true, &mut personal) {
+            return Some(i);
         }
-        personal
+        if let Some(i) = personal {
+            return Some(i);
+        }
+        scan(&self.derived().numbers, false, &mut personal).or(personal)
     }
 
-    fn number_matches(&self, j: usize, written: f64, x: f64) -> bool {
-        if j < self.stated {
-            crate::text::num_matches(written, x)
-        } else {
-            (written - x).abs() < 0.005
-        }
+    fn derived(&self) -> &Derived {
+        self.derived.get_or_init(|| self.compute_derived())
+    }
+
+    /// The campaign's percentages, stated or worked out (a sale price that is 25% off).
+    pub fn campaign_percent(&self, v: f64) -> bool {
+        self.campaign_numbers
+            .iter()
+            .chain(&self.derived().percents)
+            .any(|c| crate::text::num_matches(v, *c))
     }
 
     /// Whether a written amount of money equals a fact's number or one worked out from them:
@@ -906,6 +933,7 @@ impl<'a> Facts<'a> {
     pub fn money_fact_exact(&self, n: f64) -> Option<usize> {
         self.numbers
             .iter()
+            .chain(&self.derived().numbers)
             .find(|(x, i)| {
                 (n - x).abs() < 0.005
                     && (*i == usize::MAX

@@ -1178,12 +1178,7 @@ impl Checker<'_> {
                 continue;
             }
             let s = self.doc.toks[ti].start;
-            if self
-                .facts
-                .campaign_numbers
-                .iter()
-                .any(|c| num_matches(v, *c))
-            {
+            if self.facts.campaign_percent(v) {
                 continue;
             }
             self.flag(
