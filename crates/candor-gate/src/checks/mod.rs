@@ -406,10 +406,18 @@ impl<'a> Checker<'a> {
         if self.facts.recipient.profiling_allowed() {
             return;
         }
+        // "If you're on an Unlimited Basic plan": a condition, not a use of the record.
+        let hedged = |c: &Checker, s: usize| {
+            c.doc
+                .words
+                .iter()
+                .position(|&ti| c.doc.toks[ti].start == s)
+                .is_some_and(|wi| c.in_hedge(wi))
+        };
         let uses: Vec<(usize, usize, usize)> = self
             .used
             .iter()
-            .filter(|(f, _, _)| self.facts.list[*f].behavioural)
+            .filter(|(f, s, _)| self.facts.list[*f].behavioural && !hedged(self, *s))
             .copied()
             .collect();
         for (f, s, e) in &uses {

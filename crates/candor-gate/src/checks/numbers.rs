@@ -1071,6 +1071,13 @@ impl Checker<'_> {
                         "min" | "minimum" | "threshold" | "over" | "above" | "from"
                     )
                 }) || k.starts_with("min")
+                    // "free shipping on orders over $75": a threshold written in text.
+                    || self.facts.list.iter().any(|t| {
+                        t.path == f.path
+                            && t.stems.iter().any(|w| {
+                                matches!(w.as_str(), "over" | "minimum" | "min" | "above" | "least")
+                            })
+                    })
             })
             .filter_map(|f| f.num)
             .collect();
@@ -1202,7 +1209,16 @@ impl Checker<'_> {
             let after_code = self.doc.word_before(wi, 1).is_some_and(|p| {
                 matches!(p.norm.as_str(), "code" | "coupon" | "promo" | "promocode")
             }) && (t.all_caps || has_digit);
-            let code_shape = t.all_caps && has_digit && has_alpha && t.norm.len() >= 4;
+            // "2.3GB", "500ML": a quantity and its unit, not a code.
+            let quantity = {
+                let unit = t
+                    .norm
+                    .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
+                unit.len() <= 3
+                    && unit.len() < t.norm.len()
+                    && unit.chars().all(|c| c.is_ascii_alphabetic())
+            };
+            let code_shape = t.all_caps && has_digit && has_alpha && t.norm.len() >= 4 && !quantity;
             if after_code || code_shape {
                 codes.push(ti);
             }
