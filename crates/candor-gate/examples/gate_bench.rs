@@ -115,6 +115,24 @@ fn main() {
     for a in &s.alarms {
         println!("  false alarm: {a}");
     }
+    // The second-author sets: written by others, blind to the gate (see fixtures/load.rs).
+    match load::load_second_author() {
+        Ok(more) => {
+            let t = load::score(&gate, &more);
+            println!(
+                "second-author sets ({} cases): recall {:.3} ({}/{}), right kind {:.3}, false alarms {:.3} ({}/{})",
+                more.len(),
+                t.caught as f64 / t.defects.max(1) as f64,
+                t.caught,
+                t.defects,
+                t.kind_right as f64 / t.defects.max(1) as f64,
+                t.false_alarms as f64 / t.faithful.max(1) as f64,
+                t.false_alarms,
+                t.faithful
+            );
+        }
+        Err(e) => eprintln!("second-author sets: {e}"),
+    }
     // Keep the optimizer from discarding the work.
     if sink == usize::MAX || hits == usize::MAX {
         println!();

@@ -50,6 +50,27 @@ fn fixture_set_meets_the_bar() {
     assert!(fa <= 0.05, "false-alarm rate {fa}");
 }
 
+/// The sets written by other authors (see `load::SECOND_AUTHOR`): a floor that a rule change
+/// must not fall below. Blind, before their rule fixes, these sets had 149 false alarms in 239
+/// faithful emails; the bar holds what was reached.
+#[test]
+fn second_author_sets_hold_their_floor() {
+    let cases = load::load_second_author().unwrap();
+    assert!(cases.len() >= 400, "{}", cases.len());
+    let s = load::score(&Gate::new(), &cases);
+    for a in &s.alarms {
+        eprintln!("false alarm: {a}");
+    }
+    let recall = s.caught as f64 / s.defects as f64;
+    let fa = s.false_alarms as f64 / s.faithful as f64;
+    eprintln!(
+        "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
+        s.caught, s.defects, s.false_alarms, s.faithful
+    );
+    assert!(recall >= 0.75, "recall {recall}");
+    assert!(fa <= 0.15, "false-alarm rate {fa}");
+}
+
 #[test]
 fn every_finding_quotes_its_span() {
     let cases = load::load().unwrap();
