@@ -669,11 +669,11 @@ impl Checker<'_> {
             .iter()
             .filter(|f| !f.personal && !f.stems.is_empty())
             .filter_map(|f| {
-                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
+                let last = f.key.as_str();
                 let li = rules
                     .limits
                     .iter()
-                    .position(|l| l.keys.iter().any(|k| fold(k) == last))?;
+                    .position(|l| l.keys.iter().any(|k| k.as_str() == last))?;
                 let kept: Vec<String> = f
                     .stems
                     .iter()
@@ -825,27 +825,24 @@ impl Checker<'_> {
             .list
             .iter()
             .filter(|f| !f.personal && !f.stems.is_empty())
-            .filter(|f| {
-                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
-                let last = last.split('[').next().unwrap_or("");
-                keys.iter().any(|k| fold(k) == last)
-            })
+            // `key` is the folded last key (an array's items carry the array's key).
+            .filter(|f| keys.iter().any(|k| k.as_str() == f.key.as_str()))
             .map(|f| (f.stems.to_vec(), f.path.to_string()))
             .collect();
         if excluded.is_empty() {
             return;
         }
-        let stems: Vec<String> = self
-            .doc
-            .words
-            .iter()
-            .map(|&ti| stem(&self.doc.toks[ti].norm))
-            .collect();
+        let words = &self.doc.words;
         let mut hits = Vec::new();
         for (value, path) in &excluded {
             let n = value.len();
-            for (w0, win) in stems.windows(n).enumerate() {
-                if win != &value[..] {
+            // Stem a word only when it could start the value: this runs for every email.
+            let head: String = value[0].chars().take(3).collect();
+            for w0 in 0..words.len().saturating_sub(n - 1) {
+                let first = &self.doc.toks[words[w0]].norm;
+                if !first.starts_with(head.as_str())
+                    || !(0..n).all(|k| stem(&self.doc.toks[words[w0 + k]].norm) == value[k])
+                {
                     continue;
                 }
                 let ti = self.doc.words[w0];
@@ -922,9 +919,9 @@ impl Checker<'_> {
             .facts
             .list
             .iter()
-            .filter(|f| !f.personal)
+            .filter(|f| !f.personal && f.num.is_some())
             .filter_map(|f| {
-                let last = fold(f.path.rsplit('.').next().unwrap_or(""));
+                let last = f.key.as_str();
                 let unit = prefixes
                     .iter()
                     .find_map(|p| last.strip_prefix(p.as_str()))?;
@@ -939,7 +936,15 @@ impl Checker<'_> {
         let mut hits = Vec::new();
         for wi in 1..self.doc.words.len() {
             let ti = self.doc.words[wi];
-            let st = stem(&self.doc.toks[ti].norm);
+            let norm = &self.doc.toks[ti].norm;
+            // Stem only words that could be a unit named by a minimum.
+            if !mins
+                .iter()
+                .any(|(u, _, _)| norm.starts_with(&u[..u.len().min(3)]))
+            {
+                continue;
+            }
+            let st = stem(norm);
             let Some((_, min, path)) = mins.iter().find(|(u, _, _)| *u == st) else {
                 continue;
             };
