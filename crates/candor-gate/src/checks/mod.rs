@@ -418,6 +418,29 @@ impl<'a> Checker<'a> {
             .used
             .iter()
             .filter(|(f, s, _)| self.facts.list[*f].behavioural && !hedged(self, *s))
+            // "Customers on an Unlimited Basic plan can move": a rule for everyone that
+            // happens to name the person's plan, not something said about them.
+            .filter(|(_, s, _)| {
+                self.doc
+                    .toks
+                    .iter()
+                    .position(|t| t.start == *s)
+                    .is_none_or(|ti| {
+                        !self.clause_has(
+                            ti,
+                            &[
+                                "customers",
+                                "members",
+                                "everyone",
+                                "anyone",
+                                "subscribers",
+                                "users",
+                                "people",
+                                "those",
+                            ],
+                        )
+                    })
+            })
             .copied()
             .collect();
         for (f, s, e) in &uses {

@@ -827,6 +827,15 @@ impl Checker<'_> {
             .filter(|f| !f.personal && !f.stems.is_empty())
             // `key` is the folded last key (an array's items carry the array's key).
             .filter(|f| keys.iter().any(|k| k.as_str() == f.key.as_str()))
+            // "Shipping is excluded" from a discount while free shipping is its own perk.
+            .filter(|f| {
+                !f.stems.iter().all(|w| {
+                    matches!(
+                        w.as_str(),
+                        "shipping" | "delivery" | "tax" | "taxes" | "fee" | "fees"
+                    )
+                })
+            })
             .map(|f| (f.stems.to_vec(), f.path.to_string()))
             .collect();
         if excluded.is_empty() {

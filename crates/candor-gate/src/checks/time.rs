@@ -762,7 +762,24 @@ impl Checker<'_> {
                     month_only = true;
                 }
                 if month_only {
-                    if offer || !self.doc.sent_personal(ti) || self.clause_has(ti, &FUTURE_CUES) {
+                    // "before the end of November", "by November": a deadline, not a time
+                    // the person did something.
+                    let deadline =
+                        self.doc.word_before(wi, 1).is_some_and(|p| {
+                            matches!(
+                                p.norm.as_str(),
+                                "before" | "by" | "until" | "till" | "through"
+                            )
+                        }) || (self.doc.word_before(wi, 1).is_some_and(|p| p.norm == "of")
+                            && self.doc.word_before(wi, 2).is_some_and(|p| p.norm == "end")
+                            && self.doc.word_before(wi, 3).is_some_and(|p| {
+                                matches!(p.norm.as_str(), "before" | "by" | "until" | "till")
+                            }));
+                    if offer
+                        || deadline
+                        || !self.doc.sent_personal(ti)
+                        || self.clause_has(ti, &FUTURE_CUES)
+                    {
                         continue;
                     }
                     let dates = self.sentence_dates(ti);
