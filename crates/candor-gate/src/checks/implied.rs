@@ -222,6 +222,49 @@ impl Checker<'_> {
                     KindStatus::No => {}
                 }
             }
+            if matches!(status, KindStatus::No) {
+                // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
+                // to name one of the person's own events, which grounds it.
+                // Only for taking part ("joining", "attending", "coming"): "hope the kids
+                // enjoyed Lisbon" names a trip, not the kids.
+                let takes_part = (m.first..=m.last).any(|w| {
+                    matches!(
+                        self.doc.toks[self.doc.words[w]].norm.as_str(),
+                        "joining"
+                            | "joined"
+                            | "attending"
+                            | "attended"
+                            | "coming"
+                            | "came"
+                            | "visiting"
+                            | "visited"
+                            | "taking"
+                            | "took"
+                            | "seeing"
+                    )
+                });
+                let named = (1..=5)
+                    .filter(|_| takes_part)
+                    .filter_map(|k| self.doc.word_after(m.last, k))
+                    .find_map(|t| self.own_event_fact(t));
+                // "your partner" for `travels_with: partner`: a specific the record names
+                // in a value.
+                let named = named.or_else(|| {
+                    self.rules.table.implied[m.payload].finding.as_ref()?;
+                    let noun = stem(
+                        self.doc.toks[self.doc.words[m.last]]
+                            .norm
+                            .trim_end_matches("'s"),
+                    );
+                    self.facts
+                        .list
+                        .iter()
+                        .position(|f| f.personal && f.stems.contains(&noun))
+                });
+                if let Some(fi) = named {
+                    status = KindStatus::Yes(vec![self.facts.list[fi].path.to_string()]);
+                }
+            }
             let id = format!("implied.{}", rule.id);
             let reason = rule.reason.clone();
             let wanted = requires.join(" or ");
@@ -257,72 +300,18 @@ impl Checker<'_> {
                     &id,
                 ),
                 KindStatus::No => {
-                    // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
-                    // to name one of the person's own events, which grounds it.
-                    // Only for taking part ("joining", "attending", "coming"): "hope the kids
-                    // enjoyed Lisbon" names a trip, not the kids.
-                    let takes_part = (m.first..=m.last).any(|w| {
-                        matches!(
-                            self.doc.toks[self.doc.words[w]].norm.as_str(),
-                            "joining"
-                                | "joined"
-                                | "attending"
-                                | "attended"
-                                | "coming"
-                                | "came"
-                                | "visiting"
-                                | "visited"
-                                | "taking"
-                                | "took"
-                                | "seeing"
-                        )
-                    });
-                    let named = (1..=5)
-                        .filter(|_| takes_part)
-                        .filter_map(|k| self.doc.word_after(m.last, k))
-                        .find_map(|t| self.own_event_fact(t));
-                    // "your partner" for `travels_with: partner`: a specific the record names
-                    // in a value.
-                    let named = named.or_else(|| {
-                        self.rules.table.implied[m.payload].finding.as_ref()?;
-                        let noun = stem(
-                            self.doc.toks[self.doc.words[m.last]]
-                                .norm
-                                .trim_end_matches("'s"),
-                        );
-                        self.facts
-                            .list
-                            .iter()
-                            .position(|f| f.personal && f.stems.contains(&noun))
-                    });
-                    if let Some(fi) = named {
-                        let s = self.doc.toks[self.doc.words[m.first]].start;
-                        let e = self.doc.toks[self.doc.words[m.last]].end;
-                        if self.facts.recipient.profiling_allowed() {
-                            self.use_fact(fi, s, e);
-                        } else {
-                            self.flag_words(
-                                Kind::ConsentViolation,
-                                m.first,
-                                m.last,
-                                format!("{reason}; this person did not consent to profiling"),
-                                &id,
-                            );
-                        }
-                    } else {
-                        let kind = self.rules.table.implied[m.payload]
-                            .finding
-                            .as_deref()
-                            .and_then(Kind::parse)
-                            .unwrap_or(Kind::ImpliedContext);
-                        self.flag_words(
-                            kind,
-                            m.first,
-                            m.last,
-                            format!("{reason}, but the record has no {wanted} fact"),
-                            &id,
-                        );
-                    }
+                    let kind = self.rules.table.implied[m.payload]
+                        .finding
+                        .as_deref()
+                        .and_then(Kind::parse)
+                        .unwrap_or(Kind::ImpliedContext);
+                    self.flag_words(
+                        kind,
+                        m.first,
+                        m.last,
+                        format!("{reason}, but the record has no {wanted} fact"),
+                        &id,
+                    );
                 }
             }
         }
