@@ -831,7 +831,17 @@ impl<'a> Facts<'a> {
             }
             Value::Number(n) => {
                 if let Some(x) = n.as_f64() {
-                    let kind = if k.contains("percent") || k.contains("discount") || k == "off" {
+                    // `discount_percent` is a percentage; `discount_gbp` an amount.
+                    let money_key = k.split('_').any(|p| {
+                        matches!(
+                            p,
+                            "usd" | "gbp" | "eur" | "cad" | "aud" | "amount" | "dollars" | "value"
+                        )
+                    });
+                    let kind = if k.contains("percent")
+                        || k.ends_with("_pct")
+                        || ((k.contains("discount") || k == "off") && !money_key)
+                    {
                         FKind::Percent
                     } else if key_kind(rules, key) == Some(FKind::Count) {
                         FKind::Count

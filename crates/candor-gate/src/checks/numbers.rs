@@ -706,8 +706,15 @@ impl Checker<'_> {
                 .doc
                 .word_before(m.first, 1)
                 .is_some_and(|t| matches!(t.norm.as_str(), "no" | "not"));
+            // "use it as often as you like": a usage limit dropped anywhere in an offer's
+            // sentence.
+            let usage = rules.limits[m.payload].keys.iter().any(|k| k == "limit");
+            let offered = offer_clause(self, ti)
+                || (usage
+                    && (self.sentence_has(ti, &OFFER_CUES)
+                        || self.sentence_has(ti, &["$", "£", "€", "%"])));
             if negated
-                || !offer_clause(self, ti)
+                || !offered
                 || self.clause_has(ti, &["if", "excludes", "except"])
                 || self.threshold_after(m.last)
             {

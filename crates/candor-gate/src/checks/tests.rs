@@ -1358,6 +1358,57 @@ fn names_codes_and_matched_gifts_from_other_exports() {
 }
 
 #[test]
+fn usage_limits_action_deadlines_relatives_and_lines() {
+    let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Hartley's",
+        "offer":{"discount_gbp":5,"min_spend_gbp":40,"limit":"one use per card",
+                 "book_by":"2026-12-15"}}))
+    .unwrap();
+    let r = Recipient::from_json(
+        r#"{"id":"13","email":"j@example.com","first_name":"José","attributes":{"lines_on_account":3}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| Gate::new().check(&Email::new("A note", body), &r, &ctx);
+    for body in [
+        "Spend £40 and get £5 off, one use per card. Book by 15 December.",
+        "All three lines on your account qualify.",
+    ] {
+        assert!(check(body).passed(), "{body}: {:?}", kinds(&check(body)));
+    }
+    for (body, kind, said) in [
+        (
+            "Spend £40 and get £5 off — use it as often as you like.",
+            Kind::WrongOffer,
+            "as often as you like",
+        ),
+        (
+            "Book by 18 December to get £5 off.",
+            Kind::WrongOffer,
+            "18 December",
+        ),
+        (
+            "Your sister will love it too.",
+            Kind::FabricatedFact,
+            "Your sister",
+        ),
+        (
+            "All four lines on your account qualify.",
+            Kind::WrongFact,
+            "four lines",
+        ),
+    ] {
+        let rep = check(body);
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.kind == kind && f.text == said),
+            "{body}: {:?}",
+            kinds(&rep)
+        );
+    }
+}
+
+#[test]
 fn offer_wording_that_keeps_the_terms() {
     let ctx = Context::from_json(json!({"now":"2026-11-20","brand":"Pawpantry",
         "deal":{"what":"£10 off","min_spend_gbp":45,"code":"SNUG10","use_by":"2026-12-04",

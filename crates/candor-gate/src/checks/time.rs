@@ -636,7 +636,42 @@ impl Checker<'_> {
                         "off", "sale", "code", "deal", "discount", "save", "%", "offer", "prices",
                     ],
                 );
+            // "Enrol by 15 December", "book before 18 December": an action's deadline.
+            let before_date = |k: usize| {
+                self.doc
+                    .word_before(wi, k)
+                    .is_some_and(|p| matches!(p.norm.as_str(), "by" | "before"))
+            };
+            let day_first = self
+                .doc
+                .word_before(wi, 1)
+                .is_some_and(|p| p.kind == TokKind::Num || ordinal(&p.norm).is_some());
+            let act_by = (before_date(1) || (day_first && before_date(2)))
+                && self.clause_has(
+                    ti,
+                    &[
+                        "book",
+                        "enrol",
+                        "enroll",
+                        "register",
+                        "order",
+                        "upgrade",
+                        "renew",
+                        "sign",
+                        "buy",
+                        "reserve",
+                        "apply",
+                        "join",
+                        "use",
+                        "redeem",
+                        "claim",
+                        "shop",
+                        "subscribe",
+                        "switch",
+                    ],
+                );
             let offer = only_after
+                || act_by
                 || self.clause_has(ti, &END_CUES)
                 || (self.sentence_has(ti, &END_CUES)
                     && !self.clause_has(ti, &["you", "you've", "your"])
