@@ -51,12 +51,12 @@ fn fixture_set_meets_the_bar() {
 }
 
 /// The sets written by other authors (see `load::SECOND_AUTHOR`): a floor that a rule change
-/// must not fall below. Blind, before their rule fixes, these sets had 149 false alarms in 239
-/// faithful emails; the bar holds what was reached.
+/// must not fall below. With the gate as it was before any of them was written, these sets had
+/// 167 false alarms in 268 faithful emails; the bar holds what was reached.
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 400, "{}", cases.len());
+    assert!(cases.len() >= 500, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
