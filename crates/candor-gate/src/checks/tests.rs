@@ -52,6 +52,17 @@ fn assert_pass(r: &Recipient, body: &str) {
     assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
 }
 
+/// `rep` (for `body`) has a finding of `kind`, with this rule and this span where given.
+fn assert_report_has(rep: &Report, body: &str, kind: Kind, rule: Option<&str>, text: Option<&str>) {
+    assert!(
+        rep.findings.iter().any(|f| f.kind == kind
+            && rule.is_none_or(|r| f.rule == r)
+            && text.is_none_or(|t| f.text == t)),
+        "{body}: {:?}",
+        kinds(rep)
+    );
+}
+
 fn assert_finds(r: &Recipient, body: &str, kind: Kind, rule: &str, text: &str) {
     let rep = run(r, body);
     assert!(
@@ -1231,13 +1242,7 @@ fn worked_out_prices_are_exact_and_money_is_not_a_count() {
         ("That's $13 a class.", "$13"),
     ] {
         let r = check(body);
-        assert!(
-            r.findings
-                .iter()
-                .any(|f| f.kind == Kind::WrongOffer && f.text == said),
-            "{body}: {:?}",
-            kinds(&r)
-        );
+        assert_report_has(&r, body, Kind::WrongOffer, None, Some(said));
     }
 }
 
@@ -1314,13 +1319,7 @@ fn offer_terms_and_tenure_in_years() {
         ),
     ] {
         let rep = check(body);
-        assert!(
-            rep.findings
-                .iter()
-                .any(|f| f.kind == kind && f.rule == rule),
-            "{body}: {:?}",
-            kinds(&rep)
-        );
+        assert_report_has(&rep, body, kind, Some(rule), None);
     }
 }
 
@@ -1398,13 +1397,7 @@ fn usage_limits_action_deadlines_relatives_and_lines() {
         ),
     ] {
         let rep = check(body);
-        assert!(
-            rep.findings
-                .iter()
-                .any(|f| f.kind == kind && f.text == said),
-            "{body}: {:?}",
-            kinds(&rep)
-        );
+        assert_report_has(&rep, body, kind, None, Some(said));
     }
 }
 
@@ -1473,12 +1466,6 @@ fn offer_exclusions_negated_limits_and_unit_minimums() {
         ("WINTER25 works on sunglasses too.", "sunglasses"),
     ] {
         let r = check(body);
-        assert!(
-            r.findings
-                .iter()
-                .any(|f| f.kind == Kind::WrongOffer && f.rule == "offer.scope" && f.text == said),
-            "{body}: {:?}",
-            kinds(&r)
-        );
+        assert_report_has(&r, body, Kind::WrongOffer, Some("offer.scope"), Some(said));
     }
 }
