@@ -7,7 +7,13 @@
 //! `k` in lane `k`. Eight `vpdpbusd` over a chunk then leave lane `k` holding block `k`'s whole
 //! dot product: no horizontal sums, and one float conversion and scaling per eight blocks instead
 //! of one per block. Activation rows are laid out the same way when a call prepares them. A last
-//! chunk of fewer than eight blocks stays in block order and is summed horizontally.
+//! chunk of 1, 2 or 4 blocks is interleaved the same way over fewer lanes and its lanes folded
+//! once; other partial chunks stay in block order and are summed horizontally.
+//!
+//! Tiles. Two weight rows meet four activation rows at a time (eight independent sums in
+//! registers; each loaded vector serves two or four products), so a prompt's many rows run at
+//! several times the single-row rate. One or two rows (decoding, memory-bound) take one weight
+//! row at a time, front to back, with the sums split into chains.
 //!
 //! Signs. `vpdpbusd` wants one side unsigned, so weights are stored as `w + 128` (the sign bit
 //! flipped). The dot product then carries an extra `128 * sum(x)` per block, which depends only
@@ -18,12 +24,14 @@
 //!
 //! Every function here is safe code; the intrinsics are safe to call inside functions compiled
 //! with their target features. The one `unsafe` is the entry from code compiled without them, in
-//! [`row_dots`], after [`available`] confirmed the CPU has them.
+//! [`dots`], after [`available`] confirmed the CPU has them.
 
 use core::arch::x86_64::{
-    __m128i, __m256, __m256i, _mm256_add_epi32, _mm256_cvtepi32_ps, _mm256_cvtph_ps,
-    _mm256_dpbusd_epi32, _mm256_fmadd_ps, _mm256_hadd_epi32, _mm256_mul_ps,
-    _mm256_permute2x128_si256, _mm256_setzero_ps, _mm256_setzero_si256,
+    __m128i, __m256, __m256i, _mm256_add_epi32, _mm256_add_ps, _mm256_cvtepi32_ps, _mm256_cvtph_ps,
+    _mm256_dpbusd_epi32, _mm256_fmadd_ps, _mm256_hadd_epi32, _mm256_hadd_ps,
+    _mm256_maskz_permutexvar_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_permute2x128_si256,
+    _mm256_permutexvar_ps, _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_ps,
+    _mm256_setzero_si256, _mm256_shuffle_epi32,
 };
 use std::ops::Range;
 
@@ -43,61 +51,63 @@ pub(super) fn available() -> bool {
         && std::is_x86_feature_detected!("avx512vnni")
 }
 
-/// Where byte `i` of block `k` of a full chunk goes in the kernel's layout.
+/// Where byte `i` of block `k` goes in a chunk of `p` blocks: interleaved in groups of four
+/// bytes when `p` divides eight (every full chunk, and a last chunk of 1, 2 or 4 blocks), so
+/// lane `L` of every vector holds block `L % p`; block order otherwise.
 #[inline(always)]
-fn packed_at(k: usize, i: usize) -> usize {
-    (i / 4) * 32 + k * 4 + i % 4
+fn packed_at(p: usize, k: usize, i: usize) -> usize {
+    if CHUNK.is_multiple_of(p) {
+        (i / 4) * (4 * p) + k * 4 + i % 4
+    } else {
+        k * QK + i
+    }
+}
+
+/// Blocks in chunk `c` of a row of `nb` blocks.
+#[inline(always)]
+fn chunk_blocks(nb: usize, c: usize) -> usize {
+    (nb - c * CHUNK).min(CHUNK)
 }
 
 /// One row of signed bytes in block order, rearranged into the kernel's layout in place (see
-/// the module docs): full chunks interleaved, signs flipped everywhere.
+/// the module docs), signs flipped.
 pub(super) fn pack_row(row: &mut [i8]) {
     let mut tmp = [0i8; CHUNK_BYTES];
-    let mut chunks = row.chunks_exact_mut(CHUNK_BYTES);
-    for chunk in &mut chunks {
-        for k in 0..CHUNK {
+    for chunk in row.chunks_mut(CHUNK_BYTES) {
+        let p = chunk.len() / QK;
+        for k in 0..p {
             for i in 0..QK {
-                tmp[packed_at(k, i)] = chunk[k * QK + i] ^ i8::MIN;
+                tmp[packed_at(p, k, i)] = chunk[k * QK + i] ^ i8::MIN;
             }
         }
-        chunk.copy_from_slice(&tmp);
-    }
-    for v in chunks.into_remainder() {
-        *v ^= i8::MIN;
+        chunk.copy_from_slice(&tmp[..chunk.len()]);
     }
 }
 
 /// The inverse of [`pack_row`].
 pub(super) fn unpack_row(row: &mut [i8]) {
     let mut tmp = [0i8; CHUNK_BYTES];
-    let mut chunks = row.chunks_exact_mut(CHUNK_BYTES);
-    for chunk in &mut chunks {
-        for k in 0..CHUNK {
+    for chunk in row.chunks_mut(CHUNK_BYTES) {
+        let p = chunk.len() / QK;
+        for k in 0..p {
             for i in 0..QK {
-                tmp[k * QK + i] = chunk[packed_at(k, i)] ^ i8::MIN;
+                tmp[k * QK + i] = chunk[packed_at(p, k, i)] ^ i8::MIN;
             }
         }
-        chunk.copy_from_slice(&tmp);
-    }
-    for v in chunks.into_remainder() {
-        *v ^= i8::MIN;
+        chunk.copy_from_slice(&tmp[..chunk.len()]);
     }
 }
 
 /// Value `i` of block `b` of a row stored by [`pack_row`].
 pub(super) fn packed_value(row: &[i8], b: usize, i: usize) -> i8 {
-    let full = row.len() / CHUNK_BYTES * CHUNK;
-    let at = if b < full {
-        (b / CHUNK) * CHUNK_BYTES + packed_at(b % CHUNK, i)
-    } else {
-        b * QK + i
-    };
-    row[at] ^ i8::MIN
+    let (c, k) = (b / CHUNK, b % CHUNK);
+    let p = chunk_blocks(row.len() / QK, c);
+    row[c * CHUNK_BYTES + packed_at(p, k, i)] ^ i8::MIN
 }
 
-/// Quantized activation rows laid out for the kernel: full chunks interleaved like the
-/// weights, the last partial chunk in block order padded with zero blocks (a zero activation
-/// block contributes exactly nothing).
+/// Quantized activation rows laid out for the kernel: every chunk like the weights' (see
+/// [`packed_at`]), the last one padded with zero blocks (a zero activation block contributes
+/// exactly nothing).
 pub(super) struct Acts {
     /// `n * chunks * 8` vectors of 32 signed bytes.
     x: Vec<__m256i>,
@@ -113,38 +123,27 @@ impl Acts {
     /// From `n` rows of `nb` quantized blocks (`xq`, `xd` as `quantize_into` makes them).
     pub(super) fn new(xq: &[i8], xd: &[f32], n: usize, nb: usize) -> Acts {
         let chunks = nb.div_ceil(CHUNK);
-        let full = nb / CHUNK;
         let mut x = Vec::with_capacity(n * chunks * CHUNK);
         let mut corr = Vec::with_capacity(n * chunks);
         let mut d = Vec::with_capacity(n * chunks);
         for row in 0..n {
             let xr = &xq[row * nb * QK..(row + 1) * nb * QK];
             for c in 0..chunks {
+                let p = chunk_blocks(nb, c);
                 let mut sums = [0i32; CHUNK];
                 let mut scales = [0f32; CHUNK];
                 let mut bytes = [0i8; CHUNK_BYTES];
-                for k in 0..CHUNK {
+                for k in 0..p {
                     let b = c * CHUNK + k;
-                    if b >= nb {
-                        break;
-                    }
                     let blk = &xr[b * QK..(b + 1) * QK];
                     sums[k] = -128 * blk.iter().map(|&v| i32::from(v)).sum::<i32>();
                     scales[k] = xd[row * nb + b];
                     for (i, &v) in blk.iter().enumerate() {
-                        let at = if c < full {
-                            packed_at(k, i)
-                        } else {
-                            k * QK + i
-                        };
-                        bytes[at] = v;
+                        bytes[packed_at(p, k, i)] = v;
                     }
                 }
-                for v in bytes.chunks_exact(32) {
-                    let mut a = [0i8; 32];
-                    a.copy_from_slice(v);
-                    x.push(bytemuck::cast(a));
-                }
+                let (vs, _) = bytes.as_chunks::<32>();
+                x.extend(vs.iter().map(|v| bytemuck::cast::<[i8; 32], __m256i>(*v)));
                 corr.push(bytemuck::cast(sums));
                 d.push(bytemuck::cast(scales));
             }
@@ -159,40 +158,296 @@ impl Acts {
     }
 }
 
-/// Dot products of one weight row (stored by [`pack_row`]; block scales `wd` as f16 bits) with
-/// activation rows `range`, into `out`, in groups of 8, 4, 2 and 1 rows.
+/// Dot products of weight rows `rows` (stored by [`pack_row`], `cols` values each; block scales
+/// `d` as f16 bits) with activation rows `range`: `out` holds one line of `stride` values per
+/// weight row (from `rows.start`), activation row `i` at column `i`.
 #[expect(
     unsafe_code,
     reason = "entering code compiled for AVX-512 VNNI from code compiled without it"
 )]
-pub(super) fn row_dots(w: &[i8], wd: &[u16], acts: &Acts, range: Range<usize>, out: &mut [f32]) {
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one matrix, two ranges and an output slab; a struct would only rename them"
+)]
+pub(super) fn dots(
+    qs: &[i8],
+    d: &[u16],
+    cols: usize,
+    rows: Range<usize>,
+    acts: &Acts,
+    range: Range<usize>,
+    out: &mut [f32],
+    stride: usize,
+) {
     debug_assert!(available());
-    // SAFETY: this kernel is chosen only when `available()` found every feature `row_dots_tf`
-    // is compiled with; the function itself is safe code (no pointers, bounds-checked slices).
-    unsafe { row_dots_tf(w, wd, acts, range, out) }
+    // SAFETY: this kernel is chosen only when `available()` found every feature `dots_tf` is
+    // compiled with; the function itself is safe code (no pointers, bounds-checked slices).
+    unsafe { dots_tf(qs, d, cols, rows, acts, range, out, stride) }
+}
+
+/// The matrix a tile reads: values, scales, row width.
+#[derive(Clone, Copy)]
+struct Mat<'a> {
+    qs: &'a [i8],
+    d: &'a [u16],
+    cols: usize,
 }
 
 #[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
-fn row_dots_tf(w: &[i8], wd: &[u16], acts: &Acts, range: Range<usize>, out: &mut [f32]) {
-    let mut i = range.start;
-    let mut o = 0;
-    while i < range.end {
-        let left = range.end - i;
-        let m = if left >= 8 {
-            group::<8>(w, wd, acts, i, &mut out[o..o + 8]);
-            8
-        } else if left >= 4 {
-            group::<4>(w, wd, acts, i, &mut out[o..o + 4]);
-            4
-        } else if left >= 2 {
-            group::<2>(w, wd, acts, i, &mut out[o..o + 2]);
-            2
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the same arguments as `dots`, which it implements"
+)]
+fn dots_tf(
+    qs: &[i8],
+    d: &[u16],
+    cols: usize,
+    rows: Range<usize>,
+    acts: &Acts,
+    range: Range<usize>,
+    out: &mut [f32],
+    stride: usize,
+) {
+    let mat = Mat { qs, d, cols };
+    let mut r = rows.start;
+    while r < rows.end {
+        // Weight rows in twos (each activation vector loaded once serves both), activation
+        // rows in fours: 8 independent accumulators, enough to keep `vpdpbusd` busy, and with
+        // their float sums, the loaded vectors and the scales, within the 32 registers. One or
+        // two activation rows (decoding) take one weight row at a time, read front to back:
+        // that is memory-bound, and the CPU's prefetchers follow one stream best.
+        let wrows = (rows.end - r).min(if range.len() <= 2 { 1 } else { 2 });
+        let line = (r - rows.start) * stride;
+        let mut i = range.start;
+        while i < range.end {
+            let o = &mut out[line + i..];
+            let m = match (wrows, range.end - i) {
+                (2, 4..) => tile::<2, 4>(mat, r, acts, i, o, stride),
+                (2, 3) => tile::<2, 3>(mat, r, acts, i, o, stride),
+                (2, 2) => tile::<2, 2>(mat, r, acts, i, o, stride),
+                (2, _) => tile::<2, 1>(mat, r, acts, i, o, stride),
+                (_, 4..) => tile::<1, 4>(mat, r, acts, i, o, stride),
+                (_, 3) => tile::<1, 3>(mat, r, acts, i, o, stride),
+                (_, 2) => tile::<1, 2>(mat, r, acts, i, o, stride),
+                (_, _) => tile::<1, 1>(mat, r, acts, i, o, stride),
+            };
+            i += m;
+        }
+        r += wrows;
+    }
+}
+
+/// Eight f16 scales as f32.
+#[target_feature(enable = "avx2,f16c")]
+#[inline]
+fn scales8(h: [u16; CHUNK]) -> __m256 {
+    _mm256_cvtph_ps(bytemuck::cast::<[u16; CHUNK], __m128i>(h))
+}
+
+/// Vector `t` of a chunk of 256 bytes.
+#[inline(always)]
+fn vec_at(chunk: &[i8; CHUNK_BYTES], t: usize) -> __m256i {
+    let (vs, _) = chunk.as_chunks::<32>();
+    bytemuck::cast(vs[t])
+}
+
+/// Weight rows `r..r + R` against activation rows `i..i + M`; writes `out[a * stride + b]` for
+/// weight row `r + a` and activation row `i + b`, and returns `M`.
+///
+/// Per full chunk, each (weight row, activation row) pair's eight block dot products build up
+/// in one register, started from the activation's sign correction, then are scaled and added
+/// to the pair's float sums in one multiply-add. The operations for a pair are the same for
+/// every `R` and `M`, so the result does not depend on which rows share a tile.
+#[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
+#[inline]
+fn tile<const R: usize, const M: usize>(
+    mat: Mat<'_>,
+    r: usize,
+    acts: &Acts,
+    i: usize,
+    out: &mut [f32],
+    stride: usize,
+) -> usize {
+    let (nb, chunks, cols) = (acts.nb, acts.chunks, mat.cols);
+    let full = nb / CHUNK;
+    let zero = _mm256_setzero_si256();
+    let wrow = |a: usize| &mat.qs[(r + a) * cols..(r + a + 1) * cols];
+    let w: [&[[i8; CHUNK_BYTES]]; R] = std::array::from_fn(|a| wrow(a).as_chunks().0);
+    let wd: [&[[u16; CHUNK]]; R] =
+        std::array::from_fn(|a| mat.d[(r + a) * nb..(r + a + 1) * nb].as_chunks().0);
+    let xrow = |b: usize| (i + b) * chunks..(i + b + 1) * chunks;
+    let x: [&[[__m256i; CHUNK]]; M] = std::array::from_fn(|b| {
+        acts.x[xrow(b).start * CHUNK..xrow(b).end * CHUNK]
+            .as_chunks()
+            .0
+    });
+    let corr: [&[__m256i]; M] = std::array::from_fn(|b| &acts.corr[xrow(b)]);
+    let xd: [&[__m256]; M] = std::array::from_fn(|b| &acts.d[xrow(b)]);
+    let mut acc = [[_mm256_setzero_ps(); M]; R];
+    // Independent chains of `vpdpbusd` per pair: enough in flight to hide its latency when
+    // the tile alone has few (the integer sums are exact whatever the split).
+    let k = if R * M >= 6 {
+        1
+    } else if R * M >= 2 {
+        2
+    } else {
+        4
+    };
+    for c in 0..full {
+        let mut ch = [[[zero; M]; R]; 4];
+        ch[0] = [std::array::from_fn(|b| corr[b][c]); R];
+        for t in 0..CHUNK {
+            let xv: [__m256i; M] = std::array::from_fn(|b| x[b][c][t]);
+            let s = &mut ch[t % k];
+            for a in 0..R {
+                let wv = vec_at(&w[a][c], t);
+                for b in 0..M {
+                    s[a][b] = _mm256_dpbusd_epi32(s[a][b], wv, xv[b]);
+                }
+            }
+        }
+        let mut s = ch[0];
+        for part in &ch[1..k] {
+            for (sa, pa) in s.iter_mut().zip(part) {
+                for (v, pv) in sa.iter_mut().zip(pa) {
+                    *v = _mm256_add_epi32(*v, *pv);
+                }
+            }
+        }
+        for a in 0..R {
+            let ws = scales8(wd[a][c]);
+            for b in 0..M {
+                let scale = _mm256_mul_ps(ws, xd[b][c]);
+                acc[a][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[a][b]), scale, acc[a][b]);
+            }
+        }
+    }
+    if chunks > full {
+        // The last chunk, of fewer than eight blocks.
+        let p = nb - full * CHUNK;
+        let wt: [&[[i8; 32]]; R] =
+            std::array::from_fn(|a| wrow(a)[full * CHUNK_BYTES..].as_chunks().0);
+        let mut s: [[__m256i; M]; R] = [std::array::from_fn(|b| corr[b][full]); R];
+        if CHUNK.is_multiple_of(p) {
+            // Interleaved like a full chunk, but lane `L` holds part of block `L % p`: the same
+            // steps over `p` vectors, then the lanes folded.
+            for t in 0..p {
+                let xv: [__m256i; M] = std::array::from_fn(|b| x[b][full][t]);
+                for a in 0..R {
+                    let wv = bytemuck::cast(wt[a][t]);
+                    for b in 0..M {
+                        s[a][b] = _mm256_dpbusd_epi32(s[a][b], wv, xv[b]);
+                    }
+                }
+            }
+            for sa in &mut s {
+                for v in sa.iter_mut() {
+                    *v = fold(*v, p);
+                }
+            }
         } else {
-            group::<1>(w, wd, acts, i, &mut out[o..o + 1]);
-            1
-        };
-        i += m;
-        o += m;
+            // Block order: one vector per block, each summed across its lanes.
+            for (a, sa) in s.iter_mut().enumerate() {
+                for (b, v) in sa.iter_mut().enumerate() {
+                    let mut dots = [zero; CHUNK];
+                    for (t, (dot, w)) in dots.iter_mut().zip(wt[a]).enumerate() {
+                        *dot = _mm256_dpbusd_epi32(zero, bytemuck::cast(*w), x[b][full][t]);
+                    }
+                    *v = _mm256_add_epi32(reduce8(&dots), *v);
+                }
+            }
+        }
+        for a in 0..R {
+            // Lanes from `p` on hold partial sums; their scales are zero.
+            let ws = tail_scales(&mat.d[(r + a) * nb..(r + a + 1) * nb], p);
+            for b in 0..M {
+                let scale = _mm256_mul_ps(ws, xd[b][full]);
+                acc[a][b] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[a][b]), scale, acc[a][b]);
+            }
+        }
+    }
+    for (a, accs) in acc.iter().enumerate() {
+        let o = &mut out[a * stride..a * stride + M];
+        match <&[__m256; 4]>::try_from(&accs[..]) {
+            Ok(four) => o.copy_from_slice(&sum_lanes4(four)),
+            Err(_) => {
+                for (o, v) in o.iter_mut().zip(accs) {
+                    *o = sum_lanes(*v);
+                }
+            }
+        }
+    }
+    M
+}
+
+/// The sum of a vector's eight lanes, in the one order every tile uses (see [`sum_lanes4`]).
+#[inline(always)]
+fn sum_lanes(v: __m256) -> f32 {
+    let l: [f32; 8] = bytemuck::cast(v);
+    ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]))
+}
+
+/// [`sum_lanes`] of four vectors at once, with the same additions in the same order.
+#[target_feature(enable = "avx2,avx512vl")]
+#[inline]
+fn sum_lanes4(v: &[__m256; 4]) -> [f32; 4] {
+    // Per vector: lanes (l0 + l4, l1 + l5, l2 + l6, l3 + l7), two vectors per register.
+    let s01 = _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(v[0], v[1]),
+        _mm256_permute2f128_ps::<0x31>(v[0], v[1]),
+    );
+    let s23 = _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(v[2], v[3]),
+        _mm256_permute2f128_ps::<0x31>(v[2], v[3]),
+    );
+    // (l0 + l4) + (l1 + l5) and (l2 + l6) + (l3 + l7), then their sum: lanes r0 r2 r0 r2 |
+    // r1 r3 r1 r3.
+    let h = _mm256_hadd_ps(s01, s23);
+    let g = _mm256_hadd_ps(h, h);
+    let r = _mm256_permutexvar_ps(_mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0), g);
+    let l: [f32; 8] = bytemuck::cast(r);
+    [l[0], l[1], l[2], l[3]]
+}
+
+/// Lanes of an interleaved chunk of `p` blocks (`p` dividing eight) folded so lane `k < p`
+/// holds block `k`'s whole sum.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn fold(v: __m256i, p: usize) -> __m256i {
+    let mut v = v;
+    if p <= 4 {
+        v = _mm256_add_epi32(v, _mm256_permute2x128_si256::<0x01>(v, v));
+    }
+    if p <= 2 {
+        v = _mm256_add_epi32(v, _mm256_shuffle_epi32::<0b01_00_11_10>(v));
+    }
+    if p == 1 {
+        v = _mm256_add_epi32(v, _mm256_shuffle_epi32::<0b10_11_00_01>(v));
+    }
+    v
+}
+
+/// The scales of a row's last `p` blocks (`row_d` is the row's), in lanes `0..p`, zeros after.
+#[target_feature(enable = "avx2,f16c,avx512vl")]
+#[inline]
+fn tail_scales(row_d: &[u16], p: usize) -> __m256 {
+    match row_d.last_chunk::<CHUNK>() {
+        // The row's last eight scales, moved down so the last `p` start at lane 0 (no
+        // narrow stores read back wide: this runs once per row and tile).
+        Some(&h) => {
+            let idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let shift = _mm256_set1_epi32((CHUNK - p) as i32);
+            _mm256_maskz_permutexvar_ps(
+                ((1u32 << p) - 1) as u8,
+                _mm256_add_epi32(idx, shift),
+                scales8(h),
+            )
+        }
+        None => {
+            let mut h = [0u16; CHUNK];
+            h[..p].copy_from_slice(&row_d[row_d.len() - p..]);
+            scales8(h)
+        }
     }
 }
 
@@ -211,69 +466,4 @@ fn reduce8(v: &[__m256i; CHUNK]) -> __m256i {
     let lo = _mm256_permute2x128_si256::<0x20>(b0, b1);
     let hi = _mm256_permute2x128_si256::<0x31>(b0, b1);
     _mm256_add_epi32(lo, hi)
-}
-
-/// The eight f16 scales of chunk `c` (zeros past the row's last block), as f32.
-#[target_feature(enable = "avx2,f16c")]
-#[inline]
-fn chunk_scales(wd: &[u16], c: usize) -> __m256 {
-    let b0 = c * CHUNK;
-    let nblk = (wd.len() - b0).min(CHUNK);
-    let mut h = [0u16; CHUNK];
-    h[..nblk].copy_from_slice(&wd[b0..b0 + nblk]);
-    _mm256_cvtph_ps(bytemuck::cast::<[u16; CHUNK], __m128i>(h))
-}
-
-#[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
-#[inline]
-fn group<const M: usize>(w: &[i8], wd: &[u16], acts: &Acts, first: usize, out: &mut [f32]) {
-    let (nb, chunks) = (acts.nb, acts.chunks);
-    let full = nb / CHUNK;
-    let zero = _mm256_setzero_si256();
-    let mut acc = [_mm256_setzero_ps(); M];
-    for c in 0..chunks {
-        let wscale = chunk_scales(wd, c);
-        let mut wv = [zero; CHUNK];
-        let bytes = &w[c * CHUNK_BYTES..((c + 1) * CHUNK_BYTES).min(w.len())];
-        for (t, v) in bytes.chunks_exact(32).enumerate() {
-            let mut a = [0i8; 32];
-            a.copy_from_slice(v);
-            wv[t] = bytemuck::cast(a);
-        }
-        #[expect(
-            clippy::needless_range_loop,
-            reason = "keeps the accumulators in registers"
-        )]
-        for j in 0..M {
-            let at = (first + j) * chunks + c;
-            let xs: &[__m256i; CHUNK] = match acts.x[at * CHUNK..(at + 1) * CHUNK].try_into() {
-                Ok(xs) => xs,
-                Err(_) => unreachable!("a chunk is {CHUNK} vectors"),
-            };
-            let sums = if c < full {
-                // Four chains, so each multiply-add waits on one from four steps back.
-                let s0 = _mm256_dpbusd_epi32(acts.corr[at], wv[0], xs[0]);
-                let s1 = _mm256_dpbusd_epi32(zero, wv[1], xs[1]);
-                let s2 = _mm256_dpbusd_epi32(zero, wv[2], xs[2]);
-                let s3 = _mm256_dpbusd_epi32(zero, wv[3], xs[3]);
-                let s0 = _mm256_dpbusd_epi32(s0, wv[4], xs[4]);
-                let s1 = _mm256_dpbusd_epi32(s1, wv[5], xs[5]);
-                let s2 = _mm256_dpbusd_epi32(s2, wv[6], xs[6]);
-                let s3 = _mm256_dpbusd_epi32(s3, wv[7], xs[7]);
-                _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3))
-            } else {
-                let mut dots = [zero; CHUNK];
-                for t in 0..CHUNK {
-                    dots[t] = _mm256_dpbusd_epi32(zero, wv[t], xs[t]);
-                }
-                _mm256_add_epi32(reduce8(&dots), acts.corr[at])
-            };
-            let scale = _mm256_mul_ps(wscale, acts.d[at]);
-            acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums), scale, acc[j]);
-        }
-    }
-    for (o, a) in out.iter_mut().zip(&acc) {
-        let l: [f32; 8] = bytemuck::cast(*a);
-        *o = ((l[0] + l[4]) + (l[1] + l[5])) + ((l[2] + l[6]) + (l[3] + l[7]));
-    }
 }
