@@ -20,6 +20,7 @@ use std::path::Path;
 
 use candle_core::quantized::{ggml_file, gguf_file, GgmlDType};
 use candle_core::Device;
+use wide::f32x8;
 
 use crate::qmm::QMatrix;
 use crate::LocalError;
@@ -450,9 +451,7 @@ impl Weights {
                 let m = xc.len() / e;
                 let mut g = layer.gate.forward(xnc, m);
                 let u = layer.up.forward(xnc, m);
-                for (gv, uv) in g.iter_mut().zip(&u) {
-                    *gv = *gv / (1.0 + (-*gv).exp()) * uv;
-                }
+                silu_mul(&mut g, &u);
                 add_into(xc, &layer.down.forward(&g, m));
             }
         }
@@ -530,37 +529,14 @@ impl Weights {
             let past = cache.k[layer].len() / (kvh * d) - total_new[s];
             let visible = past + t + 1;
             let qs = &q[(row * h + g * rep) * d..(row * h + (g + 1) * rep) * d];
-            let keys = &cache.k[layer];
-            let vals = &cache.v[layer];
-            // `rep` rows of `visible` scores.
-            let mut scores = vec![0f32; rep * visible];
-            for j in 0..visible {
-                let kv = &keys[(j * kvh + g) * d..(j * kvh + g + 1) * d];
-                for (r, qv) in qs.chunks_exact(d).enumerate() {
-                    scores[r * visible + j] = dot(qv, kv) * scale;
-                }
-            }
-            for row_scores in scores.chunks_exact_mut(visible) {
-                let max = row_scores.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                let mut sum = 0f32;
-                for sc in row_scores.iter_mut() {
-                    *sc = (*sc - max).exp();
-                    sum += *sc;
-                }
-                let inv = 1.0 / sum;
-                for sc in row_scores.iter_mut() {
-                    *sc *= inv;
-                }
-            }
-            for j in 0..visible {
-                let vv = &vals[(j * kvh + g) * d..(j * kvh + g + 1) * d];
-                for (r, oh) in o.chunks_exact_mut(d).enumerate() {
-                    let p = scores[r * visible + j];
-                    for (oe, &ve) in oh.iter_mut().zip(vv) {
-                        *oe += p * ve;
-                    }
-                }
-            }
+            let head = Head {
+                keys: &cache.k[layer],
+                vals: &cache.v[layer],
+                kvh,
+                d,
+                g,
+            };
+            attend(qs, &head, visible, scale, o);
         };
         let heavy = row_seq.len() * kvh > 4;
         if heavy {
@@ -570,6 +546,205 @@ impl Weights {
         }
         Ok(out)
     }
+}
+
+/// One key/value head of one layer's cache: rows of `kvh * d` values per position, head `g`.
+struct Head<'a> {
+    keys: &'a [f32],
+    vals: &'a [f32],
+    kvh: usize,
+    d: usize,
+    g: usize,
+}
+
+/// Attention of the query heads `qs` (rows of `d`) sharing cache head `head` over its first
+/// `visible` positions, into `o` (rows of `d`, zeroed). The steps for a query row depend only
+/// on it and `visible`, never on what else is in the batch.
+fn attend(qs: &[f32], head: &Head<'_>, visible: usize, scale: f32, o: &mut [f32]) {
+    let Head {
+        keys,
+        vals,
+        kvh,
+        d,
+        g,
+    } = *head;
+    let rep = qs.len() / d;
+    // `rep` rows of `visible` scores.
+    let mut scores = vec![0f32; rep * visible];
+    let key = |j: usize| &keys[(j * kvh + g) * d..(j * kvh + g + 1) * d];
+    let val = |j: usize| &vals[(j * kvh + g) * d..(j * kvh + g + 1) * d];
+    if d.is_multiple_of(8) {
+        // Eight keys at a time, summed across lanes together (a transpose and seven
+        // additions instead of a horizontal sum per key). Every key's score takes the
+        // same steps whatever block it falls in, so a row's scores do not depend on
+        // how many keys it sees.
+        let kc = keys.as_chunks::<8>().0;
+        let per = d / 8;
+        for j0 in (0..visible).step_by(8) {
+            let nj = (visible - j0).min(8);
+            let ks: [&[[f32; 8]]; 8] = std::array::from_fn(|jj| {
+                let at = ((j0 + jj.min(nj - 1)) * kvh + g) * per;
+                &kc[at..at + per]
+            });
+            for (r, qv) in qs.chunks_exact(d).enumerate() {
+                let qc = &qv.as_chunks::<8>().0[..per];
+                // Past the last key, the block repeats it; those lanes are dropped.
+                let mut acc = [f32x8::ZERO; 8];
+                for (e, q8) in qc.iter().enumerate() {
+                    let q8 = f32x8::new(*q8);
+                    for (a, kj) in acc.iter_mut().zip(&ks) {
+                        *a = q8.mul_add(f32x8::new(kj[e]), *a);
+                    }
+                }
+                let sums: [f32; 8] = (lane_sums(acc) * f32x8::splat(scale)).into();
+                scores[r * visible + j0..r * visible + j0 + nj].copy_from_slice(&sums[..nj]);
+            }
+        }
+    } else {
+        for j in 0..visible {
+            for (r, qv) in qs.chunks_exact(d).enumerate() {
+                scores[r * visible + j] = dot(qv, key(j)) * scale;
+            }
+        }
+    }
+    for row_scores in scores.chunks_exact_mut(visible) {
+        softmax(row_scores);
+    }
+    if d.is_multiple_of(8) {
+        // Four query heads by 32 output values at a time: sixteen sums in registers
+        // while the values stream past (each value row read in two halves instead of
+        // eight slices), the weights laid out per key for that.
+        let vc = vals.as_chunks::<8>().0;
+        let per = d / 8;
+        for r0 in (0..rep).step_by(4) {
+            let nr = (rep - r0).min(4);
+            let mut pt = vec![[0f32; 4]; visible];
+            for (r, row_scores) in scores.chunks_exact(visible).skip(r0).take(nr).enumerate() {
+                for (p, &sc) in pt.iter_mut().zip(row_scores) {
+                    p[r] = sc;
+                }
+            }
+            for e0 in (0..per).step_by(4) {
+                let ne = (per - e0).min(4);
+                let base = g * per + e0;
+                let mut put = |r: usize, k: usize, a: f32x8| {
+                    let at = (r0 + r) * d + (e0 + k) * 8;
+                    o[at..at + 8].copy_from_slice(&<[f32; 8]>::from(a));
+                };
+                macro_rules! tile {
+                    ($nr:literal) => {
+                        for (r, ar) in pv_tile::<$nr>(&pt, vc, kvh * per, base).iter().enumerate() {
+                            for (k, a) in ar.iter().enumerate() {
+                                put(r, k, *a);
+                            }
+                        }
+                    };
+                }
+                match (nr, ne) {
+                    (4, 4) => tile!(4),
+                    (3, 4) => tile!(3),
+                    (2, 4) => tile!(2),
+                    (1, 4) => tile!(1),
+                    _ => {
+                        // Fewer than four value chunks left: one at a time.
+                        for (r, ps) in (0..nr).map(|r| (r, pt.iter().map(move |p| p[r]))) {
+                            for k in 0..ne {
+                                let mut a = f32x8::ZERO;
+                                for (j, p) in ps.clone().enumerate() {
+                                    let v = vc[j * kvh * per + base + k];
+                                    a = f32x8::splat(p).mul_add(f32x8::new(v), a);
+                                }
+                                put(r, k, a);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+        for j in 0..visible {
+            let vv = val(j);
+            for (r, oh) in o.chunks_exact_mut(d).enumerate() {
+                let p = scores[r * visible + j];
+                for (oe, &ve) in oh.iter_mut().zip(vv) {
+                    *oe += p * ve;
+                }
+            }
+        }
+    }
+}
+
+/// Sums for `NR` query heads by four chunks of eight output values: over every key `j`,
+/// `pt[j][r]` times the value chunks at `j * stride + base ..+ 4` of `vc`.
+#[inline(always)]
+fn pv_tile<const NR: usize>(
+    pt: &[[f32; 4]],
+    vc: &[[f32; 8]],
+    stride: usize,
+    base: usize,
+) -> [[f32x8; 4]; NR] {
+    let mut acc = [[f32x8::ZERO; 4]; NR];
+    for (j, pj) in pt.iter().enumerate() {
+        let Some(vs) = vc[j * stride + base..].first_chunk::<4>() else {
+            unreachable!("every key has the value chunks base..base + 4");
+        };
+        for (ar, &p) in acc.iter_mut().zip(pj) {
+            let p = f32x8::splat(p);
+            for (a, v) in ar.iter_mut().zip(vs) {
+                *a = p.mul_add(f32x8::new(*v), *a);
+            }
+        }
+    }
+    acc
+}
+
+/// `g[i] = silu(g[i]) * u[i]`, eight lanes at a time (`g` and `u` multiples of 8 long; a
+/// tail is done one value at a time).
+fn silu_mul(g: &mut [f32], u: &[f32]) {
+    let (gc, gt) = g.as_chunks_mut::<8>();
+    let (uc, ut) = u.as_chunks::<8>();
+    for (gv, uv) in gc.iter_mut().zip(uc) {
+        let x = f32x8::new(*gv);
+        let y = x / (f32x8::ONE + (-x).exp()) * f32x8::new(*uv);
+        *gv = y.into();
+    }
+    for (gv, uv) in gt.iter_mut().zip(ut) {
+        *gv = *gv / (1.0 + (-*gv).exp()) * uv;
+    }
+}
+
+/// `v` replaced by its softmax, eight lanes at a time (a short last chunk padded with -inf,
+/// whose exponential is exactly 0).
+fn softmax(v: &mut [f32]) {
+    let chunk = |c: &[f32]| {
+        let mut a = [f32::NEG_INFINITY; 8];
+        a[..c.len()].copy_from_slice(c);
+        f32x8::new(a)
+    };
+    let max = v
+        .chunks(8)
+        .fold(f32x8::splat(f32::NEG_INFINITY), |m, c| m.max(chunk(c)))
+        .to_array()
+        .into_iter()
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = f32x8::ZERO;
+    for c in v.chunks_mut(8) {
+        let e = (chunk(c) - f32x8::splat(max)).exp();
+        sum += e;
+        let n = c.len();
+        c.copy_from_slice(&<[f32; 8]>::from(e)[..n]);
+    }
+    let inv = 1.0 / sum.reduce_add();
+    for x in v.iter_mut() {
+        *x *= inv;
+    }
+}
+
+/// Lane `j` of the result is the sum of the eight lanes of `v[j]`, in one fixed order.
+#[inline(always)]
+fn lane_sums(v: [f32x8; 8]) -> f32x8 {
+    let t = f32x8::transpose(v);
+    ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]))
 }
 
 #[inline]
@@ -636,4 +811,113 @@ fn raw_tensor(
     let mut bytes = vec![0u8; size];
     reader.read_exact(&mut bytes).map_err(bad)?;
     Ok((dtype, dims, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+
+    /// Attention written out the plain way, in f64.
+    fn naive(qs: &[f32], head: &Head<'_>, visible: usize, scale: f32) -> Vec<f32> {
+        let (d, kvh, g) = (head.d, head.kvh, head.g);
+        let at = |j: usize| (j * kvh + g) * d;
+        let mut out = Vec::new();
+        for q in qs.chunks_exact(d) {
+            let scores: Vec<f64> = (0..visible)
+                .map(|j| {
+                    let k = &head.keys[at(j)..at(j) + d];
+                    q.iter().zip(k).map(|(a, b)| f64::from(a * b)).sum::<f64>() * f64::from(scale)
+                })
+                .collect();
+            let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+            let sum: f64 = e.iter().sum();
+            for c in 0..d {
+                let v: f64 = (0..visible)
+                    .map(|j| e[j] / sum * f64::from(head.vals[at(j) + c]))
+                    .sum();
+                out.push(v as f32);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn attention_matches_the_plain_formula_for_every_shape() {
+        let mut seed = 9;
+        // Head sizes: the blocked path (64, 32), value chunks not a multiple of four (40), and
+        // the scalar path (12). Query heads per cache head: 7 (Qwen2.5-0.5B), 3, 1 and 9
+        // (more than one block of four). Visible positions: partial and whole blocks of 8.
+        for (d, rep) in [(64, 7), (32, 3), (40, 9), (12, 1), (64, 1)] {
+            for visible in [1, 7, 8, 9, 70] {
+                let kvh = 2;
+                let keys: Vec<f32> = (0..visible * kvh * d).map(|_| lcg(&mut seed)).collect();
+                let vals: Vec<f32> = (0..visible * kvh * d).map(|_| lcg(&mut seed)).collect();
+                let qs: Vec<f32> = (0..rep * d).map(|_| 3.0 * lcg(&mut seed)).collect();
+                let head = Head {
+                    keys: &keys,
+                    vals: &vals,
+                    kvh,
+                    d,
+                    g: 1,
+                };
+                let scale = 1.0 / (d as f32).sqrt();
+                let mut got = vec![0f32; rep * d];
+                attend(&qs, &head, visible, scale, &mut got);
+                let want = naive(&qs, &head, visible, scale);
+                for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        (a - b).abs() < 1e-5,
+                        "d {d} rep {rep} visible {visible} [{i}]: {a} vs {b}"
+                    );
+                }
+                // A row's result does not depend on keys it cannot see.
+                let mut longer_keys = keys.clone();
+                let mut longer_vals = vals.clone();
+                longer_keys.extend((0..3 * kvh * d).map(|_| lcg(&mut seed)));
+                longer_vals.extend((0..3 * kvh * d).map(|_| lcg(&mut seed)));
+                let longer = Head {
+                    keys: &longer_keys,
+                    vals: &longer_vals,
+                    ..head
+                };
+                let mut again = vec![0f32; rep * d];
+                attend(&qs, &longer, visible, scale, &mut again);
+                assert_eq!(again, got, "d {d} rep {rep} visible {visible}");
+            }
+        }
+    }
+
+    #[test]
+    fn softmax_and_silu_match_their_scalar_forms() {
+        let mut seed = 4;
+        for len in [1, 5, 8, 13, 64] {
+            let x: Vec<f32> = (0..len).map(|_| 20.0 * lcg(&mut seed)).collect();
+            let mut got = x.clone();
+            softmax(&mut got);
+            let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f64 = x.iter().map(|v| f64::from(v - max).exp()).sum();
+            for (g, v) in got.iter().zip(&x) {
+                let want = f64::from(v - max).exp() / sum;
+                assert!((f64::from(*g) - want).abs() < 1e-6, "{g} vs {want}");
+            }
+            let u: Vec<f32> = (0..len).map(|_| lcg(&mut seed)).collect();
+            let mut g = x.clone();
+            silu_mul(&mut g, &u);
+            for ((got, &a), &b) in g.iter().zip(&x).zip(&u) {
+                let want = a / (1.0 + (-a).exp()) * b;
+                assert!(
+                    (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                    "{got} vs {want}"
+                );
+            }
+        }
+    }
 }

@@ -61,15 +61,34 @@ fn f16_to_f32(bits: u16) -> f32 {
     f32::from_bits(magnitude.to_bits() | ((h & 0x8000) << 16))
 }
 
-/// Quantize `x` (a multiple of `QK` long) into `qs` and `d`, symmetric 8-bit per block: the
-/// largest magnitude maps to 127.
+/// Quantize activations `x` (a multiple of `QK` long) into `qs` and `d`, symmetric 8-bit per
+/// block: the largest magnitude maps to 127, values round to nearest (ties to even). Eight
+/// lanes at a time: this runs on every matrix product's input.
 fn quantize_into(x: &[f32], qs: &mut [i8], d: &mut [f32]) {
     for ((xb, qb), db) in x
-        .chunks_exact(QK)
-        .zip(qs.chunks_exact_mut(QK))
+        .as_chunks::<QK>()
+        .0
+        .iter()
+        .zip(qs.as_chunks_mut::<QK>().0)
         .zip(d.iter_mut())
     {
-        *db = quantize_block(xb, qb);
+        let (vs, _) = xb.as_chunks::<8>();
+        let amax = vs
+            .iter()
+            .fold(f32x8::ZERO, |m, v| m.max(f32x8::new(*v).abs()))
+            .to_array()
+            .into_iter()
+            .fold(0f32, f32::max);
+        let scale = amax / 127.0;
+        let inv = f32x8::splat(if scale > 0.0 { 1.0 / scale } else { 0.0 });
+        for (v, q) in vs.iter().zip(qb.as_chunks_mut::<8>().0) {
+            let ints = (f32x8::new(*v) * inv).round_int().to_array();
+            for (q, i) in q.iter_mut().zip(ints) {
+                // |i| <= 127 by construction.
+                *q = i as i8;
+            }
+        }
+        *db = scale;
     }
 }
 
@@ -330,11 +349,17 @@ impl QMatrix {
         if n == 1 {
             return yt;
         }
+        // Back to `n x rows`, one output row per task (reads strided, writes in order).
         let mut y = vec![0f32; n * rows];
-        for (r, col) in yt.chunks_exact(n).enumerate() {
-            for (i, &v) in col.iter().enumerate() {
-                y[i * rows + r] = v;
+        let fill = |(i, row): (usize, &mut [f32])| {
+            for (v, col) in row.iter_mut().zip(yt.chunks_exact(n)) {
+                *v = col[i];
             }
+        };
+        if rows * n >= 1 << 16 {
+            y.par_chunks_mut(rows).enumerate().for_each(fill);
+        } else {
+            y.chunks_mut(rows).enumerate().for_each(fill);
         }
         y
     }
@@ -451,6 +476,31 @@ mod tests {
             }
         }
         y
+    }
+
+    #[test]
+    fn activations_quantize_to_the_nearest_step_of_their_block() {
+        let mut seed = 13;
+        let mut x: Vec<f32> = (0..4 * QK).map(|_| lcg(&mut seed) * 5.0).collect();
+        x[QK..2 * QK].fill(0.0); // an all-zero block: scale 0, values 0
+        x[2 * QK + 3] = -7.5; // the largest magnitude maps to -127
+        let mut qs = vec![0i8; x.len()];
+        let mut d = vec![0f32; x.len() / QK];
+        quantize_into(&x, &mut qs, &mut d);
+        assert_eq!(d[1], 0.0);
+        assert!(qs[QK..2 * QK].iter().all(|&q| q == 0));
+        assert_eq!(qs[2 * QK + 3], -127);
+        for (b, (xb, qb)) in x.chunks(QK).zip(qs.chunks(QK)).enumerate() {
+            let amax = xb.iter().fold(0f32, |m, v| m.max(v.abs()));
+            assert_eq!(d[b], amax / 127.0);
+            for (v, q) in xb.iter().zip(qb) {
+                // Within half a step (plus rounding of the step itself).
+                assert!(
+                    (f32::from(*q) * d[b] - v).abs() <= d[b] * 0.5001,
+                    "{v} -> {q}"
+                );
+            }
+        }
     }
 
     #[test]
