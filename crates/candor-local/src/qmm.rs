@@ -241,15 +241,12 @@ impl QMatrix {
         match self.kernel {
             Kernel::Portable => {}
             #[cfg(target_arch = "x86_64")]
-            Kernel::Vnni => self
-                .qs
-                .chunks_exact_mut(self.cols)
-                .for_each(vnni::unpack_row),
+            Kernel::Vnni => vnni::unpack(&mut self.qs, self.rows, self.cols),
         }
         match kernel {
             Kernel::Portable => {}
             #[cfg(target_arch = "x86_64")]
-            Kernel::Vnni => self.qs.chunks_exact_mut(self.cols).for_each(vnni::pack_row),
+            Kernel::Vnni => vnni::pack(&mut self.qs, self.rows, self.cols),
         }
         self.kernel = kernel;
         self
@@ -265,7 +262,7 @@ impl QMatrix {
                 let q = match self.kernel {
                     Kernel::Portable => qs[b * QK + i],
                     #[cfg(target_arch = "x86_64")]
-                    Kernel::Vnni => vnni::packed_value(qs, b, i),
+                    Kernel::Vnni => vnni::packed_value(&self.qs, self.rows, self.cols, r, b, i),
                 };
                 *o = s * f32::from(q);
             }
@@ -331,7 +328,8 @@ impl QMatrix {
         // Activation rows are taken in tiles of about 32 KiB (L1-sized), in whole groups of four,
         // while the weight rows pass.
         let tile = (32 * 1024 / cols).clamp(4, 64) / 4 * 4;
-        let rows_per_task = (32 * 1024 / cols).clamp(4, 64);
+        // Whole pairs of weight rows per task (the VNNI kernel stores rows in pairs).
+        let rows_per_task = (32 * 1024 / cols).clamp(4, 64) & !1;
         let work = |(ci, slab): (usize, &mut [f32])| {
             let r0 = ci * rows_per_task;
             let r1 = r0 + slab.len() / n;

@@ -10,10 +10,13 @@
 //! chunk of 1, 2 or 4 blocks is interleaved the same way over fewer lanes and its lanes folded
 //! once; other partial chunks stay in block order and are summed horizontally.
 //!
-//! Tiles. Two weight rows meet four activation rows at a time (eight independent sums in
-//! registers; each loaded vector serves two or four products), so a prompt's many rows run at
-//! several times the single-row rate. One or two rows (decoding, memory-bound) take one weight
-//! row at a time, front to back, with the sums split into chains.
+//! Tiles. Rows are stored in pairs ([`pack`]): the pair's chunks alternate between its two
+//! rows, so a tile reading both reads one stream front to back (two rows read side by side
+//! from separate places cost a third of the memory bandwidth: the prefetchers follow one
+//! stream best). A pair meets four activation rows at a time: eight independent sums in
+//! registers, each loaded vector serving two or four products, so a prompt's many rows run at
+//! several times the single-row rate. With one or two activation rows (decoding) the sums are
+//! split into chains to hide `vpdpbusd`'s latency.
 //!
 //! Signs. `vpdpbusd` wants one side unsigned, so weights are stored as `w + 128` (the sign bit
 //! flipped). The dot product then carries an extra `128 * sum(x)` per block, which depends only
@@ -69,9 +72,9 @@ fn chunk_blocks(nb: usize, c: usize) -> usize {
     (nb - c * CHUNK).min(CHUNK)
 }
 
-/// One row of signed bytes in block order, rearranged into the kernel's layout in place (see
-/// the module docs), signs flipped.
-pub(super) fn pack_row(row: &mut [i8]) {
+/// One row of signed bytes in block order, rearranged into the kernel's chunk layout in place
+/// (see the module docs), signs flipped.
+fn pack_row(row: &mut [i8]) {
     let mut tmp = [0i8; CHUNK_BYTES];
     for chunk in row.chunks_mut(CHUNK_BYTES) {
         let p = chunk.len() / QK;
@@ -85,7 +88,7 @@ pub(super) fn pack_row(row: &mut [i8]) {
 }
 
 /// The inverse of [`pack_row`].
-pub(super) fn unpack_row(row: &mut [i8]) {
+fn unpack_row(row: &mut [i8]) {
     let mut tmp = [0i8; CHUNK_BYTES];
     for chunk in row.chunks_mut(CHUNK_BYTES) {
         let p = chunk.len() / QK;
@@ -98,11 +101,78 @@ pub(super) fn unpack_row(row: &mut [i8]) {
     }
 }
 
-/// Value `i` of block `b` of a row stored by [`pack_row`].
-pub(super) fn packed_value(row: &[i8], b: usize, i: usize) -> i8 {
+/// The first row of the pair holding row `r`, and how many rows the pair has (a matrix with
+/// an odd number of rows ends with a lone one).
+#[inline(always)]
+fn pair_of(rows: usize, r: usize) -> (usize, usize) {
+    let r0 = r & !1;
+    (r0, if r0 + 1 < rows { 2 } else { 1 })
+}
+
+/// Where, in a pair of `n` rows stored from offset 0, chunk `c` of row `a` starts (rows of
+/// `nb` blocks): the pair's full chunks alternate between its rows, then come its rows' last
+/// partial chunks, so a tile reading both rows reads one stream front to back.
+#[inline(always)]
+fn chunk_start(nb: usize, n: usize, a: usize, c: usize) -> usize {
+    let full = nb / CHUNK;
+    if c < full {
+        (c * n + a) * CHUNK_BYTES
+    } else {
+        full * n * CHUNK_BYTES + a * (nb - full * CHUNK) * QK
+    }
+}
+
+/// A `rows x cols` matrix of signed bytes in block order (row-major), rearranged into the
+/// kernel's layout in place: each row's chunks packed ([`pack_row`]), rows stored in pairs.
+pub(super) fn pack(qs: &mut [i8], rows: usize, cols: usize) {
+    let nb = cols / QK;
+    let mut tmp = vec![0i8; 2 * cols];
+    for r0 in (0..rows).step_by(2) {
+        let n = pair_of(rows, r0).1;
+        let pair = &mut qs[r0 * cols..(r0 + n) * cols];
+        for (a, row) in pair.chunks_mut(cols).enumerate() {
+            pack_row(row);
+            for (c, chunk) in row.chunks(CHUNK_BYTES).enumerate() {
+                let at = chunk_start(nb, n, a, c);
+                tmp[at..at + chunk.len()].copy_from_slice(chunk);
+            }
+        }
+        pair.copy_from_slice(&tmp[..n * cols]);
+    }
+}
+
+/// The inverse of [`pack`].
+pub(super) fn unpack(qs: &mut [i8], rows: usize, cols: usize) {
+    let nb = cols / QK;
+    let mut tmp = vec![0i8; 2 * cols];
+    for r0 in (0..rows).step_by(2) {
+        let n = pair_of(rows, r0).1;
+        let pair = &mut qs[r0 * cols..(r0 + n) * cols];
+        for (a, row) in tmp[..n * cols].chunks_mut(cols).enumerate() {
+            for (c, chunk) in row.chunks_mut(CHUNK_BYTES).enumerate() {
+                let at = chunk_start(nb, n, a, c);
+                chunk.copy_from_slice(&pair[at..at + chunk.len()]);
+            }
+            unpack_row(row);
+        }
+        pair.copy_from_slice(&tmp[..n * cols]);
+    }
+}
+
+/// Value `i` of block `b` of row `r` of a `rows x cols` matrix stored by [`pack`].
+pub(super) fn packed_value(
+    qs: &[i8],
+    rows: usize,
+    cols: usize,
+    r: usize,
+    b: usize,
+    i: usize,
+) -> i8 {
+    let nb = cols / QK;
+    let (r0, n) = pair_of(rows, r);
     let (c, k) = (b / CHUNK, b % CHUNK);
-    let p = chunk_blocks(row.len() / QK, c);
-    row[c * CHUNK_BYTES + packed_at(p, k, i)] ^ i8::MIN
+    let at = r0 * cols + chunk_start(nb, n, r - r0, c) + packed_at(chunk_blocks(nb, c), k, i);
+    qs[at] ^ i8::MIN
 }
 
 /// Quantized activation rows laid out for the kernel: every chunk like the weights' (see
@@ -190,6 +260,7 @@ pub(super) fn dots(
 struct Mat<'a> {
     qs: &'a [i8],
     d: &'a [u16],
+    rows: usize,
     cols: usize,
 }
 
@@ -208,15 +279,20 @@ fn dots_tf(
     out: &mut [f32],
     stride: usize,
 ) {
-    let mat = Mat { qs, d, cols };
+    let mat = Mat {
+        qs,
+        d,
+        rows: qs.len() / cols,
+        cols,
+    };
+    debug_assert_eq!(rows.start % 2, 0, "weight rows are taken in whole pairs");
     let mut r = rows.start;
     while r < rows.end {
-        // Weight rows in twos (each activation vector loaded once serves both), activation
-        // rows in fours: 8 independent accumulators, enough to keep `vpdpbusd` busy, and with
-        // their float sums, the loaded vectors and the scales, within the 32 registers. One or
-        // two activation rows (decoding) take one weight row at a time, read front to back:
-        // that is memory-bound, and the CPU's prefetchers follow one stream best.
-        let wrows = (rows.end - r).min(if range.len() <= 2 { 1 } else { 2 });
+        // Weight rows in their stored pairs (each activation vector loaded once serves both,
+        // and the pair is one stream in memory), activation rows in fours: 8 independent
+        // accumulators, enough to keep `vpdpbusd` busy, and with their float sums, the
+        // loaded vectors and the scales, within the 32 registers.
+        let wrows = pair_of(mat.rows, r).1;
         let line = (r - rows.start) * stride;
         let mut i = range.start;
         while i < range.end {
@@ -271,8 +347,10 @@ fn tile<const R: usize, const M: usize>(
     let (nb, chunks, cols) = (acts.nb, acts.chunks, mat.cols);
     let full = nb / CHUNK;
     let zero = _mm256_setzero_si256();
-    let wrow = |a: usize| &mat.qs[(r + a) * cols..(r + a + 1) * cols];
-    let w: [&[[i8; CHUNK_BYTES]]; R] = std::array::from_fn(|a| wrow(a).as_chunks().0);
+    // The pair's full chunks, alternating between its rows: chunk `c` of row `a` is
+    // `w[c * R + a]`.
+    let pair = &mat.qs[r * cols..(r + R) * cols];
+    let w: &[[i8; CHUNK_BYTES]] = pair[..full * R * CHUNK_BYTES].as_chunks().0;
     let wd: [&[[u16; CHUNK]]; R] =
         std::array::from_fn(|a| mat.d[(r + a) * nb..(r + a + 1) * nb].as_chunks().0);
     let xrow = |b: usize| (i + b) * chunks..(i + b + 1) * chunks;
@@ -300,7 +378,7 @@ fn tile<const R: usize, const M: usize>(
             let xv: [__m256i; M] = std::array::from_fn(|b| x[b][c][t]);
             let s = &mut ch[t % k];
             for a in 0..R {
-                let wv = vec_at(&w[a][c], t);
+                let wv = vec_at(&w[c * R + a], t);
                 for b in 0..M {
                     s[a][b] = _mm256_dpbusd_epi32(s[a][b], wv, xv[b]);
                 }
@@ -325,8 +403,10 @@ fn tile<const R: usize, const M: usize>(
     if chunks > full {
         // The last chunk, of fewer than eight blocks.
         let p = nb - full * CHUNK;
-        let wt: [&[[i8; 32]]; R] =
-            std::array::from_fn(|a| wrow(a)[full * CHUNK_BYTES..].as_chunks().0);
+        let wt: [&[[i8; 32]]; R] = std::array::from_fn(|a| {
+            let at = chunk_start(nb, R, a, full);
+            pair[at..at + p * QK].as_chunks().0
+        });
         let mut s: [[__m256i; M]; R] = [std::array::from_fn(|b| corr[b][full]); R];
         if CHUNK.is_multiple_of(p) {
             // Interleaved like a full chunk, but lane `L` holds part of block `L % p`: the same
