@@ -325,11 +325,12 @@ impl QMatrix {
         let (rows, cols) = (self.rows, self.cols);
         // Output computed transposed (`rows x n`) so each task owns a contiguous slab.
         let mut yt = vec![0f32; rows * n];
-        // Activation rows are taken in tiles of about 32 KiB (L1-sized), in whole groups of four,
-        // while the weight rows pass.
-        let tile = (32 * 1024 / cols).clamp(4, 64) / 4 * 4;
-        // Whole pairs of weight rows per task (the VNNI kernel stores rows in pairs).
-        let rows_per_task = (32 * 1024 / cols).clamp(4, 64) & !1;
+        // A task's weight rows stay in L1 while the activation rows pass a few at a time (in
+        // tiles of up to 64 rows for the portable kernel): about 16 KiB of them for a prompt's
+        // many rows, 64 KiB when decoding (few rows; fewer, longer streams from memory).
+        // Whole pairs of rows, as the VNNI kernel stores them.
+        let tile = 64;
+        let rows_per_task = (if n <= 8 { 64 } else { 16 } * 1024 / cols).clamp(2, 64) & !1;
         let work = |(ci, slab): (usize, &mut [f32])| {
             let r0 = ci * rows_per_task;
             let r1 = r0 + slab.len() / n;

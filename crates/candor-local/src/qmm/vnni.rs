@@ -286,30 +286,63 @@ fn dots_tf(
         cols,
     };
     debug_assert_eq!(rows.start % 2, 0, "weight rows are taken in whole pairs");
+    // Activation rows in fours, each group meeting every weight row of the task while it is
+    // in L1 (the task's weight rows, about 16 KiB, stay there too).
+    let mut i = range.start;
+    while i < range.end {
+        let m = (range.end - i).min(4);
+        match m {
+            4 => run::<4>(mat, rows.clone(), acts, i, out, stride),
+            3 => run::<3>(mat, rows.clone(), acts, i, out, stride),
+            2 => run::<2>(mat, rows.clone(), acts, i, out, stride),
+            _ => run::<1>(mat, rows.clone(), acts, i, out, stride),
+        }
+        i += m;
+    }
+}
+
+/// Activation rows `i..i + M`, split by chunk, once for every weight row they meet.
+struct Group<'a, const M: usize> {
+    x: [&'a [[__m256i; CHUNK]]; M],
+    corr: [&'a [__m256i]; M],
+    d: [&'a [__m256]; M],
+}
+
+/// Activation rows `i..i + M` against weight rows `rows`, in their stored pairs (each
+/// activation vector loaded once serves both, and the pair is one stream in memory): with
+/// four activation rows, 8 independent accumulators, enough to keep `vpdpbusd` busy, and with
+/// their float sums, the loaded vectors and the scales, within the 32 registers.
+#[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
+#[inline]
+fn run<const M: usize>(
+    mat: Mat<'_>,
+    rows: Range<usize>,
+    acts: &Acts,
+    i: usize,
+    out: &mut [f32],
+    stride: usize,
+) {
+    let chunks = acts.chunks;
+    let xrow = |b: usize| (i + b) * chunks..(i + b + 1) * chunks;
+    let group = Group::<M> {
+        x: std::array::from_fn(|b| {
+            acts.x[xrow(b).start * CHUNK..xrow(b).end * CHUNK]
+                .as_chunks()
+                .0
+        }),
+        corr: std::array::from_fn(|b| &acts.corr[xrow(b)]),
+        d: std::array::from_fn(|b| &acts.d[xrow(b)]),
+    };
     let mut r = rows.start;
     while r < rows.end {
-        // Weight rows in their stored pairs (each activation vector loaded once serves both,
-        // and the pair is one stream in memory), activation rows in fours: 8 independent
-        // accumulators, enough to keep `vpdpbusd` busy, and with their float sums, the
-        // loaded vectors and the scales, within the 32 registers.
-        let wrows = pair_of(mat.rows, r).1;
-        let line = (r - rows.start) * stride;
-        let mut i = range.start;
-        while i < range.end {
-            let o = &mut out[line + i..];
-            let m = match (wrows, range.end - i) {
-                (2, 4..) => tile::<2, 4>(mat, r, acts, i, o, stride),
-                (2, 3) => tile::<2, 3>(mat, r, acts, i, o, stride),
-                (2, 2) => tile::<2, 2>(mat, r, acts, i, o, stride),
-                (2, _) => tile::<2, 1>(mat, r, acts, i, o, stride),
-                (_, 4..) => tile::<1, 4>(mat, r, acts, i, o, stride),
-                (_, 3) => tile::<1, 3>(mat, r, acts, i, o, stride),
-                (_, 2) => tile::<1, 2>(mat, r, acts, i, o, stride),
-                (_, _) => tile::<1, 1>(mat, r, acts, i, o, stride),
-            };
-            i += m;
+        let o = &mut out[(r - rows.start) * stride + i..];
+        if pair_of(mat.rows, r).1 == 2 {
+            tile::<2, M>(mat, r, acts.nb, &group, o, stride);
+            r += 2;
+        } else {
+            tile::<1, M>(mat, r, acts.nb, &group, o, stride);
+            r += 1;
         }
-        r += wrows;
     }
 }
 
@@ -327,8 +360,8 @@ fn vec_at(chunk: &[i8; CHUNK_BYTES], t: usize) -> __m256i {
     bytemuck::cast(vs[t])
 }
 
-/// Weight rows `r..r + R` against activation rows `i..i + M`; writes `out[a * stride + b]` for
-/// weight row `r + a` and activation row `i + b`, and returns `M`.
+/// Weight rows `r..r + R` (rows of `nb` blocks) against the activation rows of `group`;
+/// writes `out[a * stride + b]` for weight row `r + a` and the group's activation row `b`.
 ///
 /// Per full chunk, each (weight row, activation row) pair's eight block dot products build up
 /// in one register, started from the activation's sign correction, then are scaled and added
@@ -339,12 +372,12 @@ fn vec_at(chunk: &[i8; CHUNK_BYTES], t: usize) -> __m256i {
 fn tile<const R: usize, const M: usize>(
     mat: Mat<'_>,
     r: usize,
-    acts: &Acts,
-    i: usize,
+    nb: usize,
+    group: &Group<'_, M>,
     out: &mut [f32],
     stride: usize,
-) -> usize {
-    let (nb, chunks, cols) = (acts.nb, acts.chunks, mat.cols);
+) {
+    let (chunks, cols) = (nb.div_ceil(CHUNK), mat.cols);
     let full = nb / CHUNK;
     let zero = _mm256_setzero_si256();
     // The pair's full chunks, alternating between its rows: chunk `c` of row `a` is
@@ -353,14 +386,7 @@ fn tile<const R: usize, const M: usize>(
     let w: &[[i8; CHUNK_BYTES]] = pair[..full * R * CHUNK_BYTES].as_chunks().0;
     let wd: [&[[u16; CHUNK]]; R] =
         std::array::from_fn(|a| mat.d[(r + a) * nb..(r + a + 1) * nb].as_chunks().0);
-    let xrow = |b: usize| (i + b) * chunks..(i + b + 1) * chunks;
-    let x: [&[[__m256i; CHUNK]]; M] = std::array::from_fn(|b| {
-        acts.x[xrow(b).start * CHUNK..xrow(b).end * CHUNK]
-            .as_chunks()
-            .0
-    });
-    let corr: [&[__m256i]; M] = std::array::from_fn(|b| &acts.corr[xrow(b)]);
-    let xd: [&[__m256]; M] = std::array::from_fn(|b| &acts.d[xrow(b)]);
+    let Group { x, corr, d: xd } = group;
     let mut acc = [[_mm256_setzero_ps(); M]; R];
     // Independent chains of `vpdpbusd` per pair: enough in flight to hide its latency when
     // the tile alone has few (the integer sums are exact whatever the split).
@@ -457,7 +483,6 @@ fn tile<const R: usize, const M: usize>(
             }
         }
     }
-    M
 }
 
 /// The sum of a vector's eight lanes, in the one order every tile uses (see [`sum_lanes4`]).
