@@ -55,16 +55,14 @@ pub struct Config {
 
 struct Layer {
     attn_norm: Vec<f32>,
-    wq: QMatrix,
-    wk: QMatrix,
-    wv: QMatrix,
-    bq: Option<Vec<f32>>,
-    bk: Option<Vec<f32>>,
-    bv: Option<Vec<f32>>,
+    /// Q, K and V stacked (one pass over the normed input, quantized once).
+    wqkv: QMatrix,
+    /// Their biases, stacked the same way (zeros for one a model lacks), if any.
+    bqkv: Option<Vec<f32>>,
     wo: QMatrix,
     ffn_norm: Vec<f32>,
-    gate: QMatrix,
-    up: QMatrix,
+    /// The FFN's gate and up matrices stacked.
+    gate_up: QMatrix,
     down: QMatrix,
 }
 
@@ -294,35 +292,54 @@ impl Weights {
                 let t = raw_tensor(content, reader, &name)?;
                 matrix(t, &name)
             };
-            let layer = Layer {
-                attn_norm,
-                wq: mat(format!("{p}.attn_q.weight"))?,
-                wk: mat(format!("{p}.attn_k.weight"))?,
-                wv: mat(format!("{p}.attn_v.weight"))?,
-                bq,
-                bk,
-                bv,
-                wo: mat(format!("{p}.attn_output.weight"))?,
-                ffn_norm,
-                gate: mat(format!("{p}.ffn_gate.weight"))?,
-                up: mat(format!("{p}.ffn_up.weight"))?,
-                down: mat(format!("{p}.ffn_down.weight"))?,
-            };
+            let (wq, wk, wv) = (
+                mat(format!("{p}.attn_q.weight"))?,
+                mat(format!("{p}.attn_k.weight"))?,
+                mat(format!("{p}.attn_v.weight"))?,
+            );
+            let wo = mat(format!("{p}.attn_output.weight"))?;
+            let (gate, up) = (
+                mat(format!("{p}.ffn_gate.weight"))?,
+                mat(format!("{p}.ffn_up.weight"))?,
+            );
+            let down = mat(format!("{p}.ffn_down.weight"))?;
             let (hd, kvd) = (n_head * head_dim, n_kv_head * head_dim);
-            let shapes_ok = layer.wq.rows() == hd
-                && layer.wk.rows() == kvd
-                && layer.wv.rows() == kvd
-                && layer.wo.cols() == hd
-                && layer.wo.rows() == cfg.embed
-                && layer.gate.cols() == cfg.embed
-                && layer.down.cols() == layer.up.rows()
-                && layer.down.rows() == cfg.embed;
+            let bias_ok =
+                |b: &Option<Vec<f32>>, len: usize| b.as_ref().is_none_or(|b| b.len() == len);
+            let shapes_ok = wq.rows() == hd
+                && wk.rows() == kvd
+                && wv.rows() == kvd
+                && [&wq, &wk, &wv].iter().all(|m| m.cols() == cfg.embed)
+                && bias_ok(&bq, hd)
+                && bias_ok(&bk, kvd)
+                && bias_ok(&bv, kvd)
+                && wo.cols() == hd
+                && wo.rows() == cfg.embed
+                && gate.cols() == cfg.embed
+                && up.cols() == cfg.embed
+                && up.rows() == gate.rows()
+                && down.cols() == up.rows()
+                && down.rows() == cfg.embed;
             if !shapes_ok {
                 return Err(LocalError::Model(format!(
                     "layer {i}: weight shapes do not match the model's metadata"
                 )));
             }
-            layers.push(layer);
+            let bqkv = (bq.is_some() || bk.is_some() || bv.is_some()).then(|| {
+                [(bq, hd), (bk, kvd), (bv, kvd)]
+                    .into_iter()
+                    .flat_map(|(b, len)| b.unwrap_or_else(|| vec![0.0; len]))
+                    .collect()
+            });
+            layers.push(Layer {
+                attn_norm,
+                wqkv: QMatrix::stack(vec![wq, wk, wv])?,
+                bqkv,
+                wo,
+                ffn_norm,
+                gate_up: QMatrix::stack(vec![gate, up])?,
+                down,
+            });
         }
         let norm_t = raw_tensor(content, reader, "output_norm.weight")?;
         let norm = vector(norm_t, "output_norm.weight")?;
@@ -361,7 +378,7 @@ impl Weights {
         let layers: usize = self
             .layers
             .iter()
-            .map(|l| m(&l.wq) + m(&l.wk) + m(&l.wv) + m(&l.wo) + m(&l.gate) + m(&l.up) + m(&l.down))
+            .map(|l| m(&l.wqkv) + m(&l.wo) + m(&l.gate_up) + m(&l.down))
             .sum();
         layers + m(&self.output) + self.embed.as_ref().map_or(0, |e| e.raw.len())
     }
@@ -417,20 +434,27 @@ impl Weights {
         let mut xn = vec![0f32; n * e];
         for (li, layer) in self.layers.iter().enumerate() {
             rms_norm(&x, &layer.attn_norm, cfg.eps, &mut xn);
-            let proj = |w: &QMatrix, b: &Option<Vec<f32>>| -> Vec<f32> {
-                let mut y = w.forward(&xn, n);
-                if let Some(b) = b {
-                    for row in y.chunks_exact_mut(b.len()) {
-                        for (v, bb) in row.iter_mut().zip(b) {
-                            *v += bb;
-                        }
+            let (hd, kvd) = (h * d, kvh * d);
+            let mut qkv = layer.wqkv.forward(&xn, n);
+            if let Some(b) = &layer.bqkv {
+                for row in qkv.chunks_exact_mut(b.len()) {
+                    for (v, bb) in row.iter_mut().zip(b) {
+                        *v += bb;
                     }
                 }
-                y
-            };
-            let mut q = proj(&layer.wq, &layer.bq);
-            let mut k = proj(&layer.wk, &layer.bk);
-            let v = proj(&layer.wv, &layer.bv);
+            }
+            let (mut q, mut k, mut v) = (
+                Vec::with_capacity(n * hd),
+                Vec::with_capacity(n * kvd),
+                Vec::with_capacity(n * kvd),
+            );
+            for row in qkv.chunks_exact(hd + 2 * kvd) {
+                let (qr, kv) = row.split_at(hd);
+                let (kr, vr) = kv.split_at(kvd);
+                q.extend_from_slice(qr);
+                k.extend_from_slice(kr);
+                v.extend_from_slice(vr);
+            }
             for (row, &(s, t)) in row_seq.iter().enumerate() {
                 let pos = caches[s].len + t;
                 self.rope(&mut q[row * h * d..(row + 1) * h * d], pos);
@@ -449,9 +473,15 @@ impl Weights {
             // of rows, so its buffers stay small (rows are independent here).
             for (xc, xnc) in x.chunks_mut(FFN_ROWS * e).zip(xn.chunks(FFN_ROWS * e)) {
                 let m = xc.len() / e;
-                let mut g = layer.gate.forward(xnc, m);
-                let u = layer.up.forward(xnc, m);
-                silu_mul(&mut g, &u);
+                let gu = layer.gate_up.forward(xnc, m);
+                let f = layer.down.cols();
+                let mut g = Vec::with_capacity(m * f);
+                for row in gu.chunks_exact(2 * f) {
+                    let (gr, ur) = row.split_at(f);
+                    let at = g.len();
+                    g.extend_from_slice(gr);
+                    silu_mul(&mut g[at..], ur);
+                }
                 add_into(xc, &layer.down.forward(&g, m));
             }
         }

@@ -217,6 +217,26 @@ impl QMatrix {
         Ok(QMatrix::laid_out(rows, cols, qs, d))
     }
 
+    /// The rows of `parts`, in order, as one matrix (so inputs they share are quantized once
+    /// and their products run as one pass). The parts must have the same width.
+    pub fn stack(parts: Vec<QMatrix>) -> Result<Self, LocalError> {
+        let cols = parts.first().map_or(0, |m| m.cols);
+        if parts.iter().any(|m| m.cols != cols) {
+            return Err(LocalError::Model(
+                "stacked matrices have different widths".into(),
+            ));
+        }
+        let rows = parts.iter().map(|m| m.rows).sum();
+        let mut qs = Vec::with_capacity(rows * cols);
+        let mut d = Vec::with_capacity(rows * cols / QK);
+        for m in parts {
+            let m = m.into_kernel(Kernel::Portable);
+            qs.extend_from_slice(&m.qs);
+            d.extend_from_slice(&m.d);
+        }
+        Ok(QMatrix::laid_out(rows, cols, qs, d))
+    }
+
     pub fn rows(&self) -> usize {
         self.rows
     }
