@@ -18,6 +18,7 @@ row("peak RSS", c.peak_rss_bytes, l.peak_rss_bytes, mb);
 console.log(`model file ${mb(c.model_file_bytes)}; candor RSS over file: ${mb(c.peak_rss_bytes - c.model_file_bytes)} (goal <= 300 MB)`);
 console.log(`candor: weights in memory ${mb(c.weights_bytes)}, peak RSS after load ${mb(c.peak_rss_after_load_bytes)}`);
 console.log(`openers/min: single-stream ${f(c.single_openers_per_min)}, batched (batch ${c.batch}) ${f(c.batched_openers_per_min)}: ${(c.batched_openers_per_min / c.single_openers_per_min).toFixed(2)}x (goal >= 3x); batched == single: ${c.batched_equals_single}`);
+console.log(`batched time ${f(c.batched_s)} s: ${c.batched_prompt_steps} steps taking in prompts ${f(c.batched_prompt_steps_s)} s; a full ${c.batch}-row decode step ${f(c.batched_full_decode_step_ms)} ms (one row alone: ${f(1000 / c.decode_tok_s)} ms)`);
 console.log(`goal decode >= 1.0x llama.cpp: ${(c.decode_tok_s / l.decode_tok_s).toFixed(2)}x`);
 console.log(`same greedy start: ${c.text.slice(0, 60) === l.text.slice(0, 60)}`);
 console.log(`  candor:    ${JSON.stringify(c.text.slice(0, 120))}`);

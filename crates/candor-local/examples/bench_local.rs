@@ -183,15 +183,18 @@ fn main() {
     let t = Instant::now();
     let mut batch_out = 0;
     let mut same = true;
+    let mut step_log: Vec<(bool, usize, f64)> = Vec::new();
     {
         let mut session = model.session().unwrap();
         let mut queue = reqs.iter().enumerate();
         let mut ids = std::collections::HashMap::new();
         loop {
+            let mut added = false;
             while session.len() < batch {
                 match queue.next() {
                     Some((i, r)) => {
                         ids.insert(session.add(r.clone()).unwrap(), i);
+                        added = true;
                     }
                     None => break,
                 }
@@ -199,13 +202,29 @@ fn main() {
             if session.is_empty() {
                 break;
             }
-            for (id, g) in session.step().unwrap() {
+            let st = Instant::now();
+            let live = session.len();
+            let done = session.step().unwrap();
+            step_log.push((added, live, st.elapsed().as_secs_f64()));
+            for (id, g) in done {
                 batch_out += g.output_tokens;
                 same &= g.text == single_texts[ids[&id]];
             }
         }
     }
     let batch_s = t.elapsed().as_secs_f64();
+    // Where the batched time goes: steps that took in new openers (their prompt rows) and
+    // steps that only decoded, with every slot full.
+    let (mut fill_steps, mut fill_s, mut full_steps, mut full_s) = (0, 0.0, 0, 0.0);
+    for (added, live, secs) in &step_log {
+        if *added {
+            fill_steps += 1;
+            fill_s += secs;
+        } else if *live == batch {
+            full_steps += 1;
+            full_s += secs;
+        }
+    }
 
     let json = serde_json::json!({
         "engine": "candor",
@@ -225,6 +244,10 @@ fn main() {
         "batched_openers_per_min": n_recipients as f64 / batch_s * 60.0,
         "batched_output_tok_s": batch_out as f64 / batch_s,
         "batched_equals_single": same,
+        "batched_s": batch_s,
+        "batched_prompt_steps": fill_steps,
+        "batched_prompt_steps_s": fill_s,
+        "batched_full_decode_step_ms": full_s / f64::from(full_steps.max(1)) * 1e3,
         "opener_uncached_prompt_tokens": single_prompt as f64 / n_recipients as f64,
         "opener_output_tokens": single_out as f64 / n_recipients as f64,
         "sample_openers": &single_texts[..single_texts.len().min(3)],
