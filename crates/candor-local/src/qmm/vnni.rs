@@ -59,7 +59,8 @@ pub(super) fn available() -> bool {
 /// lane `L` of every vector holds block `L % p`; block order otherwise.
 #[inline(always)]
 fn packed_at(p: usize, k: usize, i: usize) -> usize {
-    if CHUNK.is_multiple_of(p) {
+    // For 1 <= p <= 8, p divides 8 exactly when it is a power of two (no division).
+    if p.is_power_of_two() {
         (i / 4) * (4 * p) + k * 4 + i % 4
     } else {
         k * QK + i
@@ -434,7 +435,9 @@ fn tile<const R: usize, const M: usize>(
             pair[at..at + p * QK].as_chunks().0
         });
         let mut s: [[__m256i; M]; R] = [std::array::from_fn(|b| corr[b][full]); R];
-        if CHUNK.is_multiple_of(p) {
+        // `p` divides eight (1, 2 or 4; tested without a division, which costs more here
+        // than the rest of the tail).
+        if p.is_power_of_two() {
             // Interleaved like a full chunk, but lane `L` holds part of block `L % p`: the same
             // steps over `p` vectors, then the lanes folded.
             for t in 0..p {
