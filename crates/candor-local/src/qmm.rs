@@ -304,8 +304,8 @@ impl QMatrix {
             #[cfg(target_arch = "x86_64")]
             Kernel::Vnni => {
                 let acts = vnni::Acts::new(&xq, &xd, n, nb);
-                self.tiled(n, |rows, range, out| {
-                    vnni::dots(&self.qs, &self.d, cols, rows, &acts, range, out, n)
+                self.tiled(n, |rows, range, outs| {
+                    vnni::dots(&self.qs, &self.d, cols, rows, &acts, range, outs)
                 })
             }
             Kernel::Portable => {
@@ -323,63 +323,59 @@ impl QMatrix {
                     d: &xd,
                     nb,
                 };
-                self.tiled(n, |rows, range, out| {
+                self.tiled(n, |rows, range, outs| {
+                    let mut line = vec![0f32; range.len()];
                     for (k, r) in rows.enumerate() {
                         let w = &self.qs[r * cols..(r + 1) * cols];
                         let wd = &self.d[r * nb..(r + 1) * nb];
-                        let line = &mut out[k * n..(k + 1) * n];
-                        row_dots(w, wd, &acts, range.clone(), &mut line[range.clone()]);
+                        row_dots(w, wd, &acts, range.clone(), &mut line);
+                        for (out, v) in outs[range.clone()].iter_mut().zip(&line) {
+                            out[k] = *v;
+                        }
                     }
                 })
             }
         }
     }
 
-    /// Runs `dots(weight rows, activation rows, out)` over every weight row, in parallel slabs,
-    /// and returns the `n x rows` result. `out` is the slab of the weight rows: a line of `n`
-    /// values per weight row, activation row `i` at column `i`.
+    /// Runs `dots(weight rows, activation rows, outs)` over every weight row, in parallel slabs
+    /// of weight rows, and returns the `n x rows` result. `outs` holds, for every activation
+    /// row, its part of the output for the slab's weight rows (weight row `r0 + k` at `k`):
+    /// each task writes its own columns of the result directly, with no transposed copy.
     fn tiled<F>(&self, n: usize, dots: F) -> Vec<f32>
     where
-        F: Fn(Range<usize>, Range<usize>, &mut [f32]) + Sync,
+        F: Fn(Range<usize>, Range<usize>, &mut [&mut [f32]]) + Sync,
     {
         let (rows, cols) = (self.rows, self.cols);
-        // Output computed transposed (`rows x n`) so each task owns a contiguous slab.
-        let mut yt = vec![0f32; rows * n];
         // A task's weight rows stay in L1 while the activation rows pass a few at a time (in
         // tiles of up to 64 rows for the portable kernel): about 16 KiB of them for a prompt's
         // many rows, 64 KiB when decoding (few rows; fewer, longer streams from memory).
         // Whole pairs of rows, as the VNNI kernel stores them.
         let tile = 64;
-        let rows_per_task = (if n <= 8 { 64 } else { 16 } * 1024 / cols).clamp(2, 64) & !1;
-        let work = |(ci, slab): (usize, &mut [f32])| {
+        let rows_per_task = (if n <= 8 { 64 } else { 16 } * 1024 / cols).clamp(8, 64) & !1;
+        let mut y = vec![0f32; n * rows];
+        // Per slab, the pieces of every output row that hold its columns.
+        let mut slabs: Vec<Vec<&mut [f32]>> = (0..rows.div_ceil(rows_per_task))
+            .map(|_| Vec::with_capacity(n))
+            .collect();
+        for row in y.chunks_mut(rows) {
+            for (slab, piece) in slabs.iter_mut().zip(row.chunks_mut(rows_per_task)) {
+                slab.push(piece);
+            }
+        }
+        let work = |(ci, outs): (usize, &mut Vec<&mut [f32]>)| {
             let r0 = ci * rows_per_task;
-            let r1 = r0 + slab.len() / n;
+            let r1 = (r0 + rows_per_task).min(rows);
             for t0 in (0..n).step_by(tile) {
-                dots(r0..r1, t0..(t0 + tile).min(n), slab);
+                dots(r0..r1, t0..(t0 + tile).min(n), outs);
             }
         };
         if rows * cols * n >= 1 << 16 {
-            yt.par_chunks_mut(rows_per_task * n)
-                .enumerate()
-                .for_each(work);
+            slabs.par_iter_mut().enumerate().for_each(work);
         } else {
-            yt.chunks_mut(rows_per_task * n).enumerate().for_each(work);
+            slabs.iter_mut().enumerate().for_each(work);
         }
-        if n == 1 {
-            return yt;
-        }
-        // Back to `n x rows`, one output row per task (reads strided, writes in order).
-        let mut y = vec![0f32; n * rows];
-        let fill = |(i, row): (usize, &mut [f32])| {
-            for (v, col) in row.iter_mut().zip(yt.chunks_exact(n)) {
-                *v = col[i];
-            }
-        };
-        if rows * n >= 1 << 16 {
-            y.par_chunks_mut(rows).enumerate().for_each(fill);
-        } else {
-            y.chunks_mut(rows).enumerate().for_each(fill);
-        }
+        drop(slabs);
         y
     }
 }

@@ -229,16 +229,12 @@ impl Acts {
     }
 }
 
-/// Dot products of weight rows `rows` (stored by [`pack_row`], `cols` values each; block scales
-/// `d` as f16 bits) with activation rows `range`: `out` holds one line of `stride` values per
-/// weight row (from `rows.start`), activation row `i` at column `i`.
+/// Dot products of weight rows `rows` (stored by [`pack`], `cols` values each; block scales
+/// `d` as f16 bits) with activation rows `range`: activation row `i`'s results go to
+/// `outs[i]`, weight row `rows.start + k` at `k`.
 #[expect(
     unsafe_code,
     reason = "entering code compiled for AVX-512 VNNI from code compiled without it"
-)]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one matrix, two ranges and an output slab; a struct would only rename them"
 )]
 pub(super) fn dots(
     qs: &[i8],
@@ -247,13 +243,12 @@ pub(super) fn dots(
     rows: Range<usize>,
     acts: &Acts,
     range: Range<usize>,
-    out: &mut [f32],
-    stride: usize,
+    outs: &mut [&mut [f32]],
 ) {
     debug_assert!(available());
     // SAFETY: this kernel is chosen only when `available()` found every feature `dots_tf` is
     // compiled with; the function itself is safe code (no pointers, bounds-checked slices).
-    unsafe { dots_tf(qs, d, cols, rows, acts, range, out, stride) }
+    unsafe { dots_tf(qs, d, cols, rows, acts, range, outs) }
 }
 
 /// The matrix a tile reads: values, scales, row width.
@@ -266,10 +261,6 @@ struct Mat<'a> {
 }
 
 #[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the same arguments as `dots`, which it implements"
-)]
 fn dots_tf(
     qs: &[i8],
     d: &[u16],
@@ -277,8 +268,7 @@ fn dots_tf(
     rows: Range<usize>,
     acts: &Acts,
     range: Range<usize>,
-    out: &mut [f32],
-    stride: usize,
+    outs: &mut [&mut [f32]],
 ) {
     let mat = Mat {
         qs,
@@ -292,11 +282,12 @@ fn dots_tf(
     let mut i = range.start;
     while i < range.end {
         let m = (range.end - i).min(4);
+        let outs = &mut outs[i..i + m];
         match m {
-            4 => run::<4>(mat, rows.clone(), acts, i, out, stride),
-            3 => run::<3>(mat, rows.clone(), acts, i, out, stride),
-            2 => run::<2>(mat, rows.clone(), acts, i, out, stride),
-            _ => run::<1>(mat, rows.clone(), acts, i, out, stride),
+            4 => run::<4>(mat, rows.clone(), acts, i, outs),
+            3 => run::<3>(mat, rows.clone(), acts, i, outs),
+            2 => run::<2>(mat, rows.clone(), acts, i, outs),
+            _ => run::<1>(mat, rows.clone(), acts, i, outs),
         }
         i += m;
     }
@@ -320,8 +311,7 @@ fn run<const M: usize>(
     rows: Range<usize>,
     acts: &Acts,
     i: usize,
-    out: &mut [f32],
-    stride: usize,
+    outs: &mut [&mut [f32]],
 ) {
     let chunks = acts.chunks;
     let xrow = |b: usize| (i + b) * chunks..(i + b + 1) * chunks;
@@ -336,12 +326,18 @@ fn run<const M: usize>(
     };
     let mut r = rows.start;
     while r < rows.end {
-        let o = &mut out[(r - rows.start) * stride + i..];
+        let k = r - rows.start;
         if pair_of(mat.rows, r).1 == 2 {
-            tile::<2, M>(mat, r, acts.nb, &group, o, stride);
+            let sums = tile::<2, M>(mat, r, acts.nb, &group);
+            for (out, s) in outs.iter_mut().zip(transpose(sums)) {
+                out[k..k + 2].copy_from_slice(&s);
+            }
             r += 2;
         } else {
-            tile::<1, M>(mat, r, acts.nb, &group, o, stride);
+            let [sums] = tile::<1, M>(mat, r, acts.nb, &group);
+            for (out, s) in outs.iter_mut().zip(sums) {
+                out[k] = s;
+            }
             r += 1;
         }
     }
@@ -361,8 +357,8 @@ fn vec_at(chunk: &[i8; CHUNK_BYTES], t: usize) -> __m256i {
     bytemuck::cast(vs[t])
 }
 
-/// Weight rows `r..r + R` (rows of `nb` blocks) against the activation rows of `group`;
-/// writes `out[a * stride + b]` for weight row `r + a` and the group's activation row `b`.
+/// Weight rows `r..r + R` (rows of `nb` blocks) against the activation rows of `group`: the
+/// result for weight row `r + a` and the group's activation row `b` is at `[a][b]`.
 ///
 /// Per full chunk, each (weight row, activation row) pair's eight block dot products build up
 /// in one register, started from the activation's sign correction, then are scaled and added
@@ -375,9 +371,7 @@ fn tile<const R: usize, const M: usize>(
     r: usize,
     nb: usize,
     group: &Group<'_, M>,
-    out: &mut [f32],
-    stride: usize,
-) {
+) -> [[f32; M]; R] {
     let (chunks, cols) = (nb.div_ceil(CHUNK), mat.cols);
     let full = nb / CHUNK;
     let zero = _mm256_setzero_si256();
@@ -475,17 +469,18 @@ fn tile<const R: usize, const M: usize>(
             }
         }
     }
-    for (a, accs) in acc.iter().enumerate() {
-        let o = &mut out[a * stride..a * stride + M];
-        match <&[__m256; 4]>::try_from(&accs[..]) {
-            Ok(four) => o.copy_from_slice(&sum_lanes4(four)),
-            Err(_) => {
-                for (o, v) in o.iter_mut().zip(accs) {
-                    *o = sum_lanes(*v);
-                }
-            }
+    acc.map(|accs| match <&[__m256; 4]>::try_from(&accs[..]) {
+        Ok(four) => {
+            let sums = sum_lanes4(four);
+            std::array::from_fn(|b| sums[b])
         }
-    }
+        Err(_) => accs.map(sum_lanes),
+    })
+}
+
+/// `[a][b]` to `[b][a]` for two weight rows.
+fn transpose<const M: usize>(v: [[f32; M]; 2]) -> [[f32; 2]; M] {
+    std::array::from_fn(|b| [v[0][b], v[1][b]])
 }
 
 /// The sum of a vector's eight lanes, in the one order every tile uses (see [`sum_lanes4`]).
