@@ -2,7 +2,7 @@
 # Side-by-side benchmark of candor's local tier against llama.cpp on the same GGUF, prompt and
 # thread count. Not run in CI. Usage: bench/local/run.sh [MODEL_NAME] [THREADS]
 #   MODEL_NAME: qwen2.5-coder-0.5b-instruct-q4_k_m (default) or smollm2-135m-instruct-q4_1
-# Env: DECODE (tokens, default 64), RECIPIENTS (default 16), BATCH (default 8),
+# Env: DECODE (tokens, default 64), RECIPIENTS (default 32), BATCH (default 16, the provider's),
 #      CANDOR_BENCH_RUSTFLAGS (default "-C target-cpu=native"; set empty to measure without).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -25,7 +25,7 @@ path="$("$bin" --pull "$model")"
 mkdir -p "$here/results"
 echo "== candor ($model, $threads threads)" >&2
 /usr/bin/env time -v "$bin" "$path" "$here/prompt.txt" --decode "$decode" \
-  --recipients "${RECIPIENTS:-16}" --batch "${BATCH:-8}" > "$here/results/candor.json" 2> "$here/results/candor.time" || {
+  --recipients "${RECIPIENTS:-32}" --batch "${BATCH:-16}" > "$here/results/candor.json" 2> "$here/results/candor.time" || {
   cat "$here/results/candor.time" >&2; exit 1; }
 echo "== llama.cpp ($model, $threads threads)" >&2
 (cd "$here" && node llama_side.mjs "$path" prompt.txt "$threads" "$decode") > "$here/results/llama.json"

@@ -97,8 +97,8 @@ fn main() {
             .unwrap_or(default)
     };
     let n_decode = flag("--decode", 64);
-    let n_recipients = flag("--recipients", 16);
-    let batch = flag("--batch", 8);
+    let n_recipients = flag("--recipients", 32);
+    let batch = flag("--batch", candor_local::DEFAULT_MAX_BATCH);
     let opener_tokens = flag("--opener-tokens", 48);
 
     let path = if std::path::Path::new(model_arg).exists() {

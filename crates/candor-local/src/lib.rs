@@ -25,7 +25,7 @@ use candor_domain::{ChatMessage, FinishReason};
 
 pub use model::{Arch, Config, KvCache};
 pub use prompt::{opener_params, opener_prompt, tidy_opener, OPENER_MAX_TOKENS};
-pub use provider::LocalProvider;
+pub use provider::{LocalProvider, DEFAULT_MAX_BATCH};
 
 pub use registry::{ensure_model, find_model, ModelSpec, DEFAULT_MODEL, MODELS, TEST_MODEL};
 pub use tokenizer::Tokenizer;

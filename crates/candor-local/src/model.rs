@@ -20,6 +20,8 @@ use std::path::Path;
 
 use candle_core::quantized::{ggml_file, gguf_file, GgmlDType};
 use candle_core::Device;
+use half::f16;
+use half::slice::HalfFloatSliceExt;
 use wide::f32x8;
 
 use crate::qmm::QMatrix;
@@ -121,11 +123,13 @@ pub struct Weights {
     sin: Vec<f32>,
 }
 
-/// One sequence's keys and values for every layer, `[position][kv head][dim]`.
+/// One sequence's keys and values for every layer, `[position][kv head][dim]`, in half
+/// precision (as llama.cpp keeps them by default): half the memory per sequence, so twice the
+/// sequences fit in a batch, and half the bytes attention reads per step.
 #[derive(Clone, Debug, Default)]
 pub struct KvCache {
-    k: Vec<Vec<f32>>,
-    v: Vec<Vec<f32>>,
+    k: Vec<Vec<f16>>,
+    v: Vec<Vec<f16>>,
     len: usize,
 }
 
@@ -151,7 +155,7 @@ impl KvCache {
     }
     /// A copy with room for `extra` more tokens without reallocating.
     pub fn fork(&self, extra: usize) -> Self {
-        let grow = |src: &Vec<Vec<f32>>| {
+        let grow = |src: &Vec<Vec<f16>>| {
             src.iter()
                 .map(|l| {
                     let mut v = Vec::with_capacity(l.len() + l.len() / self.len.max(1) * extra);
@@ -463,8 +467,8 @@ impl Weights {
             for (s, toks) in tokens.iter().enumerate() {
                 let a = starts[s] * kvh * d;
                 let b = a + toks.len() * kvh * d;
-                caches[s].k[li].extend_from_slice(&k[a..b]);
-                caches[s].v[li].extend_from_slice(&v[a..b]);
+                append_f16(&mut caches[s].k[li], &k[a..b]);
+                append_f16(&mut caches[s].v[li], &v[a..b]);
             }
             let att = self.attention(&q, caches, li, &row_seq)?;
             add_into(&mut x, &layer.wo.forward(&att, n));
@@ -559,12 +563,21 @@ impl Weights {
             let past = cache.k[layer].len() / (kvh * d) - total_new[s];
             let visible = past + t + 1;
             let qs = &q[(row * h + g * rep) * d..(row * h + (g + 1) * rep) * d];
+            // This head's visible keys and values, widened once for its `rep` query heads.
+            let widen = |src: &[f16]| {
+                let mut out = vec![0f32; visible * d];
+                for (j, dst) in out.chunks_exact_mut(d).enumerate() {
+                    src[(j * kvh + g) * d..(j * kvh + g + 1) * d].convert_to_f32_slice(dst);
+                }
+                out
+            };
+            let (keys, vals) = (widen(&cache.k[layer]), widen(&cache.v[layer]));
             let head = Head {
-                keys: &cache.k[layer],
-                vals: &cache.v[layer],
-                kvh,
+                keys: &keys,
+                vals: &vals,
+                kvh: 1,
                 d,
-                g,
+                g: 0,
             };
             attend(qs, &head, visible, scale, o);
         };
@@ -726,6 +739,13 @@ fn pv_tile<const NR: usize>(
         }
     }
     acc
+}
+
+/// `src` rounded to half precision and appended to `dst`.
+fn append_f16(dst: &mut Vec<f16>, src: &[f32]) {
+    let at = dst.len();
+    dst.resize(at + src.len(), f16::ZERO);
+    dst[at..].convert_from_f32_slice(src);
 }
 
 /// `g[i] = silu(g[i]) * u[i]`, eight lanes at a time (`g` and `u` multiples of 8 long; a

@@ -74,10 +74,10 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         out: &dir.join("outbox"),
         quarantine: &dir.join("quarantine.jsonl"),
         tiers: Some(TIERS.iter().map(|s| s.to_string()).collect()),
-        // Eight recipients in flight: the local provider generates their openers as one
-        // batch (one forward pass per step for all of them), which is what makes the local
-        // tier fast on a few cores. Generation itself is still one batch at a time.
-        concurrency: Some(8),
+        // As many recipients in flight as the local provider batches: it generates their
+        // openers together (one forward pass per step for all of them), which is what makes
+        // the local tier fast on a few cores. Generation itself is still one batch at a time.
+        concurrency: Some(candor_local::DEFAULT_MAX_BATCH),
     })?;
     let per_tier = per_tier_costs(&estimate);
     let demo = DemoSummary {
