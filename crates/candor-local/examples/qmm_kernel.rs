@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let w: Vec<f32> = (0..rows * cols).map(|_| rand()).collect();
         let mut q = Some(QMatrix::from_f32(rows, cols, &w)?);
         drop(w);
-        for n in [1usize, 8, 64] {
+        for n in [1usize, 8, 16, 64] {
             let x: Vec<f32> = (0..n * cols).map(|_| rand()).collect();
             let mut line = format!("{name:<20} n={n:<3}");
             for &k in &kernels {
