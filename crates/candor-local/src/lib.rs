@@ -17,6 +17,17 @@ pub mod qmm;
 pub mod registry;
 pub mod tokenizer;
 
+/// Reproducible values in [-1, 1) for the kernels' and the model's unit tests.
+#[cfg(test)]
+mod test_rng {
+    pub fn lcg(seed: &mut u64) -> f32 {
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

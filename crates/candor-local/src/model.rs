@@ -866,13 +866,7 @@ fn raw_tensor(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg(seed: &mut u64) -> f32 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
+    use crate::test_rng::lcg;
 
     /// Attention written out the plain way, in f64.
     fn naive(qs: &[f32], head: &Head<'_>, visible: usize, scale: f32) -> Vec<f32> {

@@ -475,13 +475,7 @@ fn group<const M: usize>(w: &[i8], wd: &[u16], acts: &Acts<'_>, first: usize, ou
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lcg(seed: &mut u64) -> f32 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-    }
+    use crate::test_rng::lcg;
 
     fn naive(w: &[f32], x: &[f32], rows: usize, cols: usize, n: usize) -> Vec<f32> {
         let mut y = vec![0f32; n * rows];
