@@ -152,6 +152,12 @@ struct PrefixCache {
     kv: KvCache,
 }
 
+/// Recent prompts whose KV cache is kept for reuse: a request reuses the longest run of
+/// leading tokens it shares with any of them (the static prefix, and beyond it whatever else
+/// the prompts share, such as a segment's copy). Two: each holds a whole prompt (about 3 MB for
+/// Qwen2.5-0.5B), and recipients of one segment mostly arrive together.
+const PROMPT_CACHE: usize = 2;
+
 /// A loaded model: weights, tokenizer, chat template, and the cached static prefix.
 pub struct LocalModel {
     name: String,
@@ -159,7 +165,8 @@ pub struct LocalModel {
     tokenizer: Tokenizer,
     template: chat::ChatTemplate,
     stop_ids: Vec<u32>,
-    prefix: Mutex<Option<PrefixCache>>,
+    /// Recent prompts' KV caches, most recent last ([`PROMPT_CACHE`]).
+    prefix: Mutex<Vec<PrefixCache>>,
     /// One generation at a time: the matmuls already use every core.
     busy: Mutex<()>,
 }
@@ -203,7 +210,7 @@ impl LocalModel {
             tokenizer,
             template,
             stop_ids,
-            prefix: Mutex::new(None),
+            prefix: Mutex::new(Vec::new()),
             busy: Mutex::new(()),
         })
     }
@@ -338,30 +345,67 @@ impl LocalModel {
         })
     }
 
-    /// A cache holding the request's static prefix (computed and stored if new), and its length.
-    fn prefix_for(&self, r: &GenRequest, extra: usize) -> Result<(KvCache, usize), LocalError> {
+    /// A cache holding the longest run of the request's leading tokens that a recent prompt
+    /// shares (at least its static prefix, computed and stored if new), and its length. A
+    /// request with no static prefix gets an empty cache. The cache has room for `total`
+    /// positions.
+    fn prefix_for(&self, r: &GenRequest, total: usize) -> Result<(KvCache, usize), LocalError> {
         let cfg = &self.weights.cfg;
         if r.prefix_len == 0 || r.prefix_len >= r.tokens.len() {
-            return Ok((KvCache::new(cfg, extra), 0));
+            return Ok((KvCache::new(cfg, total), 0));
         }
-        let prefix = &r.tokens[..r.prefix_len];
-        let mut slot = self
+        let mut slots = self
             .prefix
             .lock()
             .map_err(|_| LocalError::Model("prefix cache lock poisoned".into()))?;
-        if let Some(p) = slot.as_ref() {
-            if p.tokens == prefix {
-                return Ok((p.kv.fork(extra), prefix.len()));
-            }
+        // The last prompt token is always fed, for its logits.
+        let usable = r.tokens.len() - 1;
+        let shared = |p: &PrefixCache| {
+            p.tokens
+                .iter()
+                .zip(&r.tokens[..usable])
+                .take_while(|(a, b)| a == b)
+                .count()
+                .min(p.kv.len())
+        };
+        let best = slots.iter().enumerate().map(|(i, p)| (shared(p), i)).max();
+        if let Some((len, i)) = best.filter(|&(len, _)| len >= r.prefix_len) {
+            let kv = slots[i].kv.fork_prefix(len, total.saturating_sub(len));
+            let hit = slots.remove(i);
+            slots.push(hit);
+            return Ok((kv, len));
         }
+        let prefix = &r.tokens[..r.prefix_len];
         let mut kv = KvCache::new(cfg, prefix.len());
         self.weights.forward(&mut [&mut kv], &[prefix])?;
-        let fork = kv.fork(extra);
-        *slot = Some(PrefixCache {
-            tokens: prefix.to_vec(),
-            kv,
-        });
-        Ok((fork, prefix.len()))
+        let fork = kv.fork(total.saturating_sub(prefix.len()));
+        remember(
+            &mut slots,
+            PrefixCache {
+                tokens: prefix.to_vec(),
+                kv,
+            },
+        );
+        Ok((fork, r.prefix_len))
+    }
+
+    /// Keep a prompt's KV cache (`kv` holding exactly `tokens`) for later requests.
+    fn remember_prompt(&self, tokens: &[u32], kv: &KvCache) -> Result<(), LocalError> {
+        let mut slots = self
+            .prefix
+            .lock()
+            .map_err(|_| LocalError::Model("prefix cache lock poisoned".into()))?;
+        if slots.iter().any(|p| p.tokens == tokens) {
+            return Ok(());
+        }
+        remember(
+            &mut slots,
+            PrefixCache {
+                tokens: tokens.to_vec(),
+                kv: kv.fork_prefix(tokens.len(), 0),
+            },
+        );
+        Ok(())
     }
 
     /// Pick the next token; `None` when the sequence is finished.
@@ -414,6 +458,8 @@ struct Live {
     req: GenRequest,
     cache: KvCache,
     cached: usize,
+    /// Whether the whole prompt has been through the model (and offered to the prompt cache).
+    prompted: bool,
     state: SeqState,
     /// Tokens the next forward pass feeds: the uncached prompt, then each sampled token.
     feed: Vec<u32>,
@@ -455,6 +501,7 @@ impl Session<'_> {
             req,
             cache,
             cached,
+            prompted: false,
             compute: Duration::ZERO,
         });
         Ok(id)
@@ -481,7 +528,13 @@ impl Session<'_> {
         let model = self.model;
         let mut finished = Vec::new();
         let mut i = 0;
+        // The newest prompt that went through whole in this pass is kept for later requests
+        // (keeping every one would copy each and evict all but the last anyway).
+        if let Some(s) = self.live.iter().rev().find(|s| !s.prompted && s.cached > 0) {
+            model.remember_prompt(&s.req.tokens, &s.cache)?;
+        }
         for (s, l) in self.live.iter_mut().zip(&logits) {
+            s.prompted = true;
             s.compute += share;
             if let Some(tok) = model.step(&mut s.state, &s.req.params, l) {
                 s.feed = vec![tok];
@@ -508,6 +561,15 @@ impl Session<'_> {
             }
         }
         Ok(finished)
+    }
+}
+
+/// Add `entry` as the most recent of `slots`, dropping the oldest past [`PROMPT_CACHE`].
+fn remember(slots: &mut Vec<PrefixCache>, entry: PrefixCache) {
+    slots.retain(|p| p.tokens != entry.tokens);
+    slots.push(entry);
+    if slots.len() > PROMPT_CACHE {
+        slots.remove(0);
     }
 }
 

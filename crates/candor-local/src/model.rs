@@ -153,6 +153,26 @@ impl KvCache {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+    /// A copy of the first `len` positions (at most all), with room for `extra` more tokens.
+    pub fn fork_prefix(&self, len: usize, extra: usize) -> Self {
+        let len = len.min(self.len);
+        let per = |l: &Vec<f16>| l.len() / self.len.max(1);
+        let cut = |src: &Vec<Vec<f16>>| {
+            src.iter()
+                .map(|l| {
+                    let mut v = Vec::with_capacity(per(l) * (len + extra));
+                    v.extend_from_slice(&l[..per(l) * len]);
+                    v
+                })
+                .collect()
+        };
+        KvCache {
+            k: cut(&self.k),
+            v: cut(&self.v),
+            len,
+        }
+    }
+
     /// A copy with room for `extra` more tokens without reallocating.
     pub fn fork(&self, extra: usize) -> Self {
         let grow = |src: &Vec<Vec<f16>>| {
@@ -296,33 +316,47 @@ impl Weights {
                 let t = raw_tensor(content, reader, &name)?;
                 matrix(t, &name)
             };
-            let (wq, wk, wv) = (
-                mat(format!("{p}.attn_q.weight"))?,
-                mat(format!("{p}.attn_k.weight"))?,
-                mat(format!("{p}.attn_v.weight"))?,
-            );
             let wo = mat(format!("{p}.attn_output.weight"))?;
-            let (gate, up) = (
-                mat(format!("{p}.ffn_gate.weight"))?,
-                mat(format!("{p}.ffn_up.weight"))?,
-            );
             let down = mat(format!("{p}.ffn_down.weight"))?;
+            // Stacked matrices are converted straight into place, part by part.
+            let mut stacked = |names: &[String]| -> Result<(QMatrix, Vec<usize>), LocalError> {
+                let raws = names
+                    .iter()
+                    .map(|n| raw_tensor(content, reader, n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let rows = raws
+                    .iter()
+                    .map(|(_, dims, _)| if let [r, _] = dims[..] { r } else { 1 })
+                    .collect();
+                let parts: Vec<_> = raws
+                    .iter()
+                    .map(|(t, dims, raw)| (*t, &dims[..], &raw[..]))
+                    .collect();
+                let m = QMatrix::from_gguf_stacked(&parts)
+                    .map_err(|e| LocalError::Model(format!("tensors {names:?}: {e}")))?;
+                Ok((m, rows))
+            };
+            let (wqkv, qkv_rows) = stacked(&[
+                format!("{p}.attn_q.weight"),
+                format!("{p}.attn_k.weight"),
+                format!("{p}.attn_v.weight"),
+            ])?;
+            let (gate_up, ffn_rows) =
+                stacked(&[format!("{p}.ffn_gate.weight"), format!("{p}.ffn_up.weight")])?;
             let (hd, kvd) = (n_head * head_dim, n_kv_head * head_dim);
             let bias_ok =
                 |b: &Option<Vec<f32>>, len: usize| b.as_ref().is_none_or(|b| b.len() == len);
-            let shapes_ok = wq.rows() == hd
-                && wk.rows() == kvd
-                && wv.rows() == kvd
-                && [&wq, &wk, &wv].iter().all(|m| m.cols() == cfg.embed)
+            let shapes_ok = qkv_rows == [hd, kvd, kvd]
+                && wqkv.cols() == cfg.embed
                 && bias_ok(&bq, hd)
                 && bias_ok(&bk, kvd)
                 && bias_ok(&bv, kvd)
                 && wo.cols() == hd
                 && wo.rows() == cfg.embed
-                && gate.cols() == cfg.embed
-                && up.cols() == cfg.embed
-                && up.rows() == gate.rows()
-                && down.cols() == up.rows()
+                && gate_up.cols() == cfg.embed
+                && ffn_rows.len() == 2
+                && ffn_rows[0] == ffn_rows[1]
+                && down.cols() == ffn_rows[1]
                 && down.rows() == cfg.embed;
             if !shapes_ok {
                 return Err(LocalError::Model(format!(
@@ -337,11 +371,11 @@ impl Weights {
             });
             layers.push(Layer {
                 attn_norm,
-                wqkv: QMatrix::stack(vec![wq, wk, wv])?,
+                wqkv,
                 bqkv,
                 wo,
                 ffn_norm,
-                gate_up: QMatrix::stack(vec![gate, up])?,
+                gate_up,
                 down,
             });
         }

@@ -135,58 +135,101 @@ pub(crate) fn gguf_row_bytes(
     Ok(row_bytes)
 }
 
+/// GGUF rows of `dtype` (`raw`, rows of `cols` values) as 8-bit blocks into `qs` and `d`, in
+/// block order: Q8_0 taken exactly, other formats dequantized by candle's reference code a
+/// chunk of rows at a time (no full f32 copy of a large matrix) and re-quantized.
+fn convert_rows(
+    dtype: GgmlDType,
+    cols: usize,
+    raw: &[u8],
+    qs: &mut [i8],
+    d: &mut [u16],
+) -> Result<(), LocalError> {
+    let rows = qs.len() / cols.max(1);
+    let row_bytes = gguf_row_bytes(dtype, rows, cols, raw.len())?;
+    let blocks_per_row = cols / QK;
+    if dtype == GgmlDType::Q8_0 {
+        // 34-byte blocks: f16 scale, then 32 signed bytes. Taken exactly.
+        for (b, blk) in raw.chunks_exact(34).enumerate() {
+            d[b] = u16::from_le_bytes([blk[0], blk[1]]);
+            for (q, &byte) in qs[b * QK..(b + 1) * QK].iter_mut().zip(&blk[2..]) {
+                *q = byte as i8;
+            }
+        }
+        return Ok(());
+    }
+    let chunk_rows = (1 << 16) / cols.max(1) + 1;
+    let dev = Device::Cpu;
+    for r0 in (0..rows).step_by(chunk_rows) {
+        let r1 = (r0 + chunk_rows).min(rows);
+        let t = ggml_file::qtensor_from_ggml(
+            dtype,
+            &raw[r0 * row_bytes..r1 * row_bytes],
+            vec![r1 - r0, cols],
+            &dev,
+        )
+        .and_then(|t| t.dequantize(&dev))
+        .and_then(|t| t.flatten_all())
+        .and_then(|t| t.to_vec1::<f32>())
+        .map_err(|e| LocalError::Model(e.to_string()))?;
+        quantize_weights(
+            &t,
+            &mut qs[r0 * cols..r1 * cols],
+            &mut d[r0 * blocks_per_row..r1 * blocks_per_row],
+        );
+    }
+    Ok(())
+}
+
 impl QMatrix {
     /// Build from a GGUF tensor's raw bytes, `dims` as candle reports them (`[rows, cols]`, or
     /// `[cols]` for a single row).
     pub fn from_gguf(dtype: GgmlDType, dims: &[usize], raw: &[u8]) -> Result<Self, LocalError> {
-        let (rows, cols) = match *dims {
-            [r, c] => (r, c),
-            [c] => (1, c),
-            _ => {
+        Self::from_gguf_stacked(&[(dtype, dims, raw)])
+    }
+
+    /// The rows of several GGUF tensors of one width, in order, as one matrix (so inputs they
+    /// share are quantized once and their products run as one pass), each converted straight
+    /// into its place: no per-part matrix is ever held.
+    pub fn from_gguf_stacked(parts: &[(GgmlDType, &[usize], &[u8])]) -> Result<Self, LocalError> {
+        let mut shapes = Vec::with_capacity(parts.len());
+        for &(dtype, dims, raw) in parts {
+            let (rows, cols) = match *dims {
+                [r, c] => (r, c),
+                [c] => (1, c),
+                _ => {
+                    return Err(LocalError::Model(format!(
+                        "expected a matrix, got a tensor of shape {dims:?}"
+                    )))
+                }
+            };
+            if !cols.is_multiple_of(QK) {
                 return Err(LocalError::Model(format!(
-                    "expected a matrix, got a tensor of shape {dims:?}"
-                )))
+                    "rows of {cols} values do not split into blocks of {QK} ({dtype:?})"
+                )));
             }
-        };
-        if !cols.is_multiple_of(QK) {
-            return Err(LocalError::Model(format!(
-                "rows of {cols} values do not split into blocks of {QK} ({dtype:?})"
-            )));
+            gguf_row_bytes(dtype, rows, cols, raw.len())?;
+            shapes.push((rows, cols));
         }
-        let row_bytes = gguf_row_bytes(dtype, rows, cols, raw.len())?;
+        let cols = shapes.first().map_or(0, |s| s.1);
+        if shapes.iter().any(|s| s.1 != cols) {
+            return Err(LocalError::Model(
+                "stacked matrices have different widths".into(),
+            ));
+        }
+        let rows: usize = shapes.iter().map(|s| s.0).sum();
         let mut qs = vec![0i8; rows * cols];
         let mut d = vec![0u16; rows * cols / QK];
-        let blocks_per_row = cols / QK;
-        if dtype == GgmlDType::Q8_0 {
-            // 34-byte blocks: f16 scale, then 32 signed bytes. Taken exactly.
-            for (b, blk) in raw.chunks_exact(34).enumerate() {
-                d[b] = u16::from_le_bytes([blk[0], blk[1]]);
-                for (q, &byte) in qs[b * QK..(b + 1) * QK].iter_mut().zip(&blk[2..]) {
-                    *q = byte as i8;
-                }
-            }
-        } else {
-            // Dequantize a chunk of rows with candle's reference code, re-quantize to 8 bits.
-            let chunk_rows = (1 << 16) / cols.max(1) + 1;
-            let dev = Device::Cpu;
-            for r0 in (0..rows).step_by(chunk_rows) {
-                let r1 = (r0 + chunk_rows).min(rows);
-                let t = ggml_file::qtensor_from_ggml(
-                    dtype,
-                    &raw[r0 * row_bytes..r1 * row_bytes],
-                    vec![r1 - r0, cols],
-                    &dev,
-                )
-                .and_then(|t| t.dequantize(&dev))
-                .and_then(|t| t.flatten_all())
-                .and_then(|t| t.to_vec1::<f32>())
-                .map_err(|e| LocalError::Model(e.to_string()))?;
-                quantize_weights(
-                    &t,
-                    &mut qs[r0 * cols..r1 * cols],
-                    &mut d[r0 * blocks_per_row..r1 * blocks_per_row],
-                );
-            }
+        let mut r0 = 0;
+        for (&(dtype, _, raw), &(n, _)) in parts.iter().zip(&shapes) {
+            convert_rows(
+                dtype,
+                cols,
+                raw,
+                &mut qs[r0 * cols..(r0 + n) * cols],
+                &mut d[r0 * cols / QK..(r0 + n) * cols / QK],
+            )?;
+            r0 += n;
         }
         Ok(QMatrix::laid_out(rows, cols, qs, d))
     }
@@ -214,26 +257,6 @@ impl QMatrix {
         let mut qs = vec![0i8; rows * cols];
         let mut d = vec![0u16; rows * cols / QK];
         quantize_weights(x, &mut qs, &mut d);
-        Ok(QMatrix::laid_out(rows, cols, qs, d))
-    }
-
-    /// The rows of `parts`, in order, as one matrix (so inputs they share are quantized once
-    /// and their products run as one pass). The parts must have the same width.
-    pub fn stack(parts: Vec<QMatrix>) -> Result<Self, LocalError> {
-        let cols = parts.first().map_or(0, |m| m.cols);
-        if parts.iter().any(|m| m.cols != cols) {
-            return Err(LocalError::Model(
-                "stacked matrices have different widths".into(),
-            ));
-        }
-        let rows = parts.iter().map(|m| m.rows).sum();
-        let mut qs = Vec::with_capacity(rows * cols);
-        let mut d = Vec::with_capacity(rows * cols / QK);
-        for m in parts {
-            let m = m.into_kernel(Kernel::Portable);
-            qs.extend_from_slice(&m.qs);
-            d.extend_from_slice(&m.d);
-        }
         Ok(QMatrix::laid_out(rows, cols, qs, d))
     }
 

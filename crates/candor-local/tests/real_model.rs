@@ -29,6 +29,14 @@ fn model() -> Arc<LocalModel> {
         .clone()
 }
 
+/// A model of its own, for tests that depend on what its prompt cache holds (the shared one's
+/// is filled by the other tests running alongside).
+fn own_model() -> LocalModel {
+    let dir = registry::default_models_dir().unwrap();
+    LocalModel::load_named(TEST_MODEL, &dir, &LoadOptions::default(), &mut NoProgress)
+        .expect("load the test model")
+}
+
 fn msgs(system: &str, user: &str) -> Vec<ChatMessage> {
     vec![
         ChatMessage {
@@ -269,7 +277,7 @@ fn joining_a_running_session_equals_generating_alone() {
 
 #[test]
 fn prefix_kv_reuse_equals_no_reuse() {
-    let m = model();
+    let m = own_model();
     let with = opener_request(&m, "first_name: Ana\ncity: Porto", 24);
     assert!(
         with.prefix_len > 50,
@@ -281,13 +289,53 @@ fn prefix_kv_reuse_equals_no_reuse() {
     let a = m.generate(&without).unwrap();
     assert_eq!(a.cached_prompt_tokens, 0);
     assert_eq!(a.prompt_tokens, without.tokens.len());
-    // The first call with the prefix computes and stores it, the second reuses it.
+    // The first call with the prefix computes and stores it, the second reuses it: the whole
+    // prompt but its last token, which is fed again for its logits.
     let b = m.generate(&with).unwrap();
     let c = m.generate(&with).unwrap();
     assert_eq!(a.output_ids, b.output_ids);
     assert_eq!(a.output_ids, c.output_ids);
-    assert_eq!(c.cached_prompt_tokens, with.prefix_len);
-    assert_eq!(c.prompt_tokens, with.tokens.len() - with.prefix_len);
+    assert_eq!(b.cached_prompt_tokens, with.prefix_len);
+    assert_eq!(c.cached_prompt_tokens, with.tokens.len() - 1);
+    assert_eq!(c.prompt_tokens, 1);
+}
+
+#[test]
+fn a_prompt_reuses_what_it_shares_with_a_recent_one_beyond_the_static_prefix() {
+    let m = own_model();
+    let first = opener_request(&m, "first_name: Ana\ncity: Porto", 16);
+    let second = opener_request(&m, "first_name: Li\ncity: Leeds", 16);
+    let shared = first
+        .tokens
+        .iter()
+        .zip(&second.tokens)
+        .take_while(|(a, b)| a == b)
+        .count();
+    // The segment's copy and the facts' opening come after the static prefix.
+    assert!(
+        shared > second.prefix_len + 10,
+        "{shared} vs {}",
+        second.prefix_len
+    );
+    let mut alone = second.clone();
+    alone.prefix_len = 0;
+    let want = m.generate(&alone).unwrap();
+    m.generate(&first).unwrap();
+    // In a batch too: the second prompt's first step reuses the first prompt's cache.
+    let got = m.generate_batch(std::slice::from_ref(&second)).unwrap();
+    assert_eq!(got[0].cached_prompt_tokens, shared);
+    assert_eq!(got[0].prompt_tokens, second.tokens.len() - shared);
+    assert_eq!(got[0].output_ids, want.output_ids);
+    assert_eq!(got[0].text, want.text);
+    // A prompt of another brand (another static prefix) shares nothing past the template's
+    // opening: it gets its own static prefix, and the same tokens as with no reuse.
+    let parts = candor_local::opener_prompt("Other Brand", "brisk", "Autumn sale.", "x: 1");
+    let other = m.chat_request(&parts.to_messages(), 1, greedy(8)).unwrap();
+    let mut other_alone = other.clone();
+    other_alone.prefix_len = 0;
+    let g = m.generate(&other).unwrap();
+    assert_eq!(g.cached_prompt_tokens, other.prefix_len);
+    assert_eq!(g.output_ids, m.generate(&other_alone).unwrap().output_ids);
 }
 
 struct ThreadWaker(std::thread::Thread);
