@@ -370,12 +370,12 @@ impl QMatrix {
         F: Fn(Range<usize>, Range<usize>, &mut [&mut [f32]]) + Sync,
     {
         let (rows, cols) = (self.rows, self.cols);
-        // A task's weight rows stay in L1 while the activation rows pass a few at a time (in
-        // tiles of up to 64 rows for the portable kernel): about 16 KiB of them for a prompt's
-        // many rows, 64 KiB when decoding (few rows; fewer, longer streams from memory).
-        // Whole pairs of rows, as the VNNI kernel stores them.
+        // A task's weight rows, about 64 KiB (in L2), meet the activation rows a few at a time
+        // (in tiles of up to 64 rows for the portable kernel); whole pairs of rows, as the VNNI
+        // kernel stores them. (16 KiB, to stay in L1, measured slower at every batch size:
+        // more, shorter streams from memory.)
         let tile = 64;
-        let rows_per_task = (if n <= 8 { 64 } else { 16 } * 1024 / cols).clamp(8, 64) & !1;
+        let rows_per_task = (64 * 1024 / cols).clamp(8, 64) & !1;
         let mut y = vec![0f32; n * rows];
         // Per slab, the pieces of every output row that hold its columns.
         let mut slabs: Vec<Vec<&mut [f32]>> = (0..rows.div_ceil(rows_per_task))
