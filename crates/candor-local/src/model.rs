@@ -587,28 +587,38 @@ impl Weights {
             }
             v
         };
+        // Each sequence's cached keys and values, per key/value head, widened to f32 once for
+        // all of its rows in this pass (a prompt's rows all read the same positions).
+        let widen = |i: usize| {
+            let (s, g) = (i / kvh, i % kvh);
+            let one = |src: &[f16]| {
+                let n = src.len() / (kvh * d);
+                let mut out = vec![0f32; n * d];
+                for (j, dst) in out.chunks_exact_mut(d).enumerate() {
+                    src[(j * kvh + g) * d..(j * kvh + g + 1) * d].convert_to_f32_slice(dst);
+                }
+                out
+            };
+            (one(&caches[s].k[layer]), one(&caches[s].v[layer]))
+        };
+        let heads: Vec<(Vec<f32>, Vec<f32>)> = if row_seq.len() * kvh > 4 {
+            (0..caches.len() * kvh).into_par_iter().map(widen).collect()
+        } else {
+            (0..caches.len() * kvh).map(widen).collect()
+        };
         // One task per (row, key/value head): the `rep` query heads sharing that head read each
         // cached key and value once between them. Per query head the arithmetic is the same
         // as attending alone, in the same order.
         let work = |(i, o): (usize, &mut [f32])| {
             let (row, g) = (i / kvh, i % kvh);
             let (s, t) = row_seq[row];
-            let cache = &caches[s];
-            let past = cache.k[layer].len() / (kvh * d) - total_new[s];
+            let past = caches[s].k[layer].len() / (kvh * d) - total_new[s];
             let visible = past + t + 1;
             let qs = &q[(row * h + g * rep) * d..(row * h + (g + 1) * rep) * d];
-            // This head's visible keys and values, widened once for its `rep` query heads.
-            let widen = |src: &[f16]| {
-                let mut out = vec![0f32; visible * d];
-                for (j, dst) in out.chunks_exact_mut(d).enumerate() {
-                    src[(j * kvh + g) * d..(j * kvh + g + 1) * d].convert_to_f32_slice(dst);
-                }
-                out
-            };
-            let (keys, vals) = (widen(&cache.k[layer]), widen(&cache.v[layer]));
+            let (keys, vals) = &heads[s * kvh + g];
             let head = Head {
-                keys: &keys,
-                vals: &vals,
+                keys,
+                vals,
                 kvh: 1,
                 d,
                 g: 0,
