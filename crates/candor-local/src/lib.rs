@@ -158,7 +158,7 @@ struct PrefixCache {
 /// Qwen2.5-0.5B), and recipients of one segment mostly arrive together.
 const PROMPT_CACHE: usize = 2;
 
-/// A loaded model: weights, tokenizer, chat template, and the cached static prefix.
+/// A loaded model: weights, tokenizer, chat template, and the KV caches of recent prompts.
 pub struct LocalModel {
     name: String,
     weights: model::Weights,
