@@ -246,9 +246,15 @@ pub(super) fn dots(
     outs: &mut [&mut [f32]],
 ) {
     debug_assert!(available());
+    let mat = Mat {
+        qs,
+        d,
+        rows: qs.len() / cols,
+        cols,
+    };
     // SAFETY: this kernel is chosen only when `available()` found every feature `dots_tf` is
     // compiled with; the function itself is safe code (no pointers, bounds-checked slices).
-    unsafe { dots_tf(qs, d, cols, rows, acts, range, outs) }
+    unsafe { dots_tf(mat, rows, acts, range, outs) }
 }
 
 /// The matrix a tile reads: values, scales, row width.
@@ -262,23 +268,15 @@ struct Mat<'a> {
 
 #[target_feature(enable = "avx2,fma,f16c,avx512vl,avx512vnni")]
 fn dots_tf(
-    qs: &[i8],
-    d: &[u16],
-    cols: usize,
+    mat: Mat<'_>,
     rows: Range<usize>,
     acts: &Acts,
     range: Range<usize>,
     outs: &mut [&mut [f32]],
 ) {
-    let mat = Mat {
-        qs,
-        d,
-        rows: qs.len() / cols,
-        cols,
-    };
     debug_assert_eq!(rows.start % 2, 0, "weight rows are taken in whole pairs");
-    // Activation rows in fours, each group meeting every weight row of the task while it is
-    // in L1 (the task's weight rows, about 16 KiB, stay there too).
+    // Activation rows in fours, each group meeting every weight row of the task while those
+    // rows (about 64 KiB) stay in cache.
     let mut i = range.start;
     while i < range.end {
         let m = (range.end - i).min(4);
