@@ -21,7 +21,7 @@
 //!   process that is gone and are reconciled (`reconcile_on_open`). Many writers is Postgres's job.
 //! - Dropping the store flushes and joins the writer.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -119,6 +119,9 @@ pub struct SqliteStore {
     /// A key another process stores after this one opened is missed, which costs one call,
     /// never a wrong answer (a hit is always read from the table).
     cache_keys: Mutex<std::collections::HashSet<u64>>,
+    /// Completions this process stored or read, by key: a response repeated within a run is
+    /// answered without a query and a decode. Bounded; emptied when full.
+    hot: Mutex<HashMap<[u8; 32], Completion>>,
     tx: Sender<Op>,
     writer: Mutex<Option<JoinHandle<()>>>,
     reader: Mutex<Connection>,
@@ -382,6 +385,7 @@ impl SqliteStore {
         };
         Ok(SqliteStore {
             cache_keys: Mutex::new(cache_keys),
+            hot: Mutex::new(HashMap::new()),
             state: Mutex::new(State {
                 book,
                 prior_sends,
@@ -402,6 +406,14 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key_prefix(key.as_bytes()));
+    }
+
+    fn keep_hot(&self, key: &CacheKey, completion: &Completion) {
+        let mut hot = self.hot.lock().unwrap_or_else(|p| p.into_inner());
+        if hot.len() >= HOT_CACHE_MAX {
+            hot.clear();
+        }
+        hot.insert(*key.as_bytes(), completion.clone());
     }
 
     pub fn path(&self) -> &Path {
@@ -611,6 +623,7 @@ impl Store for SqliteStore {
         completion: &'a Completion,
     ) -> BoxFuture<'a, Result<LedgerId, StoreError>> {
         self.remember_cache_key(&key);
+        self.keep_hot(&key, completion);
         let r = encode_completion(completion).and_then(|json| {
             let cache = CacheWrite {
                 key: *key.as_bytes(),
@@ -694,6 +707,14 @@ impl Store for SqliteStore {
         if !known {
             return ready(Ok(None));
         }
+        if let Some(c) = self
+            .hot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key.as_bytes())
+        {
+            return ready(Ok(Some(c.clone())));
+        }
         let r = (|| {
             let conn = self.reader.lock().unwrap_or_else(|p| p.into_inner());
             let json: Option<String> = conn
@@ -702,9 +723,12 @@ impl Store for SqliteStore {
                 .optional()?;
             match json {
                 None => Ok(None),
-                Some(j) => serde_json::from_str(&j)
-                    .map(Some)
-                    .map_err(|e| StoreError::Corrupt(format!("cached completion: {e}"))),
+                Some(j) => {
+                    let c: Completion = serde_json::from_str(&j)
+                        .map_err(|e| StoreError::Corrupt(format!("cached completion: {e}")))?;
+                    self.keep_hot(&key, &c);
+                    Ok(Some(c))
+                }
             }
         })();
         ready(r)
@@ -716,6 +740,7 @@ impl Store for SqliteStore {
         completion: &Completion,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         self.remember_cache_key(&key);
+        self.keep_hot(&key, completion);
         let r = encode_completion(completion).and_then(|json| {
             self.send(Op::CachePut {
                 key: *key.as_bytes(),
@@ -861,6 +886,9 @@ fn writer_loop(
         }
     }
 }
+
+/// Most completions kept in memory for repeated cache hits (a few hundred bytes each).
+const HOT_CACHE_MAX: usize = 4096;
 
 /// How long a group commit waits for concurrent callers' reservations to join it.
 const GROUP_COMMIT_WAIT: Duration = Duration::from_micros(150);

@@ -412,3 +412,40 @@ async fn response_cache_keys_are_known_from_open_and_puts() {
     let again = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
     assert_eq!(again.cache_get(key(2)).await.unwrap(), Some(c));
 }
+
+/// Answers are also kept in memory for repeated hits, within a bound: past it, every answer
+/// is still found (read back from the table), and each key keeps its own answer.
+#[tokio::test]
+async fn response_cache_answers_past_the_memory_bound() {
+    let path = temp_db("cache-many");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let key = |n: u32| {
+        CacheKey::for_request(
+            "p",
+            &candor_domain::ChatRequest::from_parts("m", &Default::default(), n),
+        )
+    };
+    let answer = |n: u32| Completion {
+        compute_ms: None,
+        text: format!("answer {n}"),
+        usage: Usage::default(),
+        usage_reported: true,
+        finish_reason: FinishReason::Stop,
+        model: "m".into(),
+    };
+    const N: u32 = 5_000; // more than the in-memory bound (4,096)
+    for n in 0..N {
+        store.cache_put(key(n), &answer(n)).await.unwrap();
+    }
+    store.flush().await.unwrap();
+    for round in 0..2 {
+        for n in (0..N).step_by(7) {
+            assert_eq!(
+                store.cache_get(key(n)).await.unwrap(),
+                Some(answer(n)),
+                "key {n}, round {round}"
+            );
+        }
+    }
+    assert_eq!(store.cache_get(key(N)).await.unwrap(), None);
+}
