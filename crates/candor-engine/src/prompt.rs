@@ -66,6 +66,30 @@ impl CampaignTerms {
 
     /// Whether `text` has one of the terms as a word.
     fn matches(&self, text: &str) -> bool {
+        if text.is_ascii() {
+            // Word by word in a stack buffer: no lowercased copy of the text per fact.
+            let mut buf = [0u8; 48];
+            return text
+                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .filter(|w| w.len() >= 4)
+                .any(|w| match buf.get_mut(..w.len()) {
+                    Some(low) => {
+                        low.copy_from_slice(w.as_bytes());
+                        low.make_ascii_lowercase();
+                        self.0.binary_search_by(|t| t.as_bytes().cmp(low)).is_ok()
+                    }
+                    None => {
+                        let low = w.to_ascii_lowercase();
+                        self.0.binary_search_by(|t| t.as_str().cmp(&low)).is_ok()
+                    }
+                });
+        }
+        self.matches_any_script(text)
+    }
+
+    /// [`CampaignTerms::matches`] for any text (lowercasing can change a non-ASCII text's
+    /// length and where its words end, so it is done on the whole text first).
+    fn matches_any_script(&self, text: &str) -> bool {
         let low = text.to_lowercase();
         low.split(|ch: char| !ch.is_alphanumeric()).any(|w| {
             w.chars().count() >= 4 && self.0.binary_search_by(|t| t.as_str().cmp(w)).is_ok()
@@ -497,10 +521,52 @@ pub struct CallInput<'a> {
 
 /// The full prompt for one stage call.
 pub fn build(c: &Campaign, tier: &Tier, stage: &Stage, input: &CallInput<'_>) -> PromptParts {
+    build_on(static_prefix(c, tier, stage), stage, input)
+}
+
+fn build_on(static_prefix: String, stage: &Stage, input: &CallInput<'_>) -> PromptParts {
     PromptParts {
-        static_prefix: static_prefix(c, tier, stage),
+        static_prefix,
         segment_block: segment_block(input.segment, input.body_copy),
         recipient_block: recipient_block(input.facts, stage, input.previous, input.feedback),
+    }
+}
+
+/// Every (tier, stage)'s static prefix, written once for a run: it is the same for every
+/// recipient, so a call copies it instead of formatting the campaign again.
+#[derive(Debug, Default)]
+pub struct StaticPrefixes(Vec<(String, String, String)>);
+
+impl StaticPrefixes {
+    pub fn new(c: &Campaign) -> StaticPrefixes {
+        let mut all = Vec::new();
+        for tier in &c.ladder {
+            for stage in &tier.stages {
+                all.push((
+                    tier.name.clone(),
+                    stage.name.clone(),
+                    static_prefix(c, tier, stage),
+                ));
+            }
+        }
+        StaticPrefixes(all)
+    }
+
+    /// [`build`], with the prefix made once (a tier or stage not in the campaign's ladder
+    /// gets its prefix written on the spot).
+    pub fn build(
+        &self,
+        c: &Campaign,
+        tier: &Tier,
+        stage: &Stage,
+        input: &CallInput<'_>,
+    ) -> PromptParts {
+        let prefix = self
+            .0
+            .iter()
+            .find(|(t, s, _)| *t == tier.name && *s == stage.name)
+            .map_or_else(|| static_prefix(c, tier, stage), |(_, _, p)| p.clone());
+        build_on(prefix, stage, input)
     }
 }
 
@@ -821,5 +887,76 @@ when = [{ event = "purchase", within_days = 365 }]
         assert_eq!(a.segment_block, b.segment_block);
         assert_ne!(a.recipient_block, b.recipient_block);
         assert!(a.static_prefix.contains("TRAIL20"));
+    }
+
+    #[test]
+    fn ascii_term_matching_equals_the_general_one() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let terms = CampaignTerms::new(&c);
+        let long = "x".repeat(60);
+        let mut texts = vec![
+            String::new(),
+            "purchased on 2026-10-02: product: Ridge 45L Backpack".into(),
+            "VIEWED the TRAIL shoes".into(),
+            "trail".into(),
+            "a-b_c trail,shoe;jacket".into(),
+            format!("{long} trail"),
+            format!("{long}"),
+        ];
+        for t in terms.0.iter().take(20) {
+            texts.push(format!("bought the {} today", t.to_uppercase()));
+            texts.push(format!("{t}s"));
+        }
+        let mut hits = 0;
+        for t in &texts {
+            assert_eq!(terms.matches(t), terms.matches_any_script(t), "{t:?}");
+            hits += usize::from(terms.matches(t));
+        }
+        // Each term, upper-cased in a sentence, matches.
+        assert!(hits >= terms.0.len().min(20) && hits > 2, "{hits} matches");
+        assert!(texts.iter().any(|t| !terms.matches(t)));
+    }
+
+    #[test]
+    fn remembered_prefixes_build_the_same_prompts() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let prefixes = StaticPrefixes::new(&c);
+        let facts = gather_facts(
+            &recipient(r#"{"id":"1","email":"a@b.co","first_name":"A"}"#),
+            &c,
+        );
+        let input = CallInput {
+            segment: c.segments.first(),
+            facts: &facts,
+            previous: Some("a plan"),
+            ..Default::default()
+        };
+        let mut stages = 0;
+        for tier in &c.ladder {
+            for stage in &tier.stages {
+                stages += 1;
+                let plain = build(&c, tier, stage, &input);
+                let kept = prefixes.build(&c, tier, stage, &input);
+                assert_eq!(
+                    plain.static_prefix, kept.static_prefix,
+                    "{}/{}",
+                    tier.name, stage.name
+                );
+                assert_eq!(plain.segment_block, kept.segment_block);
+                assert_eq!(plain.recipient_block, kept.recipient_block);
+            }
+        }
+        assert!(stages > 2, "the example campaign has multi-stage tiers");
+        // Prefixes differ between stages (each names its output), so a lookup that returned
+        // another stage's prefix would fail above.
+        let deep = c.tier("deep").unwrap();
+        assert_ne!(
+            prefixes
+                .build(&c, deep, &deep.stages[0], &input)
+                .static_prefix,
+            prefixes
+                .build(&c, deep, &deep.stages[1], &input)
+                .static_prefix
+        );
     }
 }
