@@ -259,6 +259,7 @@ struct Shared {
     /// Encoded shared copy (body, offer, footer) by body text, made once each.
     mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
     terms: prompt::CampaignTerms,
+    prefixes: prompt::StaticPrefixes,
 }
 
 #[derive(Clone, Debug)]
@@ -424,6 +425,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         shared_parts_hasher: std::collections::hash_map::RandomState::new(),
         mime_parts: Mutex::new(HashMap::new()),
         terms: prompt::CampaignTerms::new(&campaign),
+        prefixes: prompt::StaticPrefixes::new(&campaign),
         copy_probe,
         campaign,
     });
@@ -1283,11 +1285,8 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
     let selected: Vec<Fact> =
         prompt::select_facts(&facts_all, tier.context, |t| router.count_tokens(&model, t));
     w.record.facts_offered = selected.iter().map(|f| f.key.clone()).collect();
-    let template_subject = shared
-        .templates
-        .render_for(w.r, shared.campaign.send_date, &shared.campaign_facts)
-        .map(|t| t.subject.text)
-        .unwrap_or_default();
+    // The template's subject, for tiers that do not write their own (rendered on first use).
+    let mut template_subject: Option<String> = None;
     let mut feedback: Vec<String> = Vec::new();
     for attempt in 0..=tier.retries {
         let mut previous: Option<String> = None;
@@ -1312,7 +1311,7 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
             let parts = if compact {
                 prompt::build_compact(&shared.campaign, &input)
             } else {
-                prompt::build(&shared.campaign, tier, stage, &input)
+                shared.prefixes.build(&shared.campaign, tier, stage, &input)
             };
             let mut req =
                 ChatRequest::from_parts(stage.model.clone(), &parts, stage.max_output_tokens);
@@ -1390,11 +1389,18 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
             format!("{}\n\n{}", greeting(w.r), parsed.opener)
         };
         let email = Composed {
-            subject: parsed
-                .subject
-                .clone()
-                .filter(|_| wants_subject)
-                .unwrap_or_else(|| template_subject.clone()),
+            subject: match parsed.subject.clone().filter(|_| wants_subject) {
+                Some(s) => s,
+                None => template_subject
+                    .get_or_insert_with(|| {
+                        shared
+                            .templates
+                            .render_for(w.r, shared.campaign.send_date, &shared.campaign_facts)
+                            .map(|t| t.subject.text)
+                            .unwrap_or_default()
+                    })
+                    .clone(),
+            },
             opener,
             body: match (&parsed.body, &copy) {
                 (Some(b), _) if wants_body => b.clone(),
