@@ -57,11 +57,30 @@ fn private_attribute(key: &str) -> bool {
 /// The campaign's product, category and offer words (lowercase, four letters or more): a
 /// fact that mentions one is relevant to this campaign. Build once per campaign.
 #[derive(Clone, Debug, Default)]
-pub struct CampaignTerms(Vec<String>);
+pub struct CampaignTerms {
+    terms: Vec<String>,
+    /// One bit per (length, first byte, last byte) of a term: most words of a fact are no
+    /// term, and this tells so without a search.
+    sieve: [u64; 8],
+}
+
+/// The sieve bit of a lowercase ASCII word (at least one byte long).
+fn sieve_bit(len: usize, first: u8, last: u8) -> usize {
+    (len.wrapping_mul(31) ^ usize::from(first).wrapping_mul(7) ^ usize::from(last)) & 511
+}
 
 impl CampaignTerms {
     pub fn new(c: &Campaign) -> CampaignTerms {
-        CampaignTerms(campaign_terms(c))
+        let terms = campaign_terms(c);
+        let mut sieve = [0u64; 8];
+        for t in &terms {
+            let b = t.as_bytes();
+            if let (Some(&first), Some(&last)) = (b.first(), b.last()) {
+                let bit = sieve_bit(b.len(), first, last);
+                sieve[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+        CampaignTerms { terms, sieve }
     }
 
     /// Whether `text` has one of the terms as a word.
@@ -70,17 +89,30 @@ impl CampaignTerms {
             // Word by word in a stack buffer: no lowercased copy of the text per fact.
             let mut buf = [0u8; 48];
             return text
-                .split(|ch: char| !ch.is_ascii_alphanumeric())
+                .as_bytes()
+                .split(|b| !b.is_ascii_alphanumeric())
                 .filter(|w| w.len() >= 4)
+                .filter(|w| {
+                    let bit = sieve_bit(
+                        w.len(),
+                        w[0].to_ascii_lowercase(),
+                        w[w.len() - 1].to_ascii_lowercase(),
+                    );
+                    self.sieve[bit / 64] & (1 << (bit % 64)) != 0
+                })
                 .any(|w| match buf.get_mut(..w.len()) {
                     Some(low) => {
-                        low.copy_from_slice(w.as_bytes());
+                        low.copy_from_slice(w);
                         low.make_ascii_lowercase();
-                        self.0.binary_search_by(|t| t.as_bytes().cmp(low)).is_ok()
+                        self.terms
+                            .binary_search_by(|t| t.as_bytes().cmp(low))
+                            .is_ok()
                     }
                     None => {
                         let low = w.to_ascii_lowercase();
-                        self.0.binary_search_by(|t| t.as_str().cmp(&low)).is_ok()
+                        self.terms
+                            .binary_search_by(|t| t.as_bytes().cmp(&low))
+                            .is_ok()
                     }
                 });
         }
@@ -92,7 +124,7 @@ impl CampaignTerms {
     fn matches_any_script(&self, text: &str) -> bool {
         let low = text.to_lowercase();
         low.split(|ch: char| !ch.is_alphanumeric()).any(|w| {
-            w.chars().count() >= 4 && self.0.binary_search_by(|t| t.as_str().cmp(w)).is_ok()
+            w.chars().count() >= 4 && self.terms.binary_search_by(|t| t.as_str().cmp(w)).is_ok()
         })
     }
 }
@@ -903,7 +935,7 @@ when = [{ event = "purchase", within_days = 365 }]
             format!("{long} trail"),
             format!("{long}"),
         ];
-        for t in terms.0.iter().take(20) {
+        for t in terms.terms.iter().take(20) {
             texts.push(format!("bought the {} today", t.to_uppercase()));
             texts.push(format!("{t}s"));
         }
@@ -913,7 +945,10 @@ when = [{ event = "purchase", within_days = 365 }]
             hits += usize::from(terms.matches(t));
         }
         // Each term, upper-cased in a sentence, matches.
-        assert!(hits >= terms.0.len().min(20) && hits > 2, "{hits} matches");
+        assert!(
+            hits >= terms.terms.len().min(20) && hits > 2,
+            "{hits} matches"
+        );
         assert!(texts.iter().any(|t| !terms.matches(t)));
     }
 
