@@ -44,6 +44,7 @@ use candor_domain::{Completion, Money, Usage};
 use serde::{Deserialize, Serialize};
 
 mod book;
+mod doorbell;
 mod keys;
 mod memory;
 mod sqlite;

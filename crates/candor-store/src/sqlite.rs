@@ -23,16 +23,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use candor_domain::{Completion, Money, TokenCount, Usage};
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
 use crate::book::Book;
+use crate::doorbell::Doorbell;
 use crate::memory::abandoned_row;
 use crate::{
     now_ms, AttemptLabel, Attribution, BoxFuture, BudgetStatus, CacheKey, Caps, GateVerdict,
@@ -122,7 +122,7 @@ pub struct SqliteStore {
     /// Completions this process stored or read, by key: a response repeated within a run is
     /// answered without a query and a decode. Bounded; emptied when full.
     hot: Mutex<HashMap<[u8; 32], Completion>>,
-    tx: Sender<Op>,
+    queue: Arc<Doorbell<Op>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     reader: Mutex<Connection>,
     failed: Arc<Mutex<Option<String>>>,
@@ -372,15 +372,16 @@ impl SqliteStore {
             }
             set
         };
-        let (tx, rx) = mpsc::channel();
+        let queue = Arc::new(Doorbell::new(options.batch_rows));
         let failed = Arc::new(Mutex::new(None));
         let writer = {
             let failed = Arc::clone(&failed);
             let opts = options.clone();
             let owner = owner.clone();
+            let queue = Arc::clone(&queue);
             std::thread::Builder::new()
                 .name("candor-store-writer".to_string())
-                .spawn(move || writer_loop(conn, rx, opts, owner, failed))
+                .spawn(move || writer_loop(conn, &queue, opts, owner, failed))
                 .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?
         };
         Ok(SqliteStore {
@@ -391,7 +392,7 @@ impl SqliteStore {
                 prior_sends,
                 next_ledger,
             }),
-            tx,
+            queue,
             writer: Mutex::new(Some(writer)),
             reader: Mutex::new(reader),
             failed,
@@ -437,8 +438,9 @@ impl SqliteStore {
     }
 
     fn send(&self, op: Op) -> Result<(), StoreError> {
-        self.tx
-            .send(op)
+        let urgent = is_urgent(&op);
+        self.queue
+            .push(op, urgent)
             .map_err(|_| StoreError::Writer("the writer thread has stopped".to_string()))
     }
 
@@ -799,7 +801,7 @@ impl Store for SqliteStore {
 
 impl Drop for SqliteStore {
     fn drop(&mut self) {
-        let _ = self.tx.send(Op::Shutdown);
+        let _ = self.queue.push(Op::Shutdown, true);
         if let Some(h) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = h.join();
         }
@@ -808,68 +810,35 @@ impl Drop for SqliteStore {
 
 fn writer_loop(
     mut conn: Connection,
-    rx: Receiver<Op>,
+    queue: &Doorbell<Op>,
     opts: SqliteOptions,
     owner: String,
     failed: Arc<Mutex<Option<String>>>,
 ) {
+    // Whatever ends this thread (a shutdown, a panic), later operations are refused.
+    struct Closed<'a>(&'a Doorbell<Op>);
+    impl Drop for Closed<'_> {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _closed = Closed(&queue);
     let mut stop = false;
     // Durable reservations waiting in the previous batch: more than one means callers run
     // concurrently, and a short wait for their neighbours lets one commit serve them all.
     let mut last_waiters = 0usize;
     while !stop {
-        let Ok(first) = rx.recv() else { break };
-        let mut urgent = is_urgent(&first);
-        let mut waiters = usize::from(matches!(first, Op::Reserve { ack: Some(_), .. }));
-        let mut batch = vec![first];
-        let deadline = Instant::now() + opts.batch_interval;
-        let mut group_until = (last_waiters > 1).then(|| Instant::now() + GROUP_COMMIT_WAIT);
-        loop {
-            if batch.len() >= opts.batch_rows {
-                break;
-            }
-            // Someone is waiting: commit as soon as nothing more is queued (group commit),
-            // after a brief wait for neighbours when callers are concurrent. Otherwise gather
-            // until the interval is up.
-            let next = if urgent {
-                match rx.try_recv() {
-                    Ok(op) => Some(op),
-                    Err(TryRecvError::Empty) => match group_until.take() {
-                        Some(until) => {
-                            match rx.recv_timeout(until.saturating_duration_since(Instant::now())) {
-                                Ok(op) => Some(op),
-                                Err(RecvTimeoutError::Timeout) => break,
-                                Err(RecvTimeoutError::Disconnected) => {
-                                    stop = true;
-                                    break;
-                                }
-                            }
-                        }
-                        None => break,
-                    },
-                    Err(TryRecvError::Disconnected) => {
-                        stop = true;
-                        break;
-                    }
-                }
-            } else {
-                match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                    Ok(op) => Some(op),
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => {
-                        stop = true;
-                        break;
-                    }
-                }
-            };
-            if let Some(op) = &next {
-                urgent |= is_urgent(op);
-                waiters += usize::from(matches!(op, Op::Reserve { ack: Some(_), .. }));
-            }
-            if let Some(op) = next {
-                batch.push(op);
-            }
-        }
+        // Someone waits (an urgent operation): commit what is queued now, after a brief wait
+        // for neighbours when callers are concurrent. Otherwise gather until the interval is
+        // up or the batch is full.
+        let group = (last_waiters > 1).then_some(GROUP_COMMIT_WAIT);
+        let Some(batch) = queue.next_batch(opts.batch_interval, group) else {
+            break;
+        };
+        let waiters = batch
+            .iter()
+            .filter(|op| matches!(op, Op::Reserve { ack: Some(_), .. }))
+            .count();
         last_waiters = waiters;
         let mut acks: Vec<Ack> = Vec::new();
         let result = apply(&mut conn, batch, &owner, &mut acks, &mut stop);

@@ -1,0 +1,254 @@
+//! The queue from callers to the SQLite writer thread.
+//!
+//! Job: hand operations to one consumer thread in order, waking it only when it has to act.
+//!
+//! Why not a channel: a channel wakes a sleeping receiver on every send. The writer sleeps
+//! between batches, so each of a call's four or five operations (reserve, settle, cached
+//! answer, gate verdict) cost a futex wake, a context switch and a sleep again, for an item that
+//! only had to wait for the next batch anyway. Here a sender rings only when the writer waits
+//! for exactly that: anything at all when it is idle, an urgent item (someone waits for its
+//! commit) or a full batch while it gathers, another urgent item during a group-commit wait.
+//! Items pushed while it works are picked up when it comes back.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+pub(crate) struct Doorbell<T> {
+    inner: Mutex<Inner<T>>,
+    ring: Condvar,
+    /// A batch this long is committed without waiting for the interval.
+    full: usize,
+}
+
+struct Inner<T> {
+    items: Vec<T>,
+    /// Urgent items among `items`.
+    urgent: usize,
+    /// Urgent items pushed since the start (a group-commit wait watches it grow).
+    urgent_total: u64,
+    wait: Wait,
+    closed: bool,
+}
+
+/// What the consumer is waiting for (or `Busy`: not waiting, it will look again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    Busy,
+    /// Nothing queued: any item.
+    Idle,
+    /// Items queued, none urgent: an urgent item or a full batch.
+    Gathering,
+    /// Urgent items queued: another urgent item, briefly.
+    Group,
+}
+
+impl<T> Doorbell<T> {
+    pub fn new(full: usize) -> Doorbell<T> {
+        Doorbell {
+            inner: Mutex::new(Inner {
+                items: Vec::new(),
+                urgent: 0,
+                urgent_total: 0,
+                wait: Wait::Idle,
+                closed: false,
+            }),
+            ring: Condvar::new(),
+            full: full.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queue `item` (`urgent`: a caller waits for it to be handled). Gives it back when the
+    /// consumer has stopped.
+    pub fn push(&self, item: T, urgent: bool) -> Result<(), T> {
+        let mut g = self.lock();
+        if g.closed {
+            return Err(item);
+        }
+        g.items.push(item);
+        if urgent {
+            g.urgent += 1;
+            g.urgent_total += 1;
+        }
+        let ring = match g.wait {
+            Wait::Busy => false,
+            Wait::Idle => true,
+            Wait::Gathering => urgent || g.items.len() >= self.full,
+            Wait::Group => urgent,
+        };
+        if ring {
+            g.wait = Wait::Busy;
+            drop(g);
+            self.ring.notify_one();
+        }
+        Ok(())
+    }
+
+    /// The consumer's next batch: waits for a first item, then gathers until an urgent item
+    /// arrives, the batch is full or `interval` has passed since the wait for more began. With
+    /// urgent items and `group`, waits up to `group` for one more urgent item (a neighbour's
+    /// commit to share). Everything queued is taken. `None` once closed and empty.
+    pub fn next_batch(&self, interval: Duration, group: Option<Duration>) -> Option<Vec<T>> {
+        let mut g = self.lock();
+        while g.items.is_empty() {
+            if g.closed {
+                return None;
+            }
+            g.wait = Wait::Idle;
+            g = self.ring.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+        let deadline = Instant::now() + interval;
+        while g.urgent == 0 && g.items.len() < self.full && !g.closed {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            g.wait = Wait::Gathering;
+            g = self
+                .ring
+                .wait_timeout(g, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        if let Some(group) = group.filter(|_| g.urgent > 0 && !g.closed) {
+            let seen = g.urgent_total;
+            let until = Instant::now() + group;
+            while g.urgent_total == seen && g.items.len() < self.full && !g.closed {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                g.wait = Wait::Group;
+                g = self
+                    .ring
+                    .wait_timeout(g, left)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0;
+            }
+        }
+        g.wait = Wait::Busy;
+        g.urgent = 0;
+        Some(std::mem::take(&mut g.items))
+    }
+
+    /// The consumer has stopped: later pushes fail, a waiting `next_batch` returns.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.ring.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const LONG: Duration = Duration::from_secs(30);
+
+    #[test]
+    fn items_come_out_in_push_order_across_batches() {
+        let q = Arc::new(Doorbell::new(64));
+        let consumer = {
+            let q = Arc::clone(&q);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                while let Some(b) = q.next_batch(Duration::from_micros(200), None) {
+                    assert!(!b.is_empty());
+                    got.extend(b);
+                }
+                got
+            })
+        };
+        for i in 0..10_000u32 {
+            q.push(i, i % 97 == 0).unwrap();
+        }
+        // Closing with items still queued: they are handed out before `None`.
+        q.close();
+        let got = consumer.join().unwrap();
+        assert_eq!(got, (0..10_000).collect::<Vec<_>>());
+        assert_eq!(q.push(1, false), Err(1), "a closed queue refuses items");
+    }
+
+    #[test]
+    fn an_urgent_item_ends_the_gathering_at_once() {
+        let q = Arc::new(Doorbell::new(1_000));
+        let consumer = {
+            let q = Arc::clone(&q);
+            std::thread::spawn(move || {
+                let t = Instant::now();
+                let b = q.next_batch(LONG, None).unwrap();
+                (b, t.elapsed())
+            })
+        };
+        q.push("quiet", false).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        q.push("waited on", true).unwrap();
+        let (items, took) = consumer.join().unwrap();
+        assert_eq!(items, vec!["quiet", "waited on"]);
+        assert!(
+            took < Duration::from_secs(10),
+            "woken by the urgent item, {took:?}"
+        );
+    }
+
+    #[test]
+    fn quiet_items_wait_for_the_interval_or_a_full_batch() {
+        let q = Doorbell::new(3);
+        q.push(1, false).unwrap();
+        let t = Instant::now();
+        let b = q.next_batch(Duration::from_millis(30), None).unwrap();
+        assert_eq!(b, vec![1]);
+        assert!(
+            t.elapsed() >= Duration::from_millis(30),
+            "gathered for the interval"
+        );
+
+        let q = Arc::new(Doorbell::new(3));
+        let consumer = {
+            let q = Arc::clone(&q);
+            std::thread::spawn(move || q.next_batch(LONG, None).unwrap())
+        };
+        for i in 0..3 {
+            q.push(i, false).unwrap();
+        }
+        assert_eq!(
+            consumer.join().unwrap(),
+            vec![0, 1, 2],
+            "a full batch goes at once"
+        );
+    }
+
+    #[test]
+    fn a_group_wait_takes_in_the_next_urgent_item() {
+        let q = Arc::new(Doorbell::new(1_000));
+        q.push("first", true).unwrap();
+        let consumer = {
+            let q = Arc::clone(&q);
+            std::thread::spawn(move || q.next_batch(LONG, Some(LONG)).unwrap())
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        q.push("neighbour", true).unwrap();
+        assert_eq!(consumer.join().unwrap(), vec!["first", "neighbour"]);
+
+        // With no neighbour the wait ends after `group`.
+        let q = Doorbell::new(1_000);
+        q.push("alone", true).unwrap();
+        let b = q.next_batch(LONG, Some(Duration::from_millis(5))).unwrap();
+        assert_eq!(b, vec!["alone"]);
+    }
+
+    #[test]
+    fn close_wakes_an_idle_consumer() {
+        let q: Arc<Doorbell<u8>> = Arc::new(Doorbell::new(8));
+        let consumer = {
+            let q = Arc::clone(&q);
+            std::thread::spawn(move || q.next_batch(LONG, None).is_none())
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        q.close();
+        assert!(consumer.join().unwrap());
+    }
+}
