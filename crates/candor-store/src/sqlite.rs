@@ -822,7 +822,7 @@ fn writer_loop(
             self.0.close();
         }
     }
-    let _closed = Closed(&queue);
+    let _closed = Closed(queue);
     let mut stop = false;
     // Durable reservations waiting in the previous batch: more than one means callers run
     // concurrently, and a short wait for their neighbours lets one commit serve them all.
