@@ -675,6 +675,8 @@ pub struct Outbox {
     /// fsync each message, directory and record (power-loss safe). Off, a process crash
     /// (SIGKILL) still loses nothing: the page cache survives it.
     sync: bool,
+    /// This process's id, for temporary file names (asked once: it is a system call).
+    pid: u32,
 }
 
 impl Outbox {
@@ -696,6 +698,7 @@ impl Outbox {
                 records_path,
                 records,
                 sync: true,
+                pid: std::process::id(),
             },
             done,
         ))
@@ -719,7 +722,7 @@ impl Outbox {
     pub fn write_message(&self, id: &RecipientId, message: &str) -> Result<String, OutboxError> {
         let name = message_file_name(id);
         let path = self.dir.join(&name);
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", self.pid));
         let result = (|| {
             let mut f = File::create(&tmp)?;
             f.write_all(message.as_bytes())?;
