@@ -90,7 +90,7 @@ impl<T> Doorbell<T> {
     /// The consumer's next batch: waits for a first item, then gathers until an urgent item
     /// arrives, the batch is full or `interval` has passed since the wait for more began. With
     /// urgent items and `group`, waits up to `group` for one more urgent item (a neighbour's
-    /// commit to share). Everything queued is taken. `None` once closed and empty.
+    /// commit to share). Everything queued is taken. `None` once closed.
     pub fn next_batch(&self, interval: Duration, group: Option<Duration>) -> Option<Vec<T>> {
         let mut g = self.lock();
         while g.items.is_empty() {
@@ -130,13 +130,24 @@ impl<T> Doorbell<T> {
             }
         }
         g.wait = Wait::Busy;
+        if g.items.is_empty() {
+            return None; // closed while gathering: `close` dropped what was queued
+        }
         g.urgent = 0;
         Some(std::mem::take(&mut g.items))
     }
 
-    /// The consumer has stopped: later pushes fail, a waiting `next_batch` returns.
+    /// The consumer has stopped: later pushes fail, a waiting `next_batch` returns `None`,
+    /// and what is still queued is dropped now (an item holding a reply channel tells its
+    /// waiter so at once, instead of when the queue itself goes).
     pub fn close(&self) {
-        self.lock().closed = true;
+        let left = {
+            let mut g = self.lock();
+            g.closed = true;
+            g.urgent = 0;
+            std::mem::take(&mut g.items)
+        };
+        drop(left);
         self.ring.notify_all();
     }
 }
@@ -155,7 +166,8 @@ mod tests {
             let q = Arc::clone(&q);
             std::thread::spawn(move || {
                 let mut got = Vec::new();
-                while let Some(b) = q.next_batch(Duration::from_micros(200), None) {
+                while got.len() < 10_000 {
+                    let b = q.next_batch(Duration::from_micros(200), None).unwrap();
                     assert!(!b.is_empty());
                     got.extend(b);
                 }
@@ -165,11 +177,20 @@ mod tests {
         for i in 0..10_000u32 {
             q.push(i, i % 97 == 0).unwrap();
         }
-        // Closing with items still queued: they are handed out before `None`.
-        q.close();
         let got = consumer.join().unwrap();
         assert_eq!(got, (0..10_000).collect::<Vec<_>>());
-        assert_eq!(q.push(1, false), Err(1), "a closed queue refuses items");
+    }
+
+    #[test]
+    fn close_refuses_new_items_and_drops_queued_ones_at_once() {
+        let q = Doorbell::new(8);
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        q.push(Some(tx), true).unwrap();
+        q.close();
+        // The queued item (a reply channel) is gone: its waiter hears so now.
+        assert!(rx.recv().is_err());
+        assert!(q.push(None, false).is_err(), "a closed queue refuses items");
+        assert!(q.next_batch(LONG, None).is_none());
     }
 
     #[test]

@@ -117,7 +117,8 @@ pub struct SqliteStore {
     /// The first 8 bytes of every response-cache key this process knows to be stored (read
     /// at open, added on every put): a lookup for any other key is a miss without a query.
     /// A key another process stores after this one opened is missed, which costs one call,
-    /// never a wrong answer (a hit is always read from the table).
+    /// never a wrong answer (a hit is read from the table, or from `hot`: an answer this
+    /// process itself stored or read).
     cache_keys: Mutex<std::collections::HashSet<u64>>,
     /// Completions this process stored or read, by key: a response repeated within a run is
     /// answered without a query and a decode. Bounded; emptied when full.
