@@ -11,7 +11,7 @@
 //! Items pushed while it works are picked up when it comes back.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) struct Doorbell<T> {
     inner: Mutex<Inner<T>>,
@@ -100,34 +100,15 @@ impl<T> Doorbell<T> {
             g.wait = Wait::Idle;
             g = self.ring.wait(g).unwrap_or_else(|p| p.into_inner());
         }
-        let deadline = Instant::now() + interval;
-        while g.urgent == 0 && g.items.len() < self.full && !g.closed {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            g.wait = Wait::Gathering;
-            g = self
-                .ring
-                .wait_timeout(g, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+        let full = self.full;
+        g = self.wait_while(g, Wait::Gathering, interval, |g| {
+            g.urgent == 0 && g.items.len() < full && !g.closed
+        });
         if let Some(group) = group.filter(|_| g.urgent > 0 && !g.closed) {
             let seen = g.urgent_total;
-            let until = Instant::now() + group;
-            while g.urgent_total == seen && g.items.len() < self.full && !g.closed {
-                let left = until.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    break;
-                }
-                g.wait = Wait::Group;
-                g = self
-                    .ring
-                    .wait_timeout(g, left)
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0;
-            }
+            g = self.wait_while(g, Wait::Group, group, |g| {
+                g.urgent_total == seen && g.items.len() < full && !g.closed
+            });
         }
         g.wait = Wait::Busy;
         if g.items.is_empty() {
@@ -135,6 +116,22 @@ impl<T> Doorbell<T> {
         }
         g.urgent = 0;
         Some(std::mem::take(&mut g.items))
+    }
+
+    /// Wait as `what` while `keep` holds, at most `limit`. A push rings only when what the
+    /// consumer waits for has come, so `what` is set once, not after each wake-up.
+    fn wait_while<'a>(
+        &self,
+        mut g: MutexGuard<'a, Inner<T>>,
+        what: Wait,
+        limit: Duration,
+        keep: impl FnMut(&mut Inner<T>) -> bool,
+    ) -> MutexGuard<'a, Inner<T>> {
+        g.wait = what;
+        self.ring
+            .wait_timeout_while(g, limit, keep)
+            .unwrap_or_else(|p| p.into_inner())
+            .0
     }
 
     /// The consumer has stopped: later pushes fail, a waiting `next_batch` returns `None`,
@@ -156,6 +153,7 @@ impl<T> Doorbell<T> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+    use std::time::Instant;
 
     const LONG: Duration = Duration::from_secs(30);
 
