@@ -157,21 +157,27 @@ mod tests {
 
     const LONG: Duration = Duration::from_secs(30);
 
+    /// Run `consume` on its own thread against the queue, as the writer does.
+    fn consumer<T: Send + 'static, R: Send + 'static>(
+        q: &Arc<Doorbell<T>>,
+        consume: impl FnOnce(&Doorbell<T>) -> R + Send + 'static,
+    ) -> std::thread::JoinHandle<R> {
+        let q = Arc::clone(q);
+        std::thread::spawn(move || consume(&q))
+    }
+
     #[test]
     fn items_come_out_in_push_order_across_batches() {
         let q = Arc::new(Doorbell::new(64));
-        let consumer = {
-            let q = Arc::clone(&q);
-            std::thread::spawn(move || {
-                let mut got = Vec::new();
-                while got.len() < 10_000 {
-                    let b = q.next_batch(Duration::from_micros(200), None).unwrap();
-                    assert!(!b.is_empty());
-                    got.extend(b);
-                }
-                got
-            })
-        };
+        let consumer = consumer(&q, move |q| {
+            let mut got = Vec::new();
+            while got.len() < 10_000 {
+                let b = q.next_batch(Duration::from_micros(200), None).unwrap();
+                assert!(!b.is_empty());
+                got.extend(b);
+            }
+            got
+        });
         for i in 0..10_000u32 {
             q.push(i, i % 97 == 0).unwrap();
         }
@@ -194,14 +200,11 @@ mod tests {
     #[test]
     fn an_urgent_item_ends_the_gathering_at_once() {
         let q = Arc::new(Doorbell::new(1_000));
-        let consumer = {
-            let q = Arc::clone(&q);
-            std::thread::spawn(move || {
-                let t = Instant::now();
-                let b = q.next_batch(LONG, None).unwrap();
-                (b, t.elapsed())
-            })
-        };
+        let consumer = consumer(&q, move |q| {
+            let t = Instant::now();
+            let b = q.next_batch(LONG, None).unwrap();
+            (b, t.elapsed())
+        });
         q.push("quiet", false).unwrap();
         std::thread::sleep(Duration::from_millis(20));
         q.push("waited on", true).unwrap();
@@ -226,10 +229,7 @@ mod tests {
         );
 
         let q = Arc::new(Doorbell::new(3));
-        let consumer = {
-            let q = Arc::clone(&q);
-            std::thread::spawn(move || q.next_batch(LONG, None).unwrap())
-        };
+        let consumer = consumer(&q, move |q| q.next_batch(LONG, None).unwrap());
         for i in 0..3 {
             q.push(i, false).unwrap();
         }
@@ -244,10 +244,7 @@ mod tests {
     fn a_group_wait_takes_in_the_next_urgent_item() {
         let q = Arc::new(Doorbell::new(1_000));
         q.push("first", true).unwrap();
-        let consumer = {
-            let q = Arc::clone(&q);
-            std::thread::spawn(move || q.next_batch(LONG, Some(LONG)).unwrap())
-        };
+        let consumer = consumer(&q, move |q| q.next_batch(LONG, Some(LONG)).unwrap());
         std::thread::sleep(Duration::from_millis(20));
         q.push("neighbour", true).unwrap();
         assert_eq!(consumer.join().unwrap(), vec!["first", "neighbour"]);
@@ -262,10 +259,7 @@ mod tests {
     #[test]
     fn close_wakes_an_idle_consumer() {
         let q: Arc<Doorbell<u8>> = Arc::new(Doorbell::new(8));
-        let consumer = {
-            let q = Arc::clone(&q);
-            std::thread::spawn(move || q.next_batch(LONG, None).is_none())
-        };
+        let consumer = consumer(&q, move |q| q.next_batch(LONG, None).is_none());
         std::thread::sleep(Duration::from_millis(20));
         q.close();
         assert!(consumer.join().unwrap());
