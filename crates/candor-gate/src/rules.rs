@@ -684,7 +684,21 @@ impl Compiled {
         }
     }
 
-    pub fn new(table: RuleTable) -> Result<Compiled, RuleError> {
+    pub fn new(mut table: RuleTable) -> Result<Compiled, RuleError> {
+        // Fact-kind patterns are matched against event types and attribute keys for every
+        // email; fold them once here (`matches_type` expects them folded).
+        for k in table.kinds.values_mut() {
+            for list in [
+                &mut k.events,
+                &mut k.attributes,
+                &mut k.date_attributes,
+                &mut k.date_events,
+            ] {
+                for t in list.iter_mut() {
+                    *t = fold(t);
+                }
+            }
+        }
         let mut implied = PhraseSet::default();
         for (i, r) in table.implied.iter().enumerate() {
             if let Some(f) = &r.finding {

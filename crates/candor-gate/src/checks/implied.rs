@@ -61,9 +61,20 @@ fn anniversary_offset(d: Date, now: Date) -> Option<i64> {
 /// Whether an event type is in a kind's list. An entry may be a pattern: `*attended` (ends
 /// with), `race*` (starts with), `*cart*` (contains), `*` (any).
 pub(crate) fn matches_type(list: &[String], kind: &str) -> bool {
-    let k = fold(kind);
+    // The patterns were folded when the rules were compiled; a lowercase ASCII type (the
+    // usual `purchase`, `cart_add`) needs no folding of its own.
+    let folded;
+    let k = if kind
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        kind
+    } else {
+        folded = fold(kind);
+        folded.as_str()
+    };
     list.iter().any(|t| {
-        let t = fold(t);
+        let t = t.as_str();
         match (t.strip_prefix('*'), t.strip_suffix('*')) {
             _ if t == "*" => true,
             (Some(rest), _) if rest.ends_with('*') => k.contains(&rest[..rest.len() - 1]),
@@ -164,10 +175,14 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
 
 impl Checker<'_> {
     pub(super) fn implied(&mut self) {
-        let mut matches = self
+        let all = self
             .rules
             .implied
             .find(&self.doc.toks, &self.doc.words, false);
+        if all.is_empty() {
+            return;
+        }
+        let mut matches = all.clone();
         // Longest match first; drop matches inside a longer one.
         matches.sort_by_key(|m| (m.first, std::cmp::Reverse(m.last)));
         let mut kept: Vec<crate::rules::PhraseMatch> = Vec::new();
@@ -177,10 +192,6 @@ impl Checker<'_> {
             }
             kept.push(m);
         }
-        let all = self
-            .rules
-            .implied
-            .find(&self.doc.toks, &self.doc.words, false);
         for m in kept {
             if self.is_hedged(m.first) {
                 continue;
@@ -282,11 +293,12 @@ impl Checker<'_> {
                         let s = self.doc.toks[self.doc.words[m.first]].start;
                         let e = self.doc.toks[self.doc.words[m.last]].end;
                         for p in paths {
-                            if let Some(fi) =
-                                self.facts.list.iter().position(|f| {
-                                    f.path == p || f.path.starts_with(&format!("{p}."))
-                                })
-                            {
+                            if let Some(fi) = self.facts.list.iter().position(|f| {
+                                // `p` itself or a field under it (`events[0].product`).
+                                f.path
+                                    .strip_prefix(p.as_str())
+                                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                            }) {
                                 self.use_fact(fi, s, e);
                             }
                         }
