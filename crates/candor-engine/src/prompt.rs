@@ -184,7 +184,111 @@ fn push_field(out: &mut String, v: &FieldValue) {
 
 /// Every fact candor may use for `r` in campaign `c`, most relevant first.
 pub fn gather_facts(r: &Recipient, c: &Campaign) -> Vec<Fact> {
-    gather_facts_with(r, c, &CampaignTerms::new(c))
+    let mut facts = gather_facts_with(r, c, &CampaignTerms::new(c));
+    address_facts(&mut facts, r, c.send_date);
+    facts
+}
+
+/// An attribute whose date is when the person became a customer.
+fn tenure_key(k: &str) -> bool {
+    let lk = k.to_ascii_lowercase();
+    lk.contains("signup") || lk.contains("since") || lk.contains("joined") || lk.contains("created")
+}
+
+/// Fill in each fact's [`Fact::you`] line (what compact prompts for small models list).
+///
+/// [`gather_facts_with`] leaves them empty: most facts are only scored and counted, and a
+/// run needs the line only for the few facts it selects.
+pub fn address_facts(facts: &mut [Fact], r: &Recipient, now: Date) {
+    for f in facts.iter_mut().filter(|f| f.you.is_empty()) {
+        f.you = you_line(&f.key, r, now).unwrap_or_else(|| f.text.clone());
+    }
+}
+
+/// The fact at `key` said to the person ("You bought the Ridge 45L Backpack in August").
+fn you_line(key: &str, r: &Recipient, now: Date) -> Option<String> {
+    match key {
+        "first_name" => {
+            return r
+                .first_name
+                .as_ref()
+                .map(|f| format!("Your first name: {f}"))
+        }
+        "last_name" => return r.last_name.as_ref().map(|l| format!("Your last name: {l}")),
+        _ => {}
+    }
+    if let Some(k) = key.strip_prefix("attributes.") {
+        let v = r.attributes.get(k)?;
+        if let Some(d) = v.as_str().and_then(|s| Date::parse(s).ok()) {
+            if tenure_key(k) {
+                let years = d.whole_years_until(now);
+                let plural = if years == 1 { "" } else { "s" };
+                return Some(format!(
+                    "You have been a customer since {d} ({years} full year{plural})"
+                ));
+            }
+        }
+        return Some(format!("Your {}: {}", k.replace('_', " "), v.to_text()));
+    }
+    let i: usize = key
+        .strip_prefix("events[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()?;
+    let e = r.events.get(i)?;
+    let age = now.days_since(e.at);
+    let what = e
+        .fields
+        .iter()
+        .find(|(k, _)| matches!(k.as_str(), "product" | "item" | "title" | "name"))
+        .map(|(_, v)| v);
+    let push_what = |out: &mut String| {
+        if let Some(v) = what {
+            out.push_str(" the ");
+            push_field(out, v);
+        }
+    };
+    let mut you = String::with_capacity(64);
+    match e.kind.as_str() {
+        "purchase" | "order" => {
+            you.push_str("You bought");
+            push_what(&mut you);
+        }
+        "view" | "browse" | "page_view" => {
+            you.push_str("You looked at");
+            push_what(&mut you);
+        }
+        "cart" | "add_to_cart" | "cart_add" => {
+            you.push_str("You put");
+            if what.is_some() {
+                push_what(&mut you);
+            } else {
+                you.push_str(" something");
+            }
+            you.push_str(" in your cart");
+        }
+        "signup" | "register" => you.push_str("You signed up"),
+        "review" => {
+            you.push_str("You reviewed");
+            push_what(&mut you);
+        }
+        "ticket" | "support_ticket" => you.push_str("You opened a support ticket"),
+        "open" | "email_open" => you.push_str("You opened one of our emails"),
+        "click" | "email_click" => you.push_str("You clicked a link in one of our emails"),
+        other => {
+            you.push_str("Your ");
+            push_key(&mut you, other);
+            push_what(&mut you);
+        }
+    }
+    // "in October" within the send date's year, "in May 2025" before it; no day and no
+    // "N days ago" arithmetic for a small model to garble.
+    let _ = if e.at.year() == now.year() && age < 300 {
+        write!(you, " in {}", e.at.month_name())
+    } else {
+        write!(you, " in {} {}", e.at.month_name(), e.at.year())
+    };
+    Some(you)
 }
 
 /// [`gather_facts`] with the campaign's terms built once.
@@ -196,7 +300,7 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             key: "first_name".into(),
             kind: "name".into(),
             text: format!("first name: {f}"),
-            you: format!("Your first name: {f}"),
+            you: String::new(),
             date: None,
             score: NAME_SCORE,
         });
@@ -206,7 +310,7 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             key: "last_name".into(),
             kind: "name".into(),
             text: format!("last name: {l}"),
-            you: format!("Your last name: {l}"),
+            you: String::new(),
             date: None,
             score: NAME_SCORE - 1,
         });
@@ -262,62 +366,11 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             _ => 150,
         };
         let relevance = if matches_campaign(&text) { 800 } else { 0 };
-        let what = e
-            .fields
-            .iter()
-            .find(|(k, _)| matches!(k.as_str(), "product" | "item" | "title" | "name"))
-            .map(|(_, v)| v);
-        let push_what = |out: &mut String| {
-            if let Some(v) = what {
-                out.push_str(" the ");
-                push_field(out, v);
-            }
-        };
-        let mut you = String::with_capacity(64);
-        match e.kind.as_str() {
-            "purchase" | "order" => {
-                you.push_str("You bought");
-                push_what(&mut you);
-            }
-            "view" | "browse" | "page_view" => {
-                you.push_str("You looked at");
-                push_what(&mut you);
-            }
-            "cart" | "add_to_cart" | "cart_add" => {
-                you.push_str("You put");
-                if what.is_some() {
-                    push_what(&mut you);
-                } else {
-                    you.push_str(" something");
-                }
-                you.push_str(" in your cart");
-            }
-            "signup" | "register" => you.push_str("You signed up"),
-            "review" => {
-                you.push_str("You reviewed");
-                push_what(&mut you);
-            }
-            "ticket" | "support_ticket" => you.push_str("You opened a support ticket"),
-            "open" | "email_open" => you.push_str("You opened one of our emails"),
-            "click" | "email_click" => you.push_str("You clicked a link in one of our emails"),
-            other => {
-                you.push_str("Your ");
-                push_key(&mut you, other);
-                push_what(&mut you);
-            }
-        }
-        // "in October" within the send date's year, "in May 2025" before it; no day and no
-        // "N days ago" arithmetic for a small model to garble.
-        let _ = if e.at.year() == now.year() && age < 300 {
-            write!(you, " in {}", e.at.month_name())
-        } else {
-            write!(you, " in {} {}", e.at.month_name(), e.at.year())
-        };
         facts.push(Fact {
             key: format!("events[{i}]"),
             kind: e.kind.clone(),
             text,
-            you,
+            you: String::new(),
             date: Some(e.at),
             score: recency + kind_weight + relevance,
         });
@@ -327,21 +380,14 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             continue;
         }
         let mut text = format!("{}: {}", k.replace('_', " "), v.to_text());
-        let mut you = format!("Your {}: {}", k.replace('_', " "), v.to_text());
         let mut date = None;
         // Dates in attributes (signup, birthday) are more useful with what they imply.
         if let Some(d) = v.as_str().and_then(|s| Date::parse(s).ok()) {
             date = Some(d);
-            let lk = k.to_ascii_lowercase();
-            if lk.contains("signup")
-                || lk.contains("since")
-                || lk.contains("joined")
-                || lk.contains("created")
-            {
+            if tenure_key(k) {
                 let years = d.whole_years_until(now);
                 let plural = if years == 1 { "" } else { "s" };
                 text = format!("{text} (customer for {years} full year{plural})");
-                you = format!("You have been a customer since {d} ({years} full year{plural})");
             }
         }
         let base = match k.to_ascii_lowercase().as_str() {
@@ -357,7 +403,7 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
             key: format!("attributes.{k}"),
             kind: "attribute".into(),
             text,
-            you,
+            you: String::new(),
             date,
             score: base + relevance,
         });
@@ -770,6 +816,39 @@ when = [{ event = "purchase", within_days = 365 }]
 
     fn recipient(json: &str) -> Recipient {
         Recipient::from_json(json, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn second_person_lines_are_written_only_for_the_facts_kept() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let r = recipient(
+            r#"{"id":"1","email":"a@b.co","first_name":"Ana","attributes":{"city":"Porto","signup_date":"2021-03-04"},
+                "events":[{"type":"purchase","at":"2026-10-02","product":"Trailblazer 2 Hiking Boot"},
+                          {"type":"cart_add","at":"2026-11-01"}]}"#,
+        );
+        let mut facts = gather_facts_with(&r, &c, &CampaignTerms::new(&c));
+        assert!(facts.iter().all(|f| f.you.is_empty()));
+        address_facts(&mut facts, &r, c.send_date);
+        let you = |key: &str| {
+            facts
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.you.clone())
+                .unwrap()
+        };
+        assert_eq!(you("first_name"), "Your first name: Ana");
+        assert_eq!(you("attributes.city"), "Your city: Porto");
+        assert!(you("attributes.signup_date")
+            .starts_with("You have been a customer since 2021-03-04 ("));
+        // Newest first: the cart event is events[0].
+        assert_eq!(
+            you("events[0]"),
+            "You put something in your cart in November"
+        );
+        assert_eq!(
+            you("events[1]"),
+            "You bought the Trailblazer 2 Hiking Boot in October"
+        );
     }
 
     #[test]

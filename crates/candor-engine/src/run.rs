@@ -1282,8 +1282,9 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
         .map(|s| s.model.clone())
         .unwrap_or_default();
     let router = Arc::clone(&shared.router);
-    let selected: Vec<Fact> =
+    let mut selected: Vec<Fact> =
         prompt::select_facts(&facts_all, tier.context, |t| router.count_tokens(&model, t));
+    prompt::address_facts(&mut selected, w.r, shared.campaign.send_date);
     w.record.facts_offered = selected.iter().map(|f| f.key.clone()).collect();
     // The template's subject, for tiers that do not write their own (rendered on first use).
     let mut template_subject: Option<String> = None;
