@@ -74,7 +74,8 @@ pub trait Router: Send + Sync {
     fn route(&self, model: &str) -> Option<ModelRoute>;
     /// Tokens of `text` for `model`, for the context budget.
     fn count_tokens(&self, model: &str, text: &str) -> u64 {
-        candor_pricing::tokens::count(model, text).tokens.0
+        // Fact lines recur across recipients: remembered per thread.
+        candor_pricing::tokens::count_line(model, text).tokens.0
     }
 }
 

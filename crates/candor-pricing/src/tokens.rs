@@ -140,6 +140,51 @@ pub fn count_memo(model: &str, text: &str) -> TokenEstimate {
     c
 }
 
+/// Short texts counted before on this thread, per encoding (`None`: no offline tokenizer).
+type LineMemo = std::collections::HashMap<Option<Encoding>, std::collections::HashMap<String, u64>>;
+
+const LINE_MEMO_MAX_BYTES: usize = 512;
+const LINE_MEMO_MAX_ENTRIES: usize = 16_384;
+
+/// [`count`], remembered per thread for short texts that recur across recipients: fact lines
+/// ("city: Porto", "loyalty tier: Gold", a purchase of a catalogue product on a given day).
+/// A lookup is a hash of the text, a count is a BPE pass; the memo is bounded and cleared
+/// when full.
+pub fn count_line(model: &str, text: &str) -> TokenEstimate {
+    thread_local! {
+        static LINES: std::cell::RefCell<LineMemo> = std::cell::RefCell::default();
+    }
+    if text.len() > LINE_MEMO_MAX_BYTES {
+        return count(model, text);
+    }
+    let enc = openai_encoding(model);
+    let base = LINES.with(|m| {
+        let mut m = m.borrow_mut();
+        let lines = m.entry(enc).or_default();
+        if let Some(&n) = lines.get(text) {
+            return n;
+        }
+        let n = count_with(enc.unwrap_or(Encoding::O200k), text);
+        if lines.len() >= LINE_MEMO_MAX_ENTRIES {
+            lines.clear();
+        }
+        lines.insert(text.to_string(), n);
+        n
+    });
+    match enc {
+        Some(_) => TokenEstimate {
+            tokens: TokenCount(base),
+            exact: true,
+        },
+        None => TokenEstimate {
+            tokens: TokenCount(
+                base + (base * NO_TOKENIZER_MARGIN_PCT).div_ceil(100) + NO_TOKENIZER_MARGIN_FLAT,
+            ),
+            exact: false,
+        },
+    }
+}
+
 /// Count a chat prompt: content plus per-message framing and reply priming. Every message but
 /// the last (the static prefix, in candor's layout) is remembered, so a campaign's shared
 /// prefix is tokenized once rather than once per call.
@@ -180,6 +225,28 @@ mod tests {
             count_memo("gpt-4.1-mini", &other),
             count("gpt-4.1-mini", &other)
         );
+    }
+
+    #[test]
+    fn remembered_line_counts_equal_fresh_ones() {
+        let lines = [
+            "city: Porto",
+            "purchased on 2026-10-02 (8 weeks before the send date): product: Trailblazer 2",
+            "loyalty tier: Gold",
+            "",
+        ];
+        for model in ["gpt-4.1-mini", "gpt-4", "claude-sonnet-4-5", "smollm2-360m"] {
+            for _ in 0..2 {
+                for l in lines {
+                    assert_eq!(count_line(model, l), count(model, l), "{model}: {l:?}");
+                }
+            }
+        }
+        // One text under two encodings is two entries, not one.
+        let text = "Zoë's Trailblazer boots: größer, leichter, wasserdicht";
+        assert_ne!(count("gpt-4.1", text), count("gpt-4", text));
+        assert_eq!(count_line("gpt-4.1", text), count("gpt-4.1", text));
+        assert_eq!(count_line("gpt-4", text), count("gpt-4", text));
     }
 
     // Reference values from OpenAI's tiktoken (Python) for fixed strings.
