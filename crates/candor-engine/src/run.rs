@@ -1336,7 +1336,11 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
                 stage: stage.name.clone(),
                 recipient: Some(w.key.clone()),
                 batch_pricing: false,
-                prompt_tokens: None,
+                // The same count the governor would make from the messages, with the shared
+                // prefix and segment block tokenized once rather than per call.
+                prompt_tokens: Some(
+                    candor_pricing::tokens::count_parts(&stage.model, &parts).tokens,
+                ),
             };
             match shared
                 .governor

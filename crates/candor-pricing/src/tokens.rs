@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use candor_domain::{ChatMessage, TokenCount};
+use candor_domain::{ChatMessage, PromptParts, TokenCount};
 use tiktoken_rs::CoreBPE;
 
 /// Margin, in percent, added to estimates for models without an offline tokenizer.
@@ -82,20 +82,24 @@ pub fn count_with(enc: Encoding, text: &str) -> u64 {
 
 /// Count the tokens of `text` for `model`.
 pub fn count(model: &str, text: &str) -> TokenEstimate {
-    match openai_encoding(model) {
-        Some(enc) => TokenEstimate {
-            tokens: TokenCount(count_with(enc, text)),
+    let enc = openai_encoding(model);
+    estimate(enc, count_with(enc.unwrap_or(Encoding::O200k), text))
+}
+
+/// A count made with `enc`'s tokenizer (o200k where the model has none of its own) as the
+/// model's estimate: exact, or with the stated margin.
+fn estimate(enc: Option<Encoding>, base: u64) -> TokenEstimate {
+    match enc {
+        Some(_) => TokenEstimate {
+            tokens: TokenCount(base),
             exact: true,
         },
-        None => {
-            let base = count_with(Encoding::O200k, text);
-            let est =
-                base + (base * NO_TOKENIZER_MARGIN_PCT).div_ceil(100) + NO_TOKENIZER_MARGIN_FLAT;
-            TokenEstimate {
-                tokens: TokenCount(est),
-                exact: false,
-            }
-        }
+        None => TokenEstimate {
+            tokens: TokenCount(
+                base + (base * NO_TOKENIZER_MARGIN_PCT).div_ceil(100) + NO_TOKENIZER_MARGIN_FLAT,
+            ),
+            exact: false,
+        },
     }
 }
 
@@ -103,7 +107,7 @@ pub fn count(model: &str, text: &str) -> TokenEstimate {
 /// call), keyed by the encoding, a 64-bit hash and the length of the text. Bounded: cleared
 /// when full.
 struct Memo {
-    map: std::collections::HashMap<(Option<Encoding>, u64, usize), TokenEstimate>,
+    map: std::collections::HashMap<(Encoding, u64, usize), u64>,
 }
 
 const MEMO_MIN_BYTES: usize = 256;
@@ -118,19 +122,19 @@ fn memo() -> &'static std::sync::Mutex<Memo> {
     })
 }
 
-/// [`count`], remembered for long texts: for prompt parts that repeat across calls.
-pub fn count_memo(model: &str, text: &str) -> TokenEstimate {
+/// [`count_with`], remembered for long texts.
+fn count_with_memo(enc: Encoding, text: &str) -> u64 {
     if text.len() < MEMO_MIN_BYTES {
-        return count(model, text);
+        return count_with(enc, text);
     }
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     text.hash(&mut h);
-    let key = (openai_encoding(model), h.finish(), text.len());
+    let key = (enc, h.finish(), text.len());
     if let Some(c) = memo().lock().ok().and_then(|m| m.map.get(&key).copied()) {
         return c;
     }
-    let c = count(model, text);
+    let c = count_with(enc, text);
     if let Ok(mut m) = memo().lock() {
         if m.map.len() >= MEMO_MAX_ENTRIES {
             m.map.clear();
@@ -138,6 +142,47 @@ pub fn count_memo(model: &str, text: &str) -> TokenEstimate {
         m.map.insert(key, c);
     }
     c
+}
+
+/// [`count`], remembered for long texts: for prompt parts that repeat across calls.
+pub fn count_memo(model: &str, text: &str) -> TokenEstimate {
+    let enc = openai_encoding(model);
+    estimate(enc, count_with_memo(enc.unwrap_or(Encoding::O200k), text))
+}
+
+/// The same count as [`count_messages`] over `parts.to_messages()`, without building them and
+/// without tokenizing the shared parts again: the static prefix and the segment block repeat
+/// for every recipient of a segment, and only the recipient block is new.
+///
+/// The user message is the segment block, a blank line, the recipient block. When the
+/// recipient block starts with an ASCII letter or digit, no pre-token of the BPE's split
+/// pattern crosses the point after the blank line (a run of newlines, or punctuation with its
+/// newlines, ends there), so the message's count is the sum of the two sides' counts.
+/// Otherwise it is counted whole.
+pub fn count_parts(model: &str, parts: &PromptParts) -> TokenEstimate {
+    let enc = openai_encoding(model);
+    let e = enc.unwrap_or(Encoding::O200k);
+    let system = estimate(enc, count_with_memo(e, &parts.static_prefix));
+    let (seg, rec) = (&parts.segment_block, &parts.recipient_block);
+    let user_base = if seg.is_empty() {
+        count_with(e, rec)
+    } else if rec.is_empty() {
+        count_with_memo(e, seg)
+    } else if rec.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        let mut head = String::with_capacity(seg.len() + 2);
+        head.push_str(seg);
+        head.push_str("\n\n");
+        count_with_memo(e, &head) + count_with(e, rec)
+    } else {
+        count_with(e, &format!("{seg}\n\n{rec}"))
+    };
+    let user = estimate(enc, user_base);
+    TokenEstimate {
+        tokens: TokenCount(
+            TOKENS_REPLY_PRIMING + system.tokens.0 + user.tokens.0 + 2 * TOKENS_PER_MESSAGE,
+        ),
+        exact: system.exact && user.exact,
+    }
 }
 
 /// Short texts counted before on this thread, per encoding (`None`: no offline tokenizer).
@@ -171,18 +216,7 @@ pub fn count_line(model: &str, text: &str) -> TokenEstimate {
         lines.insert(text.to_string(), n);
         n
     });
-    match enc {
-        Some(_) => TokenEstimate {
-            tokens: TokenCount(base),
-            exact: true,
-        },
-        None => TokenEstimate {
-            tokens: TokenCount(
-                base + (base * NO_TOKENIZER_MARGIN_PCT).div_ceil(100) + NO_TOKENIZER_MARGIN_FLAT,
-            ),
-            exact: false,
-        },
-    }
+    estimate(enc, base)
 }
 
 /// Count a chat prompt: content plus per-message framing and reply priming. Every message but
@@ -247,6 +281,56 @@ mod tests {
         assert_ne!(count("gpt-4.1", text), count("gpt-4", text));
         assert_eq!(count_line("gpt-4.1", text), count("gpt-4.1", text));
         assert_eq!(count_line("gpt-4", text), count("gpt-4", text));
+    }
+
+    #[test]
+    fn counting_prompt_parts_equals_counting_the_messages() {
+        let prefix =
+            "You write personalized marketing email for Northwind. Rules follow.\n".repeat(8);
+        let segments = [
+            String::new(),
+            "THE OFFER:\n20% off boots until Sunday.".to_string(),
+            format!(
+                "THE OFFER:\n{}",
+                "Trail season is here; our boots are ready/".repeat(12)
+            ),
+            "Segment copy that ends in a space ".to_string(),
+            "Segment copy that ends in a newline\n".to_string(),
+            "Zoë's größer Auswahl:".to_string(),
+        ];
+        let recipients = [
+            String::new(),
+            "FACTS:\nYou bought the Trailblazer 2 in October\nEND OF FACTS".to_string(),
+            "2 orders this year".to_string(),
+            "- city: Porto".to_string(),
+            " leading space".to_string(),
+            "\nleading newline".to_string(),
+            "/slash first".to_string(),
+            "Über die Stiefel".to_string(),
+        ];
+        for model in ["gpt-4.1-mini", "gpt-4", "claude-sonnet-4-5"] {
+            for seg in &segments {
+                for rec in &recipients {
+                    let parts = PromptParts {
+                        static_prefix: prefix.clone(),
+                        segment_block: seg.clone(),
+                        recipient_block: rec.clone(),
+                    };
+                    let whole = count_messages(model, &parts.to_messages());
+                    // Twice: the second time the shared parts are remembered.
+                    assert_eq!(
+                        count_parts(model, &parts),
+                        whole,
+                        "{model}: {seg:?} + {rec:?}"
+                    );
+                    assert_eq!(
+                        count_parts(model, &parts),
+                        whole,
+                        "{model}: {seg:?} + {rec:?}"
+                    );
+                }
+            }
+        }
     }
 
     // Reference values from OpenAI's tiktoken (Python) for fixed strings.
