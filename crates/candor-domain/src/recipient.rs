@@ -15,6 +15,8 @@ use serde_json::{Map, Value};
 use crate::date::Date;
 use crate::email::{EmailAddress, EmailError};
 
+mod fast;
+
 /// Size limits on one record. A field over a limit quarantines the row.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -232,6 +234,12 @@ impl Recipient {
                 field: "record".into(),
                 limit: limits.record_bytes,
             });
+        }
+        // Most records are well formed: parse them straight into their parts. Anything the
+        // fast path does not accept is parsed again through `from_value`, which names the
+        // problem.
+        if let Some(r) = fast::parse(text, limits) {
+            return Ok(r);
         }
         let v: Value =
             serde_json::from_str(text).map_err(|e| RecipientError::BadJson(e.to_string()))?;
