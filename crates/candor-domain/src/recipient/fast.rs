@@ -109,45 +109,31 @@ struct Raw<'a> {
     consent: Option<RawConsent>,
 }
 
-/// An object of scalars, read the way `from_value` reads a JSON object: the last of
-/// duplicate keys wins, `null` means absent. `entries` and `longest_key` count every entry
-/// read, so a limit that holds for them holds for the deduplicated object too.
+/// Reads an object the way `from_value` sees a JSON object: the last of duplicate keys wins
+/// and `null` means absent. `entries` and `longest_key` count every entry read, so a limit
+/// that holds for them holds for the deduplicated object too.
 #[derive(Default)]
-struct Scalars {
-    map: BTreeMap<String, Scalar<'static>>,
+struct Counts {
     entries: usize,
     longest_key: usize,
 }
 
-impl Scalars {
-    fn read<'de, A: MapAccess<'de>>(mut access: A) -> Result<Scalars, A::Error> {
-        let mut s = Scalars::default();
-        while let Some(k) = access.next_key::<String>()? {
-            s.entries += 1;
-            s.longest_key = s.longest_key.max(k.chars().count());
-            match access.next_value::<Scalar<'de>>()? {
-                Scalar::Null => {
-                    s.map.remove(&k);
-                }
-                Scalar::Str(v) => {
-                    s.map.insert(k, Scalar::Str(Cow::Owned(v.into_owned())));
-                }
-                Scalar::Num(n) => {
-                    s.map.insert(k, Scalar::Num(n));
-                }
-                Scalar::Int(n) => {
-                    s.map.insert(k, Scalar::Int(n));
-                }
-                Scalar::Bool(b) => {
-                    s.map.insert(k, Scalar::Bool(b));
-                }
-            }
-        }
-        Ok(s)
+impl Counts {
+    fn key(&mut self, k: &str) {
+        self.entries += 1;
+        self.longest_key = self.longest_key.max(k.chars().count());
     }
 }
 
-struct Attributes(Scalars);
+/// A finite number as `from_value` reads it (`serde_json::Number::as_f64`), or an error.
+fn number<E: de::Error>(v: &Scalar<'_>) -> Result<f64, E> {
+    v.number().ok_or_else(|| E::custom("not a finite number"))
+}
+
+struct Attributes {
+    map: BTreeMap<String, AttrValue>,
+    counts: Counts,
+}
 
 impl<'de> Deserialize<'de> for Attributes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -157,8 +143,23 @@ impl<'de> Deserialize<'de> for Attributes {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Attributes, A::Error> {
-                Scalars::read(access).map(Attributes)
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Attributes, A::Error> {
+                let mut map = BTreeMap::new();
+                let mut counts = Counts::default();
+                while let Some(k) = access.next_key::<String>()? {
+                    counts.key(&k);
+                    let v = match access.next_value::<Scalar<'de>>()? {
+                        Scalar::Null => {
+                            map.remove(&k);
+                            continue;
+                        }
+                        Scalar::Str(s) => AttrValue::Str(s.into_owned()),
+                        Scalar::Bool(b) => AttrValue::Bool(b),
+                        n => AttrValue::Num(number(&n)?),
+                    };
+                    map.insert(k, v);
+                }
+                Ok(Attributes { map, counts })
             }
         }
         d.deserialize_map(V)
@@ -166,11 +167,12 @@ impl<'de> Deserialize<'de> for Attributes {
 }
 
 /// One event object. `type` and `at` must be strings whenever they appear (`from_value`
-/// refuses any other type for them, `null` included).
+/// refuses any other type for them, `null` included); other fields are strings or numbers.
 struct RawEvent {
     kind: Option<String>,
     at: Option<String>,
-    fields: Scalars,
+    fields: BTreeMap<String, FieldValue>,
+    counts: Counts,
 }
 
 impl<'de> Deserialize<'de> for RawEvent {
@@ -181,16 +183,35 @@ impl<'de> Deserialize<'de> for RawEvent {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an event object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<RawEvent, A::Error> {
-                let mut fields = Scalars::read(access)?;
-                let mut take = |key: &str| match fields.map.remove(key) {
-                    Some(Scalar::Str(s)) => Ok(Some(s.into_owned())),
-                    None => Ok(None),
-                    Some(_) => Err(de::Error::custom("not a string")),
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<RawEvent, A::Error> {
+                let mut e = RawEvent {
+                    kind: None,
+                    at: None,
+                    fields: BTreeMap::new(),
+                    counts: Counts::default(),
                 };
-                let kind = take("type")?;
-                let at = take("at")?;
-                Ok(RawEvent { kind, at, fields })
+                while let Some(k) = access.next_key::<Cow<'de, str>>()? {
+                    e.counts.key(&k);
+                    let v = access.next_value::<Scalar<'de>>()?;
+                    match (&*k, v) {
+                        ("type", Scalar::Str(s)) => e.kind = Some(s.into_owned()),
+                        ("at", Scalar::Str(s)) => e.at = Some(s.into_owned()),
+                        ("type" | "at", _) => return Err(de::Error::custom("not a string")),
+                        (_, Scalar::Null) => {
+                            e.fields.remove(&*k);
+                        }
+                        (_, Scalar::Str(s)) => {
+                            e.fields
+                                .insert(k.into_owned(), FieldValue::Str(s.into_owned()));
+                        }
+                        (_, Scalar::Bool(_)) => return Err(de::Error::custom("a boolean")),
+                        (_, n) => {
+                            e.fields
+                                .insert(k.into_owned(), FieldValue::Num(number(&n)?));
+                        }
+                    }
+                }
+                Ok(e)
             }
         }
         d.deserialize_map(V)
@@ -268,21 +289,16 @@ impl Raw<'_> {
         }
 
         let mut attributes = BTreeMap::new();
-        if let Some(Attributes(a)) = self.attributes {
-            if a.entries > limits.attributes || a.longest_key > limits.key_chars {
+        if let Some(a) = self.attributes {
+            if a.counts.entries > limits.attributes || a.counts.longest_key > limits.key_chars {
                 return None;
             }
-            for (k, v) in a.map {
-                let v = match v {
-                    Scalar::Str(s) if within(&s, limits.value_chars) => {
-                        AttrValue::Str(s.into_owned())
-                    }
-                    Scalar::Bool(b) => AttrValue::Bool(b),
-                    n @ (Scalar::Num(_) | Scalar::Int(_)) => AttrValue::Num(n.number()?),
-                    _ => return None,
-                };
-                attributes.insert(k, v);
+            let long =
+                |v: &AttrValue| matches!(v, AttrValue::Str(s) if !within(s, limits.value_chars));
+            if a.map.values().any(long) {
+                return None;
             }
+            attributes = a.map;
         }
 
         let mut events = Vec::new();
@@ -291,8 +307,8 @@ impl Raw<'_> {
                 return None;
             }
             for e in list {
-                // `fields` counted `type` and `at` too, as `from_value`'s object length does.
-                if e.fields.entries > limits.event_fields + 2 {
+                // `counts` took in `type` and `at` too, as `from_value`'s object length does.
+                if e.counts.entries > limits.event_fields + 2 {
                     return None;
                 }
                 let kind = e.kind?.trim().to_string();
@@ -305,19 +321,15 @@ impl Raw<'_> {
                     return None;
                 }
                 let at = Date::parse(&e.at?).ok()?;
-                let mut fields = BTreeMap::new();
-                for (k, v) in e.fields.map {
-                    let v = match v {
-                        Scalar::Str(s)
-                            if within(&k, limits.key_chars) && within(&s, limits.value_chars) =>
-                        {
-                            FieldValue::Str(s.into_owned())
-                        }
-                        n @ (Scalar::Num(_) | Scalar::Int(_)) => FieldValue::Num(n.number()?),
-                        _ => return None,
-                    };
-                    fields.insert(k, v);
+                // `from_value` checks the key and the value of string fields only.
+                let long = |(k, v): (&String, &FieldValue)| {
+                    matches!(v, FieldValue::Str(s)
+                        if !within(k, limits.key_chars) || !within(s, limits.value_chars))
+                };
+                if e.fields.iter().any(long) {
+                    return None;
                 }
+                let fields = e.fields;
                 events.push(Event { kind, at, fields });
             }
         }
