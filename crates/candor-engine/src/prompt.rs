@@ -28,8 +28,9 @@ pub struct Fact {
     pub kind: String,
     /// The line given to the model.
     pub text: String,
-    /// The same fact said to the person ("You bought the Ridge 45L Backpack on 2026-08-01,
-    /// 4 months ago"), for small models, which copy a fact's wording and perspective.
+    /// The same fact said to the person ("You bought the Ridge 45L Backpack in August"), for
+    /// small models, which copy a fact's wording and perspective. Empty until
+    /// [`address_facts`] fills it ([`gather_facts`] does; [`gather_facts_with`] does not).
     #[serde(skip)]
     pub you: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -109,9 +109,9 @@ struct Raw<'a> {
     consent: Option<RawConsent>,
 }
 
-/// Reads an object the way `from_value` sees a JSON object: the last of duplicate keys wins
-/// and `null` means absent. `entries` and `longest_key` count every entry read, so a limit
-/// that holds for them holds for the deduplicated object too.
+/// What was read of a JSON object. Objects are read the way `from_value` sees them (the last
+/// of duplicate keys wins, `null` means absent), but these count every entry read, duplicates
+/// and nulls included, so a limit that holds for them holds for `from_value`'s object too.
 #[derive(Default)]
 struct Counts {
     entries: usize,
