@@ -43,16 +43,24 @@ const NAME_SCORE: i64 = 1_000_000;
 
 /// Attributes that are not facts to mention (identifiers, flags for targeting, consent).
 fn private_attribute(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("password")
-        || k.contains("token")
-        || k.ends_with("_id")
-        || k == "id"
-        || k.contains("consent")
-        || k.contains("unsubscribed")
-        || k.contains("email")
-        || k.contains("phone")
-        || k.contains("ssn")
+    // Every attribute and event field of every recipient passes here, twice: compare in
+    // place, ignoring ASCII case, rather than lowercase a copy and search it six times.
+    let k = key.as_bytes();
+    let has = |needle: &[u8]| {
+        k.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    let ends =
+        |tail: &[u8]| k.len() >= tail.len() && k[k.len() - tail.len()..].eq_ignore_ascii_case(tail);
+    has(b"password")
+        || has(b"token")
+        || ends(b"_id")
+        || k.eq_ignore_ascii_case(b"id")
+        || has(b"consent")
+        || has(b"unsubscribed")
+        || has(b"email")
+        || has(b"phone")
+        || has(b"ssn")
 }
 
 /// The campaign's product, category and offer words (lowercase, four letters or more): a
@@ -817,6 +825,37 @@ when = [{ event = "purchase", within_days = 365 }]
 
     fn recipient(json: &str) -> Recipient {
         Recipient::from_json(json, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn private_attributes_are_matched_without_regard_to_case() {
+        for key in [
+            "password_hash",
+            "API_Token",
+            "customer_id",
+            "Customer_ID",
+            "ID",
+            "id",
+            "marketing_consent",
+            "Unsubscribed",
+            "work_email",
+            "Phone",
+            "ssn_last4",
+        ] {
+            assert!(private_attribute(key), "{key}");
+        }
+        for key in [
+            "city",
+            "loyalty_tier",
+            "idea",
+            "paid",
+            "tokyo_store",
+            "zoë_größe",
+            "",
+            "_i",
+        ] {
+            assert!(!private_attribute(key), "{key}");
+        }
     }
 
     #[test]
