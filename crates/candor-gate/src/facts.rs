@@ -925,10 +925,9 @@ impl<'a> Facts<'a> {
 
     /// The campaign's percentages, stated or worked out (a sale price that is 25% off).
     pub fn campaign_percent(&self, v: f64) -> bool {
-        self.campaign_numbers
-            .iter()
-            .chain(&self.derived().percents)
-            .any(|c| crate::text::num_matches(v, *c))
+        // The worked-out figures only when no stated one matches: they are built on first use.
+        let hit = |c: &f64| crate::text::num_matches(v, *c);
+        self.campaign_numbers.iter().any(hit) || self.derived().percents.iter().any(hit)
     }
 
     /// Whether a written amount of money equals a fact's number or one worked out from them:
@@ -941,16 +940,18 @@ impl<'a> Facts<'a> {
 
     /// [`Facts::money_fact`] to the cent, for a figure converted from the written one.
     pub fn money_fact_exact(&self, n: f64) -> Option<usize> {
+        let hit = |(x, i): &&(f64, usize)| {
+            (n - x).abs() < 0.005
+                && (*i == usize::MAX
+                    || self.list.get_checked(*i).is_none_or(|f| {
+                        !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
+                    }))
+        };
+        // As in `campaign_percent`: the worked-out figures only when no stated one matches.
         self.numbers
             .iter()
-            .chain(&self.derived().numbers)
-            .find(|(x, i)| {
-                (n - x).abs() < 0.005
-                    && (*i == usize::MAX
-                        || self.list.get_checked(*i).is_none_or(|f| {
-                            !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
-                        }))
-            })
+            .find(hit)
+            .or_else(|| self.derived().numbers.iter().find(hit))
             .map(|(_, i)| *i)
     }
 

@@ -1078,15 +1078,18 @@ impl Checker<'_> {
                 }
             }
         }
-        // The campaign's spend thresholds: a minimum order, a free-delivery floor.
-        let thresholds: Vec<f64> = self
-            .facts
-            .list
-            .iter()
-            .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
-            .filter(|f| {
-                let k = f.key.as_str();
-                k.split('_').any(|p| {
+        // The campaign's spend thresholds: a minimum order, a free-delivery floor. (Only read
+        // for amounts of money, and finding them scans the facts for each amount fact.)
+        let thresholds: Vec<f64> = if money.is_empty() {
+            Vec::new()
+        } else {
+            self.facts
+                .list
+                .iter()
+                .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
+                .filter(|f| {
+                    let k = f.key.as_str();
+                    k.split('_').any(|p| {
                     matches!(
                         p,
                         "min" | "minimum" | "threshold" | "over" | "above" | "from"
@@ -1099,9 +1102,10 @@ impl Checker<'_> {
                                 matches!(w.as_str(), "over" | "minimum" | "min" | "above" | "least")
                             })
                     })
-            })
-            .filter_map(|f| f.num)
-            .collect();
+                })
+                .filter_map(|f| f.num)
+                .collect()
+        };
         for (s, e, v) in money {
             if examples.iter().any(|x| (x - v).abs() < 0.005) {
                 continue;
