@@ -104,6 +104,8 @@ pub(crate) struct Facts<'a> {
     own_stems: Vec<(u64, usize)>,
     /// A prepared campaign's stem index, and where its facts start in `list`.
     shared_by_stem: Option<(&'a HashMap<String, Vec<usize>>, usize)>,
+    /// The prepared campaign whose facts `list` shares, if any.
+    pub campaign: Option<&'a CampaignFacts>,
     pub recipient: &'a Recipient,
     pub now: Date,
     pub first_name: Vec<String>,
@@ -329,6 +331,60 @@ pub(crate) struct CampaignFacts {
     campaign_numbers: Vec<f64>,
     money_offs: Vec<f64>,
     codes: HashSet<String>,
+    /// What the offer excludes and the offer's minimums of a unit, found once per campaign
+    /// rather than per email (see [`offer_exclusions`], [`offer_unit_minimums`]).
+    pub exclusions: Vec<Exclusion>,
+    pub unit_minimums: Vec<UnitMinimum>,
+}
+
+/// A value the offer excludes: its stems and the fact's path.
+pub(crate) type Exclusion = (Vec<String>, String);
+/// A minimum of a unit the offer needs: the unit's stem, the number, the fact's path.
+pub(crate) type UnitMinimum = (String, f64, String);
+
+/// The campaign facts (`personal == false`) among `facts` that name something the offer
+/// excludes (`[offer_scope] exclusion_keys`).
+pub(crate) fn offer_exclusions<'f>(
+    rules: &Compiled,
+    facts: impl Iterator<Item = &'f Fact>,
+) -> Vec<Exclusion> {
+    let keys = &rules.table.offer_scope.exclusion_keys;
+    facts
+        .filter(|f| !f.personal && !f.stems.is_empty())
+        // `key` is the folded last key (an array's items carry the array's key).
+        .filter(|f| keys.iter().any(|k| k.as_str() == f.key.as_str()))
+        // "Shipping is excluded" from a discount while free shipping is its own perk.
+        .filter(|f| {
+            !f.stems.iter().all(|w| {
+                matches!(
+                    w.as_str(),
+                    "shipping" | "delivery" | "tax" | "taxes" | "fee" | "fees"
+                )
+            })
+        })
+        .map(|f| (f.stems.to_vec(), f.path.to_string()))
+        .collect()
+}
+
+/// The campaign facts among `facts` that set a minimum of a unit (`min_nights: 2`), by the
+/// rules' `[offer_scope] minimum_prefixes`; spend minimums are left to the money checks.
+pub(crate) fn offer_unit_minimums<'f>(
+    rules: &Compiled,
+    facts: impl Iterator<Item = &'f Fact>,
+) -> Vec<UnitMinimum> {
+    let prefixes = &rules.table.offer_scope.minimum_prefixes;
+    facts
+        .filter(|f| !f.personal && f.num.is_some())
+        .filter_map(|f| {
+            let last = f.key.as_str();
+            let unit = prefixes
+                .iter()
+                .find_map(|p| last.strip_prefix(p.as_str()))?;
+            let num = f.num?;
+            (!unit.is_empty() && !matches!(unit, "spend" | "order" | "purchase" | "amount"))
+                .then(|| (stem(unit), num, f.path.to_string()))
+        })
+        .collect()
 }
 
 impl CampaignFacts {
@@ -344,6 +400,8 @@ impl CampaignFacts {
                 by_stem.entry(st.clone()).or_default().push(i);
             }
         }
+        let exclusions = offer_exclusions(rules, f.list.own.iter());
+        let unit_minimums = offer_unit_minimums(rules, f.list.own.iter());
         CampaignFacts {
             list: f.list.own,
             by_stem,
@@ -351,6 +409,8 @@ impl CampaignFacts {
             campaign_numbers: f.campaign_numbers,
             money_offs: f.money_offs,
             codes: f.codes,
+            exclusions,
+            unit_minimums,
         }
     }
 }
@@ -364,6 +424,7 @@ impl<'a> Facts<'a> {
             },
             own_stems: Vec::new(),
             shared_by_stem: None,
+            campaign: None,
             recipient: r,
             now: ctx.now,
             first_name: Vec::new(),
@@ -401,6 +462,7 @@ impl<'a> Facts<'a> {
         let base = f.list.len();
         f.list.shared = &campaign.list;
         f.shared_by_stem = Some((&campaign.by_stem, base));
+        f.campaign = Some(campaign);
         f.numbers
             .extend(campaign.numbers.iter().map(|(n, i)| (*n, base + i)));
         f.campaign_numbers.extend(&campaign.campaign_numbers);
@@ -419,6 +481,7 @@ impl<'a> Facts<'a> {
             },
             own_stems: Vec::new(),
             shared_by_stem: None,
+            campaign: None,
             recipient: r,
             now: ctx.now,
             // The name the person goes by counts as theirs: "Dear Peggy" for Margaret.

@@ -826,31 +826,22 @@ impl Checker<'_> {
     /// The offer said to cover what the campaign excludes ("SECOND40 works on sunglasses
     /// too" with `excludes: ["sunglasses"]`), unless the clause says it does not.
     fn offer_exclusions(&mut self) {
-        let keys = &self.rules.table.offer_scope.exclusion_keys;
-        let excluded: Vec<(Vec<String>, String)> = self
-            .facts
-            .list
-            .iter()
-            .filter(|f| !f.personal && !f.stems.is_empty())
-            // `key` is the folded last key (an array's items carry the array's key).
-            .filter(|f| keys.iter().any(|k| k.as_str() == f.key.as_str()))
-            // "Shipping is excluded" from a discount while free shipping is its own perk.
-            .filter(|f| {
-                !f.stems.iter().all(|w| {
-                    matches!(
-                        w.as_str(),
-                        "shipping" | "delivery" | "tax" | "taxes" | "fee" | "fees"
-                    )
-                })
-            })
-            .map(|f| (f.stems.to_vec(), f.path.to_string()))
-            .collect();
+        // A prepared campaign found these once; a lone check finds them now. (Every fact that
+        // is not the person's is the campaign's.)
+        let own;
+        let excluded: &[crate::facts::Exclusion] = match self.facts.campaign {
+            Some(c) => &c.exclusions,
+            None => {
+                own = crate::facts::offer_exclusions(self.rules, self.facts.list.iter());
+                &own
+            }
+        };
         if excluded.is_empty() {
             return;
         }
         let words = &self.doc.words;
         let mut hits = Vec::new();
-        for (value, path) in &excluded {
+        for (value, path) in excluded {
             let n = value.len();
             // Stem a word only when it could start the value: this runs for every email.
             let head: String = value[0].chars().take(3).collect();
@@ -930,22 +921,15 @@ impl Checker<'_> {
     /// Fewer than the offer's minimum of a unit ("even a single night" against
     /// `min_nights: 2`, "teams of 3" against `min_seats: 5`).
     fn offer_unit_minimums(&mut self) {
-        let prefixes = &self.rules.table.offer_scope.minimum_prefixes;
-        let mins: Vec<(String, f64, String)> = self
-            .facts
-            .list
-            .iter()
-            .filter(|f| !f.personal && f.num.is_some())
-            .filter_map(|f| {
-                let last = f.key.as_str();
-                let unit = prefixes
-                    .iter()
-                    .find_map(|p| last.strip_prefix(p.as_str()))?;
-                let num = f.num?;
-                (!unit.is_empty() && !matches!(unit, "spend" | "order" | "purchase" | "amount"))
-                    .then(|| (stem(unit), num, f.path.to_string()))
-            })
-            .collect();
+        // As for exclusions: found once for a prepared campaign.
+        let own;
+        let mins: &[crate::facts::UnitMinimum] = match self.facts.campaign {
+            Some(c) => &c.unit_minimums,
+            None => {
+                own = crate::facts::offer_unit_minimums(self.rules, self.facts.list.iter());
+                &own
+            }
+        };
         if mins.is_empty() {
             return;
         }
