@@ -1071,22 +1071,7 @@ impl Checker<'_> {
                 .list
                 .iter()
                 .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
-                .filter(|f| {
-                    let k = f.key.as_str();
-                    k.split('_').any(|p| {
-                    matches!(
-                        p,
-                        "min" | "minimum" | "threshold" | "over" | "above" | "from"
-                    )
-                }) || k.starts_with("min")
-                    // "free shipping on orders over $75": a threshold written in text.
-                    || self.facts.list.iter().any(|t| {
-                        t.path == f.path
-                            && t.stems.iter().any(|w| {
-                                matches!(w.as_str(), "over" | "minimum" | "min" | "above" | "least")
-                            })
-                    })
-                })
+                .filter(|f| self.is_spend_threshold(f))
                 .filter_map(|f| f.num)
                 .collect()
         };
@@ -1247,6 +1232,26 @@ impl Checker<'_> {
             };
             self.flag(Kind::WrongOffer, s, e, reason, "offer.code");
         }
+    }
+
+    /// A campaign amount that is a spend threshold: a key like `min_spend` or
+    /// `free_shipping_over`, or a value that says so.
+    fn is_spend_threshold(&self, f: &crate::facts::Fact) -> bool {
+        let k = f.key.as_str();
+        let threshold_key = k.split('_').any(|p| {
+            matches!(
+                p,
+                "min" | "minimum" | "threshold" | "over" | "above" | "from"
+            )
+        }) || k.starts_with("min");
+        // "free shipping on orders over $75": a threshold written in text.
+        threshold_key
+            || self.facts.list.iter().any(|t| {
+                t.path == f.path
+                    && t.stems.iter().any(|w| {
+                        matches!(w.as_str(), "over" | "minimum" | "min" | "above" | "least")
+                    })
+            })
     }
 
     pub(super) fn sentence_has(&self, ti: usize, words: &[&str]) -> bool {
