@@ -4,6 +4,7 @@
 //! `context.offer.code`), so a finding or a "used facts" entry can name it; events are indexed in
 //! the recipient's order (newest first).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
@@ -416,6 +417,23 @@ impl CampaignFacts {
 }
 
 impl<'a> Facts<'a> {
+    /// What the campaign's offer excludes: found once by a prepared campaign, or in `list` now
+    /// for a lone check (every fact that is not the person's is the campaign's).
+    pub fn offer_exclusions(&self, rules: &Compiled) -> Cow<'a, [Exclusion]> {
+        match self.campaign {
+            Some(c) => Cow::Borrowed(&c.exclusions),
+            None => Cow::Owned(offer_exclusions(rules, self.list.iter())),
+        }
+    }
+
+    /// The offer's minimums of a unit, found the same way.
+    pub fn offer_unit_minimums(&self, rules: &Compiled) -> Cow<'a, [UnitMinimum]> {
+        match self.campaign {
+            Some(c) => Cow::Borrowed(&c.unit_minimums),
+            None => Cow::Owned(offer_unit_minimums(rules, self.list.iter())),
+        }
+    }
+
     fn empty(r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         Facts {
             list: FactList {

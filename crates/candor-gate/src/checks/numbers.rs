@@ -826,22 +826,13 @@ impl Checker<'_> {
     /// The offer said to cover what the campaign excludes ("SECOND40 works on sunglasses
     /// too" with `excludes: ["sunglasses"]`), unless the clause says it does not.
     fn offer_exclusions(&mut self) {
-        // A prepared campaign found these once; a lone check finds them now. (Every fact that
-        // is not the person's is the campaign's.)
-        let own;
-        let excluded: &[crate::facts::Exclusion] = match self.facts.campaign {
-            Some(c) => &c.exclusions,
-            None => {
-                own = crate::facts::offer_exclusions(self.rules, self.facts.list.iter());
-                &own
-            }
-        };
+        let excluded = self.facts.offer_exclusions(self.rules);
         if excluded.is_empty() {
             return;
         }
         let words = &self.doc.words;
         let mut hits = Vec::new();
-        for (value, path) in excluded {
+        for (value, path) in excluded.iter() {
             let n = value.len();
             // Stem a word only when it could start the value: this runs for every email.
             let head: String = value[0].chars().take(3).collect();
@@ -921,15 +912,7 @@ impl Checker<'_> {
     /// Fewer than the offer's minimum of a unit ("even a single night" against
     /// `min_nights: 2`, "teams of 3" against `min_seats: 5`).
     fn offer_unit_minimums(&mut self) {
-        // As for exclusions: found once for a prepared campaign.
-        let own;
-        let mins: &[crate::facts::UnitMinimum] = match self.facts.campaign {
-            Some(c) => &c.unit_minimums,
-            None => {
-                own = crate::facts::offer_unit_minimums(self.rules, self.facts.list.iter());
-                &own
-            }
-        };
+        let mins = self.facts.offer_unit_minimums(self.rules);
         if mins.is_empty() {
             return;
         }
