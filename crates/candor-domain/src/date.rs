@@ -29,6 +29,21 @@ impl Date {
         let s = s.trim();
         let fmt = format_description!("[year]-[month]-[day]");
         if s.len() == 10 {
+            // Every recipient has a few of these: read the digits directly. `time` reads the
+            // same three fields and refuses the same months and days (`from_ymd`); anything
+            // that is not digits and dashes goes to it for the verdict.
+            let b = s.as_bytes();
+            let num = |r: std::ops::Range<usize>| {
+                b[r].iter().try_fold(0u16, |n, &c| {
+                    c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+                })
+            };
+            if b[4] == b'-' && b[7] == b'-' {
+                if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+                    return Date::from_ymd(i32::from(y), m as u8, d as u8)
+                        .ok_or_else(|| DateError(s.to_string()));
+                }
+            }
             return time::Date::parse(s, &fmt)
                 .map(Date)
                 .map_err(|_| DateError(s.to_string()));
@@ -130,6 +145,39 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_the_digits_agrees_with_time() {
+        let fmt = format_description!("[year]-[month]-[day]");
+        let mut texts = Vec::new();
+        for y in [
+            "0000", "0001", "1900", "2000", "2024", "2026", "2100", "9999",
+        ] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    texts.push(format!("{y}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        texts.extend(
+            [
+                "2026-1-011",
+                "2026/01/01",
+                "2026-01-0a",
+                "+026-01-01",
+                "2026-01-01",
+                "２０２６-01-1",
+                "2026--1-01",
+                "20260-1-01",
+                "2026-01-1 ",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            let theirs = time::Date::parse(t, &fmt).ok().map(Date);
+            assert_eq!(Date::parse(t).ok(), theirs, "{t}");
+        }
+    }
 
     #[test]
     fn parses_both_forms() {
