@@ -19,12 +19,15 @@ const ARTICLES: [&str; 9] = [
 
 impl Checker<'_> {
     fn is_common(&self, norm: &str) -> bool {
-        let st = stem(norm);
-        self.rules.common.contains(norm)
-            || self.rules.common.contains(&st)
-            || self.rules.ignore_caps.contains(norm)
-            || self.rules.ignore_caps.contains(&st)
-            || self.rules.greeting_words.contains(norm)
+        // The word as written first: most common words are found without stemming them.
+        let r = self.rules;
+        r.common.contains(norm)
+            || r.ignore_caps.contains(norm)
+            || r.greeting_words.contains(norm)
+            || {
+                let st = stem(norm);
+                r.common.contains(&st) || r.ignore_caps.contains(&st)
+            }
     }
 
     /// A sentence's first word capitalized only by position: a number word ("Two Spin
