@@ -48,6 +48,13 @@ impl Date {
                 .map(Date)
                 .map_err(|_| DateError(s.to_string()));
         }
+        // Free text passes here too (the gate tries every attribute value as a date): the
+        // shortest RFC 3339 timestamp is `YYYY-MM-DDTHH:MM:SSZ`, so anything shorter, or not
+        // starting with a year and a dash, is refused without running the parser.
+        let b = s.as_bytes();
+        if b.len() < 20 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+            return Err(DateError(s.to_string()));
+        }
         time::OffsetDateTime::parse(s, &Rfc3339)
             .map(|t| Date(t.to_offset(time::UtcOffset::UTC).date()))
             .map_err(|_| DateError(s.to_string()))
@@ -175,6 +182,23 @@ mod tests {
         );
         for t in &texts {
             let theirs = time::Date::parse(t, &fmt).ok().map(Date);
+            assert_eq!(Date::parse(t).ok(), theirs, "{t}");
+        }
+        // Timestamps: the length and year check refuses only what RFC 3339 refuses.
+        for t in [
+            "2026-03-01T23:30:00Z",
+            "2026-03-01t23:30:00z",
+            "2026-03-01T23:30:00.123456+05:30",
+            "2026-03-01T23:30Z",
+            "2026-03-01 23:30:00Z",
+            "Porto",
+            "26-03-01T23:30:00Z",
+            "02026-03-01T23:30:00Z",
+            "",
+        ] {
+            let theirs = time::OffsetDateTime::parse(t, &Rfc3339)
+                .ok()
+                .map(|x| Date(x.to_offset(time::UtcOffset::UTC).date()));
             assert_eq!(Date::parse(t).ok(), theirs, "{t}");
         }
     }
