@@ -298,10 +298,7 @@ impl Recipient {
         let last_name = opt_str(&mut m, "last_name", limits.name_chars)?;
         let locale = opt_str(&mut m, "locale", limits.locale_chars)?;
         if let Some(l) = &locale {
-            if !l
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+            if !plain_locale(l) {
                 return Err(RecipientError::WrongType {
                     field: "locale".into(),
                     expected: "a language tag like `en-US`",
@@ -482,6 +479,19 @@ impl std::fmt::Display for FieldPath<'_> {
     }
 }
 
+/// A locale as a language tag's characters: `en-US`, `pt_BR`.
+fn plain_locale(l: &str) -> bool {
+    l.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// An event type that is a plain name: `purchase`, `cart_add`, `page.view`.
+fn plain_event_type(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
 fn check_len(
     field: &(impl std::fmt::Display + ?Sized),
     s: &str,
@@ -558,11 +568,7 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
         match (k.as_str(), v) {
             ("type", Value::String(s)) => {
                 let s = s.trim().to_string();
-                if s.is_empty()
-                    || !s
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-                {
+                if !plain_event_type(&s) {
                     return Err(RecipientError::UnknownEventShape {
                         field: field.to_string(),
                         why: format!("type `{s}` is not a plain name"),

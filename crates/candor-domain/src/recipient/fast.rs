@@ -14,7 +14,10 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::{AttrValue, Consent, Event, FieldValue, Limits, Recipient, RecipientId};
+use super::{
+    plain_event_type, plain_locale, AttrValue, Consent, Event, FieldValue, Limits, Recipient,
+    RecipientId,
+};
 use crate::date::Date;
 use crate::email::EmailAddress;
 
@@ -279,13 +282,8 @@ impl Raw<'_> {
         let first_name = opt_text(self.first_name, limits.name_chars)?;
         let last_name = opt_text(self.last_name, limits.name_chars)?;
         let locale = opt_text(self.locale, limits.locale_chars)?;
-        if let Some(l) = &locale {
-            if !l
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return None;
-            }
+        if locale.as_deref().is_some_and(|l| !plain_locale(l)) {
+            return None;
         }
 
         let mut attributes = BTreeMap::new();
@@ -312,12 +310,7 @@ impl Raw<'_> {
                     return None;
                 }
                 let kind = e.kind?.trim().to_string();
-                if kind.is_empty()
-                    || !kind
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
-                    || !within(&kind, limits.key_chars)
-                {
+                if !plain_event_type(&kind) || !within(&kind, limits.key_chars) {
                     return None;
                 }
                 let at = Date::parse(&e.at?).ok()?;
