@@ -21,7 +21,7 @@ use candor_domain::recipient::{Limits, Recipient};
 use candor_domain::{Campaign, ChatRequest, Completion, FinishReason, TokenCount, Usage};
 use candor_engine::assets::EXAMPLE_CAMPAIGN;
 use candor_engine::demo_data::{self, OutFormat};
-use candor_engine::outbox::Outbox;
+use candor_engine::outbox::{Outbox, Record, BATCH_MESSAGES, RECORDS_FILE};
 use candor_engine::run::{run_blocking, ModelRoute, Router, RunInputs, RunOptions};
 use candor_governor::{Governor, GovernorConfig, Pricer};
 use candor_pricing::PriceTable;
@@ -143,14 +143,17 @@ fn one(
     Ok(per)
 }
 
-/// The outbox alone: one message file per recipient, written the way a run writes it (a
-/// temporary file, then a rename, so a reader never sees half a message), with no other engine
-/// work. This is the kernel's part of the floor, for reading the figures above.
+/// The outbox alone: one message file and one record line per recipient, written the way a
+/// run writes them (in batch directories renamed into place whole, so a reader never sees half
+/// a message), with no other engine work. This is the kernel's part of the floor, for reading
+/// the figures above.
 fn outbox_floor(dir: &Path, n: u64) -> Result<(), Box<dyn Error>> {
-    let sample = std::fs::read_dir(dir.join("template-outbox"))?
-        .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "eml"))
-        .map(|e| std::fs::read_to_string(e.path()))
+    let out = dir.join("template-outbox");
+    let sample = std::fs::read_to_string(out.join(RECORDS_FILE))?
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Record>(l).ok())
+        .find_map(|r| r.message_file)
+        .map(|f| std::fs::read_to_string(out.join(f)))
         .transpose()?
         .unwrap_or_else(|| "x".repeat(3000));
     let ids: Vec<_> = (0..n)
@@ -164,8 +167,13 @@ fn outbox_floor(dir: &Path, n: u64) -> Result<(), Box<dyn Error>> {
     outbox.set_sync(false);
     let cpu0 = cpu_seconds();
     for id in &ids {
-        outbox.write_message(id, &sample)?;
+        let mut record = Record::skipped(id, "");
+        outbox.add(id, &mut record, Some(&sample))?;
+        if outbox.pending() >= BATCH_MESSAGES {
+            outbox.commit()?;
+        }
     }
+    outbox.commit()?;
     let per = (cpu_seconds() - cpu0) * 1e6 / n as f64;
     println!(
         "outbox     {n} message files of {} bytes alone (no engine work): CPU {per:.1} µs/message",

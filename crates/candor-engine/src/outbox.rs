@@ -1,22 +1,28 @@
 //! The outbox: one RFC 5322 message per recipient plus one JSONL record per recipient.
 //!
+//! Layout: `records.jsonl` and directories `batch-000001`, `batch-000002`, … of up to
+//! [`BATCH_MESSAGES`] messages each. A record's `message_file` is its message's path inside
+//! the outbox (`batch-000003/cust42-1f2e….eml`); read the records to find the messages.
+//!
 //! Invariants:
-//! - A message's file name is derived from the recipient id alone, and it is written to a
-//!   temporary file that is synced and then renamed into place: a crash leaves either no message
-//!   or a whole one, and a resumed run that writes the same recipient again replaces it instead of
-//!   adding a second.
-//! - `records.jsonl` is append-only, one complete line per recipient (sent or skipped), synced
-//!   after each append. A torn last line (a crash mid-append) is cut off when the outbox is
-//!   reopened, so resume reads only whole records. A record is appended only after its message
-//!   is in place, so a record always points at a message that exists.
+//! - A batch is written in a hidden staging directory and renamed into place whole: a crash
+//!   leaves no half message in a batch directory.
+//! - `records.jsonl` is append-only, one complete line per recipient (sent or skipped). A
+//!   batch's lines are appended after its directory is in place, so a record always points at
+//!   a message that exists. A torn last line (a crash mid-append) is cut off when the outbox is
+//!   reopened, so resume reads only whole records; messages of the newest batch that no record
+//!   points at are removed then too, so a recipient written again by the resumed run never
+//!   has two messages.
+//! - A message's file name is derived from the recipient id alone.
 //! - Headers are 7-bit: non-ASCII subjects and display names are RFC 2047 encoded words, bodies
 //!   are quoted-printable, and CR/LF in any header value is replaced so no input can add a header.
 //! - Both parts say the same thing; the HTML part escapes every piece of text it includes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use candor_domain::{EmailAddress, Money, RecipientId};
 use serde::{Deserialize, Serialize};
@@ -671,22 +677,63 @@ impl Record {
     }
 }
 
+/// Messages a batch directory holds at most.
+pub const BATCH_MESSAGES: usize = 1000;
+/// How long a batch stays open after its first recipient, at most: on a slow run (a local
+/// model) a crash loses no more than this much finished work.
+pub const BATCH_AGE: Duration = Duration::from_secs(1);
+
 /// An open outbox directory.
+///
+/// Finished recipients are added to an open batch: messages are written into a hidden
+/// staging directory and record lines are held back. [`Outbox::commit`] renames the staging
+/// directory to `batch-NNNNNN` (one rename for the whole batch, where a rename per message
+/// cost a third of the message's kernel time) and then appends the batch's record lines.
 #[derive(Debug)]
 pub struct Outbox {
     dir: PathBuf,
     records_path: PathBuf,
     records: File,
-    /// fsync each message, directory and record (power-loss safe). Off, a process crash
+    /// fsync each message, directory and record batch (power-loss safe). Off, a process crash
     /// (SIGKILL) still loses nothing: the page cache survives it.
     sync: bool,
-    /// This process's id, for temporary file names (asked once: it is a system call).
-    pid: u32,
+    /// Number of the next batch directory.
+    next_batch: u64,
+    /// The open batch's staging directory, once it holds a message.
+    staging: Option<Staging>,
+    /// The open batch's record lines, appended when it commits.
+    lines: Vec<u8>,
+    /// Recipients in the open batch (messages and skips).
+    queued: usize,
+    opened: Option<Instant>,
+}
+
+#[derive(Debug)]
+struct Staging {
+    /// The batch directory's name once committed.
+    batch: String,
+    path: PathBuf,
+}
+
+const BATCH_PREFIX: &str = "batch-";
+const STAGING_SUFFIX: &str = ".staging";
+
+fn batch_number(name: &str) -> Option<u64> {
+    let digits = name.strip_prefix(BATCH_PREFIX)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 impl Outbox {
-    /// Open (creating) an outbox directory, repair a torn last record line, and return the
-    /// records already written (by recipient id; a later line for the same id wins).
+    /// Open (creating) an outbox directory, repair a torn last record line, remove what a
+    /// crash left unfinished, and return the records already written (by recipient id; a later
+    /// line for the same id wins).
+    ///
+    /// Unfinished work is: staging directories and temporary files, and messages in the newest
+    /// batch whose record lines were not appended before the crash (batches commit in order,
+    /// so no older batch can hold one). Those recipients are written again by the resumed run.
     pub fn open(dir: &Path) -> Result<(Outbox, HashMap<String, Record>), OutboxError> {
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         let records_path = dir.join(RECORDS_FILE);
@@ -697,13 +744,34 @@ impl Outbox {
             .open(&records_path)
             .map_err(io_err(&records_path))?;
         let done = read_and_repair(&mut records, &records_path)?;
+        let mut newest: Option<u64> = None;
+        for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+            let entry = entry.map_err(io_err(dir))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(STAGING_SUFFIX) {
+                fs::remove_dir_all(entry.path()).map_err(io_err(&entry.path()))?;
+            } else if name.starts_with('.') && name.ends_with(".tmp") {
+                // A temporary message file of an earlier layout.
+                fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
+            } else if let Some(n) = batch_number(&name) {
+                newest = newest.max(Some(n));
+            }
+        }
+        if let Some(n) = newest {
+            remove_unrecorded(dir, &format!("{BATCH_PREFIX}{n:06}"), &done)?;
+        }
         Ok((
             Outbox {
                 dir: dir.to_path_buf(),
                 records_path,
                 records,
                 sync: true,
-                pid: std::process::id(),
+                next_batch: newest.map_or(1, |n| n + 1),
+                staging: None,
+                lines: Vec::new(),
+                queued: 0,
+                opened: None,
             },
             done,
         ))
@@ -718,42 +786,75 @@ impl Outbox {
         self.sync = sync;
     }
 
-    pub fn message_path(&self, id: &RecipientId) -> PathBuf {
-        self.dir.join(message_file_name(id))
+    /// Add a finished recipient to the open batch: write its message (if it has one) into the
+    /// batch and set `record.message_file` to the message's path inside the outbox. Nothing is
+    /// visible until [`Outbox::commit`].
+    pub fn add(
+        &mut self,
+        id: &RecipientId,
+        record: &mut Record,
+        message: Option<&str>,
+    ) -> Result<(), OutboxError> {
+        if let Some(message) = message {
+            let staging = match &mut self.staging {
+                Some(s) => s,
+                None => {
+                    let batch = format!("{BATCH_PREFIX}{:06}", self.next_batch);
+                    let path = self.dir.join(format!(".{batch}{STAGING_SUFFIX}"));
+                    fs::create_dir(&path).map_err(io_err(&path))?;
+                    self.staging.insert(Staging { batch, path })
+                }
+            };
+            let name = message_file_name(id);
+            let path = staging.path.join(&name);
+            let mut f = File::create(&path).map_err(io_err(&path))?;
+            f.write_all(message.as_bytes())
+                .and_then(|()| if self.sync { f.sync_data() } else { Ok(()) })
+                .map_err(io_err(&path))?;
+            let mut file = String::with_capacity(staging.batch.len() + 1 + name.len());
+            file.push_str(&staging.batch);
+            file.push('/');
+            file.push_str(&name);
+            record.message_file = Some(file);
+        }
+        serde_json::to_writer(&mut self.lines, record)?;
+        self.lines.push(b'\n');
+        self.queued += 1;
+        self.opened.get_or_insert_with(Instant::now);
+        Ok(())
     }
 
-    /// Write a message atomically (temp file, sync, rename, sync directory); returns its file
-    /// name. Writing the same recipient again replaces the file.
-    pub fn write_message(&self, id: &RecipientId, message: &str) -> Result<String, OutboxError> {
-        let name = message_file_name(id);
-        let path = self.dir.join(&name);
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", self.pid));
-        let result = (|| {
-            let mut f = File::create(&tmp)?;
-            f.write_all(message.as_bytes())?;
+    /// Recipients in the open batch.
+    pub fn pending(&self) -> usize {
+        self.queued
+    }
+
+    /// When the open batch should commit at the latest ([`BATCH_AGE`] after it opened).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.opened.map(|t| t + BATCH_AGE)
+    }
+
+    /// Commit the open batch: rename its staging directory into place, then append its record
+    /// lines (one write), so a record always points at a message that exists. Returns how many
+    /// recipients it held.
+    pub fn commit(&mut self) -> Result<usize, OutboxError> {
+        if self.queued == 0 {
+            return Ok(0);
+        }
+        if let Some(s) = self.staging.take() {
+            let target = self.dir.join(&s.batch);
             if self.sync {
-                f.sync_all()?;
+                sync_dir(&s.path);
             }
-            fs::rename(&tmp, &path)
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&tmp);
-            return Err(OutboxError::Io { path, source: e });
+            fs::rename(&s.path, &target).map_err(io_err(&target))?;
+            if self.sync {
+                sync_dir(&self.dir);
+            }
+            self.next_batch += 1;
         }
-        if self.sync {
-            sync_dir(&self.dir);
-        }
-        Ok(name)
-    }
-
-    /// Append one record line and sync it.
-    pub fn append_record(&mut self, record: &Record) -> Result<(), OutboxError> {
-        let mut line = serde_json::to_vec(record)?;
-        line.push(b'\n');
-        // One write call for the whole line: with O_APPEND a crash can only tear the tail,
-        // which `open` repairs.
+        // With O_APPEND a crash can only tear the tail, which `open` repairs.
         self.records
-            .write_all(&line)
+            .write_all(&self.lines)
             .and_then(|()| {
                 if self.sync {
                     self.records.sync_data()
@@ -761,23 +862,42 @@ impl Outbox {
                     Ok(())
                 }
             })
-            .map_err(io_err(&self.records_path))
-    }
-
-    /// Remove temporary files left by a crash mid-write.
-    pub fn clean_temp_files(&self) -> Result<usize, OutboxError> {
-        let mut n = 0;
-        for entry in fs::read_dir(&self.dir).map_err(io_err(&self.dir))? {
-            let entry = entry.map_err(io_err(&self.dir))?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(".tmp") {
-                let _ = fs::remove_file(entry.path());
-                n += 1;
-            }
-        }
+            .map_err(io_err(&self.records_path))?;
+        let n = self.queued;
+        self.lines.clear();
+        self.queued = 0;
+        self.opened = None;
         Ok(n)
     }
+}
+
+/// Remove the messages of batch `batch` that no record points at (their lines were never
+/// appended), and the directory itself if that empties it.
+fn remove_unrecorded(
+    dir: &Path,
+    batch: &str,
+    done: &HashMap<String, Record>,
+) -> Result<(), OutboxError> {
+    let recorded: HashSet<&str> = done
+        .values()
+        .filter_map(|r| r.message_file.as_deref())
+        .filter_map(|f| f.strip_prefix(batch)?.strip_prefix('/'))
+        .collect();
+    let path = dir.join(batch);
+    let mut left = 0usize;
+    for entry in fs::read_dir(&path).map_err(io_err(&path))? {
+        let entry = entry.map_err(io_err(&path))?;
+        let name = entry.file_name();
+        if recorded.contains(name.to_string_lossy().as_ref()) {
+            left += 1;
+        } else {
+            fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
+        }
+    }
+    if left == 0 {
+        fs::remove_dir(&path).map_err(io_err(&path))?;
+    }
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) {
@@ -1180,46 +1300,156 @@ mod tests {
         assert!(message_file_name(&rid("ü")).ends_with(".eml"));
     }
 
-    #[test]
-    fn outbox_is_idempotent_and_repairs_torn_records() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = rid("r1");
-        {
-            let (mut ob, done) = Outbox::open(dir.path()).unwrap();
-            assert!(done.is_empty());
-            let name = ob.write_message(&r, "first").unwrap();
-            assert_eq!(ob.write_message(&r, "second").unwrap(), name);
-            let mut rec = Record::skipped(&r, "x");
-            rec.status = Status::Sent;
-            rec.skip_reason = None;
-            rec.message_file = Some(name);
-            ob.append_record(&rec).unwrap();
+    fn sent(id: &RecipientId) -> Record {
+        let mut rec = Record::skipped(id, "x");
+        rec.status = Status::Sent;
+        rec.skip_reason = None;
+        rec
+    }
+
+    /// Every `.eml` under the outbox, as paths relative to it.
+    fn emls(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().to_string();
+            if e.file_type().unwrap().is_dir() {
+                for f in fs::read_dir(e.path()).unwrap() {
+                    let f = f.unwrap().file_name().to_string_lossy().to_string();
+                    out.push(format!("{name}/{f}"));
+                }
+            } else if name.ends_with(".eml") {
+                out.push(name);
+            }
         }
-        // A torn append.
-        let recs = dir.path().join(RECORDS_FILE);
-        let mut f = OpenOptions::new().append(true).open(&recs).unwrap();
-        f.write_all(br#"{"v":1,"recipient_id":"r2","sta"#).unwrap();
-        drop(f);
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_batch_is_invisible_until_committed_then_records_point_at_its_messages() {
+        let dir = tempfile::tempdir().unwrap();
         let (mut ob, done) = Outbox::open(dir.path()).unwrap();
-        assert_eq!(done.len(), 1);
-        assert_eq!(done["r1"].status, Status::Sent);
-        ob.append_record(&Record::skipped(&rid("r2"), "no_consent"))
-            .unwrap();
+        assert!(done.is_empty());
+        let mut a = sent(&rid("a"));
+        ob.add(&rid("a"), &mut a, Some("message a")).unwrap();
+        let mut b = Record::skipped(&rid("b"), "no_consent");
+        ob.add(&rid("b"), &mut b, None).unwrap();
+        assert_eq!(ob.pending(), 2);
+        assert!(ob.deadline().is_some());
+        // Nothing visible yet: the message is in a hidden staging directory, no record line.
+        assert_eq!(
+            fs::read_to_string(dir.path().join(RECORDS_FILE)).unwrap(),
+            ""
+        );
+        assert!(emls(dir.path()).iter().all(|p| p.starts_with('.')));
+        assert_eq!(ob.commit().unwrap(), 2);
+        assert_eq!(ob.pending(), 0);
+        assert!(ob.deadline().is_none());
+        assert_eq!(ob.commit().unwrap(), 0, "an empty batch commits nothing");
+        let file = a.message_file.clone().unwrap();
+        assert!(file.starts_with("batch-000001/a-"), "{file}");
+        assert_eq!(emls(dir.path()), vec![file.clone()]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join(&file)).unwrap(),
+            "message a"
+        );
+        // The next batch gets the next directory, also after reopening.
+        let mut c = sent(&rid("c"));
+        ob.add(&rid("c"), &mut c, Some("message c")).unwrap();
+        ob.commit().unwrap();
+        assert!(c.message_file.unwrap().starts_with("batch-000002/"));
+        drop(ob);
+        let (mut ob, done) = Outbox::open(dir.path()).unwrap();
+        assert_eq!(done.len(), 3);
+        assert_eq!(done["a"].message_file.as_deref(), Some(file.as_str()));
+        assert_eq!(done["b"].skip_reason.as_deref(), Some("no_consent"));
+        let mut d = sent(&rid("d"));
+        ob.add(&rid("d"), &mut d, Some("message d")).unwrap();
+        ob.commit().unwrap();
+        assert!(d.message_file.unwrap().starts_with("batch-000003/"));
+    }
+
+    #[test]
+    fn reopening_removes_what_a_crash_left_unfinished() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ob, _) = Outbox::open(dir.path()).unwrap();
+        let mut a = sent(&rid("a"));
+        ob.add(&rid("a"), &mut a, Some("a")).unwrap();
+        ob.commit().unwrap();
+        // A crash after the batch's rename, before its record lines: batch 2 holds "b" and
+        // "c" but only "b"'s line made it (the rest of the append was torn).
+        let mut b = sent(&rid("b"));
+        ob.add(&rid("b"), &mut b, Some("b")).unwrap();
+        let mut c = sent(&rid("c"));
+        ob.add(&rid("c"), &mut c, Some("c")).unwrap();
+        let lines = std::mem::take(&mut ob.lines);
+        ob.queued = 0;
+        ob.opened = None;
+        let staging = ob.staging.take().unwrap();
+        fs::rename(&staging.path, dir.path().join(&staging.batch)).unwrap();
+        let first_line = lines.iter().position(|b| *b == b'\n').unwrap() + 1;
+        let mut torn = lines[..first_line].to_vec();
+        torn.extend_from_slice(&lines[first_line..first_line + 10]);
+        ob.records.write_all(&torn).unwrap();
+        // And an open batch that never committed.
+        let mut d = sent(&rid("d"));
+        ob.add(&rid("d"), &mut d, Some("d")).unwrap();
+        // And a temporary file of the earlier one-rename-per-message layout.
+        fs::write(dir.path().join(".x-1.eml.7.tmp"), "half").unwrap();
+        drop(ob);
+
+        let (mut ob, done) = Outbox::open(dir.path()).unwrap();
+        let mut ids: Vec<_> = done.keys().cloned().collect();
+        ids.sort();
+        assert_eq!(ids, ["a", "b"]);
+        let files = emls(dir.path());
+        assert_eq!(
+            files,
+            vec![
+                a.message_file.clone().unwrap(),
+                b.message_file.clone().unwrap()
+            ],
+            "c's message (no record) and the staging directory are gone"
+        );
+        assert!(fs::read_dir(dir.path()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with('.')));
+        // The resumed run writes c and d once each, in a new batch.
+        ob.add(&rid("c"), &mut c, Some("c")).unwrap();
+        ob.add(&rid("d"), &mut d, Some("d")).unwrap();
+        ob.commit().unwrap();
+        assert!(c
+            .message_file
+            .as_deref()
+            .unwrap()
+            .starts_with("batch-000003/"));
         drop(ob);
         let (_, done) = Outbox::open(dir.path()).unwrap();
-        assert_eq!(done.len(), 2);
-        assert_eq!(done["r2"].skip_reason.as_deref(), Some("no_consent"));
-        let emls: Vec<_> = fs::read_dir(dir.path())
-            .unwrap()
-            .filter_map(|e| {
-                let n = e.unwrap().file_name().to_string_lossy().to_string();
-                n.ends_with(".eml").then_some(n)
-            })
-            .collect();
-        assert_eq!(emls.len(), 1);
-        assert_eq!(
-            fs::read_to_string(dir.path().join(&emls[0])).unwrap(),
-            "second"
-        );
+        assert_eq!(done.len(), 4);
+        let files = emls(dir.path());
+        assert_eq!(files.len(), 4);
+        for r in done.values() {
+            assert!(files.contains(r.message_file.as_ref().unwrap()));
+        }
+    }
+
+    #[test]
+    fn an_unrecorded_newest_batch_is_removed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ob, _) = Outbox::open(dir.path()).unwrap();
+        let mut a = sent(&rid("a"));
+        ob.add(&rid("a"), &mut a, Some("a")).unwrap();
+        let staging = ob.staging.take().unwrap();
+        fs::rename(&staging.path, dir.path().join(&staging.batch)).unwrap();
+        ob.queued = 0;
+        drop(ob);
+        let (ob, done) = Outbox::open(dir.path()).unwrap();
+        assert!(done.is_empty());
+        assert!(emls(dir.path()).is_empty());
+        assert!(!dir.path().join("batch-000001").exists());
+        assert_eq!(ob.next_batch, 2, "numbers are not reused");
     }
 }

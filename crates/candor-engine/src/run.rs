@@ -433,7 +433,6 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
 
     let (mut ob, done) = Outbox::open(&opts.out_dir)?;
     ob.set_sync(opts.durable);
-    ob.clean_temp_files()?;
     let mut audit = match &opts.audit_db {
         Some(p) => Some(Audit::open(p)?),
         None => None,
@@ -486,9 +485,24 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                 budget: shared.campaign.budgets.total,
                 ..Snapshot::default()
             };
+            // Send-log rows of the open outbox batch: logged once the batch is committed.
             let mut pending_rows: Vec<SendRow> = Vec::new();
             let mut fatal: Option<RunError> = None;
-            while let Some(mut o) = rx.recv().await {
+            loop {
+                let next = match ob.deadline() {
+                    Some(at) => {
+                        match tokio::time::timeout_at(at.into(), rx.recv()).await {
+                            Ok(next) => next,
+                            Err(_) => {
+                                // The batch is old enough: make it visible.
+                                commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
+                                continue;
+                            }
+                        }
+                    }
+                    None => rx.recv().await,
+                };
+                let Some(mut o) = next else { break };
                 if let Some(f) = o.fatal {
                     fatal.get_or_insert(RunError::Store(f));
                     continue;
@@ -504,13 +518,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                     h.finished += 1;
                 }
                 pending_rows.push(send_row(&shared.campaign.name, &o.record));
-                if pending_rows.len() >= 256 {
-                    if let Some(a) = audit.as_mut() {
-                        if let Err(e) = a.log_sends(&pending_rows) {
-                            fatal.get_or_insert(e.into());
-                        }
-                    }
-                    pending_rows.clear();
+                if ob.pending() >= outbox::BATCH_MESSAGES {
+                    commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
                 }
                 snap.done = resumed.load(Ordering::Relaxed)
                     + summary.sent
@@ -521,11 +530,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                 snap.skipped = summary.skipped.values().sum();
                 progress.update(&snap, false);
             }
-            if let Some(a) = audit.as_mut() {
-                if let Err(e) = a.log_sends(&pending_rows) {
-                    fatal.get_or_insert(e.into());
-                }
-            }
+            commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
             progress.finish(&snap);
             (summary, audit, fatal)
         })
@@ -758,12 +763,28 @@ fn send_row(campaign: &str, r: &Record) -> SendRow {
     }
 }
 
-fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &mut Outcome) -> Result<(), RunError> {
-    if let Some(msg) = &o.message {
-        o.record.message_file = Some(ob.write_message(&o.id, msg)?);
+/// Commit the outbox's open batch, then log its sends to the audit store.
+fn commit(
+    ob: &mut Outbox,
+    audit: Option<&mut Audit>,
+    rows: &mut Vec<SendRow>,
+    fatal: &mut Option<RunError>,
+) {
+    if let Err(e) = ob.commit() {
+        fatal.get_or_insert(e.into());
+        return;
     }
+    if let Some(a) = audit {
+        if let Err(e) = a.log_sends(rows) {
+            fatal.get_or_insert(e.into());
+        }
+    }
+    rows.clear();
+}
+
+fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &mut Outcome) -> Result<(), RunError> {
+    ob.add(&o.id, &mut o.record, o.message.as_deref())?;
     let record = &o.record;
-    ob.append_record(record)?;
     match record.status {
         Status::Sent => {
             summary.sent += 1;

@@ -241,16 +241,7 @@ total = "5.00"
             emls += 1;
         }
         assert_eq!(emls as u64, s.sent);
-        let files = std::fs::read_dir(dir.path().join("outbox"))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "eml")
-            })
-            .count();
+        let files = message_files(&dir.path().join("outbox")).len();
         assert_eq!(files as u64, s.sent);
 
         // Resume: all done, nothing called, nothing written.
@@ -265,5 +256,22 @@ total = "5.00"
         assert_eq!(s2.sent, 0);
         assert_eq!(fake.calls.load(Ordering::SeqCst), calls_before);
         assert_eq!(records(dir.path()).len(), 40);
+    }
+
+    /// Every `.eml` file in the outbox's batch directories (and any at its top level).
+    fn message_files(outbox: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(outbox).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                for f in std::fs::read_dir(&p).unwrap() {
+                    out.push(f.unwrap().path());
+                }
+            } else if p.extension().is_some_and(|x| x == "eml") {
+                out.push(p);
+            }
+        }
+        out.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+        out
     }
 }

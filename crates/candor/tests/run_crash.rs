@@ -140,17 +140,17 @@ stages = [{ name = "write", model = "smollm2-135m-instruct-q4_1" }]
             "no recipient twice: {by_id:?}"
         );
         let sent = records.iter().filter(|r| r.status == Status::Sent).count();
-        let emls = std::fs::read_dir(dir.join("outbox"))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "eml")
-            })
-            .count();
+        let emls = message_files(&dir.join("outbox")).len();
         assert_eq!(emls, sent, "one message per sent recipient, no leftovers");
+        for r in records.iter().filter(|r| r.status == Status::Sent) {
+            let file = dir.join("outbox").join(r.message_file.as_ref().unwrap());
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(
+                text.contains("List-Unsubscribe-Post"),
+                "{} is whole",
+                file.display()
+            );
+        }
 
         // No call paid twice: answered calls per recipient ≤ the answers its email used.
         let people: HashMap<String, EmailAddress> =
@@ -214,5 +214,22 @@ stages = [{ name = "write", model = "smollm2-135m-instruct-q4_1" }]
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
         }
+    }
+
+    /// Every `.eml` file in the outbox's batch directories (and any at its top level).
+    fn message_files(outbox: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(outbox).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                for f in std::fs::read_dir(&p).unwrap() {
+                    out.push(f.unwrap().path());
+                }
+            } else if p.extension().is_some_and(|x| x == "eml") {
+                out.push(p);
+            }
+        }
+        out.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+        out
     }
 }
