@@ -101,6 +101,56 @@ struct Variant {
     templates: Vec<String>,
     /// The facts each text refers to (found once at load, not per render).
     uses: Vec<BTreeSet<String>>,
+    /// Each text as literal pieces and facts, when it is nothing but text and `{{ fact }}`
+    /// (the usual case): rendered by joining the pieces, which gives what MiniJinja gives
+    /// (tested) at a tenth of the cost. `None` renders through MiniJinja.
+    plain: Vec<Option<Vec<Piece>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text(String),
+    Fact(String),
+}
+
+/// `text` as pieces, if it uses no template syntax but `{{ name }}` with `name` one of
+/// `needs`; otherwise `None` (filters, tags, comments, whitespace control, stray delimiters).
+fn plain_pieces(text: &str, needs: &[String]) -> Option<Vec<Piece>> {
+    fn literal(s: &str) -> Option<Piece> {
+        let syntax = ["{{", "{%", "{#", "}}", "%}", "#}"];
+        (!syntax.iter().any(|d| s.contains(d))).then(|| Piece::Text(s.to_string()))
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            pieces.push(literal(&rest[..open])?);
+        }
+        let after = &rest[open + 2..];
+        let close = after.find("}}")?;
+        let name = after[..close].trim_matches(|c: char| c == ' ' || c == '\t');
+        if !needs.iter().any(|n| n == name) {
+            return None;
+        }
+        pieces.push(Piece::Fact(name.to_string()));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        pieces.push(literal(rest)?);
+    }
+    Some(pieces)
+}
+
+/// Join `pieces` with the facts' values; `None` if a fact is missing.
+fn render_plain(pieces: &[Piece], facts: &Facts) -> Option<String> {
+    let mut out = String::with_capacity(128);
+    for p in pieces {
+        match p {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Fact(f) => out.push_str(facts.get(f)?),
+        }
+    }
+    Some(out)
 }
 
 /// One fact a rendered text used, with where it came from.
@@ -325,17 +375,13 @@ impl TemplateSet {
         let used = &v.uses[pick];
         // Only the needed facts go into the context, so strict undefined also catches a text
         // that slipped past the load-time check.
-        let ctx: BTreeMap<&str, Value> = v
-            .needs
-            .iter()
-            .filter_map(|n| facts.get(n).map(|val| (n.as_str(), Value::from(val))))
-            .collect();
-        let render_err = |source| TemplateError::Render {
-            variant: v.name.clone(),
-            source,
+        let plain = v.plain[pick]
+            .as_deref()
+            .and_then(|pieces| render_plain(pieces, facts));
+        let text = match plain {
+            Some(text) => text,
+            None => self.render_jinja(v, name, facts)?,
         };
-        let tmpl = self.env.get_template(name).map_err(render_err)?;
-        let text = tmpl.render(&ctx).map_err(render_err)?;
         let text = collapse_ws(&text);
         let facts_used = v
             .needs
@@ -354,6 +400,25 @@ impl TemplateSet {
             variant: v.name.clone(),
             facts_used,
         })
+    }
+
+    fn render_jinja(
+        &self,
+        v: &Variant,
+        name: &str,
+        facts: &Facts,
+    ) -> Result<String, TemplateError> {
+        let ctx: BTreeMap<&str, Value> = v
+            .needs
+            .iter()
+            .filter_map(|n| facts.get(n).map(|val| (n.as_str(), Value::from(val))))
+            .collect();
+        let render_err = |source| TemplateError::Render {
+            variant: v.name.clone(),
+            source,
+        };
+        let tmpl = self.env.get_template(name).map_err(render_err)?;
+        tmpl.render(&ctx).map_err(render_err)
     }
 }
 
@@ -382,7 +447,9 @@ fn load_variants(
         }
         let mut templates = Vec::with_capacity(rv.texts.len());
         let mut uses = Vec::with_capacity(rv.texts.len());
+        let mut plain = Vec::with_capacity(rv.texts.len());
         for (index, text) in rv.texts.into_iter().enumerate() {
+            plain.push(plain_pieces(&text, &rv.needs));
             let name = format!("{kind}/{}/{index}", rv.name);
             env.add_template_owned(name.clone(), text)
                 .map_err(|source| TemplateError::Syntax {
@@ -413,6 +480,7 @@ fn load_variants(
             needs: rv.needs,
             templates,
             uses,
+            plain,
         });
     }
     Ok(out)
@@ -675,5 +743,110 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn jinja(text: &str, facts: &Facts) -> Option<String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.set_keep_trailing_newline(false);
+        env.add_template_owned("t".to_string(), text.to_string())
+            .ok()?;
+        let ctx: BTreeMap<&str, Value> = facts
+            .map
+            .iter()
+            .map(|(k, (v, _))| (*k, Value::from(v.as_str())))
+            .collect();
+        env.get_template("t").ok()?.render(&ctx).ok()
+    }
+
+    #[test]
+    fn every_embedded_text_is_plain_and_renders_as_minijinja_does() {
+        let t = TemplateSet::embedded().unwrap();
+        let mut facts = Facts::default();
+        for (i, name) in KNOWN_FACTS.iter().enumerate() {
+            facts.put(name, format!("v{i} {{x}} & <b>"), String::new());
+        }
+        for v in t.openers.iter().chain(&t.subjects) {
+            for (i, pieces) in v.plain.iter().enumerate() {
+                let pieces = pieces.as_ref().unwrap_or_else(|| panic!("{} {i}", v.name));
+                let fast = render_plain(pieces, &facts).unwrap();
+                let slow = t.render_jinja(v, &v.templates[i], &facts).unwrap();
+                assert_eq!(fast, slow, "{} {i}", v.name);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_pieces_render_exactly_as_minijinja_or_are_refused() {
+        // Texts built from fragments with and without template syntax; whenever the plain
+        // path takes one, its output must equal MiniJinja's, byte for byte.
+        let fragments = [
+            "Hi ",
+            "{{ first_name }}",
+            "{{city}}",
+            "{{  city\t}}",
+            ", ",
+            "{",
+            "}",
+            "{ city }",
+            "%",
+            "#",
+            "{{ city | upper }}",
+            "{% if city %}x{% endif %}",
+            "{# note #}",
+            "{{- city }}",
+            "{{ city -}}",
+            "}}",
+            "{{ brand }}",
+            "{{ true }}",
+            "{{ unknown }}",
+            "\n",
+            "  ",
+            "é ☃",
+            "{{ city }}{{ city }}",
+            "{{",
+            "{{ city",
+            "%}",
+            "#}",
+            "{%",
+            "{#",
+            "\\",
+            "\"",
+            "'",
+            "{{ 'x' }}",
+            "{{ city ~ 'x' }}",
+            "\r\n",
+        ];
+        let needs: Vec<String> = ["first_name", "city"].map(String::from).to_vec();
+        let mut facts = Facts::default();
+        facts.put("first_name", "Ana".into(), String::new());
+        facts.put("city", "Porto {{ x }} %}".into(), String::new());
+        facts.put("brand", "Northwind".into(), String::new());
+        let mut taken = 0;
+        let mut seed: u64 = 7;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 6 + 1) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(fragments[(seed >> 33) as usize % fragments.len()]);
+            }
+            if let Some(pieces) = plain_pieces(&text, &needs) {
+                taken += 1;
+                let fast = render_plain(&pieces, &facts);
+                let slow = jinja(&text, &facts);
+                assert_eq!(
+                    fast.as_deref().map(collapse_ws),
+                    slow.as_deref().map(collapse_ws),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(taken > 1000, "the plain path took only {taken} texts");
+        assert!(
+            plain_pieces("{{ brand }}", &needs).is_none(),
+            "not in needs"
+        );
+        assert!(plain_pieces("{{ city | upper }}", &needs).is_none());
     }
 }
