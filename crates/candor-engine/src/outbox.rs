@@ -538,7 +538,6 @@ fn base64(bytes: &[u8]) -> String {
 /// Quoted-printable (RFC 2045 §6.7) of UTF-8 text with LF or CRLF line breaks; output lines end
 /// in CRLF and are at most 76 characters.
 pub fn quoted_printable(text: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     // Bytes, not chars: every byte written is ASCII, and a message encodes a few of these per
     // recipient.
     let mut out: Vec<u8> = Vec::with_capacity(text.len() + text.len() / 8 + 8);
@@ -554,30 +553,57 @@ pub fn quoted_printable(text: &str) -> String {
                 line = l;
             }
         }
-        let mut col = 0;
-        for (i, &b) in line.iter().enumerate() {
-            let at_end = i + 1 == line.len();
-            let literal =
-                (b == b' ' || b == b'\t') && !at_end || (33..=126).contains(&b) && b != b'=';
-            // A leading "." or "From " could be mangled by some MTAs; encode a leading dot.
-            let literal = literal && !(col == 0 && b == b'.');
-            let width = if literal { 1 } else { 3 };
-            // Keep one column for a soft break "=".
-            if col + width > 75 {
-                out.extend_from_slice(b"=\r\n");
-                col = 0;
-            }
-            if literal {
-                out.push(b);
-            } else {
-                out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-            }
-            col += width;
-        }
+        qp_line(&mut out, line);
         out.extend_from_slice(b"\r\n");
     }
     // Only ASCII was written.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// One line of [`quoted_printable`], without its line break: runs of bytes that stand for
+/// themselves are copied whole, with a soft break ("=" CRLF) before column 76.
+fn qp_line(out: &mut Vec<u8>, line: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    const MAX: usize = 75; // one column is kept for the soft break's "="
+    fn plain(b: u8) -> bool {
+        b == b' ' || b == b'\t' || (33..=126).contains(&b) && b != b'='
+    }
+    let mut col = 0;
+    let mut i = 0;
+    while i < line.len() {
+        // A leading "." could be mangled by some MTAs: encode it. A space or tab that ends
+        // the line would be stripped in transit: encode it.
+        let mut end = i + line[i..]
+            .iter()
+            .position(|&b| !plain(b))
+            .unwrap_or(line.len() - i);
+        if end == line.len() && end > i && matches!(line[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if i == 0 && line[0] == b'.' {
+            end = 0;
+        }
+        while i < end {
+            if col == MAX {
+                out.extend_from_slice(b"=\r\n");
+                col = 0;
+            }
+            let take = (MAX - col).min(end - i);
+            out.extend_from_slice(&line[i..i + take]);
+            col += take;
+            i += take;
+        }
+        if i < line.len() {
+            let b = line[i];
+            if col + 3 > MAX {
+                out.extend_from_slice(b"=\r\n");
+                col = 0;
+            }
+            out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            col += 3;
+            i += 1;
+        }
+    }
 }
 
 /// The file name of a recipient's message: readable prefix + digest of the whole id, so ids
