@@ -103,23 +103,17 @@ fn estimate(enc: Option<Encoding>, base: u64) -> TokenEstimate {
     }
 }
 
-/// Counts of long texts seen before (a campaign's static prompt prefix is sent with every
-/// call), keyed by the encoding, a 64-bit hash and the length of the text. Bounded: cleared
-/// when full.
-struct Memo {
-    map: std::collections::HashMap<(Encoding, u64, usize), u64>,
-}
-
 const MEMO_MIN_BYTES: usize = 256;
-const MEMO_MAX_ENTRIES: usize = 4096;
+/// Long texts remembered per thread: a campaign's static prefixes and segment blocks, a few
+/// dozen at most.
+const MEMO_MAX_ENTRIES: usize = 32;
 
-fn memo() -> &'static std::sync::Mutex<Memo> {
-    static MEMO: OnceLock<std::sync::Mutex<Memo>> = OnceLock::new();
-    MEMO.get_or_init(|| {
-        std::sync::Mutex::new(Memo {
-            map: std::collections::HashMap::new(),
-        })
-    })
+thread_local! {
+    /// Counts of long texts seen before on this thread (a campaign's static prompt prefix is
+    /// sent with every call), with the texts themselves: a lookup compares lengths, then bytes,
+    /// so a count is never taken for a different text. Oldest out first when full.
+    static LONG: std::cell::RefCell<std::collections::VecDeque<(Encoding, String, u64)>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
 }
 
 /// [`count_with`], remembered for long texts.
@@ -127,20 +121,23 @@ fn count_with_memo(enc: Encoding, text: &str) -> u64 {
     if text.len() < MEMO_MIN_BYTES {
         return count_with(enc, text);
     }
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    let key = (enc, h.finish(), text.len());
-    if let Some(c) = memo().lock().ok().and_then(|m| m.map.get(&key).copied()) {
+    let hit = LONG.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(e, t, _)| *e == enc && t.len() == text.len() && t == text)
+            .map(|(_, _, c)| *c)
+    });
+    if let Some(c) = hit {
         return c;
     }
     let c = count_with(enc, text);
-    if let Ok(mut m) = memo().lock() {
-        if m.map.len() >= MEMO_MAX_ENTRIES {
-            m.map.clear();
+    LONG.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_MAX_ENTRIES {
+            m.pop_front();
         }
-        m.map.insert(key, c);
-    }
+        m.push_back((enc, text.to_string(), c));
+    });
     c
 }
 
@@ -292,6 +289,15 @@ mod tests {
             count_memo("gpt-4.1-mini", &other),
             count("gpt-4.1-mini", &other)
         );
+        // More texts than the memo holds, twice over: evicted ones are counted again.
+        let texts: Vec<String> = (0..MEMO_MAX_ENTRIES + 5)
+            .map(|i| format!("{long}{}", "x ".repeat(i)))
+            .collect();
+        for _ in 0..2 {
+            for t in &texts {
+                assert_eq!(count_memo("gpt-4", t), count("gpt-4", t));
+            }
+        }
     }
 
     #[test]
