@@ -24,8 +24,8 @@ struct Inner<T> {
     items: Vec<T>,
     /// Urgent items among `items`.
     urgent: usize,
-    /// Urgent items pushed since the start (a group-commit wait watches it grow).
-    urgent_total: u64,
+    /// During a group-commit wait: how many urgent items end it.
+    group_target: usize,
     wait: Wait,
     closed: bool,
 }
@@ -38,7 +38,7 @@ enum Wait {
     Idle,
     /// Items queued, none urgent: an urgent item or a full batch.
     Gathering,
-    /// Urgent items queued: another urgent item, briefly.
+    /// Urgent items queued: more urgent items (up to a target), briefly.
     Group,
 }
 
@@ -48,7 +48,7 @@ impl<T> Doorbell<T> {
             inner: Mutex::new(Inner {
                 items: Vec::new(),
                 urgent: 0,
-                urgent_total: 0,
+                group_target: 0,
                 wait: Wait::Idle,
                 closed: false,
             }),
@@ -71,13 +71,12 @@ impl<T> Doorbell<T> {
         g.items.push(item);
         if urgent {
             g.urgent += 1;
-            g.urgent_total += 1;
         }
         let ring = match g.wait {
             Wait::Busy => false,
             Wait::Idle => true,
             Wait::Gathering => urgent || g.items.len() >= self.full,
-            Wait::Group => urgent,
+            Wait::Group => urgent && g.urgent >= g.group_target || g.items.len() >= self.full,
         };
         if ring {
             g.wait = Wait::Busy;
@@ -89,9 +88,14 @@ impl<T> Doorbell<T> {
 
     /// The consumer's next batch: waits for a first item, then gathers until an urgent item
     /// arrives, the batch is full or `interval` has passed since the wait for more began. With
-    /// urgent items and `group`, waits up to `group` for one more urgent item (a neighbour's
-    /// commit to share). Everything queued is taken. `None` once closed.
-    pub fn next_batch(&self, interval: Duration, group: Option<Duration>) -> Option<Vec<T>> {
+    /// urgent items and `group = (wait, target)`, waits up to `wait` until `target` urgent items
+    /// are queued (neighbours' commits to share). Everything queued is taken. `None` once
+    /// closed.
+    pub fn next_batch(
+        &self,
+        interval: Duration,
+        group: Option<(Duration, usize)>,
+    ) -> Option<Vec<T>> {
         let mut g = self.lock();
         while g.items.is_empty() {
             if g.closed {
@@ -104,10 +108,10 @@ impl<T> Doorbell<T> {
         g = self.wait_while(g, Wait::Gathering, interval, |g| {
             g.urgent == 0 && g.items.len() < full && !g.closed
         });
-        if let Some(group) = group.filter(|_| g.urgent > 0 && !g.closed) {
-            let seen = g.urgent_total;
-            g = self.wait_while(g, Wait::Group, group, |g| {
-                g.urgent_total == seen && g.items.len() < full && !g.closed
+        if let Some((wait, target)) = group.filter(|_| g.urgent > 0 && !g.closed) {
+            g.group_target = target;
+            g = self.wait_while(g, Wait::Group, wait, |g| {
+                g.urgent < g.group_target && g.items.len() < full && !g.closed
             });
         }
         g.wait = Wait::Busy;
@@ -244,7 +248,7 @@ mod tests {
     fn a_group_wait_takes_in_the_next_urgent_item() {
         let q = Arc::new(Doorbell::new(1_000));
         q.push("first", true).unwrap();
-        let consumer = consumer(&q, move |q| q.next_batch(LONG, Some(LONG)).unwrap());
+        let consumer = consumer(&q, move |q| q.next_batch(LONG, Some((LONG, 2))).unwrap());
         std::thread::sleep(Duration::from_millis(20));
         q.push("neighbour", true).unwrap();
         assert_eq!(consumer.join().unwrap(), vec!["first", "neighbour"]);
@@ -252,8 +256,44 @@ mod tests {
         // With no neighbour the wait ends after `group`.
         let q = Doorbell::new(1_000);
         q.push("alone", true).unwrap();
-        let b = q.next_batch(LONG, Some(Duration::from_millis(5))).unwrap();
+        let b = q
+            .next_batch(LONG, Some((Duration::from_millis(5), 2)))
+            .unwrap();
         assert_eq!(b, vec!["alone"]);
+    }
+
+    #[test]
+    fn a_group_wait_lasts_until_its_target_or_its_time() {
+        // Target 3: the quiet item and the second urgent one do not end it; the third does.
+        let q = Arc::new(Doorbell::new(1_000));
+        q.push(1, true).unwrap();
+        let c = consumer(&q, move |q| q.next_batch(LONG, Some((LONG, 3))).unwrap());
+        for (item, urgent) in [(2, false), (3, true), (4, true)] {
+            std::thread::sleep(Duration::from_millis(20));
+            q.push(item, urgent).unwrap();
+        }
+        assert_eq!(c.join().unwrap(), vec![1, 2, 3, 4]);
+
+        // Short of the target, the wait ends after its time with what came.
+        let q = Arc::new(Doorbell::new(1_000));
+        q.push(1, true).unwrap();
+        let t = Instant::now();
+        let c = consumer(&q, move |q| {
+            q.next_batch(LONG, Some((Duration::from_millis(60), 5)))
+                .unwrap()
+        });
+        q.push(2, true).unwrap();
+        assert_eq!(c.join().unwrap(), vec![1, 2]);
+        assert!(t.elapsed() >= Duration::from_millis(60));
+
+        // A full batch ends it too.
+        let q = Arc::new(Doorbell::new(3));
+        q.push(1, true).unwrap();
+        let c = consumer(&q, move |q| q.next_batch(LONG, Some((LONG, 10))).unwrap());
+        std::thread::sleep(Duration::from_millis(20));
+        q.push(2, false).unwrap();
+        q.push(3, false).unwrap();
+        assert_eq!(c.join().unwrap(), vec![1, 2, 3]);
     }
 
     #[test]

@@ -832,7 +832,9 @@ fn writer_loop(
         // Someone waits (an urgent operation): commit what is queued now, after a brief wait
         // for neighbours when callers are concurrent. Otherwise gather until the interval is
         // up or the batch is full.
-        let group = (last_waiters > 1).then_some(GROUP_COMMIT_WAIT);
+        // The target is one more than last time: it grows while neighbours keep coming within
+        // the wait, and falls back to what came when they stop.
+        let group = (last_waiters > 1).then_some((GROUP_COMMIT_WAIT, last_waiters + 1));
         let Some(batch) = queue.next_batch(opts.batch_interval, group) else {
             break;
         };
