@@ -705,9 +705,11 @@ impl Record {
 
 /// Messages a batch directory holds at most.
 pub const BATCH_MESSAGES: usize = 1000;
-/// How long a batch stays open after its first recipient, at most: on a slow run (a local
-/// model) a crash loses no more than this much finished work.
-pub const BATCH_AGE: Duration = Duration::from_secs(1);
+/// How long a batch stays open after its first recipient, at most. On a slow run (a local
+/// model, a few emails a second) this sets how big batches get and how much finished work a
+/// crash can lose: 5 s keeps directories from holding one or two messages each, and redoing
+/// 5 s of work costs no money (remote answers are in the response cache).
+pub const BATCH_AGE: Duration = Duration::from_secs(5);
 
 /// An open outbox directory.
 ///
@@ -732,6 +734,8 @@ pub struct Outbox {
     /// Recipients in the open batch (messages and skips).
     queued: usize,
     opened: Option<Instant>,
+    /// How long a batch stays open at most ([`BATCH_AGE`] unless set).
+    batch_age: Duration,
 }
 
 #[derive(Debug)]
@@ -798,6 +802,7 @@ impl Outbox {
                 lines: Vec::new(),
                 queued: 0,
                 opened: None,
+                batch_age: BATCH_AGE,
             },
             done,
         ))
@@ -810,6 +815,11 @@ impl Outbox {
     /// Whether every write is synced to disk (default on).
     pub fn set_sync(&mut self, sync: bool) {
         self.sync = sync;
+    }
+
+    /// How long a batch stays open after its first recipient at most (default [`BATCH_AGE`]).
+    pub fn set_batch_age(&mut self, age: Duration) {
+        self.batch_age = age;
     }
 
     /// Add a finished recipient to the open batch: write its message (if it has one) into the
@@ -855,9 +865,9 @@ impl Outbox {
         self.queued
     }
 
-    /// When the open batch should commit at the latest ([`BATCH_AGE`] after it opened).
+    /// When the open batch should commit at the latest (its batch age after it opened).
     pub fn deadline(&self) -> Option<Instant> {
-        self.opened.map(|t| t + BATCH_AGE)
+        self.opened.map(|t| t + self.batch_age)
     }
 
     /// Commit the open batch: rename its staging directory into place, then append its record

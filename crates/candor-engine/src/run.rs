@@ -122,6 +122,8 @@ pub struct RunOptions {
     pub global_budget: Option<Money>,
     /// fsync every outbox write (default on; off still survives SIGKILL, not power loss).
     pub durable: bool,
+    /// How long an outbox batch stays open at most (default [`outbox::BATCH_AGE`]).
+    pub batch_age: std::time::Duration,
 }
 
 impl RunOptions {
@@ -138,6 +140,7 @@ impl RunOptions {
             hot_threshold_milli: 1_100,
             global_budget: None,
             durable: true,
+            batch_age: outbox::BATCH_AGE,
         }
     }
 }
@@ -433,6 +436,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
 
     let (mut ob, done) = Outbox::open(&opts.out_dir)?;
     ob.set_sync(opts.durable);
+    ob.set_batch_age(opts.batch_age);
     let mut audit = match &opts.audit_db {
         Some(p) => Some(Audit::open(p)?),
         None => None,
@@ -518,7 +522,11 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                     h.finished += 1;
                 }
                 pending_rows.push(send_row(&shared.campaign.name, &o.record));
-                if ob.pending() >= outbox::BATCH_MESSAGES {
+                // Full, or old enough (outcomes that keep arriving never let the timeout
+                // above fire).
+                if ob.pending() >= outbox::BATCH_MESSAGES
+                    || ob.deadline().is_some_and(|at| Instant::now() >= at)
+                {
                     commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
                 }
                 snap.done = resumed.load(Ordering::Relaxed)

@@ -56,6 +56,8 @@ total = "5.00"
     /// never had (the gate must catch it and the retry must carry the findings back).
     struct Fake {
         calls: AtomicU64,
+        /// How long each answer takes.
+        delay: std::time::Duration,
     }
 
     impl Provider for Fake {
@@ -68,6 +70,9 @@ total = "5.00"
         ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
             Box::pin(async move {
                 self.calls.fetch_add(1, Ordering::SeqCst);
+                if !self.delay.is_zero() {
+                    tokio::time::sleep(self.delay).await;
+                }
                 let user = &request.messages[1].content;
                 let retry = user.contains("A CHECK REJECTED");
                 let name = user
@@ -173,6 +178,7 @@ total = "5.00"
         let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
         let fake = Arc::new(Fake {
             calls: AtomicU64::new(0),
+            delay: std::time::Duration::ZERO,
         });
         let s = run(
             inputs(dir.path(), store.clone(), fake.clone()),
@@ -256,6 +262,50 @@ total = "5.00"
         assert_eq!(s2.sent, 0);
         assert_eq!(fake.calls.load(Ordering::SeqCst), calls_before);
         assert_eq!(records(dir.path()).len(), 40);
+    }
+
+    /// On a slow run a batch commits when it is old enough, not only when it is full: records
+    /// appear while the run goes on, each pointing at a whole message.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_run_commits_its_batches_by_age() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let fake = Arc::new(Fake {
+            calls: AtomicU64::new(0),
+            delay: std::time::Duration::from_millis(150),
+        });
+        let mut opts = options(dir.path());
+        opts.concurrency = Some(2);
+        opts.batch_age = std::time::Duration::from_millis(100);
+        let s = run(inputs(dir.path(), store, fake), opts).await.unwrap();
+        assert_eq!(s.sent + s.skipped.values().sum::<u64>(), 40);
+        let recs = records(dir.path());
+        let mut batches: Vec<&str> = recs
+            .iter()
+            .filter_map(|r| r.message_file.as_deref()?.split('/').next())
+            .collect();
+        batches.dedup();
+        assert!(
+            batches.len() >= 3,
+            "a dozen 150 ms calls two at a time, in 100 ms batches: {batches:?}"
+        );
+        let mut sorted = batches.clone();
+        sorted.sort();
+        assert_eq!(sorted, batches, "records follow the batches in order");
+        assert_eq!(
+            message_files(&dir.path().join("outbox")).len() as u64,
+            s.sent
+        );
+        for r in recs.iter().filter(|r| r.status == Status::Sent) {
+            let raw = std::fs::read(
+                dir.path()
+                    .join("outbox")
+                    .join(r.message_file.as_ref().unwrap()),
+            )
+            .unwrap();
+            assert!(MessageParser::default().parse(&raw).is_some());
+        }
     }
 
     /// Every `.eml` file in the outbox's batch directories (and any at its top level).
