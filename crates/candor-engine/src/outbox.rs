@@ -1473,6 +1473,25 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_commit_is_an_error_and_leaves_no_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ob, _) = Outbox::open(dir.path()).unwrap();
+        let mut a = sent(&rid("a"));
+        ob.add(&rid("a"), &mut a, Some("a")).unwrap();
+        // The staging directory vanishes under the run (a full disk, an operator's rm).
+        fs::remove_dir_all(&ob.staging.as_ref().unwrap().path).unwrap();
+        let err = ob.commit().unwrap_err();
+        assert!(err.to_string().contains("batch-000001"), "{err}");
+        drop(ob);
+        let (_, done) = Outbox::open(dir.path()).unwrap();
+        assert!(
+            done.is_empty(),
+            "no record for a message that is not in place"
+        );
+        assert!(emls(dir.path()).is_empty());
+    }
+
+    #[test]
     fn an_unrecorded_newest_batch_is_removed_whole() {
         let dir = tempfile::tempdir().unwrap();
         let (mut ob, _) = Outbox::open(dir.path()).unwrap();

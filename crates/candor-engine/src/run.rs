@@ -492,6 +492,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
             // Send-log rows of the open outbox batch: logged once the batch is committed.
             let mut pending_rows: Vec<SendRow> = Vec::new();
             let mut fatal: Option<RunError> = None;
+            // After an outbox write fails nothing more is written: what is on disk stays a
+            // committed prefix plus, at most, one unfinished newest batch that reopening
+            // removes.
+            let mut outbox_failed = false;
             loop {
                 let next = match ob.deadline() {
                     Some(at) => {
@@ -499,7 +503,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                             Ok(next) => next,
                             Err(_) => {
                                 // The batch is old enough: make it visible.
-                                commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
+                                outbox_failed |=
+                                    !commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
                                 continue;
                             }
                         }
@@ -511,8 +516,12 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                     fatal.get_or_insert(RunError::Store(f));
                     continue;
                 }
+                if outbox_failed {
+                    continue;
+                }
                 if let Err(e) = sink_one(&mut ob, &mut summary, &mut o) {
                     fatal.get_or_insert(e);
+                    outbox_failed = true;
                     continue;
                 }
                 {
@@ -527,7 +536,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                 if ob.pending() >= outbox::BATCH_MESSAGES
                     || ob.deadline().is_some_and(|at| Instant::now() >= at)
                 {
-                    commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
+                    outbox_failed |=
+                        !commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
                 }
                 snap.done = resumed.load(Ordering::Relaxed)
                     + summary.sent
@@ -538,7 +548,9 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                 snap.skipped = summary.skipped.values().sum();
                 progress.update(&snap, false);
             }
-            commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
+            if !outbox_failed {
+                commit(&mut ob, audit.as_mut(), &mut pending_rows, &mut fatal);
+            }
             progress.finish(&snap);
             (summary, audit, fatal)
         })
@@ -771,16 +783,17 @@ fn send_row(campaign: &str, r: &Record) -> SendRow {
     }
 }
 
-/// Commit the outbox's open batch, then log its sends to the audit store.
+/// Commit the outbox's open batch, then log its sends to the audit store. False when the
+/// outbox could not be written (the error is in `fatal`).
 fn commit(
     ob: &mut Outbox,
     audit: Option<&mut Audit>,
     rows: &mut Vec<SendRow>,
     fatal: &mut Option<RunError>,
-) {
+) -> bool {
     if let Err(e) = ob.commit() {
         fatal.get_or_insert(e.into());
-        return;
+        return false;
     }
     if let Some(a) = audit {
         if let Err(e) = a.log_sends(rows) {
@@ -788,6 +801,7 @@ fn commit(
         }
     }
     rows.clear();
+    true
 }
 
 fn sink_one(ob: &mut Outbox, summary: &mut RunSummary, o: &mut Outcome) -> Result<(), RunError> {
