@@ -87,7 +87,54 @@ pub(crate) struct Tok {
 /// Id of a word no rule phrase contains.
 pub(crate) const NO_ID: u32 = u32::MAX;
 
+/// A word or number token: what both tokenizer paths push for a run of alphanumerics.
+struct WordTok {
+    start: usize,
+    end: usize,
+    numeric: bool,
+    norm: compact_str::CompactString,
+    cap: bool,
+    /// Letters, and uppercase letters, in the word.
+    letters: (usize, usize),
+    caseless: bool,
+}
+
 impl Tok {
+    fn word(w: WordTok, sent: usize, sent_start: bool) -> Tok {
+        let (nl, nu) = w.letters;
+        Tok {
+            start: w.start,
+            end: w.end,
+            kind: if w.numeric {
+                TokKind::Num
+            } else {
+                TokKind::Word
+            },
+            norm: w.norm,
+            cap: w.cap,
+            all_caps: nl >= 2 && nu == nl,
+            sent,
+            sent_start,
+            caseless: w.caseless,
+            id: NO_ID,
+        }
+    }
+
+    fn punct(start: usize, end: usize, norm: compact_str::CompactString, sent: usize) -> Tok {
+        Tok {
+            start,
+            end,
+            kind: TokKind::Punct,
+            norm,
+            cap: false,
+            all_caps: false,
+            sent,
+            sent_start: false,
+            caseless: false,
+            id: NO_ID,
+        }
+    }
+
     pub fn is_word(&self) -> bool {
         self.kind == TokKind::Word
     }
@@ -245,40 +292,24 @@ fn tokenize_ascii(text: &str) -> Vec<Tok> {
                     nu += usize::from(l.is_ascii_uppercase());
                 }
             }
-            toks.push(Tok {
+            let w = WordTok {
                 start: i,
                 end: j,
-                kind: if all_digits {
-                    TokKind::Num
-                } else {
-                    TokKind::Word
-                },
+                numeric: all_digits,
                 norm,
                 cap: c.is_ascii_uppercase(),
-                all_caps: nl >= 2 && nu == nl,
-                sent,
-                sent_start: need_start,
+                letters: (nl, nu),
                 caseless: false,
-                id: NO_ID,
-            });
+            };
+            toks.push(Tok::word(w, sent, need_start));
             need_start = false;
             i = j;
             continue;
         }
         let mut one = [0u8; 1];
         one[0] = c.to_ascii_lowercase();
-        toks.push(Tok {
-            start: i,
-            end: i + 1,
-            kind: TokKind::Punct,
-            norm: compact_str::CompactString::from_utf8(&one[..]).unwrap_or_default(),
-            cap: false,
-            all_caps: false,
-            sent,
-            sent_start: false,
-            caseless: false,
-            id: NO_ID,
-        });
+        let norm = compact_str::CompactString::from_utf8(&one[..]).unwrap_or_default();
+        toks.push(Tok::punct(i, i + 1, norm, sent));
         let ends_sentence =
             matches!(c, b'.' | b'!' | b'?') && (i + 1 >= n || ascii_space(b[i + 1]));
         if ends_sentence && !need_start {
@@ -353,23 +384,16 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
                     nu += 1;
                 }
             }
-            let caseless = is_caseless_letter(first);
-            toks.push(Tok {
+            let w = WordTok {
                 start,
                 end,
-                kind: if all_digits {
-                    TokKind::Num
-                } else {
-                    TokKind::Word
-                },
+                numeric: all_digits,
                 norm,
                 cap: first.is_uppercase(),
-                all_caps: nl >= 2 && nu == nl,
-                sent,
-                sent_start: need_start,
-                caseless,
-                id: NO_ID,
-            });
+                letters: (nl, nu),
+                caseless: is_caseless_letter(first),
+            };
+            toks.push(Tok::word(w, sent, need_start));
             need_start = false;
             i = j;
             continue;
@@ -388,18 +412,7 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
             fold_char(c, &mut folded);
             compact_str::CompactString::from(folded.as_str())
         };
-        toks.push(Tok {
-            start: pos,
-            end,
-            kind: TokKind::Punct,
-            norm,
-            cap: false,
-            all_caps: false,
-            sent,
-            sent_start: false,
-            caseless: false,
-            id: NO_ID,
-        });
+        toks.push(Tok::punct(pos, end, norm, sent));
         let ends_sentence = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
             && (i + 1 >= n || chars[i + 1].1.is_whitespace());
         if ends_sentence && !need_start {
