@@ -124,6 +124,10 @@ pub struct RunOptions {
     pub durable: bool,
     /// How long an outbox batch stays open at most (default [`outbox::BATCH_AGE`]).
     pub batch_age: std::time::Duration,
+    /// Set it to stop the run gently: no new recipient starts, the ones in flight finish
+    /// (their calls answered, settled and cached) and are written, and `run` returns with
+    /// `interrupted`. [`run_blocking`] also sets it on Ctrl-C; a second Ctrl-C exits at once.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl RunOptions {
@@ -141,6 +145,7 @@ impl RunOptions {
             global_budget: None,
             durable: true,
             batch_age: outbox::BATCH_AGE,
+            stop: None,
         }
     }
 }
@@ -216,6 +221,10 @@ pub struct RunSummary {
     pub planned: Money,
     pub budget: Option<Money>,
     pub elapsed_ms: u64,
+    /// The run was stopped before every recipient was done (see [`RunOptions::stop`]); the
+    /// same command continues it.
+    #[serde(default)]
+    pub interrupted: bool,
 }
 
 /// What one recipient came to.
@@ -557,6 +566,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     };
 
     let mut seen: HashSet<String> = HashSet::new();
+    let stop = opts.stop.take();
+    let mut interrupted = false;
     for r in reader.by_ref() {
         let segment = shared.campaign.segment_name_of(&r).to_string();
         let planned = cursor
@@ -615,6 +626,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         if tx.is_closed() {
             break; // the sink stopped on a fatal error
         }
+        if stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst)) {
+            interrupted = true;
+            break;
+        }
         let shared = Arc::clone(&shared);
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -647,8 +662,18 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     let stats = stats?;
     summary.resumed = resumed.load(Ordering::Relaxed);
     summary.spend += *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner());
-    summary.recipients = stats.accepted;
-    summary.quarantined = stats.quarantined;
+    // Stopped early, the reader saw only part of the list; the plan pass counted all of it.
+    summary.recipients = if interrupted {
+        estimate.input.accepted
+    } else {
+        stats.accepted
+    };
+    summary.quarantined = if interrupted {
+        estimate.input.quarantined
+    } else {
+        stats.quarantined
+    };
+    summary.interrupted = interrupted;
     shared
         .governor
         .store()
@@ -712,6 +737,16 @@ pub fn run_blocking(
     // recipient frees a slot) is then a queue push on a busy worker, not a cross-thread
     // futex wake of a parked thread per recipient.
     rt.block_on(async move {
+        if let Some(stop) = opts.stop.clone() {
+            tokio::spawn(async move {
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    if stop.swap(true, Ordering::SeqCst) {
+                        // A second Ctrl-C: the user does not want to wait.
+                        std::process::exit(130);
+                    }
+                }
+            });
+        }
         tokio::spawn(run(inputs, opts))
             .await
             .map_err(|e| RunError::Store(format!("the run stopped: {e}")))?

@@ -133,6 +133,20 @@ pub struct RunArgs {
     /// Print a machine summary at the end.
     #[arg(long)]
     pub json: bool,
+    /// Make finished emails visible in the outbox at least this often (a batch directory and
+    /// its records are written when 1,000 are done or this much time has passed). A crash
+    /// loses at most this much finished work; the same command redoes it, answers to paid
+    /// calls coming from the response cache.
+    #[arg(long, env = "CANDOR_COMMIT_SECS", default_value_t = 5.0, value_name = "SECONDS",
+          value_parser = parse_commit_secs)]
+    pub commit_secs: f64,
+}
+
+fn parse_commit_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.01..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}`: give seconds between 0.01 and 3600")),
+    }
 }
 
 #[derive(Debug, Args)]

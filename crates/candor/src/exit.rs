@@ -14,6 +14,18 @@ impl fmt::Display for Failed {
 }
 impl std::error::Error for Failed {}
 
+/// The user stopped the job (Ctrl-C) and it wrote what it had finished: exit 130, as a shell
+/// reports a process stopped by SIGINT. The message says how to continue.
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Interrupted {}
+
 /// A problem with the user's input: exit 2.
 #[derive(Debug)]
 pub struct UserError {
@@ -48,6 +60,10 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
     };
     if err.downcast_ref::<Failed>().is_some() {
         return 1;
+    }
+    if let Some(i) = err.downcast_ref::<Interrupted>() {
+        eprintln!("{i}");
+        return 130;
     }
     // A closed stdout (`candor ... | head`) is not an error.
     if let Some(io) = err.root_cause().downcast_ref::<std::io::Error>() {

@@ -80,9 +80,89 @@ stages = [{ name = "write", model = "smollm2-135m-instruct-q4_1" }]
             .arg(dir.join("recipients.jsonl"))
             .arg("--out")
             .arg(dir.join("outbox"))
+            // Batches every 0.2 s, so the kills below land between commits as well as
+            // mid-generation.
+            .env("CANDOR_COMMIT_SECS", "0.2")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         c
+    }
+
+    fn records_in(dir: &Path) -> Vec<Record> {
+        std::fs::read_to_string(dir.join("outbox").join(RECORDS_FILE))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Every record once, every sent one pointing at a whole message, no other message.
+    fn assert_outbox_consistent(dir: &Path) -> Vec<Record> {
+        let records = records_in(dir);
+        let mut ids: Vec<&str> = records.iter().map(|r| r.recipient_id.as_str()).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "no recipient twice");
+        let sent: Vec<&Record> = records
+            .iter()
+            .filter(|r| r.status == Status::Sent)
+            .collect();
+        for r in &sent {
+            let text =
+                std::fs::read_to_string(dir.join("outbox").join(r.message_file.as_ref().unwrap()))
+                    .unwrap();
+            assert!(text.contains("List-Unsubscribe-Post"), "whole message");
+        }
+        assert_eq!(message_files(&dir.join("outbox")).len(), sent.len());
+        records
+    }
+
+    #[test]
+    fn ctrl_c_finishes_the_calls_in_flight_writes_them_and_resume_completes() {
+        let dir = std::env::temp_dir().join(format!("candor-sigint-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        setup(&dir);
+        let mut child = run_cmd(&dir).stderr(Stdio::piped()).spawn().unwrap();
+        // Wait for the first committed batch: the run is under way.
+        let start = Instant::now();
+        while records_in(&dir).is_empty() && child.try_wait().unwrap().is_none() {
+            assert!(start.elapsed() < Duration::from_secs(300), "no progress");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let finished = child.try_wait().unwrap().is_some();
+        if !finished {
+            let kill = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(kill.success());
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let first = assert_outbox_consistent(&dir);
+        if !finished && first.len() < N {
+            assert_eq!(out.status.code(), Some(130), "{stderr}");
+            assert!(stderr.contains("interrupted:"), "{stderr}");
+            assert!(
+                stderr.contains("run the same command to continue"),
+                "{stderr}"
+            );
+        }
+        // The same command finishes the list; what the first run wrote stays as it was.
+        let status = run_cmd(&dir).status().unwrap();
+        assert!(status.success());
+        let all = assert_outbox_consistent(&dir);
+        assert_eq!(all.len(), N);
+        for r in &first {
+            let again = all
+                .iter()
+                .find(|a| a.recipient_id == r.recipient_id)
+                .unwrap();
+            assert_eq!(again, r);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A cheap pseudo-random delay, different on every kill.

@@ -78,6 +78,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         // openers together (one forward pass per step for all of them), which is what makes
         // the local tier fast on a few cores. Generation itself is still one batch at a time.
         concurrency: Some(candor_local::DEFAULT_MAX_BATCH),
+        commit_every: candor_engine::outbox::BATCH_AGE,
     })?;
     let per_tier = per_tier_costs(&estimate);
     let demo = DemoSummary {
@@ -93,6 +94,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&demo))?;
+    }
+    if summary.interrupted {
+        return Err(crate::exit::Interrupted(super::run::interrupted_note(&summary)).into());
     }
     Ok(())
 }

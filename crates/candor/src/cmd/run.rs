@@ -15,7 +15,7 @@ use candor_providers::{Provider, ProviderSpec};
 use candor_store::{SqliteOptions, SqliteStore};
 
 use crate::cli::RunArgs;
-use crate::exit::UserError;
+use crate::exit::{Interrupted, UserError};
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let campaign = super::estimate::load_campaign(&args.campaign)?;
@@ -29,6 +29,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         quarantine: &quarantine,
         tiers: None,
         concurrency: None,
+        commit_every: std::time::Duration::from_secs_f64(args.commit_secs),
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -36,6 +37,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         writeln!(out)?;
     } else {
         write!(out, "{}", render(&summary))?;
+    }
+    if summary.interrupted {
+        return Err(Interrupted(interrupted_note(&summary)).into());
     }
     Ok(())
 }
@@ -49,6 +53,8 @@ pub struct Job<'a> {
     pub quarantine: &'a Path,
     pub tiers: Option<Vec<String>>,
     pub concurrency: Option<usize>,
+    /// The outbox's longest batch age.
+    pub commit_every: std::time::Duration,
 }
 
 pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
@@ -88,6 +94,9 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
     }
     let governor = Arc::new(Governor::new(Arc::new(store), config));
     let mut opts = RunOptions::new(job.out);
+    opts.batch_age = job.commit_every;
+    // Ctrl-C stops the run gently (in-flight calls finish and are written); a second one exits.
+    opts.stop = Some(Arc::new(std::sync::atomic::AtomicBool::new(false)));
     opts.tiers = job.tiers;
     opts.concurrency = job.concurrency;
     // Stable per campaign, so resume derives the same recipient keys and unsubscribe links.
@@ -231,6 +240,16 @@ fn money(m: candor_domain::Money) -> String {
 }
 
 /// The human summary.
+/// What to tell a user who stopped the run.
+pub fn interrupted_note(s: &RunSummary) -> String {
+    let done = s.resumed + s.sent + s.skipped.values().sum::<u64>();
+    format!(
+        "interrupted: {done} of {} recipients are done and written (the calls in flight were \
+         finished first); run the same command to continue",
+        s.recipients
+    )
+}
+
 pub fn render(s: &RunSummary) -> String {
     use std::fmt::Write as _;
     let mut o = String::new();
