@@ -43,6 +43,12 @@ pub enum OutboxError {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "`{0}` holds {1} batch directories of messages but no records: it is not an \
+         interrupted run of this outbox (that leaves at most one). Move it away or choose \
+         another --out, so no recipient gets a second message"
+    )]
+    Orphaned(PathBuf, usize),
     #[error("unsubscribe URL `{0}` must be an https:// URL without spaces or angle brackets")]
     BadUnsubscribeUrl(String),
     #[error("the sender's postal address is empty: it is required in every footer")]
@@ -775,6 +781,7 @@ impl Outbox {
             .map_err(io_err(&records_path))?;
         let done = read_and_repair(&mut records, &records_path)?;
         let mut newest: Option<u64> = None;
+        let mut batches = 0usize;
         for entry in fs::read_dir(dir).map_err(io_err(dir))? {
             let entry = entry.map_err(io_err(dir))?;
             let name = entry.file_name();
@@ -786,7 +793,11 @@ impl Outbox {
                 fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
             } else if let Some(n) = batch_number(&name) {
                 newest = newest.max(Some(n));
+                batches += 1;
             }
+        }
+        if done.is_empty() && batches > 1 {
+            return Err(OutboxError::Orphaned(dir.to_path_buf(), batches));
         }
         if let Some(n) = newest {
             remove_unrecorded(dir, &format!("{BATCH_PREFIX}{n:06}"), &done)?;
@@ -1489,6 +1500,23 @@ mod tests {
             "no record for a message that is not in place"
         );
         assert!(emls(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn messages_without_any_records_are_refused_not_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ob, _) = Outbox::open(dir.path()).unwrap();
+        for id in ["a", "b"] {
+            let mut r = sent(&rid(id));
+            ob.add(&rid(id), &mut r, Some(id)).unwrap();
+            ob.commit().unwrap();
+        }
+        drop(ob);
+        // Someone deletes the records to "start over": two batches of messages remain.
+        fs::remove_file(dir.path().join(RECORDS_FILE)).unwrap();
+        let err = Outbox::open(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("2 batch directories"), "{err}");
+        assert_eq!(emls(dir.path()).len(), 2, "nothing removed");
     }
 
     #[test]

@@ -115,7 +115,10 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
         router: Arc::new(router),
     };
     let summary = run::run_blocking(inputs, opts, 2).map_err(|e| match e {
-        run::RunError::Ingest(_) | run::RunError::Campaign(_) | run::RunError::Estimate(_) => {
+        run::RunError::Ingest(_)
+        | run::RunError::Campaign(_)
+        | run::RunError::Estimate(_)
+        | run::RunError::Outbox(candor_engine::outbox::OutboxError::Orphaned(..)) => {
             anyhow::Error::new(UserError::new(e.to_string()))
         }
         other => anyhow::Error::new(other),
