@@ -30,15 +30,18 @@ pub struct AnthropicProvider {
 }
 
 impl AnthropicProvider {
-    /// `base_url` includes the version segment: `https://api.anthropic.com/v1`.
+    /// `base_url` is `https://api.anthropic.com/v1`; a bare host (`https://api.anthropic.com`,
+    /// as the Anthropic SDKs take it) gets the `/v1` added.
     pub fn new(
         name: impl Into<String>,
         base_url: impl Into<String>,
         key: ApiKey,
     ) -> Result<Self, ProviderError> {
+        let name = name.into();
+        let base_url = http::base_url(&name, &base_url.into())?;
         Ok(AnthropicProvider {
-            name: name.into(),
-            base_url: base_url.into(),
+            name,
+            base_url,
             key,
             client: http::build_client()?,
         })

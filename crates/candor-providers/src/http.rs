@@ -24,6 +24,29 @@ pub(crate) fn build_client() -> Result<reqwest::Client, ProviderError> {
         .map_err(|e| ProviderError::Config(format!("cannot build the HTTP client: {e}")))
 }
 
+/// A provider's base URL, checked and completed: it must be an `http://` or `https://` URL,
+/// and a bare host gets the API's version segment (`https://api.anthropic.com` →
+/// `https://api.anthropic.com/v1`), the form the providers' own SDKs take for Anthropic. A
+/// base with any path of its own (`/v1`, a gateway's `/openai/…`) is kept as written.
+pub(crate) fn base_url(provider: &str, base: &str) -> Result<String, ProviderError> {
+    let trimmed = base.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = trimmed.split_once("://") else {
+        return Err(ProviderError::Config(format!(
+            "provider `{provider}`: base_url `{base}` is not a URL (it must start with https:// or http://)"
+        )));
+    };
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") || rest.is_empty() {
+        return Err(ProviderError::Config(format!(
+            "provider `{provider}`: base_url `{base}` must start with https:// or http:// and name a host"
+        )));
+    }
+    if rest.contains('/') {
+        Ok(trimmed.to_string())
+    } else {
+        Ok(format!("{trimmed}/v1"))
+    }
+}
+
 /// Join a base URL and a path without doubling or dropping the slash.
 pub(crate) fn join(base: &str, path: &str) -> String {
     format!(

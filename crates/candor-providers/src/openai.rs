@@ -39,20 +39,22 @@ pub struct OpenAiProvider {
 
 impl OpenAiProvider {
     /// `base_url` includes the version segment, e.g. `https://api.openai.com/v1` or
-    /// `http://localhost:8000/v1`. `key` is optional because local servers often need none.
+    /// `http://localhost:8000/v1`; a bare host gets `/v1` added. `key` is optional because
+    /// local servers often need none.
     pub fn new(
         name: impl Into<String>,
         base_url: impl Into<String>,
         key: Option<ApiKey>,
     ) -> Result<Self, ProviderError> {
-        let base_url = base_url.into();
+        let name = name.into();
+        let base_url = http::base_url(&name, &base_url.into())?;
         let max_tokens_field = if base_url.contains("api.openai.com") {
             MaxTokensField::MaxCompletionTokens
         } else {
             MaxTokensField::MaxTokens
         };
         Ok(OpenAiProvider {
-            name: name.into(),
+            name,
             base_url,
             key,
             max_tokens_field,

@@ -90,6 +90,45 @@ async fn openai_wire_usage_and_request_shape() {
     assert_eq!(body["messages"][0]["role"], "system");
 }
 
+/// A bare host, as the Anthropic SDKs take it (and as candor's own example config once
+/// shipped it), reaches the versioned endpoints: without the `/v1` every call is a 404.
+#[tokio::test]
+async fn bare_host_base_urls_reach_the_versioned_endpoints() {
+    let server = TestServer::start().await.unwrap();
+    server.set_default(Reply::ok_text("Hi Ada", USAGE));
+    let bare = format!("{}/", server.base_url());
+    let a = AnthropicProvider::new("anthropic", &bare, ApiKey::new(KEY).unwrap()).unwrap();
+    a.complete(&request("claude-haiku-4-5")).await.unwrap();
+    assert_eq!(server.last_request().unwrap().path, "/v1/messages");
+    let o = OpenAiProvider::new("openai", &bare, None).unwrap();
+    o.complete(&request("gpt-4.1-mini")).await.unwrap();
+    assert_eq!(server.last_request().unwrap().path, "/v1/chat/completions");
+    // A base with a path of its own (a gateway's) is used as written.
+    let g =
+        OpenAiProvider::new("gw", format!("{}/gateway/openai", server.base_url()), None).unwrap();
+    g.complete(&request("gpt-4.1-mini")).await.unwrap();
+    assert_eq!(
+        server.last_request().unwrap().path,
+        "/gateway/openai/chat/completions"
+    );
+}
+
+#[test]
+fn a_base_url_that_is_not_a_url_is_a_config_error_naming_it() {
+    for bad in ["api.openai.com/v1", "ftp://example.com/v1", "https://", ""] {
+        let e = OpenAiProvider::new("openai", bad, None).unwrap_err();
+        assert!(
+            matches!(&e, ProviderError::Config(m) if m.contains("`openai`") && m.contains(&format!("`{bad}`"))),
+            "{bad:?}: {e}"
+        );
+        let e = AnthropicProvider::new("claude", bad, ApiKey::new(KEY).unwrap()).unwrap_err();
+        assert!(
+            matches!(&e, ProviderError::Config(m) if m.contains("`claude`")),
+            "{bad:?}: {e}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn anthropic_wire_usage_and_cache_control() {
     let server = TestServer::start().await.unwrap();
