@@ -413,11 +413,20 @@ impl Report {
             ("model", &self.by_model),
         ] {
             let _ = writeln!(o, "\nspend by {title}");
+            let key_of = |g: &Group| match &g.campaign {
+                Some(c) if self.campaign.is_none() => format!("{c} / {}", g.key),
+                _ => g.key.clone(),
+            };
+            // Long names (a campaign / segment pair, a local model's file name) widen the
+            // column instead of pushing their row's figures out of line.
+            let width = groups
+                .iter()
+                .map(|g| key_of(g).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(32);
             for g in groups {
-                let key = match &g.campaign {
-                    Some(c) if self.campaign.is_none() => format!("{c} / {}", g.key),
-                    _ => g.key.clone(),
-                };
+                let key = key_of(g);
                 let compute = if g.compute_ms > 0 {
                     format!("  {:.1} s compute", g.compute_ms as f64 / 1000.0)
                 } else {
@@ -425,7 +434,7 @@ impl Report {
                 };
                 let _ = writeln!(
                     o,
-                    "  {key:<32} {:>16}  {:>9} calls  {:>12} in  {:>10} out{compute}",
+                    "  {key:<width$} {:>16}  {:>9} calls  {:>12} in  {:>10} out{compute}",
                     money(g.spend),
                     g.calls,
                     g.input_tokens,
@@ -521,5 +530,55 @@ impl Report {
             pct(self.cache.prompt_cached_share)
         );
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(key: &str, campaign: Option<&str>) -> Group {
+        Group {
+            key: key.into(),
+            campaign: campaign.map(Into::into),
+            calls: 3,
+            spend: Money::from_picos(1_500_000),
+            ..Group::default()
+        }
+    }
+
+    /// Every row of a spend table has its figures in the same columns, however long its name.
+    #[test]
+    fn spend_tables_stay_aligned_with_long_names() {
+        let r = Report {
+            by_segment: vec![
+                group("loyal-buyers", Some("winter-trail-2026")),
+                group("recent-buyers", Some("winter-trail-2026")),
+            ],
+            by_model: vec![
+                group("gpt-4.1", None),
+                group("qwen2.5-coder-0.5b-instruct-q4_k_m-and-then-some", None),
+            ],
+            ..Report::default()
+        };
+        let text = r.render_text();
+        for title in ["spend by segment", "spend by model"] {
+            let rows: Vec<&str> = text
+                .split(title)
+                .nth(1)
+                .unwrap_or_default()
+                .lines()
+                .skip(1)
+                .take(2)
+                .collect();
+            assert_eq!(rows.len(), 2, "{text}");
+            let col = |row: &str, pat: &str| row.find(pat);
+            assert_eq!(col(rows[0], "$"), col(rows[1], "$"), "{title}:\n{text}");
+            assert_eq!(
+                col(rows[0], " calls"),
+                col(rows[1], " calls"),
+                "{title}:\n{text}"
+            );
+        }
     }
 }
