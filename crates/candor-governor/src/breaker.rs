@@ -16,6 +16,16 @@ use tokio::time::Instant;
 struct State {
     failures: u32,
     open_until: Option<Instant>,
+    /// What the last counted failure was, for the refusal's message.
+    last: String,
+}
+
+/// The circuit is open: how long for yet, and the failure that opened it.
+#[derive(Debug, Clone)]
+pub(crate) struct Open {
+    pub remaining: Duration,
+    pub failures: u32,
+    pub last: String,
 }
 
 #[derive(Debug)]
@@ -33,6 +43,7 @@ impl Breaker {
             state: Mutex::new(State {
                 failures: 0,
                 open_until: None,
+                last: String::new(),
             }),
         }
     }
@@ -41,11 +52,16 @@ impl Breaker {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// `Err(remaining)` while the circuit is open.
-    pub fn admit(&self) -> Result<(), Duration> {
+    /// `Err` while the circuit is open.
+    pub fn admit(&self) -> Result<(), Open> {
         let now = Instant::now();
-        match self.lock().open_until {
-            Some(u) if u > now => Err(u - now),
+        let st = self.lock();
+        match st.open_until {
+            Some(u) if u > now => Err(Open {
+                remaining: u - now,
+                failures: st.failures,
+                last: st.last.clone(),
+            }),
             _ => Ok(()),
         }
     }
@@ -56,9 +72,13 @@ impl Breaker {
         st.open_until = None;
     }
 
-    pub fn failure(&self) {
+    /// A failure that says the provider is unhealthy; `what` is kept for the message the
+    /// open circuit refuses calls with.
+    pub fn failure(&self, what: &str) {
         let mut st = self.lock();
         st.failures = st.failures.saturating_add(1);
+        st.last.clear();
+        st.last.push_str(what);
         if st.failures >= self.threshold {
             st.open_until = Some(Instant::now() + self.cooldown);
         }
@@ -72,18 +92,19 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn opens_cools_down_and_closes() {
         let b = Breaker::new(3, Duration::from_secs(30));
-        b.failure();
-        b.failure();
+        b.failure("boom");
+        b.failure("boom");
         assert!(b.admit().is_ok());
-        b.failure();
-        assert!(b.admit().is_err());
+        b.failure("boom");
+        let open = b.admit().unwrap_err();
+        assert_eq!((open.failures, open.last.as_str()), (3, "boom"));
         tokio::time::advance(Duration::from_secs(31)).await;
         assert!(b.admit().is_ok(), "half-open after the cooldown");
-        b.failure();
+        b.failure("boom");
         assert!(b.admit().is_err(), "one failure while half-open reopens");
         tokio::time::advance(Duration::from_secs(31)).await;
         b.success();
-        b.failure();
+        b.failure("boom");
         assert!(b.admit().is_ok(), "closed again after a success");
     }
 }

@@ -172,10 +172,18 @@ pub enum GovernorError {
     #[error("call refused: {0}")]
     Refused(Refusal),
     /// The provider's circuit is open: use another provider or tier.
-    #[error("provider `{provider}` is unavailable (circuit open for another {remaining:?})")]
+    #[error(
+        "provider `{provider}` is unavailable: {failures} failures in a row, the last: {last} \
+         (no calls to it for another {:.0} s)",
+        remaining.as_secs_f64().ceil()
+    )]
     CircuitOpen {
         provider: String,
         remaining: Duration,
+        /// Consecutive failures counted when the circuit opened or was last refused.
+        failures: u32,
+        /// The last of them.
+        last: String,
     },
     /// The provider failed (after retries, if retryable).
     #[error("provider `{provider}` failed after {attempts} attempt(s): {source}")]
@@ -378,10 +386,12 @@ impl Governor {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            if let Err(remaining) = state.breaker.admit() {
+            if let Err(open) = state.breaker.admit() {
                 return Err(GovernorError::CircuitOpen {
                     provider: pname,
-                    remaining,
+                    remaining: open.remaining,
+                    failures: open.failures,
+                    last: open.last,
                 });
             }
             // Queue for the rate limit before reserving: a reservation held while queued would
@@ -508,11 +518,12 @@ impl Governor {
                         worst,
                     );
                     row.latency_ms = latency_ms;
-                    row.detail = Some(error.to_string());
-                    guard.release(row).await?;
+                    let detail = error.to_string();
                     if counts_against_breaker(&error) {
-                        state.breaker.failure();
+                        state.breaker.failure(&detail);
                     }
+                    row.detail = Some(detail);
+                    guard.release(row).await?;
                     let asked = retry_after(&error);
                     if let Some(wait) = asked {
                         if matches!(error, ProviderError::RateLimited { .. }) {

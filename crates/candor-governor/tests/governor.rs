@@ -343,6 +343,7 @@ async fn the_circuit_opens_after_consecutive_failures() {
         ..config()
     };
     let (_store, gov, fake) = setup(cfg).await;
+    let mut last_failure = None;
     for i in 0..2 {
         let e = gov
             .call(
@@ -354,12 +355,24 @@ async fn the_circuit_opens_after_consecutive_failures() {
             .await
             .unwrap_err();
         assert!(matches!(e, GovernorError::Provider { .. }));
+        last_failure = Some(e);
     }
     let e = gov
         .call(&ctx("r"), &fake, &request("m", "x"), &PRICE)
         .await
         .unwrap_err();
     assert!(matches!(e, GovernorError::CircuitOpen { .. }), "{e:?}");
+    // The refusal says why: what the failures that opened the circuit were.
+    let (
+        GovernorError::CircuitOpen { failures, last, .. },
+        Some(GovernorError::Provider { source, .. }),
+    ) = (&e, last_failure.as_ref())
+    else {
+        panic!("{e:?}");
+    };
+    assert_eq!(*failures, 2);
+    assert_eq!(*last, source.to_string());
+    assert!(e.to_string().contains(last.as_str()), "{e}");
     assert_eq!(fake.calls(), 2);
     tokio::time::advance(Duration::from_secs(31)).await;
     gov.call(&ctx("r"), &fake, &request("m", "x"), &PRICE)

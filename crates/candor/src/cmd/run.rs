@@ -242,7 +242,6 @@ fn money(m: candor_domain::Money) -> String {
     format!("${}", m.format_dollars(4))
 }
 
-/// The human summary.
 /// What to tell a user who stopped the run.
 pub fn interrupted_note(s: &RunSummary) -> String {
     let done = s.resumed + s.sent + s.skipped.values().sum::<u64>();
@@ -253,6 +252,7 @@ pub fn interrupted_note(s: &RunSummary) -> String {
     )
 }
 
+/// The human summary.
 pub fn render(s: &RunSummary) -> String {
     use std::fmt::Write as _;
     let mut o = String::new();
@@ -329,6 +329,56 @@ pub fn render(s: &RunSummary) -> String {
             .map(|(k, n)| format!("{k} {n}"))
             .collect();
         let _ = writeln!(o, "  tier moves: {}", m.join(", "));
+        // Why calls failed (a wrong key, a closed network, a provider down) is the first
+        // thing to know when emails fell off their tier for errors.
+        if let Some(e) = s.moves.iter().find(|m| m.reason == "error") {
+            let _ = writeln!(
+                o,
+                "  first error move: {} -> {}: {}",
+                e.from, e.to, e.detail
+            );
+        }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candor_engine::run::Move;
+
+    fn mv(reason: &str, detail: &str) -> Move {
+        Move {
+            recipient: "r1".into(),
+            from: "standard".into(),
+            to: "local".into(),
+            reason: reason.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Emails that fell a tier for provider errors: the summary says what the error was.
+    #[test]
+    fn the_summary_names_the_first_error_behind_error_moves() {
+        let mut s = RunSummary {
+            moves: vec![
+                mv("gate", "implied_context"),
+                mv("error", "provider `openai` is unavailable: dns error"),
+            ],
+            ..RunSummary::default()
+        };
+        s.moves_by_reason.insert("gate".into(), 1);
+        s.moves_by_reason.insert("error".into(), 1);
+        let text = render(&s);
+        assert!(text.contains("tier moves: error 1, gate 1"), "{text}");
+        assert!(
+            text.contains(
+                "first error move: standard -> local: provider `openai` is unavailable: dns error"
+            ),
+            "{text}"
+        );
+        s.moves.retain(|m| m.reason != "error");
+        s.moves_by_reason.remove("error");
+        assert!(!render(&s).contains("first error move"));
+    }
 }
