@@ -4,7 +4,7 @@
 //! integers so the hot loop allocates nothing per row; then one transaction that adds the
 //! partial sums to the stored ones and moves the watermarks.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -100,8 +100,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
 
     // Interned columns: 0 campaign, 1 segment, 2 tier, 3 stage, 4 provider, 5 model, 6 outcome.
     let mut strings = Interner::default();
-    let mut groups: HashMap<[u32; 7], CallSums> = HashMap::new();
-    let mut hists: HashMap<u32, [FlatHistogram; 3]> = HashMap::new();
+    let mut groups: HashMap<[u32; 7], CallSums> = HashMap::default();
+    let mut hists: HashMap<u32, [FlatHistogram; 3]> = HashMap::default();
     let mut stats = RefreshStats {
         ledger_watermark: ledger_w,
         ..RefreshStats::default()
@@ -165,9 +165,9 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         }
     }
 
-    let mut send_groups: HashMap<[String; 6], SendSums> = HashMap::new();
-    let mut gate: HashMap<(String, String), (i64, i64)> = HashMap::new();
-    let mut findings: HashMap<(String, String, String), i64> = HashMap::new();
+    let mut send_groups: HashMap<[String; 6], SendSums> = HashMap::default();
+    let mut gate: HashMap<(String, String), (i64, i64)> = HashMap::default();
+    let mut findings: HashMap<(String, String, String), i64> = HashMap::default();
     let mut sends_new_w = sends_w;
     {
         let mut st = conn.prepare(

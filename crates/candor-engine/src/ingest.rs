@@ -8,7 +8,7 @@
 //! `consent` holds JSON (`{"profiling": false}`) or `consent_profiling` holds true/false; any
 //! other column becomes a string attribute (`true`/`false` become booleans).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -169,7 +169,7 @@ impl RecipientReader {
             path: name.into(),
             line: 0,
             limits: Limits::default(),
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             quarantine,
             quarantine_path: None,
             stats: IngestStats::default(),

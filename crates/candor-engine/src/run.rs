@@ -22,7 +22,9 @@
 //! - Shared body copy is generated at most once per segment per run (and answered from the
 //!   response cache on a rerun).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -268,7 +270,7 @@ struct Shared {
     /// Shared parts (body copy, offer, footer), each judged once: by a hash of what they are
     /// made from (see [`shared_part`]).
     shared_parts: Mutex<HashMap<u64, Vec<SharedEntry>>>,
-    shared_parts_hasher: std::collections::hash_map::RandomState,
+    shared_parts_hasher: foldhash::fast::RandomState,
     /// Encoded shared copy (body, offer, footer) by body text, made once each.
     mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
     terms: prompt::CampaignTerms,
@@ -401,7 +403,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
             .or_insert_with(|| sender.name.clone().into());
     }
     let ctx = Context::from_json(ctx_json).map_err(|e| RunError::Gate(e.to_string()))?;
-    let mut bodies = HashMap::new();
+    let mut bodies = HashMap::default();
     for s in campaign.segments.iter().map(|s| s.name.clone()) {
         bodies.insert(s, OnceCell::new());
     }
@@ -434,9 +436,9 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         bodies,
         copy_spend: Mutex::new(Money::ZERO),
         probe_unsubscribe,
-        shared_parts: Mutex::new(HashMap::new()),
-        shared_parts_hasher: std::collections::hash_map::RandomState::new(),
-        mime_parts: Mutex::new(HashMap::new()),
+        shared_parts: Mutex::new(HashMap::default()),
+        shared_parts_hasher: foldhash::fast::RandomState::default(),
+        mime_parts: Mutex::new(HashMap::default()),
         terms: prompt::CampaignTerms::new(&campaign),
         prefixes: prompt::StaticPrefixes::new(&campaign),
         copy_probe,
@@ -565,7 +567,6 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         })
     };
 
-    let mut seen: HashSet<String> = HashSet::new();
     let stop = opts.stop.take();
     let mut interrupted = false;
     for r in reader.by_ref() {
@@ -585,9 +586,6 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
             drop(h);
             resumed.fetch_add(1, Ordering::Relaxed);
             continue;
-        }
-        if !seen.insert(r.id.as_str().to_string()) {
-            continue; // the reader quarantines duplicates; this is belt and braces
         }
         // Heat: move the lowest-value segments one tier down while spend runs hot.
         let degrade = {
@@ -782,7 +780,7 @@ impl Heat {
 }
 
 fn per_send_costs(e: &Estimate) -> HashMap<(String, String), Money> {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for row in &e.options {
         if row.totals.recipients > 0 {
             let per = row

@@ -183,7 +183,7 @@ pub fn count_parts(model: &str, parts: &PromptParts) -> TokenEstimate {
 }
 
 /// Short texts counted before on this thread, per encoding (`None`: no offline tokenizer).
-type LineMemo = std::collections::HashMap<Option<Encoding>, std::collections::HashMap<String, u64>>;
+type LineMemo = foldhash::HashMap<Option<Encoding>, foldhash::HashMap<String, u64>>;
 
 const LINE_MEMO_MAX_BYTES: usize = 512;
 const LINE_MEMO_MAX_ENTRIES: usize = 16_384;

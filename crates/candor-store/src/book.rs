@@ -8,7 +8,7 @@
 //! in between. Send and batch scopes are only tracked while a cap or a limit applies to them, so
 //! memory does not grow with the recipient list when they are uncapped.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use candor_domain::Money;
 

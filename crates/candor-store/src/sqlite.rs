@@ -21,7 +21,7 @@
 //!   process that is gone and are reconciled (`reconcile_on_open`). Many writers is Postgres's job.
 //! - Dropping the store flushes and joins the writer.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -119,7 +119,7 @@ pub struct SqliteStore {
     /// A key another process stores after this one opened is missed, which costs one call,
     /// never a wrong answer (a hit is read from the table, or from `hot`: an answer this
     /// process itself stored or read).
-    cache_keys: Mutex<std::collections::HashSet<u64>>,
+    cache_keys: Mutex<HashSet<u64>>,
     /// Completions this process stored or read, by key: a response repeated within a run is
     /// answered without a query and a decode. Bounded; emptied when full.
     hot: Mutex<HashMap<[u8; 32], Completion>>,
@@ -367,7 +367,7 @@ impl SqliteStore {
         let cache_keys = {
             let mut stmt = conn.prepare("SELECT key FROM response_cache")?;
             let keys = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-            let mut set = std::collections::HashSet::new();
+            let mut set = HashSet::default();
             for k in keys {
                 set.insert(key_prefix(&k?));
             }
@@ -387,7 +387,7 @@ impl SqliteStore {
         };
         Ok(SqliteStore {
             cache_keys: Mutex::new(cache_keys),
-            hot: Mutex::new(HashMap::new()),
+            hot: Mutex::new(HashMap::default()),
             state: Mutex::new(State {
                 book,
                 prior_sends,
@@ -891,7 +891,7 @@ fn apply(
             _ => None,
         })
         .collect();
-    let mut transient: HashSet<i64> = HashSet::new();
+    let mut transient: HashSet<i64> = HashSet::default();
     let mut first_err: Option<StoreError> = None;
     for op in batch {
         let r: Result<(), StoreError> = (|| {
