@@ -138,15 +138,41 @@ impl Money {
     /// Exact decimal text in dollars with trailing zeros trimmed (at least two decimals):
     /// the form used in JSON and the ledger so that nothing is lost.
     pub fn to_exact_string(self) -> String {
-        let neg = self.0 < 0;
+        // Written digit by digit: every record line and ledger row carries amounts, and the
+        // formatting machinery cost several times the digits.
+        let mut out = String::with_capacity(24);
+        if self.0 < 0 {
+            out.push('-');
+        }
         let abs = self.0.unsigned_abs();
         let unit = PICOS_PER_DOLLAR as u128;
-        let whole = abs / unit;
-        let mut frac = format!("{:012}", abs % unit);
-        while frac.len() > 2 && frac.ends_with('0') {
-            frac.pop();
+        let (whole, frac) = (abs / unit, (abs % unit) as u64);
+        let mut buf = [0u8; 40];
+        let mut i = buf.len();
+        let mut w = whole;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (w % 10) as u8;
+            w /= 10;
+            if w == 0 {
+                break;
+            }
         }
-        format!("{}{whole}.{frac}", if neg { "-" } else { "" })
+        out.extend(buf[i..].iter().map(|&d| char::from(d)));
+        out.push('.');
+        // Twelve fraction digits, trailing zeros trimmed to at least two.
+        let mut digits = [b'0'; 12];
+        let mut f = frac;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        let mut end = digits.len();
+        while end > 2 && digits[end - 1] == b'0' {
+            end -= 1;
+        }
+        out.extend(digits[..end].iter().map(|&d| char::from(d)));
+        out
     }
 }
 
@@ -426,6 +452,24 @@ mod tests {
             let l: Money = ms[..mid].iter().sum();
             let r: Money = ms[mid..].iter().sum();
             prop_assert_eq!(l + r, total);
+        }
+
+        /// The digit-by-digit writer gives the text the plain formatting did, for every
+        /// magnitude (i128 amounts beyond i64 included).
+        #[test]
+        fn exact_string_matches_plain_formatting(p in any::<i128>()) {
+            let m = Money::from_picos(p);
+            let abs = p.unsigned_abs();
+            let mut frac = format!("{:012}", abs % PICOS_PER_DOLLAR as u128);
+            while frac.len() > 2 && frac.ends_with('0') {
+                frac.pop();
+            }
+            let expect = format!(
+                "{}{}.{frac}",
+                if p < 0 { "-" } else { "" },
+                abs / PICOS_PER_DOLLAR as u128
+            );
+            prop_assert_eq!(m.to_exact_string(), expect);
         }
 
         #[test]
