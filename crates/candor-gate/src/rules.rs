@@ -685,6 +685,16 @@ impl Compiled {
     }
 
     pub fn new(mut table: RuleTable) -> Result<Compiled, RuleError> {
+        // Footer markers are compared with lowercased, trimmed lines: keep them in that form
+        // (an uppercase or space-edged marker could never match) and drop any holding a line
+        // break (it never could either). The footer search relies on this.
+        table.lint.footer_markers = table
+            .lint
+            .footer_markers
+            .iter()
+            .map(|m| m.trim().to_lowercase())
+            .filter(|m| !m.is_empty() && !m.contains('\n'))
+            .collect();
         // Fact-kind patterns are matched against event types and attribute keys for every
         // email; fold them once here (`matches_type` expects them folded).
         for k in table.kinds.values_mut() {

@@ -147,12 +147,15 @@ impl<'t> Doc<'t> {
         }
         // URLs and addresses: whitespace-delimited chunks with "://", "www." or "@".
         let mut url_ranges = Vec::new();
-        let mut pos = 0;
-        for chunk in text.split_inclusive(char::is_whitespace) {
-            if chunk.contains("://") || chunk.contains("www.") || chunk.contains('@') {
-                url_ranges.push((pos, pos + chunk.len()));
+        // Most texts hold none of the three: one look at the whole text, not three per chunk.
+        if text.contains("://") || text.contains("www.") || text.contains('@') {
+            let mut pos = 0;
+            for chunk in text.split_inclusive(char::is_whitespace) {
+                if chunk.contains("://") || chunk.contains("www.") || chunk.contains('@') {
+                    url_ranges.push((pos, pos + chunk.len()));
+                }
+                pos += chunk.len();
             }
-            pos += chunk.len();
         }
         let in_url = if url_ranges.is_empty() {
             vec![false; toks.len()]
@@ -167,8 +170,8 @@ impl<'t> Doc<'t> {
             .collect();
         let caps = subject_words.iter().filter(|t| t.cap).count();
         let subject_title_case = subject_words.len() >= 3 && caps * 10 >= subject_words.len() * 7;
-        let footer_start = footer_start(text, subject_len + 2, footer_markers);
         let lower = text.to_ascii_lowercase();
+        let footer_start = footer_start(text, &lower, subject_len + 2, footer_markers);
         let mut present = [false; 256];
         for b in lower.bytes() {
             present[b as usize] = true;
@@ -252,10 +255,60 @@ impl<'t> Doc<'t> {
 
 /// Start of the paragraph holding the first footer line: a line with a footer marker, or a
 /// `--` signature delimiter.
-fn footer_start(text: &str, body_start: usize, markers: &[String]) -> usize {
+///
+/// `markers` are trimmed, lowercase and free of line breaks (the compiled rules keep them so).
+/// `lower` is `text` with ASCII letters lowercased.
+fn footer_start(text: &str, lower: &str, body_start: usize, markers: &[String]) -> usize {
     let Some(body) = text.get(body_start..) else {
         return text.len();
     };
+    // ASCII text (most email) lowercases in place, so one scan of the whole body finds the
+    // first marked line.
+    match lower.get(body_start..) {
+        Some(lower_body) if body.is_ascii() => {
+            footer_start_ascii(body_start, body, lower_body, markers).unwrap_or(text.len())
+        }
+        _ => footer_start_lines(text, body_start, body, markers),
+    }
+}
+
+/// [`footer_start`] for an ASCII body: the first line holding a marker, or a `--` line
+/// before it.
+fn footer_start_ascii(
+    body_start: usize,
+    body: &str,
+    lower: &str,
+    markers: &[String],
+) -> Option<usize> {
+    // The first marker occurrence: look only where a marker's first byte is.
+    let mut first = [false; 256];
+    for m in markers {
+        if let Some(&b) = m.as_bytes().first() {
+            first[usize::from(b)] = true;
+        }
+    }
+    let lb = lower.as_bytes();
+    let hit = (0..lb.len()).find(|&i| {
+        first[usize::from(lb[i])] && markers.iter().any(|m| lb[i..].starts_with(m.as_bytes()))
+    });
+    let mut para_start = body_start;
+    let mut pos = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            para_start = body_start + pos + line.len();
+        } else if trimmed == "--" {
+            return Some(body_start + pos);
+        } else if hit.is_some_and(|h| h < pos + line.len()) {
+            return Some(para_start);
+        }
+        pos += line.len();
+    }
+    None
+}
+
+/// [`footer_start`] line by line, with full Unicode lowercasing.
+fn footer_start_lines(text: &str, body_start: usize, body: &str, markers: &[String]) -> usize {
     let mut para_start = body_start;
     let mut pos = body_start;
     for line in body.split_inclusive('\n') {

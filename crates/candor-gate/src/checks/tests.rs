@@ -1469,3 +1469,45 @@ fn offer_exclusions_negated_limits_and_unit_minimums() {
         assert_report_has(&r, body, Kind::WrongOffer, Some("offer.scope"), Some(said));
     }
 }
+
+mod footer {
+    use proptest::prelude::*;
+
+    use super::super::{footer_start, footer_start_lines};
+
+    #[expect(
+        clippy::unwrap_used,
+        reason = "the built-in table parses (its own tests)"
+    )]
+    fn markers() -> Vec<String> {
+        crate::rules::RuleTable::builtin()
+            .unwrap()
+            .lint
+            .footer_markers
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The whole-body search finds the footer where the line-by-line lowercasing did.
+        #[test]
+        fn ascii_search_agrees_with_line_by_line(
+            pieces in proptest::collection::vec(prop_oneof![
+                Just("Hi Ada,"), Just("\n"), Just("\n\n"), Just("  \n"), Just("--"), Just(" -- "),
+                Just("Unsubscribe"), Just("UNSUBSCRIBE here"), Just("you are"), Just(" receiving"),
+                Just("You are receiving this"), Just("(C) 2026"), Just("opt-out"), Just("Opt Out"),
+                Just("privacy"), Just(" policy"), Just("Boots are 20% off."), Just("  "),
+                Just("view in browser"), Just("x"),
+            ], 0..24),
+            start in 0usize..12,
+        ) {
+            let text: String = pieces.concat();
+            let markers = markers();
+            let start = start.min(text.len());
+            prop_assert_eq!(
+                footer_start(&text, &text.to_ascii_lowercase(), start, &markers),
+                footer_start_lines(&text, start, &text[start..], &markers),
+                "{:?} from {}", text, start
+            );
+        }
+    }
+}
