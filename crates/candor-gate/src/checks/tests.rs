@@ -1475,10 +1475,6 @@ mod footer {
 
     use super::super::{footer_start, footer_start_lines};
 
-    #[expect(
-        clippy::unwrap_used,
-        reason = "the built-in table parses (its own tests)"
-    )]
     fn markers() -> Vec<String> {
         crate::rules::RuleTable::builtin()
             .unwrap()
