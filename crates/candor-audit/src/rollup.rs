@@ -9,7 +9,7 @@ use foldhash::HashMap;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::hist::FlatHistogram;
-use crate::{now_ms, AuditError, GateCheck, GAP_GRACE_MS};
+use crate::{now_ms, AuditError, GAP_GRACE_MS};
 
 /// What one refresh folded in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,6 +42,16 @@ impl Interner {
         self.ids.insert(s.to_string(), i);
         i
     }
+}
+
+/// [`crate::GateCheck`] borrowed from its JSON text (escaped strings are unescaped owned).
+#[derive(serde::Deserialize)]
+struct GateCheckRef<'a> {
+    #[serde(borrow)]
+    tier: std::borrow::Cow<'a, str>,
+    pass: bool,
+    #[serde(default, borrow)]
+    kinds: Vec<std::borrow::Cow<'a, str>>,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -165,9 +175,11 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         }
     }
 
-    let mut send_groups: HashMap<[String; 6], SendSums> = HashMap::default();
-    let mut gate: HashMap<(String, String), (i64, i64)> = HashMap::default();
-    let mut findings: HashMap<(String, String, String), i64> = HashMap::default();
+    // Interned like the ledger's columns: 0 campaign, 1 segment, 2 planned tier, 3 tier,
+    // 4 status, 5 reason; gate rows by (campaign, tier), findings by (campaign, tier, kind).
+    let mut send_groups: HashMap<[u32; 6], SendSums> = HashMap::default();
+    let mut gate: HashMap<(u32, u32), (i64, i64)> = HashMap::default();
+    let mut findings: HashMap<(u32, u32, u32), i64> = HashMap::default();
     let mut sends_new_w = sends_w;
     {
         let mut st = conn.prepare(
@@ -176,15 +188,11 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         )?;
         let mut rows = st.query(params![sends_w])?;
         while let Some(r) = rows.next()? {
-            let campaign: String = r.get(1)?;
-            let key = [
-                campaign.clone(),
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-            ];
+            let mut key = [0u32; 6];
+            for (k, col) in key.iter_mut().zip(1..7) {
+                *k = strings.get(r.get_ref(col)?.as_str()?);
+            }
+            let campaign = key[0];
             let calls: i64 = r.get(8)?;
             let g = send_groups.entry(key).or_default();
             g.sends += 1;
@@ -193,23 +201,24 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             let fallbacks: i64 = r.get(9)?;
             g.fallbacks += i64::from(fallbacks > 0);
             g.degraded += i64::from(r.get::<_, i64>(10)? != 0);
-            let checks: Vec<GateCheck> =
+            let checks: Vec<GateCheckRef<'_>> =
                 serde_json::from_str(r.get_ref(11)?.as_str()?).unwrap_or_default();
             // A send is "retried" when a tier was checked more than once.
             let mut tiers_seen: Vec<&str> = Vec::new();
             let mut retried = false;
             for c in &checks {
-                if tiers_seen.contains(&c.tier.as_str()) {
+                if tiers_seen.contains(&c.tier.as_ref()) {
                     retried = true;
                 } else {
                     tiers_seen.push(&c.tier);
                 }
-                let e = gate.entry((campaign.clone(), c.tier.clone())).or_default();
+                let tier = strings.get(&c.tier);
+                let e = gate.entry((campaign, tier)).or_default();
                 e.0 += 1;
                 e.1 += i64::from(c.pass);
                 for k in &c.kinds {
                     *findings
-                        .entry((campaign.clone(), c.tier.clone(), k.clone()))
+                        .entry((campaign, tier, strings.get(k)))
                         .or_default() += 1;
                 }
             }
@@ -285,12 +294,12 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         )?;
         for (k, s) in &send_groups {
             us.execute(params![
-                k[0],
-                k[1],
-                k[2],
-                k[3],
-                k[4],
-                k[5],
+                name(k[0]),
+                name(k[1]),
+                name(k[2]),
+                name(k[3]),
+                name(k[4]),
+                name(k[5]),
                 s.sends,
                 fit(s.cost)?,
                 s.calls,
@@ -305,14 +314,14 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
              passes = passes + excluded.passes",
         )?;
         for ((c, t), (checks, passes)) in &gate {
-            ug.execute(params![c, t, checks, passes])?;
+            ug.execute(params![name(*c), name(*t), checks, passes])?;
         }
         let mut uf = tx.prepare_cached(
             "INSERT INTO audit_findings (campaign, tier, kind, n) VALUES (?1, ?2, ?3, ?4) \
              ON CONFLICT DO UPDATE SET n = n + excluded.n",
         )?;
         for ((c, t, k), n) in &findings {
-            uf.execute(params![c, t, k, n])?;
+            uf.execute(params![name(*c), name(*t), name(*k), n])?;
         }
         let mut um = tx.prepare_cached(
             "INSERT INTO audit_meta (key, value) VALUES (?1, ?2) \
