@@ -390,6 +390,12 @@ impl<'a> Estimator<'a> {
         prices: &PriceTable,
     ) -> Result<Estimate, EstimateError> {
         let c = self.campaign;
+        // The copy model writes a segment's body only for a model tier whose emails use the
+        // shared body: a ladder of templates and per-recipient bodies never calls it.
+        let copy_called = self
+            .tiers
+            .iter()
+            .any(|t| !t.stages.is_empty() && shared_copy_needed(t.tier));
         let mut options = Vec::new();
         let mut seg_inputs = Vec::new();
         let mut summaries = Vec::new();
@@ -402,7 +408,7 @@ impl<'a> Estimator<'a> {
             // Shared body copy: one call per segment unless the marketer wrote it.
             let mut shared = Totals::default();
             if n > 0 && seg.and_then(|s| s.body.as_ref()).is_none() {
-                if let Some(copy) = &c.copy {
+                if let Some(copy) = c.copy.as_ref().filter(|_| copy_called) {
                     let price = prices.get(&copy.model).map_err(EstimateError::CopyPrice)?;
                     let parts = prompt::body_copy_prompt(c, seg);
                     let p: u64 = parts
@@ -419,7 +425,7 @@ impl<'a> Estimator<'a> {
                         copy.max_output_tokens as u64,
                     );
                     shared.add_usage(&u, price.cost(&u, c.batch_api && price.supports_batch()));
-                } else {
+                } else if c.copy.is_none() {
                     self.notes.push(format!(
                         "segment `{name}` has no `body` and the campaign no [copy] model: emails will carry the campaign facts as the body"
                     ));
@@ -965,6 +971,46 @@ lift = "1.00"
             .unwrap()
             .to_string();
         assert!(e.contains("gpt-7-hyper") && e.contains("standard"), "{e}");
+    }
+
+    /// The copy model is charged (and its prompt counted) only when a model tier's emails use
+    /// the shared body: a template-only ladder, or one whose model tiers write the body per
+    /// recipient, never calls it.
+    #[test]
+    fn shared_copy_is_charged_only_when_a_model_tier_uses_it() {
+        let with_copy = CAMPAIGN.replace("body = \"Take 20% off with TRAIL20.\"\n", "")
+            + "[copy]\nmodel = \"gpt-4.1\"\nmax_output_tokens = 350\n";
+        let standard_table = "[tiers.standard]\nstages = [{ name = \"write\", model = \"gpt-4.1-mini\", max_output_tokens = 140, expected_output_tokens = 80 }]\nlift = \"1.20\"\ncontext = { max_facts = 6, max_tokens = 200 }\n";
+        assert!(with_copy.contains(standard_table));
+        let copy_cost = |toml: &str| {
+            let c = Campaign::from_toml(toml).unwrap();
+            let e = estimate(
+                &c,
+                &PriceTable::snapshot(),
+                recipients(1_000).into_iter(),
+                IngestStats::default,
+            )
+            .unwrap();
+            let copy: Money = e.segments.iter().map(|s| s.shared_copy.cost).sum();
+            (copy, e.plan_by_tier.get("copy").copied())
+        };
+        let (copy, planned) = copy_cost(&with_copy);
+        assert!(
+            copy > Money::ZERO && planned == Some(copy),
+            "{copy} {planned:?}"
+        );
+        let template_only = with_copy
+            .replace(
+                "ladder = [\"standard\", \"template\"]",
+                "ladder = [\"template\"]",
+            )
+            .replace(standard_table, "");
+        assert_eq!(copy_cost(&template_only), (Money::ZERO, None));
+        let body_per_recipient = with_copy.replace(
+            "[tiers.standard]\n",
+            "[tiers.standard]\nper_recipient = [\"subject\", \"opener\", \"body\"]\n",
+        );
+        assert_eq!(copy_cost(&body_per_recipient), (Money::ZERO, None));
     }
 
     #[test]
