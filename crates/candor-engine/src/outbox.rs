@@ -49,6 +49,8 @@ pub enum OutboxError {
          another --out, so no recipient gets a second message"
     )]
     Orphaned(PathBuf, usize),
+    #[error("`{0}` is a file, not an outbox directory: choose another --out")]
+    NotADirectory(PathBuf),
     #[error("unsubscribe URL `{0}` must be an https:// URL without spaces or angle brackets")]
     BadUnsubscribeUrl(String),
     #[error("the sender's postal address is empty: it is required in every footer")]
@@ -771,6 +773,9 @@ impl Outbox {
     /// batch whose record lines were not appended before the crash (batches commit in order,
     /// so no older batch can hold one). Those recipients are written again by the resumed run.
     pub fn open(dir: &Path) -> Result<(Outbox, HashMap<String, Record>), OutboxError> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(OutboxError::NotADirectory(dir.to_path_buf()));
+        }
         fs::create_dir_all(dir).map_err(io_err(dir))?;
         let records_path = dir.join(RECORDS_FILE);
         let mut records = OpenOptions::new()
@@ -1500,6 +1505,20 @@ mod tests {
             "no record for a message that is not in place"
         );
         assert!(emls(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_file_in_the_outbox_place_is_named_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("outbox");
+        fs::write(&file, "mine").unwrap();
+        let err = Outbox::open(&file).unwrap_err();
+        assert!(
+            matches!(&err, OutboxError::NotADirectory(p) if *p == file),
+            "{err}"
+        );
+        assert!(err.to_string().contains("not an outbox directory"), "{err}");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
     }
 
     #[test]

@@ -72,8 +72,9 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
         }
     }
     let user = err.chain().find_map(|e| e.downcast_ref::<UserError>());
-    eprintln!("error: {err}");
-    for cause in err.chain().skip(1) {
+    let (message, causes) = messages(&err);
+    eprintln!("error: {message}");
+    for cause in causes {
         eprintln!("  caused by: {cause}");
     }
     if let Some(hint) = user.and_then(|u| u.hint.as_deref()) {
@@ -86,6 +87,23 @@ pub fn report(result: anyhow::Result<()>) -> i32 {
     }
 }
 
+/// The error's message and the causes worth printing under it: a cause whose text an outer
+/// message already quotes (most of candor's errors include their source) is said once.
+fn messages(err: &anyhow::Error) -> (String, Vec<String>) {
+    let message = err.to_string();
+    let mut said = message.clone();
+    let mut causes = Vec::new();
+    for cause in err.chain().skip(1) {
+        let c = cause.to_string();
+        if !said.contains(&c) {
+            said.push('\n');
+            said.push_str(&c);
+            causes.push(c);
+        }
+    }
+    (message, causes)
+}
+
 /// I/O on files the user named and parse errors are the user's to fix.
 fn is_user_facing(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
@@ -94,4 +112,43 @@ fn is_user_facing(err: &anyhow::Error) -> bool {
             || e.downcast_ref::<candor_engine::ingest::IngestError>()
                 .is_some()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error whose message quotes its source, or not.
+    #[derive(Debug)]
+    struct Wrap(&'static str, bool, std::io::Error);
+
+    impl fmt::Display for Wrap {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.1 {
+                write!(f, "{}: {}", self.0, self.2)
+            } else {
+                f.write_str(self.0)
+            }
+        }
+    }
+
+    impl std::error::Error for Wrap {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.2)
+        }
+    }
+
+    /// A cause already quoted by the message above it is not printed again; one that adds
+    /// something is.
+    #[test]
+    fn causes_the_message_already_quotes_are_said_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::AlreadyExists, "File exists");
+        let e = anyhow::Error::new(Wrap("outbox I/O on `x`", true, io()))
+            .context("outbox: outbox I/O on `x`: File exists");
+        let (message, causes) = messages(&e);
+        assert_eq!(message, "outbox: outbox I/O on `x`: File exists");
+        assert!(causes.is_empty(), "{causes:?}");
+        let e = anyhow::Error::new(Wrap("reading the list", false, io()));
+        assert_eq!(messages(&e).1, vec!["File exists".to_string()]);
+    }
 }

@@ -118,9 +118,10 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
         run::RunError::Ingest(_)
         | run::RunError::Campaign(_)
         | run::RunError::Estimate(_)
-        | run::RunError::Outbox(candor_engine::outbox::OutboxError::Orphaned(..)) => {
-            anyhow::Error::new(UserError::new(e.to_string()))
-        }
+        | run::RunError::Outbox(
+            candor_engine::outbox::OutboxError::Orphaned(..)
+            | candor_engine::outbox::OutboxError::NotADirectory(_),
+        ) => anyhow::Error::new(UserError::new(e.to_string())),
         other => anyhow::Error::new(other),
     })?;
     if summary.quarantined == 0 {
