@@ -34,11 +34,7 @@ impl EmailAddress {
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return Err(err("misplaced `.` before `@`"));
         }
-        const LOCAL_OK: &str = "!#$%&'*+-/=?^_`{|}~.";
-        if !local
-            .chars()
-            .all(|c| c.is_alphanumeric() || LOCAL_OK.contains(c))
-        {
+        if !local.chars().all(local_char_ok) {
             return Err(err("character not allowed before `@`"));
         }
         if !domain.contains('.') {
@@ -51,7 +47,7 @@ impl EmailAddress {
             if label.starts_with('-') || label.ends_with('-') {
                 return Err(err("domain label starts or ends with `-`"));
             }
-            if !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
+            if !label.chars().all(domain_char_ok) {
                 return Err(err("character not allowed in domain"));
             }
         }
@@ -64,6 +60,26 @@ impl EmailAddress {
 
     pub fn domain(&self) -> &str {
         self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
+    }
+}
+
+/// Characters allowed before the `@`: letters and digits of any script, and
+/// ``!#$%&'*+-/=?^_`{|}~.``; ASCII (nearly every address) is answered by a `match`.
+fn local_char_ok(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(c, 'a'..='z' | 'A'..='Z' | '0'..='9' | '!' | '#' | '$' | '%' | '&' | '\''
+            | '*' | '+' | '-' | '/' | '=' | '?' | '^' | '_' | '`' | '{' | '|' | '}' | '~' | '.')
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// Letters and digits of any script, and `-`.
+fn domain_char_ok(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || c == '-'
+    } else {
+        c.is_alphanumeric()
     }
 }
 
@@ -83,6 +99,26 @@ impl Serialize for EmailAddress {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const LOCAL_OK: &str = "!#$%&'*+-/=?^_`{|}~.";
+
+    /// The ASCII shortcuts allow exactly the characters the general rule does.
+    #[test]
+    fn ascii_shortcuts_match_the_general_rule() {
+        for b in 0u8..=127 {
+            let c = char::from(b);
+            assert_eq!(
+                local_char_ok(c),
+                c.is_alphanumeric() || LOCAL_OK.contains(c),
+                "{c:?}"
+            );
+            assert_eq!(domain_char_ok(c), c.is_alphanumeric() || c == '-', "{c:?}");
+        }
+        for c in ['é', 'ß', '中', '٣', '·', '—'] {
+            assert_eq!(local_char_ok(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(domain_char_ok(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     #[test]
     fn accepts_and_rejects() {

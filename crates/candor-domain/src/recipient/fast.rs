@@ -108,7 +108,8 @@ struct Raw<'a> {
     #[serde(borrow)]
     locale: Option<Scalar<'a>>,
     attributes: Option<Attributes>,
-    events: Option<Vec<RawEvent>>,
+    #[serde(borrow)]
+    events: Option<Vec<RawEvent<'a>>>,
     consent: Option<RawConsent>,
 }
 
@@ -171,22 +172,23 @@ impl<'de> Deserialize<'de> for Attributes {
 
 /// One event object. `type` and `at` must be strings whenever they appear (`from_value`
 /// refuses any other type for them, `null` included); other fields are strings or numbers.
-struct RawEvent {
-    kind: Option<String>,
-    at: Option<String>,
+struct RawEvent<'a> {
+    // Borrowed from the line when unescaped: `type` is trimmed and `at` parsed right away.
+    kind: Option<Cow<'a, str>>,
+    at: Option<Cow<'a, str>>,
     fields: BTreeMap<String, FieldValue>,
     counts: Counts,
 }
 
-impl<'de> Deserialize<'de> for RawEvent {
+impl<'de: 'a, 'a> Deserialize<'de> for RawEvent<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawEvent;
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = RawEvent<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an event object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<RawEvent, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<RawEvent<'a>, A::Error> {
                 let mut e = RawEvent {
                     kind: None,
                     at: None,
@@ -197,8 +199,8 @@ impl<'de> Deserialize<'de> for RawEvent {
                     e.counts.key(&k);
                     let v = access.next_value::<Scalar<'de>>()?;
                     match (&*k, v) {
-                        ("type", Scalar::Str(s)) => e.kind = Some(s.into_owned()),
-                        ("at", Scalar::Str(s)) => e.at = Some(s.into_owned()),
+                        ("type", Scalar::Str(s)) => e.kind = Some(s),
+                        ("at", Scalar::Str(s)) => e.at = Some(s),
                         ("type" | "at", _) => return Err(de::Error::custom("not a string")),
                         (_, Scalar::Null) => {
                             e.fields.remove(&*k);
@@ -217,7 +219,7 @@ impl<'de> Deserialize<'de> for RawEvent {
                 Ok(e)
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V(std::marker::PhantomData))
     }
 }
 
