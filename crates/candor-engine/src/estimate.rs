@@ -483,6 +483,13 @@ impl<'a> Estimator<'a> {
             (a, b) => a.or(b),
         };
         let mut plan = plan::plan(&seg_inputs, budget, c.budgets.per_send);
+        if self.tiers.iter().flat_map(|t| &t.stages).any(|s| s.batch) {
+            self.notes.push(
+                "batch prices assume provider batch APIs, which `candor run` does not use yet: \
+                 a run sends every call synchronously and plans at synchronous prices"
+                    .to_string(),
+            );
+        }
         plan.notes.append(&mut self.notes);
         let mut plan_by_tier: BTreeMap<String, Money> = BTreeMap::new();
         for (sp, si) in plan.segments.iter().zip(&seg_inputs) {

@@ -227,6 +227,9 @@ pub struct RunSummary {
     /// same command continues it.
     #[serde(default)]
     pub interrupted: bool,
+    /// What the user should know about how the run was planned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// What one recipient came to.
@@ -354,6 +357,16 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     })?;
     let sender = parse_sender(&campaign)?;
     set_budgets(&inputs.governor, &campaign, opts.global_budget).await?;
+    // Every call of a run is sent synchronously: a plan at batch prices would expect half the
+    // spend, and the spend-hot check would then move recipients down the ladder for nothing.
+    let mut notes = Vec::new();
+    if std::mem::take(&mut campaign.batch_api) {
+        notes.push(
+            "`batch_api = true` is not used by `candor run` yet: every call is sent \
+             synchronously, so the run plans and spends at synchronous prices"
+                .to_string(),
+        );
+    }
 
     // Pass 1: estimate and plan.
     let estimate = {
@@ -474,6 +487,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         planned: estimate.plan.cost,
         budget: shared.campaign.budgets.total,
         quarantine_file: opts.quarantine.as_ref().map(|p| p.display().to_string()),
+        notes,
         ..RunSummary::default()
     };
     let concurrency = opts

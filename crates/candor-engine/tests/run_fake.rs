@@ -171,6 +171,70 @@ total = "5.00"
             .collect()
     }
 
+    /// `batch_api = true` asks for provider batch APIs, which a run does not use: it must plan
+    /// at the synchronous prices it will pay (a half-price plan would make the spend-hot check
+    /// move recipients down the ladder for nothing) and say so.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_api_campaign_is_planned_at_the_prices_the_run_pays() {
+        let batch_toml =
+            CAMPAIGN.replace("concurrency = 4\n", "concurrency = 4\nbatch_api = true\n");
+        assert_ne!(batch_toml, CAMPAIGN);
+        let mut summaries = Vec::new();
+        for toml in [CAMPAIGN.to_string(), batch_toml.clone()] {
+            let dir = tempfile::tempdir().unwrap();
+            write_recipients(&dir.path().join("recipients.jsonl"));
+            let fake = Arc::new(Fake {
+                calls: AtomicU64::new(0),
+                delay: std::time::Duration::ZERO,
+            });
+            let mut i = inputs(dir.path(), Arc::new(MemoryStore::new()), fake);
+            i.campaign = Campaign::from_toml(&toml).unwrap();
+            summaries.push(run(i, options(dir.path())).await.unwrap());
+        }
+        let (plain, batch) = (&summaries[0], &summaries[1]);
+        assert!(plain.planned > candor_domain::Money::ZERO);
+        assert_eq!(batch.planned, plain.planned);
+        assert!(plain.notes.is_empty(), "{:?}", plain.notes);
+        assert!(
+            batch
+                .notes
+                .iter()
+                .any(|n| n.contains("batch_api") && n.contains("synchronous")),
+            "{:?}",
+            batch.notes
+        );
+        // The estimate itself still shows what batch prices would come to, and says a run
+        // does not get them.
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let text = std::fs::read_to_string(dir.path().join("recipients.jsonl")).unwrap();
+        let list: Vec<candor_domain::Recipient> = text
+            .lines()
+            .filter_map(|l| candor_domain::Recipient::from_json(l, &Default::default()).ok())
+            .collect();
+        let mut c = Campaign::from_toml(&batch_toml).unwrap();
+        c.ladder
+            .retain(|t| ["standard", "local", "template"].contains(&t.name.as_str()));
+        let e = candor_engine::estimate::estimate(
+            &c,
+            &PriceTable::snapshot(),
+            list.into_iter(),
+            Default::default,
+        )
+        .unwrap();
+        assert!(
+            e.plan.cost < plain.planned,
+            "{} vs {}",
+            e.plan.cost,
+            plain.planned
+        );
+        assert!(
+            e.plan.notes.iter().any(|n| n.contains("does not use yet")),
+            "{:?}",
+            e.plan.notes
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_recipient_gets_one_gated_message_or_a_skip_and_resume_pays_nothing() {
         let dir = tempfile::tempdir().unwrap();

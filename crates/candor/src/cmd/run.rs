@@ -340,6 +340,9 @@ pub fn render(s: &RunSummary) -> String {
             );
         }
     }
+    for n in &s.notes {
+        let _ = writeln!(o, "  note: {n}");
+    }
     o
 }
 
