@@ -286,11 +286,18 @@ pub fn render(s: &RunSummary) -> String {
         .iter()
         .map(|(t, n)| format!("{t} {n}"))
         .collect();
+    let or_none = |v: Vec<String>| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     let _ = writeln!(
         o,
         "  tier mix: {} (planned: {})",
-        mix.join(", "),
-        planned.join(", ")
+        or_none(mix),
+        or_none(planned)
     );
     if !s.skipped.is_empty() {
         let sk: Vec<String> = s.skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
@@ -384,5 +391,10 @@ mod tests {
         s.moves.retain(|m| m.reason != "error");
         s.moves_by_reason.remove("error");
         assert!(!render(&s).contains("first error move"));
+        assert!(
+            render(&s).contains("tier mix: none (planned: none)"),
+            "{}",
+            render(&s)
+        );
     }
 }
