@@ -17,8 +17,9 @@
 //!   record was not is processed again and its message replaced (same file name); its calls
 //!   are answered from the store's response cache, so they are not paid twice.
 //! - Spend running hot (settled spend of finished recipients above their planned spend by the
-//!   threshold) moves the remaining recipients of the lowest-value segments one tier down, one
-//!   segment more at each check while it stays hot; every move is in the recipient's record.
+//!   threshold, and, when a budget is set, on course to overrun it) moves the remaining
+//!   recipients of the lowest-value segments one tier down, one segment more at each check
+//!   while it stays hot; every move is in the recipient's record.
 //! - Shared body copy is generated at most once per segment per run (and answered from the
 //!   response cache on a rerun).
 
@@ -496,7 +497,28 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         .max(1);
     let sem = Arc::new(Semaphore::new(concurrency));
     let (tx, mut rx) = mpsc::channel::<Outcome>(concurrency * 2);
-    let heat = Arc::new(Mutex::new(Heat::default()));
+    let plan_sends: Money = estimate
+        .plan
+        .segments
+        .iter()
+        .flat_map(|s| {
+            s.tiers.iter().map(|(t, n)| {
+                per_send
+                    .get(&(s.segment.clone(), t.clone()))
+                    .and_then(|p| p.checked_mul(i128::from(*n)))
+                    .unwrap_or(Money::ZERO)
+            })
+        })
+        .sum();
+    let allowance = match (shared.campaign.budgets.total, opts.global_budget) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let heat = Arc::new(Mutex::new(Heat::new(
+        plan_sends,
+        estimate.plan.cost,
+        allowance,
+    )));
     // Finished-in-an-earlier-run recipients count toward the heat as they were.
     let mut reader = RecipientReader::open(&inputs.recipients, opts.quarantine.as_deref())?;
     let total = estimate.input.accepted;
@@ -623,10 +645,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
                         from: planned.clone(),
                         to: start_tier.clone(),
                         reason: "spend_hot".into(),
-                        detail: format!(
-                            "finished recipients cost {} against {} planned",
-                            h.actual, h.planned
-                        ),
+                        detail: h.reason(),
                     });
                 }
             }
@@ -765,31 +784,87 @@ pub fn run_blocking(
     })
 }
 
+/// Spend of finished recipients against their plan, and the moves it has caused.
 #[derive(Default)]
 struct Heat {
+    /// Settled spend of finished recipients.
     actual: Money,
+    /// What the plan priced them at.
     planned: Money,
     finished: u64,
     last_check: u64,
     /// How many of the lowest-value segments are moved down.
     level: usize,
+    /// The plan's per-recipient spend over the whole list.
+    plan_sends: Money,
+    /// The plan's spend that is not per recipient (segment copy).
+    plan_shared: Money,
+    /// What the run may spend (the campaign budget, or the global one if smaller); `None` when
+    /// neither is set.
+    allowance: Option<Money>,
 }
 
 impl Heat {
-    fn check(&mut self, threshold_milli: u32, segments: usize) {
-        if self.finished < self.last_check + HEAT_CHECK_EVERY {
-            return;
+    fn new(plan_sends: Money, plan_total: Money, allowance: Option<Money>) -> Heat {
+        Heat {
+            plan_sends,
+            plan_shared: (plan_total - plan_sends).max(Money::ZERO),
+            allowance,
+            ..Heat::default()
         }
-        self.last_check = self.finished;
-        let hot = self.actual.picos().saturating_mul(1000)
+    }
+
+    /// The whole run's spend if the rest of the list costs what finished recipients did,
+    /// relative to plan.
+    fn projected(&self) -> Money {
+        let sends = if self.planned > Money::ZERO {
+            self.plan_sends
+                .mul_div_round(self.actual.picos(), self.planned.picos())
+                .map_or(i128::MAX, Money::picos)
+        } else {
+            self.plan_sends.picos().saturating_add(self.actual.picos())
+        };
+        Money::from_picos(self.plan_shared.picos().saturating_add(sends))
+    }
+
+    /// Hot: finished recipients cost more than `threshold_milli` thousandths of their plan
+    /// and, with a budget, the list would overrun it at that rate. Spend above plan that the
+    /// budget still covers (gate retries, which the plan does not price, are typical) moves no
+    /// one: degrading emails then would save money nobody asked to save.
+    fn is_hot(&self, threshold_milli: u32) -> bool {
+        let above_plan = self.actual.picos().saturating_mul(1000)
             > self
                 .planned
                 .picos()
                 .saturating_mul(i128::from(threshold_milli))
             && self.actual > Money::ZERO;
-        if hot && self.level < segments {
+        above_plan && self.allowance.is_none_or(|b| self.projected() > b)
+    }
+
+    fn check(&mut self, threshold_milli: u32, segments: usize) {
+        if self.finished < self.last_check + HEAT_CHECK_EVERY {
+            return;
+        }
+        self.last_check = self.finished;
+        if self.is_hot(threshold_milli) && self.level < segments {
             self.level += 1;
         }
+    }
+
+    /// Why a recipient was moved, for its record.
+    fn reason(&self) -> String {
+        let mut s = format!(
+            "finished recipients cost {} against {} planned",
+            self.actual, self.planned
+        );
+        if let Some(b) = self.allowance {
+            s.push_str(&format!(
+                "; at that rate the run comes to {} against the {} budget",
+                self.projected(),
+                b
+            ));
+        }
+        s
     }
 }
 
@@ -1532,4 +1607,38 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
 /// Whether a path looks like an outbox directory of an earlier run (has a records file).
 pub fn has_records(dir: &Path) -> bool {
     dir.join(outbox::RECORDS_FILE).exists()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heat(allowance: Option<Money>, actual: i64, planned: i64) -> Heat {
+        // A $10.00 plan: $9.00 of sends and $1.00 of segment copy.
+        let mut h = Heat::new(Money::from_dollars(9), Money::from_dollars(10), allowance);
+        h.actual = Money::from_cents(actual);
+        h.planned = Money::from_cents(planned);
+        h
+    }
+
+    #[test]
+    fn projection_scales_the_rest_of_the_list_by_the_overrun() {
+        // Finished recipients cost 1.5x their plan: sends come to $13.50, plus the copy.
+        assert_eq!(heat(None, 150, 100).projected(), Money::from_cents(1450));
+        assert_eq!(heat(None, 0, 0).projected(), Money::from_dollars(10));
+    }
+
+    #[test]
+    fn hot_needs_spend_above_plan_and_a_budget_it_would_overrun() {
+        // No budget: above the threshold is hot, as the plan is all there is to go by.
+        assert!(heat(None, 150, 100).is_hot(1_100));
+        assert!(!heat(None, 105, 100).is_hot(1_100));
+        // Projected $14.50: a $20 budget absorbs it, a $12 one does not.
+        assert!(!heat(Some(Money::from_dollars(20)), 150, 100).is_hot(1_100));
+        assert!(heat(Some(Money::from_dollars(12)), 150, 100).is_hot(1_100));
+        // Under plan is never hot, whatever the budget.
+        assert!(!heat(Some(Money::from_dollars(1)), 90, 100).is_hot(1_100));
+        let r = heat(Some(Money::from_dollars(12)), 150, 100).reason();
+        assert!(r.contains("$14.50") && r.contains("$12"), "{r}");
+    }
 }

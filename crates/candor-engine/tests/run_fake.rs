@@ -58,6 +58,9 @@ total = "5.00"
         calls: AtomicU64,
         /// How long each answer takes.
         delay: std::time::Duration,
+        /// Every first try makes the cart claim (so every email costs a retry the plan does
+        /// not price).
+        bad_first: bool,
     }
 
     impl Provider for Fake {
@@ -80,7 +83,7 @@ total = "5.00"
                     .find_map(|l| l.strip_prefix("- first name: "))
                     .unwrap_or("")
                     .to_string();
-                let bad = user.contains("id7") || name == "Gus";
+                let bad = self.bad_first || user.contains("id7") || name == "Gus";
                 let text = if bad && !retry {
                     "Subject: Your cart misses you\n\nYou left the Summit Parka in your cart last week."
                         .to_string()
@@ -186,6 +189,7 @@ total = "5.00"
             let fake = Arc::new(Fake {
                 calls: AtomicU64::new(0),
                 delay: std::time::Duration::ZERO,
+                bad_first: false,
             });
             let mut i = inputs(dir.path(), Arc::new(MemoryStore::new()), fake);
             i.campaign = Campaign::from_toml(&toml).unwrap();
@@ -243,6 +247,7 @@ total = "5.00"
         let fake = Arc::new(Fake {
             calls: AtomicU64::new(0),
             delay: std::time::Duration::ZERO,
+            bad_first: false,
         });
         let s = run(
             inputs(dir.path(), store.clone(), fake.clone()),
@@ -328,6 +333,83 @@ total = "5.00"
         assert_eq!(records(dir.path()).len(), 40);
     }
 
+    /// Spend above plan moves the lowest-value segment down the ladder only when the list
+    /// would overrun the budget at that rate: every email here costs a gate retry the plan does
+    /// not price (twice its planned spend), which a roomy budget absorbs and a tight one does not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn spend_running_hot_moves_the_lowest_value_segment_only_when_the_budget_needs_it() {
+        let run_with = |budget: String| async move {
+            let dir = tempfile::tempdir().unwrap();
+            let mut lines = Vec::new();
+            for i in 0..160 {
+                let mut v = serde_json::json!({"id": format!("h{i}"),
+                    "email": format!("h{i}@example.com"), "first_name": "Ana"});
+                if i % 2 == 0 {
+                    v["events"] = serde_json::json!([{"type":"purchase","at":"2026-10-02",
+                        "product":"Trailblazer 2 Hiking Boot"}]);
+                }
+                lines.push(v.to_string());
+            }
+            std::fs::write(dir.path().join("recipients.jsonl"), lines.join("\n") + "\n").unwrap();
+            let fake = Arc::new(Fake {
+                calls: AtomicU64::new(0),
+                delay: std::time::Duration::ZERO,
+                bad_first: true,
+            });
+            let mut i = inputs(dir.path(), Arc::new(MemoryStore::new()), fake);
+            // The recipients' prompts repeat; each must be a paid call here.
+            i.governor = Arc::new(Governor::new(
+                Arc::new(MemoryStore::new()),
+                GovernorConfig {
+                    use_cache: false,
+                    ..GovernorConfig::default()
+                },
+            ));
+            i.campaign = Campaign::from_toml(
+                &CAMPAIGN.replace("total = \"5.00\"", &format!("total = \"{budget}\"")),
+            )
+            .unwrap();
+            let mut o = options(dir.path());
+            o.concurrency = Some(1);
+            o.tiers = Some(vec!["standard".into(), "template".into()]);
+            let s = run(i, o).await.unwrap();
+            (s, records(dir.path()))
+        };
+
+        let (roomy, recs) = run_with("500.00".into()).await;
+        assert_eq!(roomy.planned_mix.get("standard"), Some(&160));
+        assert!(
+            roomy.spend.picos() > roomy.planned.picos() * 6 / 5,
+            "every email paid a retry, well above the 1.1x threshold: {} spent against {} planned",
+            roomy.spend,
+            roomy.planned
+        );
+        assert_eq!(
+            roomy.moves_by_reason.get("spend_hot"),
+            None,
+            "{:?}",
+            roomy.moves
+        );
+        assert!(recs.iter().all(|r| r.tier.as_deref() == Some("standard")));
+
+        // A budget the plan fits but the retries do not.
+        let tight = roomy.planned.mul_div_round(13, 10).unwrap();
+        let (hot, recs) = run_with(tight.format_dollars(6)).await;
+        assert_eq!(hot.planned, roomy.planned, "the same plan fits");
+        let moved = hot.moves_by_reason.get("spend_hot").copied().unwrap_or(0);
+        assert!(moved > 0, "{:?}", hot.moves_by_reason);
+        for r in &recs {
+            let hot_move = r.moves.iter().any(|m| m.starts_with("spend_hot"));
+            if hot_move {
+                assert_eq!(r.segment.as_deref(), Some("everyone"), "lowest value first");
+                assert_eq!(r.tier.as_deref(), Some("template"));
+            }
+        }
+        let m = hot.moves.iter().find(|m| m.reason == "spend_hot").unwrap();
+        assert!(m.detail.contains("budget"), "{}", m.detail);
+        assert!(hot.spend <= tight);
+    }
+
     /// On a slow run a batch commits when it is old enough, not only when it is full: records
     /// appear while the run goes on, each pointing at a whole message.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -338,6 +420,7 @@ total = "5.00"
         let fake = Arc::new(Fake {
             calls: AtomicU64::new(0),
             delay: std::time::Duration::from_millis(150),
+            bad_first: false,
         });
         let mut opts = options(dir.path());
         opts.concurrency = Some(2);
