@@ -369,6 +369,18 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         );
     }
 
+    let (mut ob, done) = Outbox::open(&opts.out_dir)?;
+    // Earlier runs of this campaign (other lists, other outboxes) spent from the same budgets,
+    // and the governor holds every call to what is left of them: so does the plan.
+    let configured_budgets = campaign.budgets.clone();
+    let base = baseline(&inputs.governor, &campaign, &opts.out_dir, &done).await?;
+    let left = budgets_left(&campaign, opts.global_budget, &base);
+    if let Some(note) = &left.note {
+        notes.push(note.clone());
+    }
+    campaign.budgets.total = left.total;
+    campaign.budgets.per_segment = left.per_segment.clone();
+
     // Pass 1: estimate and plan.
     let estimate = {
         let mut est = Estimator::new(&campaign, &inputs.prices)?;
@@ -382,6 +394,7 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         let stats = reader.stats();
         est.finish(stats, &inputs.prices)?
     };
+    campaign.budgets = configured_budgets;
     let ladder_names: Vec<String> = campaign.ladder.iter().map(|t| t.name.clone()).collect();
     let mut cursor = PlanCursor::new(&estimate.plan, &ladder_names);
     let per_send = per_send_costs(&estimate);
@@ -459,7 +472,6 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         campaign,
     });
 
-    let (mut ob, done) = Outbox::open(&opts.out_dir)?;
     ob.set_sync(opts.durable);
     ob.set_batch_age(opts.batch_age);
     let mut audit = match &opts.audit_db {
@@ -510,14 +522,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
             })
         })
         .sum();
-    let allowance = match (shared.campaign.budgets.total, opts.global_budget) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
     let heat = Arc::new(Mutex::new(Heat::new(
         plan_sends,
         estimate.plan.cost,
-        allowance,
+        left.total,
     )));
     // Finished-in-an-earlier-run recipients count toward the heat as they were.
     let mut reader = RecipientReader::open(&inputs.recipients, opts.quarantine.as_deref())?;
@@ -718,6 +726,137 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     Ok(summary)
 }
 
+/// What this run may spend: the campaign's budgets less what earlier runs spent from them.
+struct BudgetsLeft {
+    /// The campaign total (or the global budget, if it leaves less) less earlier spend.
+    total: Option<Money>,
+    per_segment: BTreeMap<String, Money>,
+    /// Says what earlier runs took, when they took anything.
+    note: Option<String>,
+}
+
+/// Spend already in the store when an outbox's first run started, kept in the outbox so a
+/// resumed run plans against the same figures (its own spend is not "earlier").
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Baseline {
+    campaign: Money,
+    global: Money,
+    #[serde(default)]
+    segments: BTreeMap<String, Money>,
+}
+
+const BASELINE_FILE: &str = ".budget-baseline.json";
+
+async fn baseline(
+    governor: &Governor,
+    c: &Campaign,
+    dir: &Path,
+    done: &std::collections::HashMap<String, Record>,
+) -> Result<Baseline, RunError> {
+    let path = dir.join(BASELINE_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Ok(b) = serde_json::from_str::<Baseline>(&text) {
+            return Ok(b);
+        }
+    }
+    let store = governor.store();
+    let err = |e: candor_store::StoreError| RunError::Store(e.to_string());
+    // An outbox without the file (written by an older candor): its finished recipients' costs
+    // are this run's own.
+    let mut own = Money::ZERO;
+    let mut own_by_segment: BTreeMap<&str, Money> = BTreeMap::new();
+    for r in done.values() {
+        own += r.cost;
+        if let Some(s) = &r.segment {
+            *own_by_segment.entry(s.as_str()).or_default() += r.cost;
+        }
+    }
+    let earlier = |spent: Money, own: Money| (spent - own).max(Money::ZERO);
+    let mut b = Baseline {
+        campaign: earlier(
+            store
+                .status(Scope::Campaign(c.name.clone()))
+                .await
+                .map_err(err)?
+                .spent,
+            own,
+        ),
+        global: earlier(store.status(Scope::Global).await.map_err(err)?.spent, own),
+        segments: BTreeMap::new(),
+    };
+    for segment in c.budgets.per_segment.keys() {
+        let spent = store
+            .status(Scope::Segment {
+                campaign: c.name.clone(),
+                segment: segment.clone(),
+            })
+            .await
+            .map_err(err)?
+            .spent;
+        let own = own_by_segment
+            .get(segment.as_str())
+            .copied()
+            .unwrap_or_default();
+        b.segments.insert(segment.clone(), earlier(spent, own));
+    }
+    let part = dir.join(format!("{BASELINE_FILE}.part"));
+    let json = serde_json::to_vec(&b).map_err(|e| RunError::Store(e.to_string()))?;
+    std::fs::write(&part, json)
+        .and_then(|()| std::fs::rename(&part, &path))
+        .map_err(|e| RunError::Store(format!("cannot write `{}`: {e}", path.display())))?;
+    Ok(b)
+}
+
+fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLeft {
+    let mut total = c.budgets.total.map(|t| (t - b.campaign).max(Money::ZERO));
+    let mut parts = Vec::new();
+    if let Some(t) = c.budgets.total.filter(|_| !b.campaign.is_zero()) {
+        parts.push(format!(
+            "earlier runs spent {} of campaign `{}`'s {} budget",
+            usd(b.campaign),
+            c.name,
+            usd(t)
+        ));
+    }
+    if let Some(g) = global {
+        let g_left = (g - b.global).max(Money::ZERO);
+        if total.is_none_or(|t| g_left < t) {
+            total = Some(g_left);
+            if !b.global.is_zero() {
+                parts.push(format!(
+                    "{} of the {} global budget is spent",
+                    usd(b.global),
+                    usd(g)
+                ));
+            }
+        }
+    }
+    let mut per_segment = BTreeMap::new();
+    for (segment, limit) in &c.budgets.per_segment {
+        let e = b.segments.get(segment).copied().unwrap_or_default();
+        if !e.is_zero() {
+            parts.push(format!(
+                "earlier runs spent {} of segment `{segment}`'s {}",
+                usd(e),
+                usd(*limit)
+            ));
+        }
+        per_segment.insert(segment.clone(), (*limit - e).max(Money::ZERO));
+    }
+    let note = (!parts.is_empty()).then(|| {
+        format!(
+            "{}: this run plans within what is left ({})",
+            parts.join("; "),
+            total.map_or_else(|| "no overall limit".to_string(), usd)
+        )
+    });
+    BudgetsLeft {
+        total,
+        per_segment,
+        note,
+    }
+}
+
 /// The campaign's budgets and caps, in the store: every reservation is checked against them.
 async fn set_budgets(
     governor: &Governor,
@@ -782,6 +921,11 @@ pub fn run_blocking(
             .await
             .map_err(|e| RunError::Store(format!("the run stopped: {e}")))?
     })
+}
+
+/// Dollars to 4 places, as the run summary shows them.
+fn usd(m: Money) -> String {
+    format!("${}", m.format_dollars(4))
 }
 
 /// Spend of finished recipients against their plan, and the moves it has caused.
@@ -855,13 +999,14 @@ impl Heat {
     fn reason(&self) -> String {
         let mut s = format!(
             "finished recipients cost {} against {} planned",
-            self.actual, self.planned
+            usd(self.actual),
+            usd(self.planned)
         );
         if let Some(b) = self.allowance {
             s.push_str(&format!(
                 "; at that rate the run comes to {} against the {} budget",
-                self.projected(),
-                b
+                usd(self.projected()),
+                usd(b)
             ));
         }
         s
@@ -1639,6 +1784,6 @@ mod tests {
         // Under plan is never hot, whatever the budget.
         assert!(!heat(Some(Money::from_dollars(1)), 90, 100).is_hot(1_100));
         let r = heat(Some(Money::from_dollars(12)), 150, 100).reason();
-        assert!(r.contains("$14.50") && r.contains("$12"), "{r}");
+        assert!(r.contains("$14.5000") && r.contains("$12.0000"), "{r}");
     }
 }

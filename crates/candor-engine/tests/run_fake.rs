@@ -410,6 +410,85 @@ total = "5.00"
         assert!(hot.spend <= tight);
     }
 
+    /// Earlier runs' spend comes out of the campaign budget the plan fits: a second outbox of
+    /// the same campaign plans within what is left and says so, while resuming an outbox plans
+    /// as its first run did (its own spend is not "earlier").
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_second_run_of_a_campaign_plans_within_the_budget_left() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let fake = || {
+            Arc::new(Fake {
+                calls: AtomicU64::new(0),
+                delay: std::time::Duration::ZERO,
+                bad_first: false,
+            })
+        };
+        // Segment copy is spent by a run but is in no recipient's record: only the outbox's
+        // baseline keeps a resumed run from counting it as earlier spend.
+        let toml_with = |budget: candor_domain::Money| {
+            CAMPAIGN
+                .replace(
+                    "total = \"5.00\"",
+                    &format!("total = \"{}\"", budget.to_exact_string()),
+                )
+                .replace("[budget]", "[copy]\nmodel = \"gpt-4.1\"\n\n[budget]")
+        };
+        // What the list costs with room to spare.
+        let mut i = inputs(dir.path(), Arc::new(MemoryStore::new()), fake());
+        i.campaign =
+            Campaign::from_toml(&toml_with(candor_domain::Money::from_dollars(500))).unwrap();
+        let free = run(i, options(&dir.path().join("probe"))).await.unwrap();
+        // A budget 10% above that: the first run gets its full plan, a second one cannot.
+        let budget = free.planned.mul_div_round(11, 10).unwrap();
+        let toml = toml_with(budget);
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let with = |out: &str| {
+            let mut i = inputs(dir.path(), store.clone(), fake());
+            i.campaign = Campaign::from_toml(&toml).unwrap();
+            (i, options(&dir.path().join(out)))
+        };
+        let (i, o) = with("first");
+        let first = run(i, o).await.unwrap();
+        assert_eq!(first.planned, free.planned);
+        assert!(first.notes.is_empty(), "{:?}", first.notes);
+        let spent = store
+            .status(candor_store::Scope::Campaign("winter-trail".into()))
+            .await
+            .unwrap()
+            .spent;
+        assert!(
+            spent.picos() > first.planned.picos() / 10,
+            "{spent} of {}",
+            first.planned
+        );
+
+        // Resumed: nothing to do, same plan, no note.
+        let (i, o) = with("first");
+        let again = run(i, o).await.unwrap();
+        assert_eq!(again.resumed, 40);
+        assert_eq!(again.planned, first.planned);
+        assert!(again.notes.is_empty(), "{:?}", again.notes);
+
+        // A new outbox: the plan fits what the first run left.
+        let (i, o) = with("second");
+        let second = run(i, o).await.unwrap();
+        assert!(
+            second.planned <= budget - spent,
+            "{} > {budget} - {spent}",
+            second.planned
+        );
+        assert!(second.planned < first.planned);
+        assert!(
+            second
+                .notes
+                .iter()
+                .any(|n| n.contains(&format!("earlier runs spent ${}", spent.format_dollars(4)))),
+            "{:?}",
+            second.notes
+        );
+    }
+
     /// On a slow run a batch commits when it is old enough, not only when it is full: records
     /// appear while the run goes on, each pointing at a whole message.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
