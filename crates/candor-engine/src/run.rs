@@ -812,7 +812,7 @@ fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLef
     let mut parts = Vec::new();
     if let Some(t) = c.budgets.total.filter(|_| !b.campaign.is_zero()) {
         parts.push(format!(
-            "earlier runs spent {} of campaign `{}`'s {} budget",
+            "{} of campaign `{}`'s {} budget",
             usd(b.campaign),
             c.name,
             usd(t)
@@ -823,11 +823,7 @@ fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLef
         if total.is_none_or(|t| g_left < t) {
             total = Some(g_left);
             if !b.global.is_zero() {
-                parts.push(format!(
-                    "{} of the {} global budget is spent",
-                    usd(b.global),
-                    usd(g)
-                ));
+                parts.push(format!("{} of the {} global budget", usd(b.global), usd(g)));
             }
         }
     }
@@ -836,7 +832,7 @@ fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLef
         let e = b.segments.get(segment).copied().unwrap_or_default();
         if !e.is_zero() {
             parts.push(format!(
-                "earlier runs spent {} of segment `{segment}`'s {}",
+                "{} of segment `{segment}`'s {}",
                 usd(e),
                 usd(*limit)
             ));
@@ -845,8 +841,8 @@ fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLef
     }
     let note = (!parts.is_empty()).then(|| {
         format!(
-            "{}: this run plans within what is left ({})",
-            parts.join("; "),
+            "earlier runs spent {}: this run plans within what is left ({})",
+            parts.join(", "),
             total.map_or_else(|| "no overall limit".to_string(), usd)
         )
     });
