@@ -3,7 +3,8 @@
 //! A provider turns a [`ChatRequest`] into a [`Completion`] with exact, normalised [`Usage`].
 //! It knows nothing of budgets: the governor wraps every call.
 //!
-//! Modules: [`openai`] (any OpenAI-compatible Chat Completions endpoint), [`anthropic`]
+//! Modules: [`openai`] (any OpenAI-compatible Chat Completions endpoint, and its Batch API),
+//! [`batch`] (batch APIs: many requests as one half-price job), [`anthropic`]
 //! (Messages API with `cache_control` on the static prefix), [`fake`] (chosen by model name, for
 //! unit tests), [`secret`] (API keys that cannot be printed), [`spec`] (a provider from
 //! configuration) and [`retry_after`].
@@ -13,6 +14,7 @@
 //! here); an API key never appears in a `Debug`/`Display` output or an error message.
 
 pub mod anthropic;
+pub mod batch;
 pub mod fake;
 mod http;
 pub mod openai;
@@ -21,6 +23,7 @@ pub mod secret;
 pub mod spec;
 
 pub use anthropic::AnthropicProvider;
+pub use batch::{BatchApi, BatchItem, BatchResult, BatchState};
 pub use fake::{FakeProvider, FakeReply};
 pub use openai::OpenAiProvider;
 pub use secret::{ApiKey, KeySource};
@@ -79,4 +82,8 @@ pub trait Provider: Send + Sync {
         &'a self,
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>>;
+    /// The provider's batch API, if it has one.
+    fn batch(&self) -> Option<&dyn BatchApi> {
+        None
+    }
 }

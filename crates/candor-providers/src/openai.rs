@@ -1,7 +1,9 @@
 //! OpenAI Chat Completions client, for any OpenAI-compatible base URL (OpenAI, vLLM, llama.cpp
 //! server, Ollama).
 //!
-//! Job: one non-streaming `POST {base}/chat/completions` per call, usage normalised.
+//! Job: one non-streaming `POST {base}/chat/completions` per call, usage normalised; and the
+//! Batch API (`POST {base}/files` with the requests as JSONL, `POST {base}/batches`, then
+//! `GET {base}/batches/{id}` and `GET {base}/files/{id}/content` for the answers).
 //!
 //! Invariants: OpenAI counts cached tokens *inside* `prompt_tokens`
 //! (`prompt_tokens_details.cached_tokens`); candor's `Usage.input_tokens` excludes them, so
@@ -15,6 +17,7 @@ use serde_json::{json, Value};
 
 use candor_domain::{ChatRequest, Completion, FinishReason, Role, TokenCount, Usage};
 
+use crate::batch::{BatchApi, BatchItem, BatchResult, BatchState};
 use crate::http;
 use crate::secret::ApiKey;
 use crate::{BoxFuture, Provider, ProviderError};
@@ -104,17 +107,237 @@ impl OpenAiProvider {
         body
     }
 
+    fn authed(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.key {
+            Some(k) => builder.bearer_auth(k.expose()),
+            None => builder,
+        }
+    }
+
     async fn call(&self, request: &ChatRequest) -> Result<Completion, ProviderError> {
-        let mut builder = self
+        let builder = self
             .client
             .post(http::join(&self.base_url, "chat/completions"))
             .header("content-type", "application/json")
             .body(self.request_body(request).to_string());
-        if let Some(k) = &self.key {
-            builder = builder.bearer_auth(k.expose());
+        let body = http::send(self.authed(builder), self.key.as_ref()).await?;
+        parse_response(&body, &request.model, self.key.as_ref())
+    }
+
+    async fn batch_submit(
+        &self,
+        items: &[BatchItem],
+        label: &str,
+    ) -> Result<String, ProviderError> {
+        let mut jsonl = String::new();
+        for item in items {
+            let line = json!({
+                "custom_id": item.custom_id,
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": self.request_body(&item.request),
+            });
+            jsonl.push_str(&line.to_string());
+            jsonl.push('\n');
         }
-        let body = http::send(builder, self.key.as_ref()).await?;
-        parse_response(&body, request, self.key.as_ref())
+        // A boundary the content cannot contain (JSON lines never hold a bare CR LF).
+        let mut n: u64 = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let boundary = loop {
+            let b = format!("candor-batch-{n:016x}");
+            if !jsonl.contains(&b) {
+                break b;
+            }
+            n = n.wrapping_mul(6364136223846793005).wrapping_add(1);
+        };
+        let mut form = Vec::with_capacity(jsonl.len() + 400);
+        form.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"candor-batch.jsonl\"\r\n\
+                 Content-Type: application/jsonl\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        form.extend_from_slice(jsonl.as_bytes());
+        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let upload = self
+            .client
+            .post(http::join(&self.base_url, "files"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(form);
+        let body = http::send(self.authed(upload), self.key.as_ref()).await?;
+        let file: IdOnly = http::parse_json(&body, self.key.as_ref())?;
+        let create = json!({
+            "input_file_id": file.id,
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+            "metadata": {"candor": label},
+        });
+        let builder = self
+            .client
+            .post(http::join(&self.base_url, "batches"))
+            .header("content-type", "application/json")
+            .body(create.to_string());
+        let body = http::send(self.authed(builder), self.key.as_ref()).await?;
+        let batch: IdOnly = http::parse_json(&body, self.key.as_ref())?;
+        Ok(batch.id)
+    }
+
+    async fn batch_object(&self, id: &str) -> Result<BatchObject, ProviderError> {
+        let builder = self
+            .client
+            .get(http::join(&self.base_url, &format!("batches/{id}")));
+        let body = http::send(self.authed(builder), self.key.as_ref()).await?;
+        http::parse_json(&body, self.key.as_ref())
+    }
+
+    async fn batch_state(&self, id: &str) -> Result<BatchState, ProviderError> {
+        let b = self.batch_object(id).await?;
+        let counts = b.request_counts.unwrap_or_default();
+        Ok(match b.status.as_str() {
+            "completed" | "expired" | "cancelled" => BatchState::Ended,
+            "failed" => BatchState::Failed(
+                b.errors
+                    .map(|e| http::clean(&e.to_string(), self.key.as_ref()))
+                    .unwrap_or_else(|| "the provider failed the batch".to_string()),
+            ),
+            _ => BatchState::Running {
+                done: counts.completed + counts.failed,
+                total: counts.total,
+            },
+        })
+    }
+
+    async fn file_content(&self, id: &str) -> Result<Vec<u8>, ProviderError> {
+        let builder = self
+            .client
+            .get(http::join(&self.base_url, &format!("files/{id}/content")));
+        http::send(self.authed(builder), self.key.as_ref()).await
+    }
+
+    async fn batch_results(
+        &self,
+        id: &str,
+        ids: &[String],
+    ) -> Result<Vec<BatchResult>, ProviderError> {
+        let b = self.batch_object(id).await?;
+        let mut found: std::collections::HashMap<String, Result<Completion, ProviderError>> =
+            std::collections::HashMap::new();
+        for file in [&b.output_file_id, &b.error_file_id].into_iter().flatten() {
+            let content = self.file_content(file).await?;
+            for line in content.split(|&c| c == b'\n') {
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                let l: OutputLine = http::parse_json(line, self.key.as_ref())?;
+                let outcome = self.output_outcome(&l);
+                found.insert(l.custom_id, outcome);
+            }
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let r = found.remove(id).unwrap_or_else(|| {
+                    Err(ProviderError::BadResponse(format!(
+                        "request `{id}` is missing from the batch's results"
+                    )))
+                });
+                (id.clone(), r)
+            })
+            .collect())
+    }
+
+    fn output_outcome(&self, l: &OutputLine) -> Result<Completion, ProviderError> {
+        if let Some(e) = l.error.as_ref().filter(|e| !e.is_null()) {
+            return Err(ProviderError::Refused {
+                status: 0,
+                message: http::clean(&e.to_string(), self.key.as_ref()),
+            });
+        }
+        let Some(resp) = &l.response else {
+            return Err(ProviderError::BadResponse(
+                "batch result line has neither a response nor an error".to_string(),
+            ));
+        };
+        let body = resp.body.to_string();
+        match resp.status_code {
+            200..=299 => parse_response(body.as_bytes(), "unknown", self.key.as_ref()),
+            429 => Err(ProviderError::RateLimited { retry_after: None }),
+            status @ 500..=599 => Err(ProviderError::Server {
+                status,
+                retry_after: None,
+            }),
+            status => Err(ProviderError::Refused {
+                status,
+                message: http::clean(&body, self.key.as_ref()),
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
+#[derive(Deserialize, Default)]
+struct Counts {
+    #[serde(default)]
+    total: u64,
+    #[serde(default)]
+    completed: u64,
+    #[serde(default)]
+    failed: u64,
+}
+
+#[derive(Deserialize)]
+struct BatchObject {
+    status: String,
+    output_file_id: Option<String>,
+    error_file_id: Option<String>,
+    request_counts: Option<Counts>,
+    errors: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct OutputLine {
+    custom_id: String,
+    response: Option<OutputResponse>,
+    error: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct OutputResponse {
+    status_code: u16,
+    #[serde(default)]
+    body: Value,
+}
+
+impl BatchApi for OpenAiProvider {
+    fn submit<'a>(
+        &'a self,
+        items: &'a [BatchItem],
+        label: &'a str,
+    ) -> BoxFuture<'a, Result<String, ProviderError>> {
+        Box::pin(self.batch_submit(items, label))
+    }
+
+    fn state<'a>(&'a self, batch_id: &'a str) -> BoxFuture<'a, Result<BatchState, ProviderError>> {
+        Box::pin(self.batch_state(batch_id))
+    }
+
+    fn results<'a>(
+        &'a self,
+        batch_id: &'a str,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<BatchResult>, ProviderError>> {
+        Box::pin(self.batch_results(batch_id, ids))
     }
 }
 
@@ -135,6 +358,10 @@ impl Provider for OpenAiProvider {
         request: &'a ChatRequest,
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(self.call(request))
+    }
+
+    fn batch(&self) -> Option<&dyn BatchApi> {
+        Some(self)
     }
 }
 
@@ -206,7 +433,7 @@ fn normalise(u: &WireUsage) -> Result<Option<Usage>, ProviderError> {
 
 fn parse_response(
     body: &[u8],
-    request: &ChatRequest,
+    fallback_model: &str,
     key: Option<&ApiKey>,
 ) -> Result<Completion, ProviderError> {
     let r: Response = http::parse_json(body, key)?;
@@ -236,7 +463,7 @@ fn parse_response(
         usage_reported: usage.is_some(),
         usage: usage.unwrap_or_default(),
         finish_reason,
-        model: r.model.unwrap_or_else(|| request.model.clone()),
+        model: r.model.unwrap_or_else(|| fallback_model.to_string()),
     })
 }
 
@@ -261,7 +488,7 @@ mod tests {
         let body = br#"{"model":"gpt-4.1-mini-2025","choices":[{"message":{"content":"hi"},"finish_reason":"length"}],
             "usage":{"prompt_tokens":1500,"completion_tokens":300,"prompt_tokens_details":{"cached_tokens":1024},
             "completion_tokens_details":{"reasoning_tokens":200}}}"#;
-        let c = parse_response(body, &req(), None).unwrap();
+        let c = parse_response(body, &req().model, None).unwrap();
         assert!(c.usage_reported);
         assert_eq!(c.usage.input_tokens, TokenCount(476));
         assert_eq!(c.usage.cached_input_tokens, TokenCount(1024));
@@ -276,7 +503,7 @@ mod tests {
     fn missing_or_partial_usage_is_flagged_not_guessed() {
         let c = parse_response(
             br#"{"choices":[{"message":{"content":"hi"},"finish_reason":"stop"}]}"#,
-            &req(),
+            &req().model,
             None,
         )
         .unwrap();
@@ -284,7 +511,7 @@ mod tests {
         assert_eq!(c.usage, Usage::default());
         let c = parse_response(
             br#"{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5}}"#,
-            &req(),
+            &req().model,
             None,
         )
         .unwrap();
@@ -293,7 +520,7 @@ mod tests {
 
     #[test]
     fn inconsistent_usage_is_a_bad_response() {
-        let e = parse_response(br#"{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":6}}}"#, &req(), None).unwrap_err();
+        let e = parse_response(br#"{"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":5,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":6}}}"#, &req().model, None).unwrap_err();
         assert!(matches!(e, ProviderError::BadResponse(_)));
     }
 

@@ -302,3 +302,84 @@ async fn connection_refused_is_a_transport_error() {
     let e = p.complete(&request("m")).await.unwrap_err();
     assert!(matches!(e, ProviderError::Transport(_)), "{e:?}");
 }
+
+/// OpenAI's Batch API on a real socket: the requests go up as a JSONL file, the batch is
+/// created for the chat endpoint, progress is reported while it runs, and every request's
+/// outcome comes back by its id (a refused one as its error, a missing one as an error too).
+#[tokio::test]
+async fn openai_batch_submit_poll_and_results() {
+    use candor_providers::{BatchItem, BatchState};
+    let server = TestServer::start().await.unwrap();
+    server.set_batch_polls(1);
+    server.push_many([
+        Reply::ok_text("Hi Ada", USAGE),
+        Reply::status(400),
+        Reply::ok_text("Hi Bo", USAGE),
+    ]);
+    let p = openai(&server);
+    let items: Vec<BatchItem> = ["a", "b", "c"]
+        .iter()
+        .map(|id| BatchItem {
+            custom_id: id.to_string(),
+            request: request("gpt-4.1-mini"),
+        })
+        .collect();
+    let api = p.batch().unwrap();
+    let id = api.submit(&items, "winter-trail r1").await.unwrap();
+
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2, "upload, then create");
+    assert_eq!(reqs[0].path, "/v1/files");
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    assert!(reqs[0]
+        .header("content-type")
+        .unwrap()
+        .starts_with("multipart/form-data; boundary="));
+    let form = String::from_utf8_lossy(&reqs[0].body).to_string();
+    assert!(form.contains("name=\"purpose\"\r\n\r\nbatch\r\n"), "{form}");
+    let lines: Vec<serde_json::Value> = form
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["custom_id"], "b");
+    assert_eq!(lines[1]["method"], "POST");
+    assert_eq!(lines[1]["url"], "/v1/chat/completions");
+    assert_eq!(lines[1]["body"]["model"], "gpt-4.1-mini");
+    assert_eq!(lines[1]["body"]["max_tokens"], 120);
+    let create = reqs[1].json();
+    assert_eq!(reqs[1].path, "/v1/batches");
+    assert_eq!(create["endpoint"], "/v1/chat/completions");
+    assert_eq!(create["completion_window"], "24h");
+    assert_eq!(create["metadata"]["candor"], "winter-trail r1");
+
+    assert_eq!(
+        api.state(&id).await.unwrap(),
+        BatchState::Running { done: 0, total: 3 }
+    );
+    assert_eq!(api.state(&id).await.unwrap(), BatchState::Ended);
+    let ids: Vec<String> = ["a", "b", "c", "zz"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let results = api.results(&id, &ids).await.unwrap();
+    assert_eq!(results.len(), 4);
+    let a = results[0].1.as_ref().unwrap();
+    assert_eq!(a.text, "Hi Ada");
+    assert_eq!(a.usage.input_tokens, TokenCount(300), "usage normalised");
+    assert_eq!(a.usage.cached_input_tokens, TokenCount(1_536));
+    assert!(matches!(
+        results[1].1,
+        Err(ProviderError::Refused { status: 400, .. })
+    ));
+    assert_eq!(results[2].1.as_ref().unwrap().text, "Hi Bo");
+    assert!(matches!(results[3].1, Err(ProviderError::BadResponse(_))));
+    assert!(matches!(
+        api.state("batch-404").await,
+        Err(ProviderError::Refused { status: 404, .. })
+    ));
+}

@@ -3,7 +3,10 @@
 //!
 //! Job: listen on `127.0.0.1:0`, answer `POST /v1/chat/completions` (OpenAI) and
 //! `POST /v1/messages` (Anthropic) from a queue of scripted [`Reply`]s (falling back to a default
-//! reply), and record every request so a test can assert on what was sent.
+//! reply), and record every request so a test can assert on what was sent. It also runs
+//! OpenAI's Batch API (`POST /v1/files`, `POST /v1/batches`, `GET /v1/batches/{id}`,
+//! `GET /v1/files/{id}/content`): each request of a batch takes the next scripted reply, and a
+//! batch reports `in_progress` for [`TestServer::set_batch_polls`] polls before `completed`.
 //!
 //! Invariants:
 //! - It only ever binds the loopback interface, and every task it spawns is owned by the server:
@@ -173,6 +176,40 @@ struct State {
     default_reply: Mutex<Option<Reply>>,
     requests: Mutex<Vec<RecordedRequest>>,
     count: AtomicUsize,
+    /// Uploaded and produced files, by id.
+    files: Mutex<std::collections::HashMap<String, Vec<u8>>>,
+    batches: Mutex<std::collections::HashMap<String, BatchRecord>>,
+    next_id: AtomicUsize,
+    /// Polls a batch answers `in_progress` before `completed`.
+    batch_polls: AtomicUsize,
+}
+
+struct BatchRecord {
+    output_file_id: Option<String>,
+    error_file_id: Option<String>,
+    total: usize,
+    completed: usize,
+    failed: usize,
+    polls: usize,
+}
+
+impl State {
+    fn next_reply(&self) -> Reply {
+        let reply = lock(&self.script).pop_front();
+        match reply {
+            Some(r) => r,
+            None => lock(&self.default_reply)
+                .clone()
+                .unwrap_or_else(|| Reply::Ok(OkReply::default())),
+        }
+    }
+
+    fn new_id(&self, prefix: &str) -> String {
+        format!(
+            "{prefix}-{}",
+            self.next_id.fetch_add(1, Ordering::SeqCst) + 1
+        )
+    }
 }
 
 /// Poisoning cannot corrupt these plain queues, so a panicked test thread must not cascade.
@@ -249,6 +286,16 @@ impl TestServer {
     pub fn last_request(&self) -> Option<RecordedRequest> {
         lock(&self.state.requests).last().cloned()
     }
+
+    /// How many status polls a batch answers `in_progress` before `completed` (default 0).
+    pub fn set_batch_polls(&self, polls: usize) {
+        self.state.batch_polls.store(polls, Ordering::SeqCst);
+    }
+
+    /// Batches created so far.
+    pub fn batch_count(&self) -> usize {
+        lock(&self.state.batches).len()
+    }
 }
 
 impl Drop for TestServer {
@@ -271,18 +318,18 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
         };
         state.count.fetch_add(1, Ordering::SeqCst);
         lock(&state.requests).push(req.clone());
+        if let Some((status, body)) = batch_route(&req, &state) {
+            if !write_response(&mut stream, status, &[], &body).await {
+                return;
+            }
+            continue;
+        }
         let wire = if req.path.ends_with("/messages") {
             Wire::Anthropic
         } else {
             Wire::OpenAi
         };
-        let reply = lock(&state.script).pop_front();
-        let reply = match reply {
-            Some(r) => r,
-            None => lock(&state.default_reply)
-                .clone()
-                .unwrap_or_else(|| Reply::Ok(OkReply::default())),
-        };
+        let reply = state.next_reply();
         let model = req
             .json()
             .get("model")
@@ -357,6 +404,154 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
             return;
         }
     }
+}
+
+/// OpenAI's Batch API endpoints; `None` for any other request.
+fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
+    let path = req.path.split('?').next().unwrap_or("");
+    let not_found = |what: &str| {
+        (
+            404,
+            json!({"error": {"message": format!("no such {what}")}})
+                .to_string()
+                .into_bytes(),
+        )
+    };
+    match req.method.as_str() {
+        "POST" if path.ends_with("/files") => {
+            let Some(content) = multipart_file(&req.body) else {
+                return Some((
+                    400,
+                    br#"{"error":{"message":"no file part in the form"}}"#.to_vec(),
+                ));
+            };
+            let id = state.new_id("file");
+            let bytes = content.len();
+            lock(&state.files).insert(id.clone(), content);
+            Some((
+                200,
+                json!({"id": id, "object": "file", "bytes": bytes, "purpose": "batch"})
+                    .to_string()
+                    .into_bytes(),
+            ))
+        }
+        "POST" if path.ends_with("/batches") => {
+            let body = req.json();
+            let input = body
+                .get("input_file_id")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let Some(content) = lock(&state.files).get(input).cloned() else {
+                return Some(not_found("file"));
+            };
+            let (mut output, mut errors) = (String::new(), String::new());
+            let (mut total, mut completed, mut failed) = (0, 0, 0);
+            for line in String::from_utf8_lossy(&content).lines() {
+                let Ok(item) = serde_json::from_str::<Value>(line) else {
+                    continue;
+                };
+                total += 1;
+                let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
+                let model = item
+                    .pointer("/body/model")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+                    .to_string();
+                let request_id = state.new_id("batch_req");
+                match state.next_reply() {
+                    Reply::Ok(ok) => {
+                        completed += 1;
+                        let body: Value =
+                            serde_json::from_str(&success_body(Wire::OpenAi, &model, &ok))
+                                .unwrap_or(Value::Null);
+                        output.push_str(&json!({"id": request_id, "custom_id": custom_id,
+                            "response": {"status_code": 200, "request_id": request_id, "body": body},
+                            "error": null}).to_string());
+                        output.push('\n');
+                    }
+                    Reply::Status { status, body, .. } => {
+                        failed += 1;
+                        let body: Value =
+                            serde_json::from_str(&body).unwrap_or(Value::String(body));
+                        errors.push_str(&json!({"id": request_id, "custom_id": custom_id,
+                            "response": {"status_code": status, "request_id": request_id, "body": body},
+                            "error": null}).to_string());
+                        errors.push('\n');
+                    }
+                    _ => {
+                        failed += 1;
+                        errors.push_str(
+                            &json!({"id": request_id, "custom_id": custom_id,
+                            "response": null,
+                            "error": {"code": "server_error", "message": "scripted fault"}})
+                            .to_string(),
+                        );
+                        errors.push('\n');
+                    }
+                }
+            }
+            let file = |text: String| {
+                (!text.is_empty()).then(|| {
+                    let id = state.new_id("file");
+                    lock(&state.files).insert(id.clone(), text.into_bytes());
+                    id
+                })
+            };
+            let record = BatchRecord {
+                output_file_id: file(output),
+                error_file_id: file(errors),
+                total,
+                completed,
+                failed,
+                polls: 0,
+            };
+            let id = state.new_id("batch");
+            let reply = json!({"id": id, "object": "batch", "status": "validating",
+                "input_file_id": input, "request_counts": {"total": total, "completed": 0, "failed": 0},
+                "metadata": body.get("metadata").cloned().unwrap_or(Value::Null)});
+            lock(&state.batches).insert(id, record);
+            Some((200, reply.to_string().into_bytes()))
+        }
+        "GET" if path.contains("/batches/") => {
+            let id = path.rsplit('/').next().unwrap_or("");
+            let mut batches = lock(&state.batches);
+            let Some(b) = batches.get_mut(id) else {
+                return Some(not_found("batch"));
+            };
+            b.polls += 1;
+            let done = b.polls > state.batch_polls.load(Ordering::SeqCst);
+            let reply = if done {
+                json!({"id": id, "object": "batch", "status": "completed",
+                    "output_file_id": b.output_file_id, "error_file_id": b.error_file_id,
+                    "request_counts": {"total": b.total, "completed": b.completed, "failed": b.failed}})
+            } else {
+                json!({"id": id, "object": "batch", "status": "in_progress",
+                    "output_file_id": null, "error_file_id": null,
+                    "request_counts": {"total": b.total, "completed": 0, "failed": 0}})
+            };
+            Some((200, reply.to_string().into_bytes()))
+        }
+        "GET" if path.contains("/files/") && path.ends_with("/content") => {
+            let id = path
+                .trim_end_matches("/content")
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
+            match lock(&state.files).get(id) {
+                Some(content) => Some((200, content.clone())),
+                None => Some(not_found("file")),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The `file` part of a `multipart/form-data` body.
+fn multipart_file(body: &[u8]) -> Option<Vec<u8>> {
+    let at = find(body, b"name=\"file\"")?;
+    let start = at + find(&body[at..], b"\r\n\r\n")? + 4;
+    let end = start + find(&body[start..], b"\r\n--")?;
+    Some(body[start..end].to_vec())
 }
 
 fn success_body(wire: Wire, model: &str, ok: &OkReply) -> String {

@@ -1,0 +1,54 @@
+//! Provider batch APIs: many requests submitted as one job, answered within hours at half
+//! price (OpenAI Batch; Anthropic Message Batches follow the same shape).
+//!
+//! Job: submit a set of chat requests under caller-chosen ids, report progress, and hand back
+//! each request's completion or error by id once the job has ended.
+//!
+//! Invariants: nothing here retries or prices; the engine reserves every request's worst case
+//! before [`BatchApi::submit`] and settles each from [`BatchApi::results`]. An id from `submit`
+//! is the provider's: it is all a later process needs to collect the results.
+
+use candor_domain::{ChatRequest, Completion};
+
+use crate::{BoxFuture, ProviderError};
+
+/// One request of a batch, under the caller's id (unique within the batch).
+#[derive(Clone, Debug)]
+pub struct BatchItem {
+    pub custom_id: String,
+    pub request: ChatRequest,
+}
+
+/// Where a submitted batch stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BatchState {
+    /// Accepted and being worked on: `done` of `total` requests answered so far.
+    Running { done: u64, total: u64 },
+    /// Finished (completed, or expired/cancelled with some requests answered): results are
+    /// ready, each request's own outcome in [`BatchApi::results`].
+    Ended,
+    /// The batch as a whole failed (validation, for instance): no request was answered.
+    Failed(String),
+}
+
+/// One request's outcome, by its id.
+pub type BatchResult = (String, Result<Completion, ProviderError>);
+
+/// A provider's batch endpoint.
+pub trait BatchApi: Send + Sync {
+    /// Submit `items` as one batch; `label` is attached where the provider keeps metadata.
+    /// Returns the provider's batch id.
+    fn submit<'a>(
+        &'a self,
+        items: &'a [BatchItem],
+        label: &'a str,
+    ) -> BoxFuture<'a, Result<String, ProviderError>>;
+    fn state<'a>(&'a self, batch_id: &'a str) -> BoxFuture<'a, Result<BatchState, ProviderError>>;
+    /// Every request's outcome, once [`BatchState::Ended`]; a request missing from the
+    /// provider's answer is reported as an error, never dropped.
+    fn results<'a>(
+        &'a self,
+        batch_id: &'a str,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<BatchResult>, ProviderError>>;
+}
