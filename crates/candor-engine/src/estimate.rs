@@ -175,6 +175,10 @@ pub struct Estimator<'a> {
     /// Token counts of fact lines seen before: names, cities and products repeat across a list.
     line_cache: std::collections::HashMap<String, u64>,
     terms: prompt::CampaignTerms,
+    /// Whether the segment copy is priced at batch rates.
+    copy_batch: bool,
+    /// Set by [`Estimator::batch_only`]: a run that sends these batches plans this way.
+    batch_known: bool,
 }
 
 /// Bound on the fact-line count cache (entries); it is cleared when full, so memory stays flat.
@@ -186,6 +190,22 @@ fn count(model: &str, text: &str) -> (u64, bool) {
 }
 
 impl<'a> Estimator<'a> {
+    /// Price at batch rates only the stages (and segment copy) whose model `batched` says a
+    /// provider batch will carry: what a run that sends those batches will pay.
+    pub fn batch_only(&mut self, batched: impl Fn(&str) -> bool) {
+        for t in &mut self.tiers {
+            for s in &mut t.stages {
+                s.batch &= batched(&s.stage.model);
+            }
+        }
+        self.copy_batch &= self
+            .campaign
+            .copy
+            .as_ref()
+            .is_some_and(|c| batched(&c.model));
+        self.batch_known = true;
+    }
+
     pub fn new(
         campaign: &'a Campaign,
         prices: &'a PriceTable,
@@ -262,6 +282,8 @@ impl<'a> Estimator<'a> {
             notes: Vec::new(),
             line_cache: std::collections::HashMap::new(),
             terms: prompt::CampaignTerms::new(campaign),
+            copy_batch: campaign.batch_api,
+            batch_known: false,
         })
     }
 
@@ -424,7 +446,10 @@ impl<'a> Estimator<'a> {
                         false,
                         copy.max_output_tokens as u64,
                     );
-                    shared.add_usage(&u, price.cost(&u, c.batch_api && price.supports_batch()));
+                    shared.add_usage(
+                        &u,
+                        price.cost(&u, self.copy_batch && price.supports_batch()),
+                    );
                 } else if c.copy.is_none() {
                     self.notes.push(format!(
                         "segment `{name}` has no `body` and the campaign no [copy] model: emails will carry the campaign facts as the body"
@@ -483,10 +508,11 @@ impl<'a> Estimator<'a> {
             (a, b) => a.or(b),
         };
         let mut plan = plan::plan(&seg_inputs, budget, c.budgets.per_send);
-        if self.tiers.iter().flat_map(|t| &t.stages).any(|s| s.batch) {
+        if !self.batch_known && self.tiers.iter().flat_map(|t| &t.stages).any(|s| s.batch) {
             self.notes.push(
-                "batch prices assume provider batch APIs, which `candor run` does not use yet: \
-                 a run sends every call synchronously and plans at synchronous prices"
+                "batch prices assume every batch-priced model's provider takes batches: \
+                 `candor run` sends the calls of OpenAI-compatible providers as provider batches \
+                 (answers within 24 h) and the rest synchronously, and plans at what it will pay"
                     .to_string(),
             );
         }

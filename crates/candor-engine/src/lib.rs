@@ -4,6 +4,7 @@
 //! ingest, prompt, plan, estimate, demo_data — foundation; outbox, template, run, progress — engine.
 
 pub mod assets;
+pub mod batch;
 pub mod compose;
 pub mod demo_data;
 pub mod estimate;

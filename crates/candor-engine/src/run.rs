@@ -36,13 +36,14 @@ use candor_audit::{Audit, GateCheck, SendRow};
 use candor_domain::campaign::{Part, Segment, Tier, REST_SEGMENT};
 use candor_domain::{Campaign, ChatRequest, EmailAddress, Limits, Money, Recipient};
 use candor_gate::{Context, Email, Gate, Prepared, RuleTable, SharedPart};
-use candor_governor::{CallContext, Governor, GovernorError, Pricer};
+use candor_governor::{CallContext, CallOutcome, Governor, GovernorError, Hold, Pricer};
 use candor_pricing::PriceTable;
 use candor_providers::Provider;
-use candor_store::{Attribution, Caps, GateVerdict, RecipientKey, Scope};
+use candor_store::{Attribution, CacheKey, Caps, GateVerdict, LedgerId, RecipientKey, Scope};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, OnceCell, Semaphore};
 
+use crate::batch;
 use crate::compose::{self, Parsed};
 use crate::estimate::{Estimate, Estimator};
 use crate::ingest::RecipientReader;
@@ -127,6 +128,8 @@ pub struct RunOptions {
     pub durable: bool,
     /// How long an outbox batch stays open at most (default [`outbox::BATCH_AGE`]).
     pub batch_age: std::time::Duration,
+    /// How often a running provider batch is asked how far it is (default 30 s).
+    pub batch_poll: std::time::Duration,
     /// Set it to stop the run gently: no new recipient starts, the ones in flight finish
     /// (their calls answered, settled and cached) and are written, and `run` returns with
     /// `interrupted`. [`run_blocking`] also sets it on Ctrl-C; a second Ctrl-C exits at once.
@@ -148,6 +151,7 @@ impl RunOptions {
             global_budget: None,
             durable: true,
             batch_age: outbox::BATCH_AGE,
+            batch_poll: std::time::Duration::from_secs(30),
             stop: None,
         }
     }
@@ -231,6 +235,12 @@ pub struct RunSummary {
     /// What the user should know about how the run was planned.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Provider batches this run submitted or collected (`batch_api = true`).
+    #[serde(default)]
+    pub batches: u64,
+    /// Requests those batches answered (each priced at batch rates).
+    #[serde(default)]
+    pub batched_calls: u64,
 }
 
 /// What one recipient came to.
@@ -279,6 +289,11 @@ struct Shared {
     mime_parts: Mutex<HashMap<String, Arc<outbox::SharedMime>>>,
     terms: prompt::CampaignTerms,
     prefixes: prompt::StaticPrefixes,
+    /// While a collect round runs (`batch_api`): where calls a batch can carry are held.
+    collect: Mutex<Option<Arc<batch::Collector>>>,
+    /// What batched answers cost, by request, until a recipient's call finds the answer in the
+    /// cache and takes the cost into its record. `true`: settled by this process.
+    batch_paid: Mutex<HashMap<CacheKey, (Money, bool)>>,
 }
 
 #[derive(Clone, Debug)]
@@ -358,13 +373,30 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     })?;
     let sender = parse_sender(&campaign)?;
     set_budgets(&inputs.governor, &campaign, opts.global_budget).await?;
-    // Every call of a run is sent synchronously: a plan at batch prices would expect half the
-    // spend, and the spend-hot check would then move recipients down the ladder for nothing.
+    // Batches go to providers that take them from candor (OpenAI-compatible ones); the rest of
+    // a `batch_api` campaign's calls are sent synchronously and planned at synchronous prices
+    // (a plan at batch prices would expect half the spend, and the spend-hot check would then
+    // move recipients down the ladder for nothing).
     let mut notes = Vec::new();
-    if std::mem::take(&mut campaign.batch_api) {
+    let router = Arc::clone(&inputs.router);
+    let batched = move |model: &str| {
+        router
+            .route(model)
+            .is_some_and(|r| r.provider.batch().is_some())
+    };
+    let batching = campaign.batch_api
+        && (campaign
+            .ladder
+            .iter()
+            .flat_map(|t| &t.stages)
+            .any(|s| batched(&s.model))
+            || campaign.copy.as_ref().is_some_and(|c| batched(&c.model)));
+    if campaign.batch_api && !batching {
+        campaign.batch_api = false;
         notes.push(
-            "`batch_api = true` is not used by `candor run` yet: every call is sent \
-             synchronously, so the run plans and spends at synchronous prices"
+            "`batch_api = true`, but no provider of this campaign's models takes batches from \
+             candor (OpenAI-compatible providers do; Anthropic's Message Batches are not \
+             supported yet): every call is sent synchronously, planned at synchronous prices"
                 .to_string(),
         );
     }
@@ -384,6 +416,9 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     // Pass 1: estimate and plan.
     let estimate = {
         let mut est = Estimator::new(&campaign, &inputs.prices)?;
+        if batching {
+            est.batch_only(&batched);
+        }
         let mut reader = RecipientReader::open(&inputs.recipients, None)?;
         for r in reader.by_ref() {
             est.add(&r);
@@ -468,6 +503,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         mime_parts: Mutex::new(HashMap::default()),
         terms: prompt::CampaignTerms::new(&campaign),
         prefixes: prompt::StaticPrefixes::new(&campaign),
+        collect: Mutex::new(None),
+        batch_paid: Mutex::new(HashMap::default()),
         copy_probe,
         campaign,
     });
@@ -492,6 +529,32 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         a.log_sends(&rows)?;
     }
 
+    let concurrency = opts
+        .concurrency
+        .unwrap_or(shared.campaign.concurrency as usize)
+        .max(1);
+    let counts = if batching {
+        batch_rounds(
+            &shared,
+            Rounds {
+                recipients: &inputs.recipients,
+                done: &done,
+                plan: &estimate.plan,
+                ladder_names: &ladder_names,
+                per_send: &per_send,
+                concurrency,
+                poll: opts.batch_poll,
+                out_dir: &opts.out_dir,
+                durable: opts.durable,
+                stop: opts.stop.as_ref(),
+            },
+            &mut opts.progress,
+        )
+        .await?
+    } else {
+        BatchCounts::default()
+    };
+
     let summary = RunSummary {
         version: SUMMARY_VERSION,
         campaign: shared.campaign.name.clone(),
@@ -501,12 +564,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         budget: shared.campaign.budgets.total,
         quarantine_file: opts.quarantine.as_ref().map(|p| p.display().to_string()),
         notes,
+        batches: counts.batches,
+        batched_calls: counts.answered,
         ..RunSummary::default()
     };
-    let concurrency = opts
-        .concurrency
-        .unwrap_or(shared.campaign.concurrency as usize)
-        .max(1);
     let sem = Arc::new(Semaphore::new(concurrency));
     let (tx, mut rx) = mpsc::channel::<Outcome>(concurrency * 2);
     let plan_sends: Money = estimate
@@ -701,6 +762,16 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     let stats = stats?;
     summary.resumed = resumed.load(Ordering::Relaxed);
     summary.spend += *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner());
+    // Batched answers this run paid for that no recipient's call took up (a recipient moved
+    // down the ladder meanwhile, for instance) are still its spend.
+    summary.spend += shared
+        .batch_paid
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .values()
+        .filter(|(_, this_run)| *this_run)
+        .map(|(cost, _)| *cost)
+        .sum::<Money>();
     // Stopped early, the reader saw only part of the list; the plan pass counted all of it.
     summary.recipients = if interrupted {
         estimate.input.accepted
@@ -1136,6 +1207,9 @@ enum TierResult {
         reason: &'static str,
         detail: String,
     },
+    /// A collect round held one of the tier's calls for a provider batch: the recipient goes
+    /// no further this round.
+    Held,
 }
 
 async fn process(
@@ -1235,6 +1309,7 @@ async fn process(
                     }
                 }
             }
+            TierResult::Held => return finish(w, None, None),
             TierResult::Fall { reason, detail } => {
                 if let Some(next) = ladder.get(i + 1) {
                     w.moves.push(Move {
@@ -1512,17 +1587,26 @@ fn template_tier(w: &mut Work<'_>, tier: &Tier) -> TierResult {
     }
 }
 
+/// Why the segment copy is not there.
+enum CopyError {
+    /// The store failed: the run must stop.
+    Fatal(String),
+    /// Held for a provider batch (a collect round).
+    Held,
+}
+
 /// The segment's body copy: the marketer's, else written once by the copy model (kept only if
-/// it passes the gate against a recipient with no facts), else the campaign's brief.
-async fn body_copy(w: &Work<'_>) -> Result<BodyCopy, String> {
+/// it passes the gate against a recipient with no facts), else the campaign's brief. `None`:
+/// a collect round held the copy call for a batch.
+async fn body_copy(w: &Work<'_>) -> Result<Option<BodyCopy>, String> {
     let shared = w.shared;
     if let Some(b) = w.segment.and_then(|s| s.body.clone()) {
-        return Ok(BodyCopy { text: b });
+        return Ok(Some(BodyCopy { text: b }));
     }
     let Some(cell) = shared.bodies.get(&w.segment_name) else {
-        return Ok(BodyCopy {
+        return Ok(Some(BodyCopy {
             text: shared.fallback_body.clone(),
-        });
+        }));
     };
     let fallback = BodyCopy {
         text: shared.fallback_body.clone(),
@@ -1547,11 +1631,7 @@ async fn body_copy(w: &Work<'_>) -> Result<BodyCopy, String> {
                 batch_pricing: false,
                 prompt_tokens: None,
             };
-            match shared
-                .governor
-                .call(&ctx, route.provider.as_ref(), &req, route.pricer.as_ref())
-                .await
-            {
+            match stage_call(shared, &ctx, &route, &req).await {
                 Ok(out) => {
                     *shared.copy_spend.lock().unwrap_or_else(|p| p.into_inner()) += out.cost;
                     let text = out.completion.text.trim().to_string();
@@ -1565,22 +1645,138 @@ async fn body_copy(w: &Work<'_>) -> Result<BodyCopy, String> {
                         text: if ok { text } else { fallback.text },
                     })
                 }
-                Err(GovernorError::Store(e)) => Err(e.to_string()),
-                Err(_) => Ok(fallback),
+                Err(StageError::Held) => Err(CopyError::Held),
+                Err(StageError::Governor(GovernorError::Store(e))) => {
+                    Err(CopyError::Fatal(e.to_string()))
+                }
+                Err(StageError::Governor(_)) => Ok(fallback),
             }
         })
-        .await?;
-    Ok(copy.clone())
+        .await;
+    match copy {
+        Ok(c) => Ok(Some(c.clone())),
+        Err(CopyError::Held) => Ok(None),
+        Err(CopyError::Fatal(e)) => Err(e),
+    }
+}
+
+/// Why a stage call gave no answer.
+enum StageError {
+    /// A collect round held the call for a provider batch, or left it for the main pass (its
+    /// provider takes no batches).
+    Held,
+    Governor(GovernorError),
+}
+
+/// One stage's call. In a collect round: held for a provider batch if its provider takes
+/// batches (answered from the response cache when it can be), else left for the main pass. In
+/// the main pass: made through the governor; an answer a batch paid for carries its cost.
+async fn stage_call(
+    shared: &Shared,
+    ctx: &CallContext,
+    route: &ModelRoute,
+    req: &ChatRequest,
+) -> Result<CallOutcome, StageError> {
+    let collector = shared
+        .collect
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if let Some(c) = collector {
+        return hold_call(shared, &c, ctx, route, req).await;
+    }
+    let mut out = shared
+        .governor
+        .call(ctx, route.provider.as_ref(), req, route.pricer.as_ref())
+        .await
+        .map_err(StageError::Governor)?;
+    if out.cache_hit {
+        let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
+        if !paid.is_empty() {
+            let key = CacheKey::for_request(route.provider.name(), req);
+            if let Some((cost, _)) = paid.remove(&key) {
+                out.cost = cost;
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn hold_call(
+    shared: &Shared,
+    c: &batch::Collector,
+    ctx: &CallContext,
+    route: &ModelRoute,
+    req: &ChatRequest,
+) -> Result<CallOutcome, StageError> {
+    if route.provider.batch().is_none() {
+        return Err(StageError::Held);
+    }
+    let provider = route.provider.name();
+    let key = CacheKey::for_request(provider, req);
+    if c.holds(&key) {
+        return Err(StageError::Held);
+    }
+    let mut ctx = ctx.clone();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let batch_key = c.batch_key(provider);
+        ctx.attribution.batch_id = Some(batch_key.clone());
+        match shared
+            .governor
+            .hold(&ctx, provider, req, route.pricer.as_ref(), batch::HOLD_TTL)
+            .await
+        {
+            Ok(Hold::Cached(completion)) => {
+                return Ok(CallOutcome {
+                    completion,
+                    cost: Money::ZERO,
+                    reserved: Money::ZERO,
+                    cache_hit: true,
+                    attempts: 0,
+                    ledger_id: LedgerId(0),
+                    usage_estimated: false,
+                })
+            }
+            Ok(Hold::Held(h)) => {
+                let reservation = h.reservation;
+                if !c.push(h, req.clone()) {
+                    // Another recipient held the same request meanwhile: one is enough.
+                    shared
+                        .governor
+                        .store()
+                        .release(reservation, None)
+                        .await
+                        .map_err(|e| StageError::Governor(e.into()))?;
+                }
+                return Err(StageError::Held);
+            }
+            // This batch is full under the per-batch cap: the request opens the next one.
+            Err(GovernorError::Refused(candor_store::Refusal::PerBatchCap(_))) if tries == 1 => {
+                c.next_part(provider, &batch_key);
+            }
+            Err(e) => return Err(StageError::Governor(e)),
+        }
+    }
 }
 
 async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String> {
     let shared = w.shared;
     let wants_body = tier.per_recipient.contains(&Part::Body);
     let wants_subject = tier.per_recipient.contains(&Part::Subject);
+    let collecting = shared
+        .collect
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some();
     let copy = if wants_body {
         None
     } else {
-        Some(body_copy(w).await?)
+        match body_copy(w).await? {
+            Some(c) => Some(c),
+            None => return Ok(TierResult::Held),
+        }
     };
     let facts_all = prompt::gather_facts_with(w.r, &shared.campaign, &shared.terms);
     let model = tier
@@ -1648,27 +1844,24 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
                     candor_pricing::tokens::count_parts(&stage.model, &parts).tokens,
                 ),
             };
-            match shared
-                .governor
-                .call(&ctx, route.provider.as_ref(), &req, route.pricer.as_ref())
-                .await
-            {
+            match stage_call(shared, &ctx, &route, &req).await {
                 Ok(out) => {
                     w.calls += u64::from(out.attempts);
                     w.record.attempts += out.attempts;
                     w.record.cost += out.cost;
                     w.cache_hits += u64::from(out.cache_hit);
-                    last_ledger = Some(out.ledger_id);
+                    last_ledger = (!collecting).then_some(out.ledger_id);
                     previous = Some(out.completion.text);
                 }
-                Err(GovernorError::Store(e)) => return Err(e.to_string()),
-                Err(GovernorError::Refused(r)) => {
+                Err(StageError::Held) => return Ok(TierResult::Held),
+                Err(StageError::Governor(GovernorError::Store(e))) => return Err(e.to_string()),
+                Err(StageError::Governor(GovernorError::Refused(r))) => {
                     return Ok(TierResult::Fall {
                         reason: "budget",
                         detail: r.to_string(),
                     })
                 }
-                Err(e) => {
+                Err(StageError::Governor(e)) => {
                     if let GovernorError::Provider { attempts, .. } = &e {
                         w.calls += u64::from(*attempts);
                         w.record.attempts += attempts;
@@ -1743,6 +1936,480 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
         reason: "gate",
         detail: feedback.first().cloned().unwrap_or_default(),
     })
+}
+
+/// Most collect rounds a run makes: each gets every recipient one call further (a stage, a
+/// retry, a tier down), so this bounds tiers × stages × attempts with room to spare.
+const MAX_ROUNDS: u32 = 24;
+
+/// What the collect rounds need from `run`.
+struct Rounds<'a> {
+    recipients: &'a Path,
+    done: &'a std::collections::HashMap<String, Record>,
+    plan: &'a crate::plan::Plan,
+    ladder_names: &'a [String],
+    per_send: &'a HashMap<(String, String), Money>,
+    concurrency: usize,
+    poll: std::time::Duration,
+    out_dir: &'a Path,
+    durable: bool,
+    stop: Option<&'a Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// Batches sent or collected, and the requests they answered.
+#[derive(Default)]
+struct BatchCounts {
+    batches: u64,
+    answered: u64,
+}
+
+fn say(progress: &mut Option<Box<dyn Write + Send>>, line: &str) {
+    if let Some(p) = progress.as_mut() {
+        let _ = writeln!(p, "{line}");
+        let _ = p.flush();
+    }
+}
+
+/// The collect rounds of a `batch_api` run (see [`crate::batch`]): first the batches an
+/// earlier run left (collected if submitted, charged if the submission was never confirmed),
+/// then rounds until one holds nothing.
+async fn batch_rounds(
+    shared: &Arc<Shared>,
+    r: Rounds<'_>,
+    progress: &mut Option<Box<dyn Write + Send>>,
+) -> Result<BatchCounts, RunError> {
+    let mut counts = BatchCounts::default();
+    let (mut journal, entries) = batch::Journal::open(r.out_dir, r.durable).map_err(|e| {
+        RunError::Store(format!(
+            "{}: {e}",
+            r.out_dir.join(batch::BATCHES_FILE).display()
+        ))
+    })?;
+    let stopped = || r.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    for (key, entry) in entries {
+        if let Some(costs) = &entry.costs {
+            let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
+            for (id, cost) in costs {
+                if let Some(k) = CacheKey::from_hex(id) {
+                    paid.insert(k, (*cost, false));
+                }
+            }
+            continue;
+        }
+        if entry.abandoned {
+            continue;
+        }
+        let held: Vec<candor_governor::Held> = entry
+            .items
+            .iter()
+            .filter_map(batch::ItemState::held)
+            .collect();
+        match &entry.batch_id {
+            Some(id) => {
+                say(
+                    progress,
+                    &format!("batch {key}: collecting {id}, submitted by an earlier run"),
+                );
+                if !collect_batch(
+                    shared,
+                    &mut journal,
+                    &key,
+                    id,
+                    &held,
+                    r.poll,
+                    progress,
+                    &stopped,
+                )
+                .await?
+                {
+                    return Ok(counts);
+                }
+                counts.batches += 1;
+            }
+            None => {
+                for h in &held {
+                    shared
+                        .governor
+                        .abandon_held(
+                            h,
+                            "the run stopped while submitting this request's batch: it may have \
+                             reached the provider, so it is charged at its worst case",
+                        )
+                        .await
+                        .map_err(|e| RunError::Store(e.to_string()))?;
+                }
+                journal_write(&mut journal, &batch::Event::Abandoned { key: key.clone() })?;
+            }
+        }
+    }
+    // Which tiers, from a ladder position down, have a call a batch can carry.
+    let batchable = |t: &Tier| {
+        t.stages.iter().any(|st| {
+            shared
+                .router
+                .route(&st.model)
+                .is_some_and(|rt| rt.provider.batch().is_some())
+        })
+    };
+    let ladder = &shared.campaign.ladder;
+    let copy_batchable = shared.campaign.copy.as_ref().is_some_and(|c| {
+        shared
+            .router
+            .route(&c.model)
+            .is_some_and(|rt| rt.provider.batch().is_some())
+    });
+    let from: Vec<bool> = (0..ladder.len())
+        .map(|i| copy_batchable || ladder[i..].iter().any(batchable))
+        .collect();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    for round in 1..=MAX_ROUNDS {
+        if stopped() {
+            break;
+        }
+        let collector = Arc::new(batch::Collector::new(
+            &shared.campaign.name,
+            &format!("{nonce:x}.{round}"),
+        ));
+        *shared.collect.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&collector));
+        let mut cursor = PlanCursor::new(r.plan, r.ladder_names);
+        let mut reader = RecipientReader::open(r.recipients, None)?;
+        let sem = Arc::new(Semaphore::new(r.concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut fatal: Option<String> = None;
+        for rec in reader.by_ref() {
+            let segment = shared.campaign.segment_name_of(&rec).to_string();
+            let planned = cursor
+                .next(&segment)
+                .unwrap_or_else(|| r.ladder_names.last().cloned().unwrap_or_default());
+            if r.done.contains_key(rec.id.as_str()) {
+                continue;
+            }
+            let at = ladder.iter().position(|t| t.name == planned).unwrap_or(0);
+            if !from.get(at).copied().unwrap_or(false) {
+                continue;
+            }
+            let Ok(permit) = Arc::clone(&sem).acquire_owned().await else {
+                break;
+            };
+            let shared = Arc::clone(shared);
+            let cost = r
+                .per_send
+                .get(&(segment.clone(), planned.clone()))
+                .copied()
+                .unwrap_or(Money::ZERO);
+            tasks.spawn(async move {
+                let o = process(
+                    &shared,
+                    rec,
+                    segment,
+                    planned.clone(),
+                    planned,
+                    cost,
+                    Vec::new(),
+                )
+                .await;
+                drop(permit);
+                o.fatal
+            });
+            while let Some(Ok(f)) = tasks.try_join_next() {
+                fatal = fatal.or(f);
+            }
+        }
+        while let Some(res) = tasks.join_next().await {
+            if let Ok(f) = res {
+                fatal = fatal.or(f);
+            }
+        }
+        *shared.collect.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        if let Some(e) = reader.take_error() {
+            return Err(e.into());
+        }
+        if let Some(f) = fatal {
+            return Err(RunError::Store(f));
+        }
+        let groups = collector.take();
+        if groups.is_empty() {
+            break;
+        }
+        for (key, items) in groups {
+            if !submit_batch(
+                shared,
+                &mut journal,
+                &key,
+                items,
+                r.poll,
+                progress,
+                &stopped,
+                &mut counts,
+            )
+            .await?
+            {
+                return Ok(counts);
+            }
+        }
+    }
+    Ok(counts)
+}
+
+fn journal_write(j: &mut batch::Journal, ev: &batch::Event) -> Result<(), RunError> {
+    j.write(ev)
+        .map_err(|e| RunError::Store(format!("{}: {e}", j.path().display())))
+}
+
+/// Submit one batch and collect it. False when the run was asked to stop while waiting (the
+/// batch stays in the journal; the next run collects it).
+#[allow(clippy::too_many_arguments)]
+async fn submit_batch(
+    shared: &Shared,
+    journal: &mut batch::Journal,
+    key: &str,
+    items: Vec<(candor_governor::Held, ChatRequest)>,
+    poll: std::time::Duration,
+    progress: &mut Option<Box<dyn Write + Send>>,
+    stopped: &(dyn Fn() -> bool + Sync),
+    counts: &mut BatchCounts,
+) -> Result<bool, RunError> {
+    let Some((first, _)) = items.first() else {
+        return Ok(true);
+    };
+    let Some(route) = shared.router.route(&first.model) else {
+        return Ok(true);
+    };
+    let Some(api) = route.provider.batch() else {
+        return Ok(true);
+    };
+    let provider = first.provider.clone();
+    journal_write(
+        journal,
+        &batch::Event::Prepared {
+            key: key.to_string(),
+            provider: provider.clone(),
+            items: items.iter().map(|(h, _)| batch::ItemState::of(h)).collect(),
+        },
+    )?;
+    let held: Vec<candor_governor::Held> = items.iter().map(|(h, _)| h.clone()).collect();
+    let batch_items: Vec<candor_providers::BatchItem> = items
+        .into_iter()
+        .map(|(h, request)| candor_providers::BatchItem {
+            custom_id: h.key.to_hex(),
+            request,
+        })
+        .collect();
+    say(
+        progress,
+        &format!(
+            "batch {key}: submitting {} requests to {provider}",
+            batch_items.len()
+        ),
+    );
+    match api.submit(&batch_items, key).await {
+        Ok(id) => {
+            journal_write(
+                journal,
+                &batch::Event::Submitted {
+                    key: key.to_string(),
+                    batch_id: id.clone(),
+                },
+            )?;
+            counts.batches += 1;
+            let before = shared
+                .batch_paid
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .len();
+            let go_on =
+                collect_batch(shared, journal, key, &id, &held, poll, progress, stopped).await?;
+            let after = shared
+                .batch_paid
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .len();
+            counts.answered += after.saturating_sub(before) as u64;
+            Ok(go_on)
+        }
+        Err(e) => {
+            // Refused outright, the batch does not exist; any other failure may have created
+            // it, so its requests are charged as calls lost in flight.
+            let refused = matches!(
+                e,
+                candor_providers::ProviderError::Refused { .. }
+                    | candor_providers::ProviderError::Config(_)
+                    | candor_providers::ProviderError::RateLimited { .. }
+            );
+            let why = format!("submitting the batch failed: {e}");
+            say(progress, &format!("batch {key}: {why}"));
+            tracing::warn!(batch = key, error = %e, "batch submission failed; its requests go synchronously");
+            for h in &held {
+                if refused {
+                    shared
+                        .governor
+                        .settle_held(
+                            h,
+                            Err(candor_providers::ProviderError::Refused {
+                                status: 0,
+                                message: why.clone(),
+                            }),
+                            route.pricer.as_ref(),
+                            key,
+                        )
+                        .await
+                        .map_err(|e| RunError::Store(e.to_string()))?;
+                } else {
+                    shared
+                        .governor
+                        .abandon_held(h, &why)
+                        .await
+                        .map_err(|e| RunError::Store(e.to_string()))?;
+                }
+            }
+            let ev = if refused {
+                batch::Event::Settled {
+                    key: key.to_string(),
+                    costs: BTreeMap::new(),
+                }
+            } else {
+                batch::Event::Abandoned {
+                    key: key.to_string(),
+                }
+            };
+            journal_write(journal, &ev)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Wait for a submitted batch to end, then settle each of its requests from the results.
+/// False when the run was asked to stop while waiting.
+#[allow(clippy::too_many_arguments)]
+async fn collect_batch(
+    shared: &Shared,
+    journal: &mut batch::Journal,
+    key: &str,
+    batch_id: &str,
+    held: &[candor_governor::Held],
+    poll: std::time::Duration,
+    progress: &mut Option<Box<dyn Write + Send>>,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Result<bool, RunError> {
+    let Some(first) = held.first() else {
+        return Ok(true);
+    };
+    let Some(route) = shared.router.route(&first.model) else {
+        return Err(RunError::Campaign(format!(
+            "batch {key} ({batch_id}) is for model `{}`, which no configured provider serves now: \
+             restore its provider to collect the answers already paid for",
+            first.model
+        )));
+    };
+    let Some(api) = route.provider.batch() else {
+        return Err(RunError::Campaign(format!(
+            "batch {key} ({batch_id}): provider `{}` no longer takes batches",
+            route.provider.name()
+        )));
+    };
+    let mut last = None;
+    let failure = loop {
+        match api.state(batch_id).await {
+            Ok(candor_providers::BatchState::Ended) => break None,
+            Ok(candor_providers::BatchState::Failed(why)) => break Some(why),
+            Ok(candor_providers::BatchState::Running { done, total }) => {
+                if last != Some(done) {
+                    say(
+                        progress,
+                        &format!("batch {key} ({batch_id}): {done} of {total} answered"),
+                    );
+                    last = Some(done);
+                }
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(batch = batch_id, error = %e, "asking for the batch's state failed; asking again");
+            }
+            Err(e) => break Some(e.to_string()),
+        }
+        if stopped() {
+            say(
+                progress,
+                &format!("batch {key} ({batch_id}) is still running: the same command collects it"),
+            );
+            return Ok(false);
+        }
+        tokio::time::sleep(poll).await;
+    };
+    let ids: Vec<String> = held.iter().map(|h| h.key.to_hex()).collect();
+    let results: Vec<candor_providers::BatchResult> = match failure {
+        None => {
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                match api.results(batch_id, &ids).await {
+                    Ok(r) => break r,
+                    Err(e) if e.is_retryable() && tries < 5 => {
+                        tracing::warn!(batch = batch_id, error = %e, "fetching the batch's results failed; trying again");
+                        tokio::time::sleep(poll).await;
+                    }
+                    Err(e) => {
+                        return Err(RunError::Store(format!(
+                            "batch {key} ({batch_id}): cannot fetch its results ({e}); \
+                             the same command tries again"
+                        )))
+                    }
+                }
+            }
+        }
+        Some(why) => ids
+            .iter()
+            .map(|id| {
+                (
+                    id.clone(),
+                    Err(candor_providers::ProviderError::Refused {
+                        status: 0,
+                        message: format!("the batch failed: {why}"),
+                    }),
+                )
+            })
+            .collect(),
+    };
+    let mut costs = BTreeMap::new();
+    let mut failed = 0u64;
+    for (id, result) in results {
+        let Some(h) = held.iter().find(|h| h.key.to_hex() == id) else {
+            continue;
+        };
+        let ok = result.is_ok();
+        let cost = shared
+            .governor
+            .settle_held(h, result, route.pricer.as_ref(), batch_id)
+            .await
+            .map_err(|e| RunError::Store(e.to_string()))?;
+        if ok {
+            costs.insert(id, cost);
+            shared
+                .batch_paid
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(h.key, (cost, true));
+        } else {
+            failed += 1;
+        }
+    }
+    say(
+        progress,
+        &format!(
+            "batch {key} ({batch_id}): {} answered, {failed} failed (sent again one by one)",
+            costs.len()
+        ),
+    );
+    journal_write(
+        journal,
+        &batch::Event::Settled {
+            key: key.to_string(),
+            costs,
+        },
+    )?;
+    Ok(true)
 }
 
 /// Whether a path looks like an outbox directory of an earlier run (has a records file).

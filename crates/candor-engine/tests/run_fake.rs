@@ -174,8 +174,8 @@ total = "5.00"
             .collect()
     }
 
-    /// `batch_api = true` asks for provider batch APIs, which a run does not use: it must plan
-    /// at the synchronous prices it will pay (a half-price plan would make the spend-hot check
+    /// `batch_api = true` asks for provider batch APIs, which this provider does not offer: the
+    /// run must plan at the synchronous prices it will pay (a half-price plan would make the spend-hot check
     /// move recipients down the ladder for nothing) and say so.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_batch_api_campaign_is_planned_at_the_prices_the_run_pays() {
@@ -233,7 +233,10 @@ total = "5.00"
             plain.planned
         );
         assert!(
-            e.plan.notes.iter().any(|n| n.contains("does not use yet")),
+            e.plan
+                .notes
+                .iter()
+                .any(|n| n.contains("the rest synchronously")),
             "{:?}",
             e.plan.notes
         );

@@ -54,7 +54,7 @@ use candor_domain::{ChatRequest, Completion, Money, TokenCount, Usage};
 use candor_providers::{Provider, ProviderError};
 use candor_store::{
     AttemptLabel, Attribution, CacheKey, LedgerId, LedgerRow, Outcome, RecipientKey, Refusal,
-    ReserveError, Store, StoreError,
+    ReservationId, ReserveError, Store, StoreError,
 };
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -205,6 +205,28 @@ impl GovernorError {
     }
 }
 
+/// A call held for a provider batch: its worst case reserved at batch prices, its ledger row
+/// written when the batch's result for it is settled ([`Governor::settle_held`]).
+#[derive(Clone, Debug)]
+pub struct Held {
+    pub key: CacheKey,
+    pub reservation: ReservationId,
+    pub worst: Money,
+    pub prompt_tokens: TokenCount,
+    /// Who the call is for; `attribution.batch_id` names the batch.
+    pub ctx: CallContext,
+    pub provider: String,
+    pub model: String,
+}
+
+/// What [`Governor::hold`] did.
+#[derive(Debug)]
+pub enum Hold {
+    /// The exact request was answered before: nothing to send, nothing reserved or recorded.
+    Cached(Completion),
+    Held(Held),
+}
+
 struct ProviderState {
     limiter: Limiter,
     breaker: Breaker,
@@ -340,6 +362,134 @@ impl Governor {
             outcome,
             gate: None,
             detail: None,
+        }
+    }
+
+    /// Prepare a call for a provider batch: answer it from the response cache if the exact
+    /// request was answered before, else reserve its worst case at batch prices against every
+    /// budget of `ctx.attribution` (whose `batch_id` names the batch, so the per-batch cap
+    /// applies) for `ttl`, long enough for the batch to end. Nothing is sent and nothing is
+    /// recorded: the ledger row is written by [`Governor::settle_held`]. A refusal is returned
+    /// unrecorded too; the synchronous call that follows records it if it is refused again.
+    pub async fn hold(
+        &self,
+        ctx: &CallContext,
+        provider: &str,
+        request: &ChatRequest,
+        price: &dyn Pricer,
+        ttl: Duration,
+    ) -> Result<Hold, GovernorError> {
+        let key = CacheKey::for_request(provider, request);
+        if self.config.use_cache {
+            if let Some(completion) = self.store.cache_get(key).await? {
+                return Ok(Hold::Cached(completion));
+            }
+        }
+        let prompt_tokens = Self::prompt_tokens(ctx, request);
+        let max_out = TokenCount(u64::from(request.max_output_tokens));
+        let worst = price.worst_case(prompt_tokens, max_out, true);
+        let label = AttemptLabel {
+            tier: ctx.tier.clone(),
+            stage: ctx.stage.clone(),
+            provider: provider.to_string(),
+            model: request.model.clone(),
+            attempt: 1,
+            recipient: ctx.recipient.clone(),
+        };
+        let reservation = match self
+            .store
+            .reserve(&ctx.attribution, worst, ttl, &label)
+            .await
+        {
+            Ok(id) => id,
+            Err(ReserveError::Refused(r)) => return Err(GovernorError::Refused(r)),
+            Err(ReserveError::Store(e)) => return Err(e.into()),
+        };
+        let mut ctx = ctx.clone();
+        ctx.batch_pricing = true;
+        Ok(Hold::Held(Held {
+            key,
+            reservation,
+            worst,
+            prompt_tokens,
+            ctx,
+            provider: provider.to_string(),
+            model: request.model.clone(),
+        }))
+    }
+
+    /// Settle a held call with its batch result: an answer is priced at batch rates, recorded
+    /// and cached in one step; an error releases the reservation and records why. Returns what
+    /// the answer cost. Settling twice (a run that stopped part-way through a batch's results
+    /// and is settling them again) records nothing new.
+    pub async fn settle_held(
+        &self,
+        h: &Held,
+        result: Result<Completion, ProviderError>,
+        price: &dyn Pricer,
+        batch: &str,
+    ) -> Result<Money, GovernorError> {
+        let mut row = self.row(&h.ctx, &h.provider, &h.model, 1, Outcome::Ok, h.worst);
+        match result {
+            Ok(mut completion) => {
+                let usage_estimated = !completion.usage_reported;
+                if usage_estimated {
+                    let out = candor_pricing::tokens::count(&h.model, &completion.text).tokens;
+                    completion.usage = Usage {
+                        input_tokens: h.prompt_tokens,
+                        output_tokens: out,
+                        ..Usage::default()
+                    };
+                }
+                let cost = price.cost(&completion.usage, true);
+                row.usage = completion.usage;
+                row.usage_reported = !usage_estimated;
+                row.cost = cost;
+                row.detail = Some(format!("provider batch {batch}"));
+                match self
+                    .store
+                    .settle_cached(h.reservation, row, h.key, &completion)
+                    .await
+                {
+                    Ok(_) => Ok(cost),
+                    // Settled before (this batch's results are being settled again), or
+                    // expired and charged at its worst case: either way the answer is paid
+                    // for, so it must answer the call from the cache.
+                    Err(StoreError::UnknownReservation(_)) => {
+                        self.store.cache_put(h.key, &completion).await?;
+                        Ok(cost)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(error) => {
+                row.outcome = outcome_of(&error);
+                row.detail = Some(format!("provider batch {batch}: {error}"));
+                match self.store.release(h.reservation, Some(row)).await {
+                    Ok(_) | Err(StoreError::UnknownReservation(_)) => Ok(Money::ZERO),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    /// Charge a held call at its worst case: its batch may have reached the provider, but the
+    /// submission was never confirmed (the process died during it), as for any call lost in
+    /// flight.
+    pub async fn abandon_held(&self, h: &Held, why: &str) -> Result<(), GovernorError> {
+        let mut row = self.row(
+            &h.ctx,
+            &h.provider,
+            &h.model,
+            1,
+            Outcome::Abandoned,
+            h.worst,
+        );
+        row.cost = h.worst;
+        row.detail = Some(why.to_string());
+        match self.store.settle(h.reservation, row).await {
+            Ok(_) | Err(StoreError::UnknownReservation(_)) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 

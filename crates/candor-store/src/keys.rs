@@ -183,6 +183,19 @@ impl CacheKey {
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }
+
+    /// The key back from [`CacheKey::to_hex`].
+    pub fn from_hex(s: &str) -> Option<CacheKey> {
+        if s.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+            let d = |c: u8| (c as char).to_digit(16);
+            out[i] = (d(pair[0])? * 16 + d(pair[1])?) as u8;
+        }
+        Some(CacheKey(out))
+    }
 }
 
 impl fmt::Debug for CacheKey {
@@ -215,6 +228,23 @@ mod tests {
         assert!(!k1.as_str().contains("example"));
         assert_eq!(RecipientKey::from_hex(k1.as_str()), Some(k1.clone()));
         assert_eq!(RecipientKey::from_hex("ada@example.com"), None);
+    }
+
+    #[test]
+    fn cache_key_hex_round_trips() {
+        let r = ChatRequest::from_parts(
+            "m",
+            &PromptParts {
+                static_prefix: "a".into(),
+                segment_block: "b".into(),
+                recipient_block: "c".into(),
+            },
+            10,
+        );
+        let k = CacheKey::for_request("p", &r);
+        assert_eq!(CacheKey::from_hex(&k.to_hex()), Some(k));
+        assert_eq!(CacheKey::from_hex(&k.to_hex()[1..]), None);
+        assert_eq!(CacheKey::from_hex(&"g".repeat(64)), None);
     }
 
     #[test]

@@ -18,7 +18,9 @@
 //! - On open, spent per scope is recomputed from the ledger (the ledger is the truth), so a
 //!   budget can never drift from the sum of its rows.
 //! - One process writes a file at a time (SQLite's model); reservations found on open belong to a
-//!   process that is gone and are reconciled (`reconcile_on_open`). Many writers is Postgres's job.
+//!   process that is gone and are reconciled (`reconcile_on_open`), except those of a provider
+//!   batch (`batch_id` set), which stay open until they expire: the batch outlives the process
+//!   and a later run settles them from its results. Many writers is Postgres's job.
 //! - Dropping the store flushes and joins the writer.
 
 use foldhash::{HashMap, HashSet};
@@ -330,7 +332,11 @@ impl SqliteStore {
         {
             let tx = conn.transaction()?;
             for (id, a, amount, expires, label) in leftovers {
-                if options.reconcile_on_open || expires < now {
+                // A reservation for a provider batch outlives the process that submitted it:
+                // the batch goes on without it, and the next run collects its results and
+                // settles it (until it expires).
+                let orphaned = options.reconcile_on_open && a.batch_id.is_none();
+                if orphaned || expires < now {
                     let m = Money::from_picos(amount.into());
                     insert_ledger(&tx, next_ledger, &abandoned_row(&a, m, &label))?;
                     next_ledger += 1;

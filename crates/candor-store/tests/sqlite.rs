@@ -218,6 +218,59 @@ async fn a_crashed_processs_reservation_is_charged_on_next_open() {
     );
 }
 
+/// A provider batch outlives the process that submitted it: its reservations stay held across
+/// a crash (not charged as abandoned) and the next process settles them by id.
+#[tokio::test]
+async fn a_batch_reservation_survives_a_crash_and_is_settled_after_it() {
+    let path = temp_db("batch-crash");
+    let mut a = Attribution::new("c", "s");
+    a.batch_id = Some("c:openai:r1".into());
+    let label = AttemptLabel {
+        tier: "standard".into(),
+        stage: "write".into(),
+        provider: "openai".into(),
+        model: "gpt-4.1-mini".into(),
+        attempt: 1,
+        recipient: None,
+    };
+    let id = {
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        store
+            .set_limit(Scope::Campaign("c".into()), Some(Money::from_picos(10_000)))
+            .await
+            .unwrap();
+        let id = store
+            .reserve(&a, Money::from_picos(2_500), TTL, &label)
+            .await
+            .unwrap();
+        std::mem::forget(store);
+        id
+    };
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let st = store.status(Scope::Campaign("c".into())).await.unwrap();
+    assert_eq!(st.reserved, Money::from_picos(2_500), "still held");
+    assert_eq!(st.spent, Money::ZERO);
+    assert!(store
+        .ledger(LedgerFilter::default())
+        .await
+        .unwrap()
+        .is_empty());
+    store.settle(id, row(&a, 900, Outcome::Ok)).await.unwrap();
+    let st = store.status(Scope::Campaign("c".into())).await.unwrap();
+    assert_eq!(
+        (st.reserved, st.spent),
+        (Money::ZERO, Money::from_picos(900))
+    );
+    drop(store);
+    // Settled once: a reopen finds nothing left to reconcile.
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    let st = store.status(Scope::Campaign("c".into())).await.unwrap();
+    assert_eq!(
+        (st.reserved, st.spent),
+        (Money::ZERO, Money::from_picos(900))
+    );
+}
+
 #[tokio::test]
 async fn expired_reservations_are_reconciled_while_running() {
     let path = temp_db("expiry");

@@ -314,6 +314,13 @@ pub fn render(s: &RunSummary) -> String {
         s.calls,
         s.cache_hits
     );
+    if s.batches > 0 {
+        let _ = writeln!(
+            o,
+            "  provider batches: {} ({} answers at batch prices, taken from the cache above)",
+            s.batches, s.batched_calls
+        );
+    }
     let _ = writeln!(
         o,
         "  gate: {} checks, {} caught{}",

@@ -1,0 +1,270 @@
+//! Provider batch APIs in a run: which calls go into a batch, and the outbox's record of every
+//! batch so that a killed run picks its batches up again.
+//!
+//! How a run uses them (`batch_api = true`, see [`crate::run`]): before the main pass, it
+//! goes over the list in *collect* rounds. In a round every recipient is processed as usual,
+//! except that a call a provider batch can carry is not made: answered from the response cache
+//! if it was answered before, else its worst case is reserved at batch prices and the request
+//! is held here ([`Collector`]), and the recipient stops for this round. The held requests go to
+//! their providers as batches; when the batches end, each answer is settled, recorded and
+//! cached. The next round gets one step further for each recipient (a multi-stage tier's next
+//! stage, a retry after a gate finding), until a round holds nothing. The main pass then
+//! finds every batched answer in the cache and writes the outbox; whatever a batch did not
+//! answer is called synchronously there.
+//!
+//! Invariants:
+//! - A request is held at most once per round (by its cache key), so recipients sharing a
+//!   prompt (segment copy) share one batched request.
+//! - A batch's requests are in `.batches.jsonl` before it is submitted, and its provider id
+//!   right after. A run that finds a batch recorded as submitted collects its results instead of
+//!   sending the requests again; one recorded only as prepared (the process died during the
+//!   submission, which may or may not have reached the provider) is charged at its reserved
+//!   worst case, as any call lost in flight is, and its requests are held again.
+//! - What each answer cost is recorded with the batch once settled, so the records of the
+//!   recipients it served carry the cost even after a restart.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use candor_domain::{ChatRequest, Money, TokenCount};
+use candor_governor::{CallContext, Held};
+use candor_store::{Attribution, CacheKey, RecipientKey, ReservationId};
+use serde::{Deserialize, Serialize};
+
+/// The outbox file that records every batch of a run.
+pub const BATCHES_FILE: &str = ".batches.jsonl";
+
+/// How long a batched request's reservation stays open: the providers' 24 h completion window,
+/// with room for the run to collect the results.
+pub const HOLD_TTL: Duration = Duration::from_secs(30 * 3600);
+
+/// The requests held in one collect round, per batch.
+pub struct Collector {
+    round: String,
+    campaign: String,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    keys: HashSet<CacheKey>,
+    held: Vec<(Held, ChatRequest)>,
+    /// Per provider: the current part of the round's batch (a new part when the per-batch cap
+    /// is reached).
+    parts: HashMap<String, u32>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Collector {
+    /// `round` names the round uniquely across runs of the campaign.
+    pub fn new(campaign: &str, round: &str) -> Collector {
+        Collector {
+            round: round.to_string(),
+            campaign: campaign.to_string(),
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// Whether this round already holds the request.
+    pub fn holds(&self, key: &CacheKey) -> bool {
+        lock(&self.inner).keys.contains(key)
+    }
+
+    /// The batch a provider's next request goes into: `campaign:provider:rROUND.PART`.
+    pub fn batch_key(&self, provider: &str) -> String {
+        let part = lock(&self.inner).parts.get(provider).copied().unwrap_or(1);
+        format!("{}:{provider}:r{}.{part}", self.campaign, self.round)
+    }
+
+    /// The per-batch cap refused `key`'s batch: later requests go into a new part.
+    pub fn next_part(&self, provider: &str, key: &str) {
+        let mut inner = lock(&self.inner);
+        let part = inner.parts.entry(provider.to_string()).or_insert(1);
+        if format!("{}:{provider}:r{}.{part}", self.campaign, self.round) == key {
+            *part += 1;
+        }
+    }
+
+    /// Keep a held request. False (and nothing kept) if the round already holds it: the caller
+    /// releases the second reservation.
+    pub fn push(&self, held: Held, request: ChatRequest) -> bool {
+        let mut inner = lock(&self.inner);
+        if !inner.keys.insert(held.key) {
+            return false;
+        }
+        inner.held.push((held, request));
+        true
+    }
+
+    /// The held requests by batch key, in the order they were held.
+    pub fn take(&self) -> BTreeMap<String, Vec<(Held, ChatRequest)>> {
+        let mut out: BTreeMap<String, Vec<(Held, ChatRequest)>> = BTreeMap::new();
+        for (h, r) in std::mem::take(&mut lock(&self.inner).held) {
+            let key = h.ctx.attribution.batch_id.clone().unwrap_or_default();
+            out.entry(key).or_default().push((h, r));
+        }
+        out
+    }
+}
+
+/// One held request as the batches file keeps it: enough to settle it from a later process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemState {
+    /// The request's cache key (hex); also its `custom_id` in the batch.
+    pub id: String,
+    pub reservation: i64,
+    pub worst: Money,
+    pub prompt_tokens: u64,
+    pub attribution: Attribution,
+    pub tier: String,
+    pub stage: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    pub provider: String,
+    pub model: String,
+}
+
+impl ItemState {
+    pub fn of(h: &Held) -> ItemState {
+        ItemState {
+            id: h.key.to_hex(),
+            reservation: h.reservation.0,
+            worst: h.worst,
+            prompt_tokens: h.prompt_tokens.0,
+            attribution: h.ctx.attribution.clone(),
+            tier: h.ctx.tier.clone(),
+            stage: h.ctx.stage.clone(),
+            recipient: h.ctx.recipient.as_ref().map(|k| k.as_str().to_string()),
+            provider: h.provider.clone(),
+            model: h.model.clone(),
+        }
+    }
+
+    /// The held call back, or `None` if the line was damaged.
+    pub fn held(&self) -> Option<Held> {
+        Some(Held {
+            key: CacheKey::from_hex(&self.id)?,
+            reservation: ReservationId(self.reservation),
+            worst: self.worst,
+            prompt_tokens: TokenCount(self.prompt_tokens),
+            ctx: CallContext {
+                attribution: self.attribution.clone(),
+                tier: self.tier.clone(),
+                stage: self.stage.clone(),
+                recipient: self.recipient.as_deref().and_then(RecipientKey::from_hex),
+                batch_pricing: true,
+                prompt_tokens: None,
+            },
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+        })
+    }
+}
+
+/// One line of the batches file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Reserved and about to be submitted.
+    Prepared {
+        key: String,
+        provider: String,
+        items: Vec<ItemState>,
+    },
+    /// The provider accepted it under `batch_id`.
+    Submitted { key: String, batch_id: String },
+    /// Every request settled; `costs` by request id (answered ones only).
+    Settled {
+        key: String,
+        costs: BTreeMap<String, Money>,
+    },
+    /// Never confirmed submitted: charged at the worst case.
+    Abandoned { key: String },
+}
+
+impl Event {
+    fn key(&self) -> &str {
+        match self {
+            Event::Prepared { key, .. }
+            | Event::Submitted { key, .. }
+            | Event::Settled { key, .. }
+            | Event::Abandoned { key } => key,
+        }
+    }
+}
+
+/// Where one batch of the file stands.
+#[derive(Clone, Debug, Default)]
+pub struct BatchEntry {
+    pub provider: String,
+    pub items: Vec<ItemState>,
+    pub batch_id: Option<String>,
+    pub costs: Option<BTreeMap<String, Money>>,
+    pub abandoned: bool,
+}
+
+/// The batches file of an outbox.
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+    sync: bool,
+}
+
+impl Journal {
+    /// Open (creating) the file and read what it holds, by batch key in first-seen order.
+    /// A torn last line (a crash mid-write) is ignored: its event did not happen.
+    pub fn open(dir: &Path, sync: bool) -> std::io::Result<(Journal, Vec<(String, BatchEntry)>)> {
+        let path = dir.join(BATCHES_FILE);
+        let mut entries: Vec<(String, BatchEntry)> = Vec::new();
+        if let Ok(f) = File::open(&path) {
+            for line in BufReader::new(f).lines() {
+                let Ok(ev) = serde_json::from_str::<Event>(&line?) else {
+                    continue;
+                };
+                let i = match entries.iter().position(|(k, _)| k == ev.key()) {
+                    Some(i) => i,
+                    None => {
+                        entries.push((ev.key().to_string(), BatchEntry::default()));
+                        entries.len() - 1
+                    }
+                };
+                let e = &mut entries[i].1;
+                match ev {
+                    Event::Prepared {
+                        provider, items, ..
+                    } => {
+                        e.provider = provider;
+                        e.items = items;
+                    }
+                    Event::Submitted { batch_id, .. } => e.batch_id = Some(batch_id),
+                    Event::Settled { costs, .. } => e.costs = Some(costs),
+                    Event::Abandoned { .. } => e.abandoned = true,
+                }
+            }
+        }
+        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        Ok((Journal { path, file, sync }, entries))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Append one event, durably when the outbox is durable.
+    pub fn write(&mut self, ev: &Event) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(ev).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        if self.sync {
+            self.file.sync_data()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,271 @@
+//! `batch_api = true` end to end: the OpenAI client's Batch API against the test server on a
+//! real socket, with the SQLite store. The run sends the `standard` tier's calls as provider
+//! batches at batch prices, collects them, and writes every email from the answers; stopped
+//! while a batch is still running, the same command collects that batch instead of sending
+//! its requests again.
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use candor_domain::{Campaign, Money};
+    use candor_engine::outbox::{Record, Status, RECORDS_FILE};
+    use candor_engine::run::{run, ModelRoute, Router, RunInputs, RunOptions, RunSummary};
+    use candor_governor::{Governor, GovernorConfig, Pricer};
+    use candor_pricing::PriceTable;
+    use candor_providers::{OpenAiProvider, Provider};
+    use candor_store::{LedgerFilter, Outcome, Scope, SqliteOptions, SqliteStore, Store};
+    use candor_testserver::{Reply, TestServer, UsageSpec};
+
+    const CAMPAIGN: &str = r#"
+ladder = ["standard", "template"]
+
+[campaign]
+name = "batched"
+type = "promotion"
+send_date = "2026-12-01"
+brief = "Our winter trail range is in: warm, waterproof, built for long days outside."
+concurrency = 3
+batch_api = true
+
+[brand]
+name = "Northwind Outfitters"
+sender = "Northwind <hello@northwind.example>"
+postal_address = "12 Harbour Rd, Portland, ME 04101, USA"
+unsubscribe_url = "https://northwind.example/u/{recipient}"
+
+[facts]
+offer = "20% off hiking boots"
+code = "TRAIL20"
+
+[[segments]]
+name = "buyers"
+value_per_send = "0.50"
+when = [{ event = "purchase", within_days = 365 }]
+body = "Our winter range is in, and it is built for long days outside."
+
+[[segments]]
+name = "everyone"
+value_per_send = "0.30"
+body = "Our winter range is in: warm, waterproof, ready for the trail."
+
+[budget]
+total = "5.00"
+"#;
+
+    const N: usize = 12;
+
+    struct Routes {
+        openai: Arc<dyn Provider>,
+        prices: PriceTable,
+    }
+
+    impl Router for Routes {
+        fn route(&self, model: &str) -> Option<ModelRoute> {
+            let price = self.prices.get(model).ok()?.clone();
+            Some(ModelRoute {
+                provider: Arc::clone(&self.openai),
+                pricer: Arc::new(price) as Arc<dyn Pricer>,
+                compact: false,
+            })
+        }
+    }
+
+    fn write_recipients(path: &Path) {
+        let names = ["Ana", "Bo", "Cy", "Dee", "Eli", "Fay"];
+        let mut lines = Vec::new();
+        for i in 0..N {
+            let mut v = serde_json::json!({"id": format!("b{i}"),
+                "email": format!("b{i}@example.com"), "first_name": names[i % names.len()],
+                "attributes": {"city": format!("Town {i}")}});
+            if i % 2 == 0 {
+                v["events"] = serde_json::json!([{"type": "purchase", "at": "2026-10-02",
+                    "product": "Trailblazer 2 Hiking Boot"}]);
+            }
+            lines.push(v.to_string());
+        }
+        std::fs::write(path, lines.join("\n") + "\n").unwrap();
+    }
+
+    fn inputs(dir: &Path, server: &TestServer) -> RunInputs {
+        let prices = PriceTable::snapshot();
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(dir.join("candor.sqlite"), SqliteOptions::default()).unwrap(),
+        );
+        let openai: Arc<dyn Provider> =
+            Arc::new(OpenAiProvider::new("openai", server.base_url(), None).unwrap());
+        RunInputs {
+            campaign: Campaign::from_toml(CAMPAIGN).unwrap(),
+            recipients: dir.join("recipients.jsonl"),
+            prices: prices.clone(),
+            governor: Arc::new(Governor::new(store, GovernorConfig::default())),
+            router: Arc::new(Routes { openai, prices }),
+        }
+    }
+
+    fn options(dir: &Path) -> RunOptions {
+        let mut o = RunOptions::new(dir.join("outbox"));
+        o.salt = b"test".to_vec();
+        o.batch_poll = Duration::from_millis(10);
+        o
+    }
+
+    fn records(dir: &Path) -> Vec<Record> {
+        std::fs::read_to_string(dir.join("outbox").join(RECORDS_FILE))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn answer() -> Reply {
+        Reply::ok_text(
+            "Subject: Ready for winter trails\n\nOur warmest gear just landed, and we thought of you first.",
+            UsageSpec {
+                input: 400,
+                output: 30,
+                ..UsageSpec::default()
+            },
+        )
+    }
+
+    /// The calls of the ledger that settled a batched answer, and their spend.
+    async fn batch_rows(dir: &Path) -> (usize, Money, Money) {
+        let store = SqliteStore::open(dir.join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+        let batched: Vec<_> = rows
+            .iter()
+            .filter(|r| {
+                r.row.outcome == Outcome::Ok
+                    && r.row
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("provider batch"))
+            })
+            .collect();
+        let spent = store
+            .status(Scope::Campaign("batched".into()))
+            .await
+            .unwrap();
+        assert_eq!(spent.reserved, Money::ZERO, "no reservation left open");
+        (
+            batched.len(),
+            batched.iter().map(|r| r.row.cost).sum(),
+            spent.spent,
+        )
+    }
+
+    fn check_done(dir: &Path, s: &RunSummary) {
+        let recs = records(dir);
+        assert_eq!(recs.len(), N, "one record per recipient");
+        for r in &recs {
+            assert_eq!(r.status, Status::Sent, "{r:?}");
+            assert_eq!(r.tier.as_deref(), Some("standard"), "{r:?}");
+            assert!(
+                r.cost > Money::ZERO,
+                "the batch's cost is in the record: {r:?}"
+            );
+        }
+        assert!(s.spend <= s.budget.unwrap());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_api_run_sends_its_calls_as_provider_batches_at_batch_prices() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        server.set_batch_polls(2);
+        let s = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        assert_eq!(s.sent, N as u64, "{s:?}");
+        assert_eq!(s.batches, 1);
+        assert_eq!(s.batched_calls, N as u64);
+        assert!(s.notes.is_empty(), "{:?}", s.notes);
+        let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+        assert!(
+            !paths.iter().any(|p| p.ends_with("/chat/completions")),
+            "no call went synchronously: {paths:?}"
+        );
+        check_done(dir.path(), &s);
+
+        // Every answer is priced at batch rates: half of what the same usage costs synchronously.
+        let price = PriceTable::snapshot().get("gpt-4.1-mini").unwrap().clone();
+        let usage = candor_domain::Usage {
+            input_tokens: candor_domain::TokenCount(400),
+            output_tokens: candor_domain::TokenCount(30),
+            ..Default::default()
+        };
+        let each = price.cost(&usage, true);
+        assert!(each < price.cost(&usage, false));
+        let (n, cost, spent) = batch_rows(dir.path()).await;
+        assert_eq!(n, N);
+        assert_eq!(cost, each.checked_mul(N as i128).unwrap());
+        assert_eq!(spent, cost, "the budget holds exactly what the batch cost");
+        assert_eq!(s.spend, cost);
+        for r in records(dir.path()) {
+            assert_eq!(r.cost, each);
+        }
+
+        // The plan was made at batch prices too: below the same campaign's synchronous plan.
+        let sync_dir = tempfile::tempdir().unwrap();
+        write_recipients(&sync_dir.path().join("recipients.jsonl"));
+        let mut i = inputs(sync_dir.path(), &server);
+        i.campaign = Campaign::from_toml(&CAMPAIGN.replace("batch_api = true\n", "")).unwrap();
+        let sync = run(i, options(sync_dir.path())).await.unwrap();
+        assert_eq!(sync.batches, 0);
+        assert!(
+            s.planned < sync.planned,
+            "{} vs {}",
+            s.planned,
+            sync.planned
+        );
+    }
+
+    /// Stopped while its batch runs, the run leaves it to the next one, which collects it: the
+    /// requests are sent once, paid once, and every recipient gets one email.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_run_stopped_during_a_batch_collects_it_when_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        server.set_batch_polls(1_000_000);
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut o = options(dir.path());
+        o.stop = Some(Arc::clone(&stop));
+        // Stop once the batch is submitted (and still running).
+        let running = tokio::spawn(run(inputs(dir.path(), &server), o));
+        while server.batch_count() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stop.store(true, Ordering::SeqCst);
+        let first = running.await.unwrap().unwrap();
+        assert!(first.interrupted, "{first:?}");
+        assert_eq!(first.sent, 0);
+        assert_eq!(server.batch_count(), 1);
+        assert!(records(dir.path()).is_empty());
+
+        // The batch finishes while no run is watching; the same command collects it.
+        server.set_batch_polls(0);
+        let second = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        assert_eq!(server.batch_count(), 1, "the requests were not sent again");
+        assert_eq!(second.sent, N as u64, "{second:?}");
+        check_done(dir.path(), &second);
+        let (n, cost, spent) = batch_rows(dir.path()).await;
+        assert_eq!(n, N, "each answer settled once");
+        assert_eq!(spent, cost);
+        let paths: Vec<String> = server.requests().iter().map(|r| r.path.clone()).collect();
+        assert!(
+            !paths.iter().any(|p| p.ends_with("/chat/completions")),
+            "{paths:?}"
+        );
+    }
+}
