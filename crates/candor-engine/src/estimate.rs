@@ -510,9 +510,9 @@ impl<'a> Estimator<'a> {
         let mut plan = plan::plan(&seg_inputs, budget, c.budgets.per_send);
         if !self.batch_known && self.tiers.iter().flat_map(|t| &t.stages).any(|s| s.batch) {
             self.notes.push(
-                "batch prices assume every batch-priced model's provider takes batches: \
-                 `candor run` sends the calls of OpenAI-compatible providers as provider batches \
-                 (answers within 24 h) and the rest synchronously, and plans at what it will pay"
+                "batch prices assume every batch-priced model is served by a remote provider: \
+                 `candor run` sends those calls as provider batches (answers within 24 h), \
+                 the rest synchronously, and plans at what it will pay"
                     .to_string(),
             );
         }

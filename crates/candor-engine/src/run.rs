@@ -394,9 +394,9 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     if campaign.batch_api && !batching {
         campaign.batch_api = false;
         notes.push(
-            "`batch_api = true`, but no provider of this campaign's models takes batches from \
-             candor (OpenAI-compatible providers do; Anthropic's Message Batches are not \
-             supported yet): every call is sent synchronously, planned at synchronous prices"
+            "`batch_api = true`, but no provider of this campaign's models takes batches (only \
+             the remote OpenAI and Anthropic clients do): every call is sent synchronously, \
+             planned at synchronous prices"
                 .to_string(),
         );
     }

@@ -16,7 +16,7 @@ mod tests {
     use candor_engine::run::{run, ModelRoute, Router, RunInputs, RunOptions, RunSummary};
     use candor_governor::{Governor, GovernorConfig, Pricer};
     use candor_pricing::PriceTable;
-    use candor_providers::{OpenAiProvider, Provider};
+    use candor_providers::{AnthropicProvider, ApiKey, OpenAiProvider, Provider};
     use candor_store::{LedgerFilter, Outcome, Scope, SqliteOptions, SqliteStore, Store};
     use candor_testserver::{Reply, TestServer, UsageSpec};
 
@@ -60,14 +60,20 @@ total = "5.00"
 
     struct Routes {
         openai: Arc<dyn Provider>,
+        anthropic: Arc<dyn Provider>,
         prices: PriceTable,
     }
 
     impl Router for Routes {
         fn route(&self, model: &str) -> Option<ModelRoute> {
             let price = self.prices.get(model).ok()?.clone();
+            let provider = if model.starts_with("claude") {
+                &self.anthropic
+            } else {
+                &self.openai
+            };
             Some(ModelRoute {
-                provider: Arc::clone(&self.openai),
+                provider: Arc::clone(provider),
                 pricer: Arc::new(price) as Arc<dyn Pricer>,
                 compact: false,
             })
@@ -97,12 +103,24 @@ total = "5.00"
         );
         let openai: Arc<dyn Provider> =
             Arc::new(OpenAiProvider::new("openai", server.base_url(), None).unwrap());
+        let anthropic: Arc<dyn Provider> = Arc::new(
+            AnthropicProvider::new(
+                "anthropic",
+                server.base_url(),
+                ApiKey::new("sk-ant-test-0123456789").unwrap(),
+            )
+            .unwrap(),
+        );
         RunInputs {
             campaign: Campaign::from_toml(CAMPAIGN).unwrap(),
             recipients: dir.join("recipients.jsonl"),
             prices: prices.clone(),
             governor: Arc::new(Governor::new(store, GovernorConfig::default())),
-            router: Arc::new(Routes { openai, prices }),
+            router: Arc::new(Routes {
+                openai,
+                anthropic,
+                prices,
+            }),
         }
     }
 
@@ -159,11 +177,15 @@ total = "5.00"
     }
 
     fn check_done(dir: &Path, s: &RunSummary) {
+        check_tier(dir, s, "standard");
+    }
+
+    fn check_tier(dir: &Path, s: &RunSummary, tier: &str) {
         let recs = records(dir);
         assert_eq!(recs.len(), N, "one record per recipient");
         for r in &recs {
             assert_eq!(r.status, Status::Sent, "{r:?}");
-            assert_eq!(r.tier.as_deref(), Some("standard"), "{r:?}");
+            assert_eq!(r.tier.as_deref(), Some(tier), "{r:?}");
             assert!(
                 r.cost > Money::ZERO,
                 "the batch's cost is in the record: {r:?}"
@@ -267,5 +289,53 @@ total = "5.00"
             !paths.iter().any(|p| p.ends_with("/chat/completions")),
             "{paths:?}"
         );
+    }
+
+    /// A three-stage tier on Anthropic's Message Batches: one round per stage, each stage's
+    /// batch built from the previous stage's answers, every email from the last.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_multi_stage_tier_takes_one_batch_round_per_stage() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(Reply::ok_text(
+            "Subject: Ready for winter trails\n\nOur warmest gear just landed, and we thought of \
+             you first.\n\nOur winter range is in: warm, waterproof, ready for the trail.",
+            UsageSpec {
+                input: 900,
+                output: 120,
+                ..UsageSpec::default()
+            },
+        ));
+        let mut i = inputs(dir.path(), &server);
+        i.campaign = Campaign::from_toml(&CAMPAIGN.replace(
+            r#"ladder = ["standard", "template"]"#,
+            r#"ladder = ["deep", "template"]"#,
+        ))
+        .unwrap();
+        let s = run(i, options(dir.path())).await.unwrap();
+        assert_eq!(s.sent, N as u64, "{s:?}");
+        assert_eq!(s.batches, 3, "plan, draft, refine");
+        assert_eq!(s.batched_calls, 3 * N as u64);
+        check_tier(dir.path(), &s, "deep");
+        let reqs = server.requests();
+        let creates: Vec<_> = reqs
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/messages/batches"))
+            .collect();
+        assert_eq!(creates.len(), 3);
+        assert!(
+            !reqs.iter().any(|r| r.path.ends_with("/messages")),
+            "no call went synchronously"
+        );
+        // The draft batch carries each recipient's plan: the previous round's answer.
+        let draft = creates[1].json();
+        assert!(draft["requests"][0]["params"]["messages"]
+            .to_string()
+            .contains("Our warmest gear"));
+        let (n, cost, spent) = batch_rows(dir.path()).await;
+        assert_eq!(n, 3 * N);
+        assert_eq!(spent, cost);
+        assert_eq!(s.spend, cost);
     }
 }

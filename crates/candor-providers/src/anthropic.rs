@@ -1,6 +1,8 @@
 //! Anthropic Messages API client.
 //!
-//! Job: one `POST {base}/messages` per call, with the static prefix marked for prompt caching.
+//! Job: one `POST {base}/messages` per call, with the static prefix marked for prompt caching;
+//! and Message Batches (`POST {base}/messages/batches`, `GET {base}/messages/batches/{id}`, then
+//! its `results_url`).
 //!
 //! Invariants: the last block of the cacheable prefix (the first
 //! `request.cacheable_prefix_messages` messages, which may be the system block) carries
@@ -14,6 +16,7 @@ use serde_json::{json, Value};
 
 use candor_domain::{ChatRequest, Completion, FinishReason, Role, TokenCount, Usage};
 
+use crate::batch::{BatchApi, BatchItem, BatchResult, BatchState};
 use crate::http;
 use crate::secret::ApiKey;
 use crate::{BoxFuture, Provider, ProviderError};
@@ -91,7 +94,97 @@ impl AnthropicProvider {
             .header("x-api-key", self.key.expose())
             .body(self.request_body(request).to_string());
         let body = http::send(builder, Some(&self.key)).await?;
-        parse_response(&body, request, Some(&self.key))
+        parse_response(&body, &request.model, Some(&self.key))
+    }
+
+    fn authed(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        builder
+            .header("anthropic-version", ANTHROPIC_VERSION)
+            .header("x-api-key", self.key.expose())
+    }
+
+    async fn batch_submit(&self, items: &[BatchItem]) -> Result<String, ProviderError> {
+        let requests: Vec<Value> = items
+            .iter()
+            .map(|i| json!({"custom_id": i.custom_id, "params": self.request_body(&i.request)}))
+            .collect();
+        let builder = self
+            .client
+            .post(http::join(&self.base_url, "messages/batches"))
+            .header("content-type", "application/json")
+            .body(json!({ "requests": requests }).to_string());
+        let body = http::send(self.authed(builder), Some(&self.key)).await?;
+        let b: BatchObject = http::parse_json(&body, Some(&self.key))?;
+        Ok(b.id)
+    }
+
+    async fn batch_object(&self, id: &str) -> Result<BatchObject, ProviderError> {
+        let builder = self.client.get(http::join(
+            &self.base_url,
+            &format!("messages/batches/{id}"),
+        ));
+        let body = http::send(self.authed(builder), Some(&self.key)).await?;
+        http::parse_json(&body, Some(&self.key))
+    }
+
+    async fn batch_state(&self, id: &str) -> Result<BatchState, ProviderError> {
+        let b = self.batch_object(id).await?;
+        let c = b.request_counts.unwrap_or_default();
+        let done = c.succeeded + c.errored + c.canceled + c.expired;
+        Ok(match b.processing_status.as_str() {
+            "ended" => BatchState::Ended,
+            _ => BatchState::Running {
+                done,
+                total: done + c.processing,
+            },
+        })
+    }
+
+    async fn batch_results(
+        &self,
+        id: &str,
+        ids: &[String],
+    ) -> Result<Vec<BatchResult>, ProviderError> {
+        let b = self.batch_object(id).await?;
+        let url = b.results_url.unwrap_or_else(|| {
+            http::join(&self.base_url, &format!("messages/batches/{id}/results"))
+        });
+        let content = http::send(self.authed(self.client.get(url)), Some(&self.key)).await?;
+        let mut found: std::collections::HashMap<String, Result<Completion, ProviderError>> =
+            std::collections::HashMap::new();
+        for line in content.split(|&c| c == b'\n') {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let l: ResultLine = http::parse_json(line, Some(&self.key))?;
+            let outcome = match l.result.kind.as_str() {
+                "succeeded" => match &l.result.message {
+                    Some(m) => parse_response(m.to_string().as_bytes(), "unknown", Some(&self.key)),
+                    None => Err(ProviderError::BadResponse(
+                        "a succeeded batch result without its message".to_string(),
+                    )),
+                },
+                other => Err(ProviderError::Refused {
+                    status: 0,
+                    message: match &l.result.error {
+                        Some(e) => http::clean(&format!("{other}: {e}"), Some(&self.key)),
+                        None => format!("the request was {other} in the batch"),
+                    },
+                }),
+            };
+            found.insert(l.custom_id, outcome);
+        }
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let r = found.remove(id).unwrap_or_else(|| {
+                    Err(ProviderError::BadResponse(format!(
+                        "request `{id}` is missing from the batch's results"
+                    )))
+                });
+                (id.clone(), r)
+            })
+            .collect())
     }
 }
 
@@ -106,6 +199,69 @@ impl Provider for AnthropicProvider {
     ) -> BoxFuture<'a, Result<Completion, ProviderError>> {
         Box::pin(self.call(request))
     }
+
+    fn batch(&self) -> Option<&dyn BatchApi> {
+        Some(self)
+    }
+}
+
+impl BatchApi for AnthropicProvider {
+    fn submit<'a>(
+        &'a self,
+        items: &'a [BatchItem],
+        _label: &'a str,
+    ) -> BoxFuture<'a, Result<String, ProviderError>> {
+        Box::pin(self.batch_submit(items))
+    }
+
+    fn state<'a>(&'a self, batch_id: &'a str) -> BoxFuture<'a, Result<BatchState, ProviderError>> {
+        Box::pin(self.batch_state(batch_id))
+    }
+
+    fn results<'a>(
+        &'a self,
+        batch_id: &'a str,
+        ids: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<BatchResult>, ProviderError>> {
+        Box::pin(self.batch_results(batch_id, ids))
+    }
+}
+
+#[derive(Deserialize)]
+struct BatchObject {
+    id: String,
+    #[serde(default)]
+    processing_status: String,
+    request_counts: Option<BatchCounts>,
+    results_url: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct BatchCounts {
+    #[serde(default)]
+    processing: u64,
+    #[serde(default)]
+    succeeded: u64,
+    #[serde(default)]
+    errored: u64,
+    #[serde(default)]
+    canceled: u64,
+    #[serde(default)]
+    expired: u64,
+}
+
+#[derive(Deserialize)]
+struct ResultLine {
+    custom_id: String,
+    result: ResultBody,
+}
+
+#[derive(Deserialize)]
+struct ResultBody {
+    #[serde(rename = "type")]
+    kind: String,
+    message: Option<Value>,
+    error: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -133,7 +289,7 @@ struct WireUsage {
 
 fn parse_response(
     body: &[u8],
-    request: &ChatRequest,
+    fallback_model: &str,
     key: Option<&ApiKey>,
 ) -> Result<Completion, ProviderError> {
     let r: Response = http::parse_json(body, key)?;
@@ -166,7 +322,7 @@ fn parse_response(
         usage_reported: usage.is_some(),
         usage: usage.unwrap_or_default(),
         finish_reason,
-        model: r.model.unwrap_or_else(|| request.model.clone()),
+        model: r.model.unwrap_or_else(|| fallback_model.to_string()),
     })
 }
 
@@ -220,14 +376,19 @@ mod tests {
         let req = ChatRequest::from_parts("claude-haiku-4-5", &PromptParts::default(), 10);
         let body = br#"{"model":"claude-haiku-4-5","content":[{"type":"text","text":"Hi "},{"type":"text","text":"there"}],
             "stop_reason":"end_turn","usage":{"input_tokens":300,"cache_read_input_tokens":1500,"cache_creation_input_tokens":20,"output_tokens":250}}"#;
-        let c = parse_response(body, &req, None).unwrap();
+        let c = parse_response(body, &req.model, None).unwrap();
         assert_eq!(c.text, "Hi there");
         assert_eq!(c.usage.input_tokens, TokenCount(300));
         assert_eq!(c.usage.cached_input_tokens, TokenCount(1500));
         assert_eq!(c.usage.cache_write_tokens, TokenCount(20));
         assert_eq!(c.usage.output_tokens, TokenCount(250));
         assert!(c.usage_reported);
-        let c = parse_response(br#"{"content":[{"type":"text","text":"x"}]}"#, &req, None).unwrap();
+        let c = parse_response(
+            br#"{"content":[{"type":"text","text":"x"}]}"#,
+            &req.model,
+            None,
+        )
+        .unwrap();
         assert!(!c.usage_reported);
     }
 }

@@ -383,3 +383,55 @@ async fn openai_batch_submit_poll_and_results() {
         Err(ProviderError::Refused { status: 404, .. })
     ));
 }
+
+/// Anthropic's Message Batches on a real socket: the requests go as `params` under their ids
+/// (with the cache breakpoint, as a single call has it), progress while it runs, and every
+/// outcome by id from the `results_url`.
+#[tokio::test]
+async fn anthropic_batch_submit_poll_and_results() {
+    use candor_providers::{BatchItem, BatchState};
+    let server = TestServer::start().await.unwrap();
+    server.set_batch_polls(1);
+    server.push_many([Reply::ok_text("Hi Ada", USAGE), Reply::status(500)]);
+    let p = anthropic(&server);
+    let items: Vec<BatchItem> = ["a", "b"]
+        .iter()
+        .map(|id| BatchItem {
+            custom_id: id.to_string(),
+            request: request("claude-sonnet-4-5"),
+        })
+        .collect();
+    let api = p.batch().unwrap();
+    let id = api.submit(&items, "label").await.unwrap();
+    let req = server.last_request().unwrap();
+    assert_eq!(req.path, "/v1/messages/batches");
+    assert_eq!(req.header("x-api-key"), Some(KEY));
+    assert!(req.header("anthropic-version").is_some());
+    let body = req.json();
+    assert_eq!(body["requests"][1]["custom_id"], "b");
+    let params = &body["requests"][1]["params"];
+    assert_eq!(params["model"], "claude-sonnet-4-5");
+    assert_eq!(params["max_tokens"], 120);
+    assert_eq!(
+        params["system"][0]["cache_control"]["type"], "ephemeral",
+        "{params}"
+    );
+
+    assert_eq!(
+        api.state(&id).await.unwrap(),
+        BatchState::Running { done: 0, total: 2 }
+    );
+    assert_eq!(api.state(&id).await.unwrap(), BatchState::Ended);
+    let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let results = api.results(&id, &ids).await.unwrap();
+    let a = results[0].1.as_ref().unwrap();
+    assert_eq!(a.text, "Hi Ada");
+    assert_eq!(a.usage.cached_input_tokens, TokenCount(1_536));
+    assert_eq!(a.usage.input_tokens, TokenCount(300));
+    assert!(matches!(results[1].1, Err(ProviderError::Refused { .. })));
+    assert!(matches!(results[2].1, Err(ProviderError::BadResponse(_))));
+    assert_eq!(
+        server.last_request().unwrap().path,
+        format!("/v1/messages/batches/{id}/results")
+    );
+}

@@ -5,8 +5,10 @@
 //! `POST /v1/messages` (Anthropic) from a queue of scripted [`Reply`]s (falling back to a default
 //! reply), and record every request so a test can assert on what was sent. It also runs
 //! OpenAI's Batch API (`POST /v1/files`, `POST /v1/batches`, `GET /v1/batches/{id}`,
-//! `GET /v1/files/{id}/content`): each request of a batch takes the next scripted reply, and a
-//! batch reports `in_progress` for [`TestServer::set_batch_polls`] polls before `completed`.
+//! `GET /v1/files/{id}/content`) and Anthropic's Message Batches (`POST /v1/messages/batches`,
+//! `GET /v1/messages/batches/{id}`, its `results_url`): each request of a batch takes the next
+//! scripted reply, and a batch reports `in_progress` for [`TestServer::set_batch_polls`] polls
+//! before it has ended.
 //!
 //! Invariants:
 //! - It only ever binds the loopback interface, and every task it spawns is owned by the server:
@@ -185,6 +187,8 @@ struct State {
 }
 
 struct BatchRecord {
+    /// Anthropic's: the results as one JSONL text, served at the batch's `results_url`.
+    results: Option<Vec<u8>>,
     output_file_id: Option<String>,
     error_file_id: Option<String>,
     total: usize,
@@ -406,9 +410,12 @@ async fn serve_connection(mut stream: TcpStream, state: Arc<State>) {
     }
 }
 
-/// OpenAI's Batch API endpoints; `None` for any other request.
+/// OpenAI's Batch API and Anthropic's Message Batches endpoints; `None` for any other request.
 fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
     let path = req.path.split('?').next().unwrap_or("");
+    if path.contains("/messages/batches") {
+        return Some(anthropic_batch(req, path, state));
+    }
     let not_found = |what: &str| {
         (
             404,
@@ -498,6 +505,7 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 })
             };
             let record = BatchRecord {
+                results: None,
                 output_file_id: file(output),
                 error_file_id: file(errors),
                 total,
@@ -544,6 +552,98 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
         }
         _ => None,
     }
+}
+
+/// Anthropic's Message Batches: create, state, results.
+fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Vec<u8>) {
+    let not_found = || {
+        (
+            404,
+            br#"{"type":"error","error":{"type":"not_found_error","message":"no such batch"}}"#
+                .to_vec(),
+        )
+    };
+    if req.method == "POST" && path.ends_with("/messages/batches") {
+        let body = req.json();
+        let mut results = String::new();
+        let mut total = 0u64;
+        for item in body
+            .get("requests")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            total += 1;
+            let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
+            let model = item
+                .pointer("/params/model")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_string();
+            let result = match state.next_reply() {
+                Reply::Ok(ok) => {
+                    let message: Value =
+                        serde_json::from_str(&success_body(Wire::Anthropic, &model, &ok))
+                            .unwrap_or(Value::Null);
+                    json!({"type": "succeeded", "message": message})
+                }
+                Reply::Status { status, .. } => {
+                    json!({"type": "errored", "error": {"type": "error",
+                    "error": {"type": "api_error", "message": format!("scripted status {status}")}}})
+                }
+                _ => json!({"type": "expired"}),
+            };
+            results.push_str(&json!({"custom_id": custom_id, "result": result}).to_string());
+            results.push('\n');
+        }
+        let id = state.new_id("msgbatch");
+        lock(&state.batches).insert(
+            id.clone(),
+            BatchRecord {
+                results: Some(results.into_bytes()),
+                output_file_id: None,
+                error_file_id: None,
+                total: total as usize,
+                completed: 0,
+                failed: 0,
+                polls: 0,
+            },
+        );
+        let reply = json!({"id": id, "type": "message_batch", "processing_status": "in_progress",
+            "request_counts": {"processing": total, "succeeded": 0, "errored": 0, "canceled": 0,
+            "expired": 0}, "results_url": null});
+        return (200, reply.to_string().into_bytes());
+    }
+    if req.method != "GET" {
+        return not_found();
+    }
+    let rest = path.split("/messages/batches/").nth(1).unwrap_or("");
+    let (id, results) = match rest.strip_suffix("/results") {
+        Some(id) => (id, true),
+        None => (rest, false),
+    };
+    let mut batches = lock(&state.batches);
+    let Some(b) = batches.get_mut(id) else {
+        return not_found();
+    };
+    if results {
+        return (200, b.results.clone().unwrap_or_default());
+    }
+    b.polls += 1;
+    let done = b.polls > state.batch_polls.load(Ordering::SeqCst);
+    let host = req.header("host").unwrap_or("127.0.0.1");
+    let base = path.split("/messages/batches/").next().unwrap_or("");
+    let reply = if done {
+        json!({"id": id, "type": "message_batch", "processing_status": "ended",
+            "request_counts": {"processing": 0, "succeeded": b.total, "errored": 0, "canceled": 0,
+            "expired": 0},
+            "results_url": format!("http://{host}{base}/messages/batches/{id}/results")})
+    } else {
+        json!({"id": id, "type": "message_batch", "processing_status": "in_progress",
+            "request_counts": {"processing": b.total, "succeeded": 0, "errored": 0, "canceled": 0,
+            "expired": 0}, "results_url": null})
+    };
+    (200, reply.to_string().into_bytes())
 }
 
 /// The `file` part of a `multipart/form-data` body.
