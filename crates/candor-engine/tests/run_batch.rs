@@ -338,4 +338,93 @@ total = "5.00"
         assert_eq!(spent, cost);
         assert_eq!(s.spend, cost);
     }
+
+    /// A run killed while submitting a batch left it in the journal as prepared only: the
+    /// provider may or may not have it. The next run charges those requests at their reserved
+    /// worst case (as any call lost in flight) and holds them again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_whose_submission_was_cut_off_is_charged_at_its_worst_case() {
+        use candor_engine::batch::{Event, ItemState, Journal};
+        use candor_store::{AttemptLabel, Attribution};
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let worst = Money::from_cents(1);
+        let key = "batched:openai:r1.1";
+        {
+            let store =
+                SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default())
+                    .unwrap();
+            let mut a = Attribution::new("batched", "buyers");
+            a.batch_id = Some(key.into());
+            let label = AttemptLabel {
+                tier: "standard".into(),
+                stage: "write".into(),
+                provider: "openai".into(),
+                model: "gpt-4.1-mini".into(),
+                attempt: 1,
+                recipient: None,
+            };
+            let id = store
+                .reserve(&a, worst, Duration::from_secs(3600), &label)
+                .await
+                .unwrap();
+            std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
+            let (mut j, _) = Journal::open(&dir.path().join("outbox"), true).unwrap();
+            j.write(&Event::Prepared {
+                key: key.into(),
+                provider: "openai".into(),
+                items: vec![ItemState {
+                    id: "ab".repeat(32),
+                    reservation: id.0,
+                    worst,
+                    prompt_tokens: 100,
+                    attribution: a,
+                    tier: "standard".into(),
+                    stage: "write".into(),
+                    recipient: None,
+                    provider: "openai".into(),
+                    model: "gpt-4.1-mini".into(),
+                }],
+            })
+            .unwrap();
+            // The process dies here.
+            std::mem::forget(store);
+        }
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        let s = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        assert_eq!(s.sent, N as u64);
+        check_done(dir.path(), &s);
+        let store =
+            SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+        let lost: Vec<_> = rows
+            .iter()
+            .filter(|r| r.row.outcome == Outcome::Abandoned)
+            .collect();
+        assert_eq!(lost.len(), 1, "charged once");
+        assert_eq!(lost[0].row.cost, worst);
+        assert!(lost[0]
+            .row
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("stopped while submitting"));
+        drop(store);
+        let (n, cost, spent) = batch_rows(dir.path()).await;
+        assert_eq!(n, N);
+        assert_eq!(
+            spent,
+            cost + worst,
+            "the lost submission and the batch, nothing else"
+        );
+        // The next run finds nothing left to charge or collect.
+        let again = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        assert_eq!(again.resumed, N as u64);
+        assert_eq!(batch_rows(dir.path()).await.2, cost + worst);
+    }
 }
