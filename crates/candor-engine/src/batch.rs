@@ -180,10 +180,13 @@ pub enum Event {
     },
     /// The provider accepted it under `batch_id`.
     Submitted { key: String, batch_id: String },
-    /// Every request settled; `costs` by request id (answered ones only).
+    /// Every request settled; `costs` by request id (answered ones only), and their ledger
+    /// rows (for the gate's verdict on the email each one wrote).
     Settled {
         key: String,
         costs: BTreeMap<String, Money>,
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        ledger: BTreeMap<String, i64>,
     },
     /// Never confirmed submitted: charged at the worst case.
     Abandoned { key: String },
@@ -207,6 +210,7 @@ pub struct BatchEntry {
     pub items: Vec<ItemState>,
     pub batch_id: Option<String>,
     pub costs: Option<BTreeMap<String, Money>>,
+    pub ledger: BTreeMap<String, i64>,
     pub abandoned: bool,
 }
 
@@ -244,7 +248,10 @@ impl Journal {
                         e.items = items;
                     }
                     Event::Submitted { batch_id, .. } => e.batch_id = Some(batch_id),
-                    Event::Settled { costs, .. } => e.costs = Some(costs),
+                    Event::Settled { costs, ledger, .. } => {
+                        e.costs = Some(costs);
+                        e.ledger = ledger;
+                    }
                     Event::Abandoned { .. } => e.abandoned = true,
                 }
             }

@@ -128,7 +128,8 @@ pub struct RunOptions {
     pub durable: bool,
     /// How long an outbox batch stays open at most (default [`outbox::BATCH_AGE`]).
     pub batch_age: std::time::Duration,
-    /// How often a running provider batch is asked how far it is (default 30 s).
+    /// How often a running provider batch is asked how far it is, at most (default 30 s; the
+    /// first asks come sooner: after 1 s, then twice as long each time).
     pub batch_poll: std::time::Duration,
     /// Set it to stop the run gently: no new recipient starts, the ones in flight finish
     /// (their calls answered, settled and cached) and are written, and `run` returns with
@@ -291,9 +292,19 @@ struct Shared {
     prefixes: prompt::StaticPrefixes,
     /// While a collect round runs (`batch_api`): where calls a batch can carry are held.
     collect: Mutex<Option<Arc<batch::Collector>>>,
-    /// What batched answers cost, by request, until a recipient's call finds the answer in the
-    /// cache and takes the cost into its record. `true`: settled by this process.
-    batch_paid: Mutex<HashMap<CacheKey, (Money, bool)>>,
+    /// Batched answers, by request, until a recipient's call takes one up (with its cost, into
+    /// its record).
+    batch_paid: Mutex<HashMap<CacheKey, Paid>>,
+}
+
+/// A batched answer not yet taken up by a recipient.
+#[derive(Clone, Copy, Debug)]
+struct Paid {
+    cost: Money,
+    /// The ledger row that settled it, when known.
+    ledger: Option<LedgerId>,
+    /// Settled by this process (so part of this run's spend).
+    this_run: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -769,8 +780,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .values()
-        .filter(|(_, this_run)| *this_run)
-        .map(|(cost, _)| *cost)
+        .filter(|p| p.this_run)
+        .map(|p| p.cost)
         .sum::<Money>();
     // Stopped early, the reader saw only part of the list; the plan pass counted all of it.
     summary.recipients = if interrupted {
@@ -1685,21 +1696,42 @@ async fn stage_call(
     if let Some(c) = collector {
         return hold_call(shared, &c, ctx, route, req).await;
     }
-    let mut out = shared
+    // A batch answered this request: the answer is in the cache and its call in the ledger
+    // already (not a cache hit: nothing was saved), so the record takes the batch's cost and
+    // the gate's verdict goes on the batch's row.
+    let claimed = {
+        let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
+        if paid.is_empty() {
+            None
+        } else {
+            let key = CacheKey::for_request(route.provider.name(), req);
+            paid.remove(&key).map(|p| (key, p))
+        }
+    };
+    if let Some((key, p)) = claimed {
+        let cached = shared
+            .governor
+            .store()
+            .cache_get(key)
+            .await
+            .map_err(|e| StageError::Governor(e.into()))?;
+        if let Some(completion) = cached {
+            return Ok(CallOutcome {
+                usage_estimated: !completion.usage_reported,
+                completion,
+                cost: p.cost,
+                reserved: Money::ZERO,
+                cache_hit: false,
+                attempts: 1,
+                ledger_id: p.ledger.unwrap_or(LedgerId(0)),
+            });
+        }
+    }
+    shared
         .governor
         .call(ctx, route.provider.as_ref(), req, route.pricer.as_ref())
         .await
-        .map_err(StageError::Governor)?;
-    if out.cache_hit {
-        let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
-        if !paid.is_empty() {
-            let key = CacheKey::for_request(route.provider.name(), req);
-            if let Some((cost, _)) = paid.remove(&key) {
-                out.cost = cost;
-            }
-        }
-    }
-    Ok(out)
+        .map_err(StageError::Governor)
 }
 
 async fn hold_call(
@@ -1850,7 +1882,9 @@ async fn model_tier(w: &mut Work<'_>, tier: &Tier) -> Result<TierResult, String>
                     w.record.attempts += out.attempts;
                     w.record.cost += out.cost;
                     w.cache_hits += u64::from(out.cache_hit);
-                    last_ledger = (!collecting).then_some(out.ledger_id);
+                    // No row to judge in a collect round (nothing was recorded), nor for a
+                    // batched answer whose row an earlier process wrote and did not note.
+                    last_ledger = (!collecting && out.ledger_id.0 > 0).then_some(out.ledger_id);
                     previous = Some(out.completion.text);
                 }
                 Err(StageError::Held) => return Ok(TierResult::Held),
@@ -1991,7 +2025,15 @@ async fn batch_rounds(
             let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
             for (id, cost) in costs {
                 if let Some(k) = CacheKey::from_hex(id) {
-                    paid.insert(k, (*cost, false));
+                    let ledger = entry.ledger.get(id).map(|l| LedgerId(*l));
+                    paid.insert(
+                        k,
+                        Paid {
+                            cost: *cost,
+                            ledger,
+                            this_run: false,
+                        },
+                    );
                 }
             }
             continue;
@@ -2269,6 +2311,7 @@ async fn submit_batch(
                 batch::Event::Settled {
                     key: key.to_string(),
                     costs: BTreeMap::new(),
+                    ledger: BTreeMap::new(),
                 }
             } else {
                 batch::Event::Abandoned {
@@ -2311,6 +2354,8 @@ async fn collect_batch(
         )));
     };
     let mut last = None;
+    // Small batches often end within seconds: ask soon, then less often, up to `poll`.
+    let mut wait = poll.min(std::time::Duration::from_secs(1));
     let failure = loop {
         match api.state(batch_id).await {
             Ok(candor_providers::BatchState::Ended) => break None,
@@ -2336,7 +2381,8 @@ async fn collect_batch(
             );
             return Ok(false);
         }
-        tokio::time::sleep(poll).await;
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(poll);
     };
     let ids: Vec<String> = held.iter().map(|h| h.key.to_hex()).collect();
     let results: Vec<candor_providers::BatchResult> = match failure {
@@ -2373,40 +2419,54 @@ async fn collect_batch(
             .collect(),
     };
     let mut costs = BTreeMap::new();
+    let mut ledger = BTreeMap::new();
     let mut failed = 0u64;
     for (id, result) in results {
         let Some(h) = held.iter().find(|h| h.key.to_hex() == id) else {
             continue;
         };
         let ok = result.is_ok();
-        let cost = shared
+        let (cost, row) = shared
             .governor
             .settle_held(h, result, route.pricer.as_ref(), batch_id)
             .await
             .map_err(|e| RunError::Store(e.to_string()))?;
         if ok {
+            if let Some(r) = row {
+                ledger.insert(id.clone(), r.0);
+            }
             costs.insert(id, cost);
             shared
                 .batch_paid
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(h.key, (cost, true));
+                .insert(
+                    h.key,
+                    Paid {
+                        cost,
+                        ledger: row,
+                        this_run: true,
+                    },
+                );
         } else {
             failed += 1;
         }
     }
+    let retry = if failed > 0 {
+        format!(", {failed} failed (sent again one by one)")
+    } else {
+        String::new()
+    };
     say(
         progress,
-        &format!(
-            "batch {key} ({batch_id}): {} answered, {failed} failed (sent again one by one)",
-            costs.len()
-        ),
+        &format!("batch {key} ({batch_id}): {} answered{retry}", costs.len()),
     );
     journal_write(
         journal,
         &batch::Event::Settled {
             key: key.to_string(),
             costs,
+            ledger,
         },
     )?;
     Ok(true)

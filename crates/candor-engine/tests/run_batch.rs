@@ -150,7 +150,8 @@ total = "5.00"
         )
     }
 
-    /// The calls of the ledger that settled a batched answer, and their spend.
+    /// The calls of the ledger that settled a batched answer, and their spend; and that the gate's
+    /// verdict on each email is on the row of the answer it was written from.
     async fn batch_rows(dir: &Path) -> (usize, Money, Money) {
         let store = SqliteStore::open(dir.join("candor.sqlite"), SqliteOptions::default()).unwrap();
         let rows = store.ledger(LedgerFilter::default()).await.unwrap();
@@ -169,6 +170,12 @@ total = "5.00"
             .await
             .unwrap();
         assert_eq!(spent.reserved, Money::ZERO, "no reservation left open");
+        assert!(
+            !rows.iter().any(|r| r.row.outcome == Outcome::CacheHit),
+            "a batched answer taken up is not a cache hit (nothing was saved)"
+        );
+        let judged = batched.iter().filter(|r| r.row.gate.is_some()).count();
+        assert!(judged > 0, "gate verdicts are on the batch rows");
         (
             batched.len(),
             batched.iter().map(|r| r.row.cost).sum(),

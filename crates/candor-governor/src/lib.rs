@@ -420,7 +420,8 @@ impl Governor {
 
     /// Settle a held call with its batch result: an answer is priced at batch rates, recorded
     /// and cached in one step; an error releases the reservation and records why. Returns what
-    /// the answer cost. Settling twice (a run that stopped part-way through a batch's results
+    /// the answer cost and its ledger row (`None` for an error, or when it was settled
+    /// before). Settling twice (a run that stopped part-way through a batch's results
     /// and is settling them again) records nothing new.
     pub async fn settle_held(
         &self,
@@ -428,7 +429,7 @@ impl Governor {
         result: Result<Completion, ProviderError>,
         price: &dyn Pricer,
         batch: &str,
-    ) -> Result<Money, GovernorError> {
+    ) -> Result<(Money, Option<LedgerId>), GovernorError> {
         let mut row = self.row(&h.ctx, &h.provider, &h.model, 1, Outcome::Ok, h.worst);
         match result {
             Ok(mut completion) => {
@@ -451,13 +452,13 @@ impl Governor {
                     .settle_cached(h.reservation, row, h.key, &completion)
                     .await
                 {
-                    Ok(_) => Ok(cost),
+                    Ok(id) => Ok((cost, Some(id))),
                     // Settled before (this batch's results are being settled again), or
                     // expired and charged at its worst case: either way the answer is paid
                     // for, so it must answer the call from the cache.
                     Err(StoreError::UnknownReservation(_)) => {
                         self.store.cache_put(h.key, &completion).await?;
-                        Ok(cost)
+                        Ok((cost, None))
                     }
                     Err(e) => Err(e.into()),
                 }
@@ -466,7 +467,7 @@ impl Governor {
                 row.outcome = outcome_of(&error);
                 row.detail = Some(format!("provider batch {batch}: {error}"));
                 match self.store.release(h.reservation, Some(row)).await {
-                    Ok(_) | Err(StoreError::UnknownReservation(_)) => Ok(Money::ZERO),
+                    Ok(_) | Err(StoreError::UnknownReservation(_)) => Ok((Money::ZERO, None)),
                     Err(e) => Err(e.into()),
                 }
             }

@@ -317,7 +317,7 @@ pub fn render(s: &RunSummary) -> String {
     if s.batches > 0 {
         let _ = writeln!(
             o,
-            "  provider batches: {} ({} answers at batch prices, taken from the cache above)",
+            "  provider batches: {} ({} answers at batch prices)",
             s.batches, s.batched_calls
         );
     }
