@@ -54,8 +54,34 @@ struct Inner {
     keys: HashSet<CacheKey>,
     held: Vec<(Held, ChatRequest)>,
     /// Per provider: the current part of the round's batch (a new part when the per-batch cap
-    /// is reached).
-    parts: HashMap<String, u32>,
+    /// or the provider's size limits are reached), and the requests and bytes given to it.
+    parts: HashMap<String, Part>,
+}
+
+#[derive(Clone, Copy)]
+struct Part {
+    n: u32,
+    requests: usize,
+    bytes: usize,
+}
+
+impl Default for Part {
+    fn default() -> Part {
+        Part {
+            n: 1,
+            requests: 0,
+            bytes: 0,
+        }
+    }
+}
+
+/// About what a request adds to a batch's file: its text plus the JSON around it.
+pub fn request_bytes(r: &ChatRequest) -> usize {
+    512 + r
+        .messages
+        .iter()
+        .map(|m| m.content.len() + 64)
+        .sum::<usize>()
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -77,18 +103,38 @@ impl Collector {
         lock(&self.inner).keys.contains(key)
     }
 
-    /// The batch a provider's next request goes into: `campaign:provider:rROUND.PART`.
-    pub fn batch_key(&self, provider: &str) -> String {
-        let part = lock(&self.inner).parts.get(provider).copied().unwrap_or(1);
-        format!("{}:{provider}:r{}.{part}", self.campaign, self.round)
+    /// The batch a provider's next request (of `bytes`) goes into,
+    /// `campaign:provider:rROUND.PART`: a new part when this one is full under `limits`.
+    pub fn batch_key(
+        &self,
+        provider: &str,
+        bytes: usize,
+        limits: candor_providers::BatchLimits,
+    ) -> String {
+        let mut inner = lock(&self.inner);
+        let part = inner.parts.entry(provider.to_string()).or_default();
+        if part.requests > 0
+            && (part.requests >= limits.max_requests || part.bytes + bytes > limits.max_bytes)
+        {
+            *part = Part {
+                n: part.n + 1,
+                ..Part::default()
+            };
+        }
+        part.requests += 1;
+        part.bytes += bytes;
+        format!("{}:{provider}:r{}.{}", self.campaign, self.round, part.n)
     }
 
     /// The per-batch cap refused `key`'s batch: later requests go into a new part.
     pub fn next_part(&self, provider: &str, key: &str) {
         let mut inner = lock(&self.inner);
-        let part = inner.parts.entry(provider.to_string()).or_insert(1);
-        if format!("{}:{provider}:r{}.{part}", self.campaign, self.round) == key {
-            *part += 1;
+        let part = inner.parts.entry(provider.to_string()).or_default();
+        if format!("{}:{provider}:r{}.{}", self.campaign, self.round, part.n) == key {
+            *part = Part {
+                n: part.n + 1,
+                ..Part::default()
+            };
         }
     }
 
@@ -273,5 +319,61 @@ impl Journal {
             self.file.sync_data()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candor_providers::BatchLimits;
+
+    #[test]
+    fn a_full_batch_rolls_over_to_the_next_part() {
+        let c = Collector::new("camp", "x.1");
+        let by_count = BatchLimits {
+            max_requests: 2,
+            max_bytes: usize::MAX,
+        };
+        let keys: Vec<String> = (0..5)
+            .map(|_| c.batch_key("openai", 10, by_count))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "camp:openai:rx.1.1",
+                "camp:openai:rx.1.1",
+                "camp:openai:rx.1.2",
+                "camp:openai:rx.1.2",
+                "camp:openai:rx.1.3"
+            ]
+        );
+        // Providers count apart; by size, a request that alone is over the limit still goes.
+        let by_size = BatchLimits {
+            max_requests: 100,
+            max_bytes: 1_000,
+        };
+        assert_eq!(
+            c.batch_key("anthropic", 600, by_size),
+            "camp:anthropic:rx.1.1"
+        );
+        assert_eq!(
+            c.batch_key("anthropic", 600, by_size),
+            "camp:anthropic:rx.1.2"
+        );
+        assert_eq!(
+            c.batch_key("anthropic", 5_000, by_size),
+            "camp:anthropic:rx.1.3"
+        );
+        // The per-batch cap moves on from the part it refused, not from a later one.
+        c.next_part("anthropic", "camp:anthropic:rx.1.1");
+        assert_eq!(
+            c.batch_key("anthropic", 1, by_size),
+            "camp:anthropic:rx.1.4"
+        );
+        c.next_part("anthropic", "camp:anthropic:rx.1.4");
+        assert_eq!(
+            c.batch_key("anthropic", 1, by_size),
+            "camp:anthropic:rx.1.5"
+        );
     }
 }

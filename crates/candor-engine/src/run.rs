@@ -1741,9 +1741,11 @@ async fn hold_call(
     route: &ModelRoute,
     req: &ChatRequest,
 ) -> Result<CallOutcome, StageError> {
-    if route.provider.batch().is_none() {
+    let Some(api) = route.provider.batch() else {
         return Err(StageError::Held);
-    }
+    };
+    let limits = api.limits();
+    let bytes = batch::request_bytes(req);
     let provider = route.provider.name();
     let key = CacheKey::for_request(provider, req);
     if c.holds(&key) {
@@ -1753,7 +1755,7 @@ async fn hold_call(
     let mut tries = 0;
     loop {
         tries += 1;
-        let batch_key = c.batch_key(provider);
+        let batch_key = c.batch_key(provider, bytes, limits);
         ctx.attribution.batch_id = Some(batch_key.clone());
         match shared
             .governor

@@ -434,4 +434,47 @@ total = "5.00"
         assert_eq!(again.resumed, N as u64);
         assert_eq!(batch_rows(dir.path()).await.2, cost + worst);
     }
+
+    /// The per-batch cap (`budget.per_batch`) splits a round into several batches, each within
+    /// the cap: a full batch is not a reason to move anyone down the ladder.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_per_batch_cap_splits_a_round_into_batches_within_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        let cap = Money::from_picos(1_000_000_000); // $0.001: a few requests' worst cases
+        let mut i = inputs(dir.path(), &server);
+        i.campaign = Campaign::from_toml(&CAMPAIGN.replace(
+            "total = \"5.00\"",
+            "total = \"5.00\"\nper_batch = \"0.001\"",
+        ))
+        .unwrap();
+        let s = run(i, options(dir.path())).await.unwrap();
+        assert_eq!(s.sent, N as u64);
+        check_done(dir.path(), &s);
+        assert!(s.batches >= 3, "{} batches", s.batches);
+        assert_eq!(s.batched_calls, N as u64);
+        let store =
+            SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let mut by_batch: std::collections::BTreeMap<String, Money> = Default::default();
+        for r in store.ledger(LedgerFilter::default()).await.unwrap() {
+            if let Some(b) = r.row.attribution.batch_id.clone() {
+                *by_batch.entry(b).or_default() += r.row.reserved;
+            }
+        }
+        assert_eq!(by_batch.len() as u64, s.batches);
+        // All parts of the first round: a full batch opens the next one at once.
+        let rounds: std::collections::BTreeSet<&str> = by_batch
+            .keys()
+            .map(|k| k.rsplit_once('.').unwrap().0)
+            .collect();
+        assert_eq!(rounds.len(), 1, "{:?}", by_batch.keys());
+        for (b, reserved) in &by_batch {
+            assert!(
+                *reserved <= cap,
+                "{b}: {reserved} reserved under a {cap} cap"
+            );
+        }
+    }
 }

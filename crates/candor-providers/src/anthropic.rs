@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use candor_domain::{ChatRequest, Completion, FinishReason, Role, TokenCount, Usage};
 
-use crate::batch::{BatchApi, BatchItem, BatchResult, BatchState};
+use crate::batch::{BatchApi, BatchItem, BatchLimits, BatchResult, BatchState};
 use crate::http;
 use crate::secret::ApiKey;
 use crate::{BoxFuture, Provider, ProviderError};
@@ -206,6 +206,14 @@ impl Provider for AnthropicProvider {
 }
 
 impl BatchApi for AnthropicProvider {
+    /// Anthropic: 100,000 requests or 256 MB per batch.
+    fn limits(&self) -> BatchLimits {
+        BatchLimits {
+            max_requests: 100_000,
+            max_bytes: 240_000_000,
+        }
+    }
+
     fn submit<'a>(
         &'a self,
         items: &'a [BatchItem],

@@ -34,8 +34,18 @@ pub enum BatchState {
 /// One request's outcome, by its id.
 pub type BatchResult = (String, Result<Completion, ProviderError>);
 
+/// How much one batch may hold: a larger one is refused whole by the provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchLimits {
+    pub max_requests: usize,
+    /// The request file (or body) size, in bytes.
+    pub max_bytes: usize,
+}
+
 /// A provider's batch endpoint.
 pub trait BatchApi: Send + Sync {
+    /// The provider's per-batch limits (with some headroom under the documented ones).
+    fn limits(&self) -> BatchLimits;
     /// Submit `items` as one batch; `label` is attached where the provider keeps metadata.
     /// Returns the provider's batch id.
     fn submit<'a>(

@@ -23,7 +23,7 @@ pub mod secret;
 pub mod spec;
 
 pub use anthropic::AnthropicProvider;
-pub use batch::{BatchApi, BatchItem, BatchResult, BatchState};
+pub use batch::{BatchApi, BatchItem, BatchLimits, BatchResult, BatchState};
 pub use fake::{FakeProvider, FakeReply};
 pub use openai::OpenAiProvider;
 pub use secret::{ApiKey, KeySource};

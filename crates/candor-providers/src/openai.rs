@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 use candor_domain::{ChatRequest, Completion, FinishReason, Role, TokenCount, Usage};
 
-use crate::batch::{BatchApi, BatchItem, BatchResult, BatchState};
+use crate::batch::{BatchApi, BatchItem, BatchLimits, BatchResult, BatchState};
 use crate::http;
 use crate::secret::ApiKey;
 use crate::{BoxFuture, Provider, ProviderError};
@@ -320,6 +320,14 @@ struct OutputResponse {
 }
 
 impl BatchApi for OpenAiProvider {
+    /// OpenAI: 50,000 requests and a 200 MB input file per batch.
+    fn limits(&self) -> BatchLimits {
+        BatchLimits {
+            max_requests: 50_000,
+            max_bytes: 190_000_000,
+        }
+    }
+
     fn submit<'a>(
         &'a self,
         items: &'a [BatchItem],
