@@ -2054,7 +2054,7 @@ async fn batch_rounds(
                     progress,
                     &format!("batch {key}: collecting {id}, submitted by an earlier run"),
                 );
-                if !collect_batch(
+                match collect_batch(
                     shared,
                     &mut journal,
                     &key,
@@ -2066,9 +2066,12 @@ async fn batch_rounds(
                 )
                 .await?
                 {
-                    return Ok(counts);
+                    Some(n) => {
+                        counts.batches += 1;
+                        counts.answered += n;
+                    }
+                    None => return Ok(counts),
                 }
-                counts.batches += 1;
             }
             None => {
                 for h in &held {
@@ -2178,20 +2181,31 @@ async fn batch_rounds(
         if groups.is_empty() {
             break;
         }
+        // Every batch of the round is submitted before any is waited for: they run side by side.
+        let mut submitted = Vec::new();
         for (key, items) in groups {
-            if !submit_batch(
+            if let Some((id, held)) =
+                submit_batch(shared, &mut journal, &key, items, progress).await?
+            {
+                counts.batches += 1;
+                submitted.push((key, id, held));
+            }
+        }
+        for (key, id, held) in submitted {
+            match collect_batch(
                 shared,
                 &mut journal,
                 &key,
-                items,
+                &id,
+                &held,
                 r.poll,
                 progress,
                 &stopped,
-                &mut counts,
             )
             .await?
             {
-                return Ok(counts);
+                Some(n) => counts.answered += n,
+                None => return Ok(counts),
             }
         }
     }
@@ -2203,27 +2217,23 @@ fn journal_write(j: &mut batch::Journal, ev: &batch::Event) -> Result<(), RunErr
         .map_err(|e| RunError::Store(format!("{}: {e}", j.path().display())))
 }
 
-/// Submit one batch and collect it. False when the run was asked to stop while waiting (the
-/// batch stays in the journal; the next run collects it).
-#[allow(clippy::too_many_arguments)]
+/// Submit one batch: its provider id and its requests, or `None` when it could not be
+/// submitted (its reservations then released, or charged if it may have reached the provider).
 async fn submit_batch(
     shared: &Shared,
     journal: &mut batch::Journal,
     key: &str,
     items: Vec<(candor_governor::Held, ChatRequest)>,
-    poll: std::time::Duration,
     progress: &mut Option<Box<dyn Write + Send>>,
-    stopped: &(dyn Fn() -> bool + Sync),
-    counts: &mut BatchCounts,
-) -> Result<bool, RunError> {
+) -> Result<Option<(String, Vec<candor_governor::Held>)>, RunError> {
     let Some((first, _)) = items.first() else {
-        return Ok(true);
+        return Ok(None);
     };
     let Some(route) = shared.router.route(&first.model) else {
-        return Ok(true);
+        return Ok(None);
     };
     let Some(api) = route.provider.batch() else {
-        return Ok(true);
+        return Ok(None);
     };
     let provider = first.provider.clone();
     journal_write(
@@ -2258,21 +2268,7 @@ async fn submit_batch(
                     batch_id: id.clone(),
                 },
             )?;
-            counts.batches += 1;
-            let before = shared
-                .batch_paid
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .len();
-            let go_on =
-                collect_batch(shared, journal, key, &id, &held, poll, progress, stopped).await?;
-            let after = shared
-                .batch_paid
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .len();
-            counts.answered += after.saturating_sub(before) as u64;
-            Ok(go_on)
+            Ok(Some((id, held)))
         }
         Err(e) => {
             // Refused outright, the batch does not exist; any other failure may have created
@@ -2321,13 +2317,14 @@ async fn submit_batch(
                 }
             };
             journal_write(journal, &ev)?;
-            Ok(true)
+            Ok(None)
         }
     }
 }
 
-/// Wait for a submitted batch to end, then settle each of its requests from the results.
-/// False when the run was asked to stop while waiting.
+/// Wait for a submitted batch to end, then settle each of its requests from the results: how
+/// many were answered, or `None` when the run was asked to stop while waiting (the batch stays
+/// in the journal; the next run collects it).
 #[allow(clippy::too_many_arguments)]
 async fn collect_batch(
     shared: &Shared,
@@ -2338,9 +2335,9 @@ async fn collect_batch(
     poll: std::time::Duration,
     progress: &mut Option<Box<dyn Write + Send>>,
     stopped: &(dyn Fn() -> bool + Sync),
-) -> Result<bool, RunError> {
+) -> Result<Option<u64>, RunError> {
     let Some(first) = held.first() else {
-        return Ok(true);
+        return Ok(Some(0));
     };
     let Some(route) = shared.router.route(&first.model) else {
         return Err(RunError::Campaign(format!(
@@ -2381,7 +2378,7 @@ async fn collect_batch(
                 progress,
                 &format!("batch {key} ({batch_id}) is still running: the same command collects it"),
             );
-            return Ok(false);
+            return Ok(None);
         }
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(poll);
@@ -2454,6 +2451,7 @@ async fn collect_batch(
             failed += 1;
         }
     }
+    let answered = costs.len() as u64;
     let retry = if failed > 0 {
         format!(", {failed} failed (sent again one by one)")
     } else {
@@ -2471,7 +2469,7 @@ async fn collect_batch(
             ledger,
         },
     )?;
-    Ok(true)
+    Ok(Some(answered))
 }
 
 /// Whether a path looks like an outbox directory of an earlier run (has a records file).

@@ -455,6 +455,17 @@ total = "5.00"
         check_done(dir.path(), &s);
         assert!(s.batches >= 3, "{} batches", s.batches);
         assert_eq!(s.batched_calls, N as u64);
+        // A round's batches run side by side: all submitted before any result is fetched.
+        let reqs = server.requests();
+        let last_create = reqs
+            .iter()
+            .rposition(|r| r.method == "POST" && r.path.ends_with("/batches"))
+            .unwrap();
+        let first_fetch = reqs
+            .iter()
+            .position(|r| r.path.ends_with("/content"))
+            .unwrap();
+        assert!(last_create < first_fetch);
         let store =
             SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default()).unwrap();
         let mut by_batch: std::collections::BTreeMap<String, Money> = Default::default();
