@@ -129,30 +129,14 @@ impl OpenAiProvider {
         items: &[BatchItem],
         label: &str,
     ) -> Result<String, ProviderError> {
-        let mut jsonl = String::new();
-        for item in items {
-            let line = json!({
-                "custom_id": item.custom_id,
-                "method": "POST",
-                "url": "/v1/chat/completions",
-                "body": self.request_body(&item.request),
-            });
-            jsonl.push_str(&line.to_string());
-            jsonl.push('\n');
-        }
-        // A boundary the content cannot contain (JSON lines never hold a bare CR LF).
-        let mut n: u64 = std::time::SystemTime::now()
+        // JSON text never holds a raw CR (serde escapes it), so "\r\n--boundary" cannot occur
+        // inside the file: any boundary works. The lines are written straight into the form.
+        let n: u64 = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0);
-        let boundary = loop {
-            let b = format!("candor-batch-{n:016x}");
-            if !jsonl.contains(&b) {
-                break b;
-            }
-            n = n.wrapping_mul(6364136223846793005).wrapping_add(1);
-        };
-        let mut form = Vec::with_capacity(jsonl.len() + 400);
+        let boundary = format!("candor-batch-{n:016x}");
+        let mut form = Vec::with_capacity(items.len() * 4096 + 400);
         form.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n\
@@ -161,7 +145,17 @@ impl OpenAiProvider {
             )
             .as_bytes(),
         );
-        form.extend_from_slice(jsonl.as_bytes());
+        for item in items {
+            let line = json!({
+                "custom_id": item.custom_id,
+                "method": "POST",
+                "url": "/v1/chat/completions",
+                "body": self.request_body(&item.request),
+            });
+            serde_json::to_writer(&mut form, &line)
+                .map_err(|e| ProviderError::Config(format!("cannot encode a batch line: {e}")))?;
+            form.push(b'\n');
+        }
         form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let upload = self
             .client
