@@ -160,6 +160,30 @@ impl Collector {
     }
 }
 
+/// Cut a torn last line (a crash mid-write) so the next event starts on a line of its own.
+fn repair_tail(path: &Path) -> std::io::Result<()> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(());
+    };
+    if bytes.last().is_none_or(|&b| b == b'\n') {
+        return Ok(());
+    }
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    OpenOptions::new()
+        .write(true)
+        .open(path)?
+        .set_len(keep as u64)
+}
+
+/// Whether `batch_id` is a batch key this outbox made (`campaign:provider:rTAG.…`).
+pub fn is_own(batch_id: &str, campaign: &str, tag: &str) -> bool {
+    batch_id
+        .strip_prefix(campaign)
+        .and_then(|r| r.strip_prefix(':'))
+        .and_then(|r| r.split_once(':'))
+        .is_some_and(|(_, rest)| rest.starts_with(&format!("r{tag}.")))
+}
+
 /// One held request as the batches file keeps it: enough to settle it from a later process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ItemState {
@@ -218,6 +242,9 @@ impl ItemState {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
+    /// The file's first line: this outbox's tag, part of every batch key it makes, so that a
+    /// reservation held for one of its batches is known as its own.
+    Outbox { tag: String },
     /// Reserved and about to be submitted.
     Prepared {
         key: String,
@@ -241,6 +268,7 @@ pub enum Event {
 impl Event {
     fn key(&self) -> &str {
         match self {
+            Event::Outbox { .. } => "",
             Event::Prepared { key, .. }
             | Event::Submitted { key, .. }
             | Event::Settled { key, .. }
@@ -265,6 +293,7 @@ pub struct Journal {
     path: PathBuf,
     file: File,
     sync: bool,
+    tag: String,
 }
 
 impl Journal {
@@ -273,11 +302,16 @@ impl Journal {
     pub fn open(dir: &Path, sync: bool) -> std::io::Result<(Journal, Vec<(String, BatchEntry)>)> {
         let path = dir.join(BATCHES_FILE);
         let mut entries: Vec<(String, BatchEntry)> = Vec::new();
+        let mut tag = None;
         if let Ok(f) = File::open(&path) {
             for line in BufReader::new(f).lines() {
                 let Ok(ev) = serde_json::from_str::<Event>(&line?) else {
                     continue;
                 };
+                if let Event::Outbox { tag: t } = &ev {
+                    tag.get_or_insert_with(|| t.clone());
+                    continue;
+                }
                 let i = match entries.iter().position(|(k, _)| k == ev.key()) {
                     Some(i) => i,
                     None => {
@@ -299,11 +333,39 @@ impl Journal {
                         e.ledger = ledger;
                     }
                     Event::Abandoned { .. } => e.abandoned = true,
+                    Event::Outbox { .. } => {}
                 }
             }
         }
+        repair_tail(&path)?;
         let file = OpenOptions::new().create(true).append(true).open(&path)?;
-        Ok((Journal { path, file, sync }, entries))
+        let mut j = Journal {
+            path,
+            file,
+            sync,
+            tag: String::new(),
+        };
+        j.tag = match tag {
+            Some(t) => t,
+            None => {
+                let t = format!(
+                    "{:x}{:x}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_nanos() as u64)
+                        .unwrap_or(0),
+                    std::process::id()
+                );
+                j.write(&Event::Outbox { tag: t.clone() })?;
+                t
+            }
+        };
+        Ok((j, entries))
+    }
+
+    /// This outbox's tag (see [`Event::Outbox`]).
+    pub fn tag(&self) -> &str {
+        &self.tag
     }
 
     pub fn path(&self) -> &Path {
@@ -375,5 +437,47 @@ mod tests {
             c.batch_key("anthropic", 1, by_size),
             "camp:anthropic:rx.1.5"
         );
+    }
+}
+
+#[cfg(test)]
+mod journal_tests {
+    use super::*;
+
+    #[test]
+    fn own_batch_keys_are_told_by_campaign_and_tag() {
+        assert!(is_own("camp:openai:rT1.x.1.2", "camp", "T1"));
+        assert!(is_own("a:b:c:anthropic:rT1.x.1.1", "a:b:c", "T1"));
+        assert!(!is_own("camp:openai:rT2.x.1.2", "camp", "T1"));
+        assert!(!is_own("camp:openai:rT10.x.1.2", "camp", "T1"));
+        assert!(!is_own("other:openai:rT1.x.1.2", "camp", "T1"));
+    }
+
+    #[test]
+    fn the_journal_keeps_its_tag_and_drops_a_torn_last_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut j, entries) = Journal::open(dir.path(), false).unwrap();
+        assert!(entries.is_empty());
+        let tag = j.tag().to_string();
+        j.write(&Event::Submitted {
+            key: "k1".into(),
+            batch_id: "b1".into(),
+        })
+        .unwrap();
+        drop(j);
+        let path = dir.path().join(BATCHES_FILE);
+        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
+        f.write_all(br#"{"event":"submitted","key":"k2","bat"#)
+            .unwrap();
+        drop(f);
+        let (mut j, entries) = Journal::open(dir.path(), false).unwrap();
+        assert_eq!(j.tag(), tag);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].1.batch_id.as_deref(), Some("b1"));
+        j.write(&Event::Abandoned { key: "k3".into() }).unwrap();
+        drop(j);
+        let (_, entries) = Journal::open(dir.path(), false).unwrap();
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["k1", "k3"], "the event after the torn line was read");
     }
 }

@@ -2022,6 +2022,26 @@ async fn batch_rounds(
         ))
     })?;
     let stopped = || r.stop.is_some_and(|s| s.load(Ordering::SeqCst));
+    // Reservations held for this outbox's batches that no batch record claims: held by a run
+    // that died before it recorded (or submitted) them. Nothing was sent: release them.
+    let own: std::collections::HashSet<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    let store = shared.governor.store();
+    for (id, a) in store
+        .batch_reservations()
+        .await
+        .map_err(|e| RunError::Store(e.to_string()))?
+    {
+        let Some(b) = a.batch_id.as_deref() else {
+            continue;
+        };
+        if batch::is_own(b, &shared.campaign.name, journal.tag()) && !own.contains(b) {
+            store
+                .release(id, None)
+                .await
+                .map_err(|e| RunError::Store(e.to_string()))?;
+        }
+    }
+    drop(own);
     for (key, entry) in entries {
         if let Some(costs) = &entry.costs {
             let mut paid = shared.batch_paid.lock().unwrap_or_else(|p| p.into_inner());
@@ -2118,7 +2138,7 @@ async fn batch_rounds(
         }
         let collector = Arc::new(batch::Collector::new(
             &shared.campaign.name,
-            &format!("{nonce:x}.{round}"),
+            &format!("{}.{nonce:x}.{round}", journal.tag()),
         ));
         *shared.collect.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&collector));
         let mut cursor = PlanCursor::new(r.plan, r.ladder_names);
@@ -2127,6 +2147,9 @@ async fn batch_rounds(
         let mut tasks = tokio::task::JoinSet::new();
         let mut fatal: Option<String> = None;
         for rec in reader.by_ref() {
+            if stopped() {
+                break;
+            }
             let segment = shared.campaign.segment_name_of(&rec).to_string();
             let planned = cursor
                 .next(&segment)
@@ -2178,6 +2201,16 @@ async fn batch_rounds(
             return Err(RunError::Store(f));
         }
         let groups = collector.take();
+        if stopped() {
+            // Asked to stop before these were submitted: nothing was sent, nothing is owed.
+            for (h, _) in groups.values().flatten() {
+                store
+                    .release(h.reservation, None)
+                    .await
+                    .map_err(|e| RunError::Store(e.to_string()))?;
+            }
+            break;
+        }
         if groups.is_empty() {
             break;
         }

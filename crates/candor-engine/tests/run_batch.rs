@@ -488,4 +488,62 @@ total = "5.00"
             );
         }
     }
+
+    /// A run killed after holding requests but before recording their batch left reservations
+    /// no batch record claims. Nothing was sent, so the next run releases them: no charge, and
+    /// no budget held for the 30 hours they would otherwise stay open.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reservations_held_for_an_unrecorded_batch_are_released() {
+        use candor_engine::batch::Journal;
+        use candor_store::{AttemptLabel, Attribution};
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
+        let (j, _) = Journal::open(&dir.path().join("outbox"), true).unwrap();
+        let own = format!("batched:openai:r{}.1.1.1", j.tag());
+        drop(j);
+        {
+            let store =
+                SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default())
+                    .unwrap();
+            for batch in [own.as_str(), "batched:openai:rsomeone-else.1.1.1"] {
+                let mut a = Attribution::new("batched", "buyers");
+                a.batch_id = Some(batch.into());
+                store
+                    .reserve(
+                        &a,
+                        Money::from_cents(1),
+                        Duration::from_secs(3600),
+                        &AttemptLabel::default(),
+                    )
+                    .await
+                    .unwrap();
+            }
+            std::mem::forget(store);
+        }
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        let s = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        check_done(dir.path(), &s);
+        let store =
+            SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let st = store
+            .status(Scope::Campaign("batched".into()))
+            .await
+            .unwrap();
+        assert_eq!(
+            st.reserved,
+            Money::from_cents(1),
+            "another outbox's reservation is left to it"
+        );
+        assert_eq!(st.spent, s.spend, "the released one cost nothing");
+        assert!(!store
+            .ledger(LedgerFilter::default())
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.row.outcome == Outcome::Abandoned));
+    }
 }

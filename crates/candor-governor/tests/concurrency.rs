@@ -287,6 +287,11 @@ impl<S: Store> Store for Checked<S> {
     fn reconcile_expired(&self) -> BoxFuture<'_, Result<ReconcileReport, StoreError>> {
         self.inner.reconcile_expired()
     }
+    fn batch_reservations(
+        &self,
+    ) -> BoxFuture<'_, Result<Vec<(candor_store::ReservationId, Attribution)>, StoreError>> {
+        self.inner.batch_reservations()
+    }
     fn forget_scope(&self, scope: Scope) {
         self.inner.forget_scope(scope)
     }

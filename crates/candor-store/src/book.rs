@@ -253,6 +253,18 @@ impl Book {
     pub fn open_count(&self) -> usize {
         self.open.len()
     }
+
+    /// Open reservations made for a provider batch (with a `batch_id`).
+    pub fn open_batch(&self) -> Vec<(ReservationId, Attribution)> {
+        let mut v: Vec<(ReservationId, Attribution)> = self
+            .open
+            .iter()
+            .filter(|(_, o)| o.attribution.batch_id.is_some())
+            .map(|(id, o)| (ReservationId(*id), o.attribution.clone()))
+            .collect();
+        v.sort_by_key(|(id, _)| *id);
+        v
+    }
 }
 
 #[cfg(test)]

@@ -442,6 +442,12 @@ pub trait Store: Send + Sync {
     fn ledger(&self, filter: LedgerFilter) -> BoxFuture<'_, Result<Vec<LedgerEntry>, StoreError>>;
     /// Charge reservations whose expiry has passed (their owner is presumed dead).
     fn reconcile_expired(&self) -> BoxFuture<'_, Result<ReconcileReport, StoreError>>;
+    /// Open reservations made for provider batches (attribution with a `batch_id`), which
+    /// outlive the process that made them: a run releases those no batch record of its own
+    /// claims (held by a process that died before recording or submitting them).
+    fn batch_reservations(
+        &self,
+    ) -> BoxFuture<'_, Result<Vec<(ReservationId, Attribution)>, StoreError>>;
     /// Forget a finished send's or batch's budget entry (memory stays flat over a long list).
     /// Ignored while the scope still holds a reservation.
     fn forget_scope(&self, scope: Scope);

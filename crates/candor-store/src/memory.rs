@@ -186,6 +186,12 @@ impl Store for MemoryStore {
         ready(Ok(report))
     }
 
+    fn batch_reservations(
+        &self,
+    ) -> BoxFuture<'_, Result<Vec<(ReservationId, Attribution)>, StoreError>> {
+        ready(Ok(self.lock().book.open_batch()))
+    }
+
     fn forget_scope(&self, scope: Scope) {
         self.lock().book.forget(&scope);
     }

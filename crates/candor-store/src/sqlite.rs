@@ -792,6 +792,13 @@ impl Store for SqliteStore {
         ready(r)
     }
 
+    fn batch_reservations(
+        &self,
+    ) -> BoxFuture<'_, Result<Vec<(ReservationId, Attribution)>, StoreError>> {
+        let open = self.state().book.open_batch();
+        Box::pin(async move { Ok(open) })
+    }
+
     fn forget_scope(&self, scope: Scope) {
         self.state().book.forget(&scope);
     }
