@@ -184,6 +184,8 @@ struct State {
     next_id: AtomicUsize,
     /// Polls a batch answers `in_progress` before `completed`.
     batch_polls: AtomicUsize,
+    /// How long a batch runs at least, in milliseconds.
+    batch_ms: std::sync::atomic::AtomicU64,
 }
 
 struct BatchRecord {
@@ -195,6 +197,7 @@ struct BatchRecord {
     completed: usize,
     failed: usize,
     polls: usize,
+    created: std::time::Instant,
 }
 
 impl State {
@@ -294,6 +297,13 @@ impl TestServer {
     /// How many status polls a batch answers `in_progress` before `completed` (default 0).
     pub fn set_batch_polls(&self, polls: usize) {
         self.state.batch_polls.store(polls, Ordering::SeqCst);
+    }
+
+    /// How long a batch runs at least before it has ended (default 0), whatever the polls.
+    pub fn set_batch_duration(&self, d: Duration) {
+        self.state
+            .batch_ms
+            .store(d.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// Batches created so far.
@@ -512,6 +522,7 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 completed,
                 failed,
                 polls: 0,
+                created: std::time::Instant::now(),
             };
             let id = state.new_id("batch");
             let reply = json!({"id": id, "object": "batch", "status": "validating",
@@ -527,7 +538,8 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 return Some(not_found("batch"));
             };
             b.polls += 1;
-            let done = b.polls > state.batch_polls.load(Ordering::SeqCst);
+            let done = b.polls > state.batch_polls.load(Ordering::SeqCst)
+                && b.created.elapsed().as_millis() as u64 >= state.batch_ms.load(Ordering::SeqCst);
             let reply = if done {
                 json!({"id": id, "object": "batch", "status": "completed",
                     "output_file_id": b.output_file_id, "error_file_id": b.error_file_id,
@@ -607,6 +619,7 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
                 completed: 0,
                 failed: 0,
                 polls: 0,
+                created: std::time::Instant::now(),
             },
         );
         let reply = json!({"id": id, "type": "message_batch", "processing_status": "in_progress",
@@ -630,7 +643,8 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
         return (200, b.results.clone().unwrap_or_default());
     }
     b.polls += 1;
-    let done = b.polls > state.batch_polls.load(Ordering::SeqCst);
+    let done = b.polls > state.batch_polls.load(Ordering::SeqCst)
+        && b.created.elapsed().as_millis() as u64 >= state.batch_ms.load(Ordering::SeqCst);
     let host = req.header("host").unwrap_or("127.0.0.1");
     let base = path.split("/messages/batches/").next().unwrap_or("");
     let reply = if done {
