@@ -30,13 +30,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use candor_domain::{ChatRequest, Money, TokenCount};
+use candor_domain::{ChatMessage, ChatRequest, Money, Role, TokenCount};
 use candor_governor::{CallContext, Held};
 use candor_store::{Attribution, CacheKey, RecipientKey, ReservationId};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The outbox file that records every batch of a run.
 pub const BATCHES_FILE: &str = ".batches.jsonl";
+
+/// Requests per batch at most, whatever the provider allows: a batch is built in memory when it
+/// is submitted, and smaller batches run side by side at the provider anyway.
+pub const MAX_PART_REQUESTS: usize = 10_000;
 
 /// How long a batched request's reservation stays open: the providers' 24 h completion window,
 /// with room for the run to collect the results.
@@ -52,7 +57,10 @@ pub struct Collector {
 #[derive(Default)]
 struct Inner {
     keys: HashSet<CacheKey>,
-    held: Vec<(Held, ChatRequest)>,
+    held: Vec<(Held, Compact)>,
+    /// Every message text held, once: a campaign's static prefix and a segment's block are the
+    /// same in thousands of requests.
+    texts: HashSet<Arc<str>>,
     /// Per provider: the current part of the round's batch (a new part when the per-batch cap
     /// or the provider's size limits are reached), and the requests and bytes given to it.
     parts: HashMap<String, Part>,
@@ -71,6 +79,40 @@ impl Default for Part {
             n: 1,
             requests: 0,
             bytes: 0,
+        }
+    }
+}
+
+/// A held request with its message texts shared (see `Inner::texts`): a round of 100,000
+/// requests keeps each static prefix once, not 100,000 times.
+pub struct Compact {
+    model: String,
+    messages: Vec<(Role, Arc<str>)>,
+    max_output_tokens: u32,
+    temperature: Option<f32>,
+    seed: Option<u64>,
+    stop: Vec<String>,
+    cacheable_prefix_messages: usize,
+}
+
+impl Compact {
+    /// The request again, to send.
+    pub fn request(&self) -> ChatRequest {
+        ChatRequest {
+            model: self.model.clone(),
+            messages: self
+                .messages
+                .iter()
+                .map(|(role, text)| ChatMessage {
+                    role: *role,
+                    content: text.to_string(),
+                })
+                .collect(),
+            max_output_tokens: self.max_output_tokens,
+            temperature: self.temperature,
+            seed: self.seed,
+            stop: self.stop.clone(),
+            cacheable_prefix_messages: self.cacheable_prefix_messages,
         }
     }
 }
@@ -145,14 +187,53 @@ impl Collector {
         if !inner.keys.insert(held.key) {
             return false;
         }
-        inner.held.push((held, request));
+        let ChatRequest {
+            model,
+            messages,
+            max_output_tokens,
+            temperature,
+            seed,
+            stop,
+            cacheable_prefix_messages,
+        } = request;
+        let messages = messages
+            .into_iter()
+            .map(|m| {
+                let text = match inner.texts.get(m.content.as_str()) {
+                    Some(t) => Arc::clone(t),
+                    None => {
+                        let t: Arc<str> = Arc::from(m.content);
+                        inner.texts.insert(Arc::clone(&t));
+                        t
+                    }
+                };
+                (m.role, text)
+            })
+            .collect();
+        inner.held.push((
+            held,
+            Compact {
+                model,
+                messages,
+                max_output_tokens,
+                temperature,
+                seed,
+                stop,
+                cacheable_prefix_messages,
+            },
+        ));
         true
     }
 
     /// The held requests by batch key, in the order they were held.
-    pub fn take(&self) -> BTreeMap<String, Vec<(Held, ChatRequest)>> {
-        let mut out: BTreeMap<String, Vec<(Held, ChatRequest)>> = BTreeMap::new();
-        for (h, r) in std::mem::take(&mut lock(&self.inner).held) {
+    pub fn take(&self) -> BTreeMap<String, Vec<(Held, Compact)>> {
+        let mut out: BTreeMap<String, Vec<(Held, Compact)>> = BTreeMap::new();
+        let held = {
+            let mut inner = lock(&self.inner);
+            inner.texts.clear();
+            std::mem::take(&mut inner.held)
+        };
+        for (h, r) in held {
             let key = h.ctx.attribution.batch_id.clone().unwrap_or_default();
             out.entry(key).or_default().push((h, r));
         }

@@ -1744,7 +1744,8 @@ async fn hold_call(
     let Some(api) = route.provider.batch() else {
         return Err(StageError::Held);
     };
-    let limits = api.limits();
+    let mut limits = api.limits();
+    limits.max_requests = limits.max_requests.min(batch::MAX_PART_REQUESTS);
     let bytes = batch::request_bytes(req);
     let provider = route.provider.name();
     let key = CacheKey::for_request(provider, req);
@@ -1786,8 +1787,9 @@ async fn hold_call(
                 }
                 return Err(StageError::Held);
             }
-            // This batch is full under the per-batch cap: the request opens the next one.
-            Err(GovernorError::Refused(candor_store::Refusal::PerBatchCap(_))) if tries == 1 => {
+            // This batch is full under the per-batch cap: the request opens the next one (a few
+            // times: requests held side by side may fill a fresh part first).
+            Err(GovernorError::Refused(candor_store::Refusal::PerBatchCap(_))) if tries < 8 => {
                 c.next_part(provider, &batch_key);
             }
             Err(e) => return Err(StageError::Governor(e)),
@@ -2256,7 +2258,7 @@ async fn submit_batch(
     shared: &Shared,
     journal: &mut batch::Journal,
     key: &str,
-    items: Vec<(candor_governor::Held, ChatRequest)>,
+    items: Vec<(candor_governor::Held, batch::Compact)>,
     progress: &mut Option<Box<dyn Write + Send>>,
 ) -> Result<Option<(String, Vec<candor_governor::Held>)>, RunError> {
     let Some((first, _)) = items.first() else {
@@ -2280,9 +2282,9 @@ async fn submit_batch(
     let held: Vec<candor_governor::Held> = items.iter().map(|(h, _)| h.clone()).collect();
     let batch_items: Vec<candor_providers::BatchItem> = items
         .into_iter()
-        .map(|(h, request)| candor_providers::BatchItem {
+        .map(|(h, compact)| candor_providers::BatchItem {
             custom_id: h.key.to_hex(),
-            request,
+            request: compact.request(),
         })
         .collect();
     say(
