@@ -174,17 +174,7 @@ impl AnthropicProvider {
             };
             found.insert(l.custom_id, outcome);
         }
-        Ok(ids
-            .iter()
-            .map(|id| {
-                let r = found.remove(id).unwrap_or_else(|| {
-                    Err(ProviderError::BadResponse(format!(
-                        "request `{id}` is missing from the batch's results"
-                    )))
-                });
-                (id.clone(), r)
-            })
-            .collect())
+        Ok(crate::batch::in_order(found, ids))
     }
 }
 

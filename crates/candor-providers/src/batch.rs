@@ -34,6 +34,24 @@ pub enum BatchState {
 /// One request's outcome, by its id.
 pub type BatchResult = (String, Result<Completion, ProviderError>);
 
+/// The outcomes `found` in the provider's answer, in the order of `ids`; an id the answer
+/// lacks is an error, never dropped.
+pub(crate) fn in_order(
+    mut found: std::collections::HashMap<String, Result<Completion, ProviderError>>,
+    ids: &[String],
+) -> Vec<BatchResult> {
+    ids.iter()
+        .map(|id| {
+            let r = found.remove(id).unwrap_or_else(|| {
+                Err(ProviderError::BadResponse(format!(
+                    "request `{id}` is missing from the batch's results"
+                )))
+            });
+            (id.clone(), r)
+        })
+        .collect()
+}
+
 /// How much one batch may hold: a larger one is refused whole by the provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchLimits {
