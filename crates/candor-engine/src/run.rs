@@ -2070,7 +2070,34 @@ async fn batch_rounds(
             .iter()
             .filter_map(batch::ItemState::held)
             .collect();
-        match &entry.batch_id {
+        // Submitted, but the run died before it noted the id: a provider that keeps candor's
+        // batch key (OpenAI, in the batch's metadata) can still name the batch.
+        let mut batch_id = entry.batch_id.clone();
+        if batch_id.is_none() {
+            let found = match held
+                .first()
+                .and_then(|h| shared.router.route(&h.model))
+                .as_ref()
+                .and_then(|r| r.provider.batch().map(|api| api.find(&key)))
+            {
+                Some(lookup) => lookup.await.unwrap_or_else(|e| {
+                    tracing::warn!(batch = key, error = %e, "cannot look the batch up at its provider");
+                    None
+                }),
+                None => None,
+            };
+            if let Some(id) = found {
+                journal_write(
+                    &mut journal,
+                    &batch::Event::Submitted {
+                        key: key.clone(),
+                        batch_id: id.clone(),
+                    },
+                )?;
+                batch_id = Some(id);
+            }
+        }
+        match &batch_id {
             Some(id) => {
                 say(
                     progress,

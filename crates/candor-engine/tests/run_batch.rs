@@ -546,4 +546,103 @@ total = "5.00"
             .iter()
             .any(|r| r.row.outcome == Outcome::Abandoned));
     }
+
+    /// Cut off after the provider made the batch but before the run noted its id: OpenAI keeps
+    /// candor's batch key in the batch's metadata, so the next run finds the batch and collects
+    /// it instead of charging its requests as lost and sending them again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cut_off_batch_the_provider_made_is_found_and_collected() {
+        use candor_engine::batch::{Event, ItemState, Journal};
+        use candor_providers::BatchItem;
+        use candor_store::{AttemptLabel, Attribution};
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        let key = "batched:openai:r1.1";
+        let id = "cd".repeat(32);
+        {
+            let store =
+                SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default())
+                    .unwrap();
+            let mut a = Attribution::new("batched", "buyers");
+            a.batch_id = Some(key.into());
+            let res = store
+                .reserve(
+                    &a,
+                    Money::from_cents(1),
+                    Duration::from_secs(3600),
+                    &AttemptLabel::default(),
+                )
+                .await
+                .unwrap();
+            std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
+            let (mut j, _) = Journal::open(&dir.path().join("outbox"), true).unwrap();
+            j.write(&Event::Prepared {
+                key: key.into(),
+                provider: "openai".into(),
+                items: vec![ItemState {
+                    id: id.clone(),
+                    reservation: res.0,
+                    worst: Money::from_cents(1),
+                    prompt_tokens: 100,
+                    attribution: a,
+                    tier: "standard".into(),
+                    stage: "write".into(),
+                    recipient: None,
+                    provider: "openai".into(),
+                    model: "gpt-4.1-mini".into(),
+                }],
+            })
+            .unwrap();
+            // The submission reached the provider; then the process died.
+            let p = OpenAiProvider::new("openai", server.base_url(), None).unwrap();
+            let item = BatchItem {
+                custom_id: id.clone(),
+                request: candor_domain::ChatRequest::from_parts(
+                    "gpt-4.1-mini",
+                    &candor_domain::PromptParts {
+                        static_prefix: "s".into(),
+                        segment_block: "b".into(),
+                        recipient_block: "r".into(),
+                    },
+                    50,
+                ),
+            };
+            p.batch().unwrap().submit(&[item], key).await.unwrap();
+            std::mem::forget(store);
+        }
+        let s = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        check_done(dir.path(), &s);
+        let journal = std::fs::read_to_string(
+            dir.path()
+                .join("outbox")
+                .join(candor_engine::batch::BATCHES_FILE),
+        )
+        .unwrap();
+        assert!(
+            journal.contains(r#""event":"submitted","key":"batched:openai:r1.1""#),
+            "{journal}"
+        );
+        let store =
+            SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let rows = store.ledger(LedgerFilter::default()).await.unwrap();
+        assert!(
+            !rows.iter().any(|r| r.row.outcome == Outcome::Abandoned),
+            "found, not charged as lost"
+        );
+        let found: Vec<_> = rows
+            .iter()
+            .filter(|r| r.row.attribution.batch_id.as_deref() == Some(key))
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].row.outcome, Outcome::Ok, "its answer settled");
+        let st = store
+            .status(Scope::Campaign("batched".into()))
+            .await
+            .unwrap();
+        assert_eq!(st.reserved, Money::ZERO);
+    }
 }

@@ -72,6 +72,12 @@ pub trait BatchApi: Send + Sync {
         label: &'a str,
     ) -> BoxFuture<'a, Result<String, ProviderError>>;
     fn state<'a>(&'a self, batch_id: &'a str) -> BoxFuture<'a, Result<BatchState, ProviderError>>;
+    /// The id of a recent batch submitted under `label`, where the provider keeps it (to find
+    /// a batch whose submission was cut off before its id was known); `None` when the provider
+    /// has none, or cannot tell.
+    fn find<'a>(&'a self, _label: &'a str) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(async { Ok(None) })
+    }
     /// Every request's outcome, once [`BatchState::Ended`]; a request missing from the
     /// provider's answer is reported as an error, never dropped.
     fn results<'a>(

@@ -183,6 +183,27 @@ impl OpenAiProvider {
         Ok(batch.id)
     }
 
+    /// The most recent batches (the first page of `GET /batches`, newest first) carry their
+    /// metadata: a batch submitted under `label` is among them if it was made minutes ago.
+    async fn batch_find(&self, label: &str) -> Result<Option<String>, ProviderError> {
+        let builder = self
+            .client
+            .get(http::join(&self.base_url, "batches?limit=100"));
+        let body = http::send(self.authed(builder), self.key.as_ref()).await?;
+        let list: BatchList = http::parse_json(&body, self.key.as_ref())?;
+        Ok(list
+            .data
+            .into_iter()
+            .find(|b| {
+                b.metadata
+                    .as_ref()
+                    .and_then(|m| m.get("candor"))
+                    .and_then(Value::as_str)
+                    == Some(label)
+            })
+            .map(|b| b.id))
+    }
+
     async fn batch_object(&self, id: &str) -> Result<BatchObject, ProviderError> {
         let builder = self
             .client
@@ -270,6 +291,18 @@ struct IdOnly {
     id: String,
 }
 
+#[derive(Deserialize)]
+struct BatchList {
+    #[serde(default)]
+    data: Vec<Listed>,
+}
+
+#[derive(Deserialize)]
+struct Listed {
+    id: String,
+    metadata: Option<Value>,
+}
+
 #[derive(Deserialize, Default)]
 struct Counts {
     #[serde(default)]
@@ -322,6 +355,10 @@ impl BatchApi for OpenAiProvider {
 
     fn state<'a>(&'a self, batch_id: &'a str) -> BoxFuture<'a, Result<BatchState, ProviderError>> {
         Box::pin(self.batch_state(batch_id))
+    }
+
+    fn find<'a>(&'a self, label: &'a str) -> BoxFuture<'a, Result<Option<String>, ProviderError>> {
+        Box::pin(self.batch_find(label))
     }
 
     fn results<'a>(

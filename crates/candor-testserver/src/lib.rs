@@ -198,6 +198,9 @@ struct BatchRecord {
     failed: usize,
     polls: usize,
     created: std::time::Instant,
+    metadata: Value,
+    /// Order of creation (the list is newest first).
+    seq: usize,
 }
 
 impl State {
@@ -523,6 +526,8 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 failed,
                 polls: 0,
                 created: std::time::Instant::now(),
+                metadata: body.get("metadata").cloned().unwrap_or(Value::Null),
+                seq: state.next_id.load(Ordering::SeqCst),
             };
             let id = state.new_id("batch");
             let reply = json!({"id": id, "object": "batch", "status": "validating",
@@ -530,6 +535,21 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 "metadata": body.get("metadata").cloned().unwrap_or(Value::Null)});
             lock(&state.batches).insert(id, record);
             Some((200, reply.to_string().into_bytes()))
+        }
+        "GET" if path.ends_with("/batches") => {
+            let batches = lock(&state.batches);
+            let mut list: Vec<(&String, &BatchRecord)> = batches.iter().collect();
+            list.sort_by_key(|(_, b)| std::cmp::Reverse(b.seq));
+            let data: Vec<Value> = list
+                .into_iter()
+                .map(|(id, b)| json!({"id": id, "object": "batch", "metadata": b.metadata}))
+                .collect();
+            Some((
+                200,
+                json!({"object": "list", "data": data})
+                    .to_string()
+                    .into_bytes(),
+            ))
         }
         "GET" if path.contains("/batches/") => {
             let id = path.rsplit('/').next().unwrap_or("");
@@ -620,6 +640,8 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
                 failed: 0,
                 polls: 0,
                 created: std::time::Instant::now(),
+                metadata: Value::Null,
+                seq: state.next_id.load(Ordering::SeqCst),
             },
         );
         let reply = json!({"id": id, "type": "message_batch", "processing_status": "in_progress",
