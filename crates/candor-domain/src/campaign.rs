@@ -831,7 +831,10 @@ fn resolve(raw: RawCampaign) -> Result<Campaign, CampaignError> {
     if let Some(extra) = tiers.keys().next() {
         return Err(CampaignError::invalid(
             format!("tiers.{extra}"),
-            "tier is not in `ladder`",
+            format!(
+                "tier `{extra}` is not in `ladder`: add it there, or remove (or comment out) \
+                 its `[tiers.{extra}]` table"
+            ),
         ));
     }
     if ladder_tiers.last().is_some_and(|t| !t.is_template()) {
@@ -1048,6 +1051,14 @@ total = "25.00"
 per_segment = { recent-buyers = "10" }
 per_send = "0.02"
 "#;
+
+    #[test]
+    fn a_tier_table_outside_the_ladder_says_how_to_fix_it() {
+        let toml = format!("ladder = [\"local\", \"template\"]\n{EXAMPLE}");
+        let e = Campaign::from_toml(&toml).unwrap_err().to_string();
+        assert!(e.contains("tiers.standard"), "{e}");
+        assert!(e.contains("add it there, or remove"), "{e}");
+    }
 
     #[test]
     fn parses_example() {
