@@ -43,25 +43,57 @@ const NAME_SCORE: i64 = 1_000_000;
 
 /// Attributes that are not facts to mention (identifiers, flags for targeting, consent).
 fn private_attribute(key: &str) -> bool {
-    // Every attribute and event field of every recipient passes here, twice: compare in
-    // place, ignoring ASCII case, rather than lowercase a copy and search it six times.
+    // Every attribute and event field of every recipient passes here, twice: one pass over
+    // the key, comparing (ignoring ASCII case) only where a word could start.
+    const WORDS: [&[u8]; 7] = [
+        b"password",
+        b"token",
+        b"consent",
+        b"unsubscribed",
+        b"email",
+        b"phone",
+        b"ssn",
+    ];
     let k = key.as_bytes();
-    let has = |needle: &[u8]| {
-        k.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
     let ends =
         |tail: &[u8]| k.len() >= tail.len() && k[k.len() - tail.len()..].eq_ignore_ascii_case(tail);
-    has(b"password")
-        || has(b"token")
-        || ends(b"_id")
-        || k.eq_ignore_ascii_case(b"id")
-        || has(b"consent")
-        || has(b"unsubscribed")
-        || has(b"email")
-        || has(b"phone")
-        || has(b"ssn")
+    if ends(b"_id") || k.eq_ignore_ascii_case(b"id") {
+        return true;
+    }
+    for i in 0..k.len() {
+        let rest = &k[i..];
+        let found = match rest[0] | 0x20 {
+            b'p' => [WORDS[0], WORDS[5]].iter().any(|w| starts_with_ci(rest, w)),
+            b't' => starts_with_ci(rest, WORDS[1]),
+            b'c' => starts_with_ci(rest, WORDS[2]),
+            b'u' => starts_with_ci(rest, WORDS[3]),
+            b'e' => starts_with_ci(rest, WORDS[4]),
+            b's' => starts_with_ci(rest, WORDS[6]),
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+    }
+    false
 }
+
+/// Whether `hay` starts with `word` (lowercase ASCII), ignoring ASCII case.
+fn starts_with_ci(hay: &[u8], word: &[u8]) -> bool {
+    hay.len() >= word.len() && hay[..word.len()].eq_ignore_ascii_case(word)
+}
+
+/// Letters and digits, as [`u8::is_ascii_alphanumeric`], by table: the term search below
+/// tests every byte of every fact.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
 
 /// The campaign's product, category and offer words (lowercase, four letters or more): a
 /// fact that mentions one is relevant to this campaign. Build once per campaign.
@@ -94,38 +126,55 @@ impl CampaignTerms {
 
     /// Whether `text` has one of the terms as a word.
     fn matches(&self, text: &str) -> bool {
-        if text.is_ascii() {
-            // Word by word in a stack buffer: no lowercased copy of the text per fact.
-            let mut buf = [0u8; 48];
-            return text
-                .as_bytes()
-                .split(|b| !b.is_ascii_alphanumeric())
-                .filter(|w| w.len() >= 4)
-                .filter(|w| {
-                    let bit = sieve_bit(
-                        w.len(),
-                        w[0].to_ascii_lowercase(),
-                        w[w.len() - 1].to_ascii_lowercase(),
-                    );
-                    self.sieve[bit / 64] & (1 << (bit % 64)) != 0
-                })
-                .any(|w| match buf.get_mut(..w.len()) {
-                    Some(low) => {
-                        low.copy_from_slice(w);
-                        low.make_ascii_lowercase();
-                        self.terms
-                            .binary_search_by(|t| t.as_bytes().cmp(low))
-                            .is_ok()
-                    }
-                    None => {
-                        let low = w.to_ascii_lowercase();
-                        self.terms
-                            .binary_search_by(|t| t.as_bytes().cmp(&low))
-                            .is_ok()
-                    }
-                });
+        if !text.is_ascii() {
+            return self.matches_any_script(text);
         }
-        self.matches_any_script(text)
+        // Word by word in one pass, each word looked up in place (lowercased into a stack
+        // buffer only when the sieve lets it through): no copy of the text per fact.
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            while i < n && !ALNUM[usize::from(b[i])] {
+                i += 1;
+            }
+            let start = i;
+            while i < n && ALNUM[usize::from(b[i])] {
+                i += 1;
+            }
+            let w = &b[start..i];
+            if w.len() < 4 {
+                continue;
+            }
+            let bit = sieve_bit(
+                w.len(),
+                w[0].to_ascii_lowercase(),
+                w[w.len() - 1].to_ascii_lowercase(),
+            );
+            if self.sieve[bit / 64] & (1 << (bit % 64)) == 0 {
+                continue;
+            }
+            let mut buf = [0u8; 48];
+            let found = match buf.get_mut(..w.len()) {
+                Some(low) => {
+                    low.copy_from_slice(w);
+                    low.make_ascii_lowercase();
+                    self.terms
+                        .binary_search_by(|t| t.as_bytes().cmp(low))
+                        .is_ok()
+                }
+                None => {
+                    let low = w.to_ascii_lowercase();
+                    self.terms
+                        .binary_search_by(|t| t.as_bytes().cmp(&low))
+                        .is_ok()
+                }
+            };
+            if found {
+                return true;
+            }
+        }
+        false
     }
 
     /// [`CampaignTerms::matches`] for any text (lowercasing can change a non-ASCII text's
@@ -1038,6 +1087,101 @@ when = [{ event = "purchase", within_days = 365 }]
         assert_eq!(a.segment_block, b.segment_block);
         assert_ne!(a.recipient_block, b.recipient_block);
         assert!(a.static_prefix.contains("TRAIL20"));
+    }
+
+    /// The rule before it was written as one pass: the oracle for the one-pass version.
+    fn private_attribute_by_search(key: &str) -> bool {
+        let k = key.to_ascii_lowercase();
+        [
+            "password",
+            "token",
+            "consent",
+            "unsubscribed",
+            "email",
+            "phone",
+            "ssn",
+        ]
+        .iter()
+        .any(|w| k.contains(w))
+            || k.ends_with("_id")
+            || k == "id"
+    }
+
+    /// A small deterministic generator of keys and texts: pieces of the words that matter,
+    /// in mixed case, with separators, digits and a non-ASCII letter now and then.
+    fn generated(seed: u64, pieces: &[&str]) -> Vec<String> {
+        let mut x = seed;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) as usize
+        };
+        (0..4_000)
+            .map(|_| {
+                let mut s = String::new();
+                for _ in 0..next() % 6 {
+                    let p = pieces[next() % pieces.len()];
+                    let p = match next() % 4 {
+                        0 => p.to_uppercase(),
+                        1 => p[..p.len().min(1 + next() % 6)].to_string(),
+                        _ => p.to_string(),
+                    };
+                    s.push_str(&p);
+                    s.push_str(["", "_", " ", "-", ", ", "9", "é"][next() % 7]);
+                }
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn private_attribute_in_one_pass_equals_the_search() {
+        let pieces = [
+            "password",
+            "token",
+            "consent",
+            "unsubscribed",
+            "email",
+            "phone",
+            "ssn",
+            "id",
+            "ID",
+            "city",
+            "paid",
+            "tier",
+            "pass",
+            "sn",
+            "e",
+            "p",
+            "customer",
+            "tok",
+        ];
+        let mut private = 0;
+        for k in generated(7, &pieces) {
+            assert_eq!(
+                private_attribute(&k),
+                private_attribute_by_search(&k),
+                "{k:?}"
+            );
+            private += usize::from(private_attribute(&k));
+        }
+        assert!(private > 500, "{private}");
+    }
+
+    #[test]
+    fn ascii_term_matching_equals_the_general_one_on_generated_texts() {
+        let c = Campaign::from_toml(CAMPAIGN).unwrap();
+        let terms = CampaignTerms::new(&c);
+        let long = "x".repeat(50);
+        let mut pieces: Vec<&str> = terms.terms.iter().map(String::as_str).collect();
+        pieces.extend(["on", "2026-10-02", "(", "):", "product:", &long]);
+        let mut hits = 0;
+        for t in generated(11, &pieces) {
+            assert_eq!(terms.matches(&t), terms.matches_any_script(&t), "{t:?}");
+            hits += usize::from(terms.matches(&t));
+        }
+        assert!(hits > 500, "{hits}");
     }
 
     #[test]
