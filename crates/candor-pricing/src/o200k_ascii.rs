@@ -20,7 +20,7 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tiktoken_rs::CoreBPE;
 
