@@ -19,8 +19,8 @@
 //! |\s+
 //! ```
 
-use std::cell::RefCell;
 use foldhash::{HashMap, HashMapExt};
+use std::cell::RefCell;
 
 use tiktoken_rs::CoreBPE;
 
