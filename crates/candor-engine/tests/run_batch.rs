@@ -183,6 +183,49 @@ total = "5.00"
         )
     }
 
+    /// What a run killed during a batch's submission leaves: a reservation under the batch's
+    /// key and a journal entry for it (request `id`, `worst` reserved) with no provider id.
+    async fn crafted_prepared(dir: &Path, key: &str, id: &str, worst: Money) {
+        use candor_engine::batch::{Event, ItemState, Journal};
+        use candor_store::{AttemptLabel, Attribution};
+        let store = SqliteStore::open(dir.join("candor.sqlite"), SqliteOptions::default()).unwrap();
+        let mut a = Attribution::new("batched", "buyers");
+        a.batch_id = Some(key.into());
+        let label = AttemptLabel {
+            tier: "standard".into(),
+            stage: "write".into(),
+            provider: "openai".into(),
+            model: "gpt-4.1-mini".into(),
+            attempt: 1,
+            recipient: None,
+        };
+        let res = store
+            .reserve(&a, worst, Duration::from_secs(3600), &label)
+            .await
+            .unwrap();
+        std::fs::create_dir_all(dir.join("outbox")).unwrap();
+        let (mut j, _) = Journal::open(&dir.join("outbox"), true).unwrap();
+        j.write(&Event::Prepared {
+            key: key.into(),
+            provider: "openai".into(),
+            items: vec![ItemState {
+                id: id.into(),
+                reservation: res.0,
+                worst,
+                prompt_tokens: 100,
+                attribution: a,
+                tier: "standard".into(),
+                stage: "write".into(),
+                recipient: None,
+                provider: "openai".into(),
+                model: "gpt-4.1-mini".into(),
+            }],
+        })
+        .unwrap();
+        // The process dies here.
+        std::mem::forget(store);
+    }
+
     fn check_done(dir: &Path, s: &RunSummary) {
         check_tier(dir, s, "standard");
     }
@@ -351,52 +394,10 @@ total = "5.00"
     /// worst case (as any call lost in flight) and holds them again.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_batch_whose_submission_was_cut_off_is_charged_at_its_worst_case() {
-        use candor_engine::batch::{Event, ItemState, Journal};
-        use candor_store::{AttemptLabel, Attribution};
         let dir = tempfile::tempdir().unwrap();
         write_recipients(&dir.path().join("recipients.jsonl"));
         let worst = Money::from_cents(1);
-        let key = "batched:openai:r1.1";
-        {
-            let store =
-                SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default())
-                    .unwrap();
-            let mut a = Attribution::new("batched", "buyers");
-            a.batch_id = Some(key.into());
-            let label = AttemptLabel {
-                tier: "standard".into(),
-                stage: "write".into(),
-                provider: "openai".into(),
-                model: "gpt-4.1-mini".into(),
-                attempt: 1,
-                recipient: None,
-            };
-            let id = store
-                .reserve(&a, worst, Duration::from_secs(3600), &label)
-                .await
-                .unwrap();
-            std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
-            let (mut j, _) = Journal::open(&dir.path().join("outbox"), true).unwrap();
-            j.write(&Event::Prepared {
-                key: key.into(),
-                provider: "openai".into(),
-                items: vec![ItemState {
-                    id: "ab".repeat(32),
-                    reservation: id.0,
-                    worst,
-                    prompt_tokens: 100,
-                    attribution: a,
-                    tier: "standard".into(),
-                    stage: "write".into(),
-                    recipient: None,
-                    provider: "openai".into(),
-                    model: "gpt-4.1-mini".into(),
-                }],
-            })
-            .unwrap();
-            // The process dies here.
-            std::mem::forget(store);
-        }
+        crafted_prepared(dir.path(), "batched:openai:r1.1", &"ab".repeat(32), worst).await;
         let server = TestServer::start().await.unwrap();
         server.set_default(answer());
         let s = run(inputs(dir.path(), &server), options(dir.path()))
@@ -552,66 +553,29 @@ total = "5.00"
     /// it instead of charging its requests as lost and sending them again.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_cut_off_batch_the_provider_made_is_found_and_collected() {
-        use candor_engine::batch::{Event, ItemState, Journal};
         use candor_providers::BatchItem;
-        use candor_store::{AttemptLabel, Attribution};
         let dir = tempfile::tempdir().unwrap();
         write_recipients(&dir.path().join("recipients.jsonl"));
         let server = TestServer::start().await.unwrap();
         server.set_default(answer());
         let key = "batched:openai:r1.1";
         let id = "cd".repeat(32);
-        {
-            let store =
-                SqliteStore::open(dir.path().join("candor.sqlite"), SqliteOptions::default())
-                    .unwrap();
-            let mut a = Attribution::new("batched", "buyers");
-            a.batch_id = Some(key.into());
-            let res = store
-                .reserve(
-                    &a,
-                    Money::from_cents(1),
-                    Duration::from_secs(3600),
-                    &AttemptLabel::default(),
-                )
-                .await
-                .unwrap();
-            std::fs::create_dir_all(dir.path().join("outbox")).unwrap();
-            let (mut j, _) = Journal::open(&dir.path().join("outbox"), true).unwrap();
-            j.write(&Event::Prepared {
-                key: key.into(),
-                provider: "openai".into(),
-                items: vec![ItemState {
-                    id: id.clone(),
-                    reservation: res.0,
-                    worst: Money::from_cents(1),
-                    prompt_tokens: 100,
-                    attribution: a,
-                    tier: "standard".into(),
-                    stage: "write".into(),
-                    recipient: None,
-                    provider: "openai".into(),
-                    model: "gpt-4.1-mini".into(),
-                }],
-            })
-            .unwrap();
-            // The submission reached the provider; then the process died.
-            let p = OpenAiProvider::new("openai", server.base_url(), None).unwrap();
-            let item = BatchItem {
-                custom_id: id.clone(),
-                request: candor_domain::ChatRequest::from_parts(
-                    "gpt-4.1-mini",
-                    &candor_domain::PromptParts {
-                        static_prefix: "s".into(),
-                        segment_block: "b".into(),
-                        recipient_block: "r".into(),
-                    },
-                    50,
-                ),
-            };
-            p.batch().unwrap().submit(&[item], key).await.unwrap();
-            std::mem::forget(store);
-        }
+        crafted_prepared(dir.path(), key, &id, Money::from_cents(1)).await;
+        // The submission reached the provider before the process died.
+        let p = OpenAiProvider::new("openai", server.base_url(), None).unwrap();
+        let item = BatchItem {
+            custom_id: id.clone(),
+            request: candor_domain::ChatRequest::from_parts(
+                "gpt-4.1-mini",
+                &candor_domain::PromptParts {
+                    static_prefix: "s".into(),
+                    segment_block: "b".into(),
+                    recipient_block: "r".into(),
+                },
+                50,
+            ),
+        };
+        p.batch().unwrap().submit(&[item], key).await.unwrap();
         let s = run(inputs(dir.path(), &server), options(dir.path()))
             .await
             .unwrap();
