@@ -384,10 +384,10 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
     })?;
     let sender = parse_sender(&campaign)?;
     set_budgets(&inputs.governor, &campaign, opts.global_budget).await?;
-    // Batches go to providers that take them from candor (OpenAI-compatible ones); the rest of
-    // a `batch_api` campaign's calls are sent synchronously and planned at synchronous prices
-    // (a plan at batch prices would expect half the spend, and the spend-hot check would then
-    // move recipients down the ladder for nothing).
+    // Batches go to providers that take them (the remote OpenAI and Anthropic clients); the
+    // rest of a `batch_api` campaign's calls are sent synchronously and planned at synchronous
+    // prices (a plan at batch prices would expect half the spend, and the spend-hot check
+    // would then move recipients down the ladder for nothing).
     let mut notes = Vec::new();
     let router = Arc::clone(&inputs.router);
     let batched = move |model: &str| {
@@ -412,6 +412,8 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         );
     }
 
+    // A recipients file that cannot be read is reported before the outbox is made.
+    drop(RecipientReader::open(&inputs.recipients, None)?);
     let (mut ob, done) = Outbox::open(&opts.out_dir)?;
     // Earlier runs of this campaign (other lists, other outboxes) spent from the same budgets,
     // and the governor holds every call to what is left of them: so does the plan.
