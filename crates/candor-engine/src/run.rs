@@ -2336,13 +2336,26 @@ async fn submit_batch(
         }
         Err(e) => {
             // Refused outright, the batch does not exist; any other failure may have created
-            // it, so its requests are charged as calls lost in flight.
+            // it: found by its key, it is collected; else its requests are charged as calls
+            // lost in flight.
             let refused = matches!(
                 e,
                 candor_providers::ProviderError::Refused { .. }
                     | candor_providers::ProviderError::Config(_)
                     | candor_providers::ProviderError::RateLimited { .. }
             );
+            if !refused {
+                if let Ok(Some(id)) = api.find(key).await {
+                    journal_write(
+                        journal,
+                        &batch::Event::Submitted {
+                            key: key.to_string(),
+                            batch_id: id.clone(),
+                        },
+                    )?;
+                    return Ok(Some((id, held)));
+                }
+            }
             let why = format!("submitting the batch failed: {e}");
             say(progress, &format!("batch {key}: {why}"));
             tracing::warn!(batch = key, error = %e, "batch submission failed; its requests go synchronously");

@@ -609,4 +609,24 @@ total = "5.00"
             .unwrap();
         assert_eq!(st.reserved, Money::ZERO);
     }
+
+    /// The provider made the batch but its answer to the submission was lost (a 502 from a
+    /// gateway): the run finds the batch by its key and collects it, paying once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_whose_submission_answer_was_lost_is_found_and_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let server = TestServer::start().await.unwrap();
+        server.set_default(answer());
+        server.lose_batch_creates(1);
+        let s = run(inputs(dir.path(), &server), options(dir.path()))
+            .await
+            .unwrap();
+        check_done(dir.path(), &s);
+        assert_eq!(server.batch_count(), 1, "not submitted again");
+        assert_eq!(s.batches, 1);
+        let (n, cost, spent) = batch_rows(dir.path()).await;
+        assert_eq!(n, N);
+        assert_eq!(spent, cost, "nothing charged as lost");
+    }
 }

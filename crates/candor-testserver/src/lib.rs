@@ -186,6 +186,8 @@ struct State {
     batch_polls: AtomicUsize,
     /// How long a batch runs at least, in milliseconds.
     batch_ms: std::sync::atomic::AtomicU64,
+    /// Answer the next batch creations with a 502 after making the batch.
+    lose_creates: AtomicUsize,
 }
 
 struct BatchRecord {
@@ -307,6 +309,12 @@ impl TestServer {
         self.state
             .batch_ms
             .store(d.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The next `n` batch creations make the batch but answer 502, as a gateway that lost the
+    /// provider's answer would: the client cannot know the batch exists.
+    pub fn lose_batch_creates(&self, n: usize) {
+        self.state.lose_creates.store(n, Ordering::SeqCst);
     }
 
     /// Batches created so far.
@@ -530,10 +538,17 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 seq: state.next_id.load(Ordering::SeqCst),
             };
             let id = state.new_id("batch");
+            let lost = state
+                .lose_creates
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
             let reply = json!({"id": id, "object": "batch", "status": "validating",
                 "input_file_id": input, "request_counts": {"total": total, "completed": 0, "failed": 0},
                 "metadata": body.get("metadata").cloned().unwrap_or(Value::Null)});
             lock(&state.batches).insert(id, record);
+            if lost {
+                return Some((502, br#"{"error":{"message":"bad gateway"}}"#.to_vec()));
+            }
             Some((200, reply.to_string().into_bytes()))
         }
         "GET" if path.ends_with("/batches") => {
