@@ -444,7 +444,7 @@ impl Report {
         }
         let _ = writeln!(
             o,
-            "\nper call           p50      p90      p95      p99        n"
+            "\nper call           p50      p90      p95      p99        n   (percentiles: upper bounds, within 3%)"
         );
         for (name, p) in [
             ("tokens in", &self.tokens_in),
