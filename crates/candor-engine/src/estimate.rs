@@ -190,6 +190,11 @@ fn count(model: &str, text: &str) -> (u64, bool) {
 }
 
 impl<'a> Estimator<'a> {
+    /// Add a note to the plan's notes (for example, why its budget is less than the campaign's).
+    pub fn note(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
+    }
+
     /// Price at batch rates only the stages (and segment copy) whose model `batched` says a
     /// provider batch will carry: what a run that sends those batches will pay.
     pub fn batch_only(&mut self, batched: impl Fn(&str) -> bool) {

@@ -819,14 +819,34 @@ struct BudgetsLeft {
     note: Option<String>,
 }
 
-/// Spend already in the store when an outbox's first run started, kept in the outbox so a
-/// resumed run plans against the same figures (its own spend is not "earlier").
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Baseline {
-    campaign: Money,
-    global: Money,
+/// What earlier runs spent from the budgets a campaign's run plans within.
+///
+/// `candor run` reads it from the store when an outbox's first run starts and keeps it in the
+/// outbox, so a resumed run plans against the same figures (its own spend is not "earlier").
+/// `candor estimate` reads it from the store's ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierSpend {
+    /// This campaign's spend.
+    pub campaign: Money,
+    /// Every campaign's spend (the global budget's).
+    pub global: Money,
+    /// This campaign's spend by segment.
     #[serde(default)]
-    segments: BTreeMap<String, Money>,
+    pub segments: BTreeMap<String, Money>,
+}
+
+/// Lower `c`'s budgets to what is left of them after `earlier` (the campaign total also to
+/// what is left of the `global` budget, if that is less), as a run plans. Returns a note that
+/// says what earlier runs took, when they took anything.
+pub fn plan_within_what_is_left(
+    c: &mut Campaign,
+    global: Option<Money>,
+    earlier: &EarlierSpend,
+) -> Option<String> {
+    let left = budgets_left(c, global, earlier);
+    c.budgets.total = left.total;
+    c.budgets.per_segment = left.per_segment;
+    left.note
 }
 
 const BASELINE_FILE: &str = ".budget-baseline.json";
@@ -836,10 +856,10 @@ async fn baseline(
     c: &Campaign,
     dir: &Path,
     done: &std::collections::HashMap<String, Record>,
-) -> Result<Baseline, RunError> {
+) -> Result<EarlierSpend, RunError> {
     let path = dir.join(BASELINE_FILE);
     if let Ok(text) = std::fs::read_to_string(&path) {
-        if let Ok(b) = serde_json::from_str::<Baseline>(&text) {
+        if let Ok(b) = serde_json::from_str::<EarlierSpend>(&text) {
             return Ok(b);
         }
     }
@@ -856,7 +876,7 @@ async fn baseline(
         }
     }
     let earlier = |spent: Money, own: Money| (spent - own).max(Money::ZERO);
-    let mut b = Baseline {
+    let mut b = EarlierSpend {
         campaign: earlier(
             store
                 .status(Scope::Campaign(c.name.clone()))
@@ -891,7 +911,7 @@ async fn baseline(
     Ok(b)
 }
 
-fn budgets_left(c: &Campaign, global: Option<Money>, b: &Baseline) -> BudgetsLeft {
+fn budgets_left(c: &Campaign, global: Option<Money>, b: &EarlierSpend) -> BudgetsLeft {
     let mut total = c.budgets.total.map(|t| (t - b.campaign).max(Money::ZERO));
     let mut parts = Vec::new();
     if let Some(t) = c.budgets.total.filter(|_| !b.campaign.is_zero()) {

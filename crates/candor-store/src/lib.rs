@@ -51,7 +51,7 @@ mod sqlite;
 
 pub use keys::{CacheKey, RecipientKey};
 pub use memory::MemoryStore;
-pub use sqlite::{SqliteOptions, SqliteStore};
+pub use sqlite::{LedgerSpend, SqliteOptions, SqliteStore};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -230,7 +230,68 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// Spend the ledger records, by scope: what [`SqliteStore::read_spend`] returns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LedgerSpend {
+    /// Every campaign's calls.
+    pub global: Money,
+    /// The campaign asked for.
+    pub campaign: Money,
+    /// The campaign's calls by segment.
+    pub segments: std::collections::BTreeMap<String, Money>,
+}
+
 impl SqliteStore {
+    /// What the ledger at `path` says was spent, globally and by `campaign` and its segments;
+    /// `None` when there is no store at `path` yet.
+    ///
+    /// Opened read-only: unlike [`SqliteStore::open`] this neither creates nor migrates the
+    /// file, and leaves reservations a previous process left open alone, so a forecast can
+    /// read it while a run writes to it. Those open reservations are not counted: the next
+    /// run that opens the store settles them.
+    pub fn read_spend(path: &Path, campaign: &str) -> Result<Option<LedgerSpend>, StoreError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(open_err)?;
+        // Summed per group in SQL (a group's picodollars fit 64 bits while the store's own
+        // columns do) and across groups here, exactly.
+        let mut stmt = conn
+            .prepare(
+                "SELECT campaign, segment, SUM(cost_picos) FROM ledger WHERE cost_picos != 0 \
+                 GROUP BY campaign, segment",
+            )
+            .map_err(open_err)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut spend = LedgerSpend::default();
+        for row in rows {
+            let (c, segment, picos) = row?;
+            let m = Money::from_picos(picos.into());
+            spend.global += m;
+            if c == campaign {
+                spend.campaign += m;
+                *spend.segments.entry(segment).or_default() += m;
+            }
+        }
+        Ok(Some(spend))
+    }
+
     /// Open (creating if needed) the store at `path` and reconcile what a previous process left.
     pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<SqliteStore, StoreError> {
         let path = path.as_ref().to_path_buf();

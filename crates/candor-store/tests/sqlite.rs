@@ -218,6 +218,82 @@ async fn a_crashed_processs_reservation_is_charged_on_next_open() {
     );
 }
 
+/// A forecast reads what was spent without touching the store: the same figures the store's
+/// own budget book holds, while the store is open and with a reservation left open.
+#[tokio::test]
+async fn read_spend_matches_the_book_and_changes_nothing() {
+    let path = temp_db("read-spend");
+    assert_eq!(SqliteStore::read_spend(&path, "spring").unwrap(), None);
+    assert!(!path.exists(), "reading does not create a store");
+    let lapsed = Attribution::new("spring", "lapsed");
+    let loyal = Attribution::new("spring", "loyal");
+    let other = Attribution::new("autumn", "lapsed");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    for (a, cost) in [(&lapsed, 400), (&lapsed, 250), (&loyal, 1_000), (&other, 7)] {
+        let id = store
+            .reserve(a, Money::from_picos(2_000), TTL, &AttemptLabel::default())
+            .await
+            .unwrap();
+        store.settle(id, row(a, cost, Outcome::Ok)).await.unwrap();
+    }
+    // In flight: not spent yet.
+    let _open = store
+        .reserve(
+            &loyal,
+            Money::from_picos(900),
+            TTL,
+            &AttemptLabel::default(),
+        )
+        .await
+        .unwrap();
+    store.flush().await.unwrap();
+    let spend = SqliteStore::read_spend(&path, "spring").unwrap().unwrap();
+    assert_eq!(spend.global, Money::from_picos(1_657));
+    assert_eq!(spend.campaign, Money::from_picos(1_650));
+    assert_eq!(
+        spend.segments.into_iter().collect::<Vec<_>>(),
+        vec![
+            ("lapsed".to_string(), Money::from_picos(650)),
+            ("loyal".to_string(), Money::from_picos(1_000)),
+        ]
+    );
+    for (scope, expect) in [
+        (Scope::Global, 1_657),
+        (Scope::Campaign("spring".into()), 1_650),
+        (
+            Scope::Segment {
+                campaign: "spring".into(),
+                segment: "lapsed".into(),
+            },
+            650,
+        ),
+    ] {
+        assert_eq!(
+            store.status(scope).await.unwrap().spent,
+            Money::from_picos(expect)
+        );
+    }
+    // The open reservation is still the live store's to settle.
+    assert_eq!(
+        store.status(Scope::Global).await.unwrap().reserved,
+        Money::from_picos(900)
+    );
+    let other_campaign = SqliteStore::read_spend(&path, "winter").unwrap().unwrap();
+    assert_eq!(other_campaign.campaign, Money::ZERO);
+    assert!(other_campaign.segments.is_empty());
+    // Not a store: the error names the file.
+    let junk = path.with_file_name("junk.db");
+    std::fs::write(
+        &junk,
+        b"not a database at all, just text that is long enough",
+    )
+    .unwrap();
+    let e = SqliteStore::read_spend(&junk, "spring")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("junk.db"), "{e}");
+}
+
 /// A provider batch outlives the process that submitted it: its reservations stay held across
 /// a crash (not charged as abandoned) and the next process settles them by id.
 #[tokio::test]

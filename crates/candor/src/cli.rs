@@ -64,6 +64,10 @@ pub struct EstimateArgs {
     /// Where bad rows go; defaults to `<recipients>.quarantine.jsonl`.
     #[arg(long)]
     pub quarantine: Option<PathBuf>,
+    /// Plan against the campaign's full budgets. By default the plan, as `candor run`'s, is
+    /// within what earlier runs left of them, read from the store's ledger.
+    #[arg(long)]
+    pub full_budgets: bool,
     /// Print the estimate as JSON (format documented in docs/estimate-json.md).
     #[arg(long)]
     pub json: bool,

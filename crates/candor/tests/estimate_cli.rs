@@ -135,6 +135,151 @@ mod tests {
         );
     }
 
+    /// Settle a paid call of `cost` dollars for `segment` of the example campaign in the store.
+    async fn spend(store: &candor_store::SqliteStore, campaign: &str, segment: &str, cost: &str) {
+        use candor_store::{AttemptLabel, Attribution, LedgerRow, Outcome, Store};
+        let a = Attribution::new(campaign, segment);
+        let cost = candor_domain::Money::parse_dollars(cost).unwrap();
+        let id = store
+            .reserve(
+                &a,
+                cost,
+                std::time::Duration::from_secs(60),
+                &AttemptLabel::default(),
+            )
+            .await
+            .unwrap();
+        let row = LedgerRow {
+            at_ms: 1,
+            attribution: a,
+            tier: "deep".into(),
+            stage: "draft".into(),
+            recipient: None,
+            provider: "openai".into(),
+            model: "gpt-4.1".into(),
+            usage: candor_domain::Usage::default(),
+            usage_reported: true,
+            cost,
+            reserved: cost,
+            latency_ms: 1,
+            compute_ms: None,
+            attempt: 1,
+            outcome: Outcome::Ok,
+            gate: None,
+            detail: None,
+        };
+        store.settle(id, row).await.unwrap();
+    }
+
+    /// The estimate plans as `candor run` does: within what earlier runs left of the budgets
+    /// (read from the store named in candor.toml, which is left as it was), unless asked not to.
+    #[test]
+    fn estimate_plans_within_what_earlier_runs_left() {
+        let d = tempdir("est-left");
+        assert!(candor(&["init", s(&d)]).status.success());
+        let camp = d.join("campaign.toml");
+        let recips = d.join("recipients.jsonl");
+        // Without the cost-per-1,000 target, the sample list's plan budget is the campaign's.
+        let text = std::fs::read_to_string(&camp).unwrap();
+        std::fs::write(&camp, text.replace("cost_per_1000 = \"4.00\"", "")).unwrap();
+        let plan_budget = |extra: &[&str]| -> (String, Vec<String>) {
+            let mut args = vec!["estimate", s(&camp), "-r", s(&recips), "--json"];
+            args.extend_from_slice(extra);
+            let out = candor(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let notes = v["plan"]["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_string())
+                .collect();
+            (v["plan"]["budget"].as_str().unwrap().to_string(), notes)
+        };
+        let (fresh, notes) = plan_budget(&[]);
+        assert_eq!(fresh, "40.00");
+        assert!(
+            !notes.iter().any(|n| n.contains("earlier runs")),
+            "{notes:?}"
+        );
+        assert!(
+            !d.join("candor.sqlite").exists(),
+            "an estimate creates no store"
+        );
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let store = candor_store::SqliteStore::open(
+                d.join("candor.sqlite"),
+                candor_store::SqliteOptions::default(),
+            )
+            .unwrap();
+            spend(&store, "winter-trail-2026", "loyal-buyers", "20.00").await;
+            spend(&store, "winter-trail-2026", "browsers", "16.50").await;
+            // Another campaign's spend is its own.
+            spend(&store, "spring-2027", "browsers", "9.00").await;
+        });
+        let ledger = std::fs::metadata(d.join("candor.sqlite")).unwrap().len();
+        let (left, notes) = plan_budget(&[]);
+        assert_eq!(left, "3.50");
+        let note = notes
+            .iter()
+            .find(|n| n.contains("earlier runs spent"))
+            .unwrap_or_else(|| panic!("{notes:?}"));
+        assert!(
+            note.contains("$36.5000 of campaign")
+                && note.contains("$20.0000 of segment `loyal-buyers`"),
+            "{note}"
+        );
+        let (full, _) = plan_budget(&["--full-budgets"]);
+        assert_eq!(full, "40.00");
+        assert_eq!(
+            std::fs::metadata(d.join("candor.sqlite")).unwrap().len(),
+            ledger
+        );
+
+        // A global budget in candor.toml holds the plan too: $50 less every campaign's $45.50.
+        let settings = d.join("candor.toml");
+        let text = std::fs::read_to_string(&settings).unwrap();
+        std::fs::write(&settings, format!("global_budget = \"50.00\"\n{text}")).unwrap();
+        let (global, notes) = plan_budget(&["--full-budgets"]);
+        assert_eq!(
+            global, "40.00",
+            "nothing spent as far as --full-budgets goes"
+        );
+        assert!(
+            notes.iter().all(|n| !n.contains("earlier runs")),
+            "{notes:?}"
+        );
+        let (global, notes) = plan_budget(&[]);
+        assert_eq!(global, "3.50", "campaign left < global left: {notes:?}");
+        std::fs::write(&settings, format!("global_budget = \"46.00\"\n{text}")).unwrap();
+        let (global, notes) = plan_budget(&[]);
+        assert_eq!(global, "0.50", "{notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("$45.5000 of the $46.0000 global budget")),
+            "{notes:?}"
+        );
+
+        // A file that is not a store is named, with the way around it.
+        std::fs::write(d.join("candor.sqlite"), vec![b'x'; 4096]).unwrap();
+        let _ = std::fs::remove_file(d.join("candor.sqlite-wal"));
+        let _ = std::fs::remove_file(d.join("candor.sqlite-shm"));
+        let out = candor(&["estimate", s(&camp), "-r", s(&recips)]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("candor.sqlite") && err.contains("--full-budgets"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn demo_data_is_deterministic_per_seed() {
         let a = candor(&["demo-data", "--recipients", "300", "--seed", "5"]);

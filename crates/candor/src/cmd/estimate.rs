@@ -8,14 +8,34 @@ use anyhow::Context;
 use candor_domain::Campaign;
 use candor_engine::estimate::{self, Estimator};
 use candor_engine::ingest::{default_quarantine_path, RecipientReader};
+use candor_engine::run::{plan_within_what_is_left, EarlierSpend};
 use candor_engine::settings::Settings;
+use candor_store::SqliteStore;
 
 use crate::cli::EstimateArgs;
 use crate::exit::UserError;
 
 pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
-    let campaign = load_campaign(&args.campaign)?;
+    let mut campaign = load_campaign(&args.campaign)?;
     let settings = load_settings(args.config.as_deref(), &args.campaign)?;
+    // Plan as `candor run` would: within what earlier runs left of the budgets (the governor
+    // holds every call to that), and within the global budget.
+    let earlier = if args.full_budgets {
+        EarlierSpend::default()
+    } else {
+        SqliteStore::read_spend(&settings.store, &campaign.name)
+            .map_err(|e| {
+                UserError::new(e.to_string())
+                    .hint("`--full-budgets` plans against the campaign's budgets without it")
+            })?
+            .map(|s| EarlierSpend {
+                campaign: s.campaign,
+                global: s.global,
+                segments: s.segments,
+            })
+            .unwrap_or_default()
+    };
+    let budget_note = plan_within_what_is_left(&mut campaign, settings.global_budget, &earlier);
     let quarantine = args
         .quarantine
         .clone()
@@ -24,6 +44,9 @@ pub fn run(args: EstimateArgs) -> anyhow::Result<()> {
     let reader = RecipientReader::open(&args.recipients, Some(&quarantine))?;
     let mut est = Estimator::new(&campaign, &settings.prices)
         .map_err(|e| UserError::new(format!("campaign `{}`: {e}", args.campaign.display())))?;
+    if let Some(n) = budget_note {
+        est.note(n);
+    }
     let tty = std::io::stderr().is_terminal();
     let started = Instant::now();
     // Parsing and validation run on a second thread, pricing on this one: the two halves of
