@@ -144,6 +144,24 @@ pub struct RunArgs {
     #[arg(long, env = "CANDOR_COMMIT_SECS", default_value_t = 5.0, value_name = "SECONDS",
           value_parser = parse_commit_secs)]
     pub commit_secs: f64,
+    /// Use only these tiers of the campaign's ladder, comma-separated; `template` (the floor)
+    /// must be one. `--tiers template` writes every email from the templates, with no model call.
+    #[arg(long, value_delimiter = ',', value_name = "TIER,...")]
+    pub tiers: Option<Vec<String>>,
+    /// Recipients in flight at once; defaults to the campaign's `concurrency`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub concurrency: Option<u32>,
+    /// With `batch_api = true`: ask a running provider batch how far it is at most this often
+    /// (the first asks come after 1 s, then twice as long each time).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_poll_secs)]
+    pub batch_poll: f64,
+}
+
+fn parse_poll_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (1.0..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}`: give seconds between 1 and 3600")),
+    }
 }
 
 fn parse_commit_secs(s: &str) -> Result<f64, String> {

@@ -1,5 +1,5 @@
-//! `candor init`, `demo-data` and `estimate` as a user runs them: the JSON estimate
-//! deserializes into the documented format; bad input exits 2 naming the file and key.
+//! `candor init`, `demo-data`, `estimate` and `run`'s options as a user runs them: the JSON
+//! estimate deserializes into the documented format; bad input exits 2 naming the file and key.
 
 #[cfg(test)]
 mod tests {
@@ -278,6 +278,55 @@ mod tests {
             err.contains("candor.sqlite") && err.contains("--full-budgets"),
             "{err}"
         );
+    }
+
+    /// `--tiers` restricts the ladder: the template floor alone needs no provider and no key;
+    /// a tier that is not in the ladder, or a list without the floor, is refused before anything
+    /// is written.
+    #[test]
+    fn run_tiers_restricts_the_ladder() {
+        let d = tempdir("run-tiers");
+        assert!(candor(&["init", s(&d)]).status.success());
+        let camp = d.join("campaign.toml");
+        let recips = d.join("recipients.jsonl");
+        let out = d.join("outbox");
+        let run = |extra: &[&str]| {
+            let mut args = vec!["run", s(&camp), "-r", s(&recips), "--out", s(&out)];
+            args.extend_from_slice(extra);
+            Command::new(env!("CARGO_BIN_EXE_candor"))
+                .args(&args)
+                .env_remove("OPENAI_API_KEY")
+                .env_remove("ANTHROPIC_API_KEY")
+                .output()
+                .expect("run candor")
+        };
+        for (tiers, says) in [
+            ("standard,tmpl", "`tmpl` is not a tier of this campaign"),
+            (
+                "deep,standard",
+                "the floor `template` must be one of the tiers",
+            ),
+        ] {
+            let o = run(&["--tiers", tiers]);
+            assert_eq!(o.status.code(), Some(2), "{tiers}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains(says) && err.contains("deep, standard, local, template"),
+                "{err}"
+            );
+            assert!(!out.exists(), "nothing is written for a refused run");
+        }
+        // The whole ladder needs the providers' keys...
+        let o = run(&[]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("_API_KEY` is not set"));
+        // ...the template floor alone needs none.
+        let o = run(&["--tiers", "template", "--concurrency", "3", "--json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["sent"], 200, "{v}");
+        assert_eq!(v["tier_mix"]["template"], 200, "{v}");
+        assert_eq!(v["calls"], 0, "{v}");
     }
 
     #[test]

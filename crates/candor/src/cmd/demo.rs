@@ -79,6 +79,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         // the local tier fast on a few cores. Generation itself is still one batch at a time.
         concurrency: Some(candor_local::DEFAULT_MAX_BATCH),
         commit_every: candor_engine::outbox::BATCH_AGE,
+        batch_poll: None,
     })?;
     let per_tier = per_tier_costs(&estimate);
     let demo = DemoSummary {

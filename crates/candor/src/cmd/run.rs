@@ -21,15 +21,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let campaign = super::estimate::load_campaign(&args.campaign)?;
     let settings = super::estimate::load_settings(args.config.as_deref(), &args.campaign)?;
     let quarantine = default_quarantine_path(&args.recipients);
+    if let Some(tiers) = &args.tiers {
+        check_tiers(&campaign, tiers)?;
+    }
     let summary = execute(Job {
         campaign,
         settings: &settings,
         recipients: &args.recipients,
         out: &args.out,
         quarantine: &quarantine,
-        tiers: None,
-        concurrency: None,
+        tiers: args.tiers,
+        concurrency: args.concurrency.map(|n| n as usize),
         commit_every: std::time::Duration::from_secs_f64(args.commit_secs),
+        batch_poll: Some(std::time::Duration::from_secs_f64(args.batch_poll)),
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -40,6 +44,28 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     if summary.interrupted {
         return Err(Interrupted(interrupted_note(&summary)).into());
+    }
+    Ok(())
+}
+
+/// `--tiers` names tiers of the campaign's ladder, the floor among them.
+fn check_tiers(c: &Campaign, tiers: &[String]) -> anyhow::Result<()> {
+    let ladder: Vec<&str> = c.ladder.iter().map(|t| t.name.as_str()).collect();
+    let hint = || format!("the campaign's ladder is {}", ladder.join(", "));
+    if let Some(t) = tiers.iter().find(|t| !ladder.contains(&t.as_str())) {
+        return Err(
+            UserError::new(format!("--tiers: `{t}` is not a tier of this campaign"))
+                .hint(hint())
+                .into(),
+        );
+    }
+    if let Some(floor) = c.ladder.last().filter(|f| !tiers.contains(&f.name)) {
+        return Err(UserError::new(format!(
+            "--tiers: the floor `{}` must be one of the tiers (every email can fall to it)",
+            floor.name
+        ))
+        .hint(hint())
+        .into());
     }
     Ok(())
 }
@@ -55,6 +81,8 @@ pub struct Job<'a> {
     pub concurrency: Option<usize>,
     /// The outbox's longest batch age.
     pub commit_every: std::time::Duration,
+    /// The longest wait between asks about a running provider batch; `None` = the default.
+    pub batch_poll: Option<std::time::Duration>,
 }
 
 pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
@@ -99,6 +127,9 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
     opts.stop = Some(Arc::new(std::sync::atomic::AtomicBool::new(false)));
     opts.tiers = job.tiers;
     opts.concurrency = job.concurrency;
+    if let Some(p) = job.batch_poll {
+        opts.batch_poll = p;
+    }
     // Stable per campaign, so resume derives the same recipient keys and unsubscribe links.
     opts.salt = format!("candor:{}", job.campaign.name).into_bytes();
     opts.audit_db = Some(job.settings.store.clone());
@@ -131,15 +162,25 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
     Ok(summary)
 }
 
-/// Models the run may call: every stage of the allowed tiers, and the copy writer.
+/// Models the run may call: every stage of the allowed tiers, and the copy writer if one of
+/// them is a model tier that takes the segment's body copy (does not write the body itself).
 fn models_needed(c: &Campaign, tiers: Option<&[String]>) -> Vec<String> {
-    let mut m: Vec<String> = c
+    let allowed: Vec<_> = c
         .ladder
         .iter()
         .filter(|t| tiers.is_none_or(|allowed| allowed.contains(&t.name)))
+        .collect();
+    let mut m: Vec<String> = allowed
+        .iter()
         .flat_map(|t| t.stages.iter().map(|s| s.model.clone()))
         .collect();
-    if let Some(cw) = &c.copy {
+    let copy_used = allowed.iter().any(|t| {
+        !t.stages.is_empty()
+            && !t
+                .per_recipient
+                .contains(&candor_domain::campaign::Part::Body)
+    });
+    if let Some(cw) = c.copy.as_ref().filter(|_| copy_used) {
         m.push(cw.model.clone());
     }
     m.sort();
