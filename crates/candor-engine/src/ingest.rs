@@ -132,7 +132,10 @@ impl RecipientReader {
         let source = match format {
             Format::Jsonl => Source::Jsonl(reader),
             Format::Csv => {
-                let inner: Box<dyn Read + Send> = reader;
+                let inner: Box<dyn Read + Send> = Box::new(CrlfToLf {
+                    inner: reader,
+                    cr: false,
+                });
                 let mut rdr = csv::ReaderBuilder::new()
                     .flexible(true)
                     .has_headers(true)
@@ -352,6 +355,60 @@ impl RecipientReader {
             let parsed = csv_row_to_recipient(headers, &rec, &self.limits);
             if let Some(r) = self.admit(line, parsed, &raw_csv_text(&rec, &raw)) {
                 return Some(r);
+            }
+        }
+    }
+}
+
+/// Reads through, turning each CRLF into LF. The csv crate counts every record that follows
+/// a CRLF terminator one line short (BurntSushi/rust-csv#395), so quarantine rows of a file
+/// saved on Windows named the line before the bad one. A CRLF inside a quoted field becomes LF.
+struct CrlfToLf {
+    inner: Box<dyn BufRead + Send>,
+    /// The last chunk ended with `\r`, held back until the next byte says whether it ends a CRLF.
+    cr: bool,
+}
+
+impl Read for CrlfToLf {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let avail = self.inner.fill_buf()?;
+            if avail.is_empty() {
+                // End of input: a held `\r` was a lone one.
+                return Ok(if std::mem::take(&mut self.cr) {
+                    out[0] = b'\r';
+                    1
+                } else {
+                    0
+                });
+            }
+            let (mut r, mut w) = (0, 0);
+            if std::mem::take(&mut self.cr) && avail[0] != b'\n' {
+                out[0] = b'\r';
+                w = 1;
+            }
+            while r < avail.len() && w < out.len() {
+                let b = avail[r];
+                r += 1;
+                if b == b'\r' {
+                    match avail.get(r) {
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                        None => {
+                            self.cr = true;
+                            break;
+                        }
+                    }
+                }
+                out[w] = b;
+                w += 1;
+            }
+            self.inner.consume(r);
+            if w > 0 {
+                return Ok(w);
             }
         }
     }
@@ -664,6 +721,87 @@ mod tests {
             (Some(4), Some("unknown_event_shape"))
         );
         assert_eq!(stats.quarantined, 2);
+    }
+
+    /// A CSV saved with CRLF line ends (Excel on Windows), with a BOM, quarantines the same
+    /// lines as its LF twin: the csv crate alone counts them one short.
+    #[test]
+    fn csv_with_crlf_names_the_right_lines() {
+        let lf = "\u{feff}id,email,first_name,events\n\
+            1,ana@example.com,Ana,\n\
+            2,bad,,\n\
+            3,zoe@example.com,\"Zo\në\",\n\
+            4,nope,,\n\
+            5,li@example.com,Li,\"[{\"\"type\"\":\"\"view\"\"}]\"\n";
+        let lines = |data: &str| {
+            let (got, q, _) = run(Format::Csv, data.as_bytes(), Limits::default());
+            let q: Vec<_> = q
+                .iter()
+                .map(|v| {
+                    (
+                        v["line"].as_u64().unwrap(),
+                        v["code"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (got.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), q)
+        };
+        let want = (
+            vec!["1".to_string(), "3".to_string()],
+            vec![
+                (3, "invalid_email".to_string()),
+                (6, "invalid_email".to_string()),
+                (7, "unknown_event_shape".to_string()),
+            ],
+        );
+        assert_eq!(lines(lf), want);
+        assert_eq!(lines(&lf.replace('\n', "\r\n")), want);
+        let (got, _, _) = run(
+            Format::Csv,
+            lf.replace('\n', "\r\n").as_bytes(),
+            Limits::default(),
+        );
+        assert_eq!(got[1].first_name.as_deref(), Some("Zo\në"));
+    }
+
+    /// CRLF becomes LF wherever the chunk boundaries fall; a lone CR stays.
+    #[test]
+    fn crlf_to_lf_across_chunk_boundaries() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for case in 0..500 {
+            let len = case % 40;
+            let input: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    [b'\r', b'\n', b'a', b'"'][(seed % 4) as usize]
+                })
+                .collect();
+            let want = String::from_utf8(input.clone())
+                .unwrap()
+                .replace("\r\n", "\n")
+                .into_bytes();
+            for (cap, out_len) in [(1, 1), (1, 7), (2, 1), (3, 2), (64, 5), (64, 64)] {
+                let mut r = CrlfToLf {
+                    inner: Box::new(io::BufReader::with_capacity(
+                        cap,
+                        io::Cursor::new(input.clone()),
+                    )),
+                    cr: false,
+                };
+                let mut got = Vec::new();
+                let mut buf = vec![0; out_len];
+                loop {
+                    let n = r.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(got, want, "{input:?} cap {cap} out {out_len}");
+            }
+        }
     }
 
     #[test]
