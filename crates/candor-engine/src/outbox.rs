@@ -51,6 +51,17 @@ pub enum OutboxError {
     Orphaned(PathBuf, usize),
     #[error("`{0}` is a file, not an outbox directory: choose another --out")]
     NotADirectory(PathBuf),
+    #[error(
+        "`{dir}` holds campaign `{holds}`'s emails, not `{wanted}`'s: choose another --out \
+         (a run skips every recipient its outbox has a record for, so `{wanted}` would write \
+         nothing to them). If `{wanted}` is `{holds}` renamed, edit `{file}`"
+    )]
+    OtherCampaign {
+        dir: PathBuf,
+        holds: String,
+        wanted: String,
+        file: PathBuf,
+    },
     #[error("unsubscribe URL `{0}` must be an https:// URL without spaces or angle brackets")]
     BadUnsubscribeUrl(String),
     #[error("the sender's postal address is empty: it is required in every footer")]
@@ -762,6 +773,53 @@ fn batch_number(name: &str) -> Option<u64> {
         return None;
     }
     digits.parse().ok()
+}
+
+/// The file in an outbox that names the campaign whose emails it holds.
+pub const CAMPAIGN_FILE: &str = ".campaign.json";
+
+#[derive(Serialize, Deserialize)]
+struct CampaignMark {
+    campaign: String,
+}
+
+/// Refuse an outbox that holds another campaign's emails (nothing in `dir` is changed).
+/// A new outbox, or one written before outboxes were marked, is anyone's.
+pub fn check_campaign(dir: &Path, campaign: &str) -> Result<(), OutboxError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(OutboxError::NotADirectory(dir.to_path_buf()));
+    }
+    let file = dir.join(CAMPAIGN_FILE);
+    let text = match fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(&file)(e)),
+    };
+    // A mark that does not parse (edited by hand) names no campaign: it is rewritten.
+    match serde_json::from_str::<CampaignMark>(&text) {
+        Ok(m) if m.campaign != campaign => Err(OutboxError::OtherCampaign {
+            dir: dir.to_path_buf(),
+            holds: m.campaign,
+            wanted: campaign.to_string(),
+            file,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Mark `dir` (an open outbox) as `campaign`'s.
+pub fn mark_campaign(dir: &Path, campaign: &str) -> Result<(), OutboxError> {
+    let file = dir.join(CAMPAIGN_FILE);
+    let json = serde_json::to_vec(&CampaignMark {
+        campaign: campaign.to_string(),
+    })?;
+    if fs::read(&file).is_ok_and(|old| old == json) {
+        return Ok(());
+    }
+    let part = dir.join(format!("{CAMPAIGN_FILE}.part"));
+    fs::write(&part, &json)
+        .and_then(|()| fs::rename(&part, &file))
+        .map_err(io_err(&file))
 }
 
 impl Outbox {

@@ -414,7 +414,9 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
 
     // A recipients file that cannot be read is reported before the outbox is made.
     drop(RecipientReader::open(&inputs.recipients, None)?);
+    outbox::check_campaign(&opts.out_dir, &campaign.name)?;
     let (mut ob, done) = Outbox::open(&opts.out_dir)?;
+    outbox::mark_campaign(&opts.out_dir, &campaign.name)?;
     // Earlier runs of this campaign (other lists, other outboxes) spent from the same budgets,
     // and the governor holds every call to what is left of them: so does the plan.
     let configured_budgets = campaign.budgets.clone();

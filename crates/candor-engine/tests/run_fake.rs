@@ -492,6 +492,65 @@ total = "5.00"
         );
     }
 
+    /// An outbox is one campaign's: a run resumes by recipient id, so another campaign run into
+    /// it would skip everyone the first one wrote to, write nothing and say all was done. It is
+    /// refused before anything in the outbox changes; the same campaign still resumes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn another_campaigns_outbox_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write_recipients(&dir.path().join("recipients.jsonl"));
+        let fake = || {
+            Arc::new(Fake {
+                calls: AtomicU64::new(0),
+                delay: std::time::Duration::ZERO,
+                bad_first: false,
+            })
+        };
+        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let first = run(
+            inputs(dir.path(), store.clone(), fake()),
+            options(dir.path()),
+        )
+        .await
+        .unwrap();
+        assert!(first.sent > 30, "{}", first.sent);
+        let outbox = dir.path().join("outbox");
+        let listing = || {
+            let mut v: Vec<_> = std::fs::read_dir(&outbox)
+                .unwrap()
+                .map(|e| {
+                    let e = e.unwrap();
+                    (e.file_name(), e.metadata().unwrap().len())
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let before = listing();
+
+        let mut other = inputs(dir.path(), store.clone(), fake());
+        other.campaign =
+            Campaign::from_toml(&CAMPAIGN.replace("name = \"winter-trail\"", "name = \"spring\""))
+                .unwrap();
+        assert_eq!(other.campaign.name, "spring");
+        let e = run(other, options(dir.path()))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("holds campaign `winter-trail`'s emails, not `spring`'s")
+                && e.contains("--out"),
+            "{e}"
+        );
+        assert_eq!(listing(), before, "the refused run changed the outbox");
+
+        let again = run(inputs(dir.path(), store, fake()), options(dir.path()))
+            .await
+            .unwrap();
+        assert_eq!(again.resumed, 40);
+        assert_eq!(again.sent, 0);
+    }
+
     /// On a slow run a batch commits when it is old enough, not only when it is full: records
     /// appear while the run goes on, each pointing at a whole message.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -151,7 +151,8 @@ pub fn execute(job: Job<'_>) -> anyhow::Result<RunSummary> {
         | run::RunError::Estimate(_)
         | run::RunError::Outbox(
             candor_engine::outbox::OutboxError::Orphaned(..)
-            | candor_engine::outbox::OutboxError::NotADirectory(_),
+            | candor_engine::outbox::OutboxError::NotADirectory(_)
+            | candor_engine::outbox::OutboxError::OtherCampaign { .. },
         ) => anyhow::Error::new(UserError::new(e.to_string())),
         other => anyhow::Error::new(other),
     })?;
