@@ -77,15 +77,21 @@ impl Router for Routes {
     }
 }
 
-/// (user + system CPU seconds) of this process.
-fn cpu_seconds() -> f64 {
+/// (user, system) CPU seconds of this process.
+fn cpu_split() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let f: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     // utime and stime are fields 14 and 15 (1-based) of the whole line: 11 and 12 here.
-    (ticks(11) + ticks(12)) / 100.0
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// (user + system CPU seconds) of this process.
+fn cpu_seconds() -> f64 {
+    let (user, system) = cpu_split();
+    user + system
 }
 
 fn peak_rss_mb() -> f64 {
@@ -123,7 +129,7 @@ fn one(
     // fsync per message is I/O wait, not CPU; this VM's disk makes it dominate wall time.
     // `ENGINE_BENCH_DURABLE=1` turns it back on.
     opts.durable = std::env::var("ENGINE_BENCH_DURABLE").is_ok_and(|v| v == "1");
-    let cpu0 = cpu_seconds();
+    let (user0, sys0) = cpu_split();
     let t = Instant::now();
     let threads = std::env::var("ENGINE_BENCH_THREADS")
         .ok()
@@ -131,14 +137,19 @@ fn one(
         .unwrap_or(2);
     let s = run_blocking(inputs, opts, threads)?;
     let wall = t.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu0;
+    let (user1, sys1) = cpu_split();
+    let (user, system) = (user1 - user0, sys1 - sys0);
+    let cpu = user + system;
     let per = cpu * 1e6 / n as f64;
     println!(
-        "{name:<10} {} sent, {} skipped, mix {:?}, {} calls: wall {wall:.1}s, CPU {cpu:.1}s = {per:.1} µs/email",
+        "{name:<10} {} sent, {} skipped, mix {:?}, {} calls: wall {wall:.1}s, CPU {cpu:.1}s = {per:.1} µs/email \
+         (user {:.1}, system {:.1})",
         s.sent,
         s.skipped.values().sum::<u64>(),
         s.tier_mix,
-        s.calls
+        s.calls,
+        user * 1e6 / n as f64,
+        system * 1e6 / n as f64,
     );
     Ok(per)
 }
