@@ -642,6 +642,19 @@ fn relative_times() {
         "time.today",
         "today",
     );
+    // Our own feelings are a state, not something the person did: a real local-model opener.
+    assert_pass(
+        &zoe(),
+        "Hi Zoë, we're thrilled to be reaching out to you today, and we're excited to offer you 20% off.",
+    );
+    assert_pass(&zoe(), "Hi Zoë, we are so excited to see you today.");
+    assert_finds(
+        &zoe(),
+        "Hi Zoë, you ordered the Trailblazer 2 Hiking Boot today, and we're thrilled.",
+        Kind::WrongTime,
+        "time.today",
+        "today",
+    );
     assert_pass(
         &zoe(),
         "Hi Zoë, the parka you viewed a few days ago is 20% off.",

@@ -249,10 +249,39 @@ impl Checker<'_> {
             "left", "flew", "met", "had", "was", "were", "crushed", "caught", "brought", "sent",
             "wrote",
         ];
+        /// Before an "-ed" word, these make it a state ("we're thrilled", "you're booked",
+        /// "so excited"), not something done.
+        const STATE: [&str; 19] = [
+            "am",
+            "is",
+            "are",
+            "be",
+            "being",
+            "i'm",
+            "we're",
+            "you're",
+            "they're",
+            "it's",
+            "he's",
+            "she's",
+            "so",
+            "very",
+            "really",
+            "truly",
+            "extremely",
+            "super",
+            "feel",
+        ];
         let (s, e) = self.doc.clause(ti);
-        self.doc.toks[s..e].iter().any(|t| {
+        let toks = &self.doc.toks[s..e];
+        toks.iter().enumerate().any(|(i, t)| {
             let w = t.norm.as_str();
-            PAST.contains(&w) || (w.len() > 4 && w.ends_with("ed"))
+            PAST.contains(&w)
+                || (w.len() > 4
+                    && w.ends_with("ed")
+                    && !i
+                        .checked_sub(1)
+                        .is_some_and(|p| STATE.contains(&toks[p].norm.as_str())))
         })
     }
 
