@@ -304,16 +304,17 @@ pub fn escape_html(s: &str) -> String {
 
 /// Replace control characters (CR, LF, tabs...) with spaces and trim: header values and footer
 /// lines are single lines whatever the input holds.
-fn clean_line(s: &str) -> String {
-    let mut o: String = s
+/// Borrowed when there is nothing to change (the usual case: no copy per message).
+fn clean_line(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    if !t.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let o: String = t
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let t = o.trim();
-    if t.len() != o.len() {
-        o = t.to_string();
-    }
-    o
+    std::borrow::Cow::Owned(o.trim().to_string())
 }
 
 fn check_url(url: &str) -> Result<(), OutboxError> {
@@ -462,7 +463,7 @@ fn mailbox(name: Option<&str>, addr: &EmailAddress) -> String {
         return addr.as_str().to_string();
     };
     let display = if !name.is_ascii() {
-        encode_words(&name)
+        std::borrow::Cow::Owned(encode_words(&name))
     } else if name
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || " !#$%&'*+-/=?^_`{|}~".contains(c))
@@ -478,7 +479,7 @@ fn mailbox(name: Option<&str>, addr: &EmailAddress) -> String {
             q.push(c);
         }
         q.push('"');
-        q
+        std::borrow::Cow::Owned(q)
     };
     format!("{display} <{}>", addr.as_str())
 }

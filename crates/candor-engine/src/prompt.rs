@@ -229,7 +229,15 @@ fn push_age(out: &mut String, days: i64) {
 
 /// A key as words (`loyalty_tier` → `loyalty tier`), appended to `out`.
 fn push_key(out: &mut String, key: &str) {
-    out.extend(key.chars().map(|c| if c == '_' { ' ' } else { c }));
+    // Whole runs between underscores, not char by char.
+    let mut parts = key.split('_');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for p in parts {
+        out.push(' ');
+        out.push_str(p);
+    }
 }
 
 /// An event field's value as text, appended to `out`.
@@ -352,7 +360,7 @@ fn you_line(key: &str, r: &Recipient, now: Date) -> Option<String> {
 /// [`gather_facts`] with the campaign's terms built once.
 pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> Vec<Fact> {
     let now = c.send_date;
-    let mut facts = Vec::new();
+    let mut facts = Vec::with_capacity(2 + r.events.len() + r.attributes.len());
     if let Some(f) = &r.first_name {
         facts.push(Fact {
             key: "first_name".into(),
@@ -437,7 +445,10 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
         if private_attribute(k) {
             continue;
         }
-        let mut text = format!("{}: {}", k.replace('_', " "), v.to_text());
+        let mut text = String::with_capacity(k.len() + 32);
+        push_key(&mut text, k);
+        text.push_str(": ");
+        text.push_str(&v.to_text());
         let mut date = None;
         // Dates in attributes (signup, birthday) are more useful with what they imply.
         if let Some(d) = v.as_str().and_then(|s| Date::parse(s).ok()) {
@@ -448,13 +459,19 @@ pub fn gather_facts_with(r: &Recipient, c: &Campaign, terms: &CampaignTerms) -> 
                 text = format!("{text} (customer for {years} full year{plural})");
             }
         }
-        let base = match k.to_ascii_lowercase().as_str() {
-            "loyalty_tier" | "tier" => 700,
-            "city" => 450,
-            "signup_date" | "customer_since" => 400,
-            "favorite_category" | "favourite_category" => 650,
-            "birthday" => 200,
-            _ => 300,
+        let is = |names: &[&str]| names.iter().any(|n| k.eq_ignore_ascii_case(n));
+        let base = if is(&["loyalty_tier", "tier"]) {
+            700
+        } else if is(&["city"]) {
+            450
+        } else if is(&["signup_date", "customer_since"]) {
+            400
+        } else if is(&["favorite_category", "favourite_category"]) {
+            650
+        } else if is(&["birthday"]) {
+            200
+        } else {
+            300
         };
         let relevance = if matches_campaign(&text) { 500 } else { 0 };
         facts.push(Fact {

@@ -492,9 +492,12 @@ impl<'a> Facts<'a> {
 
     /// The recipient's own facts.
     fn personal(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
+        // About one fact per name, attribute, event and event field.
+        let room =
+            2 + r.attributes.len() + r.events.iter().map(|e| 1 + e.fields.len()).sum::<usize>();
         let mut f = Facts {
             list: FactList {
-                own: Vec::new(),
+                own: Vec::with_capacity(room),
                 shared: &[],
             },
             own_stems: Vec::new(),

@@ -119,7 +119,9 @@ impl<T> Doorbell<T> {
             return None; // closed while gathering: `close` dropped what was queued
         }
         g.urgent = 0;
-        Some(std::mem::take(&mut g.items))
+        // The next batch is likely as long: room for it up front, not grown push by push.
+        let room = g.items.len();
+        Some(std::mem::replace(&mut g.items, Vec::with_capacity(room)))
     }
 
     /// Wait as `what` while `keep` holds, at most `limit`. A push rings only when what the
