@@ -351,11 +351,14 @@ fn digest_hex(parts: &[&str], chars: usize) -> String {
 
 /// The Message-ID for a recipient in a campaign: stable, so a resumed run writes the same one.
 pub fn message_id(campaign: &str, recipient: &RecipientId, from: &EmailAddress) -> String {
-    format!(
-        "<{}@{}>",
-        digest_hex(&[campaign, recipient.as_str()], 32),
-        from.domain()
-    )
+    let domain = from.domain();
+    let mut id = String::with_capacity(35 + domain.len());
+    id.push('<');
+    id.push_str(&digest_hex(&[campaign, recipient.as_str()], 32));
+    id.push('@');
+    id.push_str(domain);
+    id.push('>');
+    id
 }
 
 /// The whole RFC 5322 message, CRLF line endings.
@@ -391,10 +394,12 @@ pub fn render_message_with(
     };
     // "=_" never occurs in quoted-printable output (every "=" is "=3D" or a soft break at the
     // end of a line), so a boundary starting with it cannot collide with a body line.
-    let boundary = format!(
-        "=_candor_{}",
-        digest_hex(&[spec.campaign, spec.recipient.as_str(), "boundary"], 24)
-    );
+    let mut boundary = String::with_capacity(33);
+    boundary.push_str("=_candor_");
+    boundary.push_str(&digest_hex(
+        &[spec.campaign, spec.recipient.as_str(), "boundary"],
+        24,
+    ));
     let mut m = String::with_capacity(text_qp.len() + html_qp.len() + 1024);
     header(
         &mut m,
@@ -407,27 +412,27 @@ pub fn render_message_with(
         "Subject",
         &encode_unstructured(&clean_line(&spec.email.subject)),
     );
-    header(&mut m, "Date", &spec.date.format(&Rfc2822)?);
+    header(&mut m, "Date", &date_header(spec.date)?);
     header(
         &mut m,
         "Message-ID",
         &message_id(spec.campaign, spec.recipient, &spec.from.address),
     );
     header(&mut m, "MIME-Version", "1.0");
-    header(
+    header_parts(
         &mut m,
         "List-Unsubscribe",
-        &format!("<{}>", spec.unsubscribe_url),
+        &["<", spec.unsubscribe_url, ">"],
     );
     header(
         &mut m,
         "List-Unsubscribe-Post",
         "List-Unsubscribe=One-Click",
     );
-    header(
+    header_parts(
         &mut m,
         "Content-Type",
-        &format!("multipart/alternative;\r\n boundary=\"{boundary}\""),
+        &["multipart/alternative;\r\n boundary=\"", &boundary, "\""],
     );
     m.push_str("\r\n");
     m.push_str("This is a multi-part message in MIME format.\r\n");
@@ -435,7 +440,7 @@ pub fn render_message_with(
         m.push_str("\r\n--");
         m.push_str(&boundary);
         m.push_str("\r\n");
-        header(&mut m, "Content-Type", &format!("{ctype}; charset=utf-8"));
+        header_parts(&mut m, "Content-Type", &[ctype, "; charset=utf-8"]);
         header(&mut m, "Content-Transfer-Encoding", "quoted-printable");
         m.push_str("\r\n");
         m.push_str(body);
@@ -451,6 +456,36 @@ fn header(m: &mut String, name: &str, value: &str) {
     m.push_str(": ");
     m.push_str(value);
     m.push_str("\r\n");
+}
+
+/// A header whose value is the concatenation of `parts`.
+fn header_parts(m: &mut String, name: &str, parts: &[&str]) {
+    m.push_str(name);
+    m.push_str(": ");
+    for p in parts {
+        m.push_str(p);
+    }
+    m.push_str("\r\n");
+}
+
+/// The Date header's value. A run dates every message alike: the last one formatted is kept.
+fn date_header(date: OffsetDateTime) -> Result<String, OutboxError> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(OffsetDateTime, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((d, s)) = last.as_ref() {
+            // Equal instants with other offsets are written differently: compare both.
+            if *d == date && d.offset() == date.offset() {
+                return Ok(s.clone());
+            }
+        }
+        let s = date.format(&Rfc2822)?;
+        *last = Some((date, s.clone()));
+        Ok(s)
+    })
 }
 
 /// `Name <addr>` with the name quoted or RFC 2047 encoded as needed; the bare address when no
@@ -481,7 +516,12 @@ fn mailbox(name: Option<&str>, addr: &EmailAddress) -> String {
         q.push('"');
         std::borrow::Cow::Owned(q)
     };
-    format!("{display} <{}>", addr.as_str())
+    let mut m = String::with_capacity(display.len() + addr.as_str().len() + 3);
+    m.push_str(&display);
+    m.push_str(" <");
+    m.push_str(addr.as_str());
+    m.push('>');
+    m
 }
 
 /// An unstructured header value: ASCII folded at spaces, non-ASCII as encoded words.
@@ -585,8 +625,20 @@ pub fn quoted_printable(text: &str) -> String {
 fn qp_line(out: &mut Vec<u8>, line: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     const MAX: usize = 75; // one column is kept for the soft break's "="
+    /// The bytes that stand for themselves: one table lookup per byte.
+    const PLAIN: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = b == b' ' as usize
+                || b == b'\t' as usize
+                || (b >= 33 && b <= 126 && b != b'=' as usize);
+            b += 1;
+        }
+        t
+    };
     fn plain(b: u8) -> bool {
-        b == b' ' || b == b'\t' || (33..=126).contains(&b) && b != b'='
+        PLAIN[usize::from(b)]
     }
     let mut col = 0;
     let mut i = 0;
@@ -629,18 +681,19 @@ fn qp_line(out: &mut Vec<u8>, line: &[u8]) {
 /// The file name of a recipient's message: readable prefix + digest of the whole id, so ids
 /// that differ only in unsafe characters still get different files.
 pub fn message_file_name(id: &RecipientId) -> String {
-    let prefix: String = id
-        .as_str()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .take(40)
-        .collect();
-    let digest = digest_hex(&[id.as_str()], 16);
-    if prefix.is_empty() {
-        format!("{digest}.eml")
-    } else {
-        format!("{prefix}-{digest}.eml")
+    let mut name = String::with_capacity(64);
+    name.extend(
+        id.as_str()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .take(40),
+    );
+    if !name.is_empty() {
+        name.push('-');
     }
+    name.push_str(&digest_hex(&[id.as_str()], 16));
+    name.push_str(".eml");
+    name
 }
 
 /// What happened to one recipient.

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::Arc;
 
-use compact_str::{format_compact, CompactString};
+use compact_str::CompactString;
 
 use crate::text::{FastMap as HashMap, FastSet as HashSet, FxHasher};
 
@@ -549,7 +549,7 @@ impl<'a> Facts<'a> {
             f.push_text("last_name", true, false, FKind::Name, n, None, "last_name");
         }
         for (k, v) in &r.attributes {
-            let path = format_compact!("attributes.{k}");
+            let path = fact_path(None, k);
             let kind = key_kind(rules, k);
             match v {
                 AttrValue::Str(s) => {
@@ -571,15 +571,9 @@ impl<'a> Facts<'a> {
             }
         }
         for (i, e) in r.events.iter().enumerate() {
-            f.push_date(
-                &format_compact!("events[{i}].at"),
-                true,
-                e.at,
-                Some(i),
-                "at",
-            );
+            f.push_date(&fact_path(Some(i), "at"), true, e.at, Some(i), "at");
             for (k, v) in &e.fields {
-                let path = format_compact!("events[{i}].{k}");
+                let path = fact_path(Some(i), k);
                 let kind = key_kind(rules, k);
                 match v {
                     FieldValue::Str(s) => {
@@ -1054,5 +1048,47 @@ impl<'a> Facts<'a> {
             .enumerate()
             .filter(|(_, f)| f.personal)
             .filter_map(|(i, f)| f.date.map(|d| (d, i)))
+    }
+}
+
+/// `attributes.{key}`, or `events[{i}].{key}` for event `i`: written directly, not through
+/// the formatting machinery (a check builds a dozen of these).
+fn fact_path(event: Option<usize>, key: &str) -> CompactString {
+    let mut p = CompactString::default();
+    match event {
+        None => p.push_str("attributes."),
+        Some(i) => {
+            p.push_str("events[");
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            let mut n = i;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            p.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+            p.push_str("].");
+        }
+    }
+    p.push_str(key);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fact_path;
+
+    #[test]
+    fn fact_paths_read_as_formatted() {
+        for key in ["at", "product", "loyalty_tier", "", "ümlaut_key"] {
+            assert_eq!(fact_path(None, key), format!("attributes.{key}"));
+            for i in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+                assert_eq!(fact_path(Some(i), key), format!("events[{i}].{key}"));
+            }
+        }
     }
 }
