@@ -35,7 +35,8 @@ use rusqlite::{params, Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 
 pub use report::{
-    GateByTier, Group, Percentiles, PlanVsActual, Rates, Report, Totals, REPORT_VERSION,
+    CostlySend, GateByTier, Group, MinuteSpend, Percentiles, PlanVsActual, Rates, Report, Spikes,
+    Totals, REPORT_VERSION, SPIKES_SHOWN,
 };
 pub use rollup::RefreshStats;
 
@@ -106,7 +107,30 @@ CREATE TABLE IF NOT EXISTS audit_plans (
     campaign TEXT PRIMARY KEY, planned_picos INTEGER NOT NULL, recipients INTEGER NOT NULL,
     at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_timeline (
+    campaign TEXT NOT NULL, minute INTEGER NOT NULL, calls INTEGER NOT NULL,
+    cost_picos INTEGER NOT NULL, retries INTEGER NOT NULL, failed INTEGER NOT NULL,
+    PRIMARY KEY (campaign, minute)
+);
+CREATE TABLE IF NOT EXISTS audit_top_sends (
+    campaign TEXT NOT NULL, recipient TEXT NOT NULL, segment TEXT NOT NULL, tier TEXT NOT NULL,
+    cost_picos INTEGER NOT NULL, calls INTEGER NOT NULL, fallbacks INTEGER NOT NULL,
+    PRIMARY KEY (campaign, recipient)
+);
 ";
+
+/// The rollup tables: derived from the ledger and `audit_sends`, so they can be emptied and
+/// folded again (with both watermarks reset) whenever their shape changes.
+const ROLLUPS: &str = "DELETE FROM audit_calls; DELETE FROM audit_hist; \
+    DELETE FROM audit_send_rollup; DELETE FROM audit_gate; DELETE FROM audit_findings; \
+    DELETE FROM audit_timeline; DELETE FROM audit_top_sends; \
+    DELETE FROM audit_meta WHERE key IN ('ledger_watermark', 'sends_watermark');";
+
+fn has_table(conn: &Connection, name: &str) -> Result<bool, AuditError> {
+    Ok(conn
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1")?
+        .exists([name])?)
+}
 
 /// Add `column` to `table` unless it is there; whether it was added.
 fn add_column(
@@ -195,7 +219,13 @@ impl Audit {
         // report from blocking a live run's writer.
         let _ = conn.pragma_update(None, "journal_mode", "WAL");
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A rollup made before the spike tables has folded rows they never saw: fold again.
+        let had_rollup = has_table(&conn, "audit_meta")?;
+        let had_spikes = has_table(&conn, "audit_top_sends")?;
         conn.execute_batch(SCHEMA)?;
+        if had_rollup && !had_spikes {
+            conn.execute_batch(ROLLUPS)?;
+        }
         // Columns added since the first format: a ledger or rollup from an earlier candor.
         add_column(&conn, "ledger", "compute_ms", "INTEGER")?;
         if add_column(
@@ -206,7 +236,7 @@ impl Audit {
         )? {
             // Rollups made before the column have no compute in them: fold the ledger again.
             conn.execute_batch(
-                "DELETE FROM audit_calls; DELETE FROM audit_hist; \
+                "DELETE FROM audit_calls; DELETE FROM audit_hist; DELETE FROM audit_timeline; \
                  DELETE FROM audit_meta WHERE key = 'ledger_watermark';",
             )?;
         }

@@ -42,6 +42,55 @@ pub struct Report {
     pub gate: Vec<GateByTier>,
     pub plan: Vec<PlanVsActual>,
     pub cache: Cache,
+    /// Where the spend concentrated: the busiest minutes and the costliest emails.
+    #[serde(default)]
+    pub spikes: Spikes,
+}
+
+/// Where the money spiked.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spikes {
+    /// Minutes (UTC) with any ledger row.
+    pub minutes: u64,
+    /// Median spend of the minutes that spent anything.
+    pub median_minute_spend: Option<Money>,
+    /// The costliest minutes, costliest first (at most [`SPIKES_SHOWN`]).
+    pub peak_minutes: Vec<MinuteSpend>,
+    /// The costliest emails (sent or skipped), costliest first (at most [`SPIKES_SHOWN`]).
+    pub costliest_sends: Vec<CostlySend>,
+}
+
+/// How many peak minutes and costly sends a report lists.
+pub const SPIKES_SHOWN: usize = 5;
+
+/// One minute's calls, all campaigns in the report's scope together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MinuteSpend {
+    /// Start of the minute, `YYYY-MM-DDTHH:MMZ`.
+    pub minute: String,
+    pub spend: Money,
+    /// Ledger rows in the minute (attempts, failures and cache hits included).
+    pub calls: u64,
+    /// Rows that were a retry of an earlier attempt.
+    pub retries: u64,
+    /// Provider calls that got no answer (timeouts, errors).
+    pub failed: u64,
+    /// spend / median minute's spend.
+    pub times_median: Option<f64>,
+}
+
+/// One costly email.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostlySend {
+    pub campaign: String,
+    /// The recipient's id, as in the outbox's records.
+    pub recipient: String,
+    pub segment: String,
+    /// The tier whose email went out; empty for a skip.
+    pub tier: String,
+    pub cost: Money,
+    pub calls: u64,
+    pub fallbacks: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -356,7 +405,91 @@ pub(crate) fn build(conn: &Connection, campaign: Option<&str>) -> Result<Report,
             });
         }
     }
+    r.spikes = spikes(conn, campaign)?;
     Ok(r)
+}
+
+fn spikes(conn: &Connection, campaign: Option<&str>) -> Result<Spikes, AuditError> {
+    let filter = "WHERE (?1 IS NULL OR campaign = ?1)";
+    let mut minutes: Vec<(i64, i128, u64, u64, u64)> = Vec::new();
+    {
+        let mut st = conn.prepare(&format!(
+            "SELECT minute, sum(cost_picos), sum(calls), sum(retries), sum(failed) \
+             FROM audit_timeline {filter} GROUP BY minute"
+        ))?;
+        let mut rows = st.query(params![campaign])?;
+        while let Some(row) = rows.next()? {
+            minutes.push((
+                row.get(0)?,
+                i128::from(row.get::<_, i64>(1)?),
+                u(row.get(2)?),
+                u(row.get(3)?),
+                u(row.get(4)?),
+            ));
+        }
+    }
+    let mut spent: Vec<i128> = minutes.iter().map(|m| m.1).filter(|c| *c > 0).collect();
+    spent.sort_unstable();
+    // The lower median: a spike is judged against a typical minute, not pulled up by it.
+    let median = spent.get(spent.len().saturating_sub(1) / 2).copied();
+    minutes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let peak_minutes = minutes
+        .iter()
+        .filter(|m| m.1 > 0)
+        .take(SPIKES_SHOWN)
+        .map(|&(minute, cost, calls, retries, failed)| MinuteSpend {
+            minute: utc_minute(minute),
+            spend: Money::from_picos(cost),
+            calls,
+            retries,
+            failed,
+            times_median: median.filter(|m| *m > 0).map(|m| cost as f64 / m as f64),
+        })
+        .collect();
+    let mut st = conn.prepare(&format!(
+        "SELECT campaign, recipient, segment, tier, cost_picos, calls, fallbacks \
+         FROM audit_top_sends {filter} ORDER BY cost_picos DESC, campaign, recipient LIMIT ?2"
+    ))?;
+    let costliest_sends = st
+        .query_map(params![campaign, SPIKES_SHOWN as i64], |row| {
+            Ok(CostlySend {
+                campaign: row.get(0)?,
+                recipient: row.get(1)?,
+                segment: row.get(2)?,
+                tier: row.get(3)?,
+                cost: Money::from_picos(i128::from(row.get::<_, i64>(4)?)),
+                calls: u(row.get(5)?),
+                fallbacks: u(row.get(6)?),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Spikes {
+        minutes: minutes.len() as u64,
+        median_minute_spend: median.map(Money::from_picos),
+        peak_minutes,
+        costliest_sends,
+    })
+}
+
+/// `YYYY-MM-DDTHH:MMZ` for minutes since the Unix epoch.
+fn utc_minute(minute: i64) -> String {
+    let days = minute.div_euclid(1440);
+    let in_day = minute.rem_euclid(1440);
+    // Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}Z",
+        in_day / 60,
+        in_day % 60
+    )
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -522,6 +655,7 @@ impl Report {
                 );
             }
         }
+        self.render_spikes(&mut o);
         let _ = writeln!(
             o,
             "\ncache: {} response-cache hits saved about {}; {} of prompt tokens from provider prompt caches",
@@ -530,6 +664,71 @@ impl Report {
             pct(self.cache.prompt_cached_share)
         );
         o
+    }
+}
+
+impl Report {
+    fn render_spikes(&self, o: &mut String) {
+        let sp = &self.spikes;
+        if sp.peak_minutes.is_empty() && sp.costliest_sends.is_empty() {
+            return;
+        }
+        let _ = writeln!(o, "\nwhere it spiked");
+        if let Some(median) = sp.median_minute_spend {
+            let _ = writeln!(
+                o,
+                "  costliest minutes (UTC; the median minute that spent anything spent {}, over {} minutes)",
+                money(median),
+                sp.minutes
+            );
+            for m in &sp.peak_minutes {
+                let times = m
+                    .times_median
+                    .map(|x| format!("{x:.1}x median"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "    {} {:>16} {:>14}  {} calls, {} retries, {} failed",
+                    m.minute.replace('T', " ").trim_end_matches('Z'),
+                    money(m.spend),
+                    times,
+                    m.calls,
+                    m.retries,
+                    m.failed
+                );
+            }
+        }
+        if !sp.costliest_sends.is_empty() {
+            let _ = writeln!(o, "  costliest emails");
+            let name = |c: &CostlySend| {
+                let who = match &self.campaign {
+                    Some(_) => format!("{} / {}", c.segment, c.recipient),
+                    None => format!("{} / {} / {}", c.campaign, c.segment, c.recipient),
+                };
+                let tier = if c.tier.is_empty() {
+                    "skipped"
+                } else {
+                    &c.tier
+                };
+                format!("{who} ({tier})")
+            };
+            let width = sp
+                .costliest_sends
+                .iter()
+                .map(|c| name(c).chars().count())
+                .max()
+                .unwrap_or(0);
+            for c in &sp.costliest_sends {
+                let _ = writeln!(
+                    o,
+                    "    {:<width$} {:>16}  {} calls, {} tier moves",
+                    name(c),
+                    money(c.cost),
+                    c.calls,
+                    c.fallbacks
+                );
+            }
+        }
     }
 }
 
@@ -548,6 +747,16 @@ mod tests {
     }
 
     /// Every row of a spend table has its figures in the same columns, however long its name.
+    #[test]
+    fn utc_minutes_read_as_calendar_time() {
+        assert_eq!(utc_minute(0), "1970-01-01T00:00Z");
+        assert_eq!(utc_minute(-1), "1969-12-31T23:59Z");
+        // 2000-02-29 12:34 UTC = 951,827,640 s; 2026-12-05 21:14 UTC = 1,796,505,240 s.
+        assert_eq!(utc_minute(951_827_640 / 60), "2000-02-29T12:34Z");
+        assert_eq!(utc_minute(1_796_505_240 / 60), "2026-12-05T21:14Z");
+        assert_eq!(utc_minute(4_107_542_400 / 60), "2100-03-01T00:00Z");
+    }
+
     #[test]
     fn spend_tables_stay_aligned_with_long_names() {
         let r = Report {

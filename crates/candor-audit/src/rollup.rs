@@ -4,6 +4,9 @@
 //! integers so the hot loop allocates nothing per row; then one transaction that adds the
 //! partial sums to the stored ones and moves the watermarks.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use foldhash::HashMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -21,6 +24,9 @@ pub struct RefreshStats {
     /// True when a young gap in ledger ids stopped the fold early (a live run is writing).
     pub stopped_at_gap: bool,
 }
+
+/// The costliest sends kept per campaign (the report shows the first few).
+pub(crate) const TOP_SENDS_KEPT: usize = 10;
 
 /// Histogram metrics, in storage order.
 pub(crate) const METRICS: [&str; 3] = ["input_tokens", "output_tokens", "latency_ms"];
@@ -69,6 +75,33 @@ struct CallSums {
     compute: i64,
 }
 
+/// One minute of one campaign's calls.
+#[derive(Default, Clone, Copy)]
+struct MinuteSums {
+    calls: i64,
+    cost: i128,
+    retries: i64,
+    failed: i64,
+}
+
+fn add_minute(to: &mut MinuteSums, from: &MinuteSums) {
+    to.calls += from.calls;
+    to.cost += from.cost;
+    to.retries += from.retries;
+    to.failed += from.failed;
+}
+
+/// A send that may be among its campaign's costliest: ordered by cost, then recipient.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct CostlySend {
+    cost: i64,
+    recipient: String,
+    segment: u32,
+    tier: u32,
+    calls: i64,
+    fallbacks: i64,
+}
+
 #[derive(Default, Clone, Copy)]
 struct SendSums {
     sends: i64,
@@ -112,6 +145,8 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
     let mut strings = Interner::default();
     let mut groups: HashMap<[u32; 7], CallSums> = HashMap::default();
     let mut hists: HashMap<u32, [FlatHistogram; 3]> = HashMap::default();
+    let mut minutes: HashMap<(u32, i64), MinuteSums> = HashMap::default();
+    let mut current: Vec<Option<(i64, MinuteSums)>> = Vec::new();
     let mut stats = RefreshStats {
         ledger_watermark: ledger_w,
         ..RefreshStats::default()
@@ -148,10 +183,32 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             let cache_write: i64 = r.get(11)?;
             let output: i64 = r.get(12)?;
             let latency: i64 = r.get(16)?;
+            let retry = i64::from(r.get::<_, i64>(17)? > 1);
+            let cost = i128::from(r.get::<_, i64>(14)?);
+            let at_ms: i64 = r.get(1)?;
+            // Rows come in time order: each campaign's current minute is summed in place (by
+            // its interned id, no hashing) and goes to the map when the campaign's next minute
+            // starts.
+            let at_minute = at_ms.div_euclid(60_000);
+            let c = key[0] as usize;
+            if current.len() <= c {
+                current.resize(c + 1, None);
+            }
+            let slot = &mut current[c];
+            if slot.is_some_and(|(m, _)| m != at_minute) {
+                if let Some((m, sums)) = slot.take() {
+                    add_minute(minutes.entry((key[0], m)).or_default(), &sums);
+                }
+            }
+            let m = &mut slot.get_or_insert((at_minute, MinuteSums::default())).1;
+            m.calls += 1;
+            m.cost += cost;
+            m.retries += retry;
+            m.failed += i64::from(provider_call && !answered);
             let g = groups.entry(key).or_default();
             g.calls += 1;
-            g.retries += i64::from(r.get::<_, i64>(17)? > 1);
-            g.cost += i128::from(r.get::<_, i64>(14)?);
+            g.retries += retry;
+            g.cost += cost;
             g.reserved += i128::from(r.get::<_, i64>(15)?);
             g.input += input;
             g.cached += cached;
@@ -173,6 +230,11 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             stats.ledger_rows += 1;
             stats.ledger_watermark = id;
         }
+        for (c, slot) in current.iter().enumerate() {
+            if let Some((m, sums)) = slot {
+                add_minute(minutes.entry((c as u32, *m)).or_default(), sums);
+            }
+        }
     }
 
     // Interned like the ledger's columns: 0 campaign, 1 segment, 2 planned tier, 3 tier,
@@ -180,11 +242,13 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
     let mut send_groups: HashMap<[u32; 6], SendSums> = HashMap::default();
     let mut gate: HashMap<(u32, u32), (i64, i64)> = HashMap::default();
     let mut findings: HashMap<(u32, u32, u32), i64> = HashMap::default();
+    // Per campaign, the costliest new sends: a min-heap of at most TOP_SENDS_KEPT.
+    let mut costly: HashMap<u32, BinaryHeap<Reverse<CostlySend>>> = HashMap::default();
     let mut sends_new_w = sends_w;
     {
         let mut st = conn.prepare(
             "SELECT id, campaign, segment, planned_tier, tier, status, reason, cost_picos, calls, \
-             fallbacks, degraded, gate FROM audit_sends WHERE id > ?1 ORDER BY id",
+             fallbacks, degraded, gate, recipient FROM audit_sends WHERE id > ?1 ORDER BY id",
         )?;
         let mut rows = st.query(params![sends_w])?;
         while let Some(r) = rows.next()? {
@@ -194,11 +258,29 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             }
             let campaign = key[0];
             let calls: i64 = r.get(8)?;
+            let cost: i64 = r.get(7)?;
+            let fallbacks: i64 = r.get(9)?;
+            if cost > 0 {
+                let heap = costly.entry(campaign).or_default();
+                let cheapest = heap.peek().map(|Reverse(c)| c.cost);
+                if heap.len() < TOP_SENDS_KEPT || cheapest.is_some_and(|c| cost > c) {
+                    heap.push(Reverse(CostlySend {
+                        cost,
+                        recipient: r.get(12)?,
+                        segment: key[1],
+                        tier: key[3],
+                        calls,
+                        fallbacks,
+                    }));
+                    if heap.len() > TOP_SENDS_KEPT {
+                        heap.pop();
+                    }
+                }
+            }
             let g = send_groups.entry(key).or_default();
             g.sends += 1;
-            g.cost += i128::from(r.get::<_, i64>(7)?);
+            g.cost += i128::from(cost);
             g.calls += calls;
-            let fallbacks: i64 = r.get(9)?;
             g.fallbacks += i64::from(fallbacks > 0);
             g.degraded += i64::from(r.get::<_, i64>(10)? != 0);
             let checks: Vec<GateCheckRef<'_>> =
@@ -322,6 +404,46 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
         )?;
         for ((c, t, k), n) in &findings {
             uf.execute(params![name(*c), name(*t), name(*k), n])?;
+        }
+        let mut ut = tx.prepare_cached(
+            "INSERT INTO audit_timeline (campaign, minute, calls, cost_picos, retries, failed) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, \
+             cost_picos = cost_picos + excluded.cost_picos, retries = retries + excluded.retries, \
+             failed = failed + excluded.failed",
+        )?;
+        for ((c, minute), m) in &minutes {
+            ut.execute(params![
+                name(*c),
+                minute,
+                m.calls,
+                fit(m.cost)?,
+                m.retries,
+                m.failed
+            ])?;
+        }
+        let mut ux = tx.prepare_cached(
+            "INSERT OR REPLACE INTO audit_top_sends (campaign, recipient, segment, tier, \
+             cost_picos, calls, fallbacks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut prune = tx.prepare_cached(
+            "DELETE FROM audit_top_sends WHERE campaign = ?1 AND recipient NOT IN \
+             (SELECT recipient FROM audit_top_sends WHERE campaign = ?1 \
+              ORDER BY cost_picos DESC, recipient DESC LIMIT ?2)",
+        )?;
+        for (c, heap) in &costly {
+            for Reverse(s) in heap {
+                ux.execute(params![
+                    name(*c),
+                    s.recipient,
+                    name(s.segment),
+                    name(s.tier),
+                    s.cost,
+                    s.calls,
+                    s.fallbacks
+                ])?;
+            }
+            prune.execute(params![name(*c), TOP_SENDS_KEPT as i64])?;
         }
         let mut um = tx.prepare_cached(
             "INSERT INTO audit_meta (key, value) VALUES (?1, ?2) \

@@ -284,6 +284,185 @@ mod tests {
         assert!(r.render_text().contains("gate by tier"));
     }
 
+    /// The costliest minute stands out against the median one, with its retries and failures;
+    /// folding in several refreshes gives the same minutes as one pass.
+    #[test]
+    fn the_costliest_minutes_are_found_against_the_median() {
+        const MIN: i64 = 60_000;
+        let t0 = 29_941_754 * MIN; // 2026-12-05 21:14 UTC
+        let (_d, path, conn) = setup();
+        let mut a = Audit::open(&path).unwrap();
+        let mut id = 0;
+        let mut add = |minute: i64, cost: i64, attempt: i64, outcome: &'static str| {
+            id += 1;
+            let mut r = row(id);
+            r.campaign = "winter";
+            r.at_ms = t0 + minute * MIN + id % 50_000;
+            r.cost = cost;
+            r.attempt = attempt;
+            r.outcome = outcome;
+            insert(&conn, &r);
+        };
+        // Ten quiet minutes of 4 calls at 1,000 picodollars each...
+        for m in 0..10 {
+            for _ in 0..4 {
+                add(m, 1_000, 1, "ok");
+            }
+        }
+        // ...and minute 7 also pays for a retry storm: 20 retries, 5 timeouts.
+        for _ in 0..20 {
+            add(7, 2_000, 2, "ok");
+        }
+        for _ in 0..5 {
+            add(7, 0, 2, "timeout");
+        }
+        a.refresh().unwrap();
+        // A late row in an earlier minute, folded by a second refresh.
+        add(3, 500, 1, "ok");
+        a.refresh().unwrap();
+
+        let r = a.report(Some("winter")).unwrap();
+        let sp = &r.spikes;
+        assert_eq!(sp.minutes, 10);
+        assert_eq!(sp.median_minute_spend, Some(Money::from_picos(4_000)));
+        let peak = &sp.peak_minutes[0];
+        assert_eq!(peak.minute, "2026-12-05T21:21Z");
+        assert_eq!(peak.spend, Money::from_picos(44_000));
+        assert_eq!((peak.calls, peak.retries, peak.failed), (29, 25, 5));
+        assert_eq!(peak.times_median, Some(11.0));
+        assert_eq!(sp.peak_minutes[1].spend, Money::from_picos(4_500));
+        assert_eq!(sp.peak_minutes.len(), candor_audit::SPIKES_SHOWN);
+        let text = r.render_text();
+        assert!(
+            text.contains("2026-12-05 21:21") && text.contains("11.0x median"),
+            "{text}"
+        );
+
+        // The same rows in one pass.
+        let (_d2, path2, conn2) = setup();
+        drop(conn2);
+        // Opened first, so both ledgers have the columns the audit adds.
+        let mut b = Audit::open(&path2).unwrap();
+        conn.execute("ATTACH DATABASE ?1 AS other", [path2.to_str().unwrap()])
+            .unwrap();
+        conn.execute("INSERT INTO other.ledger SELECT * FROM main.ledger", [])
+            .unwrap();
+        b.refresh().unwrap();
+        assert_eq!(b.report(Some("winter")).unwrap().spikes, r.spikes);
+    }
+
+    /// The costliest emails are kept across refreshes and campaigns, each once, costliest first.
+    #[test]
+    fn the_costliest_sends_are_listed_once_each() {
+        let (_d, path, _conn) = setup();
+        let mut a = Audit::open(&path).unwrap();
+        let send = |campaign: &str, i: u32, cost: i64| {
+            let skipped = i.is_multiple_of(7);
+            SendRow {
+                campaign: campaign.into(),
+                recipient: format!("r{i:03}"),
+                segment: "loyal".into(),
+                planned_tier: "deep".into(),
+                tier: if skipped {
+                    String::new()
+                } else {
+                    "deep".into()
+                },
+                sent: !skipped,
+                reason: if skipped {
+                    "gate".into()
+                } else {
+                    String::new()
+                },
+                cost: Money::from_picos(cost.into()),
+                calls: i % 5,
+                fallbacks: i % 3,
+                degraded: false,
+                gate: vec![],
+            }
+        };
+        // Costs are a scrambled permutation, logged in batches of 10 with a refresh after each.
+        let cost = |i: u32| i64::from((i * 37) % 101) * 1_000;
+        let rows: Vec<SendRow> = (0..100).map(|i| send("winter", i, cost(i))).collect();
+        for chunk in rows.chunks(10) {
+            a.log_sends(chunk).unwrap();
+            a.refresh().unwrap();
+        }
+        // A resumed run logs the costliest again: still listed once.
+        a.log_sends(&rows[..30]).unwrap();
+        a.log_sends(&[send("spring", 1, 1_000)]).unwrap();
+        a.refresh().unwrap();
+
+        let r = a.report(Some("winter")).unwrap();
+        let mut want: Vec<(i64, String)> =
+            (0..100).map(|i| (cost(i), format!("r{i:03}"))).collect();
+        want.sort_by(|x, y| y.cmp(x));
+        let got: Vec<(i64, String)> = r
+            .spikes
+            .costliest_sends
+            .iter()
+            .map(|c| (c.cost.picos() as i64, c.recipient.clone()))
+            .collect();
+        assert_eq!(got, want[..candor_audit::SPIKES_SHOWN].to_vec());
+        let top = &r.spikes.costliest_sends[0];
+        let i: u32 = top.recipient[1..].parse().unwrap();
+        assert_eq!(
+            (top.calls, top.fallbacks),
+            (u64::from(i % 5), u64::from(i % 3))
+        );
+        assert!(r
+            .spikes
+            .costliest_sends
+            .iter()
+            .all(|c| c.campaign == "winter"));
+        assert!(
+            r.render_text().contains("costliest emails"),
+            "{}",
+            r.render_text()
+        );
+        let spring = a.report(Some("spring")).unwrap();
+        assert_eq!(spring.spikes.costliest_sends.len(), 1);
+    }
+
+    /// A rollup made before the spike tables existed is folded again on open: the spikes are
+    /// filled in and nothing is counted twice.
+    #[test]
+    fn a_rollup_from_before_spikes_is_folded_again() {
+        let (_d, path, conn) = setup();
+        for id in 1..=60 {
+            let mut r = row(id);
+            r.at_ms = 1_000 + id * 20_000;
+            insert(&conn, &r);
+        }
+        let mut a = Audit::open(&path).unwrap();
+        a.log_sends(&[SendRow {
+            campaign: "winter".into(),
+            recipient: "r1".into(),
+            segment: "loyal".into(),
+            planned_tier: "deep".into(),
+            tier: "deep".into(),
+            sent: true,
+            reason: String::new(),
+            cost: Money::from_picos(9_000),
+            calls: 2,
+            fallbacks: 0,
+            degraded: false,
+            gate: vec![],
+        }])
+        .unwrap();
+        a.refresh().unwrap();
+        let fresh = a.report(None).unwrap();
+        assert_eq!(fresh.spikes.minutes, 21);
+        assert_eq!(fresh.spikes.costliest_sends.len(), 1);
+        drop(a);
+
+        conn.execute_batch("DROP TABLE audit_timeline; DROP TABLE audit_top_sends")
+            .unwrap();
+        let mut again = Audit::open(&path).unwrap();
+        again.refresh().unwrap();
+        assert_eq!(again.report(None).unwrap(), fresh);
+    }
+
     #[test]
     fn a_file_without_a_ledger_is_refused() {
         let dir = tempfile::tempdir().unwrap();

@@ -176,11 +176,15 @@ pub struct AuditArgs {
     /// Only this campaign.
     #[arg(long)]
     pub campaign: Option<String>,
-    /// The store (SQLite file); defaults to the one named in candor.toml.
+    /// The store (SQLite file) `candor run` wrote; defaults to the `store` key of the config,
+    /// else `candor.sqlite` beside it.
     #[arg(long, env = "CANDOR_STORE")]
     pub store: Option<PathBuf>,
+    /// The settings file naming the store; defaults to `candor.toml` in the current directory,
+    /// if present.
     #[arg(long, env = "CANDOR_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Print the report as JSON (versioned; fields are only ever added).
     #[arg(long)]
     pub json: bool,
 }

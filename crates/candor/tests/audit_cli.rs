@@ -91,6 +91,22 @@ mod tests {
         );
         let r: Report = serde_json::from_slice(&via_config.stdout).unwrap();
         assert_eq!(r.totals.sends, 1);
+        // Without flags, `candor.toml` in the current directory names the store, as it does
+        // for `candor run` on a campaign beside it.
+        let here = candor()
+            .args(["audit", "--json"])
+            .current_dir(&sub)
+            .env_remove("CANDOR_STORE")
+            .env_remove("CANDOR_CONFIG")
+            .output()
+            .unwrap();
+        assert!(
+            here.status.success(),
+            "{}",
+            String::from_utf8_lossy(&here.stderr)
+        );
+        let r: Report = serde_json::from_slice(&here.stdout).unwrap();
+        assert_eq!(r.totals.sends, 1);
         // A config that does not parse is a user error naming the file.
         std::fs::write(sub.join("bad.toml"), "stor = 1\n").unwrap();
         let bad = candor()

@@ -11,6 +11,7 @@ use crate::exit::UserError;
 /// The store file when neither `--store` nor a config names one: the default `candor run`
 /// uses beside a campaign in the current directory.
 const DEFAULT_STORE: &str = "candor.sqlite";
+const DEFAULT_CONFIG: &str = "candor.toml";
 
 pub fn run(args: AuditArgs) -> anyhow::Result<()> {
     let store = store_path(&args)?;
@@ -52,7 +53,11 @@ fn store_path(args: &AuditArgs) -> anyhow::Result<PathBuf> {
     if let Some(s) = &args.store {
         return Ok(s.clone());
     }
-    if let Some(cfg) = &args.config {
+    // An explicit config, else `candor.toml` here: the one `candor run` finds beside a
+    // campaign in the current directory.
+    let here = PathBuf::from(DEFAULT_CONFIG);
+    let config = args.config.as_ref().or(here.is_file().then_some(&here));
+    if let Some(cfg) = config {
         // The store `candor run` used with this config: its `store` key, else the default
         // beside the config file.
         let dir = cfg.parent().unwrap_or(std::path::Path::new("."));
