@@ -133,6 +133,34 @@ fn main() {
         }
         Err(e) => eprintln!("second-author sets: {e}"),
     }
+    // Per set: the newest set's first figures are its blind ones. `GATE_BENCH_SHOW=1` lists
+    // every miss and false alarm.
+    let show = std::env::var("GATE_BENCH_SHOW").is_ok_and(|v| v == "1");
+    if let Ok(more) = load::load_second_author() {
+        for (name, _) in load::SECOND_AUTHOR {
+            let prefix = format!("{name}/");
+            let set: Vec<load::Case> = more
+                .iter()
+                .filter(|c| c.id.starts_with(&prefix))
+                .cloned()
+                .collect();
+            let t = load::score(&gate, &set);
+            println!(
+                "  {name}: recall {:.2} ({}/{}), false alarms {:.2} ({}/{})",
+                t.caught as f64 / t.defects.max(1) as f64,
+                t.caught,
+                t.defects,
+                t.false_alarms as f64 / t.faithful.max(1) as f64,
+                t.false_alarms,
+                t.faithful
+            );
+            if show {
+                for m in t.misses.iter().chain(&t.alarms) {
+                    println!("    {m}");
+                }
+            }
+        }
+    }
     // Keep the optimizer from discarding the work.
     if sink == usize::MAX || hits == usize::MAX {
         println!();

@@ -251,7 +251,26 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
     let last = *parts.last()?;
     let has = |w: &[&str]| parts.iter().any(|p| w.contains(p));
     if parts.len() < 2 {
-        return None;
+        // `"tickets": 4`, `"nights": 2`: a plural of a thing counted.
+        return matches!(
+            k,
+            "tickets"
+                | "nights"
+                | "classes"
+                | "seats"
+                | "sessions"
+                | "bottles"
+                | "boxes"
+                | "bags"
+                | "passes"
+                | "visits"
+                | "lessons"
+                | "meals"
+                | "issues"
+                | "rounds"
+                | "guests"
+        )
+        .then_some(FKind::Count);
     }
     if has(&["tier", "level", "status"]) && !has(&["date", "until", "since", "points"]) {
         Some(FKind::Tier)
@@ -820,6 +839,12 @@ impl<'a> Facts<'a> {
                 let money_offer = ["amount", "fixed", "dollar", "money", "flat"]
                     .iter()
                     .any(|w| kind_of.contains(w));
+                // `"regular_prices_usd": {"3_months": 60, ...}`: the object's key says its
+                // numbers are money, whatever their own keys say.
+                let prices = !k.contains("percent")
+                    && (k.contains("price")
+                        || k.contains("fee")
+                        || key_kind(rules, key) == Some(FKind::Amount));
                 for (ck, cv) in m {
                     let cpath = format!("{path}.{ck}");
                     let valued = matches!(ck.as_str(), "value" | "amount" | "off");
@@ -829,6 +854,9 @@ impl<'a> Facts<'a> {
                         }
                         Some(x) if valued && money_offer => {
                             self.money_offs.push(x);
+                            self.push_num(&cpath, false, FKind::Amount, x, None, ck);
+                        }
+                        Some(x) if prices && !fold(ck).contains("percent") => {
                             self.push_num(&cpath, false, FKind::Amount, x, None, ck);
                         }
                         _ => self.push_campaign(rules, &cpath, ck, cv, depth + 1),
@@ -1031,6 +1059,26 @@ impl<'a> Facts<'a> {
             .find(hit)
             .or_else(|| self.derived().numbers.iter().find(hit))
             .map(|(_, i)| *i)
+    }
+
+    /// [`Facts::money_fact_exact`] for the campaign's figures only.
+    pub fn campaign_money_exact(&self, n: f64) -> Option<usize> {
+        let hit = |(x, i): &&(f64, usize)| {
+            (n - x).abs() < 0.005
+                && self.list.get_checked(*i).is_some_and(|f| {
+                    !f.personal && !matches!(f.kind, FKind::Count | FKind::Date | FKind::Percent)
+                })
+        };
+        self.numbers
+            .iter()
+            .find(hit)
+            .or_else(|| self.derived().numbers.iter().find(hit))
+            .map(|(_, i)| *i)
+    }
+
+    /// Amounts the campaign takes off a price.
+    pub fn money_offs(&self) -> &[f64] {
+        &self.money_offs
     }
 
     /// Campaign dates (offer ends, store events).

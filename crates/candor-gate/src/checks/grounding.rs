@@ -350,6 +350,17 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "an Ethiopian release" for `origin: Ethiopia`: a people or language word named
+            // after a place a fact holds.
+            if hits.is_empty() {
+                if let Some(h) = demonym_bases(&word)
+                    .into_iter()
+                    .map(|b| self.facts_for_stem(&stem(&b)))
+                    .find(|h| !h.is_empty())
+                {
+                    hits = h;
+                }
+            }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
             if hits.is_empty() {
                 let key_hit = self.facts.list.iter().position(|f| {
@@ -475,6 +486,11 @@ impl Checker<'_> {
             .map(|t| t.norm.clone())
             .unwrap_or_default();
         let vocative = sentence_initial && self.followed_by_comma(hi);
+        // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
+        // sign-off, not a name.
+        if vocative && single && self.is_sign_off_line(span_s, span_e) {
+            return;
+        }
         let looks_product = last_is_product || self.is_product_noun(&next);
         let looks_tier = self.rules.tier_nouns.contains(next.as_str());
         let looks_place = PLACE_PREPS.contains(&prev.as_str()) && !looks_product;
@@ -549,6 +565,31 @@ impl Checker<'_> {
             let k = crate::text::fold(k);
             k.ends_with("_name") && !matches!(k.as_str(), "first_name" | "last_name" | "full_name")
         })
+    }
+
+    /// Whether `start..end` is all of its body line (with a comma or "!" after it), below
+    /// some text and with at most two non-empty lines after it: where a sign-off stands.
+    fn is_sign_off_line(&self, start: usize, end: usize) -> bool {
+        let text = self.doc.text;
+        if start < self.doc.body_start {
+            return false;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let before = text[line_start..start].trim();
+        let after = text[end..line_end].trim();
+        if !before.is_empty() || !matches!(after, "," | "!" | "") {
+            return false;
+        }
+        let above = text
+            .get(self.doc.body_start..line_start)
+            .unwrap_or_default()
+            .trim();
+        let below = text[line_end..]
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        !above.is_empty() && below <= 2
     }
 
     fn followed_by_comma(&self, wi: usize) -> bool {
@@ -1195,4 +1236,32 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// The places a people or language word may be named after: "ethiopian" → "ethiopia",
+/// "brazilian" → "brazil", "japanese" → "japan", "chinese" → "china". Candidates only: the
+/// caller keeps one a fact holds.
+fn demonym_bases(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if word.len() < 5 || !word.is_ascii() {
+        return out;
+    }
+    if let Some(b) = word.strip_suffix('n') {
+        if b.ends_with('a') {
+            out.push(b.to_string()); // ethiopia-n, kenya-n, colombia-n
+        }
+    }
+    if let Some(b) = word.strip_suffix("ian") {
+        out.push(b.to_string()); // brazil-ian, egypt-ian
+        out.push(format!("{b}y")); // ital-ian → italy
+    }
+    if let Some(b) = word.strip_suffix("ese") {
+        out.push(b.to_string()); // japan-ese, sudan-ese
+        out.push(format!("{b}a")); // chin-ese → china
+    }
+    if let Some(b) = word.strip_suffix("ish") {
+        out.push(b.to_string()); // turk-ish
+    }
+    out.retain(|b| b.len() >= 3);
+    out
 }

@@ -1111,7 +1111,8 @@ impl Checker<'_> {
             let found = self
                 .facts
                 .money_fact(v)
-                .or_else(|| per.and_then(|k| self.facts.money_fact_exact(v * k)));
+                .or_else(|| per.and_then(|k| self.facts.money_fact_exact(v * k)))
+                .or_else(|| self.scaled_money_fact(s, v));
             if let Some(fi) = found {
                 if fi != usize::MAX {
                     self.use_fact(fi, s, e);
@@ -1219,6 +1220,63 @@ impl Checker<'_> {
 
     /// A campaign amount that is a spend threshold: a key like `min_spend` or
     /// `free_shipping_over`, or a value that says so.
+    /// An amount worked out for a quantity the email states nearby: "two nights at a $240
+    /// rate would come to $336 instead of $480" (2 × $240, less 30%), "three months comes to
+    /// $51, or $17 a bag" ($51 ÷ 3), "two hardcovers ... you'd pay $40.40" (2 × $28 less 10%,
+    /// less $10). The quantity is a whole number from 2 to 12 written in the amount's sentence
+    /// or the one before; the result must equal a campaign figure or one worked out from the
+    /// campaign's figures, to the cent (a person's own amounts, worked over, match too much).
+    fn scaled_money_fact(&self, start: usize, v: f64) -> Option<usize> {
+        let toks = &self.doc.toks;
+        let ti = toks.iter().position(|t| t.start >= start)?;
+        let sent = toks[ti].sent;
+        let mut counts: Vec<f64> = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            if t.sent > sent {
+                break;
+            }
+            if t.sent + 1 < sent {
+                continue;
+            }
+            let n = match t.kind {
+                TokKind::Num => {
+                    // Not itself money or a percentage.
+                    let money = i
+                        .checked_sub(1)
+                        .and_then(|p| toks.get(p))
+                        .is_some_and(|p| matches!(p.norm.as_str(), "$" | "€" | "£" | "¥"));
+                    let pct = toks
+                        .get(i + 1)
+                        .is_some_and(|n| n.norm == "%" || n.norm == "percent");
+                    if money || pct {
+                        continue;
+                    }
+                    parse_num(&t.norm)
+                }
+                TokKind::Word if !matches!(t.norm.as_str(), "a" | "an" | "no" | "couple") => {
+                    word_number(&t.norm)
+                }
+                _ => None,
+            };
+            if let Some(n) = n.filter(|n| n.fract() == 0.0 && (2.0..=12.0).contains(n)) {
+                if !counts.contains(&n) {
+                    counts.push(n);
+                }
+            }
+        }
+        for u in counts {
+            let mut tries = vec![v / u, v * u];
+            tries.extend(self.facts.money_offs().iter().map(|off| (v + off) / u));
+            if let Some(i) = tries
+                .iter()
+                .find_map(|x| self.facts.campaign_money_exact(*x))
+            {
+                return Some(i);
+            }
+        }
+        None
+    }
+
     fn is_spend_threshold(&self, f: &crate::facts::Fact) -> bool {
         let k = f.key.as_str();
         let threshold_key = k.split('_').any(|p| {

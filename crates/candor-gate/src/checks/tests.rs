@@ -1520,3 +1520,163 @@ mod footer {
         }
     }
 }
+
+fn check_with(r: &Recipient, c: serde_json::Value, body: &str) -> Report {
+    Gate::new().check(
+        &Email::new("A note for you", body),
+        r,
+        &Context::from_json(c).unwrap(),
+    )
+}
+
+/// A sign-off adverb alone on its line above the sender is not a name; the same word as the
+/// greeting, or a wrong name there, still is.
+#[test]
+fn a_sign_off_line_is_not_a_name() {
+    for closing in ["Gratefully", "Cordially", "Onward"] {
+        assert_pass(
+            &zoe(),
+            &format!(
+                "Hi Zoë,\n\nThe TRAIL20 code takes 20% off until November 30.\n\n{closing},\nNorthpeak"
+            ),
+        );
+    }
+    // Not at the foot of the email: a vocative the record does not support.
+    assert_finds(
+        &zoe(),
+        "Hi Zoë,\n\nMarissa, the TRAIL20 code takes 20% off until November 30.\n\nNorthpeak",
+        Kind::WrongFact,
+        "grounding.capitalized",
+        "Marissa",
+    );
+}
+
+/// "an Ethiopian lot" for a campaign whose origin is Ethiopia; a people word no fact is
+/// named after is still flagged.
+#[test]
+fn a_people_word_named_after_a_fact_place() {
+    let c = json!({"now":"2026-11-20","brand":"Roasters","offer":{"code":"GIFT15","ends":"2026-12-31"},
+        "release":{"name":"Guji Natural Lot","origin":"Ethiopia"}});
+    let ok = check_with(
+        &sparse(),
+        c.clone(),
+        "Hello,\n\nOur Guji Natural Lot is a limited Ethiopian release.\n\nRoasters",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &sparse(),
+        c,
+        "Hello,\n\nOur Guji Natural Lot is a limited Peruvian release.\n\nRoasters",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// Prices listed under a key that says so (`"regular_prices_usd": {"3_months": 60}`) are
+/// money, and a campaign's `"tickets": 4` counts tickets: the worked-out prices read as
+/// right, and a wrong one is still caught.
+#[test]
+fn nested_price_lists_and_counted_keys() {
+    let c = json!({"now":"2026-12-09","brand":"Roasters","offer":{"discount_percent":15,"code":"GIFT15",
+        "regular_prices_usd":{"3_months":60,"6_months":114},"ends":"2026-12-31"}});
+    let ok = check_with(
+        &sparse(),
+        c.clone(),
+        "Hello,\n\nWith code GIFT15, three months are $51 instead of $60 and six months $96.90.\n\nRoasters",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &sparse(),
+        c,
+        "Hello,\n\nWith code GIFT15, three months are $49 instead of $60.\n\nRoasters",
+    );
+    assert_report_has(
+        &bad,
+        "$49",
+        Kind::WrongOffer,
+        Some("offer.amount"),
+        Some("$49"),
+    );
+
+    let t = json!({"now":"2026-12-09","brand":"Lantern","offer":{"name":"Flex Pass","price_usd":140,
+        "tickets":4,"single_ticket_price_usd":45,"code":"FLEX4","ends":"2026-12-31"}});
+    let ok = check_with(
+        &sparse(),
+        t.clone(),
+        "Hello,\n\nThe Flex Pass is four tickets for $140 with code FLEX4: $35 each instead of $45.\n\nLantern",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &sparse(),
+        t,
+        "Hello,\n\nThe Flex Pass is four tickets for $140 with code FLEX4: $30 each instead of $45.\n\nLantern",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// A total for a quantity the email states next to it: two nights at the campaign's rate,
+/// with and without its discount. A total no quantity explains is still wrong.
+#[test]
+fn totals_for_a_stated_quantity() {
+    let c = json!({"now":"2026-12-09","brand":"Alder","offer":{"discount_percent":30,"code":"WNTR30",
+        "book_by":"2026-12-15"},"example_rate":{"best_available_rate_usd_per_night":240}});
+    let ok = check_with(
+        &sparse(),
+        c.clone(),
+        "Hello,\n\nTwo nights at a $240 nightly rate would come to $336 instead of $480 with WNTR30.\n\nAlder",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for wrong in ["$346", "$500"] {
+        let body = format!(
+            "Hello,\n\nTwo nights at a $240 nightly rate would come to {wrong} with WNTR30.\n\nAlder"
+        );
+        let bad = check_with(&sparse(), c.clone(), &body);
+        assert_report_has(
+            &bad,
+            &body,
+            Kind::WrongOffer,
+            Some("offer.amount"),
+            Some(wrong),
+        );
+    }
+}
+
+/// "This October marked five years since you joined": an anniversary month of an old date.
+/// A month with no date of the person's, anniversary or not, is still wrong.
+#[test]
+fn an_anniversary_month_of_an_old_date() {
+    assert_pass(
+        &zoe(),
+        "Hi Zoë,\n\nThis June marked three years since you joined us. The TRAIL20 code takes 20% off until November 30.\n\nNorthpeak",
+    );
+    assert_finds(
+        &zoe(),
+        "Hi Zoë,\n\nThis March marked three years since you joined us. The TRAIL20 code takes 20% off until November 30.\n\nNorthpeak",
+        Kind::WrongTime,
+        "time.month",
+        "March",
+    );
+}
+
+/// "one of your favourites" for a record with `favorite_genres`; without it, a claim.
+#[test]
+fn favourites_the_record_lists() {
+    let fan = Recipient::from_json(
+        r#"{"id":"9","email":"i@example.com","first_name":"Inês",
+        "attributes":{"favorite_genres":"literary fiction, translated fiction"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let body = "Hi Inês,\n\nTranslated fiction is one of your favourites, so here is a nudge: TRAIL20 takes 20% off until November 30.\n\nNorthpeak";
+    let rep = run(&fan, body);
+    assert!(
+        !rep.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+        "{:?}",
+        kinds(&rep)
+    );
+    let other = Recipient::from_json(
+        r#"{"id":"9","email":"i@example.com","first_name":"Inês"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(!run(&other, body).passed());
+}

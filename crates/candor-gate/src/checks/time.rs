@@ -847,8 +847,14 @@ impl Checker<'_> {
                         continue;
                     }
                     let dates = self.sentence_dates(ti);
+                    // "This October marked five years since you joined": an anniversary falls
+                    // in the month of a date however many years back.
+                    let anniversary =
+                        self.clause_has(ti, &["anniversary", "years", "year", "birthday"]);
                     let hit = dates.iter().find(|(d, _)| {
-                        d.month() == mo && now.days_since(*d) >= 0 && now.days_since(*d) <= 550
+                        d.month() == mo
+                            && now.days_since(*d) >= 0
+                            && (now.days_since(*d) <= 550 || anniversary)
                     });
                     match hit {
                         Some(&(_, fi)) => self.use_fact(fi, span.0, span.1),
