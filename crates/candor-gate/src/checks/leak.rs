@@ -2,12 +2,15 @@
 
 use super::Checker;
 use crate::report::Kind;
-use crate::text::fold;
+use std::hash::Hasher;
+
+use crate::text::{fold, FxHasher};
 
 impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
         self.language();
+        self.repeated_paragraphs();
         let sets = [
             (
                 &self.rules.standins,
@@ -41,6 +44,73 @@ impl Checker<'_> {
         }
         for (s, e, rule, reason) in hits {
             self.flag(Kind::TemplateLeak, s, e, reason.to_string(), rule);
+        }
+    }
+
+    /// A paragraph of eight words or more written twice in the body: a generation artefact
+    /// (a model repeating itself, or a draft pasted in twice). Compared word by word, case
+    /// and spacing aside.
+    fn repeated_paragraphs(&mut self) {
+        const MIN_WORDS: usize = 8;
+        let text = self.doc.text;
+        let Some(body) = text.get(self.doc.body_start..) else {
+            return;
+        };
+        // Words lowercased, one space between: what two copies of a paragraph share.
+        let normal = |s: usize, e: usize| {
+            text[s..e].split_whitespace().flat_map(|w| {
+                w.chars()
+                    .flat_map(char::to_lowercase)
+                    .chain(std::iter::once(' '))
+            })
+        };
+        // (hash of the normal form, start, end) of each long paragraph: no allocation per word.
+        let mut seen: Vec<(u64, usize, usize)> = Vec::new();
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
+        let mut close = |para: Option<(usize, usize)>| {
+            let Some((s, e)) = para else {
+                return;
+            };
+            if text[s..e].split_whitespace().nth(MIN_WORDS - 1).is_none() {
+                return;
+            }
+            let mut h = FxHasher::default();
+            for c in normal(s, e) {
+                h.write_u32(c as u32);
+            }
+            let h = h.finish();
+            if seen
+                .iter()
+                .any(|&(sh, ss, se)| sh == h && normal(ss, se).eq(normal(s, e)))
+            {
+                repeats.push((s, e));
+            } else {
+                seen.push((h, s, e));
+            }
+        };
+        // (start, end) of the paragraph being read, as offsets into `text`.
+        let mut para: Option<(usize, usize)> = None;
+        let mut at = self.doc.body_start;
+        for line in body.split_inclusive('\n') {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                close(para.take());
+            } else {
+                let s = at + (line.len() - line.trim_start().len());
+                let e = s + trimmed.len();
+                para = Some(para.map_or((s, e), |(ps, _)| (ps, e)));
+            }
+            at += line.len();
+        }
+        close(para.take());
+        for (s, e) in repeats {
+            self.flag(
+                Kind::TemplateLeak,
+                s,
+                e,
+                "this paragraph is written twice".into(),
+                "leak.repeated_paragraph",
+            );
         }
     }
 

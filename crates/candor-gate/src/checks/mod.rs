@@ -407,6 +407,7 @@ impl<'a> Checker<'a> {
         self.perks();
         self.offer_scope();
         self.times();
+        self.weekday_dates();
         self.lint();
         self.consent();
     }

@@ -1680,3 +1680,96 @@ fn favourites_the_record_lists() {
     .unwrap();
     assert!(!run(&other, body).passed());
 }
+
+/// A weekday and a date that cannot both be right; the right pair, with or without a year,
+/// passes.
+#[test]
+fn a_weekday_that_is_not_the_dates() {
+    // 2026-11-30 is a Monday (the send date is 2026-11-20).
+    let c = json!({"now":"2026-11-20","brand":"Northpeak","offer":{"code":"TRAIL20","ends":"2026-12-31"},
+        "store_event":{"name":"Trail Night","date":"2026-11-30"}});
+    for ok in [
+        "Monday, November 30",
+        "Monday 30 November",
+        "Monday, November 30, 2026",
+    ] {
+        let rep = check_with(
+            &sparse(),
+            c.clone(),
+            &format!("Hello,\n\nTrail Night is on {ok} at our store.\n\nNorthpeak"),
+        );
+        assert!(rep.passed(), "{ok}: {:?}", kinds(&rep));
+    }
+    let body = "Hello,\n\nTrail Night is on Sunday, November 30 at our store.\n\nNorthpeak";
+    let rep = check_with(&sparse(), c, body);
+    assert_report_has(
+        &rep,
+        body,
+        Kind::WrongTime,
+        Some("time.weekday_date"),
+        Some("Sunday, November 30"),
+    );
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.reason.contains("November 30, 2026 is a Monday")),
+        "{:?}",
+        rep.findings
+    );
+}
+
+/// A paragraph written twice is a generation artefact; short repeated lines and paragraphs
+/// that only share words are not.
+#[test]
+fn a_paragraph_written_twice() {
+    let para = "Our winter sale takes 20% off beds and coats with code TRAIL20 until November 30.";
+    let body = format!("Hello,\n\n{para}\n\n{para}\n\nNorthpeak");
+    let rep = run(&sparse(), &body);
+    assert_report_has(
+        &rep,
+        &body,
+        Kind::TemplateLeak,
+        Some("leak.repeated_paragraph"),
+        Some(para),
+    );
+    assert_pass(
+        &sparse(),
+        &format!(
+            "Hello,\n\n{para}\n\nThe sale also takes 20% off boots with code TRAIL20 until November 30.\n\nThanks!\n\nThanks!\nNorthpeak"
+        ),
+    );
+}
+
+/// Operator chatter with words between "here's a" and "email"; regulars and tastes claimed
+/// of a record with nothing behind them.
+#[test]
+fn chatter_regulars_and_tastes_with_words_between() {
+    assert_finds(
+        &sparse(),
+        "Here's a friendly re-engagement email for Theo:\n\nHello,\n\nTRAIL20 takes 20% off until November 30.",
+        Kind::TemplateLeak,
+        "leak.assistant_chatter",
+        "Here's a friendly re-engagement email",
+    );
+    for (phrase, text) in [
+        (
+            "As one of our longtime regulars, you know the drill",
+            "one of our longtime regulars",
+        ),
+        (
+            "As someone who likes a bright cup, you'll want this",
+            "As someone who likes",
+        ),
+    ] {
+        let body =
+            format!("Hello,\n\n{phrase}: TRAIL20 takes 20% off until November 30.\n\nNorthpeak");
+        let rep = run(&sparse(), &body);
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.kind == Kind::ImpliedContext && f.text == text),
+            "{body}: {:?}",
+            kinds(&rep)
+        );
+    }
+}
