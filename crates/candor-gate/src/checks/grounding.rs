@@ -725,6 +725,104 @@ impl Checker<'_> {
     }
 
     /// "your new hiking boots": a thing the person owns must be in a fact.
+    /// "your usual Highlands store": a named store, studio or branch said to be the person's
+    /// must be theirs in the record. With a place of theirs on record, another one is a wrong
+    /// fact; with none, claiming one is a fabricated fact.
+    pub(super) fn possessive_places(&mut self) {
+        const PLACE_NOUNS: [&str; 14] = [
+            "store", "shop", "branch", "location", "studio", "gym", "club", "taproom", "hotel",
+            "showroom", "clinic", "salon", "library", "office",
+        ];
+        let mut flags = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            if self.doc.toks[self.doc.words[wi]].norm != "your" || self.in_hedge(wi) {
+                continue;
+            }
+            // The place noun within four words, a capitalized name right before it.
+            let Some(nw) = (1..=4).map(|k| wi + k).find(|&w| {
+                self.doc
+                    .word_after(wi, w - wi)
+                    .is_some_and(|t| PLACE_NOUNS.contains(&t.norm.as_str()) && !t.cap)
+            }) else {
+                continue;
+            };
+            // "your next Basketful shop": shopping talk, not a place of theirs.
+            let shopping = (wi + 1..nw).any(|w| {
+                matches!(
+                    self.doc.toks[self.doc.words[w]].norm.as_str(),
+                    "next" | "first" | "own" | "new" | "future" | "weekly" | "big"
+                )
+            });
+            if shopping {
+                continue;
+            }
+            let names: Vec<usize> = (wi + 1..nw)
+                .filter(|&w| {
+                    let t = &self.doc.toks[self.doc.words[w]];
+                    t.cap && !self.is_common(&t.norm)
+                })
+                .collect();
+            // The brand's own name is no place: "your Basketful store account".
+            let brand = names.iter().any(|&w| {
+                let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                self.facts_for_stem(&st)
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal && self.facts.list[f].key == "brand")
+            });
+            if brand {
+                continue;
+            }
+            // Only a name right before the noun ("your usual Highlands store"), not a brand
+            // further back ("your Northpeak gift card store credit").
+            if names.last() != Some(&(nw - 1)) {
+                continue;
+            }
+            let stems: Vec<String> = names
+                .iter()
+                .map(|&w| stem(&self.doc.toks[self.doc.words[w]].norm))
+                .collect();
+            let theirs: Vec<usize> = stems
+                .iter()
+                .flat_map(|st| self.facts_for_stem(st))
+                .filter(|&f| self.facts.list[f].personal)
+                .collect();
+            let s = self.doc.toks[self.doc.words[wi]].start;
+            let e = self.doc.toks[self.doc.words[nw]].end;
+            if !theirs.is_empty() {
+                for f in theirs {
+                    self.use_fact(f, s, e);
+                }
+                continue;
+            }
+            let place_on_record = self
+                .facts
+                .list
+                .iter()
+                .position(|f| f.personal && f.kind == FKind::Place && f.event.is_none());
+            let text = self.doc.text[s..e].to_string();
+            flags.push(match place_on_record {
+                Some(f) => (
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!(
+                        "`{text}`: the person's own is `{}`",
+                        self.facts.list[f].path
+                    ),
+                ),
+                None => (
+                    Kind::FabricatedFact,
+                    s,
+                    e,
+                    format!("`{text}`: no fact says which place is the person's"),
+                ),
+            });
+        }
+        for (kind, s, e, reason) in flags {
+            self.flag(kind, s, e, reason, "grounding.own_place");
+        }
+    }
+
     pub(super) fn possessive_products(&mut self) {
         for wi in 0..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];

@@ -400,6 +400,7 @@ impl<'a> Checker<'a> {
         self.capitalized();
         self.tiers();
         self.possessive_products();
+        self.possessive_places();
         self.claims();
         self.categories();
         self.counts_and_tenure();

@@ -1773,3 +1773,48 @@ fn chatter_regulars_and_tastes_with_words_between() {
         );
     }
 }
+
+/// "your usual Boulder store": a named place said to be the person's must be theirs.
+#[test]
+fn a_store_said_to_be_theirs() {
+    let c = json!({"now":"2026-11-20","brand":"Northpeak","offer":{"code":"TRAIL20","ends":"2026-11-30"},
+        "stores":["Denver","Boulder"]});
+    let body = |place: &str| {
+        let hi = if place.contains("Denver") || place.contains("usual") {
+            "Hi Zoë"
+        } else {
+            "Hello"
+        };
+        format!("{hi},\n\nThe team at {place} has the sale range out with code TRAIL20 until November 30.\n\nNorthpeak")
+    };
+    let ok = check_with(&zoe(), c.clone(), &body("your usual Denver store"));
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let wrong = check_with(&zoe(), c.clone(), &body("your usual Boulder store"));
+    assert_report_has(
+        &wrong,
+        "Boulder",
+        Kind::WrongFact,
+        Some("grounding.own_place"),
+        Some("your usual Boulder store"),
+    );
+    let unknown = check_with(&sparse(), c.clone(), &body("your Boulder store"));
+    assert_report_has(
+        &unknown,
+        "unknown",
+        Kind::FabricatedFact,
+        Some("grounding.own_place"),
+        None,
+    );
+    // Shopping talk and the brand's own name are not places of theirs.
+    for fine in [
+        "your next Boulder store visit",
+        "your Northpeak store account",
+    ] {
+        let rep = check_with(&sparse(), c.clone(), &body(fine));
+        assert!(
+            !rep.findings.iter().any(|f| f.rule == "grounding.own_place"),
+            "{fine}: {:?}",
+            kinds(&rep)
+        );
+    }
+}
