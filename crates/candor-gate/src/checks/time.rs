@@ -459,60 +459,29 @@ impl Checker<'_> {
     /// the year that puts it nearest the send date.
     pub(super) fn weekday_dates(&mut self) {
         let now = self.facts.now;
-        let day_of = |t: &crate::text::Tok| -> Option<u8> {
-            let v = if t.kind == TokKind::Num {
-                parse_num(&t.norm)
-            } else {
-                ordinal(&t.norm)
-            };
-            v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
-                .map(|v| v as u8)
-        };
-        let month_of = |t: &crate::text::Tok| -> Option<u8> {
-            MONTHS
-                .iter()
-                .position(|m| *m == t.norm)
-                .or_else(|| {
-                    MONTH_ABBR
-                        .iter()
-                        .position(|m| *m == t.norm && t.norm != "may")
-                })
-                .map(|i| i as u8 + 1)
-        };
         let mut flags = Vec::new();
         for wi in 0..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
             let Some(target) = WEEKDAYS.iter().position(|w| *w == t.norm) else {
                 continue;
             };
-            let (Some(a), Some(b)) = (self.doc.word_after(wi, 1), self.doc.word_after(wi, 2))
-            else {
+            // "Wednesday, December 17", "Wednesday 17 December", "Friday the 18th".
+            let Some((nearest, end)) = self.date_after(wi, now) else {
                 continue;
             };
-            // "Wednesday, December 17" or "Wednesday 17 December".
-            let (month, day, end) = match (month_of(a), day_of(b), day_of(a), month_of(b)) {
-                (Some(m), Some(d), _, _) => (m, d, b.end),
-                (_, _, Some(d), Some(m)) => (m, d, b.end),
-                _ => continue,
-            };
+            // A year written after it wins over the nearest one.
             let year = self.doc.word_after(wi, 3).and_then(|y| {
-                (y.kind == TokKind::Num && y.norm.len() == 4)
+                (y.kind == TokKind::Num && y.norm.len() == 4 && y.start >= end)
                     .then(|| parse_num(&y.norm))
                     .flatten()
                     .map(|v| (v as i32, y.end))
             });
             let (date, end) = match year {
-                Some((y, yend)) => (Date::from_ymd(y, month, day), yend),
-                None => (
-                    [now.year() - 1, now.year(), now.year() + 1]
-                        .into_iter()
-                        .filter_map(|y| Date::from_ymd(y, month, day))
-                        .min_by_key(|d| now.days_since(*d).abs()),
-                    end,
-                ),
-            };
-            let Some(date) = date else {
-                continue;
+                Some((y, yend)) => match Date::from_ymd(y, nearest.month(), nearest.day()) {
+                    Some(d) => (d, yend),
+                    None => continue,
+                },
+                None => (nearest, end),
             };
             let actual = weekday_index(date) as usize;
             if actual != target {
@@ -521,8 +490,8 @@ impl Checker<'_> {
                     end,
                     format!(
                         "{} {}, {} is a {}, not a {}",
-                        capitalized(MONTHS[month as usize - 1]),
-                        day,
+                        capitalized(MONTHS[date.month() as usize - 1]),
+                        date.day(),
                         date.year(),
                         capitalized(WEEKDAYS[actual]),
                         capitalized(WEEKDAYS[target])
