@@ -1,4 +1,5 @@
-//! Debug aid: print the full report for fixture cases whose id contains the argument.
+//! Debug aid: print the full report for fixture cases (the main set and the second-author
+//! sets, ids `set_x/...`) whose id contains the argument.
 //!
 //! `cargo run -p candor-gate --example gate_check_case -- outdoor-pass-1`
 
@@ -12,7 +13,11 @@ use candor_gate::Gate;
 fn main() {
     let pat = std::env::args().nth(1).unwrap_or_default();
     let gate = Gate::new();
-    for c in load::load().unwrap_or_default() {
+    let all = load::load()
+        .unwrap_or_default()
+        .into_iter()
+        .chain(load::load_second_author().unwrap_or_default());
+    for c in all {
         if !c.id.contains(&pat) {
             continue;
         }

@@ -1818,3 +1818,37 @@ fn a_store_said_to_be_theirs() {
         );
     }
 }
+
+/// "Great result at Carcassonne League Night last week": no "you", but the clause names one
+/// of the person's own events by its name, so its time is theirs. A single word that also
+/// occurs in some event ("automation") does not make a clause about them.
+#[test]
+fn a_past_time_next_to_the_persons_own_event() {
+    let gamer = Recipient::from_json(
+        r#"{"id":"5","email":"s@example.com","first_name":"Søren",
+        "events":[{"type":"event_attended","at":"2026-10-10","event":"Carcassonne League Night","placed":2},
+                  {"type":"webinar_attended","at":"2026-06-11","title":"Automations 101"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let body = |when: &str| {
+        format!("Hi Søren,\n\nGreat result at Carcassonne League Night {when}, second place! TRAIL20 takes 20% off until November 30.\n\nNorthpeak")
+    };
+    let wrong = run(&gamer, &body("last week"));
+    assert!(
+        wrong.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&wrong)
+    );
+    let rep = run(&gamer, &body("last month"));
+    assert!(rep.passed(), "{:?}", kinds(&rep));
+    let rep = run(
+        &gamer,
+        "Hi Søren,\n\nEarlier this week the automation limit went up for every team. TRAIL20 takes 20% off until November 30.\n\nNorthpeak",
+    );
+    assert!(
+        !rep.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&rep)
+    );
+}

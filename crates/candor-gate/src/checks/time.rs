@@ -535,7 +535,29 @@ impl Checker<'_> {
                     "ago" | "yesterday" | "last" | "earlier" | "since"
                 )
             });
-            if !self.clause_about_person(about)
+            // "Great result at Carcassonne League Night last week": a past-only phrase in a
+            // clause naming one of the person's own events (by two words or more, so a word
+            // that merely recurs in some event, "automation", does not count) is about them,
+            // with or without "you".
+            let names_own_event = past_only && {
+                let (cs, ce) = self.doc.clause(about);
+                let mut named: Vec<(usize, String)> = Vec::new();
+                for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
+                    if let Some(e) = self
+                        .own_event_fact(t)
+                        .and_then(|f| self.facts.list[f].event)
+                    {
+                        let st = stem(&t.norm);
+                        if !named.iter().any(|(x, w)| *x == e && *w == st) {
+                            named.push((e, st));
+                        }
+                    }
+                }
+                named
+                    .iter()
+                    .any(|(e, _)| named.iter().filter(|(x, _)| x == e).count() >= 2)
+            };
+            if !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
                     && (self.clause_has(head, &FUTURE_CUES) || self.clause_has(head, &INVITE_CUES)))
             {
