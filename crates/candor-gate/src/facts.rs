@@ -847,6 +847,11 @@ impl<'a> Facts<'a> {
                         || key_kind(rules, key) == Some(FKind::Amount));
                 for (ck, cv) in m {
                     let cpath = format!("{path}.{ck}");
+                    // `"sizes_usd": {"Petite": 42, "Grand": 96}`: a key written as a label
+                    // (capitals or spaces, not a field name) names something too.
+                    if ck.contains(' ') || ck.chars().next().is_some_and(char::is_uppercase) {
+                        self.push_text(&cpath, false, false, FKind::Product, ck, None, ck);
+                    }
                     let valued = matches!(ck.as_str(), "value" | "amount" | "off");
                     match cv.as_f64() {
                         Some(x) if valued && percent_offer => {

@@ -245,6 +245,11 @@ impl Checker<'_> {
                     break;
                 }
                 let next = &self.doc.toks[self.doc.words[end + 1]];
+                // "Quote SMILE80 when you book": a code (capitals and digits) ends a name
+                // instead of joining it; the offer checks judge codes.
+                if next.all_caps && next.norm.chars().any(|c| c.is_ascii_digit()) {
+                    break;
+                }
                 // A number joins a name ("Trailblazer 2") unless it counts something after it
                 // ("Kibble 3 days ago", "Poles 2 pairs").
                 let counts_next = next.kind == crate::text::TokKind::Num

@@ -1852,3 +1852,28 @@ fn a_past_time_next_to_the_persons_own_event() {
         kinds(&rep)
     );
 }
+
+/// A campaign's price list keyed by labels (`"Petite": 42`) names those sizes; a code after a
+/// capitalized verb ("Quote SMILE80") is not part of a name. Sizes the campaign does not list
+/// are still unknown names.
+#[test]
+fn labels_as_keys_and_codes_after_a_capital() {
+    let c = json!({"now":"2027-02-17","brand":"Bramble","offer":{"code":"SMILE80","ends":"2027-03-07",
+        "sizes_usd":{"Petite":42,"Grand":96}}});
+    let ok = check_with(
+        &sparse(),
+        c.clone(),
+        "Hello,\n\nA Petite bouquet is $42 and a Grand one $96. Quote SMILE80 when you order, by March 7.\n\nBramble",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &sparse(),
+        c,
+        "Hello,\n\nA Petite bouquet is $42 and a Majestic one $96. Quote SMILE80 when you order, by March 7.\n\nBramble",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.text == "Majestic"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
