@@ -93,7 +93,7 @@ fn add_minute(to: &mut MinuteSums, from: &MinuteSums) {
 
 /// A send that may be among its campaign's costliest: ordered by cost, then recipient.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct CostlySend {
+struct CostlyCandidate {
     cost: i64,
     recipient: String,
     segment: u32,
@@ -243,7 +243,7 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
     let mut gate: HashMap<(u32, u32), (i64, i64)> = HashMap::default();
     let mut findings: HashMap<(u32, u32, u32), i64> = HashMap::default();
     // Per campaign, the costliest new sends: a min-heap of at most TOP_SENDS_KEPT.
-    let mut costly: HashMap<u32, BinaryHeap<Reverse<CostlySend>>> = HashMap::default();
+    let mut costly: HashMap<u32, BinaryHeap<Reverse<CostlyCandidate>>> = HashMap::default();
     let mut sends_new_w = sends_w;
     {
         let mut st = conn.prepare(
@@ -264,7 +264,7 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
                 let heap = costly.entry(campaign).or_default();
                 let cheapest = heap.peek().map(|Reverse(c)| c.cost);
                 if heap.len() < TOP_SENDS_KEPT || cheapest.is_some_and(|c| cost > c) {
-                    heap.push(Reverse(CostlySend {
+                    heap.push(Reverse(CostlyCandidate {
                         cost,
                         recipient: r.get(12)?,
                         segment: key[1],
