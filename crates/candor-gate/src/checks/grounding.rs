@@ -1172,6 +1172,17 @@ impl Checker<'_> {
             let mut ok_facts = Vec::new();
             let mut other_facts = Vec::new();
             let mut any_campaign = false;
+            // "you booked the Trees Clinic" for a `lesson_booked` event: the event's own type
+            // says the verb.
+            let verb_stems: Vec<String> = (m.first..=m.last)
+                .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
+                .filter(|st| st.len() > 2 && !matches!(st.as_str(), "you" | "your"))
+                .collect();
+            let type_says_verb = |kind: &str| {
+                crate::text::fold(kind)
+                    .split(['_', ' ', '-'])
+                    .any(|p| p.len() > 2 && verb_stems.contains(&stem(p)))
+            };
             for &w in &content {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);
                 for f in self.facts_for_stem(&st) {
@@ -1181,10 +1192,10 @@ impl Checker<'_> {
                         continue;
                     }
                     let fits = match fact.event {
-                        Some(ei) => super::implied::matches_type(
-                            &rule.events,
-                            &self.facts.recipient.events[ei].kind,
-                        ),
+                        Some(ei) => {
+                            let kind = &self.facts.recipient.events[ei].kind;
+                            super::implied::matches_type(&rule.events, kind) || type_says_verb(kind)
+                        }
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");
                             super::implied::matches_type(&rule.attributes, key)

@@ -1224,18 +1224,21 @@ impl Checker<'_> {
     /// rate would come to $336 instead of $480" (2 × $240, less 30%), "three months comes to
     /// $51, or $17 a bag" ($51 ÷ 3), "two hardcovers ... you'd pay $40.40" (2 × $28 less 10%,
     /// less $10). The quantity is a whole number from 2 to 12 written in the amount's sentence
-    /// or the one before; the result must equal a campaign figure or one worked out from the
+    /// or the one before (anywhere in the email for an amount in the subject), or the number
+    /// a compound starts with ("3-Day"); the result must equal a campaign figure or one worked out from the
     /// campaign's figures, to the cent (a person's own amounts, worked over, match too much).
     fn scaled_money_fact(&self, start: usize, v: f64) -> Option<usize> {
         let toks = &self.doc.toks;
         let ti = toks.iter().position(|t| t.start >= start)?;
         let sent = toks[ti].sent;
+        // A subject line sums up the body: its figures may rest on a quantity the body states.
+        let whole = self.doc.in_subject(ti);
         let mut counts: Vec<f64> = Vec::new();
         for (i, t) in toks.iter().enumerate() {
-            if t.sent > sent {
+            if !whole && t.sent > sent {
                 break;
             }
-            if t.sent + 1 < sent {
+            if !whole && t.sent + 1 < sent {
                 continue;
             }
             let n = match t.kind {
@@ -1254,7 +1257,13 @@ impl Checker<'_> {
                     parse_num(&t.norm)
                 }
                 TokKind::Word if !matches!(t.norm.as_str(), "a" | "an" | "no" | "couple") => {
-                    word_number(&t.norm)
+                    // "3-Day Lift Ticket", "two-night stay": the number a compound starts with.
+                    let head = t.norm.split('-').next().unwrap_or_default();
+                    word_number(head).or_else(|| {
+                        (head.len() < t.norm.len())
+                            .then(|| parse_num(head))
+                            .flatten()
+                    })
                 }
                 _ => None,
             };

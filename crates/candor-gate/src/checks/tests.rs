@@ -1877,3 +1877,48 @@ fn labels_as_keys_and_codes_after_a_capital() {
         kinds(&bad)
     );
 }
+
+/// From set k's false alarms: "you booked" for a `lesson_booked` event; "meetups on Thursday
+/// evenings" is a schedule, not a deadline; "$79.20 a day" for a "3-Day" ticket at $237.60,
+/// in the body and restated in the subject. Each still has its defect caught.
+#[test]
+fn booked_events_recurring_days_and_compound_counts() {
+    let skier = Recipient::from_json(
+        r#"{"id":"6","email":"d@example.com","first_name":"Dagný",
+        "events":[{"type":"lesson_booked","at":"2027-02-10","lesson":"Advanced Trees Clinic"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-02-17","brand":"Corniche","offer":{"name":"March Midweek 3-Day Lift Ticket",
+        "regular_price_usd":297,"discount_percent":20,"code":"MIDWEEK20","book_by":"2027-02-28"}});
+    let mail = |subject: &str, body: &str| {
+        Gate::new().check(
+            &Email::new(subject, body),
+            &skier,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(
+        "$79.20 a day in March",
+        "Hi Dagný,\n\nYou booked the Advanced Trees Clinic last week. Our March Midweek 3-Day Lift Ticket is $237.60 with code MIDWEEK20, or $79.20 a day, if you book by February 28. Meetups are on Thursday evenings.\n\nCorniche",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        "$69.20 a day in March",
+        "Hi Dagný,\n\nOur March Midweek 3-Day Lift Ticket is $237.60 with code MIDWEEK20 if you book by February 28.\n\nCorniche",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::WrongOffer),
+        "{:?}",
+        kinds(&bad)
+    );
+    let deadline = mail(
+        "A March idea",
+        "Hi Dagný,\n\nOur March Midweek 3-Day Lift Ticket is $237.60 with code MIDWEEK20 until Thursday.\n\nCorniche",
+    );
+    assert!(
+        deadline.findings.iter().any(|f| f.rule == "offer.deadline"),
+        "{:?}",
+        kinds(&deadline)
+    );
+}

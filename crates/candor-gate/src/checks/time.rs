@@ -919,8 +919,15 @@ impl Checker<'_> {
                             && self.doc.word_before(wi, 3).is_some_and(|p| {
                                 matches!(p.norm.as_str(), "before" | "by" | "until" | "till")
                             }));
+                    // "our March Midweek Lift Ticket": a month inside a capitalized name.
+                    let in_name = self
+                        .doc
+                        .word_after(wi, 1)
+                        .is_some_and(|x| x.cap && x.kind == TokKind::Word)
+                        && self.doc.adjacent(wi);
                     if offer
                         || deadline
+                        || in_name
                         || !self.doc.sent_personal(ti)
                         || self.clause_has(ti, &FUTURE_CUES)
                     {
@@ -968,6 +975,21 @@ impl Checker<'_> {
                         // Through Sunday night, or Monday's midnight.
                         let sunday = ahead("sunday");
                         (Some(vec![sunday, sunday + 1]), "offer.deadline")
+                    }
+                    // "meetups on Thursday evenings", "every Friday": a weekday that recurs is a
+                    // schedule, not a deadline.
+                    w if WEEKDAYS.contains(&w)
+                        && (self.doc.word_after(wi, 1).is_some_and(|x| {
+                            matches!(
+                                x.norm.as_str(),
+                                "evenings" | "mornings" | "nights" | "afternoons" | "lunchtimes"
+                            )
+                        }) || self
+                            .doc
+                            .word_before(wi, 1)
+                            .is_some_and(|x| x.norm == "every")) =>
+                    {
+                        (None, "")
                     }
                     w if WEEKDAYS.contains(&w) => {
                         let target = WEEKDAYS.iter().position(|x| *x == w).unwrap_or(0) as i64;
