@@ -1218,15 +1218,14 @@ impl Checker<'_> {
         }
     }
 
-    /// A campaign amount that is a spend threshold: a key like `min_spend` or
-    /// `free_shipping_over`, or a value that says so.
     /// An amount worked out for a quantity the email states nearby: "two nights at a $240
     /// rate would come to $336 instead of $480" (2 × $240, less 30%), "three months comes to
     /// $51, or $17 a bag" ($51 ÷ 3), "two hardcovers ... you'd pay $40.40" (2 × $28 less 10%,
     /// less $10). The quantity is a whole number from 2 to 12 written in the amount's sentence
     /// or the one before (anywhere in the email for an amount in the subject), or the number
-    /// a compound starts with ("3-Day"); the result must equal a campaign figure or one worked out from the
-    /// campaign's figures, to the cent (a person's own amounts, worked over, match too much).
+    /// a compound starts with ("3-Day"); the result must equal a campaign figure or one worked
+    /// out from the campaign's figures, to the cent (a person's own amounts, worked over, match
+    /// too much).
     fn scaled_money_fact(&self, start: usize, v: f64) -> Option<usize> {
         let toks = &self.doc.toks;
         let ti = toks.iter().position(|t| t.start >= start)?;
@@ -1286,6 +1285,8 @@ impl Checker<'_> {
         None
     }
 
+    /// A campaign amount that is a spend threshold: a key like `min_spend` or
+    /// `free_shipping_over`, or a value that says so.
     fn is_spend_threshold(&self, f: &crate::facts::Fact) -> bool {
         let k = f.key.as_str();
         let threshold_key = k.split('_').any(|p| {
