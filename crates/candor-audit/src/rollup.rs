@@ -261,20 +261,19 @@ pub(crate) fn refresh(conn: &mut Connection) -> Result<RefreshStats, AuditError>
             let cost: i64 = r.get(7)?;
             let fallbacks: i64 = r.get(9)?;
             if cost > 0 {
+                // Push, then drop the least: ties on cost are settled by recipient, as the
+                // stored table's pruning settles them.
                 let heap = costly.entry(campaign).or_default();
-                let cheapest = heap.peek().map(|Reverse(c)| c.cost);
-                if heap.len() < TOP_SENDS_KEPT || cheapest.is_some_and(|c| cost > c) {
-                    heap.push(Reverse(CostlyCandidate {
-                        cost,
-                        recipient: r.get(12)?,
-                        segment: key[1],
-                        tier: key[3],
-                        calls,
-                        fallbacks,
-                    }));
-                    if heap.len() > TOP_SENDS_KEPT {
-                        heap.pop();
-                    }
+                heap.push(Reverse(CostlyCandidate {
+                    cost,
+                    recipient: r.get(12)?,
+                    segment: key[1],
+                    tier: key[3],
+                    calls,
+                    fallbacks,
+                }));
+                if heap.len() > TOP_SENDS_KEPT {
+                    heap.pop();
                 }
             }
             let g = send_groups.entry(key).or_default();
