@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::context::Context;
 use crate::rules::Compiled;
-use crate::text::{fold, parse_num, stem, tokenize, TokKind};
+use crate::text::{fold, parse_num, stem, tokenize, Tok, TokKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FKind {
@@ -168,6 +168,30 @@ fn text_stems_shared(s: &str) -> Arc<[String]> {
 
 fn stem_hash(s: &str) -> u64 {
     BuildHasherDefault::<FxHasher>::default().hash_one(s)
+}
+
+/// Whether number token `i` is the hour of a clock time ("6:00") or the month or day of an
+/// ISO date ("2027-04-23"): pieces of a time, not figures.
+fn clock_or_date_piece(toks: &[Tok], i: usize) -> bool {
+    let adjacent = |a: usize, b: usize| toks[a].end == toks[b].start;
+    let is = |j: usize, s: &str| toks.get(j).is_some_and(|t| t.norm == s);
+    let num = |j: usize| toks.get(j).is_some_and(|t| t.kind == TokKind::Num);
+    // "6:00", "11:00am": an hour, then a colon, then minutes.
+    let hour = is(i + 1, ":")
+        && adjacent(i, i + 1)
+        && toks
+            .get(i + 2)
+            .is_some_and(|t| t.norm.starts_with(|c: char| c.is_ascii_digit()))
+        && adjacent(i + 1, i + 2);
+    // "2027-04-23": the parts after a four-digit year.
+    let year_at = |j: usize| num(j) && toks[j].norm.len() == 4;
+    let date = i >= 2
+        && is(i - 1, "-")
+        && adjacent(i - 1, i)
+        && adjacent(i - 2, i - 1)
+        && (year_at(i - 2)
+            || (i >= 4 && is(i - 3, "-") && adjacent(i - 4, i - 3) && year_at(i - 4)));
+    hour || date
 }
 
 /// Numbers inside a free-text value: "$75", "20% off", "2 for 1".
@@ -908,6 +932,10 @@ impl<'a> Facts<'a> {
                         i > 0 && matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥");
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
+                    } else if !currency && clock_or_date_piece(&toks, i) {
+                        // "6:00-9:00pm", "Fri 2027-04-23": the hour and the day are neither
+                        // prices nor counts (as amounts they were summed with the prices).
+                        FKind::Text
                     } else if !currency
                         && next.is_some_and(|x| {
                             x.norm == "-"
@@ -959,9 +987,12 @@ impl<'a> Facts<'a> {
                     } else {
                         FKind::Amount
                     };
+                    // `discount_usd`, `discount_gbp_per_tyre`: a discount in money is an
+                    // amount off, as `amount_off` is.
                     if ["amount_off", "dollars_off", "money_off", "off_amount"]
                         .iter()
                         .any(|w| k.contains(w))
+                        || (k.contains("discount") && money_key && !k.contains("max"))
                     {
                         self.money_offs.push(x);
                     }

@@ -1097,7 +1097,13 @@ impl Checker<'_> {
             };
             let mut scanned: Vec<usize> = obj.clone();
             let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
-            if content.is_empty() {
+            // "you're in", "a fan of", "saw you at": a phrase that ends in a preposition
+            // has its object after it ("you're in decent form" names no place).
+            let object_after = matches!(
+                self.doc.toks[self.doc.words[m.last]].norm.as_str(),
+                "in" | "at" | "of" | "for" | "from" | "on" | "to"
+            );
+            if content.is_empty() && !object_after {
                 // Back through the clause: "the Summit parka is still in your cart".
                 let mut k = 1;
                 while let Some(t) = self.doc.word_before(m.first, k) {

@@ -174,6 +174,26 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
 }
 
 impl Checker<'_> {
+    /// Words `first..=last` (word indices) are part of a capitalized name the campaign gives
+    /// ("our New Member Flexi Offer"): the name of an offer, not a claim about the reader.
+    fn in_campaign_name(&self, first: usize, last: usize) -> bool {
+        let (toks, words) = (&self.doc.toks, &self.doc.words);
+        if !(first..=last).all(|w| toks[words[w]].cap) {
+            return false;
+        }
+        // A name goes on past the phrase: "New Member Flexi", not "Welcome, New Member!".
+        if !self.doc.word_after(last, 1).is_some_and(|t| t.cap) {
+            return false;
+        }
+        let want: Vec<String> = (first..=last).map(|w| stem(&toks[words[w]].norm)).collect();
+        self.facts.list.iter().any(|f| {
+            !f.personal
+                && f.stems
+                    .windows(want.len())
+                    .any(|w| w.iter().zip(&want).all(|(a, b)| a == b))
+        })
+    }
+
     pub(super) fn implied(&mut self) {
         let all = self
             .rules
@@ -193,7 +213,7 @@ impl Checker<'_> {
             kept.push(m);
         }
         for m in kept {
-            if self.is_hedged(m.first) {
+            if self.is_hedged(m.first) || self.in_campaign_name(m.first, m.last) {
                 continue;
             }
             let unless = &self.rules.table.implied[m.payload].unless_then;

@@ -1031,17 +1031,32 @@ impl Checker<'_> {
             .filter(|f| !f.personal && f.kind == crate::facts::FKind::Percent)
             .filter_map(|f| f.num)
             .collect();
+        let mut example_sentences: Vec<usize> = Vec::new();
         for &(s, _, v) in &money {
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
             let article = ti
                 .checked_sub(1)
                 .and_then(|p| self.doc.toks.get(p))
                 .is_some_and(|p| matches!(p.norm.as_str(), "a" | "an" | "say"));
-            if article {
+            // "Quick example: $80 of books becomes $72 with your discount, then $62": the
+            // first amount of a sentence that gives an example (the rest are worked from it).
+            let sent = self.doc.toks[ti].sent;
+            let first_in_sentence = example_sentences.last() != Some(&sent);
+            example_sentences.push(sent);
+            let example =
+                article || (first_in_sentence && self.sentence_has(ti, &["example", "instance"]));
+            if example && !examples.iter().any(|x| (x - v).abs() < 0.005) {
                 examples.push(v);
                 for p in &percents_off {
-                    examples.push(v * (1.0 - p / 100.0));
+                    let after = v * (1.0 - p / 100.0);
+                    examples.push(after);
                     examples.push(v * p / 100.0);
+                    for off in self.facts.money_offs() {
+                        examples.push(after - off);
+                    }
+                }
+                for off in self.facts.money_offs() {
+                    examples.push(v - off);
                 }
             }
         }

@@ -1922,3 +1922,75 @@ fn booked_events_recurring_days_and_compound_counts() {
         kinds(&deadline)
     );
 }
+
+#[test]
+fn clock_times_offer_names_examples_and_idioms() {
+    let golfer = Recipient::from_json(
+        r#"{"id":"7","email":"a@example.com","first_name":"Ailsa",
+        "attributes":{"member_since":"2016-03-01"},
+        "events":[{"type":"round","at":"2027-04-10","competition":"April Medal","net":75}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-04-14","brand":"Innerwick",
+        "offer":{"name":"New Member Flexi Offer","regular_annual_gbp":780,"code":"FLEXI30"},
+        "gift_vouchers":{"promo":"buy a voucher of $150 or more and we add $20 bonus credit"},
+        "classes":{"Handmade Pasta":"Thu 2027-04-22, 6:00-9:00pm","Dumplings":"Fri 2027-04-23, 6:00-9:00pm"},
+        "member":{"benefit":"10% off every purchase"}});
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("From Innerwick", body),
+            &golfer,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // $150 + $20: a sum of the campaign's two amounts, no longer crowded out by the hours
+    // and days of the class times (which counted as amounts).
+    let ok = mail("Hi Ailsa,\n\nBuy a voucher of $150 or more and we add $20, so a $150 voucher is worth $170 in classes.\n\nInnerwick");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Ailsa,\n\nBuy a voucher of $150 or more and we add $20, so a $150 voucher is worth $190 in classes.\n\nInnerwick");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // An offer's name that holds an implied phrase names the offer.
+    let ok = mail(
+        "Hi Ailsa,\n\nPass our New Member Flexi Offer on to a friend: code FLEXI30.\n\nInnerwick",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Ailsa,\n\nWelcome, new member! Use code FLEXI30.\n\nInnerwick");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "implied.new_signup"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // "you're in decent form" names no place.
+    let ok = mail("Hi Ailsa,\n\nA net 75 in the April Medal last Saturday suggests you're in decent form.\n\nInnerwick");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Ailsa,\n\nSince you're in Glasgow, drop by.\n\nInnerwick");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+#[test]
+fn a_worked_example_may_take_the_discount_then_the_amount_off() {
+    let c = json!({"now":"2026-12-09","brand":"Quillfeather",
+        "membership":{"benefit":"10% off every purchase, year-round"},
+        "offer":{"name":"Stack the Shelves","discount_usd":10,"min_purchase_usd":50,"code":"STACK10",
+            "stacking":"the 10% is applied first, then the $10 off"}});
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Stack the Shelves", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hello,\n\nQuick example: $80 of books becomes $72 with the member discount, then $62 with code STACK10.\n\nQuillfeather");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hello,\n\nQuick example: $80 of books becomes $72 with the member discount, then $52 with code STACK10.\n\nQuillfeather");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
