@@ -667,7 +667,7 @@ impl<'a> Facts<'a> {
             .copied()
             .filter(|(_, i)| is_amount(f, *i))
             .collect();
-        for p in percents {
+        for &p in &percents {
             for (a, idx) in &base {
                 let cut = a * p / 100.0;
                 out.numbers.push(((a - cut * 1.0).max(0.0), *idx));

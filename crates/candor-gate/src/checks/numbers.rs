@@ -1073,8 +1073,11 @@ impl Checker<'_> {
                 .filter_map(|f| f.num)
                 .collect()
         };
+        // Amounts accepted so far, in the email's order: a later one may add two of them up.
+        let mut accepted: Vec<f64> = Vec::new();
         for (s, e, v) in money {
             if examples.iter().any(|x| (x - v).abs() < 0.005) {
+                accepted.push(v);
                 continue;
             }
             // "£10 off when you spend £50 or more" against a £60 minimum: a threshold must be
@@ -1123,15 +1126,35 @@ impl Checker<'_> {
                     None
                 }
             };
-            let found = self
-                .facts
-                .money_fact(v)
+            // Without consent to profiling, an amount the campaign's figures give ("3 nights
+            // at $34: $102") is the campaign's, even when one of the person's equals it.
+            let campaign_first = if self.facts.recipient.profiling_allowed() {
+                None
+            } else {
+                self.facts
+                    .campaign_money_exact(v)
+                    .or_else(|| self.scaled_money_fact(s, v))
+            };
+            let found = campaign_first
+                .or_else(|| self.facts.money_fact(v))
                 .or_else(|| per.and_then(|k| self.facts.money_fact_exact(v * k)))
                 .or_else(|| self.scaled_money_fact(s, v));
             if let Some(fi) = found {
                 if fi != usize::MAX {
                     self.use_fact(fi, s, e);
                 }
+                accepted.push(v);
+                continue;
+            }
+            // A running total: "$231.20 ... plus the $15 fee: $246.20 in all", "$90, less
+            // $9: $81". Both parts were stated (and accepted) before it.
+            let worked = accepted.iter().enumerate().any(|(i, a)| {
+                accepted[i + 1..]
+                    .iter()
+                    .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
+            });
+            if worked {
+                accepted.push(v);
                 continue;
             }
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);

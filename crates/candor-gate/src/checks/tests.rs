@@ -1994,3 +1994,66 @@ fn a_worked_example_may_take_the_discount_then_the_amount_off() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn dated_weekdays_campaign_spans_running_totals_and_consent_free_sums() {
+    let c = json!({"now":"2027-04-14","brand":"Fernhollow",
+        "nightly_rates_usd":{"tent site":34,"full-hookup RV site":68},
+        "reservation_fee_usd":15,
+        "offer":{"discount_percent":15,"code":"WEEKNIGHT15","book_by":"2027-04-30",
+            "arrivals":"2027-05-16 to 2027-06-17"},
+        "classes":{"Spice Route":"Wed 2027-04-28, 6:00-9:00pm"}});
+    let camper = Recipient::from_json(
+        r#"{"id":"8","email":"m@example.com","first_name":"Marisol",
+        "events":[{"type":"stay","at":"2026-07-17","site":"C-14","nights":3}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let anil = Recipient::from_json(
+        r#"{"id":"9","email":"a@example.com","first_name":"Anil",
+        "events":[{"type":"stay","at":"2026-08-01","total_usd":102}],"consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Weeknights at Fernhollow", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // The date after the weekday says which Wednesday.
+    let ok = mail(&camper, "Hi Marisol,\n\nFor a keen cook like you, Spice Route on Wednesday 28 April is made for you.\n\nFernhollow");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A day inside the campaign's arrival window; a day outside it is still made up.
+    let ok = mail(&camper, "Hi Marisol,\n\nArrive Sunday, May 16 and leave Thursday, May 20 with code WEEKNIGHT15.\n\nFernhollow");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(&camper, "Hi Marisol,\n\nArrive Sunday, May 16 and leave Thursday, July 22 with code WEEKNIGHT15.\n\nFernhollow");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // A running total of two amounts stated before it; a wrong total is still caught.
+    let plan = |total: &str| {
+        format!("Hi Marisol,\n\n4 nights on a full-hookup site: $272, or $231.20 with WEEKNIGHT15. Plus the $15 reservation fee: {total} in all.\n\nFernhollow")
+    };
+    let ok = mail(&camper, &plan("$246.20"));
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(&camper, &plan("$251.20"));
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // Three tent nights come to $102: the campaign's figure, though Anil once paid $102.
+    let ok = mail(&anil, "Hi Anil,\n\nA tent site is $34 a night, so three weeknights would be $86.70 instead of $102 with WEEKNIGHT15.\n\nFernhollow");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &anil,
+        "Hi Anil,\n\nYour last stay came to $102. Book again with WEEKNIGHT15.\n\nFernhollow",
+    );
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&bad)
+    );
+}

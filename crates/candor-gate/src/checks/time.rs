@@ -308,6 +308,24 @@ impl Checker<'_> {
     /// A fact of one of the person's own events (a race, a class, a stay) that this word
     /// names; not a thing they bought or looked at ("your favorite loaf came out of the oven
     /// this morning" is about the loaf), nor a brand's own name.
+    /// One of `candidates` falls inside a span the campaign gives: two dates in one campaign
+    /// value ("arrivals": "2027-05-16 to 2027-06-17"), so "leave Thursday, May 20" in a plan
+    /// for a stay inside it is the campaign's.
+    fn in_campaign_range(&self, candidates: &[Date]) -> bool {
+        let mut dated: Vec<(&str, Date)> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal)
+            .filter_map(|f| f.date.map(|d| (f.path.as_str(), d)))
+            .collect();
+        dated.sort();
+        dated.chunk_by(|a, b| a.0 == b.0).any(|g| {
+            let (lo, hi) = (g[0].1, g[g.len() - 1].1);
+            g.len() >= 2 && candidates.iter().any(|c| *c > lo && *c < hi)
+        })
+    }
+
     pub(super) fn own_event_fact(&self, x: &crate::text::Tok) -> Option<usize> {
         if self.is_common_word(&x.norm) {
             return None;
@@ -1023,14 +1041,22 @@ impl Checker<'_> {
                 candidates.extend(adds.iter().filter_map(|a| now.add_days(*a)));
                 let _ = rule;
             } else if WEEKDAYS.contains(&norm.as_str()) && self.past_weekday_claim(wi) {
+                if let Some((date, end)) = self.date_after(wi, now) {
+                    // "South Indian Vegetarian on Wednesday 28 April": the date says which
+                    // Wednesday (a weekday that is not the date's is judged elsewhere).
+                    judged_until = wi + 3;
+                    span.1 = end;
+                    candidates.push(date);
+                }
                 // "you took Spin 45 on Monday": the last Monday, or the one before ("last
                 // Monday" said early in a week).
                 let target = WEEKDAYS.iter().position(|x| *x == norm).unwrap_or(0) as i64;
                 let back = (weekday_index(now) - target).rem_euclid(7);
+                let dated = !candidates.is_empty();
                 candidates.extend(
                     [back, back + 7]
                         .into_iter()
-                        .filter(|b| *b > 0)
+                        .filter(|b| !dated && *b > 0)
                         .filter_map(|b| now.add_days(-b)),
                 );
             } else {
@@ -1088,7 +1114,7 @@ impl Checker<'_> {
                     "a date about the person that matches none of their dates".into(),
                     "time.date",
                 );
-            } else {
+            } else if !self.in_campaign_range(&candidates) {
                 self.flag(
                     Kind::FabricatedFact,
                     span.0,
