@@ -404,6 +404,8 @@ impl<'a> Checker<'a> {
         self.claims();
         self.categories();
         self.counts_and_tenure();
+        self.key_figures();
+        self.sides();
         self.money_percent_codes();
         self.perks();
         self.offer_scope();

@@ -987,6 +987,108 @@ impl Checker<'_> {
         }
     }
 
+    /// "a net 73 in the April Medal" when the round's `net` is 75: a figure written right
+    /// after the name of one of the person's numeric fields must be a value of that field.
+    pub(super) fn key_figures(&mut self) {
+        for wi in 1..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.kind != TokKind::Num || ti == 0 {
+                continue;
+            }
+            // The word just before, one space away: "net 73", not "net: 73" or "total $73".
+            let prev = &self.doc.toks[ti - 1];
+            if prev.kind != TokKind::Word
+                || prev.end + 1 != t.start
+                || prev.norm.len() < 3
+                || prev.sent != t.sent
+            {
+                continue;
+            }
+            let Some(v) = parse_num(&t.norm) else {
+                continue;
+            };
+            let mut keyed = false;
+            let mut hit = None;
+            for (i, f) in self.facts.list.iter().enumerate() {
+                if !f.personal || f.key != prev.norm {
+                    continue;
+                }
+                let Some(n) = f.num else { continue };
+                keyed = true;
+                if num_matches(v, n) {
+                    hit = Some(i);
+                    break;
+                }
+            }
+            let (s, e) = (prev.start, t.end);
+            match hit {
+                Some(i) => self.use_fact(i, s, e),
+                None if keyed => self.flag(
+                    Kind::WrongFact,
+                    s,
+                    e,
+                    format!(
+                        "says {} {v}, but the record's `{}` holds other values",
+                        prev.norm, prev.norm
+                    ),
+                    "grounding.figure",
+                ),
+                None => {}
+            }
+        }
+    }
+
+    /// "the infection in Biscuit's right ear" when the record says the left ear: a side
+    /// (left or right, upper or lower, front or rear) the person's facts give the other way
+    /// round for the same thing.
+    pub(super) fn sides(&mut self) {
+        const SIDES: [(&str, &str); 6] = [
+            ("left", "right"),
+            ("right", "left"),
+            ("upper", "lower"),
+            ("lower", "upper"),
+            ("front", "rear"),
+            ("rear", "front"),
+        ];
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let Some(&(side, other)) = SIDES
+                .iter()
+                .find(|(s, _)| *s == self.doc.toks[ti].norm.as_str())
+            else {
+                continue;
+            };
+            let Some(next) = self.doc.word_after(wi, 1) else {
+                continue;
+            };
+            if next.kind != TokKind::Word {
+                continue;
+            }
+            let thing = stem(&next.norm);
+            let says = |f: &crate::facts::Fact, s: &str| {
+                f.personal && f.stems.windows(2).any(|w| w[0] == s && w[1] == thing)
+            };
+            let theirs = self.facts.list.iter().position(|f| says(f, side));
+            let opposite = self.facts.list.iter().position(|f| says(f, other));
+            let (s, e) = (self.doc.toks[ti].start, next.end);
+            match (theirs, opposite) {
+                (Some(i), _) => self.use_fact(i, s, e),
+                (None, Some(i)) => {
+                    let path = self.facts.list[i].path.to_string();
+                    self.flag(
+                        Kind::WrongFact,
+                        s,
+                        e,
+                        format!("says {side} {}, but `{path}` says {other}", next.norm),
+                        "grounding.side",
+                    );
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
     pub(super) fn money_percent_codes(&mut self) {
         let mut money: Vec<(usize, usize, f64)> = Vec::new();
         let mut percents: Vec<(usize, usize, f64)> = Vec::new();

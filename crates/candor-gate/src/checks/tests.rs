@@ -2057,3 +2057,65 @@ fn dated_weekdays_campaign_spans_running_totals_and_consent_free_sums() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn regular_visitors_field_figures_and_sides() {
+    let vet = Recipient::from_json(
+        r#"{"id":"10","email":"t@example.com","first_name":"Tomás",
+        "events":[{"type":"consult","at":"2027-03-30","pet":"Biscuit","reason":"ear infection (left ear)"},
+                  {"type":"round","at":"2027-04-10","competition":"April Medal","gross":89,"net":75}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-04-14","brand":"Wattle Creek"});
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("From Wattle Creek", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(
+        &vet,
+        "Hi Tomás,\n\nWe're glad Biscuit's left ear has cleared up.\n\nWattle Creek",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &vet,
+        "Hi Tomás,\n\nWe're glad Biscuit's right ear has cleared up.\n\nWattle Creek",
+    );
+    assert_report_has(
+        &bad,
+        "right ear",
+        Kind::WrongFact,
+        Some("grounding.side"),
+        Some("right ear"),
+    );
+    let ok = mail(
+        &vet,
+        "Hi Tomás,\n\nA net 75 in the April Medal: well played.\n\nWattle Creek",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &vet,
+        "Hi Tomás,\n\nA net 73 in the April Medal: well played.\n\nWattle Creek",
+    );
+    assert_report_has(
+        &bad,
+        "net 73",
+        Kind::WrongFact,
+        Some("grounding.figure"),
+        Some("net 73"),
+    );
+    let bad = mail(
+        &sparse(),
+        "Hello,\n\nAs one of our regular visitors, you know the links in spring.\n\nWattle Creek",
+    );
+    assert_report_has(
+        &bad,
+        "regular visitors",
+        Kind::ImpliedContext,
+        Some("implied.loyalty"),
+        None,
+    );
+}
