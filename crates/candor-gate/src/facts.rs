@@ -853,6 +853,12 @@ impl<'a> Facts<'a> {
         let k = fold(key);
         match v {
             Value::Object(m) => {
+                // `"puppy_preschool": {...}`: a section named in words joined by underscores
+                // names the thing it describes ("our Puppy Preschool").
+                if key.contains('_') {
+                    let words = key.replace('_', " ");
+                    self.push_text(path, false, false, FKind::Text, &words, None, key);
+                }
                 // A typed offer: `{"type": "percent_off", "value": 15}`.
                 let kind_of = ["type", "kind"]
                     .iter()

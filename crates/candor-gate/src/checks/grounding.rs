@@ -371,7 +371,14 @@ impl Checker<'_> {
                 let key_hit = self.facts.list.iter().position(|f| {
                     f.personal
                         && f.event.is_none()
-                        && f.key.split('_').any(|p| p.len() > 2 && stem(p) == st)
+                        && f.key.split('_').any(|p| {
+                            // "c5" in `pet_1_c5_booster_due`: short, but a code, not a word.
+                            (p.len() > 2
+                                || (p.len() == 2
+                                    && p.bytes().any(|b| b.is_ascii_digit())
+                                    && p.bytes().any(|b| b.is_ascii_alphabetic())))
+                                && stem(p) == st
+                        })
                 });
                 if let Some(fi) = key_hit {
                     hits = vec![fi];

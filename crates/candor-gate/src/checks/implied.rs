@@ -194,6 +194,29 @@ impl Checker<'_> {
         })
     }
 
+    /// A birthday in the record (a person's or a pet's) fell within the last `days` days.
+    fn birthday_passed_within(&self, days: i64) -> bool {
+        let Some(kind) = self.rules.table.kinds.get("birthday") else {
+            return false;
+        };
+        let now = self.facts.now;
+        self.facts.recipient.attributes.iter().any(|(key, v)| {
+            let Some(s) = v
+                .as_str()
+                .filter(|_| matches_type(&kind.date_attributes, key))
+            else {
+                return false;
+            };
+            let Some(d) = s.get(..10).and_then(|h| Date::parse(h).ok()) else {
+                return false;
+            };
+            [now.year(), now.year() - 1].into_iter().any(|y| {
+                Date::from_ymd(y, d.month(), d.day())
+                    .is_some_and(|a| (0..=days).contains(&now.days_since(a)))
+            })
+        })
+    }
+
     pub(super) fn implied(&mut self) {
         let all = self
             .rules
@@ -324,6 +347,16 @@ impl Checker<'_> {
                         }
                     }
                 }
+                // "Happy belated birthday to Biscuit", six weeks after it.
+                KindStatus::OutOfWindow(_)
+                    if rule.id == "birthday"
+                        && (m.first..=m.last.saturating_add(1)).any(|w| {
+                            self.doc
+                                .words
+                                .get(w)
+                                .is_some_and(|&t| self.doc.toks[t].norm == "belated")
+                        })
+                        && self.birthday_passed_within(92) => {}
                 KindStatus::OutOfWindow(p) => self.flag_words(
                     Kind::WrongTime,
                     m.first,

@@ -2119,3 +2119,33 @@ fn regular_visitors_field_figures_and_sides() {
         None,
     );
 }
+
+#[test]
+fn section_names_belated_birthdays_and_coded_keys() {
+    let tomas = Recipient::from_json(
+        r#"{"id":"11","email":"t@example.com","first_name":"Tomás",
+        "attributes":{"pet_1_name":"Biscuit","pet_1_dob":"2019-03-02","pet_1_c5_booster_due":"2027-05-20",
+            "pet_2_name":"Miso","pet_2_dob":"2022-08-15"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-04-14","brand":"Wattle Creek Veterinary Hospital",
+        "puppy_preschool":{"course":"4 weekly sessions","starts":"2027-05-01","price_aud":160}});
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("From Wattle Creek", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // A campaign section's key names what it describes.
+    let ok = mail(&sparse(), "Hello,\n\nOur next Puppy Preschool course starts on 1 May: four weekly sessions for $160.\n\nWattle Creek Veterinary Hospital");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(&sparse(), "Hello,\n\nOur next Kitten Kindergarten course starts on 1 May: four weekly sessions for $160.\n\nWattle Creek Veterinary Hospital");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // Six weeks after a pet's birthday, "belated" is right and the day is the birth date's.
+    let ok = mail(&tomas, "Hi Tomás,\n\nHappy belated birthday to Biscuit, who turned eight on 2 March. His C5 booster is due on 20 May.\n\nWattle Creek Veterinary Hospital");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(&tomas, "Hi Tomás,\n\nHappy birthday to Biscuit, who turned eight on 9 March.\n\nWattle Creek Veterinary Hospital");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -1103,6 +1103,20 @@ impl Checker<'_> {
                 self.use_fact(fi, span.0, span.1);
                 continue;
             }
+            // "Biscuit turned eight on 2 March" for `pet_1_dob: 2019-03-02`: a birthday is
+            // the day and month of a birth date, in any year.
+            let birthday = self.rules.table.kinds.get("birthday").and_then(|kind| {
+                personal.iter().find(|(d, fi)| {
+                    super::implied::matches_type(&kind.date_attributes, &self.facts.list[*fi].key)
+                        && candidates
+                            .iter()
+                            .any(|c| c.month() == d.month() && c.day() == d.day())
+                })
+            });
+            if let Some(&(_, fi)) = birthday {
+                self.use_fact(fi, span.0, span.1);
+                continue;
+            }
             if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
                 continue;
             }
