@@ -318,6 +318,21 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
             | "eur"
             | "cad"
             | "aud"
+            | "nzd"
+            | "zar"
+            | "inr"
+            | "sgd"
+            | "chf"
+            | "jpy"
+            | "sek"
+            | "nok"
+            | "dkk"
+            | "pln"
+            | "mxn"
+            | "brl"
+            | "hkd"
+            | "refund"
+            | "fee"
             | "total"
             | "amount"
             | "price"
@@ -935,7 +950,7 @@ impl<'a> Facts<'a> {
                     };
                     let next = toks.get(i + 1);
                     let currency =
-                        i > 0 && matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥");
+                        i > 0 && matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r");
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
                     } else if !currency && clock_or_date_piece(&toks, i) {
@@ -980,7 +995,17 @@ impl<'a> Facts<'a> {
                     let money_key = k.split('_').any(|p| {
                         matches!(
                             p,
-                            "usd" | "gbp" | "eur" | "cad" | "aud" | "amount" | "dollars" | "value"
+                            "usd"
+                                | "gbp"
+                                | "eur"
+                                | "cad"
+                                | "aud"
+                                | "nzd"
+                                | "zar"
+                                | "inr"
+                                | "amount"
+                                | "dollars"
+                                | "value"
                         )
                     });
                     let kind = if k.contains("percent")

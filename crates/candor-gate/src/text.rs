@@ -223,11 +223,87 @@ pub(crate) fn is_caseless_letter(c: char) -> bool {
 
 /// Split `text` into tokens. Sentences end at `.`, `!`, `?` followed by space, and at line breaks.
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
-    if text.is_ascii() {
+    let toks = if text.is_ascii() {
         tokenize_ascii(text)
     } else {
         tokenize_chars(text)
+    };
+    let rand = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'R' && w[1].is_ascii_digit());
+    if rand {
+        rand_amounts(text, toks)
+    } else {
+        toks
     }
+}
+
+/// "R1 150", "R300", "R1,150.00": amounts in South African rand. The tokenizers read "R1" as
+/// a word; this splits the currency letter off as a symbol (norm `r`, like `$`) and joins the
+/// thousands the number is written in (a space, a no-break space or a comma, then three
+/// digits), so the money checks read them as they read dollars.
+fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
+    let b = text.as_bytes();
+    let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
+    let mut i = 0;
+    while i < toks.len() {
+        let t = &toks[i];
+        let raw = &text[t.start..t.end];
+        let is_rand = t.kind == TokKind::Word
+            && raw.len() >= 2
+            && raw.as_bytes()[0] == b'R'
+            && raw.as_bytes()[1..].iter().all(u8::is_ascii_digit)
+            && (t.start == 0 || !b[t.start - 1].is_ascii_alphanumeric());
+        if !is_rand {
+            out.push(t.clone());
+            i += 1;
+            continue;
+        }
+        out.push(Tok::punct(
+            t.start,
+            t.start + 1,
+            compact_str::CompactString::from("r"),
+            t.sent,
+        ));
+        let mut num = t.clone();
+        num.start = t.start + 1;
+        num.kind = TokKind::Num;
+        num.norm = compact_str::CompactString::from(&raw[1..]);
+        num.cap = false;
+        num.all_caps = false;
+        num.sent_start = false;
+        i += 1;
+        let three = |x: &Tok| {
+            x.kind == TokKind::Num
+                && x.norm.split('.').next().is_some_and(|d| d.len() == 3)
+                && x.norm.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        };
+        loop {
+            // "1 150": one space (or a no-break space) between the groups.
+            if let Some(n) = toks.get(i) {
+                let gap = &text[num.end..n.start];
+                if three(n) && (gap == " " || gap == "\u{a0}") && n.sent == num.sent {
+                    num.norm.push_str(&n.norm);
+                    num.end = n.end;
+                    i += 1;
+                    continue;
+                }
+            }
+            // "1,150": a comma token, then the group.
+            if let (Some(c), Some(n)) = (toks.get(i), toks.get(i + 1)) {
+                if c.norm == "," && c.start == num.end && n.start == c.end && three(n) {
+                    num.norm.push_str(&n.norm);
+                    num.end = n.end;
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        out.push(num);
+    }
+    out
 }
 
 /// `char::is_whitespace` for an ASCII byte (which, unlike `u8::is_ascii_whitespace`, includes

@@ -1106,10 +1106,14 @@ impl Checker<'_> {
             let mut content: Vec<usize> = obj.iter().copied().filter(|&w| keep(self, w)).collect();
             // "you're in", "a fan of", "saw you at": a phrase that ends in a preposition
             // has its object after it ("you're in decent form" names no place).
-            let object_after = matches!(
-                self.doc.toks[self.doc.words[m.last]].norm.as_str(),
-                "in" | "at" | "of" | "for" | "from" | "on" | "to"
-            );
+            // So has "you booked", "you've ordered": "two and a half years since you booked
+            // trips" is not about the years.
+            let last = self.doc.toks[self.doc.words[m.last]].norm.as_str();
+            let object_after = matches!(last, "in" | "at" | "of" | "for" | "from" | "on" | "to")
+                || (matches!(
+                    self.doc.toks[self.doc.words[m.first]].norm.as_str(),
+                    "you" | "you've"
+                ) && last.ends_with("ed"));
             if content.is_empty() && !object_after {
                 // Back through the clause: "the Summit parka is still in your cart".
                 let mut k = 1;
@@ -1187,14 +1191,25 @@ impl Checker<'_> {
             let mut any_campaign = false;
             // "you booked the Trees Clinic" for a `lesson_booked` event: the event's own type
             // says the verb.
+            // A verb and the noun made from it share a root: "booked", "booking".
+            let root = |w: &str| {
+                let st = stem(w);
+                let r = st
+                    .strip_suffix("ing")
+                    .or_else(|| st.strip_suffix("ed"))
+                    .filter(|r| r.len() > 2)
+                    .unwrap_or(&st)
+                    .to_string();
+                r
+            };
             let verb_stems: Vec<String> = (m.first..=m.last)
-                .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
+                .map(|w| root(&self.doc.toks[self.doc.words[w]].norm))
                 .filter(|st| st.len() > 2 && !matches!(st.as_str(), "you" | "your"))
                 .collect();
             let type_says_verb = |kind: &str| {
                 crate::text::fold(kind)
                     .split(['_', ' ', '-'])
-                    .any(|p| p.len() > 2 && verb_stems.contains(&stem(p)))
+                    .any(|p| p.len() > 2 && verb_stems.contains(&root(p)))
             };
             for &w in &content {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);

@@ -40,8 +40,9 @@ const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
     "offer", "markdown", "reduced", "extra",
 ];
-const CURRENCY_WORDS: [&str; 10] = [
-    "usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud",
+const CURRENCY_WORDS: [&str; 14] = [
+    "usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud", "zar", "rand",
+    "nzd", "inr",
 ];
 
 impl Checker<'_> {
@@ -197,7 +198,8 @@ impl Checker<'_> {
             let ti = self.doc.words[wi];
             let money = ti > 0 && {
                 let p = &self.doc.toks[ti - 1];
-                matches!(p.norm.as_str(), "$" | "€" | "£" | "¥") && p.end == self.doc.toks[ti].start
+                matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                    && p.end == self.doc.toks[ti].start
             };
             if money {
                 continue;
@@ -208,6 +210,20 @@ impl Checker<'_> {
                 prev.cap && !prev.sent_start
             };
             if in_name {
+                continue;
+            }
+            // "since your first visit in 2021", "from your first trip": a point in time the
+            // ordinal names, not how many there were.
+            if is_ord
+                && (1..=3).any(|k| {
+                    self.doc.word_before(wi, k).is_some_and(|p| {
+                        matches!(
+                            p.norm.as_str(),
+                            "since" | "from" | "after" | "before" | "until" | "till"
+                        )
+                    })
+                })
+            {
                 continue;
             }
             // "your first two visits": some of them, not how many there were.
@@ -1089,6 +1105,56 @@ impl Checker<'_> {
         }
     }
 
+    /// The value of the sum written out just before the amount whose first token is `at`:
+    /// "2 x $56 + 3 x $28 = $196" gives 196. Terms are amounts, each optionally times a count
+    /// ("3 x $28"), joined by `+` or `-`; `None` without an `=` before the amount or with
+    /// fewer than two terms.
+    fn written_sum(&self, at: usize) -> Option<f64> {
+        let toks = &self.doc.toks;
+        let is = |i: usize, w: &[&str]| w.contains(&toks[i].norm.as_str());
+        let mut i = at.checked_sub(1)?;
+        if !is(i, &["="]) {
+            return None;
+        }
+        let (mut total, mut terms) = (0.0, 0);
+        loop {
+            // Backwards: the number, its currency symbol, then perhaps "3 x".
+            let n = i.checked_sub(1)?;
+            if toks[n].kind != TokKind::Num || toks[n].sent != toks[at].sent {
+                return None;
+            }
+            let mut value = parse_num(&toks[n].norm)?;
+            let sym = n.checked_sub(1)?;
+            if !is(sym, &["$", "€", "£", "¥", "r"]) {
+                return None;
+            }
+            let mut j = sym;
+            if j >= 2 && is(j - 1, &["x", "×", "*"]) && toks[j - 2].kind == TokKind::Num {
+                value *= parse_num(&toks[j - 2].norm)?;
+                j -= 2;
+            }
+            terms += 1;
+            let op = j
+                .checked_sub(1)
+                .filter(|&o| is(o, &["+", "-", "−"]) && o >= 1 && toks[o - 1].kind == TokKind::Num);
+            match op {
+                Some(o) if is(o, &["+"]) => {
+                    total += value;
+                    i = o;
+                }
+                Some(o) => {
+                    total -= value;
+                    i = o;
+                }
+                None => {
+                    total += value;
+                    break;
+                }
+            }
+        }
+        (terms >= 2).then_some(total)
+    }
+
     pub(super) fn money_percent_codes(&mut self) {
         let mut money: Vec<(usize, usize, f64)> = Vec::new();
         let mut percents: Vec<(usize, usize, f64)> = Vec::new();
@@ -1104,7 +1170,7 @@ impl Checker<'_> {
             let next = toks.get(i + 1);
             let sym_before = prev.is_some_and(|p| {
                 p.kind == TokKind::Punct
-                    && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥")
+                    && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
                     && p.end == t.start
             });
             let sym_after = next.is_some_and(|n| {
@@ -1255,7 +1321,12 @@ impl Checker<'_> {
                     .iter()
                     .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
             });
-            if worked {
+            // "2 x $56 + 3 x $28 = $196": the sum written out before it adds up.
+            let written = {
+                let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+                self.written_sum(ti)
+            };
+            if worked || written.is_some_and(|w| (w - v).abs() < 0.005) {
                 accepted.push(v);
                 continue;
             }
@@ -1269,7 +1340,16 @@ impl Checker<'_> {
                 && (your_before
                     || self.clause_has(
                         ti,
-                        &["spent", "paid", "bought", "purchased", "ordered", "booked"],
+                        &[
+                            "spent",
+                            "paid",
+                            "bought",
+                            "purchased",
+                            "ordered",
+                            "booked",
+                            "received",
+                            "refunded",
+                        ],
                     )
                     // "your Kyoto trip cost $2,140".
                     || (self.clause_has(ti, &["cost", "came", "totaled", "totalled", "was"])
@@ -1386,7 +1466,7 @@ impl Checker<'_> {
                     let money = i
                         .checked_sub(1)
                         .and_then(|p| toks.get(p))
-                        .is_some_and(|p| matches!(p.norm.as_str(), "$" | "€" | "£" | "¥"));
+                        .is_some_and(|p| matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r"));
                     let pct = toks
                         .get(i + 1)
                         .is_some_and(|n| n.norm == "%" || n.norm == "percent");

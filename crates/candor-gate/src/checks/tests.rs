@@ -2149,3 +2149,53 @@ fn section_names_belated_birthdays_and_coded_keys() {
     let bad = mail(&tomas, "Hi Tomás,\n\nHappy birthday to Biscuit, who turned eight on 9 March.\n\nWattle Creek Veterinary Hospital");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn rand_amounts_written_sums_and_reference_ordinals() {
+    let c = json!({"now":"2027-09-08","brand":"Ledgerline Tax",
+        "offer":{"name":"Early Filer","standard_fee_zar":1450,"offer_fee_zar":1150,"code":"FILEEARLY","documents_by":"2027-09-30"},
+        "fares_nzd":{"Waiheke adult return":56,"Waiheke child return":28}});
+    let client = Recipient::from_json(
+        r#"{"id":"12","email":"l@example.com","first_name":"Lachlan",
+        "attributes":{"client_since":"2021-10-09","visits_total":23,"pass_trips_remaining":6,"pass_expires":"2027-09-21"},
+        "events":[{"type":"booking","at":"2025-01-12","route":"Rangitoto return","total_nzd":84},
+                  {"type":"return_filed","at":"2026-08-19","amount_zar":6840}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("From Ledgerline", body),
+            &client,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // Rand: "R1 150" is an amount of 1150, not a name; a wrong one is a wrong amount.
+    let ok = mail("G'day Lachlan,\n\nSend your documents by 30 September and your fee is R1 150 instead of R1 450 with code FILEEARLY. Last year you received R6 840 back.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Lachlan,\n\nSend your documents by 30 September and your fee is R1 050 instead of R1 450 with code FILEEARLY.\n\nLedgerline Tax");
+    assert_report_has(
+        &bad,
+        "R1 050",
+        Kind::WrongOffer,
+        Some("offer.amount"),
+        Some("R1 050"),
+    );
+    // A sum written out adds up, or it is caught.
+    let ok = mail("Hello Lachlan,\n\nTwo adults and three kids to Waiheke: 2 x $56 + 3 x $28 = $196.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hello Lachlan,\n\nTwo adults and three kids to Waiheke: 2 x $56 + 3 x $28 = $206.\n\nLedgerline Tax");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // "since your first visit" is a point in time; "your first visit" as news is a count.
+    let ok = mail("Hi Lachlan,\n\nSince your first visit you've been in to see us 23 times. It's been years since you booked trips to Rangitoto.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Lachlan,\n\nThanks for your first visit with us!\n\nLedgerline Tax");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // The sentence says whose date it is.
+    let ok = mail("Hi Lachlan,\n\nYour pass has six trips left and expires on Tuesday 21 September.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}

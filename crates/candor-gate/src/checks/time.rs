@@ -1067,7 +1067,9 @@ impl Checker<'_> {
             }
             let campaign: Vec<Date> = self.facts.campaign_dates().collect();
             // "Your membership freeze ends on December 5": the person's own date.
-            if offer && self.clause_has(ti, &["your", "you", "you're"]) {
+            // ("Your 40-Trip Pass has six trips left and expires on Tuesday 21 September":
+            // the sentence says whose date it is.)
+            if offer && self.sentence_has(ti, &["your", "you", "you're"]) {
                 let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
                 if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
                     self.use_fact(fi, span.0, span.1);
