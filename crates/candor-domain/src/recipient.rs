@@ -310,6 +310,7 @@ impl Recipient {
         match m.remove("attributes") {
             None | Some(Value::Null) => {}
             Some(Value::Object(a)) => {
+                let a = flatten_nested(a, None)?;
                 if a.len() > limits.attributes {
                     return Err(RecipientError::TooLarge {
                         field: "attributes".into(),
@@ -337,7 +338,8 @@ impl Recipient {
                             })
                         }
                     };
-                    attributes.insert(k, val);
+                    // A key written plainly wins over the same key made by flattening.
+                    attributes.entry(k).or_insert(val);
                 }
             }
             Some(_) => {
@@ -537,6 +539,81 @@ fn opt_str(
     }
 }
 
+/// How deep nested values are flattened; deeper ones are an error that names the key.
+const FLATTEN_DEPTH: usize = 3;
+
+/// Nested values as CRM exports write them, made scalar: an object's fields become
+/// `key_field` (`"address": {"city": "Leeds"}` → `address_city`), a list of objects numbers
+/// them from 1 (`"pets": [{"name": "Biscuit"}]` → `pets_1_name`), and a list of plain values
+/// becomes one text (`"interests": ["hiking", "climbing"]` → `"hiking, climbing"`). Scalars
+/// keep their place; keys written plainly come first, so they win over a flattened twin.
+fn flatten_nested(
+    m: Map<String, Value>,
+    event: Option<usize>,
+) -> Result<Vec<(String, Value)>, RecipientError> {
+    if !m.values().any(|v| v.is_object() || v.is_array()) {
+        return Ok(m.into_iter().collect());
+    }
+    let mut plain = Vec::with_capacity(m.len());
+    let mut nested = Vec::new();
+    for (k, v) in m {
+        if v.is_object() || v.is_array() {
+            flatten_into(&k, v, 1, event, &mut nested)?;
+        } else {
+            plain.push((k, v));
+        }
+    }
+    plain.extend(nested);
+    Ok(plain)
+}
+
+fn flatten_into(
+    key: &str,
+    v: Value,
+    depth: usize,
+    event: Option<usize>,
+    out: &mut Vec<(String, Value)>,
+) -> Result<(), RecipientError> {
+    let too_deep = || RecipientError::WrongType {
+        field: FieldPath { event, key }.to_string(),
+        expected: "values nested at most 3 deep",
+    };
+    match v {
+        Value::Object(m) => {
+            if depth > FLATTEN_DEPTH {
+                return Err(too_deep());
+            }
+            for (k, x) in m {
+                flatten_into(&format!("{key}_{k}"), x, depth + 1, event, out)?;
+            }
+        }
+        Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let parts: Vec<String> = a
+                .into_iter()
+                .filter_map(|x| match x {
+                    Value::String(s) => Some(s),
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                })
+                .collect();
+            if !parts.is_empty() {
+                out.push((key.to_string(), Value::String(parts.join(", "))));
+            }
+        }
+        Value::Array(a) => {
+            if depth > FLATTEN_DEPTH {
+                return Err(too_deep());
+            }
+            for (i, x) in a.into_iter().enumerate() {
+                flatten_into(&format!("{key}_{}", i + 1), x, depth + 1, event, out)?;
+            }
+        }
+        scalar => out.push((key.to_string(), scalar)),
+    }
+    Ok(())
+}
+
 fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientError> {
     let base = || {
         FieldPath {
@@ -551,6 +628,7 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
             why: "not an object".into(),
         });
     };
+    let obj = flatten_nested(obj, Some(i))?;
     if obj.len() > limits.event_fields + 2 {
         return Err(RecipientError::TooLarge {
             field: base(),
@@ -598,11 +676,12 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
             (_, Value::String(s)) => {
                 check_len(&field, &k, limits.key_chars)?;
                 check_len(&field, &s, limits.value_chars)?;
-                fields.insert(k, FieldValue::Str(s));
+                fields.entry(k).or_insert(FieldValue::Str(s));
             }
             (_, Value::Number(n)) => {
                 let f = num(&n, &field)?;
-                fields.insert(k, FieldValue::Num(f));
+                check_len(&field, &k, limits.key_chars)?;
+                fields.entry(k).or_insert(FieldValue::Num(f));
             }
             (_, Value::Null) => {}
             (_, other) => {
@@ -680,12 +759,12 @@ mod tests {
                 "events[0]",
             ),
             (
-                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","items":[1]}]}"#,
-                "events[0].items",
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","items":{"a":{"b":{"c":{"d":1}}}}}]}"#,
+                "events[0].items_a_b_c",
             ),
             (
-                r#"{"id":"1","email":"a@b.co","attributes":{"tier":[1]}}"#,
-                "attributes.tier",
+                r#"{"id":"1","email":"a@b.co","attributes":{"tier":{"a":{"b":{"c":{"d":1}}}}}}"#,
+                "attributes.tier_a_b_c",
             ),
         ] {
             let e = parse(text).unwrap_err().to_string();
@@ -714,7 +793,7 @@ mod tests {
                 "unknown_event_shape",
             ),
             (
-                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","items":[1]}]}"#,
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","flag":true}]}"#,
                 "unknown_event_shape",
             ),
             (
@@ -726,7 +805,7 @@ mod tests {
                 "unknown_field",
             ),
             (
-                r#"{"id":"1","email":"a@b.co","attributes":{"a":[1]}}"#,
+                r#"{"id":"1","email":"a@b.co","attributes":{"a":[[[[{"b":1}]]]]}}"#,
                 "wrong_type",
             ),
             (r#"{"id":"","email":"a@b.co"}"#, "empty_field"),
@@ -739,6 +818,36 @@ mod tests {
             "x".repeat(101)
         );
         assert_eq!(parse(&long).unwrap_err().code(), "too_large");
+    }
+
+    #[test]
+    fn nested_values_from_crm_exports_are_flattened() {
+        let r = parse(
+            r#"{"id":"1","email":"a@b.co",
+            "attributes":{"address":{"city":"Leeds","postcode":"LS5"},"interests":["hiking","climbing"],
+                "pets":[{"name":"Biscuit","age":8},{"name":"Miso"}],"pets_1_name":"Biscuit (plain)"},
+            "events":[{"type":"order","at":"2026-01-01","items":[{"name":"Merino DK","qty":2}],"total":{"eur":48}}]}"#,
+        )
+        .unwrap();
+        let attr = |k: &str| r.attributes.get(k).map(AttrValue::to_text);
+        assert_eq!(attr("address_city").as_deref(), Some("Leeds"));
+        assert_eq!(attr("interests").as_deref(), Some("hiking, climbing"));
+        assert_eq!(attr("pets_1_age").as_deref(), Some("8"));
+        assert_eq!(attr("pets_2_name").as_deref(), Some("Miso"));
+        // A key written plainly wins over its flattened twin.
+        assert_eq!(attr("pets_1_name").as_deref(), Some("Biscuit (plain)"));
+        assert_eq!(
+            r.value_at("events[0].items_1_name").as_deref(),
+            Some("Merino DK")
+        );
+        assert_eq!(r.value_at("events[0].total_eur").as_deref(), Some("48"));
+        // Too many values once flattened is still over the limit, named.
+        let many: Vec<String> = (0..60).map(|i| format!(r#"{{"n":{i},"m":{i}}}"#)).collect();
+        let text = format!(
+            r#"{{"id":"1","email":"a@b.co","attributes":{{"rows":[{}]}}}}"#,
+            many.join(",")
+        );
+        assert_eq!(parse(&text).unwrap_err().code(), "too_large");
     }
 
     #[test]
