@@ -445,6 +445,19 @@ pub async fn run(inputs: RunInputs, mut opts: RunOptions) -> Result<RunSummary, 
         est.finish(stats, &inputs.prices)?
     };
     campaign.budgets = configured_budgets;
+    // Nothing to write is worth saying, not just a zero in the summary.
+    if estimate.input.accepted == 0 {
+        let file = inputs.recipients.display();
+        notes.push(if estimate.input.quarantined > 0 {
+            format!(
+                "every record in `{file}` ({}) was quarantined: no email was written; the \
+                 quarantine file names each row's problem",
+                estimate.input.quarantined
+            )
+        } else {
+            format!("`{file}` holds no recipient records: no email was written")
+        });
+    }
     let ladder_names: Vec<String> = campaign.ladder.iter().map(|t| t.name.clone()).collect();
     let mut cursor = PlanCursor::new(&estimate.plan, &ladder_names);
     let per_send = per_send_costs(&estimate);

@@ -174,6 +174,27 @@ total = "5.00"
             .collect()
     }
 
+    /// A list with nothing to write says so in the summary's notes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_empty_or_wholly_quarantined_list_says_so() {
+        for (text, says) in [
+            ("", "holds no recipient records"),
+            ("{\"id\":\"1\",\"email\":\"nope\"}\n", "was quarantined"),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("recipients.jsonl"), text).unwrap();
+            let fake = Arc::new(Fake {
+                calls: AtomicU64::new(0),
+                delay: std::time::Duration::ZERO,
+                bad_first: false,
+            });
+            let i = inputs(dir.path(), Arc::new(MemoryStore::new()), fake);
+            let s = run(i, options(dir.path())).await.unwrap();
+            assert_eq!(s.sent, 0);
+            assert!(s.notes.iter().any(|n| n.contains(says)), "{:?}", s.notes);
+        }
+    }
+
     /// `batch_api = true` asks for provider batch APIs, which this provider does not offer: the
     /// run must plan at the synchronous prices it will pay (a half-price plan would make the spend-hot check
     /// move recipients down the ladder for nothing) and say so.
