@@ -272,7 +272,6 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
         num.norm = compact_str::CompactString::from(&raw[1..]);
         num.cap = false;
         num.all_caps = false;
-        num.sent_start = false;
         i += 1;
         let three = |x: &Tok| {
             x.kind == TokKind::Num
