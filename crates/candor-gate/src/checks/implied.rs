@@ -236,7 +236,12 @@ impl Checker<'_> {
             kept.push(m);
         }
         for m in kept {
-            if self.is_hedged(m.first) || self.in_campaign_name(m.first, m.last) {
+            // "for yourself and your spouse or partner?": one of two, a supposition.
+            let alternative = self
+                .doc
+                .word_after(m.last, 1)
+                .is_some_and(|t| t.norm == "or");
+            if self.is_hedged(m.first) || self.in_campaign_name(m.first, m.last) || alternative {
                 continue;
             }
             let unless = &self.rules.table.implied[m.payload].unless_then;

@@ -2199,3 +2199,35 @@ fn rand_amounts_written_sums_and_reference_ordinals() {
     let ok = mail("Hi Lachlan,\n\nYour pass has six trips left and expires on Tuesday 21 September.\n\nLedgerline Tax");
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+#[test]
+fn suppositions_are_not_claims() {
+    let karthik = Recipient::from_json(
+        r#"{"id":"13","email":"k@example.com","first_name":"Karthik",
+        "events":[{"type":"return_filed","at":"2023-09-12","tax_year":"2023"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-09-08","brand":"Ledgerline Tax"});
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("From Ledgerline", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(&sparse(), "Hello,\n\nFiling for yourself and your spouse or partner? We can do both.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &sparse(),
+        "Hello,\n\nWe filed for you and your spouse last year.\n\nLedgerline Tax",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let ok = mail(&karthik, "Dear Karthik,\n\nWe last prepared your return four years ago. If you'd like us to handle it again this season, now is a good time.\n\nLedgerline Tax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &karthik,
+        "Dear Karthik,\n\nYou filed your return with us this season.\n\nLedgerline Tax",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -577,7 +577,10 @@ impl Checker<'_> {
             };
             if !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
-                    && (self.clause_has(head, &FUTURE_CUES) || self.clause_has(head, &INVITE_CUES)))
+                    && (self.clause_has(head, &FUTURE_CUES)
+                        || self.clause_has(head, &INVITE_CUES)
+                        // "If you'd like us to handle it again this season": a condition.
+                        || self.clause_has(head, &["you'd", "would", "whether"])))
             {
                 continue;
             }
