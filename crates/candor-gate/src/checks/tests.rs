@@ -2231,3 +2231,27 @@ fn suppositions_are_not_claims() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn before_the_end_of_a_month_is_a_deadline() {
+    let c = json!({"now":"2026-11-20","brand":"Starlight",
+        "offer":{"code":"GOLD3","ends":"2026-11-30","promo_price_gbp_per_month":8.99}});
+    let tomasz = Recipient::from_json(
+        r#"{"id":"14","email":"t@example.com","first_name":"Tomasz",
+        "events":[{"type":"screening","at":"2026-10-03","film":"Dune"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Club Gold", body),
+            &tomasz,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hey Tomasz,\n\nUse code GOLD3 before the end of November and your first months are £8.99 each.\n\nStarlight");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad =
+        mail("Hey Tomasz,\n\nYou watched Dune with us in August, so use code GOLD3.\n\nStarlight");
+    assert_report_has(&bad, "August", Kind::WrongTime, Some("time.month"), None);
+}

@@ -929,16 +929,19 @@ impl Checker<'_> {
                 if month_only {
                     // "before the end of November", "by November": a deadline, not a time
                     // the person did something.
-                    let deadline =
-                        self.doc.word_before(wi, 1).is_some_and(|p| {
-                            matches!(
-                                p.norm.as_str(),
-                                "before" | "by" | "until" | "till" | "through"
-                            )
-                        }) || (self.doc.word_before(wi, 1).is_some_and(|p| p.norm == "of")
+                    let deadline = self.doc.word_before(wi, 1).is_some_and(|p| {
+                        matches!(
+                            p.norm.as_str(),
+                            "before" | "by" | "until" | "till" | "through"
+                        )
+                    }) || (self.doc.word_before(wi, 1).is_some_and(|p| p.norm == "of")
                             && self.doc.word_before(wi, 2).is_some_and(|p| p.norm == "end")
-                            && self.doc.word_before(wi, 3).is_some_and(|p| {
-                                matches!(p.norm.as_str(), "before" | "by" | "until" | "till")
+                            // "by end of November", "before the end of November".
+                            && [3, 4].iter().any(|&k| {
+                                self.doc.word_before(wi, k).is_some_and(|p| {
+                                    matches!(p.norm.as_str(), "before" | "by" | "until" | "till")
+                                }) && (k == 3
+                                    || self.doc.word_before(wi, 3).is_some_and(|p| p.norm == "the"))
                             }));
                     // "our March Midweek Lift Ticket": a month inside a capitalized name.
                     let in_name = self
