@@ -9,6 +9,7 @@ use crate::text::{fold, FxHasher};
 impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
+        self.bracketed_notes();
         self.language();
         self.repeated_paragraphs();
         let sets = [
@@ -110,6 +111,61 @@ impl Checker<'_> {
                 e,
                 "this paragraph is written twice".into(),
                 "leak.repeated_paragraph",
+            );
+        }
+    }
+
+    /// A note to a colleague left in brackets: "[NB for Fraser: check whether we can bundle
+    /// buggy hire before this goes out]", "(TODO: confirm the date)", "[Note: ...]".
+    fn bracketed_notes(&mut self) {
+        // Cues that are notes whatever follows ("[TODO: ...]"), and cues that are notes only
+        // when they say whom they are for ("[NB for Fraser: ...]"; "(note: hooks are not
+        // included)" is for the reader).
+        const ALWAYS: [&str; 9] = [
+            "todo", "to do", "tbd", "tbc", "internal", "editor", "draft", "remove", "confirm",
+        ];
+        const ADDRESSED: [&str; 5] = ["nb", "n.b.", "note", "fyi", "reminder"];
+        let text = self.doc.text;
+        if !text.contains('[') && !text.contains('(') {
+            return;
+        }
+        let mut found = Vec::new();
+        for (i, c) in text.char_indices() {
+            let close = match c {
+                '[' => ']',
+                '(' => ')',
+                _ => continue,
+            };
+            let rest = &text[i + 1..];
+            let Some(j) = rest.find([close, '\n']).filter(|&j| j <= 300) else {
+                continue;
+            };
+            if !rest[j..].starts_with(close) {
+                continue;
+            }
+            let inner = fold(rest[..j].trim_start());
+            let addressed = |after: &str| after.starts_with("for ") || after.starts_with("to ");
+            let cued = ALWAYS.iter().any(|cue| {
+                inner.strip_prefix(cue).is_some_and(|after| {
+                    let after = after.trim_start();
+                    after.starts_with(':') || after.starts_with("- ") || addressed(after)
+                })
+            }) || ADDRESSED.iter().any(|cue| {
+                inner
+                    .strip_prefix(cue)
+                    .is_some_and(|after| addressed(after.trim_start()))
+            });
+            if cued {
+                found.push((i, i + 1 + j + close.len_utf8()));
+            }
+        }
+        for (s, e) in found {
+            self.flag(
+                Kind::TemplateLeak,
+                s,
+                e,
+                "a note to a colleague, not to the reader".into(),
+                "leak.note",
             );
         }
     }

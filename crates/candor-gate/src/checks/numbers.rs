@@ -182,9 +182,17 @@ impl Checker<'_> {
                     }
                     continue;
                 }
-                // "we recommend one every two years": a frequency, not a tenure.
+                // "we recommend one every two years": a frequency, not a tenure; so is "two
+                // guest passes a year", "40 rounds a year", "twice a year".
                 let frequency = self.doc.word_before(wi, 1).is_some_and(|p| {
-                    matches!(p.norm.as_str(), "every" | "each" | "per" | "within")
+                    matches!(
+                        p.norm.as_str(),
+                        "every" | "each" | "per" | "within" | "once" | "twice" | "times"
+                    ) || (matches!(t.norm.as_str(), "a" | "an")
+                        && p.norm.len() > 3
+                        && p.norm.ends_with('s')
+                        && !p.norm.ends_with("ss")
+                        && !matches!(p.norm.as_str(), "this" | "was" | "has" | "its" | "yours"))
                 });
                 if !frequency {
                     self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
@@ -223,6 +231,32 @@ impl Checker<'_> {
                         )
                     })
                 })
+            {
+                continue;
+            }
+            // "Your very first order with us, back in September 2025, was...": the first of
+            // them, dated (the time checks judge the date), not a claim that there was one.
+            if is_ord
+                && n == 1.0
+                && self.sentence_has(
+                    self.doc.words[wi],
+                    &[
+                        "back",
+                        "ago",
+                        "january",
+                        "february",
+                        "march",
+                        "april",
+                        "may",
+                        "june",
+                        "july",
+                        "august",
+                        "september",
+                        "october",
+                        "november",
+                        "december",
+                    ],
+                )
             {
                 continue;
             }

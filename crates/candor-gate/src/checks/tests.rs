@@ -2255,3 +2255,31 @@ fn before_the_end_of_a_month_is_a_deadline() {
         mail("Hey Tomasz,\n\nYou watched Dune with us in August, so use code GOLD3.\n\nStarlight");
     assert_report_has(&bad, "August", Kind::WrongTime, Some("time.month"), None);
 }
+
+#[test]
+fn rates_a_year_dated_firsts_and_notes_to_colleagues() {
+    let oisin = Recipient::from_json(
+        r#"{"id":"15","email":"o@example.com","first_name":"Oisín",
+        "attributes":{"membership":"Dual","member_since":"2019-05-02"},
+        "events":[{"type":"order","at":"2025-09-03","item_1":"Connemara Aran - Gorse","item_1_qty":8},
+                  {"type":"order","at":"2026-03-22","item_1":"5mm crochet hook"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let c = json!({"now":"2027-02-17","brand":"Skein & Spindle","offer":{"code":"STASH20","ends":"2027-02-28"}});
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("From Skein & Spindle", body),
+            &oisin,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Dia dhuit Oisín,\n\nYour very first order with us, back in September 2025, was eight skeins of Connemara Aran. Your Dual membership includes two guest passes a year.\n\nSkein & Spindle");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Dia dhuit Oisín,\n\nThanks for your first order with us!\n\nSkein & Spindle");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let bad = mail("Dia dhuit Oisín,\n\nUse code STASH20 by 28 February.\n\n[NB for Fraser: check whether we can bundle the hooks before this goes out]\n\nSkein & Spindle");
+    assert_report_has(&bad, "NB", Kind::TemplateLeak, Some("leak.note"), None);
+    let ok = mail("Dia dhuit Oisín,\n\nUse code STASH20 by 28 February (reminder: hooks are not included).\n\nSkein & Spindle");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
