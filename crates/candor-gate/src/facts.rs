@@ -249,6 +249,12 @@ fn embedded_dates(s: &str) -> Vec<Date> {
     out
 }
 
+/// Currency codes a key may end in (`total_gbp`, `fee_zar`): its numbers are money.
+const CURRENCY_CODES: [&str; 18] = [
+    "usd", "gbp", "eur", "cad", "aud", "nzd", "zar", "inr", "sgd", "chf", "jpy", "sek", "nok",
+    "dkk", "pln", "mxn", "brl", "hkd",
+];
+
 fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
     let k = fold(key);
     if rules.place_keys.contains(&k) {
@@ -311,37 +317,21 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
             | "venue"
     ) {
         Some(FKind::Place)
-    } else if matches!(
-        last,
-        "usd"
-            | "gbp"
-            | "eur"
-            | "cad"
-            | "aud"
-            | "nzd"
-            | "zar"
-            | "inr"
-            | "sgd"
-            | "chf"
-            | "jpy"
-            | "sek"
-            | "nok"
-            | "dkk"
-            | "pln"
-            | "mxn"
-            | "brl"
-            | "hkd"
-            | "refund"
-            | "fee"
-            | "total"
-            | "amount"
-            | "price"
-            | "value"
-            | "spent"
-            | "spend"
-            | "cost"
-            | "paid"
-    ) {
+    } else if CURRENCY_CODES.contains(&last)
+        || matches!(
+            last,
+            "refund"
+                | "fee"
+                | "total"
+                | "amount"
+                | "price"
+                | "value"
+                | "spent"
+                | "spend"
+                | "cost"
+                | "paid"
+        )
+    {
         Some(FKind::Amount)
     } else if last == "count"
         || parts[0] == "num"
@@ -993,20 +983,7 @@ impl<'a> Facts<'a> {
                 if let Some(x) = n.as_f64() {
                     // `discount_percent` is a percentage; `discount_gbp` an amount.
                     let money_key = k.split('_').any(|p| {
-                        matches!(
-                            p,
-                            "usd"
-                                | "gbp"
-                                | "eur"
-                                | "cad"
-                                | "aud"
-                                | "nzd"
-                                | "zar"
-                                | "inr"
-                                | "amount"
-                                | "dollars"
-                                | "value"
-                        )
+                        CURRENCY_CODES.contains(&p) || matches!(p, "amount" | "dollars" | "value")
                     });
                     let kind = if k.contains("percent")
                         || k.ends_with("_pct")

@@ -238,25 +238,8 @@ impl Checker<'_> {
             // them, dated (the time checks judge the date), not a claim that there was one.
             if is_ord
                 && n == 1.0
-                && self.sentence_has(
-                    self.doc.words[wi],
-                    &[
-                        "back",
-                        "ago",
-                        "january",
-                        "february",
-                        "march",
-                        "april",
-                        "may",
-                        "june",
-                        "july",
-                        "august",
-                        "september",
-                        "october",
-                        "november",
-                        "december",
-                    ],
-                )
+                && (self.sentence_has(self.doc.words[wi], &["back", "ago"])
+                    || self.sentence_has(self.doc.words[wi], &super::time::MONTHS))
             {
                 continue;
             }

@@ -8,7 +8,7 @@ use crate::facts::FKind;
 use crate::report::Kind;
 use crate::text::{fold, ordinal, parse_num, stem, TokKind};
 
-const MONTHS: [&str; 12] = [
+pub(super) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
