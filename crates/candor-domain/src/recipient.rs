@@ -684,9 +684,16 @@ fn parse_event(i: usize, e: Value, limits: &Limits) -> Result<Event, RecipientEr
                 fields.entry(k).or_insert(FieldValue::Num(f));
             }
             (_, Value::Null) => {}
+            // `"gift": true`: kept as its text, as an attribute's boolean reads.
+            (_, Value::Bool(b)) => {
+                check_len(&field, &k, limits.key_chars)?;
+                fields
+                    .entry(k)
+                    .or_insert(FieldValue::Str(if b { "true" } else { "false" }.into()));
+            }
             (_, other) => {
+                // Flattening leaves only scalars; this is a guard, not a path.
                 let what = match other {
-                    Value::Bool(_) => "a boolean",
                     Value::Array(_) => "an array",
                     _ => "an object",
                 };
@@ -793,7 +800,7 @@ mod tests {
                 "unknown_event_shape",
             ),
             (
-                r#"{"id":"1","email":"a@b.co","events":[{"type":"x","at":"2026-01-01","flag":true}]}"#,
+                r#"{"id":"1","email":"a@b.co","events":[{"type":"x y","at":"2026-01-01"}]}"#,
                 "unknown_event_shape",
             ),
             (
@@ -841,6 +848,12 @@ mod tests {
             Some("Merino DK")
         );
         assert_eq!(r.value_at("events[0].total_eur").as_deref(), Some("48"));
+        // An event's boolean is kept as its text rather than refusing the record.
+        let r = parse(
+            r#"{"id":"1","email":"a@b.co","events":[{"type":"order","at":"2026-01-01","gift":true}]}"#,
+        )
+        .unwrap();
+        assert_eq!(r.value_at("events[0].gift").as_deref(), Some("true"));
         // Too many values once flattened is still over the limit, named.
         let many: Vec<String> = (0..60).map(|i| format!(r#"{{"n":{i},"m":{i}}}"#)).collect();
         let text = format!(

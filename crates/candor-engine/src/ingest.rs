@@ -639,7 +639,7 @@ mod tests {
             )
             .as_bytes(),
         ); // 7 too large field
-        data.extend_from_slice(b"{\"id\":\"7\",\"email\":\"a@b.co\",\"events\":[{\"type\":\"purchase\",\"at\":\"2026-01-01\",\"gift\":true}]}\n"); // 8 event shape
+        data.extend_from_slice(b"{\"id\":\"7\",\"email\":\"a@b.co\",\"events\":[{\"type\":\"pur chase\",\"at\":\"2026-01-01\"}]}\n"); // 8 event shape
         data.extend_from_slice(b"\n"); // 9 blank: skipped
         data.extend_from_slice(
             format!(
