@@ -116,7 +116,7 @@ impl Checker<'_> {
     }
 
     /// A note to a colleague left in brackets: "[NB for Fraser: check whether we can bundle
-    /// buggy hire before this goes out]", "(TODO: confirm the date)", "[Note: ...]".
+    /// buggy hire before this goes out]", "(TODO: confirm the date)", "[Note to self: ...]".
     fn bracketed_notes(&mut self) {
         // Cues that are notes whatever follows ("[TODO: ...]"), and cues that are notes only
         // when they say whom they are for ("[NB for Fraser: ...]"; "(note: hooks are not
