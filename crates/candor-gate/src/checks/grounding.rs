@@ -13,6 +13,7 @@ const CONNECTORS: [&str; 9] = ["of", "&", "de", "la", "del", "von", "van", "da",
 const PLACE_PREPS: [&str; 9] = [
     "in", "to", "from", "near", "around", "visiting", "at", "across", "outside",
 ];
+const COMPASS: [&str; 5] = ["east", "west", "north", "south", "central"];
 const ARTICLES: [&str; 9] = [
     "the", "a", "an", "your", "our", "my", "those", "these", "that",
 ];
@@ -291,6 +292,16 @@ impl Checker<'_> {
     fn judge_run(&mut self, first: usize, last: usize) {
         let toks: Vec<usize> = (first..=last).collect();
         let norm = |c: &Checker, w: usize| c.doc.toks[c.doc.words[w]].norm.clone();
+        // "East African beans", "South East Asian food": compass words before a region
+        // adjective describe where something is from; they name nothing of the person's.
+        if (first..=last).any(|w| !COMPASS.contains(&norm(self, w).as_str()))
+            && (first..=last).all(|w| {
+                let x = norm(self, w);
+                COMPASS.contains(&x.as_str()) || self.rules.ignore_caps.contains(x.as_str())
+            })
+        {
+            return;
+        }
         let last_is_product = self.is_product_noun(&norm(self, last));
         let product_name = toks.len() >= 2 && last_is_product;
         // Trim common words at both ends (not the product noun of a product name).
@@ -1100,6 +1111,10 @@ impl Checker<'_> {
                 quantity(c, w).is_none()
                     && crate::text::word_number(x).is_none()
                     && !ARTICLES.contains(&x.as_str())
+                    // "over in September", "you came in on Saturday": when, judged by the
+                    // time checks, not what the claim is about.
+                    && super::time::month_of(x).is_none()
+                    && !super::time::WEEKDAYS.contains(&x.as_str())
                     && (name || !names_only && (c.is_product_noun(x) || !c.is_common(x)))
             };
             let mut scanned: Vec<usize> = obj.clone();

@@ -2283,3 +2283,63 @@ fn rates_a_year_dated_firsts_and_notes_to_colleagues() {
     let ok = mail("Dia dhuit Oisín,\n\nUse code STASH20 by 28 February (reminder: hooks are not included).\n\nSkein & Spindle");
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+#[test]
+fn a_month_of_an_event_named_by_its_type_and_calendar_words_in_claims() {
+    let c = json!({"now":"2026-11-20","brand":"Northgate Home Insurance",
+        "offer":{"renewal_discount_percent":10}});
+    let amara = Recipient::from_json(
+        r#"{"id":"16","email":"a@example.com","first_name":"Amara",
+        "attributes":{"state":"TX"},
+        "events":[{"type":"claim_opened","at":"2026-06-30","peril":"escape of water"},
+                  {"type":"claim_settled","at":"2026-07-22","amount_paid_gbp":1840},
+                  {"type":"data_overage","at":"2026-09-06","overage_gb":1.1}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("News from Northgate", body),
+            &amara,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // The sentence names the June event by value ("escape of water") and the July one by
+    // its type ("claim ... settled").
+    let ok = mail("Hi Amara,\n\nWe hope all is well after the escape of water claim we settled for you in July.\n\nNorthgate Home Insurance");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Amara,\n\nWe hope all is well after the escape of water claim we settled for you in March.\n\nNorthgate Home Insurance");
+    assert_report_has(&bad, "March", Kind::WrongTime, Some("time.month"), None);
+    // A month is when, not what: "over in September" is no claim about a place.
+    let ok =
+        mail("Hi Amara,\n\nYour plan went 1.1GB over in September.\n\nNorthgate Home Insurance");
+    assert!(
+        !ok.findings.iter().any(|f| f.rule == "grounding.claim"),
+        "{:?}",
+        kinds(&ok)
+    );
+}
+
+#[test]
+fn region_adjectives_describe_and_name_nothing() {
+    let c = json!({"now":"2026-11-20","brand":"Roastwell",
+        "offer":{"name":"Single Origin Box","origins":"Ethiopia and Kenya"}});
+    let zofia = Recipient::from_json(
+        r#"{"id":"17","email":"z@example.com","first_name":"Zofia",
+        "attributes":{"target_language":"Spanish"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("New beans", body),
+            &zofia,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi Zofia,\n\nThe Single Origin Box brings two East African coffees, from Ethiopia and Kenya, with a bright Nordic-style light roast.\n\nRoastwell");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A made-up place is still a name, compass word or not.
+    let bad = mail("Hi Zofia,\n\nThe Single Origin Box brings two coffees, from Ethiopia and Kenya, roasted at our North Fenwick shop.\n\nRoastwell");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -25,7 +25,7 @@ pub(super) const MONTHS: [&str; 12] = [
 const MONTH_ABBR: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
-const WEEKDAYS: [&str; 7] = [
+pub(super) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",
@@ -79,7 +79,7 @@ const EVENT_CUES: [(&str, &str); 26] = [
     ("visit", "activity"),
 ];
 
-fn month_of(w: &str) -> Option<u8> {
+pub(super) fn month_of(w: &str) -> Option<u8> {
     MONTHS
         .iter()
         .position(|m| *m == w)
@@ -155,6 +155,33 @@ fn season_months(name: &str) -> Option<[u8; 3]> {
 impl Checker<'_> {
     /// Dates the sentence of token `ti` is about: events named in it, else events of the kind its
     /// verbs name, else every personal date.
+    /// A dated event of the person's in month `mo` (within the window a month-only mention
+    /// reaches) whose type the sentence of token `ti` names in words: "your B1 certificate was
+    /// issued in September" for a `certificate_issued` event. Only a fallback for a month
+    /// whose sentence names other events by value: a type word is weaker evidence than a value.
+    fn month_event_by_type(&self, ti: usize, mo: u8, anniversary: bool) -> Option<(Date, usize)> {
+        let now = self.facts.now;
+        let sentence = self.doc.sentence(ti);
+        self.facts.personal_dates().find(|&(d, fi)| {
+            let Some(e) = self.facts.list[fi].event else {
+                return false;
+            };
+            let age = now.days_since(d);
+            if d.month() != mo || age < 0 || (age > 550 && !anniversary) {
+                return false;
+            }
+            let kind = &self.facts.recipient.events[e].kind;
+            kind.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.len() >= 4)
+                .any(|w| {
+                    let ws = stem(&fold(w));
+                    sentence
+                        .iter()
+                        .any(|t| t.is_word() && t.norm.len() >= 4 && stem(&t.norm) == ws)
+                })
+        })
+    }
+
     fn sentence_dates(&self, ti: usize) -> Vec<(Date, usize)> {
         let sent = self.doc.toks[ti].sent;
         let sent_toks: Vec<&crate::text::Tok> = self
@@ -967,8 +994,13 @@ impl Checker<'_> {
                             && now.days_since(*d) >= 0
                             && (now.days_since(*d) <= 550 || anniversary)
                     });
+                    // "the claim we settled for you in July": the sentence names the event
+                    // by its type (`claim_settled`), not by a value of it.
+                    let hit = hit
+                        .copied()
+                        .or_else(|| self.month_event_by_type(ti, mo, anniversary));
                     match hit {
-                        Some(&(_, fi)) => self.use_fact(fi, span.0, span.1),
+                        Some((_, fi)) => self.use_fact(fi, span.0, span.1),
                         None if !dates.is_empty() => self.flag(
                             Kind::WrongTime,
                             span.0,
