@@ -249,6 +249,65 @@ fn embedded_dates(s: &str) -> Vec<Date> {
     out
 }
 
+/// Dates written out in campaign text: "1 April - 31 October 2028", "until March 31st",
+/// "Oct 31, 2028". A date written without its year takes the year written after it in the
+/// same text ("1 April - 31 October 2028"), else the one that puts it nearest `now`.
+fn written_dates(s: &str, now: Date) -> Vec<Date> {
+    let words: Vec<&str> = s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let day = |w: &str| -> Option<u8> {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let suffix = &w[digits.len()..];
+        let d: u8 = digits.parse().ok()?;
+        (matches!(suffix, "" | "st" | "nd" | "rd" | "th") && (1..=31).contains(&d)).then_some(d)
+    };
+    let month = |w: &str| -> Option<u8> {
+        let lower = w.to_lowercase();
+        // "may" is a month only when capitalized.
+        if lower == "may" && !w.starts_with('M') {
+            return None;
+        }
+        crate::text::month_of(&lower)
+    };
+    let year = |w: Option<&&str>| -> Option<i32> {
+        let w = w?;
+        let y: i32 = (w.len() == 4).then(|| w.parse().ok()).flatten()?;
+        (1900..=2200).contains(&y).then_some(y)
+    };
+    // (day, month, year if written)
+    let mut found: Vec<(u8, u8, Option<i32>)> = Vec::new();
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let (w, next) = (words[i], words[i + 1]);
+        let hit = match (day(w), month(next), month(w), day(next)) {
+            (Some(d), Some(m), _, _) | (_, _, Some(m), Some(d)) => Some((d, m)),
+            _ => None,
+        };
+        if let Some((d, m)) = hit {
+            let y = year(words.get(i + 2));
+            found.push((d, m, y));
+            i += if y.is_some() { 3 } else { 2 };
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = Vec::new();
+    for (k, &(d, m, y)) in found.iter().enumerate() {
+        let y = y.or_else(|| found[k + 1..].iter().find_map(|x| x.2));
+        let date = match y {
+            Some(y) => Date::from_ymd(y, m, d),
+            None => [now.year() - 1, now.year(), now.year() + 1]
+                .into_iter()
+                .filter_map(|y| Date::from_ymd(y, m, d))
+                .min_by_key(|c| now.days_since(*c).abs()),
+        };
+        out.extend(date);
+    }
+    out
+}
+
 /// Currency codes a key may end in (`total_gbp`, `fee_zar`): its numbers are money.
 const CURRENCY_CODES: [&str; 18] = [
     "usd", "gbp", "eur", "cad", "aud", "nzd", "zar", "inr", "sgd", "chf", "jpy", "sek", "nok",
@@ -751,7 +810,11 @@ impl<'a> Facts<'a> {
             .iter()
             .filter(|x| x.personal && x.kind == FKind::Count)
             .filter_map(|x| x.num)
-            .filter(|n| n.fract() == 0.0 && (2.0..=1000.0).contains(n))
+            // Whole counts, and measures ("loa_m": 9.5 at a price per metre).
+            .filter(|n| {
+                (n.fract() == 0.0 && (2.0..=1000.0).contains(n))
+                    || (n.fract() != 0.0 && (0.5..=1000.0).contains(n))
+            })
             .collect();
         if !counts.is_empty() {
             let priced: Vec<(f64, usize)> = f
@@ -915,6 +978,11 @@ impl<'a> Facts<'a> {
                 }
                 for d in embedded_dates(s) {
                     self.push_date(path, false, d, None, key);
+                }
+                if s.bytes().any(|b| b.is_ascii_digit()) {
+                    for d in written_dates(s, self.now) {
+                        self.push_date(path, false, d, None, key);
+                    }
                 }
                 if k.contains("code") || k.contains("coupon") || k.contains("promo") {
                     self.codes.insert(fold(s.trim()));

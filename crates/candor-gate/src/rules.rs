@@ -546,6 +546,24 @@ fn match_at(pats: &[Pat], pi: usize, c: &Cursor<'_>, wi: usize) -> Option<usize>
             if !hit {
                 return None;
             }
+            // "That's $20 for you, added after your first shipment": a comma, colon or
+            // bracket after a pronoun parts it from the verb a phrase gives it ("Welcome, new
+            // member" stays one phrase).
+            if pi > 0
+                && matches!(pats[pi - 1], Pat::Word(..))
+                && wi > 0
+                && matches!(
+                    c.toks[c.words[wi - 1]].norm.as_str(),
+                    "you" | "we" | "i" | "they" | "us"
+                )
+            {
+                let parted = c.toks[c.words[wi - 1] + 1..c.words[wi]]
+                    .iter()
+                    .any(|t| matches!(t.norm.as_str(), "," | ";" | ":" | "(" | ")" | "—" | "–"));
+                if parted {
+                    return None;
+                }
+            }
             if pi + 1 == pats.len() {
                 return Some(wi);
             }

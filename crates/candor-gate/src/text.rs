@@ -606,6 +606,34 @@ pub(crate) fn num_matches(written: f64, fact: f64) -> bool {
         || (written.fract() == 0.0 && (written - fact.trunc()).abs() < 0.005)
 }
 
+/// Month names, January first.
+pub(crate) const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const MONTH_ABBR: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+/// The month (1–12) a lowercase word names: "march", "mar" ("may" only in full).
+pub(crate) fn month_of(w: &str) -> Option<u8> {
+    MONTHS
+        .iter()
+        .position(|m| *m == w)
+        .or_else(|| MONTH_ABBR.iter().position(|m| *m == w && w != "may"))
+        .map(|i| i as u8 + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

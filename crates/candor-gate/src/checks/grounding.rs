@@ -938,6 +938,41 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            // "your berth" for `berth: "B-14"`: an attribute of the person's named for the
+            // thing (its value a code, not the noun).
+            let keyed = self.facts.list.iter().position(|f| {
+                f.personal
+                    && f.event.is_none()
+                    && f.path.strip_prefix("attributes.").is_some_and(|k| {
+                        crate::text::fold(k)
+                            .split(['_', '-', ' '])
+                            .any(|p| p.len() > 2 && stem(p) == noun)
+                    })
+            });
+            // "your berth enquiry" for a `berth_enquiry` event: the words name the person's
+            // event by its type.
+            let keyed = keyed.or_else(|| {
+                let said: Vec<String> = (wi + 1..=nw + 1)
+                    .filter_map(|w| self.doc.words.get(w))
+                    .map(|&ti| stem(&self.doc.toks[ti].norm))
+                    .collect();
+                let ei = self.facts.recipient.events.iter().position(|ev| {
+                    let parts: Vec<String> = crate::text::fold(&ev.kind)
+                        .split(['_', '-', ' '])
+                        .filter(|p| p.len() > 2)
+                        .map(stem)
+                        .collect();
+                    parts.len() >= 2 && parts.iter().all(|p| said.contains(p))
+                })?;
+                self.facts
+                    .list
+                    .iter()
+                    .position(|f| f.event == Some(ei) && f.date.is_some())
+            });
+            if let Some(f) = keyed {
+                self.use_fact(f, s, e);
+                continue;
+            }
             if let Some(&f) = hits.first() {
                 let kind = self.facts.list[f]
                     .event

@@ -217,6 +217,51 @@ impl Checker<'_> {
         })
     }
 
+    /// "get $10 in store credit for each one": what the offer gives, in the campaign's own
+    /// words (every content word of the phrase is in a campaign fact), after a figure or a
+    /// verb of receiving, and not said to be the person's ("your", "you have", "still
+    /// waiting").
+    fn offered(&self, first: usize, last: usize) -> bool {
+        let norm = |w: usize| self.doc.toks[self.doc.words[w]].norm.as_str();
+        if (first..=last).any(|w| matches!(norm(w), "your" | "you" | "you've" | "yours")) {
+            return false;
+        }
+        let campaign_words = (first..=last).all(|w| {
+            let x = norm(w);
+            matches!(x, "in" | "of" | "a" | "an" | "the")
+                || self
+                    .facts_for_stem(&stem(x))
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal)
+        });
+        // A figure right before it ("$20 in store credit"), or a verb of receiving.
+        let given = self
+            .doc
+            .word_before(first, 1)
+            .is_some_and(|t| t.kind == crate::text::TokKind::Num)
+            || self.clause_has(
+                self.doc.words[first],
+                &[
+                    "get", "gets", "earn", "earns", "receive", "collect", "gives", "give", "add",
+                    "we'll",
+                ],
+            );
+        campaign_words
+            && given
+            && !self.clause_has(
+                self.doc.words[first],
+                &[
+                    "have",
+                    "you've",
+                    "still",
+                    "left",
+                    "waiting",
+                    "remaining",
+                    "unused",
+                ],
+            )
+    }
+
     pub(super) fn implied(&mut self) {
         let all = self
             .rules
@@ -241,7 +286,11 @@ impl Checker<'_> {
                 .doc
                 .word_after(m.last, 1)
                 .is_some_and(|t| t.norm == "or");
-            if self.is_hedged(m.first) || self.in_campaign_name(m.first, m.last) || alternative {
+            if self.is_hedged(m.first)
+                || self.in_campaign_name(m.first, m.last)
+                || alternative
+                || self.offered(m.first, m.last)
+            {
                 continue;
             }
             let unless = &self.rules.table.implied[m.payload].unless_then;

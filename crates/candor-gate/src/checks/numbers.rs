@@ -1258,8 +1258,10 @@ impl Checker<'_> {
                 .filter_map(|f| f.num)
                 .collect()
         };
-        // Amounts accepted so far, in the email's order: a later one may add two of them up.
+        // Amounts accepted so far: another may add two of them up.
         let mut accepted: Vec<f64> = Vec::new();
+        // Amounts no fact gives, judged once every other amount is known.
+        let mut pending: Vec<(usize, usize, f64)> = Vec::new();
         for (s, e, v) in money {
             if examples.iter().any(|x| (x - v).abs() < 0.005) {
                 accepted.push(v);
@@ -1331,22 +1333,49 @@ impl Checker<'_> {
                 accepted.push(v);
                 continue;
             }
-            // A running total: "$231.20 ... plus the $15 fee: $246.20 in all", "$90, less
-            // $9: $81". Both parts were stated (and accepted) before it.
-            let worked = accepted.iter().enumerate().any(|(i, a)| {
-                accepted[i + 1..]
-                    .iter()
-                    .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
-            });
             // "2 x $56 + 3 x $28 = $196": the sum written out before it adds up.
             let written = {
                 let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
                 self.written_sum(ti)
             };
-            if worked || written.is_some_and(|w| (w - v).abs() < 0.005) {
+            if written.is_some_and(|w| (w - v).abs() < 0.005) {
                 accepted.push(v);
                 continue;
             }
+            pending.push((s, e, v));
+        }
+        // Worked from the email's own accepted figures, wherever they stand (a subject may
+        // give the total its body then breaks down): a running total ("$231.20 plus the $15
+        // fee: $246.20"; "$90, less $9: $81"), or a figure with a percentage the email or the
+        // campaign states taken off or added on ("$330.00, less 10% = $297.00, then a further
+        // 5% = $282.15"; "S$1,200 (S$1,308 incl. 9% GST)"). Repeated until nothing more adds up.
+        let mut rates: Vec<f64> = percents.iter().map(|&(_, _, p)| p).collect();
+        rates.extend(&percents_off);
+        rates.retain(|p| *p > 0.0 && *p < 100.0);
+        loop {
+            let before = pending.len();
+            pending.retain(|&(_, _, v)| {
+                let sum = accepted.iter().enumerate().any(|(i, a)| {
+                    accepted[i + 1..]
+                        .iter()
+                        .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
+                });
+                let rated = accepted.iter().any(|a| {
+                    rates.iter().any(|p| {
+                        (a * (1.0 - p / 100.0) - v).abs() < 0.005
+                            || (a * (1.0 + p / 100.0) - v).abs() < 0.005
+                    })
+                });
+                if sum || rated {
+                    accepted.push(v);
+                }
+                !(sum || rated)
+            });
+            if pending.len() == before {
+                break;
+            }
+        }
+        for (s, e, v) in pending {
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
             // About the person: "you spent $X", "the $X boots you bought", "your $X order".
             let your_before = ti

@@ -2343,3 +2343,89 @@ fn region_adjectives_describe_and_name_nothing() {
     let bad = mail("Hi Zofia,\n\nThe Single Origin Box brings two coffees, from Ethiopia and Kenya, roasted at our North Fenwick shop.\n\nRoastwell");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn offered_credit_parted_phrases_and_worked_amounts() {
+    let c = json!({"now":"2028-03-08","brand":"Kestrel Pharmacy",
+        "offer":{"reward_usd_per_prescription":10,"form":"Kestrel store credit","enroll_by":"2028-03-31",
+                 "discount_percent":10,"applies_to":"the 2028 season berth fee","name":"Early-Bird Season Berth"},
+        "gst":"all prices exclude 9% GST",
+        "tuition_cad_per_term":{"30 min":330,"45 min":473},
+        "prices_eur":{"season_berth_per_metre_loa":150},
+        "season":"1 April - 31 October 2028"});
+    let marguerite = Recipient::from_json(
+        r#"{"id":"18","email":"m@example.com","first_name":"Marguerite",
+        "attributes":{"loa_m":9.5,"berth":"B-14"},
+        "events":[{"type":"lesson","at":"2027-05-29","length_min":90},
+                  {"type":"berth_enquiry","at":"2028-02-29","season":2028}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring at Kestrel", body),
+            &marguerite,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let pass = |body: &str| {
+        let r = mail(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    };
+    // The offer's reward, in the campaign's words; "you, added" is two phrases.
+    pass("Dear Marguerite,\n\nEnrol by March 31 and get $10 in store credit for each prescription. That's $10 for you, added after your first shipment.\n\nKestrel Pharmacy");
+    // Worked figures: a total given before its parts, a percentage off and one added on,
+    // a price per metre times the boat's length.
+    pass("Dear Marguerite,\n\nSpring tuition: $722.70 in all.\n\n- 45 minutes: $473.00, less 10% = $425.70\n- 30 minutes: $330.00, less 10% = $297.00\n\nWith GST, $297.00 is $323.73. Your berth for 9.5 m at €150 a metre is €1,425 for the season (1 April to 31 October).\n\nKestrel Pharmacy");
+    pass("Dear Marguerite,\n\nYour last lesson was on Saturday 29 May last year, and thank you for your berth enquiry.\n\nKestrel Pharmacy");
+    // Still caught: a credit said to be waiting, a total that adds up to nothing stated,
+    // a weekday wrong for the year written, a season end the campaign does not give.
+    let bad = mail(
+        "Dear Marguerite,\n\nYou have $10 in store credit waiting for you.\n\nKestrel Pharmacy",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let bad = mail("Dear Marguerite,\n\nSpring tuition: $731.60 in all.\n\n- 45 minutes: $473.00, less 10% = $425.70\n- 30 minutes: $330.00, less 10% = $297.00\n\nKestrel Pharmacy");
+    assert_report_has(
+        &bad,
+        "$731.60",
+        Kind::WrongOffer,
+        Some("offer.amount"),
+        None,
+    );
+    let bad = mail(
+        "Dear Marguerite,\n\nYour last lesson was on Friday 29 May last year.\n\nKestrel Pharmacy",
+    );
+    assert_report_has(
+        &bad,
+        "Friday",
+        Kind::WrongTime,
+        Some("time.weekday_date"),
+        None,
+    );
+    let bad = mail("Dear Marguerite,\n\nThe season runs until 30 November, so book by 30 November.\n\nKestrel Pharmacy");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // Without a berth of their own, only the enquiry is the person's.
+    let pieter = Recipient::from_json(
+        r#"{"id":"19","email":"p@example.com","first_name":"Pieter",
+        "events":[{"type":"berth_enquiry","at":"2028-02-29","season":2028}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring at Kestrel", body),
+            &pieter,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Dear Pieter,\n\nThank you for your berth enquiry.\n\nKestrel Pharmacy");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Dear Pieter,\n\nYour berth is ready for the season.\n\nKestrel Pharmacy");
+    assert_report_has(
+        &bad,
+        "Your berth",
+        Kind::FabricatedFact,
+        Some("grounding.possession"),
+        None,
+    );
+}

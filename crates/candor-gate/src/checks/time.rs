@@ -8,23 +8,7 @@ use crate::facts::FKind;
 use crate::report::Kind;
 use crate::text::{fold, ordinal, parse_num, stem, TokKind};
 
-pub(super) const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const MONTH_ABBR: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+pub(super) use crate::text::{month_of, MONTHS};
 pub(super) const WEEKDAYS: [&str; 7] = [
     "monday",
     "tuesday",
@@ -78,14 +62,6 @@ const EVENT_CUES: [(&str, &str); 26] = [
     ("registering", "tenure"),
     ("visit", "activity"),
 ];
-
-pub(super) fn month_of(w: &str) -> Option<u8> {
-    MONTHS
-        .iter()
-        .position(|m| *m == w)
-        .or_else(|| MONTH_ABBR.iter().position(|m| *m == w && w != "may"))
-        .map(|i| i as u8 + 1)
-}
 
 impl Checker<'_> {
     /// The date written right after word `wi`: "December 6", "6 December", "the 29th" (this
@@ -520,6 +496,18 @@ impl Checker<'_> {
                     .then(|| parse_num(&y.norm))
                     .flatten()
                     .map(|v| (v as i32, y.end))
+            });
+            // "Saturday 29 May last year", "Tuesday 4 March next year".
+            let year = year.or_else(|| {
+                let which = self.doc.word_after(wi, 3).filter(|w| w.start >= end)?;
+                let unit = self.doc.word_after(wi, 4).filter(|w| w.norm == "year")?;
+                let y = match which.norm.as_str() {
+                    "last" => now.year() - 1,
+                    "this" => now.year(),
+                    "next" => now.year() + 1,
+                    _ => return None,
+                };
+                Some((y, unit.end))
             });
             let (date, end) = match year {
                 Some((y, yend)) => match Date::from_ymd(y, nearest.month(), nearest.day()) {
@@ -1081,10 +1069,20 @@ impl Checker<'_> {
             } else if WEEKDAYS.contains(&norm.as_str()) && self.past_weekday_claim(wi) {
                 if let Some((date, end)) = self.date_after(wi, now) {
                     // "South Indian Vegetarian on Wednesday 28 April": the date says which
-                    // Wednesday (a weekday that is not the date's is judged elsewhere).
+                    // Wednesday (a weekday that is not the date's is judged elsewhere), and
+                    // the weekday which year ("Saturday 29 May" a year back).
                     judged_until = wi + 3;
                     span.1 = end;
-                    candidates.push(date);
+                    let target = WEEKDAYS.iter().position(|x| *x == norm).unwrap_or(0) as i64;
+                    candidates.extend(
+                        [now.year() - 1, now.year(), now.year() + 1]
+                            .into_iter()
+                            .filter_map(|y| Date::from_ymd(y, date.month(), date.day()))
+                            .filter(|d| weekday_index(*d) == target),
+                    );
+                    if candidates.is_empty() {
+                        candidates.push(date);
+                    }
                 }
                 // "you took Spin 45 on Monday": the last Monday, or the one before ("last
                 // Monday" said early in a week).
