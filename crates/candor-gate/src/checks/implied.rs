@@ -355,6 +355,23 @@ impl Checker<'_> {
                     .filter(|_| takes_part)
                     .filter_map(|k| self.doc.word_after(m.last, k))
                     .find_map(|t| self.own_event_fact(t));
+                // "your usual Tuesday lessons" for `lesson_day: Tuesday`: what is usual is a
+                // value of the person's, named right after.
+                let habitual = matches!(
+                    self.doc.toks[self.doc.words[m.last]].norm.as_str(),
+                    "usual" | "regular"
+                );
+                let named = named.or_else(|| {
+                    (1..=2)
+                        .filter(|_| habitual)
+                        .filter_map(|k| self.doc.word_after(m.last, k))
+                        .filter(|t| !self.is_common_word(&t.norm) || t.cap)
+                        .find_map(|t| {
+                            self.facts_for_stem(&stem(&t.norm))
+                                .into_iter()
+                                .find(|&f| self.facts.list[f].personal)
+                        })
+                });
                 // "your partner" for `travels_with: partner`: a specific the record names
                 // in a value.
                 let named = named.or_else(|| {

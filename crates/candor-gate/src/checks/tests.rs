@@ -2429,3 +2429,60 @@ fn offered_credit_parted_phrases_and_worked_amounts() {
         None,
     );
 }
+
+#[test]
+fn our_intent_web_visits_and_usual_values() {
+    let c = json!({"now":"2028-03-08","brand":"Harbourview Music School",
+        "offer":{"discount_percent":10,"register_by":"2028-03-20"}});
+    let aisha = Recipient::from_json(
+        r#"{"id":"20","email":"a@example.com","first_name":"Aisha",
+        "attributes":{"lesson_day":"Tuesday"},
+        "events":[{"type":"web_visit","at":"2028-03-05","page":"RCM exam registration"},
+                  {"type":"invoice_paid","at":"2028-01-02","amount_cad":803}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let lena = Recipient::from_json(
+        r#"{"id":"21","email":"l@example.com","first_name":"Lena",
+        "events":[{"type":"invoice_paid","at":"2027-11-02","amount_cad":803}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Spring term", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Aisha,\n\nWe noticed you were looking at RCM exam registration on Sunday.\n\nHarbourview Music School",
+        "Hi Aisha,\n\nRe-enrol by March 20 to keep your usual Tuesday lessons.\n\nHarbourview Music School",
+    ] {
+        let r = check(&aisha, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // Our intent this month, in a sentence that names the person's prescriptions.
+    let marguerite = Recipient::from_json(
+        r#"{"id":"22","email":"m@example.com","first_name":"Marguerite",
+        "attributes":{"patient_since":"2014-08-19","rx_1":"atorvastatin 20 mg"},
+        "events":[{"type":"pickup","at":"2028-02-24","rx":"atorvastatin 20 mg","days_supply":30}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ok = check(&marguerite, "Dear Marguerite,\n\nYou've trusted us with your prescriptions for more than thirteen years, so we'd like to say thank you with two things this month.\n\nHarbourview Music School");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(&lena, "Hi Lena,\n\nWe noticed you were looking at RCM exam registration on Sunday.\n\nHarbourview Music School");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = check(&aisha, "Hi Aisha,\n\nRe-enrol by March 20 to keep your usual Wednesday lessons.\n\nHarbourview Music School");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let bad = check(
+        &lena,
+        "Hi Lena,\n\nYou paid your invoice this month, thank you.\n\nHarbourview Music School",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -429,7 +429,7 @@ impl Checker<'_> {
         })
     }
 
-    fn is_common_word(&self, w: &str) -> bool {
+    pub(super) fn is_common_word(&self, w: &str) -> bool {
         self.rules.common.contains(w) || self.rules.ignore_caps.contains(w)
     }
 
@@ -594,8 +594,9 @@ impl Checker<'_> {
                 || (!past_only
                     && (self.clause_has(head, &FUTURE_CUES)
                         || self.clause_has(head, &INVITE_CUES)
-                        // "If you'd like us to handle it again this season": a condition.
-                        || self.clause_has(head, &["you'd", "would", "whether"])))
+                        // "If you'd like us to handle it again this season": a condition;
+                        // "we'd like to say thank you this month": our intent.
+                        || self.clause_has(head, &["you'd", "we'd", "would", "whether"])))
             {
                 continue;
             }
