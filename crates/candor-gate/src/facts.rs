@@ -703,6 +703,19 @@ impl<'a> Facts<'a> {
                     }
                     FieldValue::Num(n) => {
                         f.push_num(&path, true, kind.unwrap_or(FKind::Count), *n, Some(i), k);
+                        // "a 30-day supply picked up on February 10 runs out on March 11":
+                        // what lasts a number of days from the event (`days_supply`,
+                        // `valid_days`) ends on a date of the person's too. (A rental's
+                        // `days` is how long it was, not what is left.)
+                        let lasts = k.contains("days")
+                            && ["supply", "valid", "trial", "expir", "lasts"]
+                                .iter()
+                                .any(|w| k.contains(w));
+                        if lasts && n.fract() == 0.0 && (1.0..=400.0).contains(n) {
+                            if let Some(end) = e.at.add_days(*n as i64) {
+                                f.push_date(&path, true, end, Some(i), k);
+                            }
+                        }
                     }
                 }
             }
@@ -736,6 +749,18 @@ impl<'a> Facts<'a> {
                 let cut = a * p / 100.0;
                 out.numbers.push(((a - cut * 1.0).max(0.0), *idx));
                 out.numbers.push((cut, *idx));
+            }
+        }
+        // "the third month is half price": half a price, and whole ones with a half.
+        let half = f
+            .list
+            .iter()
+            .any(|x| !x.personal && x.stems.iter().any(|s| s == "half"));
+        if half {
+            for (a, idx) in amounts.iter().filter(|(_, i)| !f.list[*i].personal) {
+                for k in [0.5, 1.5, 2.5] {
+                    out.numbers.push((a * k, *idx));
+                }
             }
         }
         // A gift matched dollar for dollar counts twice.

@@ -52,11 +52,13 @@ fn fixture_set_meets_the_bar() {
 
 /// The sets written by other authors (see `load::SECOND_AUTHOR`): a floor that a rule change
 /// must not fall below. With the gate as it was before any of them was written, these sets had
-/// 167 false alarms in 268 faithful emails; the bar holds what was reached.
+/// 167 false alarms in 268 faithful emails; the bar holds what was reached. (The recall floor
+/// went from 0.77 to 0.76 when set n's fixes removed catches made for a wrong reason: a month
+/// or an amount flagged in an email whose real defect is one the gate does not see.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 780, "{}", cases.len());
+    assert!(cases.len() >= 840, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -67,8 +69,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.77, "recall {recall}");
-    assert!(fa <= 0.13, "false-alarm rate {fa}");
+    assert!(recall >= 0.76, "recall {recall}");
+    assert!(fa <= 0.11, "false-alarm rate {fa}");
 }
 
 #[test]

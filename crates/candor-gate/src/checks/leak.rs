@@ -155,7 +155,33 @@ impl Checker<'_> {
                     .strip_prefix(cue)
                     .is_some_and(|after| addressed(after.trim_start()))
             });
-            if cued {
+            // "(Kylie - can you check his licence is still current before this goes out?)":
+            // a note that hails someone other than the reader by name and asks something of
+            // them, or talks of the email being sent.
+            let raw = rest[..j].trim_start();
+            let hails = raw
+                .find([' ', ',', ':'])
+                .map(|k| (&raw[..k], raw[k..].trim_start()))
+                .is_some_and(|(name, after)| {
+                    name.len() >= 2
+                        && name.starts_with(|c: char| c.is_uppercase())
+                        && name.chars().all(char::is_alphabetic)
+                        && !self.facts.first_name.iter().any(|f| fold(f) == fold(name))
+                        && (after.starts_with(['-', '–', '—', ':'])
+                            || raw[name.len()..].starts_with(','))
+                        && ["can you", "could you", "please", "pls", "check"]
+                            .iter()
+                            .any(|ask| inner.contains(ask))
+                });
+            let sending = [
+                "before this goes out",
+                "before it goes out",
+                "before sending",
+                "before we send",
+            ]
+            .iter()
+            .any(|p| inner.contains(p));
+            if cued || hails || sending {
                 found.push((i, i + 1 + j + close.len_utf8()));
             }
         }

@@ -1130,6 +1130,11 @@ impl Checker<'_> {
         let toks = &self.doc.toks;
         let is = |i: usize, w: &[&str]| w.contains(&toks[i].norm.as_str());
         let mut i = at.checked_sub(1)?;
+        // "= S$1,625": the amount starts at its currency's letters.
+        if toks[i].kind == TokKind::Word && toks[i].norm.len() <= 2 && toks[i].end == toks[at].start
+        {
+            i = i.checked_sub(1)?;
+        }
         if !is(i, &["="]) {
             return None;
         }
@@ -1146,6 +1151,14 @@ impl Checker<'_> {
                 return None;
             }
             let mut j = sym;
+            // "S$650", "A$90", "NZ$17": the letters that say whose dollar.
+            if j >= 1
+                && toks[j - 1].end == toks[sym].start
+                && toks[j - 1].kind == TokKind::Word
+                && toks[j - 1].norm.len() <= 2
+            {
+                j -= 1;
+            }
             if j >= 2 && is(j - 1, &["x", "×", "*"]) && toks[j - 2].kind == TokKind::Num {
                 value *= parse_num(&toks[j - 2].norm)?;
                 j -= 2;

@@ -2486,3 +2486,60 @@ fn our_intent_web_visits_and_usual_values() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn coming_months_halves_supplies_clicks_and_hailed_notes() {
+    let c = json!({"now":"2028-03-08","brand":"Kampong Works",
+        "plans_sgd_per_month":{"Hot Desk":480,"Dedicated Desk":650},
+        "offer":{"name":"Quarter Commit","deal":"pay three months upfront and the third month is half price",
+                 "code":"Q2COMMIT","start_between":"2028-04-01 and 2028-04-30"}});
+    let wei = Recipient::from_json(
+        r#"{"id":"23","email":"w@example.com","first_name":"Wei Ling",
+        "attributes":{"plan":"Flex"},
+        "events":[{"type":"email_click","at":"2028-03-01","link":"Dedicated Desk page"},
+                  {"type":"pickup","at":"2028-02-10","rx":"atorvastatin 20 mg","days_supply":30},
+                  {"type":"checkin","at":"2027-11-16","location":"one-north"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Quarter Commit", body),
+            &wei,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // A campaign month still to come; a sum written with S$.
+        "Hi Wei Ling,\n\nMore desk days for you from April? Pay three months upfront with code Q2COMMIT and the third month is half price: S$650 + S$650 + S$325 = S$1,625.\n\nKampong Works",
+        // Three terms written out in S$.
+        "Hi Wei Ling,\n\nTwo Hot Desks and a Dedicated Desk for a month: S$480 + S$480 + S$650 = S$1,610 before code Q2COMMIT.\n\nKampong Works",
+        // What the offer halves, stated alone.
+        "Hi Wei Ling,\n\nDedicated Desk: S$1,625 for three months with code Q2COMMIT instead of S$1,950.\n\nKampong Works",
+        // A 30-day supply from February 10 runs out on March 11.
+        "Hi Wei Ling,\n\nThe 30-day supply of atorvastatin you picked up on February 10 runs out on Saturday, March 11.\n\nKampong Works",
+        // An email click is a click.
+        "Hi Wei Ling,\n\nYou clicked through to the Dedicated Desk page last week, so here is Q2COMMIT.\n\nKampong Works",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // Still caught: a month the person did something in that the record does not show, a
+    // sum that does not add up, a run-out date off by a week, a note hailing a colleague.
+    let bad = check("Hi Wei Ling,\n\nYou checked in at one-north in April, so here is code Q2COMMIT.\n\nKampong Works");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let bad = check("Hi Wei Ling,\n\nThe third month is half price: S$650 + S$650 + S$325 = S$1,675 with code Q2COMMIT.\n\nKampong Works");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = check("Hi Wei Ling,\n\nThe 30-day supply of atorvastatin you picked up on February 10 runs out on Saturday, March 18.\n\nKampong Works");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let bad = check("Hi Wei Ling,\n\n(Kylie - can you check her plan is still Flex before this goes out?)\n\nCode Q2COMMIT starts in April.\n\nKampong Works");
+    assert_report_has(&bad, "(Kylie", Kind::TemplateLeak, Some("leak.note"), None);
+    // A note to the reader stays.
+    let ok =
+        check("Hi Wei Ling,\n\nCode Q2COMMIT starts in April (one per member).\n\nKampong Works");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}

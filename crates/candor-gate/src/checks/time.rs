@@ -965,11 +965,24 @@ impl Checker<'_> {
                         .word_after(wi, 1)
                         .is_some_and(|x| x.cap && x.kind == TokKind::Word)
                         && self.doc.adjacent(wi);
+                    // "more desk days from April?", "Ready for December?": the month of a
+                    // campaign date still to come, in a clause that tells of nothing done.
+                    let coming = {
+                        let y = if mo >= now.month() {
+                            now.year()
+                        } else {
+                            now.year() + 1
+                        };
+                        self.facts
+                            .campaign_dates()
+                            .any(|d| d.year() == y && d.month() == mo && d >= now)
+                    };
                     if offer
                         || deadline
                         || in_name
                         || !self.doc.sent_personal(ti)
                         || self.clause_has(ti, &FUTURE_CUES)
+                        || (coming && !self.clause_in_past(ti))
                     {
                         continue;
                     }
