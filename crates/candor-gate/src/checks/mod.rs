@@ -411,6 +411,7 @@ impl<'a> Checker<'a> {
         self.offer_scope();
         self.times();
         self.weekday_dates();
+        self.event_days();
         self.lint();
         self.consent();
     }

@@ -1041,10 +1041,25 @@ impl Checker<'_> {
             let Some(v) = parse_num(&t.norm) else {
                 continue;
             };
+            // "Spring Term 2029" where the campaign says so: the campaign's, whatever term the
+            // person is in now.
+            let key_stem = stem(&prev.norm);
+            let campaign_says = self.facts.list.iter().any(|g| {
+                !g.personal
+                    && g.stems.contains(&key_stem)
+                    && self.facts.list.iter().any(|h| {
+                        !h.personal && h.path == g.path && h.num.is_some_and(|n| num_matches(v, n))
+                    })
+            });
+            if campaign_says {
+                continue;
+            }
             let mut keyed = false;
             let mut hit = None;
             for (i, f) in self.facts.list.iter().enumerate() {
-                if !f.personal || f.key != prev.norm {
+                // A figure the field holds as its value (`net: 75`), not one inside a text
+                // ("term": "Autumn 2028").
+                if !f.personal || f.key != prev.norm || f.kind == crate::facts::FKind::Text {
                     continue;
                 }
                 let Some(n) = f.num else { continue };

@@ -2543,3 +2543,71 @@ fn coming_months_halves_supplies_clicks_and_hailed_notes() {
         check("Hi Wei Ling,\n\nCode Q2COMMIT starts in April (one per member).\n\nKampong Works");
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+#[test]
+fn a_weekday_said_of_a_campaign_event_is_its_date() {
+    // Wednesday 18 October 2028: "this Saturday" is the 21st, "next Saturday" the 21st or 28th.
+    let c = json!({"now":"2028-10-18","brand":"Otterbrook Swim School",
+        "gala":{"name":"Otterbrook Mini Gala","date":"2028-11-04","time":"2pm"},
+        "open_day":{"name":"Pool Open Morning","date":"2028-10-21"}});
+    let priya = Recipient::from_json(
+        r#"{"id":"24","email":"p@example.com","first_name":"Priya"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("From the pool", body),
+            &priya,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Priya,\n\nOur Pool Open Morning is this Saturday, and everyone is welcome.\n\nOtterbrook Swim School",
+        "Hi Priya,\n\nOur Pool Open Morning is next Saturday, and everyone is welcome.\n\nOtterbrook Swim School",
+        "Hi Priya,\n\nThe Mini Gala is on Saturday 4 November at 2pm.\n\nOtterbrook Swim School",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check(
+        "Hi Priya,\n\nThe Otterbrook Mini Gala is this Saturday at 2pm.\n\nOtterbrook Swim School",
+    );
+    assert_report_has(
+        &bad,
+        "this Saturday",
+        Kind::WrongTime,
+        Some("time.event_day"),
+        None,
+    );
+}
+
+#[test]
+fn a_figure_after_a_key_the_campaign_gives_is_the_campaigns() {
+    let c = json!({"now":"2028-10-18","brand":"Otterbrook Swim School",
+        "term":{"name":"Spring Term 2029","starts":"2029-01-08","fee_gbp":121}});
+    let priya = Recipient::from_json(
+        r#"{"id":"25","email":"p@example.com","first_name":"Priya",
+        "attributes":{"stage":3},
+        "events":[{"type":"enrolment","at":"2028-08-29","term":"Autumn Term 2028","child":"Arjun"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring places", body),
+            &priya,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Priya,\n\nSpring Term 2029 starts on 8 January, £121 a child. Arjun is at stage 3.\n\nOtterbrook Swim School");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Priya,\n\nSpring Term 2029 starts on 8 January. Arjun is at stage 4.\n\nOtterbrook Swim School");
+    assert_report_has(
+        &bad,
+        "stage 4",
+        Kind::WrongFact,
+        Some("grounding.figure"),
+        None,
+    );
+}

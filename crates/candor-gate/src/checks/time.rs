@@ -537,6 +537,103 @@ impl Checker<'_> {
         }
     }
 
+    /// The dates of the campaign's own events (a gala, an open day, a class) that the
+    /// sentence of token `ti` names by a distinctive word of their name or description: the
+    /// date facts whose siblings (the same object in the campaign) hold that word.
+    fn named_campaign_dates(&self, ti: usize) -> Vec<Date> {
+        let stems: Vec<String> = self
+            .doc
+            .sentence(ti)
+            .iter()
+            .filter(|t| t.is_word() && t.norm.len() >= 4 && !self.is_common_word(&t.norm))
+            .map(|t| stem(&t.norm))
+            .collect();
+        if stems.is_empty() {
+            return Vec::new();
+        }
+        let parent = |p: &str| {
+            p.rfind(['.', '['])
+                .map_or(String::new(), |i| p[..i].to_string())
+        };
+        let mut out = Vec::new();
+        for d in self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && f.date.is_some())
+        {
+            let home = parent(&d.path);
+            if home.is_empty() {
+                continue;
+            }
+            let named = self.facts.list.iter().any(|g| {
+                !g.personal
+                    && g.date.is_none()
+                    && !matches!(g.key.as_str(), "brand" | "program" | "company")
+                    && parent(&g.path) == home
+                    && g.stems.iter().any(|x| stems.contains(x))
+            });
+            if named {
+                out.extend(d.date);
+            }
+        }
+        out
+    }
+
+    /// "the Mini Gala is this Saturday" when the campaign's Mini Gala is on Saturday 4
+    /// November: "this" or "next" with a weekday, said of a campaign event the sentence
+    /// names, must fall on that event's date.
+    pub(super) fn event_days(&mut self) {
+        let now = self.facts.now;
+        let mut flags = Vec::new();
+        for wi in 1..self.doc.words.len() {
+            let t = &self.doc.toks[self.doc.words[wi]];
+            let Some(target) = WEEKDAYS.iter().position(|w| *w == t.norm) else {
+                continue;
+            };
+            let Some(which) = self.doc.word_before(wi, 1).map(|p| p.norm.clone()) else {
+                continue;
+            };
+            if !matches!(which.as_str(), "this" | "next") || self.date_after(wi, now).is_some() {
+                continue;
+            }
+            let ti = self.doc.words[wi];
+            let dates = self.named_campaign_dates(ti);
+            if dates.is_empty() {
+                continue;
+            }
+            let ahead = (target as i64 - weekday_index(now)).rem_euclid(7);
+            let days: Vec<i64> = match (which.as_str(), ahead) {
+                ("this", 0) => vec![0, 7],
+                ("this", a) => vec![a],
+                (_, 0) => vec![7],
+                (_, a) => vec![a, a + 7],
+            };
+            let candidates: Vec<Date> = days.iter().filter_map(|a| now.add_days(*a)).collect();
+            if dates.iter().any(|d| candidates.contains(d)) {
+                continue;
+            }
+            let start = self.doc.word_before(wi, 1).map_or(t.start, |p| p.start);
+            let when: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
+            flags.push((
+                start,
+                t.end,
+                format!(
+                    "\"{which} {}\" is {}, but the event the sentence names is on {}",
+                    t.norm,
+                    candidates
+                        .first()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    when.join(", ")
+                ),
+            ));
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongTime, s, e, reason, "time.event_day");
+        }
+    }
+
     pub(super) fn times(&mut self) {
         let matches = self
             .rules
