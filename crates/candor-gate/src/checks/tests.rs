@@ -2611,3 +2611,40 @@ fn a_figure_after_a_key_the_campaign_gives_is_the_campaigns() {
         None,
     );
 }
+
+#[test]
+fn through_ends_only_before_a_date_and_web_visits_are_looks() {
+    let c = json!({"now":"2028-10-18","brand":"Glacier Shine Car Wash",
+        "offer":{"name":"Winter Armour Upgrade","code":"ARMOUR","ends":"2028-11-15",
+                 "applies_to":"Arctic Ceramic plan"}});
+    let nadia = Recipient::from_json(
+        r#"{"id":"26","email":"n@example.com","first_name":"Nadia",
+        "attributes":{"washes_this_year":41},
+        "events":[{"type":"wash","at":"2028-10-15","location":"Crowfoot"},
+                  {"type":"web_visit","at":"2028-10-17","page":"Arctic Ceramic plan"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter Armour", body),
+            &nadia,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Nadia,\n\nYour car has been through our tunnels 41 times this year - most recently at Crowfoot on Sunday.\n\nGlacier Shine Car Wash",
+        "Hi Nadia,\n\nYou were checking out the Arctic Ceramic plan yesterday, so here is code ARMOUR, valid through November 15.\n\nGlacier Shine Car Wash",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check("Hi Nadia,\n\nCode ARMOUR is valid through Sunday.\n\nGlacier Shine Car Wash");
+    assert_report_has(
+        &bad,
+        "Sunday",
+        Kind::WrongOffer,
+        Some("offer.deadline"),
+        None,
+    );
+}

@@ -296,6 +296,39 @@ impl Checker<'_> {
         })
     }
 
+    /// Whether the clause (or the sentence) of token `ti` says when something ends: "ends",
+    /// "until", "valid through Sunday". "through" and "thru" count only before a date ("has
+    /// been through our tunnels 41 times" ends nothing).
+    fn end_cue(&self, ti: usize, sentence: bool) -> bool {
+        let (s, e) = if sentence {
+            self.doc.sent_range[self.doc.toks[ti].sent]
+        } else {
+            self.doc.clause(ti)
+        };
+        let toks = &self.doc.toks[s..e];
+        toks.iter().enumerate().any(|(i, t)| {
+            if !END_CUES.contains(&t.norm.as_str()) {
+                return false;
+            }
+            if !matches!(t.norm.as_str(), "through" | "thru") {
+                return true;
+            }
+            toks[i + 1..]
+                .iter()
+                .filter(|x| x.is_word())
+                .take(2)
+                .any(|x| {
+                    x.kind == TokKind::Num
+                        || month_of(&x.norm).is_some()
+                        || WEEKDAYS.contains(&x.norm.as_str())
+                        || matches!(
+                            x.norm.as_str(),
+                            "end" | "midnight" | "tomorrow" | "tonight" | "today"
+                        )
+                })
+        })
+    }
+
     fn past_weekday_claim(&self, wi: usize) -> bool {
         let ti = self.doc.words[wi];
         let lead = self
@@ -915,8 +948,8 @@ impl Checker<'_> {
                 );
             let offer = only_after
                 || act_by
-                || self.clause_has(ti, &END_CUES)
-                || (self.sentence_has(ti, &END_CUES)
+                || self.end_cue(ti, false)
+                || (self.end_cue(ti, true)
                     && !self.clause_has(ti, &["you", "you've", "your"])
                     && self.clause_has(ti, &["by", "before", "on", "this", "next"]));
             // Month + day, or day + month.
