@@ -1213,6 +1213,26 @@ impl<'a> Facts<'a> {
             .map(|(_, i)| *i)
     }
 
+    /// Whole counts the campaign states (9 home matches, 10 classes): what a price may be
+    /// per, or times.
+    pub fn campaign_units(&self) -> Vec<f64> {
+        // A count, or a number under a plural key (`home_matches`: 9) that is not money.
+        let plural = |k: &str| {
+            k.rsplit('_').next().is_some_and(|last| {
+                last.len() > 3 && last.ends_with('s') && !CURRENCY_CODES.contains(&last)
+            })
+        };
+        self.list
+            .iter()
+            .filter(|x| {
+                !x.personal
+                    && (x.kind == FKind::Count || (x.kind == FKind::Amount && plural(&x.key)))
+            })
+            .filter_map(|x| x.num)
+            .filter(|n| n.fract() == 0.0 && (2.0..=100.0).contains(n))
+            .collect()
+    }
+
     /// Amounts the campaign takes off a price.
     pub fn money_offs(&self) -> &[f64] {
         &self.money_offs

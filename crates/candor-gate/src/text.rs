@@ -595,6 +595,21 @@ pub(crate) fn ordinal(w: &str) -> Option<f64> {
 
 /// Parse "1,299.00" / "149" / "12.5" into a number.
 pub(crate) fn parse_num(s: &str) -> Option<f64> {
+    // A decimal comma, as most of Europe writes one: "273,60", "0,25", "1.234,56". (A comma
+    // before three digits groups thousands: "1,311".)
+    if let Some((whole, frac)) = s.rsplit_once(',') {
+        let decimal = (1..=2).contains(&frac.len())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+            && !whole.contains(',')
+            && (!whole.contains('.') || whole.rsplit('.').next().is_some_and(|g| g.len() == 3));
+        if decimal {
+            let whole: String = whole.chars().filter(|c| *c != '.').collect();
+            return format!("{whole}.{frac}")
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite());
+        }
+    }
     let cleaned: String = s.chars().filter(|c| *c != ',').collect();
     cleaned.parse::<f64>().ok().filter(|f| f.is_finite())
 }

@@ -173,7 +173,30 @@ impl Checker<'_> {
         // Titles before a last name.
         let skip_title = matches!(
             first.norm.as_str(),
-            "mr" | "mrs" | "ms" | "mx" | "dr" | "miss"
+            "mr" | "mrs"
+                | "ms"
+                | "mx"
+                | "dr"
+                | "miss"
+                | "herr"
+                | "frau"
+                | "monsieur"
+                | "madame"
+                | "mme"
+                | "señor"
+                | "señora"
+                | "senor"
+                | "senora"
+                | "sr"
+                | "sra"
+                | "signor"
+                | "signora"
+                | "meneer"
+                | "mevrouw"
+                | "dhr"
+                | "mevr"
+                | "pan"
+                | "pani"
         );
         let name_words: Vec<usize> = names
             .iter()
@@ -225,6 +248,9 @@ impl Checker<'_> {
 
     /// Capitalized runs that look like products, places or people.
     pub(super) fn capitalized(&mut self) {
+        if self.foreign {
+            return;
+        }
         let n = self.doc.words.len();
         let mut wi = 0;
         while wi < n {

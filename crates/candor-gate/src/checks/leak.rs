@@ -352,6 +352,7 @@ impl Checker<'_> {
             .max_by_key(|&l| (votes[l].0, std::cmp::Reverse(votes[l].1)))
             .unwrap_or(0);
         let main_count = total[main];
+        self.foreign = votes[main].0 >= 1 && self.rules.language_names[main] != "en";
         let wanted = ["language", "locale", "lang"].iter().find_map(|k| {
             self.facts_context_str(k).and_then(|v| {
                 let code = fold(&v).chars().take(2).collect::<String>();

@@ -357,6 +357,10 @@ pub(crate) struct Checker<'a> {
     /// Head nouns of the product names in the facts ("frame" from "Mira Cat-Eye Frame"),
     /// found on first use.
     pub product_heads: std::cell::OnceCell<Vec<String>>,
+    /// The email is written in a language other than English (found by the language check,
+    /// which runs first): its capitalized words are not names to ground (German capitalizes
+    /// every noun, French and Dutch titles their offers).
+    pub foreign: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -389,6 +393,7 @@ impl<'a> Checker<'a> {
             used: Vec::new(),
             implied_spans: Vec::new(),
             product_heads: std::cell::OnceCell::new(),
+            foreign: false,
         }
     }
 

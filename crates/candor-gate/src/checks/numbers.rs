@@ -1380,6 +1380,12 @@ impl Checker<'_> {
         let mut rates: Vec<f64> = percents.iter().map(|&(_, _, p)| p).collect();
         rates.extend(&percents_off);
         rates.retain(|p| *p > 0.0 && *p < 100.0);
+        // "273,60 € for all 9 home matches, 30,40 € a match": per unit of a campaign count.
+        let units = if pending.is_empty() {
+            Vec::new()
+        } else {
+            self.facts.campaign_units()
+        };
         loop {
             let before = pending.len();
             pending.retain(|&(_, _, v)| {
@@ -1394,10 +1400,16 @@ impl Checker<'_> {
                             || (a * (1.0 + p / 100.0) - v).abs() < 0.005
                     })
                 });
-                if sum || rated {
+                let per_unit = accepted.iter().any(|a| {
+                    units
+                        .iter()
+                        .any(|u| (a / u - v).abs() < 0.005 || (a * u - v).abs() < 0.005)
+                });
+                let ok = sum || rated || per_unit;
+                if ok {
                     accepted.push(v);
                 }
-                !(sum || rated)
+                !ok
             });
             if pending.len() == before {
                 break;

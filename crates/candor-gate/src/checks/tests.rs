@@ -2648,3 +2648,47 @@ fn through_ends_only_before_a_date_and_web_visits_are_looks() {
         None,
     );
 }
+
+#[test]
+fn emails_in_other_languages_decimal_commas_and_prices_per_unit() {
+    let c = json!({"now":"2028-10-18","brand":"SV Elbhafen 1911","language":"de",
+        "offer":{"name":"Rückrunde Half-Season Ticket","home_matches":9,
+                 "prices_eur":{"Haupttribüne seated":342},
+                 "concessions":"over-65s pay 20% less"}});
+    let werner = Recipient::from_json(
+        r#"{"id":"27","email":"w@example.com","first_name":"Werner","last_name":"Kowalski",
+        "locale":"de-DE","attributes":{"last_season_ticket_season":"2025/26"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Ihr Platz auf der Haupttribüne", body),
+            &werner,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Lieber Herr Kowalski,\n\nVielleicht ist die Rückrunde ein guter Anlass für ein Wiedersehen. Die Halbsaisonkarte für die Haupttribüne kostet 342 €. Wer über 65 ist, zahlt 20 % weniger: 273,60 €, also 30,40 € pro Spiel.\n\nMit sportlichen Grüßen\nSV Elbhafen 1911");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // Amounts are still checked: 20 % off 342 € is not 283,60 €.
+    let bad = check("Lieber Herr Kowalski,\n\nDie Halbsaisonkarte für die Haupttribüne kostet 342 € für alle 9 Heimspiele. Wer über 65 ist, zahlt 20 % weniger: 283,60 €.\n\nMit sportlichen Grüßen\nSV Elbhafen 1911");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // A wrong name after the title is still a wrong name.
+    let bad = check("Lieber Herr Nowak,\n\nDie Halbsaisonkarte kostet 342 €.\n\nMit sportlichen Grüßen\nSV Elbhafen 1911");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+#[test]
+fn decimal_commas() {
+    use crate::text::parse_num;
+    assert_eq!(parse_num("273,60"), Some(273.6));
+    assert_eq!(parse_num("0,25"), Some(0.25));
+    assert_eq!(parse_num("1.234,56"), Some(1234.56));
+    assert_eq!(parse_num("1,311"), Some(1311.0));
+    assert_eq!(parse_num("1,311.00"), Some(1311.0));
+    assert_eq!(parse_num("12,345,678"), Some(12_345_678.0));
+}
