@@ -289,6 +289,10 @@ fn written_dates(s: &str, now: Date) -> Vec<Date> {
             let y = year(words.get(i + 2));
             found.push((d, m, y));
             i += if y.is_some() { 3 } else { 2 };
+        } else if let (Some(m), Some(y)) = (month(w), year(Some(&next))) {
+            // "September 2028": the month, from its first day.
+            found.push((1, m, Some(y)));
+            i += 2;
         } else {
             i += 1;
         }
@@ -687,6 +691,12 @@ impl<'a> Facts<'a> {
                         if let Some(d) = lenient_date(s) {
                             f.push_date(&path, true, d, Some(i), k);
                         } else {
+                            // "period": "September 2028", "valid until 30 June 2029".
+                            if s.bytes().any(|b| b.is_ascii_digit()) {
+                                for d in written_dates(s, f.now) {
+                                    f.push_date(&path, true, d, Some(i), k);
+                                }
+                            }
                             f.push_text(
                                 &path,
                                 true,

@@ -2692,3 +2692,38 @@ fn decimal_commas() {
     assert_eq!(parse_num("1,311.00"), Some(1311.0));
     assert_eq!(parse_num("12,345,678"), Some(12_345_678.0));
 }
+
+#[test]
+fn months_named_by_type_further_back_and_month_periods() {
+    let c = json!({"now":"2027-09-08","brand":"Maple & Fern",
+        "offer":{"name":"Autumn Colour","discount_percent":20,"book_by":"2027-09-30"}});
+    let deborah = Recipient::from_json(
+        r#"{"id":"28","email":"d@example.com","first_name":"Deborah",
+        "attributes":{"client_since":"2025-11-29"},
+        "events":[{"type":"patch_test","at":"2025-12-10","result":"clear"},
+                  {"type":"monitoring_report","at":"2027-09-01","period":"August 2027","generated_kwh":812}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Autumn Colour", body),
+            &deborah,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Deborah,\n\nAs your last patch test with us was back in December, we'll need a quick new one before your appointment.\n\nMaple & Fern",
+        "Hi Deborah,\n\nYour August report is in, and Autumn Colour is 20% off if you book by September 30.\n\nMaple & Fern",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // "last December" is the latest December, not one 21 months back.
+    let bad =
+        check("Hi Deborah,\n\nYour patch test last December came back clear.\n\nMaple & Fern");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // A month none of the person's dates is in.
+    let bad = check("Hi Deborah,\n\nYour July report is in, and Autumn Colour is 20% off if you book by September 30.\n\nMaple & Fern");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -135,7 +135,13 @@ impl Checker<'_> {
     /// reaches) whose type the sentence of token `ti` names in words: "your B1 certificate was
     /// issued in September" for a `certificate_issued` event. Only a fallback for a month
     /// whose sentence names other events by value: a type word is weaker evidence than a value.
-    fn month_event_by_type(&self, ti: usize, mo: u8, anniversary: bool) -> Option<(Date, usize)> {
+    fn month_event_by_type(
+        &self,
+        ti: usize,
+        mo: u8,
+        anniversary: bool,
+        last: bool,
+    ) -> Option<(Date, usize)> {
         let now = self.facts.now;
         let sentence = self.doc.sentence(ti);
         self.facts.personal_dates().find(|&(d, fi)| {
@@ -143,7 +149,10 @@ impl Checker<'_> {
                 return false;
             };
             let age = now.days_since(d);
-            if d.month() != mo || age < 0 || (age > 550 && !anniversary) {
+            // Named by its type, an event may be further back than a bare month reaches:
+            // "your last patch test was back in December", 21 months ago.
+            let reach = if last { 400 } else { 730 };
+            if d.month() != mo || age < 0 || (age > reach && !anniversary) {
                 return false;
             }
             let kind = &self.facts.recipient.events[e].kind;
@@ -1128,9 +1137,27 @@ impl Checker<'_> {
                     });
                     // "the claim we settled for you in July": the sentence names the event
                     // by its type (`claim_settled`), not by a value of it.
+                    // "last November" is the latest one; a month named by type alone may be
+                    // further back.
+                    let last = self
+                        .doc
+                        .word_before(wi, 1)
+                        .is_some_and(|p| p.norm == "last");
                     let hit = hit
                         .copied()
-                        .or_else(|| self.month_event_by_type(ti, mo, anniversary));
+                        .or_else(|| self.month_event_by_type(ti, mo, anniversary, last))
+                        // "keep more of your September sunshine": a month as a word about the
+                        // person's own month, in a clause that tells of nothing done, holds
+                        // when any of their dates falls in it.
+                        .or_else(|| {
+                            (!self.clause_in_past(ti))
+                                .then(|| {
+                                    self.facts.personal_dates().find(|(d, _)| {
+                                        d.month() == mo && (0..=400).contains(&now.days_since(*d))
+                                    })
+                                })
+                                .flatten()
+                        });
                     match hit {
                         Some((_, fi)) => self.use_fact(fi, span.0, span.1),
                         None if !dates.is_empty() => self.flag(
