@@ -746,9 +746,68 @@ impl Checker<'_> {
                 || (usage
                     && (self.sentence_has(ti, &OFFER_CUES)
                         || self.sentence_has(ti, &["$", "£", "€", "%"])));
+            // "Everything full-price is 20% off - kits excepted", "20% off everything cozy":
+            // the universal is qualified by the word after it, or by the sentence's exceptions.
+            // (Things only: "everyone saves 10%" is not qualified by its verb.)
+            let thing = matches!(
+                self.doc.toks[self.doc.words[m.last]].norm.as_str(),
+                "everything" | "anything"
+            );
+            let qualified = thing
+                && self.doc.adjacent(m.last)
+                && self.doc.word_after(m.last, 1).is_some_and(|t| {
+                    t.kind == TokKind::Word
+                        && !matches!(
+                            t.norm.as_str(),
+                            "is" | "are"
+                                | "was"
+                                | "for"
+                                | "with"
+                                | "at"
+                                | "in"
+                                | "on"
+                                | "you"
+                                | "your"
+                                | "we"
+                                | "our"
+                                | "and"
+                                | "or"
+                                | "off"
+                                | "from"
+                                | "this"
+                                | "that"
+                                | "the"
+                                | "a"
+                                | "an"
+                                | "to"
+                                | "of"
+                                | "by"
+                                | "until"
+                                | "gets"
+                                | "get"
+                                | "now"
+                                | "today"
+                                | "else"
+                                | "we've"
+                                | "will"
+                        )
+                });
             if negated
                 || !offered
+                || qualified
                 || self.clause_has(ti, &["if", "excludes", "except"])
+                || self.sentence_has(
+                    ti,
+                    &[
+                        "except",
+                        "excepted",
+                        "excluding",
+                        "excludes",
+                        "exclusions",
+                        "aren't",
+                        "isn't",
+                    ],
+                )
                 || self.threshold_after(m.last)
             {
                 continue;
@@ -889,7 +948,9 @@ impl Checker<'_> {
                             "excludes" | "excluding" | "excluded" | "except" | "exclusions" | "not"
                         )
                     });
+                // "... - kits, needles and notions excepted."
                 let denied = listed_out
+                    || self.sentence_has(ti, &["excepted"])
                     || self.clause_has(
                         ti,
                         &[
@@ -904,6 +965,7 @@ impl Checker<'_> {
                             "excludes",
                             "excluded",
                             "exclude",
+                            "excepted",
                             "besides",
                             "other",
                             "outside",

@@ -2727,3 +2727,33 @@ fn months_named_by_type_further_back_and_month_periods() {
     let bad = check("Hi Deborah,\n\nYour July report is in, and Autumn Colour is 20% off if you book by September 30.\n\nMaple & Fern");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn a_universal_qualified_by_a_word_or_its_exceptions() {
+    let c = json!({"now":"2027-02-17","brand":"Skein & Spindle",
+        "offer":{"name":"Winter Stash Sale","discount_percent":20,"code":"STASH20","ends":"2027-02-28",
+                 "applies_to":"all full-price yarn, online and in the shop",
+                 "excludes":"kits, needles and notions"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter Stash Sale", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello,\n\nEverything full-price is 20% off with STASH20 until 28 February - kits, needles and notions excepted.\n\nSkein & Spindle",
+        "Hello,\n\n20% off everything woolly with STASH20 until 28 February.\n\nSkein & Spindle",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check("Hello,\n\nEverything in the shop is 20% off with STASH20 until 28 February.\n\nSkein & Spindle");
+    assert_report_has(
+        &bad,
+        "Everything",
+        Kind::WrongOffer,
+        Some("offer.scope"),
+        None,
+    );
+}
