@@ -253,23 +253,42 @@ fn embedded_dates(s: &str) -> Vec<Date> {
 /// "Oct 31, 2028". A date written without its year takes the year written after it in the
 /// same text ("1 April - 31 October 2028"), else the one that puts it nearest `now`.
 fn written_dates(s: &str, now: Date) -> Vec<Date> {
-    let words: Vec<&str> = s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    // Most texts name no month: nothing to find (and nothing to allocate) then.
+    let month = |w: &str| -> Option<u8> {
+        if !(3..=9).contains(&w.len()) || !w.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        // "may" is a month only when capitalized.
+        if w.eq_ignore_ascii_case("may") && !w.starts_with('M') {
+            return None;
+        }
+        crate::text::MONTHS
+            .iter()
+            .position(|m| m.eq_ignore_ascii_case(w))
+            .or_else(|| {
+                (w.len() == 3 && !w.eq_ignore_ascii_case("may"))
+                    .then(|| {
+                        crate::text::MONTHS
+                            .iter()
+                            .position(|m| m[..3].eq_ignore_ascii_case(w))
+                    })
+                    .flatten()
+            })
+            .map(|i| i as u8 + 1)
+    };
+    let split = || {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    if !split().any(|w| month(w).is_some()) {
+        return Vec::new();
+    }
+    let words: Vec<&str> = split().collect();
     let day = |w: &str| -> Option<u8> {
         let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
         let suffix = &w[digits.len()..];
         let d: u8 = digits.parse().ok()?;
         (matches!(suffix, "" | "st" | "nd" | "rd" | "th") && (1..=31).contains(&d)).then_some(d)
-    };
-    let month = |w: &str| -> Option<u8> {
-        let lower = w.to_lowercase();
-        // "may" is a month only when capitalized.
-        if lower == "may" && !w.starts_with('M') {
-            return None;
-        }
-        crate::text::month_of(&lower)
     };
     let year = |w: Option<&&str>| -> Option<i32> {
         let w = w?;
