@@ -2757,3 +2757,34 @@ fn a_universal_qualified_by_a_word_or_its_exceptions() {
         None,
     );
 }
+
+#[test]
+fn weekday_ranges_say_which_days_and_must_be_the_campaigns() {
+    let c = json!({"now":"2029-01-24","brand":"Lockstep Escape Rooms",
+        "offer":{"name":"Magpie Launch Fortnight","discount_percent":25,"code":"MAGPIE25",
+                 "valid_days":"Monday to Thursday sessions only","book_by":"2029-02-04"},
+        "shows":"Thursday-Saturday evenings at 7:30pm"});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Magpie Launch Fortnight", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello,\n\nMAGPIE25 takes 25% off Monday to Thursday sessions. Book by February 4.\n\nLockstep Escape Rooms",
+        "Hello,\n\nMAGPIE25 takes 25% off Monday to Wednesday sessions too. Book by February 4.\n\nLockstep Escape Rooms",
+        "Hello,\n\nShows run Thursday to Saturday evenings, and MAGPIE25 takes 25% off. Book by February 4.\n\nLockstep Escape Rooms",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check("Hello,\n\nMAGPIE25 takes 25% off any session Monday to Friday. Book by February 4.\n\nLockstep Escape Rooms");
+    assert_report_has(
+        &bad,
+        "Monday to Friday",
+        Kind::WrongOffer,
+        Some("offer.days"),
+        None,
+    );
+}

@@ -113,6 +113,19 @@ fn capitalized(w: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The weekdays from `a` to `b` (Monday = 0), wrapping past Sunday, as a bit set.
+fn day_span(a: usize, b: usize) -> u8 {
+    let mut set = 0u8;
+    let mut d = a % 7;
+    loop {
+        set |= 1 << d;
+        if d == b % 7 {
+            return set;
+        }
+        d = (d + 1) % 7;
+    }
+}
+
 fn weekday_index(d: Date) -> i64 {
     // Julian day 0 was a Monday.
     (d.julian_day() as i64).rem_euclid(7)
@@ -579,6 +592,57 @@ impl Checker<'_> {
         }
     }
 
+    /// The sets of weekdays the campaign's texts give, one per text that names two or more
+    /// ("Monday to Thursday sessions only" gives Monday to Thursday; "Friday, Saturday or
+    /// Sunday" those three), as bit sets (Monday = bit 0).
+    fn campaign_day_sets(&self) -> Vec<u8> {
+        let day = |w: &str| -> Option<usize> {
+            WEEKDAYS.iter().position(|d| {
+                w.eq_ignore_ascii_case(d) || (w.len() == 3 && d[..3].eq_ignore_ascii_case(w))
+            })
+        };
+        let mut out = Vec::new();
+        for f in self.facts.list.iter().filter(|f| !f.personal) {
+            if !f
+                .stems
+                .iter()
+                .any(|w| WEEKDAYS.iter().any(|d| w.contains(&d[..3])))
+            {
+                continue;
+            }
+            // "thursday-saturday" may be one stem.
+            let words: Vec<String> = f
+                .stems
+                .iter()
+                .flat_map(|w| w.split(['-', '–']))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            let mut set = 0u8;
+            for (i, w) in words.iter().enumerate() {
+                let Some(a) = day(w) else { continue };
+                set |= 1 << a;
+                // "Monday to Thursday"; "Thursday-Saturday" (the stems keep no hyphen, so two
+                // weekdays side by side are read as a span: at worst a day too many).
+                let to = words
+                    .get(i + 1)
+                    .is_some_and(|j| matches!(j.as_str(), "to" | "through" | "thru" | "until"));
+                let b = if to {
+                    words.get(i + 2).and_then(|x| day(x))
+                } else {
+                    words.get(i + 1).and_then(|x| day(x))
+                };
+                if let Some(b) = b {
+                    set |= day_span(a, b);
+                }
+            }
+            if set.count_ones() >= 2 && !out.contains(&set) {
+                out.push(set);
+            }
+        }
+        out
+    }
+
     /// The dates of the campaign's own events (a gala, an open day, a class) that the
     /// sentence of token `ti` names by a distinctive word of their name or description: the
     /// date facts whose siblings (the same object in the campaign) hold that word.
@@ -908,6 +972,79 @@ impl Checker<'_> {
             ) || WEEKDAYS.contains(&norm.as_str());
             if !deadline_word && month_of(&norm).is_none() {
                 continue;
+            }
+            // "Monday to Thursday sessions", "Saturdays and Sundays": a range of weekdays says
+            // on which days, not by when.
+            if WEEKDAYS.contains(&norm.as_str()) {
+                let joined = |k: isize| {
+                    let (join, other) = if k > 0 {
+                        (self.doc.word_after(wi, 1), self.doc.word_after(wi, 2))
+                    } else {
+                        (
+                            wi.checked_sub(1).and_then(|_| self.doc.word_before(wi, 1)),
+                            wi.checked_sub(2).and_then(|_| self.doc.word_before(wi, 2)),
+                        )
+                    };
+                    join.is_some_and(|j| {
+                        matches!(j.norm.as_str(), "to" | "through" | "thru" | "and" | "or")
+                    }) && other.is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str()))
+                };
+                let dashed = self.doc.toks.get(ti + 1).is_some_and(|d| {
+                    matches!(d.norm.as_str(), "-" | "–")
+                        && self
+                            .doc
+                            .toks
+                            .get(ti + 2)
+                            .is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str()))
+                });
+                if joined(1) || joined(-1) || dashed {
+                    // A range the email gives must be one the campaign gives, when the
+                    // campaign gives any ("valid Monday to Thursday only").
+                    if joined(1) || dashed {
+                        let end = if dashed {
+                            self.doc.toks.get(ti + 2).map(|o| o.norm.clone())
+                        } else {
+                            self.doc.word_after(wi, 2).map(|o| o.norm.clone())
+                        };
+                        let sets = self.campaign_day_sets();
+                        let first = WEEKDAYS.iter().position(|d| *d == norm);
+                        let last = end
+                            .as_deref()
+                            .and_then(|e| WEEKDAYS.iter().position(|d| *d == e));
+                        let or = self
+                            .doc
+                            .word_after(wi, 1)
+                            .is_some_and(|j| matches!(j.norm.as_str(), "and" | "or"));
+                        if let (Some(a), Some(b), false) = (first, last, sets.is_empty()) {
+                            // "Monday to Wednesday" inside a Monday-to-Thursday offer says
+                            // less, not something else.
+                            let said = if or {
+                                (1 << a) | (1 << b)
+                            } else {
+                                day_span(a, b)
+                            };
+                            if !sets.iter().any(|set| said & !set == 0) {
+                                let end = end.unwrap_or_default();
+                                let e = self.doc.toks[ti].end.max(
+                                    self.doc
+                                        .word_after(wi, 2)
+                                        .map_or(self.doc.toks[ti].end, |o| o.end),
+                                );
+                                self.flag(
+                                    Kind::WrongOffer,
+                                    t.start,
+                                    e,
+                                    format!(
+                                        "says {norm} to {end}, days the campaign's offer does not give"
+                                    ),
+                                    "offer.days",
+                                );
+                            }
+                        }
+                    }
+                    judged_until = wi + 3;
+                    continue;
+                }
             }
             // A deadline is stated in its own clause: "the sale ends this Sunday", "until Nov 30";
             // "the parka you viewed on Tuesday, until November 30" is two clauses.
