@@ -466,7 +466,13 @@ impl Checker<'_> {
             .doc
             .word_after(noun_wi, 1)
             .is_some_and(|t| matches!(t.norm.as_str(), "since" | "ago" | "after" | "from"));
-        if !cue || since_event || !self.doc.sent_personal(head) {
+        // "who haven't rented with us in the last six months": a window looked back over,
+        // not how long anyone has been with us.
+        let window = self
+            .doc
+            .word_before(wi, 1)
+            .is_some_and(|t| matches!(t.norm.as_str(), "last" | "past" | "previous"));
+        if !cue || since_event || window || !self.doc.sent_personal(head) {
             return;
         }
         // "for 3 years" of warranty is not tenure; require "with us"-style cue words nearby.

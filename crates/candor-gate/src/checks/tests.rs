@@ -2788,3 +2788,32 @@ fn weekday_ranges_say_which_days_and_must_be_the_campaigns() {
         None,
     );
 }
+
+#[test]
+fn a_window_looked_back_over_is_no_tenure() {
+    let c = json!({"now":"2029-01-24","brand":"Stackwise Self Storage",
+        "offer":{"name":"New Year Clear-Out","eligibility":"new customers, and returning customers who haven't rented in the last six months"}});
+    let harriet = Recipient::from_json(
+        r#"{"id":"29","email":"h@example.com","first_name":"Harriet",
+        "attributes":{"customer_since":"2026-07-03","unit":"C-114"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Your unit", body),
+            &harriet,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Harriet,\n\nThe New Year Clear-Out is only for customers who haven't rented with us in the last six months, so it can't be used for your unit C-114.\n\nStackwise Self Storage");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(
+        "Hi Harriet,\n\nYou have been with us for six months now, at unit C-114.\n\nStackwise Self Storage",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "grounding.tenure"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
