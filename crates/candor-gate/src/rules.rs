@@ -550,8 +550,9 @@ fn match_at(pats: &[Pat], pi: usize, c: &Cursor<'_>, wi: usize) -> Option<usize>
             // bracket after a pronoun parts it from the verb a phrase gives it ("Welcome, new
             // member" stays one phrase).
             if pi > 0
-                && matches!(pats[pi - 1], Pat::Word(..))
                 && wi > 0
+                && c.words[wi] > c.words[wi - 1] + 1
+                && matches!(pats[pi - 1], Pat::Word(..))
                 && matches!(
                     c.toks[c.words[wi - 1]].norm.as_str(),
                     "you" | "we" | "i" | "they" | "us"

@@ -597,7 +597,9 @@ pub(crate) fn ordinal(w: &str) -> Option<f64> {
 pub(crate) fn parse_num(s: &str) -> Option<f64> {
     // A decimal comma, as most of Europe writes one: "273,60", "0,25", "1.234,56". (A comma
     // before three digits groups thousands: "1,311".)
-    if let Some((whole, frac)) = s.rsplit_once(',') {
+    let b = s.as_bytes();
+    let comma_near_end = b.len() >= 3 && (b[b.len() - 2] == b',' || b[b.len() - 3] == b',');
+    if let Some((whole, frac)) = comma_near_end.then(|| s.rsplit_once(',')).flatten() {
         let decimal = (1..=2).contains(&frac.len())
             && frac.bytes().all(|b| b.is_ascii_digit())
             && !whole.contains(',')

@@ -694,6 +694,9 @@ impl Checker<'_> {
         let mut flags = Vec::new();
         for wi in 1..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
+            if !t.norm.ends_with("day") {
+                continue;
+            }
             let Some(target) = WEEKDAYS.iter().position(|w| *w == t.norm) else {
                 continue;
             };
