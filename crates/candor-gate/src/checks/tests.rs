@@ -2817,3 +2817,27 @@ fn a_window_looked_back_over_is_no_tenure() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn a_weekday_before_a_date_in_figures() {
+    // Wednesday 24 January 2029.
+    let c = json!({"now":"2029-01-24","brand":"Lockstep Escape Rooms",
+        "new_room":{"name":"Vault of the Magpie","opens":"2029-02-09"},
+        "offer":{"code":"MAGPIE25","book_by":"2029-02-04"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Vault of the Magpie", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello,\n\nVault of the Magpie opens on Friday 9/02. Book with MAGPIE25 by Sunday 4/02.\n\nLockstep Escape Rooms",
+        "Hello,\n\nVault of the Magpie opens on Friday 2/9 for US readers. Book with MAGPIE25 by Sunday 2/4.\n\nLockstep Escape Rooms",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check("Hello,\n\nBook with MAGPIE25 by Sunday 11/02.\n\nLockstep Escape Rooms");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

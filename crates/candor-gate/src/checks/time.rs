@@ -91,6 +91,33 @@ impl Checker<'_> {
         if let (Some(d), Some(mo)) = (day_of(a), month_of(&b.norm)) {
             return nearest(mo, d).map(|x| (x, b.end));
         }
+        // "Friday 9/02", "Monday 12.02.": day and month in figures, either way round; the
+        // weekday before it, when there is one, says which reading is meant.
+        let slashed = a.kind == TokKind::Num && b.kind == TokKind::Num && {
+            let (ai, bi) = (self.doc.words[wi + 1], self.doc.words[wi + 2]);
+            bi == ai + 2
+                && matches!(self.doc.toks[ai + 1].norm.as_str(), "/" | ".")
+                && self.doc.toks[ai + 1].start == a.end
+                && b.start == self.doc.toks[ai + 1].end
+        };
+        if slashed {
+            let (x, y) = (day_of(a)?, day_of(b)?);
+            let weekday = WEEKDAYS
+                .iter()
+                .position(|w| *w == self.doc.toks[self.doc.words[wi]].norm)
+                .map(|i| i as i64);
+            let readings: Vec<Date> = [(x, y), (y, x)]
+                .into_iter()
+                .filter(|(_, m)| (1..=12).contains(m))
+                .filter_map(|(d, m)| nearest(m, d))
+                .collect();
+            let pick = readings
+                .iter()
+                .copied()
+                .find(|d| weekday.is_none_or(|w| weekday_index(*d) == w))
+                .or_else(|| readings.first().copied())?;
+            return Some((pick, b.end));
+        }
         if a.norm == "the" {
             let d = day_of(b)?;
             let this = Date::from_ymd(now.year(), now.month(), d).filter(|x| *x >= now);
