@@ -60,7 +60,7 @@ fn fixture_set_meets_the_bar() {
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 960, "{}", cases.len());
+    assert!(cases.len() >= 1020, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -72,7 +72,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.09, "false-alarm rate {fa}");
+    assert!(fa <= 0.10, "false-alarm rate {fa}");
 }
 
 #[test]
