@@ -328,6 +328,18 @@ impl Checker<'_> {
                         values.push((v, format!("events[{ei}].{fname}")));
                     }
                 }
+                // An event's own count of the noun ("seats": 2 on a booking).
+                for (fname, v) in &ev.fields {
+                    if rule.fields.contains(fname) {
+                        continue;
+                    }
+                    let named = fold(fname)
+                        .split('_')
+                        .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)));
+                    if let (true, Some(x)) = (named, v.as_f64()) {
+                        values.push((x, format!("events[{ei}].{fname}")));
+                    }
+                }
             }
             if values.is_empty() && count > 0 {
                 values.push((count as f64, "events".to_string()));

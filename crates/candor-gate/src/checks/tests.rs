@@ -2841,3 +2841,50 @@ fn a_weekday_before_a_date_in_figures() {
     let bad = check("Hello,\n\nBook with MAGPIE25 by Sunday 11/02.\n\nLockstep Escape Rooms");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn an_events_own_count_and_coming_in_for_a_typed_event() {
+    let c = json!({"now":"2029-05-16","brand":"Halden Mill Spa",
+        "event":{"name":"Midsummer Sound Bath","date":"2029-06-21"}});
+    let imogen = Recipient::from_json(
+        r#"{"id":"30","email":"i@example.com","first_name":"Imogen",
+        "events":[{"type":"event_booked","at":"2029-05-14","event":"Midsummer Sound Bath","seats":2},
+                  {"type":"follow_up","at":"2029-04-18","center":"Green Valley"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let lena = Recipient::from_json(
+        r#"{"id":"31","email":"l@example.com","first_name":"Lena"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("From the Mill", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Imogen,\n\nWe have your two seats for the Midsummer Sound Bath.\n\nHalden Mill Spa",
+        "Hi Imogen,\n\nThanks for coming in for your follow-up at Green Valley last month.\n\nHalden Mill Spa",
+        "Hi Imogen,\n\nThank you for coming back to the Mill.\n\nHalden Mill Spa",
+    ] {
+        let r = check(&imogen, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check(
+        &imogen,
+        "Hi Imogen,\n\nWe have your three seats for the Midsummer Sound Bath.\n\nHalden Mill Spa",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "grounding.count"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = check(
+        &lena,
+        "Hi Lena,\n\nThanks for coming in for your follow-up last month.\n\nHalden Mill Spa",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
