@@ -317,6 +317,30 @@ fn written_dates(s: &str, now: Date) -> Vec<Date> {
         }
     }
     let mut out = Vec::new();
+    // "Saturdays in May 2029": every such weekday of that month.
+    let plural_days: Vec<usize> = words
+        .iter()
+        .filter_map(|w| {
+            let w = w.strip_suffix(['s', 'S'])?;
+            crate::text::WEEKDAYS
+                .iter()
+                .position(|d| d.eq_ignore_ascii_case(w))
+        })
+        .collect();
+    if !plural_days.is_empty() {
+        for &(_, m, y) in found.iter().filter(|(d, _, y)| *d == 1 && y.is_some()) {
+            let Some(y) = y else { continue };
+            for day in 1..=31u8 {
+                if let Some(date) = Date::from_ymd(y, m, day) {
+                    // Julian day 0 was a Monday.
+                    let wd = (date.julian_day() as i64).rem_euclid(7) as usize;
+                    if plural_days.contains(&wd) {
+                        out.push(date);
+                    }
+                }
+            }
+        }
+    }
     for (k, &(d, m, y)) in found.iter().enumerate() {
         let y = y.or_else(|| found[k + 1..].iter().find_map(|x| x.2));
         let date = match y {

@@ -623,6 +623,17 @@ pub(crate) fn num_matches(written: f64, fact: f64) -> bool {
         || (written.fract() == 0.0 && (written - fact.trunc()).abs() < 0.005)
 }
 
+/// Weekday names, Monday first.
+pub(crate) const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Month names, January first.
 pub(crate) const MONTHS: [&str; 12] = [
     "january",

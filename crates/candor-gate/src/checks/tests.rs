@@ -2888,3 +2888,20 @@ fn an_events_own_count_and_coming_in_for_a_typed_event() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn weekdays_of_a_month_the_campaign_names() {
+    let c = json!({"now":"2029-05-16","brand":"ClearTone Hearing Centers",
+        "free_saturdays":{"what":"free hearing screening","when":"Saturdays in May 2029, 9:00am to noon"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Free screenings", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hello,\n\nFree hearing screening runs this Saturday, May 19, or the next, May 26, from 9am to noon.\n\nClearTone Hearing Centers");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hello,\n\nFree hearing screening runs on Sunday, May 20, from 9am to noon.\n\nClearTone Hearing Centers");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -8,16 +8,8 @@ use crate::facts::FKind;
 use crate::report::Kind;
 use crate::text::{fold, ordinal, parse_num, stem, TokKind};
 
+pub(super) use crate::text::WEEKDAYS;
 pub(super) use crate::text::{month_of, MONTHS};
-pub(super) const WEEKDAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 const END_CUES: [&str; 14] = [
     "ends", "ending", "until", "till", "through", "thru", "expires", "expiring", "valid", "closes",
     "wraps", "runs", "deadline", "midnight",
