@@ -53,7 +53,7 @@ fn fixture_set_meets_the_bar() {
 /// The sets written by other authors (see `load::SECOND_AUTHOR`): a floor that a rule change
 /// must not fall below. With the gate as it was before any of them was written, these sets had
 /// 167 false alarms in 268 faithful emails; the bar holds what was reached. (The recall floor
-/// went from 0.77 to 0.75 over sets n to p, as fixing their false alarms removed catches made
+/// went from 0.77 to 0.75 over sets n to q, as fixing their false alarms removed catches made
 /// for a wrong reason: a month, an amount or a tenure flagged in an email whose real defect,
 /// an eligibility or a made-up hole-in-one, the gate does not see. False alarms went from
 /// 0.13 to 0.09.)
@@ -72,7 +72,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.10, "false-alarm rate {fa}");
+    assert!(fa <= 0.09, "false-alarm rate {fa}");
 }
 
 #[test]
