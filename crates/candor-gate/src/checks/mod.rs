@@ -544,25 +544,34 @@ impl<'a> Checker<'a> {
                     f.kind,
                     FKind::Text | FKind::Category | FKind::Place | FKind::Tier | FKind::Product
                 )
-                || campaign_values
-                    .iter()
-                    .any(|c| c.windows(n).any(|w| w == &f.stems[..]))
             {
                 continue;
             }
+            // A value the campaign names too ("intermediate terrain") counts only where a
+            // clause says it of the person: "since you ski at an intermediate level".
+            let campaign_named = campaign_values
+                .iter()
+                .any(|c| c.windows(n).any(|w| w == &f.stems[..]));
             if n == 1 {
                 let st = &f.stems[0];
                 if st.len() < 4 || self.rules.common.contains(st.as_str()) {
                     continue;
                 }
             }
-            let Some(w0) = word_stems.windows(n).position(|w| w == &f.stems[..]) else {
+            let hit = word_stems
+                .windows(n)
+                .enumerate()
+                .filter(|(_, w)| *w == &f.stems[..])
+                .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0 + n - 1]))
+                .find(|&(ts, _)| {
+                    self.doc.toks[ts].start < self.doc.footer_start
+                        && self.clause_about_person(ts)
+                        && (!campaign_named
+                            || self.clause_has(ts, &["you", "you're", "you've", "you'd"]))
+                });
+            let Some((ts, te)) = hit else {
                 continue;
             };
-            let (ts, te) = (self.doc.words[w0], self.doc.words[w0 + n - 1]);
-            if self.doc.toks[ts].start >= self.doc.footer_start || !self.clause_about_person(ts) {
-                continue;
-            }
             found.push((fi, self.doc.toks[ts].start, self.doc.toks[te].end));
         }
         for (fi, s, e) in found {

@@ -2905,3 +2905,38 @@ fn weekdays_of_a_month_the_campaign_names() {
     let bad = check("Hello,\n\nFree hearing screening runs on Sunday, May 20, from 9am to noon.\n\nClearTone Hearing Centers");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn a_range_end_before_a_date_and_campaign_words_said_of_a_person_without_consent() {
+    let c = json!({"now":"2027-02-17","brand":"Corniche Peak Resort",
+        "lift":{"name":"Aspen Ridge Six","serves":"intermediate terrain on the north face"},
+        "offer":{"name":"Midweek 3-Day Lift Ticket","code":"MIDWEEK20",
+                 "valid":"Monday to Thursday, 2027-03-01 to 2027-03-31"}});
+    let lucas = Recipient::from_json(
+        r#"{"id":"32","email":"l@example.com","first_name":"Lucas",
+        "attributes":{"ability_level":"intermediate"},"consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Meet the Aspen Ridge Six", body),
+            &lucas,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hello Lucas,\n\nThe Aspen Ridge Six serves intermediate terrain on the north face. MIDWEEK20 is valid Monday to Thursday, 1 March to 31 March.\n\nCorniche Peak Resort");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hello Lucas,\n\nSince you ski at an intermediate level, the Aspen Ridge Six is built for you. Use MIDWEEK20.\n\nCorniche Peak Resort");
+    assert_report_has(
+        &bad,
+        "intermediate",
+        Kind::ConsentViolation,
+        Some("consent.profiling"),
+        None,
+    );
+    let bad =
+        check("Hello Lucas,\n\nMIDWEEK20 is valid from Thursday, 1 March.\n\nCorniche Peak Resort");
+    // (Thursday 1 March 2027 is a Monday: still caught outside a range.)
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

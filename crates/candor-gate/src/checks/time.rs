@@ -560,6 +560,17 @@ impl Checker<'_> {
             let Some(target) = WEEKDAYS.iter().position(|w| *w == t.norm) else {
                 continue;
             };
+            // "Monday to Thursday, 4 June to 26 July": the end of a range of weekdays, then
+            // a date that is no weekday's.
+            let range_end = self.doc.word_before(wi, 1).is_some_and(|j| {
+                matches!(j.norm.as_str(), "to" | "through" | "thru" | "and" | "or")
+            }) && self
+                .doc
+                .word_before(wi, 2)
+                .is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str()));
+            if range_end {
+                continue;
+            }
             // "Wednesday, December 17", "Wednesday 17 December", "Friday the 18th".
             let Some((nearest, end)) = self.date_after(wi, now) else {
                 continue;
