@@ -311,14 +311,16 @@ impl Checker<'_> {
             // A numeric attribute whose key names the noun ("classes_remaining: 2",
             // "total_bookings").
             let noun_stems: Vec<String> = rule.nouns.iter().map(|n| stem(n)).collect();
+            let names_noun = |key: &str| {
+                fold(key)
+                    .split('_')
+                    .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)))
+            };
             for (key, v) in &self.facts.recipient.attributes {
                 if rule.attributes.contains(key) {
                     continue;
                 }
-                let named = fold(key)
-                    .split('_')
-                    .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)));
-                if let (true, Some(x)) = (named, v.as_f64()) {
+                if let (true, Some(x)) = (names_noun(key), v.as_f64()) {
                     values.push((x, format!("attributes.{key}")));
                 }
             }
@@ -333,10 +335,7 @@ impl Checker<'_> {
                     if rule.fields.contains(fname) {
                         continue;
                     }
-                    let named = fold(fname)
-                        .split('_')
-                        .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)));
-                    if let (true, Some(x)) = (named, v.as_f64()) {
+                    if let (true, Some(x)) = (names_noun(fname), v.as_f64()) {
                         values.push((x, format!("events[{ei}].{fname}")));
                     }
                 }
