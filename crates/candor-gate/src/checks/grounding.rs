@@ -246,6 +246,23 @@ impl Checker<'_> {
         }
     }
 
+    /// The dated fact of the person's event whose type's words (`berth_enquiry`,
+    /// `follow_up`) are all among `said` (stems), when the type has at least `min_parts`.
+    pub(super) fn event_named_by_type(&self, said: &[String], min_parts: usize) -> Option<usize> {
+        let ei = self.facts.recipient.events.iter().position(|ev| {
+            let parts: Vec<String> = crate::text::fold(&ev.kind)
+                .split(['_', '-', ' '])
+                .filter(|p| p.len() > 2)
+                .map(stem)
+                .collect();
+            parts.len() >= min_parts.max(1) && parts.iter().all(|p| said.contains(p))
+        })?;
+        self.facts
+            .list
+            .iter()
+            .position(|f| f.event == Some(ei) && f.date.is_some())
+    }
+
     /// Capitalized runs that look like products, places or people.
     pub(super) fn capitalized(&mut self) {
         if self.foreign {
@@ -982,18 +999,7 @@ impl Checker<'_> {
                     .filter_map(|w| self.doc.words.get(w))
                     .map(|&ti| stem(&self.doc.toks[ti].norm))
                     .collect();
-                let ei = self.facts.recipient.events.iter().position(|ev| {
-                    let parts: Vec<String> = crate::text::fold(&ev.kind)
-                        .split(['_', '-', ' '])
-                        .filter(|p| p.len() > 2)
-                        .map(stem)
-                        .collect();
-                    parts.len() >= 2 && parts.iter().all(|p| said.contains(p))
-                })?;
-                self.facts
-                    .list
-                    .iter()
-                    .position(|f| f.event == Some(ei) && f.date.is_some())
+                self.event_named_by_type(&said, 2)
             });
             if let Some(f) = keyed {
                 self.use_fact(f, s, e);

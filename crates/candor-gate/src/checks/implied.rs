@@ -361,31 +361,22 @@ impl Checker<'_> {
                     if !takes_part {
                         return None;
                     }
-                    let r = self.facts.recipient;
                     let back = self
                         .doc
                         .word_after(m.last, 1)
                         .is_some_and(|t| matches!(t.norm.as_str(), "back" | "again"));
-                    let ei = if back && !r.events.is_empty() {
-                        Some(0)
-                    } else {
-                        let said: Vec<String> = (1..=5)
-                            .filter_map(|k| self.doc.word_after(m.last, k))
-                            .flat_map(|t| t.norm.split('-').map(stem).collect::<Vec<_>>())
-                            .collect();
-                        r.events.iter().position(|ev| {
-                            let parts: Vec<String> = crate::text::fold(&ev.kind)
-                                .split(['_', '-', ' '])
-                                .filter(|p| p.len() > 2)
-                                .map(stem)
-                                .collect();
-                            !parts.is_empty() && parts.iter().all(|p| said.contains(p))
-                        })
-                    }?;
-                    self.facts
-                        .list
-                        .iter()
-                        .position(|f| f.event == Some(ei) && f.date.is_some())
+                    if back && !self.facts.recipient.events.is_empty() {
+                        return self
+                            .facts
+                            .list
+                            .iter()
+                            .position(|f| f.event == Some(0) && f.date.is_some());
+                    }
+                    let said: Vec<String> = (1..=5)
+                        .filter_map(|k| self.doc.word_after(m.last, k))
+                        .flat_map(|t| t.norm.split('-').map(stem).collect::<Vec<_>>())
+                        .collect();
+                    self.event_named_by_type(&said, 1)
                 });
                 // "your usual Tuesday lessons" for `lesson_day: Tuesday`: what is usual is a
                 // value of the person's, named right after.
