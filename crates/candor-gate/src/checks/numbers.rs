@@ -1463,7 +1463,23 @@ impl Checker<'_> {
         let units = if pending.is_empty() {
             Vec::new()
         } else {
-            self.facts.campaign_units()
+            let mut u = self.facts.campaign_units();
+            // "$4,800 a pair ($2,400 per ear)": a campaign that prices pairs.
+            if self
+                .facts
+                .list
+                .iter()
+                .any(|f| !f.personal && f.stems.iter().any(|w| w == "pair"))
+            {
+                u.push(2.0);
+            }
+            u
+        };
+        // "$210.60 + $234.90, less the $25 sibling discount: $420.50".
+        let offs: Vec<f64> = if pending.is_empty() {
+            Vec::new()
+        } else {
+            self.facts.money_offs().to_vec()
         };
         loop {
             let before = pending.len();
@@ -1484,7 +1500,13 @@ impl Checker<'_> {
                         .iter()
                         .any(|u| (a / u - v).abs() < 0.005 || (a * u - v).abs() < 0.005)
                 });
-                let ok = sum || rated || per_unit;
+                let sum_less_off = !offs.is_empty()
+                    && accepted.iter().enumerate().any(|(i, a)| {
+                        accepted[i + 1..]
+                            .iter()
+                            .any(|b| offs.iter().any(|o| (a + b - o - v).abs() < 0.005))
+                    });
+                let ok = sum || rated || per_unit || sum_less_off;
                 if ok {
                     accepted.push(v);
                 }

@@ -2940,3 +2940,38 @@ fn a_range_end_before_a_date_and_campaign_words_said_of_a_person_without_consent
     // (Thursday 1 March 2027 is a Monday: still caught outside a range.)
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn prices_per_one_of_a_pair_and_a_sum_less_a_discount() {
+    let c = json!({"now":"2029-05-16","brand":"ClearTone Hearing Centers",
+        "offer":{"name":"Better Hearing Month Upgrade","discount_usd_per_pair":600,
+                 "models_usd_per_pair":{"Oticon Intent 1":5800}},
+        "sibling_discount_usd":25,
+        "term_fees_usd":{"Junior":234,"Senior":261},"early_discount_percent":10});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Upgrade", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello,\n\nOticon Intent 1: $5,800 -> $5,200 a pair ($2,600 per ear).\n\nClearTone Hearing Centers",
+        "Hello,\n\nJunior: $234 less 10% = $210.60. Senior: $261 less 10% = $234.90. Both, less the $25 sibling discount: $420.50.\n\nClearTone Hearing Centers",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad = check("Hello,\n\nOticon Intent 1: $5,800 -> $5,200 a pair ($2,700 per ear).\n\nClearTone Hearing Centers");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = check("Hello,\n\nJunior: $234 less 10% = $210.60. Senior: $261 less 10% = $234.90. Both, less the $25 sibling discount: $410.50.\n\nClearTone Hearing Centers");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
