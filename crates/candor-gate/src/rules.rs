@@ -127,6 +127,10 @@ pub struct ClaimRule {
     /// Only names (capitalized words) count as what the claim is about: "seeing you at the
     /// studio" names no class, "seeing you at Spin 45" does.
     pub names_only: bool,
+    /// The claim says where the person was ("saw you at", "came to"): an event held at the
+    /// place named (a place field such as `center` or `store`) fits, whatever its type,
+    /// unless it happened online (a web visit, an email click).
+    pub places: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -14,6 +14,15 @@ const PLACE_PREPS: [&str; 9] = [
     "in", "to", "from", "near", "around", "visiting", "at", "across", "outside",
 ];
 const COMPASS: [&str; 5] = ["east", "west", "north", "south", "central"];
+/// Names of public holidays written "<name> Day" ("Victoria Day", "Anzac Day", "Canada Day"):
+/// the calendar's, not a specific about the person. Only before "Day" or "Holiday", so a
+/// "Victoria" alone is still a name to ground.
+const HOLIDAY_NAMES: [&str; 27] = [
+    "victoria", "canada", "anzac", "australia", "waitangi", "bastille", "remembrance",
+    "veterans", "veterans'", "presidents", "presidents'", "columbus", "juneteenth", "family",
+    "civic", "heritage", "king's", "queen's", "kings", "queens", "whit", "st", "andrew's",
+    "patrick's", "george's", "david's", "armistice",
+];
 const ARTICLES: [&str; 9] = [
     "the", "a", "an", "your", "our", "my", "those", "these", "that",
 ];
@@ -482,6 +491,20 @@ impl Checker<'_> {
                     self.use_fact(f, span_s, span_e);
                 }
             }
+            return;
+        }
+        // "Victoria Day", "Anzac Day", "the King's Birthday Holiday": a public holiday.
+        let day_after = |w: &str| matches!(w, "day" | "holiday" | "holidays" | "weekend");
+        let ends_in_day = day_after(&norm(self, last))
+            || self
+                .doc
+                .word_after(hi, 1)
+                .is_some_and(|t| t.cap && day_after(&t.norm));
+        if ends_in_day
+            && unmatched
+                .iter()
+                .all(|&w| HOLIDAY_NAMES.contains(&norm(self, w).as_str()))
+        {
             return;
         }
         let head = self.doc.words[lo];
@@ -1293,6 +1316,13 @@ impl Checker<'_> {
                     .split(['_', ' ', '-'])
                     .any(|p| p.len() > 2 && verb_stems.contains(&root(p)))
             };
+            // Events that happen on a screen, not at a place.
+            let online = |kind: &str| {
+                let k = crate::text::fold(kind);
+                ["web", "email", "click", "view", "brows", "online", "app", "search"]
+                    .iter()
+                    .any(|p| k.contains(p))
+            };
             for &w in &content {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);
                 for f in self.facts_for_stem(&st) {
@@ -1304,7 +1334,9 @@ impl Checker<'_> {
                     let fits = match fact.event {
                         Some(ei) => {
                             let kind = &self.facts.recipient.events[ei].kind;
-                            super::implied::matches_type(&rule.events, kind) || type_says_verb(kind)
+                            super::implied::matches_type(&rule.events, kind)
+                                || type_says_verb(kind)
+                                || (rule.places && fact.kind == FKind::Place && !online(kind))
                         }
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");

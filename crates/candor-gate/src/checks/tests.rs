@@ -996,6 +996,19 @@ fn ordinary_phrasings_that_look_like_claims() {
     );
     // Holiday names.
     assert_pass(&sparse(), "The sale runs through Christmas Eve.");
+    assert_pass(
+        &sparse(),
+        "We open for the season on Saturday, just ahead of Victoria Day on Monday.",
+    );
+    assert_pass(&sparse(), "Doors stay open over the Anzac Day long weekend.");
+    // Not before "Day", the same word is a name to ground.
+    assert_finds(
+        &sparse(),
+        "Our stylist Victoria picked these out for you.",
+        Kind::FabricatedFact,
+        "grounding.capitalized",
+        "Victoria",
+    );
 }
 
 #[test]
@@ -2974,4 +2987,39 @@ fn prices_per_one_of_a_pair_and_a_sum_less_a_discount() {
         "{:?}",
         kinds(&bad)
     );
+}
+
+#[test]
+fn holidays_and_events_held_at_a_place() {
+    let c = json!({"now":"2029-05-16","brand":"ClearTone Hearing Centers",
+        "locations":["Tucson - Oracle Road","Tucson - Broadway Blvd","Green Valley"],
+        "offer":{"code":"HEAR600","book_fitting_by":"2029-05-31"}});
+    let frank = Recipient::from_json(
+        r#"{"id":"30","email":"f@example.com","first_name":"Frank",
+        "attributes":{"home_center":"Broadway Blvd"},
+        "events":[{"type":"clean_and_check","at":"2025-11-12","center":"Broadway Blvd"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let browser = Recipient::from_json(
+        r#"{"id":"31","email":"b@example.com","first_name":"Frank",
+        "attributes":{"home_center":"Broadway Blvd"},
+        "events":[{"type":"web_visit","at":"2025-11-12","site":"Broadway Blvd"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("It's been a while", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let body = "Hi Frank,\n\nWe last saw you at our Broadway Blvd center for a clean & check in November 2025.\n\nClearTone Hearing Centers";
+    let ok = check(&frank, body);
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A visit to a page about the centre is no visit to the centre; a home centre alone says
+    // nothing of a visit either.
+    let bad = check(&browser, body);
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
