@@ -300,6 +300,22 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
             }
             break;
         }
+        // "R95.22": the tokenizer ends the word "R95" at the point; the cents follow.
+        if let (Some(p), Some(n)) = (toks.get(i), toks.get(i + 1)) {
+            if p.norm == "."
+                && p.start == num.end
+                && n.start == p.end
+                && n.kind == TokKind::Num
+                && matches!(n.norm.len(), 1 | 2)
+                && n.norm.bytes().all(|c| c.is_ascii_digit())
+                && !num.norm.contains('.')
+            {
+                num.norm.push('.');
+                num.norm.push_str(&n.norm);
+                num.end = n.end;
+                i += 2;
+            }
+        }
         out.push(num);
     }
     out

@@ -18,10 +18,33 @@ const COMPASS: [&str; 5] = ["east", "west", "north", "south", "central"];
 /// the calendar's, not a specific about the person. Only before "Day" or "Holiday", so a
 /// "Victoria" alone is still a name to ground.
 const HOLIDAY_NAMES: [&str; 27] = [
-    "victoria", "canada", "anzac", "australia", "waitangi", "bastille", "remembrance",
-    "veterans", "veterans'", "presidents", "presidents'", "columbus", "juneteenth", "family",
-    "civic", "heritage", "king's", "queen's", "kings", "queens", "whit", "st", "andrew's",
-    "patrick's", "george's", "david's", "armistice",
+    "victoria",
+    "canada",
+    "anzac",
+    "australia",
+    "waitangi",
+    "bastille",
+    "remembrance",
+    "veterans",
+    "veterans'",
+    "presidents",
+    "presidents'",
+    "columbus",
+    "juneteenth",
+    "family",
+    "civic",
+    "heritage",
+    "king's",
+    "queen's",
+    "kings",
+    "queens",
+    "whit",
+    "st",
+    "andrew's",
+    "patrick's",
+    "george's",
+    "david's",
+    "armistice",
 ];
 const ARTICLES: [&str; 9] = [
     "the", "a", "an", "your", "our", "my", "those", "these", "that",
@@ -61,7 +84,21 @@ impl Checker<'_> {
                             && self.is_common(&b[..b.len() - 1])))
             })
         };
-        base("ing") || base("ed") || base("ly")
+        // "Covers Australian natives", "Includes Harvest Feast": a verb in its -s form opens
+        // a bullet, before a name the facts hold.
+        let verb_s = w.len() >= 4
+            && w.ends_with('s')
+            && !w.ends_with("ss")
+            && !w.ends_with("us")
+            && !w.ends_with("is")
+            && !w.contains('\'')
+            && self.doc.words.get(wi + 1).is_some_and(|&t| {
+                self.doc.toks[t].cap
+                    && !self
+                        .facts_for_stem(&stem(&self.doc.toks[t].norm))
+                        .is_empty()
+            });
+        base("ing") || base("ed") || base("ly") || base("s") || verb_s
     }
 
     fn is_product_noun(&self, norm: &str) -> bool {
@@ -1319,9 +1356,11 @@ impl Checker<'_> {
             // Events that happen on a screen, not at a place.
             let online = |kind: &str| {
                 let k = crate::text::fold(kind);
-                ["web", "email", "click", "view", "brows", "online", "app", "search"]
-                    .iter()
-                    .any(|p| k.contains(p))
+                [
+                    "web", "email", "click", "view", "brows", "online", "app", "search",
+                ]
+                .iter()
+                .any(|p| k.contains(p))
             };
             for &w in &content {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);

@@ -411,6 +411,40 @@ impl Checker<'_> {
         cue_before || cue_after
     }
 
+    /// "another $16", "$16 more", "$16 away from": an amount that is what is left to reach
+    /// something.
+    fn states_remainder(&self, s: usize, e: usize) -> bool {
+        let toks = &self.doc.toks;
+        let Some(first) = toks.iter().position(|t| t.start >= s) else {
+            return false;
+        };
+        let Some(last) = toks.iter().rposition(|t| t.end <= e) else {
+            return false;
+        };
+        let before = first
+            .checked_sub(1)
+            .map(|p| toks[p].norm.as_str())
+            .unwrap_or("");
+        let after = toks.get(last + 1).map(|t| t.norm.as_str()).unwrap_or("");
+        matches!(before, "another" | "extra" | "further")
+            || matches!(after, "more" | "away" | "short")
+    }
+
+    /// Whether `v` is one figure of the record, the campaign or the email less another
+    /// ("200 points" less the 184 the person holds).
+    fn is_difference(&self, v: f64) -> bool {
+        let mut nums: Vec<f64> = self.facts.list.iter().filter_map(|f| f.num).collect();
+        nums.extend(
+            self.doc
+                .toks
+                .iter()
+                .filter(|t| t.kind == TokKind::Num)
+                .filter_map(|t| parse_num(&t.norm)),
+        );
+        nums.iter()
+            .any(|a| nums.iter().any(|b| a > b && (a - b - v).abs() < 0.005))
+    }
+
     /// "any order over $999", "every order of £60 or more": the phrase goes on to state the
     /// threshold, so it does not drop it.
     fn threshold_after(&self, last: usize) -> bool {
@@ -1376,7 +1410,14 @@ impl Checker<'_> {
             }
             // "£10 off when you spend £50 or more" against a £60 minimum: a threshold must be
             // one of the campaign's, even when another figure happens to equal it.
-            if !thresholds.is_empty() && self.states_threshold(s, e) {
+            // "spend another $16 and you'll have a $10 voucher": what is left to a threshold
+            // (200 points less the 184 the person has), not a threshold.
+            if self.states_remainder(s, e) {
+                if self.is_difference(v) {
+                    accepted.push(v);
+                    continue;
+                }
+            } else if !thresholds.is_empty() && self.states_threshold(s, e) {
                 if thresholds.iter().any(|t| num_matches(v, *t)) {
                     continue;
                 }
@@ -1459,6 +1500,37 @@ impl Checker<'_> {
         let mut rates: Vec<f64> = percents.iter().map(|&(_, _, p)| p).collect();
         rates.extend(&percents_off);
         rates.retain(|p| *p > 0.0 && *p < 100.0);
+        if !pending.is_empty() {
+            // "$53.76 with GST and PST": two taxes the campaign states (5% and 7%) added on
+            // together.
+            let tax_rates: Vec<f64> = self
+                .facts
+                .list
+                .iter()
+                .filter(|f| !f.personal && f.kind == crate::facts::FKind::Percent)
+                .filter_map(|f| f.num)
+                .chain(rates.iter().copied())
+                .filter(|p| *p > 0.0 && *p < 30.0)
+                .collect();
+            for (i, a) in tax_rates.iter().enumerate() {
+                for b in &tax_rates[i + 1..] {
+                    if (a - b).abs() > 0.005 && !rates.iter().any(|r| (r - (a + b)).abs() < 0.005) {
+                        rates.push(a + b);
+                    }
+                }
+            }
+        }
+        // Counts and measures stated by each amount left: "three monthly instalments of
+        // R11 900" (R35 700 / 3), "a 250 g wedge comes to €6.80" (€27.20 a kilo x 0.25).
+        let factors: Vec<Vec<f64>> = pending
+            .iter()
+            .map(|&(s, _, _)| self.factors_near(s))
+            .collect();
+        let mut pending: Vec<(usize, usize, f64, Vec<f64>)> = pending
+            .into_iter()
+            .zip(factors)
+            .map(|((s, e, v), f)| (s, e, v, f))
+            .collect();
         // "273,60 € for all 9 home matches, 30,40 € a match": per unit of a campaign count.
         let units = if pending.is_empty() {
             Vec::new()
@@ -1483,17 +1555,28 @@ impl Checker<'_> {
         };
         loop {
             let before = pending.len();
-            pending.retain(|&(_, _, v)| {
+            pending.retain(|(_, _, v, factors)| {
+                let v = *v;
                 let sum = accepted.iter().enumerate().any(|(i, a)| {
                     accepted[i + 1..]
                         .iter()
                         .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
                 });
+                // Taken off or added on, the percentage itself ("a 30% deposit: R15 300"),
+                // or the tax inside a price that includes it ("$730, which includes $95.22
+                // GST": 730 x 15/115).
                 let rated = accepted.iter().any(|a| {
                     rates.iter().any(|p| {
                         (a * (1.0 - p / 100.0) - v).abs() < 0.005
                             || (a * (1.0 + p / 100.0) - v).abs() < 0.005
+                            || (a * p / 100.0 - v).abs() < 0.005
+                            || (a * p / (100.0 + p) - v).abs() < 0.005
                     })
+                });
+                let factored = accepted.iter().any(|a| {
+                    factors
+                        .iter()
+                        .any(|k| (a / k - v).abs() < 0.005 || (a * k - v).abs() < 0.005)
                 });
                 let per_unit = accepted.iter().any(|a| {
                     units
@@ -1506,7 +1589,7 @@ impl Checker<'_> {
                             .iter()
                             .any(|b| offs.iter().any(|o| (a + b - o - v).abs() < 0.005))
                     });
-                let ok = sum || rated || per_unit || sum_less_off;
+                let ok = sum || rated || per_unit || sum_less_off || factored;
                 if ok {
                     accepted.push(v);
                 }
@@ -1516,7 +1599,7 @@ impl Checker<'_> {
                 break;
             }
         }
-        for (s, e, v) in pending {
+        for (s, e, v, _) in pending {
             let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
             // About the person: "you spent $X", "the $X boots you bought", "your $X order".
             let your_before = ti
@@ -1623,6 +1706,60 @@ impl Checker<'_> {
             };
             self.flag(Kind::WrongOffer, s, e, reason, "offer.code");
         }
+    }
+
+    /// The counts and measures written in the sentence of the amount at `start` or the one
+    /// before it, as factors an amount may be multiplied or divided by: whole numbers from 2
+    /// to 1,000 that are not money or a percentage ("three instalments", "130 guests"), and
+    /// grams or millilitres as thousandths of a kilo or a litre ("a 250 g wedge": 0.25).
+    fn factors_near(&self, start: usize) -> Vec<f64> {
+        let toks = &self.doc.toks;
+        let Some(ti) = toks.iter().position(|t| t.start >= start) else {
+            return Vec::new();
+        };
+        let sent = toks[ti].sent;
+        let mut out = Vec::new();
+        for (j, t) in toks.iter().enumerate() {
+            if t.sent > sent || t.sent + 1 < sent {
+                continue;
+            }
+            let n = match t.kind {
+                TokKind::Num => {
+                    let money = j.checked_sub(1).and_then(|p| toks.get(p)).is_some_and(|p| {
+                        p.end == t.start && matches!(p.norm.as_str(), "$" | "€" | "£" | "r")
+                    });
+                    let percent = toks
+                        .get(j + 1)
+                        .is_some_and(|n| n.norm == "%" || n.norm == "percent");
+                    if money || percent {
+                        continue;
+                    }
+                    // "250g" as one token.
+                    let digits = t.norm.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+                    let unit = &t.norm[digits.len()..];
+                    match (parse_num(digits), unit) {
+                        (Some(n), "g" | "ml") => {
+                            out.push(n / 1000.0);
+                            continue;
+                        }
+                        (Some(n), "") => n,
+                        _ => continue,
+                    }
+                }
+                TokKind::Word => match crate::text::word_number(&t.norm) {
+                    Some(n) if n >= 2.0 => n,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            match toks.get(j + 1).map(|u| u.norm.as_str()) {
+                Some("g" | "gr" | "gram" | "grams" | "ml") => out.push(n / 1000.0),
+                Some("cl") => out.push(n / 100.0),
+                _ if n.fract() == 0.0 && (2.0..=1000.0).contains(&n) => out.push(n),
+                _ => {}
+            }
+        }
+        out
     }
 
     /// An amount worked out for a quantity the email states nearby: "two nights at a $240

@@ -1000,7 +1000,10 @@ fn ordinary_phrasings_that_look_like_claims() {
         &sparse(),
         "We open for the season on Saturday, just ahead of Victoria Day on Monday.",
     );
-    assert_pass(&sparse(), "Doors stay open over the Anzac Day long weekend.");
+    assert_pass(
+        &sparse(),
+        "Doors stay open over the Anzac Day long weekend.",
+    );
     // Not before "Day", the same word is a name to ground.
     assert_finds(
         &sparse(),
@@ -3022,4 +3025,82 @@ fn holidays_and_events_held_at_a_place() {
     // nothing of a visit either.
     let bad = check(&browser, body);
     assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+#[test]
+fn worked_amounts_taxes_measures_and_remainders() {
+    let c = json!({"now":"2030-03-13","brand":"Klipfontein Estate","prices":"all prices include 15% VAT",
+        "offer":{"venue_hire_regular_zar":68000,"discount_percent":25,"code":"WINTERVOWS",
+                 "deposit":"30% of venue hire","guests":"60 to 140 guests"},
+        "tax_note":"5% GST on services; retail products 5% GST plus 7% PST",
+        "retail":{"item":"Home Squeegee Kit","price_cad":48},"adult_price_usd":365,
+        "cheese_eur_per_kg":{"Comté 18 mois":27.20},
+        "loyalty":"1 point per $1 spent; every 200 points = a $10 voucher"});
+    let thandiwe = Recipient::from_json(
+        r#"{"id":"40","email":"t@example.com","first_name":"Thandiwe",
+        "attributes":{"guest_estimate":110,"points_balance":184}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter weddings", body),
+            &thandiwe,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // 30% of R51 000; the balance in three instalments.
+        "Hi Thandiwe,\n\nVenue hire is R51 000 with WINTERVOWS. A 30% deposit (R15 300) secures your date, with the remaining R35 700 paid in three monthly instalments of R11 900.\n\nKlipfontein Estate",
+        // The tax inside a price that includes it: 730 x 15/115.
+        "Hi Thandiwe,\n\nTwo places at $365 come to $730, which includes $95.22 VAT.\n\nKlipfontein Estate",
+        "Hi Thandiwe,\n\nTwo places at R365 come to R730, which includes R95.22 VAT.\n\nKlipfontein Estate",
+        // Two taxes added on together: 48 x 1.12.
+        "Hi Thandiwe,\n\nOur Home Squeegee Kit is $48, or $53.76 with GST and PST.\n\nKlipfontein Estate",
+        // A weight at a price per kilo.
+        "Hi Thandiwe,\n\nComté 18 mois is €27.20 a kilo, so a 250 g wedge comes to €6.80.\n\nKlipfontein Estate",
+        // What is left to a threshold: 200 points less 184.
+        "Hi Thandiwe,\n\nYou're sitting on 184 points, so spend another $16 and you'll have a $10 voucher.\n\nKlipfontein Estate",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // A deposit that is no percentage of anything stated.
+        "Hi Thandiwe,\n\nVenue hire is R51 000 with WINTERVOWS. A 30% deposit (R16 300) secures your date.\n\nKlipfontein Estate",
+        // A remainder that is no difference of the figures.
+        "Hi Thandiwe,\n\nYou're sitting on 184 points, so spend another $21 and you'll have a $10 voucher.\n\nKlipfontein Estate",
+        // The person's guest count is 110.
+        "Hi Thandiwe,\n\nHere's a sketch of a Friday wedding for your 130 guests.\n\nKlipfontein Estate",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}
+
+#[test]
+fn bullets_scenery_and_nicknamed_holidays() {
+    let c = json!({"now":"2030-03-13","brand":"Wattle & Loam",
+        "offer":{"applies_to":"Australian native plants in 140mm pots","discount_percent":20},
+        "flight":{"child_ages":"6-12","child_price_nzd":345},
+        "event":{"name":"St. Patrick's Day Cosmic Bowl","date":"2030-03-17"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("News", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi there,\n\n- Covers Australian natives in 140mm pots and up\n- 20% off\n\nWattle & Loam",
+        "Hi there,\n\nCalm mornings, long views and snow still on the Southern Alps.\n\nWattle & Loam",
+        "Hi there,\n\n- Children 6-12: $345\n\nWattle & Loam",
+        "Hi there,\n\nOur St. Paddy's Cosmic Bowl is this Sunday.\n\nWattle & Loam",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // A made-up name still is one.
+    let r = check("Hi there,\n\nOur St. Paddy's Glowline Bowl is this Sunday.\n\nWattle & Loam");
+    assert!(!r.passed());
 }
