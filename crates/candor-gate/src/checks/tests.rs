@@ -3104,3 +3104,53 @@ fn bullets_scenery_and_nicknamed_holidays() {
     let r = check("Hi there,\n\nOur St. Paddy's Glowline Bowl is this Sunday.\n\nWattle & Loam");
     assert!(!r.passed());
 }
+
+#[test]
+fn past_day_of_month_event_days_in_their_clause_and_last_visits() {
+    let c = json!({"now":"2030-03-13","brand":"Klavierwerkstatt",
+        "offer":{"name":"Spring Tuning Weeks","book_by":"2030-03-31","appointment_by":"2030-04-30"},
+        "event":{"name":"Werkstattabend","date":"2030-03-21"}});
+    let james = Recipient::from_json(
+        r#"{"id":"41","email":"j@example.com","first_name":"James",
+        "attributes":{"piano":"Yamaha U1"},
+        "events":[{"type":"tuning","at":"2029-03-20","technician":"Lena"},
+                  {"type":"venue_tour","at":"2030-03-02","coordinator":"Chantal"},
+                  {"type":"booking","at":"2026-08-11","session":"Open Jump"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring tuning", body),
+            &james,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi James,\n\nThank you for touring with Chantal on Saturday the 2nd.\n\nKlavierwerkstatt",
+        "Hi James,\n\nIt'll be exactly a year next Wednesday since Lena tuned your Yamaha U1, and we saw you were reading about our Spring Tuning Weeks.\n\nKlavierwerkstatt",
+        "Hi James,\n\nIt's been over three years since your last visit in August 2026.\n\nKlavierwerkstatt",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // 2 March 2030 is a Saturday, not a Sunday.
+        "Hi James,\n\nThank you for touring with Chantal on Sunday the 2nd.\n\nKlavierwerkstatt",
+        // The Werkstattabend is on Thursday 21 March, not this Thursday (the 14th).
+        "Hi James,\n\nOur Werkstattabend is this Thursday, with a recital at 19:30.\n\nKlavierwerkstatt",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+    // Nobody visits who never came.
+    let r = Gate::new().check(
+        &Email::new(
+            "Spring tuning",
+            "Hi there,\n\nA lot has changed since your last visit.\n\nKlavierwerkstatt",
+        ),
+        &sparse(),
+        &Context::from_json(c.clone()).unwrap(),
+    );
+    assert!(!r.passed());
+}

@@ -112,6 +112,25 @@ impl Checker<'_> {
         }
         if a.norm == "the" {
             let d = day_of(b)?;
+            // "Saturday the 2nd": the weekday says which month's 2nd, this one, the last or
+            // the next (the nearest that falls on it), so a past day can be meant too.
+            if let Some(w) = WEEKDAYS
+                .iter()
+                .position(|w| *w == self.doc.toks[self.doc.words[wi]].norm)
+            {
+                let month_start = |k: i32| {
+                    let m = now.year() * 12 + now.month() as i32 - 1 + k;
+                    Date::from_ymd(m.div_euclid(12), (m.rem_euclid(12) + 1) as u8, d)
+                };
+                if let Some(x) = [0, -1, 1]
+                    .into_iter()
+                    .filter_map(month_start)
+                    .filter(|x| weekday_index(*x) == w as i64)
+                    .min_by_key(|x| now.days_since(*x).abs())
+                {
+                    return Some((x, b.end));
+                }
+            }
             let this = Date::from_ymd(now.year(), now.month(), d).filter(|x| *x >= now);
             let next = if now.month() == 12 {
                 Date::from_ymd(now.year() + 1, 1, d)
@@ -677,9 +696,27 @@ impl Checker<'_> {
     /// sentence of token `ti` names by a distinctive word of their name or description: the
     /// date facts whose siblings (the same object in the campaign) hold that word.
     fn named_campaign_dates(&self, ti: usize) -> Vec<Date> {
-        let stems: Vec<String> = self
-            .doc
-            .sentence(ti)
+        // The part of the sentence the weekday is in: "It'll be a year next Wednesday since
+        // Lena tuned your piano, and we saw you reading about our Spring Tuning Weeks" says
+        // nothing of when the Tuning Weeks are. (Commas do not part it: "this Saturday, at
+        // the Mini Gala".)
+        let toks = &self.doc.toks;
+        let (ss, se) = self.doc.sent_range[toks[ti].sent];
+        let boundary = |t: &crate::text::Tok| {
+            matches!(
+                t.norm.as_str(),
+                ";" | "—" | "–" | "and" | "but" | "since" | "so" | "because" | "while"
+            ) || (t.norm == "-" && t.start > 0)
+        };
+        let mut cs = ti;
+        while cs > ss && !boundary(&toks[cs - 1]) {
+            cs -= 1;
+        }
+        let mut ce = ti + 1;
+        while ce < se && !boundary(&toks[ce]) {
+            ce += 1;
+        }
+        let stems: Vec<String> = toks[cs..ce]
             .iter()
             .filter(|t| t.is_word() && t.norm.len() >= 4 && !self.is_common_word(&t.norm))
             .map(|t| stem(&t.norm))
