@@ -169,9 +169,22 @@ impl Checker<'_> {
                         && !self.facts.first_name.iter().any(|f| fold(f) == fold(name))
                         && (after.starts_with(['-', '–', '—', ':'])
                             || raw[name.len()..].starts_with(','))
-                        && ["can you", "could you", "please", "pls", "check"]
+                        && (inner.trim_end().ends_with('?')
+                            || [
+                                "can you",
+                                "could you",
+                                "please",
+                                "pls",
+                                "check",
+                                "ok to",
+                                "okay to",
+                                "for now",
+                                "let me know",
+                                "shall we",
+                                "should we",
+                            ]
                             .iter()
-                            .any(|ask| inner.contains(ask))
+                            .any(|ask| inner.contains(ask)))
                 });
             let sending = [
                 "before this goes out",
@@ -273,7 +286,7 @@ impl Checker<'_> {
                         .collect();
                     let shape_ok = inner.chars().all(|ch| {
                         ch.is_alphanumeric()
-                            || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.')
+                            || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.' | '&')
                     });
                     let upper_slot = inner.len() >= 3
                         && inner.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')

@@ -2554,6 +2554,19 @@ fn coming_months_halves_supplies_clicks_and_hailed_notes() {
     assert!(!bad.passed(), "{:?}", kinds(&bad));
     let bad = check("Hi Wei Ling,\n\n(Kylie - can you check her plan is still Flex before this goes out?)\n\nCode Q2COMMIT starts in April.\n\nKampong Works");
     assert_report_has(&bad, "(Kylie", Kind::TemplateLeak, Some("leak.note"), None);
+    // A question to a colleague, and a slot in a French template.
+    let bad = check("Hi Wei Ling,\n\nDoors open at 10:00. [Euan - they still haven't confirmed the finish time, OK to leave 10-4 for now?]\n\nKampong Works");
+    assert_report_has(&bad, "[Euan", Kind::TemplateLeak, Some("leak.note"), None);
+    let bad = check("Hi Wei Ling,\n\nCommandez en ligne : [LIEN CLICK & COLLECT]\n\nKampong Works");
+    assert_report_has(
+        &bad,
+        "[LIEN",
+        Kind::TemplateLeak,
+        Some("leak.placeholder"),
+        None,
+    );
+    let ok = check("Hi Wei Ling,\n\nCode Q2COMMIT starts in April. Join us for [drinks & snacks] on the roof.\n\nKampong Works");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
     // A note to the reader stays.
     let ok =
         check("Hi Wei Ling,\n\nCode Q2COMMIT starts in April (one per member).\n\nKampong Works");
