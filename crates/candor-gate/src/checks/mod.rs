@@ -565,7 +565,9 @@ impl<'a> Checker<'a> {
                 .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0 + n - 1]))
                 .find(|&(ts, _)| {
                     self.doc.toks[ts].start < self.doc.footer_start
-                        && self.clause_about_person(ts)
+                        // "As a graphic designer, you'll get a lot out of it": a value of
+                        // two words or more, in a sentence about the person.
+                        && (self.clause_about_person(ts) || (n >= 2 && self.doc.sent_personal(ts)))
                         && (!campaign_named
                             || self.clause_has(ts, &["you", "you're", "you've", "you'd"]))
                 });
@@ -573,6 +575,43 @@ impl<'a> Checker<'a> {
                 continue;
             };
             found.push((fi, self.doc.toks[ts].start, self.doc.toks[te].end));
+        }
+        // Counts of the person's said of them: "with two children aged 7 and 10"
+        // (`children: 2`), "all five of you" (`household_size: 5`, `bowlers: 5`). The figure
+        // must sit by a word its key names, or be "<n> of you".
+        for (wi, &ti) in self.doc.words.iter().enumerate() {
+            let t = &self.doc.toks[ti];
+            if t.start >= self.doc.footer_start || !self.doc.sent_personal(ti) {
+                continue;
+            }
+            let v = match t.kind {
+                crate::text::TokKind::Num => crate::text::parse_num(&t.norm),
+                _ => crate::text::word_number(&t.norm).filter(|v| *v >= 2.0),
+            };
+            let Some(v) = v else { continue };
+            let of_you = self.doc.word_after(wi, 1).is_some_and(|w| w.norm == "of")
+                && self.doc.word_after(wi, 2).is_some_and(|w| w.norm == "you");
+            let near: Vec<String> = (1..=3)
+                .flat_map(|k| [self.doc.word_after(wi, k), self.doc.word_before(wi, k)])
+                .flatten()
+                .map(|w| crate::text::stem(&w.norm))
+                .collect();
+            let hit = self.facts.list.iter().enumerate().find(|(fi, f)| {
+                f.personal
+                    && f.behavioural
+                    && matches!(f.kind, FKind::Count | FKind::Text)
+                    && f.num.is_some_and(|n| (n - v).abs() < 0.005)
+                    && !uses.iter().any(|(u, _, _)| u == fi)
+                    && !found.iter().any(|(u, _, _)| u == fi)
+                    && (of_you
+                        || (f.event.is_none()
+                            && f.key
+                                .split('_')
+                                .any(|p| p.len() >= 4 && near.contains(&crate::text::stem(p)))))
+            });
+            if let Some((fi, _)) = hit {
+                found.push((fi, t.start, t.end));
+            }
         }
         for (fi, s, e) in found {
             let path = self.facts.list[fi].path.clone();

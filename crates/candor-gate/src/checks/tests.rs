@@ -3167,3 +3167,54 @@ fn past_day_of_month_event_days_in_their_clause_and_last_visits() {
     );
     assert!(!r.passed());
 }
+
+#[test]
+fn consent_covers_counts_and_values_said_in_a_personal_sentence() {
+    let c = json!({"now":"2030-03-13","brand":"Thistle & Lens",
+        "clinic":{"name":"Children's Myopia Clinic","opens":"2030-04-01","ages":"6 to 16","price_gbp":225}});
+    let record = |consent: bool| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"42","email":"r@example.com","first_name":"Ruairidh",
+                "attributes":{{"children":2,"children_ages":[7,10],"household_size":5,
+                               "occupation":"graphic designer"}},
+                "consent":{{"profiling":{consent}}}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Myopia care", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let bodies = [
+        "Hi Ruairidh,\n\nWith two children aged 7 and 10, you'll be glad to hear our Children's Myopia Clinic opens on 1 April.\n\nThistle & Lens",
+        "Hi Ruairidh,\n\nIt was great to have all five of you in last month.\n\nThistle & Lens",
+        "Hi Ruairidh,\n\nAs a graphic designer, you'll get a lot out of our screen-time check.\n\nThistle & Lens",
+    ];
+    for body in bodies {
+        let r = check(&record(false), body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+        // With consent, the same words are a fair use of the record.
+        let r = check(&record(true), body);
+        assert!(
+            !r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    // The campaign's own figures, said to the person, use nothing of theirs.
+    let r = check(
+        &record(false),
+        "Hi Ruairidh,\n\nThe clinic sees children aged 6 to 16, and you can book two checks a year.\n\nThistle & Lens",
+    );
+    assert!(r.passed(), "{:?}", kinds(&r));
+}
