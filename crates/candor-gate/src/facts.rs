@@ -504,8 +504,25 @@ pub(crate) fn offer_exclusions<'f>(
     facts: impl Iterator<Item = &'f Fact>,
 ) -> Vec<Exclusion> {
     let keys = &rules.table.offer_scope.exclusion_keys;
+    let facts: Vec<&Fact> = facts.filter(|f| !f.personal).collect();
+    // "excludes: lenses" while the same offer is for "frames bought with prescription
+    // lenses": a thing the offer's own terms also name is not one the email can be faulted
+    // for offering.
+    let parent = |p: &str| p.rfind('.').map_or(String::new(), |i| p[..i].to_string());
+    let others: Vec<(String, &[String])> = facts
+        .iter()
+        .filter(|f| !keys.iter().any(|k| k.as_str() == f.key.as_str()))
+        .map(|f| (parent(&f.path), &f.stems[..]))
+        .collect();
+    let named_elsewhere = |stems: &[String], path: &str| {
+        let home = parent(path);
+        others
+            .iter()
+            .any(|(h, o)| *h == home && o.windows(stems.len()).any(|w| w == stems))
+    };
     facts
-        .filter(|f| !f.personal && !f.stems.is_empty())
+        .into_iter()
+        .filter(|f| !f.stems.is_empty())
         // `key` is the folded last key (an array's items carry the array's key).
         .filter(|f| keys.iter().any(|k| k.as_str() == f.key.as_str()))
         // "Shipping is excluded" from a discount while free shipping is its own perk.
@@ -517,7 +534,31 @@ pub(crate) fn offer_exclusions<'f>(
                 )
             })
         })
-        .map(|f| (f.stems.to_vec(), f.path.to_string()))
+        .flat_map(|f| {
+            // "Cosmic Bowl sessions" is excluded as "the Cosmic Bowl" too: the last word is
+            // only what kind of thing it is.
+            let n = f.stems.len();
+            let generic = n >= 3
+                && matches!(
+                    f.stems[n - 1].as_str(),
+                    "session"
+                        | "package"
+                        | "item"
+                        | "product"
+                        | "order"
+                        | "purchase"
+                        | "ticket"
+                        | "booking"
+                        | "class"
+                        | "service"
+                        | "event"
+                        | "night"
+                        | "day"
+                );
+            let short = generic.then(|| (f.stems[..n - 1].to_vec(), f.path.to_string()));
+            std::iter::once((f.stems.to_vec(), f.path.to_string())).chain(short)
+        })
+        .filter(|(stems, path)| !named_elsewhere(stems, path))
         .collect()
 }
 
@@ -1071,6 +1112,26 @@ impl<'a> Facts<'a> {
                     key_kind(rules, key).unwrap_or(FKind::Text)
                 };
                 self.push_text(path, false, false, kind, s, None, key);
+                // "Cosmic Bowl sessions, league play and birthday party packages": each thing
+                // an offer excludes is matched on its own.
+                if rules
+                    .table
+                    .offer_scope
+                    .exclusion_keys
+                    .iter()
+                    .any(|x| x.as_str() == k.as_str())
+                    && s.contains([',', ';'])
+                {
+                    for item in s
+                        .split([',', ';'])
+                        .flat_map(|p| p.split(" and "))
+                        .flat_map(|p| p.split(" or "))
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty() && p.len() < s.len())
+                    {
+                        self.push_text(path, false, false, FKind::Text, item, None, key);
+                    }
+                }
                 let money_off = !s.contains('%')
                     && s.contains(['$', '€', '£'])
                     && fold(s).split_whitespace().any(|w| w == "off");

@@ -1021,14 +1021,30 @@ impl Checker<'_> {
                             "other",
                             "outside",
                             "never",
+                            // "Rentals, lessons and parking extra", "Goods cover is extra".
+                            "extra",
+                            "separately",
+                            "aren't",
+                            "isn't",
+                            // "Potting mix has its own deal".
+                            "own",
                         ],
                     );
+                // "The bundle includes gutter cleaning" offers it; "your Flex plan includes 2
+                // hours of credit" says what the plan holds.
+                let includes_it = {
+                    let (cs, _) = self.doc.clause(ti);
+                    self.doc.toks[cs..ti]
+                        .iter()
+                        .any(|t| matches!(t.norm.as_str(), "includes" | "covers"))
+                };
                 let offered = self.clause_has(ti, &OFFER_CUES)
+                    || includes_it
                     || self.clause_has(
                         ti,
                         &[
-                            "%", "works", "applies", "covers", "counts", "count", "included",
-                            "includes", "eligible", "too", "also",
+                            "%", "works", "applies", "counts", "count", "included", "eligible",
+                            "too", "also",
                         ],
                     )
                     || {
@@ -1037,6 +1053,26 @@ impl Checker<'_> {
                             .iter()
                             .any(|t| self.facts.codes.contains(t.norm.as_str()))
                     };
+                // "Halloween Glow Jump: Saturday 28th October. The same code works here
+                // too": the next sentence brings the code to it.
+                let offered = offered || {
+                    let toks = &self.doc.toks;
+                    let next: Vec<&str> = toks[ti..]
+                        .iter()
+                        .skip_while(|t| t.sent == sent)
+                        .take_while(|t| t.sent == sent + 1)
+                        .map(|t| t.norm.as_str())
+                        .collect();
+                    let code = next
+                        .iter()
+                        .any(|w| *w == "code" || self.facts.codes.contains(*w));
+                    code && next
+                        .iter()
+                        .any(|w| matches!(*w, "too" | "also" | "here" | "works" | "applies"))
+                        && !next.iter().any(|w| {
+                            matches!(*w, "not" | "no" | "doesn't" | "isn't" | "can't" | "cannot")
+                        })
+                };
                 if !denied && offered {
                     let s = self.doc.toks[ti].start;
                     let e = self.doc.toks[self.doc.words[w0 + n - 1]].end;

@@ -3218,3 +3218,44 @@ fn consent_covers_counts_and_values_said_in_a_personal_sentence() {
     );
     assert!(r.passed(), "{:?}", kinds(&r));
 }
+
+#[test]
+fn each_excluded_thing_on_its_own() {
+    let c = json!({"now":"2030-03-13","brand":"Buckeye Lanes",
+        "offer":{"name":"Family Fun Pack","code":"SPRINGPIN","price_usd":64.99,
+                 "applies_to":"bowling for up to 6 people with shoes and prescription lenses cleaning",
+                 "excludes":"Cosmic Bowl sessions, league play and birthday party packages, lenses"},
+        "event":{"name":"St. Patrick's Day Cosmic Bowl","date":"2030-03-17","price_usd":22}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring break", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi there,\n\nOur Family Fun Pack works for the Cosmic Bowl too, with code SPRINGPIN.\n\nBuckeye Lanes",
+        "Hi there,\n\nSt. Patrick's Day Cosmic Bowl: this Sunday, 8 to 11pm. The same code works here too.\n\nBuckeye Lanes",
+        "Hi there,\n\nUse SPRINGPIN on league play this spring.\n\nBuckeye Lanes",
+    ] {
+        let r = check(body);
+        assert!(
+            r.findings.iter().any(|f| f.rule == "offer.scope"),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    for body in [
+        "Hi there,\n\nThe Family Fun Pack is $64.99 with code SPRINGPIN (not valid for Cosmic Bowl).\n\nBuckeye Lanes",
+        "Hi there,\n\nThe Family Fun Pack is $64.99 with code SPRINGPIN. Birthday party packages extra.\n\nBuckeye Lanes",
+        // The offer's own terms name lenses too.
+        "Hi there,\n\nWith code SPRINGPIN the pack covers prescription lenses cleaning.\n\nBuckeye Lanes",
+    ] {
+        let r = check(body);
+        assert!(
+            !r.findings.iter().any(|f| f.rule == "offer.scope"),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+}
