@@ -57,7 +57,8 @@ fn fixture_set_meets_the_bar() {
 /// for a wrong reason: a month, an amount or a tenure flagged in an email whose real defect,
 /// an eligibility or a made-up hole-in-one, the gate does not see. False alarms went from
 /// 0.13 to 0.09. Sets r and s have 15 defects each, not 30, and came in at recall 0.40 and
-/// 0.33: with them the floor starts again from what they scored at first contact.)
+/// 0.33; the floor fell with them to 0.73 and went back to 0.75 as their families were
+/// fixed, while false alarms went to 0.072.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -72,8 +73,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.725, "recall {recall}");
-    assert!(fa <= 0.075, "false-alarm rate {fa}");
+    assert!(recall >= 0.75, "recall {recall}");
+    assert!(fa <= 0.072, "false-alarm rate {fa}");
 }
 
 #[test]

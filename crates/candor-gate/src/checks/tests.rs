@@ -3259,3 +3259,44 @@ fn each_excluded_thing_on_its_own() {
         );
     }
 }
+
+#[test]
+fn last_weekdays_possessive_and_almost_a_year() {
+    let c = json!({"now":"2028-10-04","brand":"Torlesse Balloon Co.",
+        "flight":{"name":"Sunrise Flight","adult_price_nzd":445}});
+    let mereana = Recipient::from_json(
+        r#"{"id":"43","email":"m@example.com","first_name":"Mereana",
+        "events":[{"type":"flight_booked","at":"2028-09-20","flight_date":"2028-09-30","flight":"Sunrise Flight"},
+                  {"type":"purchase","at":"2026-10-06","items":"Lemon 'Eureka' 300mm"},
+                  {"type":"purchase","at":"2027-10-01","items":"Correa 'Dusky Bells'"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("About your flight", body),
+            &mereana,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Kia ora Mereana,\n\nWe're sorry we had to ground last Saturday's Sunrise Flight.\n\nTorlesse Balloon Co.",
+        "Kia ora Mereana,\n\nIt's been almost a year since you picked up your Correa 'Dusky Bells' from us.\n\nTorlesse Balloon Co.",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // The flight was on Saturday 30 September, not Sunday 1 October.
+        "Kia ora Mereana,\n\nWe're sorry we had to ground last Sunday's Sunrise Flight.\n\nTorlesse Balloon Co.",
+        // The lemon was two years ago.
+        "Kia ora Mereana,\n\nIt's been almost a year since you picked up your Lemon 'Eureka' from us.\n\nTorlesse Balloon Co.",
+    ] {
+        let r = check(body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::WrongTime),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+}

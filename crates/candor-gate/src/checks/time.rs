@@ -1035,7 +1035,20 @@ impl Checker<'_> {
             }
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            let norm = t.norm.clone();
+            // "last Sunday's Sunrise Flight": the weekday, possessive.
+            let norm = match t.norm.strip_suffix("'s") {
+                Some(base)
+                    if WEEKDAYS.contains(&base)
+                        && self
+                            .doc
+                            .word_before(wi, 1)
+                            .is_some_and(|p| p.norm == "last") =>
+                {
+                    compact_str::CompactString::from(base)
+                }
+                _ => t.norm.clone(),
+            };
+            let possessive = norm != t.norm;
             let deadline_word = matches!(
                 norm.as_str(),
                 "tomorrow" | "tonight" | "today" | "midnight" | "weekend"
@@ -1444,7 +1457,23 @@ impl Checker<'_> {
                 // "Monday" in "every Monday" or outside a deadline clause is not ours to judge.
                 candidates.extend(adds.iter().filter_map(|a| now.add_days(*a)));
                 let _ = rule;
-            } else if WEEKDAYS.contains(&norm.as_str()) && self.past_weekday_claim(wi) {
+            } else if WEEKDAYS.contains(&norm.as_str())
+                && (self.past_weekday_claim(wi)
+                    // "we had to ground last Sunday's Sunrise Flight": what the day is
+                    // owned by is one of the person's events, whoever else names it.
+                    || (possessive
+                        && self.clause_in_past(ti)
+                        && self.doc.word_after(wi, 1).is_some_and(|x| {
+                            !self.is_common_word(&x.norm)
+                                && self
+                                    .facts_for_stem(&stem(&x.norm))
+                                    .iter()
+                                    .any(|&f| {
+                                        self.facts.list[f].personal
+                                            && self.facts.list[f].event.is_some()
+                                    })
+                        })))
+            {
                 if let Some((date, end)) = self.date_after(wi, now) {
                     // "South Indian Vegetarian on Wednesday 28 April": the date says which
                     // Wednesday (a weekday that is not the date's is judged elsewhere), and
@@ -1536,7 +1565,7 @@ impl Checker<'_> {
             if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
                 continue;
             }
-            if self.doc.sent_personal(ti) && !self.clause_has(ti, &FUTURE_CUES) {
+            if (possessive || self.doc.sent_personal(ti)) && !self.clause_has(ti, &FUTURE_CUES) {
                 self.flag(
                     Kind::WrongTime,
                     span.0,
