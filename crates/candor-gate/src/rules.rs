@@ -213,6 +213,14 @@ pub struct CategoryRule {
     pub values: Vec<String>,
 }
 
+/// Words of one kind that exclude each other ("viola" and "cello", "sunrise" and "sunset"):
+/// one said as the person's while their record holds only another is a wrong fact.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContrastRule {
+    pub words: Vec<String>,
+}
+
 /// The whole rule table, in its raw (serde) form.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -227,6 +235,7 @@ pub struct RuleTable {
     pub lint: LintRules,
     pub times: Vec<TimeRule>,
     pub categories: Vec<CategoryRule>,
+    pub contrasts: Vec<ContrastRule>,
     pub perks: Vec<PerkRule>,
     pub offer_scope: OfferScopeRules,
 }
@@ -300,6 +309,7 @@ impl RuleTable {
         self.claims.extend(other.claims);
         self.times.extend(other.times);
         self.categories.extend(other.categories);
+        self.contrasts.extend(other.contrasts);
         self.perks.extend(other.perks);
         let o = other.offer_scope;
         self.offer_scope.limits.extend(o.limits);

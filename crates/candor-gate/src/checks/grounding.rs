@@ -1093,6 +1093,63 @@ impl Checker<'_> {
 
     /// "As a thriller fan", "since your skin runs oily": a value from a closed set (genres,
     /// skin types, roasts) said to be the person's must be the one their record holds.
+    /// "We hope Ada is enjoying her viola" when the record's instrument is a cello; "your
+    /// sunset flight" for a Sunrise Flight: a word said as the person's (after "your", "her",
+    /// a name's possessive) whose sibling in a contrast set the record holds, and not it.
+    pub(super) fn contrasts(&mut self) {
+        let sets = &self.rules.table.contrasts;
+        if sets.is_empty() {
+            return;
+        }
+        let mut flags = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.start >= self.doc.footer_start || t.norm.len() < 3 {
+                continue;
+            }
+            let st = stem(&t.norm);
+            let Some(set) = sets.iter().find(|c| c.words.iter().any(|w| stem(w) == st)) else {
+                continue;
+            };
+            let theirs = (1..=3).any(|k| {
+                self.doc.word_before(wi, k).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "your" | "her" | "his" | "their")
+                        || (p.cap && p.norm.ends_with("'s"))
+                })
+            });
+            if !theirs {
+                continue;
+            }
+            let held = |w: &str| {
+                self.facts
+                    .list
+                    .iter()
+                    .any(|f| f.personal && f.stems.iter().any(|x| *x == w))
+            };
+            if held(&st) {
+                continue;
+            }
+            let other = set
+                .words
+                .iter()
+                .map(|w| stem(w))
+                .find(|w| *w != st && held(w));
+            if let Some(other) = other {
+                flags.push((t.start, t.end, t.norm.to_string(), other));
+            }
+        }
+        for (s, e, said, other) in flags {
+            self.flag(
+                Kind::WrongFact,
+                s,
+                e,
+                format!("says `{said}` of the person, whose record has `{other}` instead"),
+                "grounding.contrast",
+            );
+        }
+    }
+
     pub(super) fn categories(&mut self) {
         const PREFERS: [&str; 9] = [
             "love", "like", "enjoy", "prefer", "adore", "favor", "favour", "drink", "read",

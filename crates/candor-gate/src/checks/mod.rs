@@ -408,6 +408,7 @@ impl<'a> Checker<'a> {
         self.possessive_places();
         self.claims();
         self.categories();
+        self.contrasts();
         self.counts_and_tenure();
         self.key_figures();
         self.sides();

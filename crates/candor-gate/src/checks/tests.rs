@@ -3300,3 +3300,47 @@ fn last_weekdays_possessive_and_almost_a_year() {
         );
     }
 }
+
+#[test]
+fn a_sibling_word_said_as_the_persons() {
+    let c = json!({"now":"2030-03-13","brand":"Klavierwerkstatt",
+        "offer":{"name":"Spring Tuning Weeks","service":"piano tuning"},
+        "flight":{"name":"Sunrise Flight"},"sunset":{"name":"Sunset Cruise"}});
+    let james = Recipient::from_json(
+        r#"{"id":"44","email":"j@example.com","first_name":"James",
+        "attributes":{"daughter_name":"Ada"},
+        "events":[{"type":"repair","at":"2030-02-26","instrument":"3/4 cello"},
+                  {"type":"flight_flown","at":"2023-03-05","flight":"Sunrise Flight"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring", body),
+            &james,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi James,\n\nWe hope Ada is enjoying her cello now that it has a new bridge.\n\nKlavierwerkstatt",
+        "Hi James,\n\nThank you again for your sunrise flight in March 2023.\n\nKlavierwerkstatt",
+        // Not said as the person's: the campaign's own sunset cruise.
+        "Hi James,\n\nOur Sunset Cruise is back, and piano tuning is on offer.\n\nKlavierwerkstatt",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        "Hi James,\n\nWe hope Ada is enjoying her viola now that it has a new bridge.\n\nKlavierwerkstatt",
+        "Hi James,\n\nThank you again for your sunset flight in March 2023.\n\nKlavierwerkstatt",
+    ] {
+        let r = check(body);
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.kind == Kind::WrongFact && f.rule == "grounding.contrast"),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+}
