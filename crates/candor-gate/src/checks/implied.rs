@@ -158,7 +158,31 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
         paths.push(path);
     }
     if let Some(days) = rule.inactive_days {
-        if let Some(newest) = r.events.iter().map(|e| e.at).max() {
+        // Away from us is away in person: a web visit, an email click or a newsletter
+        // signup last week does not make "we haven't seen you in a year" untrue.
+        let online = |kind: &str| {
+            let k = fold(kind);
+            [
+                "web",
+                "email",
+                "click",
+                "view",
+                "brows",
+                "newsletter",
+                "online",
+                "search",
+                "app_",
+            ]
+            .iter()
+            .any(|p| k.contains(p))
+        };
+        if let Some(newest) = r
+            .events
+            .iter()
+            .filter(|e| !online(&e.kind))
+            .map(|e| e.at)
+            .max()
+        {
             if now.days_since(newest) >= days {
                 paths.push("events".to_string());
             }

@@ -540,18 +540,45 @@ impl Checker<'_> {
             .word_before(wi, 1)
             .map(|t| t.norm.clone())
             .unwrap_or_default();
-        let ok = if months {
-            let m = days as f64 / 30.44;
-            (n - m).abs() <= 1.5
-        } else {
-            let whole = date.whole_years_until(self.facts.now) as f64;
-            let rounded = (days as f64 / 365.25).round();
-            match qualifier.as_str() {
-                "over" | "more" | "than" => whole >= n,
-                "nearly" | "almost" => whole + 1.0 == n || whole == n,
-                _ => num_matches(n, whole) || num_matches(n, rounded),
-            }
+        // "after three years of visits" for a membership that ended: the time with us runs
+        // to the date it expired, lapsed or was cancelled, as well as to now.
+        let ended = |f: &crate::facts::Fact| {
+            let key = match f.event {
+                Some(ei) => crate::text::fold(&self.facts.recipient.events[ei].kind),
+                None => f.key.to_string(),
+            };
+            // Whole parts of the key: "event_attended" has "ended" in it, and ends nothing.
+            key.split(['_', ' ', '-']).any(|p| {
+                ["expir", "cancel", "laps", "churn", "terminat"]
+                    .iter()
+                    .any(|w| p.starts_with(w))
+                    || matches!(p, "ended" | "end" | "closed")
+            })
         };
+        let mut ends = vec![self.facts.now];
+        ends.extend(
+            self.facts
+                .list
+                .iter()
+                .filter(|f| f.personal && ended(f))
+                .filter_map(|f| f.date)
+                .filter(|d| *d > date && *d <= self.facts.now),
+        );
+        let ok = ends.iter().any(|&end| {
+            let days = end.days_since(date);
+            if months {
+                let m = days as f64 / 30.44;
+                (n - m).abs() <= 1.5
+            } else {
+                let whole = date.whole_years_until(end) as f64;
+                let rounded = (days as f64 / 365.25).round();
+                match qualifier.as_str() {
+                    "over" | "more" | "than" => whole >= n,
+                    "nearly" | "almost" => whole + 1.0 == n || whole == n,
+                    _ => num_matches(n, whole) || num_matches(n, rounded),
+                }
+            }
+        });
         if ok {
             if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
                 self.use_fact(fi, s, e);
@@ -1055,7 +1082,7 @@ impl Checker<'_> {
                     };
                 // "Halloween Glow Jump: Saturday 28th October. The same code works here
                 // too": the next sentence brings the code to it.
-                let offered = offered || {
+                let next_brings = {
                     let toks = &self.doc.toks;
                     let next: Vec<&str> = toks[ti..]
                         .iter()
@@ -1072,6 +1099,43 @@ impl Checker<'_> {
                         && !next.iter().any(|w| {
                             matches!(*w, "not" | "no" | "doesn't" | "isn't" | "can't" | "cannot")
                         })
+                };
+                let offered = offered || next_brings;
+                // "Up to 60% off selected sample gowns" at the sample sale, "a complimentary
+                // veil" at the trunk show: a thing another part of the campaign names has
+                // deals of its own. Only this offer's code, its percentage or "too" / "same"
+                // bring this offer to it.
+                let offered = offered && {
+                    let home = path.rfind('.').map_or("", |i| &path[..i]);
+                    let elsewhere = self.facts.list.iter().any(|f| {
+                        !f.personal
+                            && !f.path.starts_with(home)
+                            && f.stems.windows(n).any(|w| w == &value[..])
+                    });
+                    !elsewhere || next_brings || {
+                        let (cs, ce) = self.doc.clause(ti);
+                        let own_percents: Vec<f64> = self
+                            .facts
+                            .list
+                            .iter()
+                            .filter(|f| {
+                                !f.personal
+                                    && f.kind == crate::facts::FKind::Percent
+                                    && f.path.starts_with(home)
+                            })
+                            .filter_map(|f| f.num)
+                            .collect();
+                        let toks = &self.doc.toks[cs..ce];
+                        toks.iter().enumerate().any(|(i, t)| {
+                            self.facts.codes.contains(t.norm.as_str())
+                                || matches!(t.norm.as_str(), "too" | "same")
+                                || (t.kind == TokKind::Num
+                                    && toks.get(i + 1).is_some_and(|p| p.norm == "%")
+                                    && parse_num(&t.norm).is_some_and(|v| {
+                                        own_percents.iter().any(|p| (p - v).abs() < 0.005)
+                                    }))
+                        }) || self.sentence_has(ti, &["too", "same"])
+                    }
                 };
                 if !denied && offered {
                     let s = self.doc.toks[ti].start;
@@ -1399,7 +1463,17 @@ impl Checker<'_> {
             let article = ti
                 .checked_sub(1)
                 .and_then(|p| self.doc.toks.get(p))
-                .is_some_and(|p| matches!(p.norm.as_str(), "a" | "an" | "say"));
+                .is_some_and(|p| matches!(p.norm.as_str(), "a" | "an" | "say"))
+                // "a record for $18 comes to $14.40", "Eine Platte für 18,00 € kostet dann
+                // 14,40 €": a price given for one thing of a kind.
+                || (ti >= 2
+                    && matches!(
+                        self.doc.toks[ti - 1].norm.as_str(),
+                        "for" | "fur" | "für" | "pour" | "at"
+                    )
+                    && self.doc.toks[ti.saturating_sub(4)..ti - 1].iter().any(|p| {
+                        matches!(p.norm.as_str(), "a" | "an" | "ein" | "eine" | "une" | "un")
+                    }));
             // "Quick example: $80 of books becomes $72 with your discount, then $62": the
             // first amount of a sentence that gives an example (the rest are worked from it).
             let sent = self.doc.toks[ti].sent;

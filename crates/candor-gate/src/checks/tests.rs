@@ -3344,3 +3344,55 @@ fn a_sibling_word_said_as_the_persons() {
         );
     }
 }
+
+#[test]
+fn ended_tenures_coming_months_offsets_other_deals_and_examples() {
+    let c = json!({"now":"2031-06-11","brand":"Kelp Harbor Aquarium",
+        "offer":{"name":"Summer Membership Sale","discount_percent":20,"code":"OTTERSUMMER",
+                 "ends":"2031-06-30","excludes":"renewals, sample gowns and gift memberships"},
+        "sample_sale":{"what":"up to 60% off sample gowns","date":"2031-07-12"},
+        "event":{"name":"Otter Pup Evening","date":"2031-06-27","time":"6:00-9:00pm"},
+        "meteor":{"name":"Meteor Night","date":"2031-06-20","time":"10pm-1am"}});
+    let tom = Recipient::from_json(
+        r#"{"id":"45","email":"t@example.com","first_name":"Tom",
+        "attributes":{"member_since":"2026-09-01","membership_expired":"2029-08-31",
+                      "membership_expires":"2031-09-30"},
+        "events":[{"type":"visit","at":"2029-07-14"},{"type":"web_visit","at":"2031-06-09","page":"Sale"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Summer at Kelp Harbor", body),
+            &tom,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // Three years from joining to the day it expired.
+        "Dear Tom,\n\nYour membership ended on August 31, 2029, after three years of visits with us.\n\nKelp Harbor Aquarium",
+        // A renewal still to come.
+        "Dear Tom,\n\nThe sale won't apply to your own renewal in September.\n\nKelp Harbor Aquarium",
+        // An offset from this Friday reaches the event's day.
+        "Dear Tom,\n\nOtter Pup Evening is on June 27 (two weeks from this Friday).\n\nKelp Harbor Aquarium",
+        // Sample gowns have a sale of their own.
+        "Dear Tom,\n\nOur sample sale brings up to 60% off selected sample gowns.\n\nKelp Harbor Aquarium",
+        // A web visit last week is no visit in person.
+        "Dear Tom,\n\nWe haven't seen you in a while, so here is what's new.\n\nKelp Harbor Aquarium",
+        // Midnight with nothing ending at it.
+        "Dear Tom,\n\nAt Meteor Night on June 20, rates pick up after midnight.\n\nKelp Harbor Aquarium",
+        // A price for one thing, and what the code makes of it.
+        "Dear Tom,\n\nWith OTTERSUMMER a plush for $18.00 costs $14.40.\n\nKelp Harbor Aquarium",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        "Dear Tom,\n\nYou've been with us for seven years.\n\nKelp Harbor Aquarium",
+        "Dear Tom,\n\nUse OTTERSUMMER on sample gowns too.\n\nKelp Harbor Aquarium",
+        "Dear Tom,\n\nThe sale ends at midnight tonight.\n\nKelp Harbor Aquarium",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}

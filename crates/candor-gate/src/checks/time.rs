@@ -773,6 +773,15 @@ impl Checker<'_> {
             if !matches!(which.as_str(), "this" | "next") || self.date_after(wi, now).is_some() {
                 continue;
             }
+            // "two weeks from this Friday", "a week after next Monday": the weekday anchors
+            // an offset; the event is on the day the offset reaches.
+            if self
+                .doc
+                .word_before(wi, 2)
+                .is_some_and(|w| matches!(w.norm.as_str(), "from" | "after" | "before"))
+            {
+                continue;
+            }
             let ti = self.doc.words[wi];
             let dates = self.named_campaign_dates(ti);
             if dates.is_empty() {
@@ -1372,8 +1381,11 @@ impl Checker<'_> {
                         .or_else(|| {
                             (!self.clause_in_past(ti))
                                 .then(|| {
+                                    // (or is still to come: "your renewal in September"
+                                    // for `membership_expires: 2031-09-30`).
                                     self.facts.personal_dates().find(|(d, _)| {
-                                        d.month() == mo && (0..=400).contains(&now.days_since(*d))
+                                        d.month() == mo
+                                            && (-400..=400).contains(&now.days_since(*d))
                                     })
                                 })
                                 .flatten()
@@ -1399,6 +1411,20 @@ impl Checker<'_> {
                 // Relative deadlines (not "Midnight Repair Cream").
                 let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
                     "tomorrow" => (Some(vec![1]), "offer.deadline"),
+                    // "Meteor rates pick up after midnight", "Meteors, midnight and a member
+                    // price": midnight is a deadline only when something ends at it.
+                    "midnight"
+                        if !(1..=2).any(|k| {
+                            self.doc.word_before(wi, k).is_some_and(|p| {
+                                matches!(
+                                    p.norm.as_str(),
+                                    "until" | "till" | "by" | "before" | "at" | "ends" | "closes"
+                                )
+                            })
+                        }) =>
+                    {
+                        (None, "")
+                    }
                     "tonight" | "today" | "midnight" => (Some(vec![0, 1]), "offer.deadline"),
                     "weekend" => {
                         let cur = weekday_index(now);
