@@ -59,7 +59,7 @@ fn fixture_set_meets_the_bar() {
 /// 0.13 to 0.09. Sets r and s have 15 defects each, not 30, and came in at recall 0.40 and
 /// 0.33; the floor fell with them to 0.73 and went back to 0.75 as their families were
 /// fixed, while false alarms went to 0.072. Sets t and u, written after those fixes, came in
-/// at false alarms 0.53 and 0.40; with their first families fixed the bar is 0.08.)
+/// at false alarms 0.53 and 0.40; with their first families fixed the bar is 0.075.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -75,7 +75,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.08, "false-alarm rate {fa}");
+    assert!(fa <= 0.075, "false-alarm rate {fa}");
 }
 
 #[test]

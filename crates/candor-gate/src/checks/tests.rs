@@ -3396,3 +3396,46 @@ fn ended_tenures_coming_months_offsets_other_deals_and_examples() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn qualified_years_since_and_appointments_attended() {
+    let c = json!({"now":"2031-06-11","brand":"Harbourlight Bridal"});
+    let olivia = Recipient::from_json(
+        r#"{"id":"46","email":"o@example.com","first_name":"Olivia",
+        "events":[{"type":"appointment","at":"2028-09-12","stylist":"Georgia"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Hello again", body),
+            &olivia,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Olivia,\n\nIt's been nearly three years since you came in to see Georgia.\n\nHarbourlight Bridal",
+        "Hi Olivia,\n\nIt's been more than two years since you came in to see Georgia.\n\nHarbourlight Bridal",
+        "Hi Olivia,\n\nIt was lovely having you in with Georgia back in September 2028.\n\nHarbourlight Bridal",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // 2.75 years: not nearly two, not more than three.
+        "Hi Olivia,\n\nIt's been nearly two years since you came in to see Georgia.\n\nHarbourlight Bridal",
+        "Hi Olivia,\n\nIt's been more than three years since you came in to see Georgia.\n\nHarbourlight Bridal",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+    let r = Gate::new().check(
+        &Email::new(
+            "Hello",
+            "Hi there,\n\nIt was lovely having you in last month.\n\nHarbourlight Bridal",
+        ),
+        &sparse(),
+        &Context::from_json(c.clone()).unwrap(),
+    );
+    assert!(!r.passed());
+}

@@ -978,6 +978,27 @@ impl Checker<'_> {
                 "year" | "years" => (v * 365.25 - 60.0, (v + 1.0) * 365.25),
                 _ => continue,
             };
+            // "more than two years since", "over a year", "nearly three years since",
+            // "almost two weeks ago": the qualifier moves the range.
+            let before = |k: usize| {
+                self.doc
+                    .word_before(wi, k)
+                    .map(|b| b.norm.as_str())
+                    .unwrap_or("")
+            };
+            let unit_days = match unit.norm.as_str() {
+                "day" | "days" => 1.0,
+                "week" | "weeks" => 7.0,
+                "month" | "months" => 30.44,
+                _ => 365.25,
+            };
+            let (lo, hi) = if before(1) == "over" || (before(1) == "than" && before(2) == "more") {
+                (v * unit_days - 1.0, f64::INFINITY)
+            } else if matches!(before(1), "nearly" | "almost") {
+                ((v - 1.0) * unit_days, v * unit_days + 1.0)
+            } else {
+                (lo, hi)
+            };
             let head = self.doc.words[wi];
             let about = if since {
                 self.doc.words.get(wi + 3).copied().unwrap_or(head)
