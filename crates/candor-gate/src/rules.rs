@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{fold, tokenize, FastMap as HashMap, FastSet as HashSet, Tok, TokKind, NO_ID};
+use crate::text::{
+    fold, stem, tokenize, FastMap as HashMap, FastSet as HashSet, Tok, TokKind, NO_ID,
+};
 
 const BUILTIN: &str = include_str!("rules.toml");
 const COMMON_WORDS: &str = include_str!("common_words.txt");
@@ -665,6 +667,11 @@ pub(crate) struct Compiled {
     pub times: PhraseSet,
     /// Category values; payload `(category << 16) | value`.
     pub categories: PhraseSet,
+    /// A contrast-set word as written, its plural and its stem (folded) → the set's index in
+    /// `contrast_stems`.
+    pub contrast_of: HashMap<String, usize>,
+    /// Each contrast set's stems.
+    pub contrast_stems: Vec<Vec<String>>,
     /// Perk phrases; payload: index into `table.perks`.
     pub perks: PhraseSet,
     /// No-minimum phrases; payload: index into `table.perks`.
@@ -710,6 +717,8 @@ impl Compiled {
             banned: PhraseSet::default(),
             times: PhraseSet::default(),
             categories: PhraseSet::default(),
+            contrast_of: HashMap::default(),
+            contrast_stems: Vec::new(),
             perks: PhraseSet::default(),
             perk_unconditional: PhraseSet::default(),
             scope_unconditional: PhraseSet::default(),
@@ -870,6 +879,23 @@ impl Compiled {
                 }
                 c
             },
+            contrast_of: {
+                let mut m = HashMap::default();
+                for (i, r) in table.contrasts.iter().enumerate() {
+                    for w in &r.words {
+                        let w = fold(w);
+                        m.insert(format!("{w}s"), i);
+                        m.insert(stem(&w), i);
+                        m.insert(w, i);
+                    }
+                }
+                m
+            },
+            contrast_stems: table
+                .contrasts
+                .iter()
+                .map(|r| r.words.iter().map(|w| stem(&fold(w))).collect())
+                .collect(),
             perks: {
                 let mut c = PhraseSet::default();
                 for (i, r) in table.perks.iter().enumerate() {

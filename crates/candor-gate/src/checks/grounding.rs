@@ -1097,21 +1097,22 @@ impl Checker<'_> {
     /// sunset flight" for a Sunrise Flight: a word said as the person's (after "your", "her",
     /// a name's possessive) whose sibling in a contrast set the record holds, and not it.
     pub(super) fn contrasts(&mut self) {
-        let sets = &self.rules.table.contrasts;
-        if sets.is_empty() {
+        if self.rules.contrast_of.is_empty() {
             return;
         }
         let mut flags = Vec::new();
         for wi in 0..self.doc.words.len() {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            if t.start >= self.doc.footer_start || t.norm.len() < 3 {
-                continue;
-            }
-            let st = stem(&t.norm);
-            let Some(set) = sets.iter().find(|c| c.words.iter().any(|w| stem(w) == st)) else {
+            // A lookup of the word as written: this runs for every word of every email.
+            let Some(&set) = self.rules.contrast_of.get(t.norm.as_str()) else {
                 continue;
             };
+            if t.start >= self.doc.footer_start {
+                continue;
+            }
+            let set = &self.rules.contrast_stems[set];
+            let st = stem(&t.norm);
             let theirs = (1..=3).any(|k| {
                 self.doc.word_before(wi, k).is_some_and(|p| {
                     matches!(p.norm.as_str(), "your" | "her" | "his" | "their")
@@ -1130,11 +1131,7 @@ impl Checker<'_> {
             if held(&st) {
                 continue;
             }
-            let other = set
-                .words
-                .iter()
-                .map(|w| stem(w))
-                .find(|w| *w != st && held(w));
+            let other = set.iter().find(|w| **w != st && held(w)).cloned();
             if let Some(other) = other {
                 flags.push((t.start, t.end, t.norm.to_string(), other));
             }
