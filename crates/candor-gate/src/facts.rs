@@ -424,6 +424,9 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
     ) {
         Some(FKind::Place)
     } else if CURRENCY_CODES.contains(&last)
+        // "amount_eur_ex_vat", "price_gbp_inc_vat": a currency code, then what tax it holds.
+        || (parts.iter().any(|p| CURRENCY_CODES.contains(p))
+            && matches!(last, "vat" | "gst" | "hst" | "tax" | "net" | "gross"))
         || matches!(
             last,
             "refund"

@@ -3439,3 +3439,32 @@ fn qualified_years_since_and_appointments_attended() {
     );
     assert!(!r.passed());
 }
+
+#[test]
+fn a_quote_of_the_persons_with_its_own_amount_and_date() {
+    let c = json!({"now":"2031-06-11","brand":"Slateguard Roofing",
+        "offer":{"name":"Summer Roof Health Check","book_by":"2031-07-04","offer_price_eur":135}});
+    let siobhan = Recipient::from_json(
+        r#"{"id":"47","email":"s@example.com","first_name":"Siobhán",
+        "events":[{"type":"quote_issued","at":"2031-05-20","job":"replace 14 slates",
+                   "amount_eur_ex_vat":2400,"valid_until":"2031-07-19"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Your quote", body),
+            &siobhan,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Siobhán,\n\nThe work comes to €2,400.00 ex VAT. The quote is valid until Saturday 19 July.\n\nSlateguard Roofing");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Siobhán,\n\nThe work comes to €2,600.00 ex VAT. The quote is valid until Saturday 26 July.\n\nSlateguard Roofing");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount")
+            && bad.findings.iter().any(|f| f.rule == "offer.deadline"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -1559,7 +1559,23 @@ impl Checker<'_> {
             // "Your membership freeze ends on December 5": the person's own date.
             // ("Your 40-Trip Pass has six trips left and expires on Tuesday 21 September":
             // the sentence says whose date it is.)
-            if offer && self.sentence_has(ti, &["your", "you", "you're"]) {
+            // "The quote is valid until Saturday 19 July" for a `quote_issued` event with
+            // `valid_until`: the sentence names one of the person's events by its type.
+            let names_own_type = || {
+                let sentence = self.doc.sentence(ti);
+                self.facts.recipient.events.iter().any(|ev| {
+                    fold(&ev.kind)
+                        .split(['_', ' ', '-'])
+                        .filter(|p| p.len() >= 4)
+                        .any(|p| {
+                            let ps = stem(p);
+                            sentence
+                                .iter()
+                                .any(|t| t.is_word() && t.norm.len() >= 4 && stem(&t.norm) == ps)
+                        })
+                })
+            };
+            if offer && (self.sentence_has(ti, &["your", "you", "you're"]) || names_own_type()) {
                 let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
                 if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
                     self.use_fact(fi, span.0, span.1);
