@@ -223,16 +223,21 @@ impl<'t> Doc<'t> {
 
     /// The clause around token `ti`: between punctuation or joining words, inside its sentence.
     pub fn clause(&self, ti: usize) -> (usize, usize) {
-        let toks = &self.toks;
-        let (ss, se) = self.sent_range[toks[ti].sent];
-        let boundary = |t: &Tok| {
+        self.part_of_sentence(ti, |t: &Tok| {
             (t.kind == crate::text::TokKind::Punct
                 && matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")"))
                 || matches!(
                     t.norm.as_str(),
                     "and" | "but" | "so" | "because" | "while" | "which" | "since" | "where"
                 )
-        };
+        })
+    }
+
+    /// The tokens around token `ti`, within its sentence, up to the nearest `boundary` token
+    /// on each side (not included).
+    pub fn part_of_sentence(&self, ti: usize, boundary: impl Fn(&Tok) -> bool) -> (usize, usize) {
+        let toks = &self.toks;
+        let (ss, se) = self.sent_range[toks[ti].sent];
         let mut s = ti;
         while s > ss && !boundary(&toks[s - 1]) {
             s -= 1;

@@ -376,14 +376,19 @@ impl Checker<'_> {
         self.since_year();
     }
 
+    /// The first and last tokens of the text at `s..e`.
+    fn token_span(&self, s: usize, e: usize) -> Option<(usize, usize)> {
+        let toks = &self.doc.toks;
+        let first = toks.iter().position(|t| t.start >= s)?;
+        let last = toks.iter().rposition(|t| t.end <= e)?;
+        Some((first, last))
+    }
+
     /// Whether the amount at `s..e` is stated as a spend threshold: "spend £60 or more",
     /// "orders over $75", "a $50 minimum", "£45+".
     fn states_threshold(&self, s: usize, e: usize) -> bool {
         let toks = &self.doc.toks;
-        let Some(first) = toks.iter().position(|t| t.start >= s) else {
-            return false;
-        };
-        let Some(last) = toks.iter().rposition(|t| t.end <= e) else {
+        let Some((first, last)) = self.token_span(s, e) else {
             return false;
         };
         let before: Vec<&str> = toks[first.saturating_sub(3)..first]
@@ -415,10 +420,7 @@ impl Checker<'_> {
     /// something.
     fn states_remainder(&self, s: usize, e: usize) -> bool {
         let toks = &self.doc.toks;
-        let Some(first) = toks.iter().position(|t| t.start >= s) else {
-            return false;
-        };
-        let Some(last) = toks.iter().rposition(|t| t.end <= e) else {
+        let Some((first, last)) = self.token_span(s, e) else {
             return false;
         };
         let before = first

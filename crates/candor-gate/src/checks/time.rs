@@ -701,21 +701,12 @@ impl Checker<'_> {
         // nothing of when the Tuning Weeks are. (Commas do not part it: "this Saturday, at
         // the Mini Gala".)
         let toks = &self.doc.toks;
-        let (ss, se) = self.doc.sent_range[toks[ti].sent];
-        let boundary = |t: &crate::text::Tok| {
+        let (cs, ce) = self.doc.part_of_sentence(ti, |t: &crate::text::Tok| {
             matches!(
                 t.norm.as_str(),
-                ";" | "—" | "–" | "and" | "but" | "since" | "so" | "because" | "while"
-            ) || (t.norm == "-" && t.start > 0)
-        };
-        let mut cs = ti;
-        while cs > ss && !boundary(&toks[cs - 1]) {
-            cs -= 1;
-        }
-        let mut ce = ti + 1;
-        while ce < se && !boundary(&toks[ce]) {
-            ce += 1;
-        }
+                ";" | "—" | "–" | "-" | "and" | "but" | "since" | "so" | "because" | "while"
+            )
+        });
         let stems: Vec<String> = toks[cs..ce]
             .iter()
             .filter(|t| t.is_word() && t.norm.len() >= 4 && !self.is_common_word(&t.norm))
