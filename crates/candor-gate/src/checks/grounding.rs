@@ -1422,6 +1422,23 @@ impl Checker<'_> {
                     let fact = &self.facts.list[f];
                     if !fact.personal {
                         any_campaign = true;
+                        // "saw you at MacCurtain Street" for a visit to the clinic `City
+                        // Centre`, which the campaign lists as "City Centre, 41 MacCurtain
+                        // Street": the place said is where the person's event was held.
+                        if rule.places {
+                            let held_there = self.facts.list.iter().position(|p| {
+                                p.personal
+                                    && p.kind == FKind::Place
+                                    && !p.stems.is_empty()
+                                    && p.event.is_some_and(|ei| {
+                                        !online(&self.facts.recipient.events[ei].kind)
+                                    })
+                                    && fact.stems.windows(p.stems.len()).any(|w| w == &p.stems[..])
+                            });
+                            if let Some(pf) = held_there {
+                                ok_facts.push(pf);
+                            }
+                        }
                         continue;
                     }
                     let fits = match fact.event {

@@ -3034,6 +3034,15 @@ fn holidays_and_events_held_at_a_place() {
     let body = "Hi Frank,\n\nWe last saw you at our Broadway Blvd center for a clean & check in November 2025.\n\nClearTone Hearing Centers";
     let ok = check(&frank, body);
     assert!(ok.passed(), "{:?}", kinds(&ok));
+    // The campaign gives the centre's street: "Tucson - Broadway Blvd" is where the visit
+    // named "Broadway Blvd" was held.
+    let ok = check(
+        &frank,
+        "Hi Frank,\n\nWe last saw you at Tucson in November 2025.\n\nClearTone Hearing Centers",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(&frank, "Hi Frank,\n\nWe last saw you at Green Valley in November 2025.\n\nClearTone Hearing Centers");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
     // A visit to a page about the centre is no visit to the centre; a home centre alone says
     // nothing of a visit either.
     let bad = check(&browser, body);
