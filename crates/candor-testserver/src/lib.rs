@@ -203,6 +203,8 @@ struct BatchRecord {
     metadata: Value,
     /// Order of creation (the list is newest first).
     seq: usize,
+    /// The `custom_id` of every request in the batch: what the provider bills for.
+    ids: Vec<String>,
 }
 
 impl State {
@@ -320,6 +322,15 @@ impl TestServer {
     /// Batches created so far.
     pub fn batch_count(&self) -> usize {
         lock(&self.state.batches).len()
+    }
+
+    /// The `custom_id`s of every batch created so far, one list per batch: what a provider
+    /// bills for. (An uploaded input file no batch was created from costs nothing.)
+    pub fn batched_ids(&self) -> Vec<Vec<String>> {
+        lock(&self.state.batches)
+            .values()
+            .map(|b| b.ids.clone())
+            .collect()
     }
 }
 
@@ -474,12 +485,14 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
             };
             let (mut output, mut errors) = (String::new(), String::new());
             let (mut total, mut completed, mut failed) = (0, 0, 0);
+            let mut ids = Vec::new();
             for line in String::from_utf8_lossy(&content).lines() {
                 let Ok(item) = serde_json::from_str::<Value>(line) else {
                     continue;
                 };
                 total += 1;
                 let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
+                ids.extend(custom_id.as_str().map(str::to_string));
                 let model = item
                     .pointer("/body/model")
                     .and_then(Value::as_str)
@@ -536,6 +549,7 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 created: std::time::Instant::now(),
                 metadata: body.get("metadata").cloned().unwrap_or(Value::Null),
                 seq: state.next_id.load(Ordering::SeqCst),
+                ids,
             };
             let id = state.new_id("batch");
             let lost = state
@@ -614,6 +628,7 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
         let body = req.json();
         let mut results = String::new();
         let mut total = 0u64;
+        let mut ids = Vec::new();
         for item in body
             .get("requests")
             .and_then(Value::as_array)
@@ -622,6 +637,7 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
         {
             total += 1;
             let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
+            ids.extend(custom_id.as_str().map(str::to_string));
             let model = item
                 .pointer("/params/model")
                 .and_then(Value::as_str)
@@ -657,6 +673,7 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
                 created: std::time::Instant::now(),
                 metadata: Value::Null,
                 seq: state.next_id.load(Ordering::SeqCst),
+                ids,
             },
         );
         let reply = json!({"id": id, "type": "message_batch", "processing_status": "in_progress",

@@ -194,18 +194,14 @@ total = "5.00"
                 _ => {}
             }
         }
-        // The provider's side: how many uploaded batch files carried each request.
+        // The provider's side: how many created batches carried each request (what is
+        // billed). A run killed after uploading a batch's input file and before creating the
+        // batch uploads it again on resume: an unused file costs nothing, so uploads are not
+        // counted.
         let mut sent: HashMap<String, usize> = HashMap::new();
-        for req in server.requests() {
-            if req.method != "POST" || !req.path.ends_with("/files") {
-                continue;
-            }
-            for line in String::from_utf8_lossy(&req.body).lines() {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
-                    if let Some(id) = v["custom_id"].as_str() {
-                        *sent.entry(id.to_string()).or_default() += 1;
-                    }
-                }
+        for ids in server.batched_ids() {
+            for id in ids {
+                *sent.entry(id).or_default() += 1;
             }
         }
         assert!(!sent.is_empty(), "the run used batches");
