@@ -203,7 +203,8 @@ struct BatchRecord {
     metadata: Value,
     /// Order of creation (the list is newest first).
     seq: usize,
-    /// The `custom_id` of every request in the batch: what the provider bills for.
+    /// The `custom_id` of every request in the batch that succeeded: what the provider
+    /// bills for (errored and expired requests are not billed).
     ids: Vec<String>,
 }
 
@@ -324,8 +325,9 @@ impl TestServer {
         lock(&self.state.batches).len()
     }
 
-    /// The `custom_id`s of every batch created so far, one list per batch: what a provider
-    /// bills for. (An uploaded input file no batch was created from costs nothing.)
+    /// The `custom_id`s of the requests that succeeded in every batch created so far, one
+    /// list per batch: what a provider bills for. (Errored requests and an uploaded input
+    /// file no batch was created from cost nothing.)
     pub fn batched_ids(&self) -> Vec<Vec<String>> {
         lock(&self.state.batches)
             .values()
@@ -492,7 +494,6 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 };
                 total += 1;
                 let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
-                ids.extend(custom_id.as_str().map(str::to_string));
                 let model = item
                     .pointer("/body/model")
                     .and_then(Value::as_str)
@@ -502,6 +503,7 @@ fn batch_route(req: &RecordedRequest, state: &State) -> Option<(u16, Vec<u8>)> {
                 match state.next_reply() {
                     Reply::Ok(ok) => {
                         completed += 1;
+                        ids.extend(custom_id.as_str().map(str::to_string));
                         let body: Value =
                             serde_json::from_str(&success_body(Wire::OpenAi, &model, &ok))
                                 .unwrap_or(Value::Null);
@@ -637,7 +639,6 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
         {
             total += 1;
             let custom_id = item.get("custom_id").cloned().unwrap_or(Value::Null);
-            ids.extend(custom_id.as_str().map(str::to_string));
             let model = item
                 .pointer("/params/model")
                 .and_then(Value::as_str)
@@ -645,6 +646,7 @@ fn anthropic_batch(req: &RecordedRequest, path: &str, state: &State) -> (u16, Ve
                 .to_string();
             let result = match state.next_reply() {
                 Reply::Ok(ok) => {
+                    ids.extend(custom_id.as_str().map(str::to_string));
                     let message: Value =
                         serde_json::from_str(&success_body(Wire::Anthropic, &model, &ok))
                             .unwrap_or(Value::Null);

@@ -194,10 +194,10 @@ total = "5.00"
                 _ => {}
             }
         }
-        // The provider's side: how many created batches carried each request (what is
-        // billed). A run killed after uploading a batch's input file and before creating the
-        // batch uploads it again on resume: an unused file costs nothing, so uploads are not
-        // counted.
+        // The provider's side: in how many created batches each request succeeded (what is
+        // billed). A request that errored in one batch is retried in a later one, and a run
+        // killed after uploading a batch's input file and before creating the batch uploads
+        // it again on resume: neither is paid, so neither is counted.
         let mut sent: HashMap<String, usize> = HashMap::new();
         for ids in server.batched_ids() {
             for id in ids {
