@@ -1636,6 +1636,44 @@ impl Checker<'_> {
             .zip(factors)
             .map(|((s, e, v), f)| (s, e, v, f))
             .collect();
+        // "fill a basket with £45 of bulbs, enter BULB20, and you'll pay £36": an example
+        // amount and what the campaign's discount makes of it, in one sentence. Neither is a
+        // campaign figure, but the pair is worked exactly; a pair the discount does not join
+        // ("£45 ... £35") stays pending.
+        if pending.len() >= 2 {
+            let offs = self.facts.money_offs();
+            let sent_of = |s: usize| {
+                let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
+                self.doc.toks.get(ti).map(|t| t.sent)
+            };
+            let sents: Vec<Option<usize>> = pending.iter().map(|p| sent_of(p.0)).collect();
+            let mut worked = vec![false; pending.len()];
+            for i in 0..pending.len() {
+                for j in i + 1..pending.len() {
+                    if sents[i].is_none() || sents[i] != sents[j] {
+                        continue;
+                    }
+                    let (a, b) = (pending[i].2, pending[j].2);
+                    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+                    let joined = percents_off.iter().any(|p| {
+                        *p > 0.0 && *p < 100.0 && (hi * (1.0 - p / 100.0) - lo).abs() < 0.005
+                    }) || offs.iter().any(|o| (hi - o - lo).abs() < 0.005);
+                    if joined && (hi - lo).abs() >= 0.005 {
+                        worked[i] = true;
+                        worked[j] = true;
+                    }
+                }
+            }
+            let mut k = 0;
+            pending.retain(|p| {
+                let w = worked[k];
+                k += 1;
+                if w {
+                    accepted.push(p.2);
+                }
+                !w
+            });
+        }
         // "273,60 € for all 9 home matches, 30,40 € a match": per unit of a campaign count.
         let units = if pending.is_empty() {
             Vec::new()

@@ -3083,6 +3083,8 @@ fn worked_amounts_taxes_measures_and_remainders() {
         "Hi Thandiwe,\n\nComté 18 mois is €27.20 a kilo, so a 250 g wedge comes to €6.80.\n\nKlipfontein Estate",
         // What is left to a threshold: 200 points less 184.
         "Hi Thandiwe,\n\nYou're sitting on 184 points, so spend another $16 and you'll have a $10 voucher.\n\nKlipfontein Estate",
+        // An example amount and what the campaign's 25% makes of it, in one sentence.
+        "Hi Thandiwe,\n\nHere's how it works: book $480 of extras, enter WINTERVOWS, and you'll pay $360.\n\nKlipfontein Estate",
     ] {
         let r = check(body);
         assert!(r.passed(), "{body}\n{:?}", kinds(&r));
@@ -3094,6 +3096,10 @@ fn worked_amounts_taxes_measures_and_remainders() {
         "Hi Thandiwe,\n\nYou're sitting on 184 points, so spend another $21 and you'll have a $10 voucher.\n\nKlipfontein Estate",
         // The person's guest count is 110.
         "Hi Thandiwe,\n\nHere's a sketch of a Friday wedding for your 130 guests.\n\nKlipfontein Estate",
+        // The discount does not join the two amounts (25% of $480 off is $360).
+        "Hi Thandiwe,\n\nHere's how it works: book $480 of extras, enter WINTERVOWS, and you'll pay $340.\n\nKlipfontein Estate",
+        // Two amounts of different sentences are not one worked example.
+        "Hi Thandiwe,\n\nBook $480 of extras with WINTERVOWS. Last year you paid $360.\n\nKlipfontein Estate",
     ] {
         let r = check(body);
         assert!(!r.passed(), "{body}");
