@@ -1149,8 +1149,10 @@ impl<'a> Facts<'a> {
                         continue;
                     };
                     let next = toks.get(i + 1);
-                    let currency =
-                        i > 0 && matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r");
+                    // "$12,000", "CAD 12,000 of cabinetry": money, whatever word follows.
+                    let currency = i > 0
+                        && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                            || CURRENCY_CODES.contains(&toks[i - 1].norm.as_str()));
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
                     } else if !currency && clock_or_date_piece(&toks, i) {

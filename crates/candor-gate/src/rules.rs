@@ -90,6 +90,9 @@ pub struct GroundingRules {
     pub product_nouns: Vec<String>,
     pub synonyms: Vec<Vec<String>>,
     pub ignore_capitalized: Vec<String>,
+    /// States, provinces and well-known regions: said of the brand's area ("a Central Texas
+    /// summer"), not of the person, they name nothing a fact must hold.
+    pub regions: Vec<String>,
     pub tier_words: Vec<String>,
     pub tier_nouns: Vec<String>,
     pub place_keys: Vec<String>,
@@ -299,6 +302,7 @@ impl RuleTable {
         mine.product_nouns.extend(g.product_nouns);
         mine.synonyms.extend(g.synonyms);
         mine.ignore_capitalized.extend(g.ignore_capitalized);
+        mine.regions.extend(g.regions);
         mine.tier_words.extend(g.tier_words);
         mine.tier_nouns.extend(g.tier_nouns);
         mine.place_keys.extend(g.place_keys);
@@ -651,6 +655,7 @@ pub(crate) struct Compiled {
     /// Stem → the stems of its synonym group(s).
     pub synonyms: HashMap<String, Vec<String>>,
     pub ignore_caps: HashSet<String>,
+    pub regions: HashSet<String>,
     pub common: HashSet<String>,
     pub tier_words: HashSet<String>,
     pub tier_nouns: HashSet<String>,
@@ -703,6 +708,7 @@ impl Compiled {
             product_nouns: e(),
             synonyms: HashMap::default(),
             ignore_caps: e(),
+            regions: e(),
             common: e(),
             tier_words: e(),
             tier_nouns: e(),
@@ -849,6 +855,7 @@ impl Compiled {
                 m
             },
             ignore_caps: set(&g.ignore_capitalized),
+            regions: set(&g.regions),
             common,
             tier_words: set(&g.tier_words),
             tier_nouns: set(&g.tier_nouns),

@@ -324,7 +324,12 @@ impl Checker<'_> {
             let acronym_unknown = t.all_caps
                 && (t.norm.chars().any(|c| c.is_ascii_digit())
                     || self.facts_for_stem(&stem(&t.norm)).is_empty());
-            let starts = t.cap && !self.doc.in_url[ti] && !acronym_unknown;
+            // "C$120", "NZ$17", "US$40": the letters that say whose dollar.
+            let currency_prefix = t.norm.len() <= 2
+                && self.doc.toks.get(ti + 1).is_some_and(|n| {
+                    n.start == t.end && matches!(n.norm.as_str(), "$" | "€" | "£")
+                });
+            let starts = t.cap && !self.doc.in_url[ti] && !acronym_unknown && !currency_prefix;
             if !starts {
                 wi += 1;
                 continue;
@@ -386,7 +391,11 @@ impl Checker<'_> {
         if (first..=last).any(|w| !COMPASS.contains(&norm(self, w).as_str()))
             && (first..=last).all(|w| {
                 let x = norm(self, w);
-                COMPASS.contains(&x.as_str()) || self.rules.ignore_caps.contains(x.as_str())
+                COMPASS.contains(&x.as_str())
+                    || self.rules.ignore_caps.contains(x.as_str())
+                    // "Central Texas", said of the brand's area.
+                    || (self.rules.regions.contains(x.as_str())
+                        && !self.doc.sent_personal(self.doc.words[w]))
             })
         {
             return;
@@ -468,8 +477,10 @@ impl Checker<'_> {
             }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
             if hits.is_empty() {
+                // "Yard Manager" signing for `staff.yard_manager`, "Open Day" for
+                // `open_day`: the campaign names it in a key too.
                 let key_hit = self.facts.list.iter().position(|f| {
-                    f.personal
+                    (f.personal || f.key.contains('_'))
                         && f.event.is_none()
                         && f.key.split('_').any(|p| {
                             // "c5" in `pet_1_c5_booster_due`: short, but a code, not a word.
@@ -496,6 +507,13 @@ impl Checker<'_> {
                 } else if parts.is_empty() {
                     continue;
                 }
+            }
+            // "a Central Texas summer": a region said of the brand's area.
+            if hits.is_empty()
+                && self.rules.regions.contains(word.as_str())
+                && !self.doc.sent_personal(self.doc.words[w])
+            {
+                continue;
             }
             if hits.is_empty() {
                 unmatched.push(w);
@@ -981,6 +999,22 @@ impl Checker<'_> {
                 continue;
             }
             let noun = stem(&self.doc.toks[self.doc.words[nw]].norm);
+            // "queue songs from your phone", "add it to your calendar": a thing everyone has,
+            // used as a means, claims nothing of the person.
+            let means = nw == wi + 1
+                && matches!(
+                    self.doc.toks[self.doc.words[nw]].norm.as_str(),
+                    "phone" | "smartphone" | "mobile" | "inbox" | "calendar" | "browser" | "device"
+                )
+                && self.doc.word_before(wi, 1).is_some_and(|p| {
+                    matches!(
+                        p.norm.as_str(),
+                        "from" | "on" | "with" | "via" | "using" | "to" | "into" | "in"
+                    )
+                });
+            if means {
+                continue;
+            }
             // "your new Midnight Repair Cream" sells a campaign product; "your new retinol",
             // which nothing mentions, claims one.
             let says_new = (wi + 1..nw).any(|w| self.doc.toks[self.doc.words[w]].norm == "new");
@@ -1274,6 +1308,72 @@ impl Checker<'_> {
                 }
                 obj.push(m.last + k);
                 k += 1;
+            }
+            // "you picked up a tube of Gamblin Titanium White": the thing is what the measure
+            // is of.
+            if let Some(&lw) = obj.last() {
+                let measure = matches!(
+                    self.doc.toks[self.doc.words[lw]].norm.as_str(),
+                    "tube"
+                        | "tubes"
+                        | "bottle"
+                        | "bottles"
+                        | "bag"
+                        | "bags"
+                        | "box"
+                        | "boxes"
+                        | "pair"
+                        | "pairs"
+                        | "pack"
+                        | "packs"
+                        | "jar"
+                        | "jars"
+                        | "tin"
+                        | "tins"
+                        | "bar"
+                        | "bars"
+                        | "litre"
+                        | "litres"
+                        | "liter"
+                        | "liters"
+                        | "set"
+                        | "sets"
+                        | "roll"
+                        | "rolls"
+                        | "skein"
+                        | "skeins"
+                        | "ball"
+                        | "balls"
+                        | "bunch"
+                        | "loaf"
+                        | "piece"
+                        | "pieces"
+                        | "couple"
+                        | "dozen"
+                        | "case"
+                        | "crate"
+                        | "kilo"
+                        | "kilos"
+                        | "slice"
+                        | "slices"
+                );
+                if measure
+                    && self.doc.adjacent(lw)
+                    && self.doc.word_after(lw, 1).is_some_and(|t| t.norm == "of")
+                {
+                    obj.pop();
+                    let mut k = 2;
+                    while let Some(t) = self.doc.word_after(lw, k) {
+                        if !self.doc.adjacent(lw + k - 1)
+                            || k > 7
+                            || STOP_WORDS.contains(&t.norm.as_str())
+                        {
+                            break;
+                        }
+                        obj.push(lw + k);
+                        k += 1;
+                    }
+                }
             }
             // A quantity in digits ("2 bags"), checked apart from what the claim is about.
             let quantity = |c: &Checker, w: usize| {
@@ -1609,6 +1709,30 @@ impl Checker<'_> {
 /// caller keeps one a fact holds.
 fn demonym_bases(word: &str) -> Vec<String> {
     let mut out = Vec::new();
+    // The irregular ones.
+    let irregular: &[&str] = match word {
+        "french" => &["france"],
+        "dutch" => &["netherlands", "holland"],
+        "welsh" => &["wales"],
+        "scottish" | "scots" => &["scotland"],
+        "irish" => &["ireland"],
+        "swiss" => &["switzerland"],
+        "spanish" => &["spain"],
+        "danish" => &["denmark"],
+        "swedish" => &["sweden"],
+        "finnish" => &["finland"],
+        "polish" => &["poland"],
+        "greek" => &["greece"],
+        "czech" => &["czechia"],
+        "norwegian" => &["norway"],
+        "portuguese" => &["portugal"],
+        "peruvian" => &["peru"],
+        "thai" => &["thailand"],
+        "filipino" => &["philippines"],
+        "kiwi" => &["zealand"],
+        _ => &[],
+    };
+    out.extend(irregular.iter().map(|s| s.to_string()));
     if word.len() < 5 || !word.is_ascii() {
         return out;
     }
@@ -1620,6 +1744,15 @@ fn demonym_bases(word: &str) -> Vec<String> {
     if let Some(b) = word.strip_suffix("ian") {
         out.push(b.to_string()); // brazil-ian, egypt-ian
         out.push(format!("{b}y")); // ital-ian → italy
+        out.push(format!("{b}ium")); // belg-ian → belgium
+        out.push(format!("{b}a")); // canad-ian → canada
+        out.push(format!("{b}ia")); // austral-ian → australia
+    }
+    if let Some(b) = word.strip_suffix("ean") {
+        out.push(format!("{b}e")); // europ-ean → europe, chil-ean → chile
+    }
+    if let Some(b) = word.strip_suffix('i') {
+        out.push(b.to_string()); // pakistan-i, israel-i
     }
     if let Some(b) = word.strip_suffix("ese") {
         out.push(b.to_string()); // japan-ese, sudan-ese

@@ -129,10 +129,27 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
                 }
                 Date::from_ymd(now.year(), m.parse().ok()?, d.parse().ok()?)
             };
+            // "November" (`birthday_month`): the day of that month nearest to `now`.
+            let month_only = || {
+                let m = crate::text::MONTHS.iter().position(|name| {
+                    s.eq_ignore_ascii_case(name)
+                        || (s.len() == 3 && name[..3].eq_ignore_ascii_case(s))
+                })? as u8
+                    + 1;
+                if m == now.month() {
+                    return Some(now);
+                }
+                [now.year() - 1, now.year(), now.year() + 1]
+                    .into_iter()
+                    .flat_map(|y| [Date::from_ymd(y, m, 1), Date::from_ymd(y, m, 28)])
+                    .flatten()
+                    .min_by_key(|d| now.days_since(*d).abs())
+            };
             if let Some(d) = Date::parse(s)
                 .ok()
                 .or_else(|| s.get(..10).and_then(|h| Date::parse(h).ok()))
                 .or_else(month_day)
+                .or_else(month_only)
             {
                 dated.push((d, format!("attributes.{key}")));
             }
@@ -590,7 +607,33 @@ impl Checker<'_> {
                 return true;
             }
         }
-        self.in_hedge(first)
+        self.in_hedge(first) || self.in_long_if(first)
+    }
+
+    /// The phrase at `first` stands in an "if" clause of up to 14 words. (Only for implied
+    /// phrases: "If the Cedar Beard Oil you ordered has earned a place" still uses the order.)
+    fn in_long_if(&self, first: usize) -> bool {
+        // "If a basement kitchenette or a cottage project is on your list": a longer "if"
+        // clause, read back to its start (the sentence's, or a comma's).
+        let toks = &self.doc.toks;
+        let ti = self.doc.words[first];
+        let sent = toks[ti].sent;
+        let mut words = 0;
+        for t in toks[..ti].iter().rev() {
+            if t.sent != sent || matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–") {
+                break;
+            }
+            if t.is_word() {
+                words += 1;
+                if words > 14 {
+                    break;
+                }
+                if matches!(t.norm.as_str(), "if" | "whether") {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Inside an "if ..." clause: a supposition, not a claim.

@@ -163,11 +163,23 @@ impl Checker<'_> {
                 }) && (self.sentence_has_offer_cue(wi)
                     || self.sentence_has(self.doc.words[wi], &["$", "£", "€"]));
                 if term {
-                    let stated = self
-                        .facts
-                        .list
-                        .iter()
-                        .any(|f| !f.personal && f.num.is_some_and(|x| num_matches(n, x)));
+                    // A figure, or the words of a campaign text ("first three months free
+                    // when you join").
+                    let unit = if noun.starts_with("month") {
+                        "month"
+                    } else {
+                        "year"
+                    };
+                    let stated = self.facts.list.iter().any(|f| {
+                        !f.personal
+                            && (f.num.is_some_and(|x| num_matches(n, x))
+                                || (f.stems.iter().any(|w| w == unit)
+                                    && f.stems.iter().any(|w| {
+                                        crate::text::word_number(w)
+                                            .or_else(|| w.parse::<f64>().ok())
+                                            .is_some_and(|x| num_matches(n, x))
+                                    })))
+                    });
                     if !stated {
                         let (s, e) = (t.start, self.doc.toks[self.doc.words[noun_wi]].end);
                         self.flag(
@@ -1732,7 +1744,18 @@ impl Checker<'_> {
                             .iter()
                             .any(|b| offs.iter().any(|o| (a + b - o - v).abs() < 0.005))
                     });
-                let ok = sum || rated || per_unit || sum_less_off || factored;
+                // "Cabinetry $19,400, appliances $8,200, countertops $4,300: $31,900 in
+                // all": three figures added up (few enough to try every three).
+                let sum3 = !sum
+                    && accepted.len() <= 12
+                    && (0..accepted.len()).any(|i| {
+                        (i + 1..accepted.len()).any(|j| {
+                            (j + 1..accepted.len()).any(|k| {
+                                (accepted[i] + accepted[j] + accepted[k] - v).abs() < 0.005
+                            })
+                        })
+                    });
+                let ok = sum || sum3 || rated || per_unit || sum_less_off || factored;
                 if ok {
                     accepted.push(v);
                 }

@@ -3483,3 +3483,71 @@ fn a_quote_of_the_persons_with_its_own_amount_and_date() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn titles_regions_demonyms_and_the_persons_own_dates() {
+    let c = json!({"now":"2031-10-22","brand":"Brightflame Heating","country":"Belgium",
+        "staff":{"yard_manager":"Callum Reid"},
+        "offer":{"name":"Winter Ready Boiler Service","price_cad":95,"code":"WINTER20",
+                 "book_by":"2031-11-16","appointments_until":"2031-12-19",
+                 "minimum":"CAD 12,000 of cabinetry before discount"},
+        "cover_plan":{"name":"HeatCare Cover","offer":"first three months free when you join before 2031-11-16"}});
+    let siobhan = Recipient::from_json(
+        r#"{"id":"41","email":"s@example.com","first_name":"Siobhán",
+        "attributes":{"next_service_due":"2031-10-28","target_install":"February 2032",
+                      "birthday_month":"November","city":"Bristol"},
+        "events":[{"type":"purchase","at":"2031-06-21","items":["Gamblin Titanium White 37ml"]}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &siobhan,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // A currency's letters, a sign-off title, a title the campaign names in a key.
+        "Hi Siobhán,\n\nThe service is C$95 with WINTER20.\n\nBest,\nCallum Reid\nService Manager, Brightflame Heating",
+        "Hi Siobhán,\n\nThe service is C$95 with WINTER20.\n\nBest,\nCallum Reid\nYard Manager, Brightflame Heating",
+        // A people word for the campaign's country; a region said of the brand's area.
+        "Hi Siobhán,\n\nOur engineers swear by Belgian chocolate. Winter in Central Texas is mild.\n\nBrightflame Heating",
+        // The person's own date on the weekday; the campaign's term in words.
+        "Hi Siobhán,\n\nYour boiler service falls due next Tuesday. Book by 16 November with code WINTER20.\n\nBrightflame Heating",
+        "Hi Siobhán,\n\nJoin HeatCare before 16 November and your first three months are free.\n\nBrightflame Heating",
+        // A threshold in a campaign text with a currency code before it.
+        "Hi Siobhán,\n\nWINTER20 applies to orders of $12,000 or more before discount.\n\nBrightflame Heating",
+        // A month the record says in words; a birthday month.
+        "Hi Siobhán,\n\nThat leaves room for the February install you're aiming for.\n\nBrightflame Heating",
+        "Hi Siobhán,\n\nSince your birthday is next month, treat yourself.\n\nBrightflame Heating",
+        // A long "if" clause; a phone as a means; the thing a measure is of.
+        "Hi Siobhán,\n\nIf a new boiler or a cottage project is on your list, talk to us.\n\nBrightflame Heating",
+        "Hi Siobhán,\n\nYou can now book straight from your phone.\n\nBrightflame Heating",
+        "Hi Siobhán,\n\nIn June you picked up a tube of Gamblin Titanium White.\n\nBrightflame Heating",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // A made-up name is still one, title or not.
+        "Hi Siobhán,\n\nNext week our engineer Marisol will be in touch.\n\nBest,\nBrightflame Heating",
+        // A region said of the person, and a people word for no country of the facts.
+        "Hi Siobhán,\n\nSince you moved to Texas, your boiler deserves a check.\n\nBrightflame Heating",
+        "Hi Siobhán,\n\nWe know you love Peruvian coffee.\n\nBrightflame Heating",
+        // A weekday that is neither the campaign's nor the person's date.
+        "Hi Siobhán,\n\nYour boiler service falls due next Thursday. Book by 16 November with code WINTER20.\n\nBrightflame Heating",
+        // A term no campaign text says.
+        "Hi Siobhán,\n\nJoin HeatCare before 16 November and your first six months are free.\n\nBrightflame Heating",
+        // A threshold the campaign does not give.
+        "Hi Siobhán,\n\nWINTER20 applies to orders of $15,000 or more before discount.\n\nBrightflame Heating",
+        // A month none of the person's facts names.
+        "Hi Siobhán,\n\nWe loved seeing you at the March install.\n\nBrightflame Heating",
+        // The measure is of something the person never bought.
+        "Hi Siobhán,\n\nIn June you picked up a tube of Winsor Cadmium Red.\n\nBrightflame Heating",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}

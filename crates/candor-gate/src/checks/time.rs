@@ -789,6 +789,16 @@ impl Checker<'_> {
             if dates.iter().any(|d| candidates.contains(d)) {
                 continue;
             }
+            // "its annual service falls due next Tuesday": the person's own date (a service
+            // due, a booking) on that day, not the campaign's event.
+            if self
+                .facts
+                .list
+                .iter()
+                .any(|f| f.personal && f.date.is_some_and(|d| candidates.contains(&d)))
+            {
+                continue;
+            }
             let start = self.doc.word_before(wi, 1).map_or(t.start, |p| p.start);
             let when: Vec<String> = dates.iter().map(|d| d.to_string()).collect();
             flags.push((
@@ -1401,6 +1411,20 @@ impl Checker<'_> {
                                     })
                                 })
                                 .flatten()
+                        })
+                        // "the February install you're aiming for" for `target_install:
+                        // February 2032`: the record says the month in words.
+                        .or_else(|| {
+                            let name = MONTHS[mo as usize - 1];
+                            self.facts
+                                .list
+                                .iter()
+                                .position(|f| {
+                                    f.personal
+                                        && f.date.is_none()
+                                        && f.stems.iter().any(|w| w.eq_ignore_ascii_case(name))
+                                })
+                                .map(|fi| (now, fi))
                         });
                     match hit {
                         Some((_, fi)) => self.use_fact(fi, span.0, span.1),
