@@ -76,7 +76,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.745, "recall {recall}");
+    assert!(recall >= 0.75, "recall {recall}");
     assert!(fa <= 0.065, "false-alarm rate {fa}");
 }
 

@@ -3551,3 +3551,46 @@ fn titles_regions_demonyms_and_the_persons_own_dates() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn last_weekdays_weekends_and_birthdays_this_week() {
+    // 2032-05-12 is a Wednesday.
+    let c = json!({"now":"2032-05-12","brand":"Thornleigh Stables",
+        "offer":{"name":"Summer Pass","code":"FELL20","book_by":"2032-05-31"}});
+    let ines = Recipient::from_json(
+        r#"{"id":"42","email":"i@example.com","first_name":"Inês",
+        "attributes":{"dog_birthday":"2030-05-19"},
+        "events":[{"type":"lesson","at":"2032-05-09","lesson":"Sunday jumping group","horse":"Juniper"},
+                  {"type":"hack","at":"2032-04-25","route":"Coledale Beck loop","horse":"Juniper"},
+                  {"type":"reservation","at":"2032-05-07","location":"South Congress","seating":"counter"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Hello", body),
+            &ines,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Inês,\n\nThanks for joining us at the South Congress counter last Friday.\n\nThornleigh Stables",
+        "Hi Inês,\n\nHope the jumping group on Juniper went well last weekend.\n\nThornleigh Stables",
+        "Hi Inês,\n\nYour dog turns two next Wednesday!\n\nThornleigh Stables",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // The reservation was on the Friday: "last Saturday" is wrong, whatever the verb.
+        "Hi Inês,\n\nThanks for joining us at the South Congress counter last Saturday.\n\nThornleigh Stables",
+        // The hack named by its route was two weekends back; the lesson shares only the horse.
+        "Hi Inês,\n\nHope the Coledale Beck loop on Juniper went well last weekend.\n\nThornleigh Stables",
+        // The birthday is next Wednesday, not this Saturday.
+        "Hi Inês,\n\nYour dog turns two this Saturday!\n\nThornleigh Stables",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}

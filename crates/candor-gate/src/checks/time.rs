@@ -229,6 +229,8 @@ impl Checker<'_> {
         let (cs, ce) = self.doc.clause(ti);
         let named = |toks: &mut dyn Iterator<Item = &crate::text::Tok>| {
             let mut events: Vec<usize> = Vec::new();
+            // (event, word) pairs: how many words name each event.
+            let mut by: Vec<(usize, String)> = Vec::new();
             for t in toks {
                 if self.is_common_word(&t.norm) {
                     continue;
@@ -245,8 +247,19 @@ impl Checker<'_> {
                 for f in fs {
                     if let Some(e) = self.facts.list[f].event {
                         events.push(e);
+                        let st = stem(&t.norm);
+                        if !by.iter().any(|(x, w)| *x == e && *w == st) {
+                            by.push((e, st));
+                        }
                     }
                 }
+            }
+            // "the Coledale Beck loop on Juniper": the hack named by three words, not the
+            // lesson that shares only the horse.
+            let count = |e: usize| by.iter().filter(|(x, _)| *x == e).count();
+            let best = events.iter().map(|&e| count(e)).max().unwrap_or(0);
+            if best >= 2 && events.iter().any(|&e| count(e) == 1) {
+                events.retain(|&e| count(e) == best);
             }
             events
         };
@@ -395,10 +408,41 @@ impl Checker<'_> {
             .doc
             .word_before(wi, 1)
             .is_some_and(|p| matches!(p.norm.as_str(), "on" | "last" | "past"));
-        if !lead || !self.clause_about_person(ti) || self.clause_has(ti, &FUTURE_CUES) {
+        if !lead || self.clause_has(ti, &FUTURE_CUES) {
             return false;
         }
-        self.clause_in_past(ti)
+        // "Hope the birthday throw on our Calgary lanes last Friday was a hit": a clause that
+        // names one of the person's events by two of its words is about them.
+        let last = self
+            .doc
+            .word_before(wi, 1)
+            .is_some_and(|p| p.norm == "last");
+        if !self.clause_about_person(ti) && !(last && self.clause_names_own_event(ti)) {
+            return false;
+        }
+        // "Thanks for joining us last Saturday": "last" with a weekday is past whatever the
+        // verb.
+        last || self.clause_in_past(ti)
+    }
+
+    /// The clause of token `ti` names one of the person's own events by two words or more.
+    fn clause_names_own_event(&self, ti: usize) -> bool {
+        let (cs, ce) = self.doc.clause(ti);
+        let mut named: Vec<(usize, String)> = Vec::new();
+        for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
+            if let Some(e) = self
+                .own_event_fact(t)
+                .and_then(|f| self.facts.list[f].event)
+            {
+                let st = stem(&t.norm);
+                if !named.iter().any(|(x, w)| *x == e && *w == st) {
+                    named.push((e, st));
+                }
+            }
+        }
+        named
+            .iter()
+            .any(|(e, _)| named.iter().filter(|(x, _)| x == e).count() >= 2)
     }
 
     /// A fact of one of the person's own events (a race, a class, a stay) that this word
@@ -774,7 +818,27 @@ impl Checker<'_> {
                 continue;
             }
             let ti = self.doc.words[wi];
-            let dates = self.named_campaign_dates(ti);
+            let mut dates = self.named_campaign_dates(ti);
+            // "Biscuit turns two this Saturday!": a birthday in the record that comes within
+            // the next two weeks is the day the sentence means.
+            if dates.is_empty() && self.sentence_has(ti, &["birthday", "turns", "bday"]) {
+                if let Some(kind) = self.rules.table.kinds.get("birthday") {
+                    for (d, fi) in self.facts.personal_dates() {
+                        if !super::implied::matches_type(
+                            &kind.date_attributes,
+                            &self.facts.list[fi].key,
+                        ) {
+                            continue;
+                        }
+                        dates.extend(
+                            [now.year(), now.year() + 1]
+                                .into_iter()
+                                .filter_map(|y| Date::from_ymd(y, d.month(), d.day()))
+                                .filter(|a| (0..=14).contains(&a.days_since(now))),
+                        );
+                    }
+                }
+            }
             if dates.is_empty() {
                 continue;
             }
@@ -855,24 +919,7 @@ impl Checker<'_> {
             // clause naming one of the person's own events (by two words or more, so a word
             // that merely recurs in some event, "automation", does not count) is about them,
             // with or without "you".
-            let names_own_event = past_only && {
-                let (cs, ce) = self.doc.clause(about);
-                let mut named: Vec<(usize, String)> = Vec::new();
-                for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
-                    if let Some(e) = self
-                        .own_event_fact(t)
-                        .and_then(|f| self.facts.list[f].event)
-                    {
-                        let st = stem(&t.norm);
-                        if !named.iter().any(|(x, w)| *x == e && *w == st) {
-                            named.push((e, st));
-                        }
-                    }
-                }
-                named
-                    .iter()
-                    .any(|(e, _)| named.iter().filter(|(x, _)| x == e).count() >= 2)
-            };
+            let names_own_event = past_only && self.clause_names_own_event(about);
             if !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
                     && (self.clause_has(head, &FUTURE_CUES)
@@ -918,6 +965,11 @@ impl Checker<'_> {
                 let calendar_only = matches!(cal.as_deref(), Some("this_year" | "season"))
                     || (cal.as_deref() == Some("last_month") && phrase.contains("this"));
                 let by_days = !calendar_only && age >= min && age <= max;
+                // "last weekend": a weekend day, and a recent one (a Sunday three weeks back
+                // is no "last weekend").
+                if cal.as_deref() == Some("weekend") {
+                    return by_days && self.calendar_ok("weekend", &phrase, *d);
+                }
                 by_days
                     || cal
                         .as_deref()
