@@ -800,8 +800,9 @@ impl Checker<'_> {
                 continue;
             }
             let last = if noun_after { wi + 1 } else { wi };
+            // (Up to five words back: "as a Ruta Club Gold member".)
             let personal_marker = from_tier
-                || (1..=3).any(|k| {
+                || (1..=5).any(|k| {
                     self.doc.word_before(wi, k).is_some_and(|p| {
                         matches!(p.norm.as_str(), "your" | "you're" | "you" | "you've" | "as")
                     })
@@ -815,6 +816,47 @@ impl Checker<'_> {
                 continue;
             }
             if !personal_marker {
+                continue;
+            }
+            // "a Silver Hartley's Plus member": "Plus" is the programme's name (the campaign
+            // writes it with the word before it), after the person's own tier.
+            let prev_stem = (wi > 0 && self.doc.adjacent(wi - 1))
+                .then(|| stem(&self.doc.toks[self.doc.words[wi - 1]].norm));
+            // "a Hartley's Plus member" for `programme: Hartley's Plus`: a name the campaign
+            // gives whole, ending in the word.
+            let programme_value = prev_stem.as_ref().is_some_and(|prev| {
+                self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.stems.len() <= 3
+                        && f.stems.len() >= 2
+                        && f.stems[f.stems.len() - 2] == *prev
+                        && f.stems[f.stems.len() - 1] == st
+                })
+            });
+            let in_programme_name = programme_value
+                || wi > 0
+                    && self.doc.adjacent(wi - 1)
+                    && (2..=4).any(|k| {
+                        self.doc.word_before(wi, k).is_some_and(|p| {
+                            self.rules.tier_words.contains(p.norm.as_str())
+                                && self
+                                    .facts
+                                    .with_stem(&stem(&p.norm))
+                                    .iter()
+                                    .any(|&f| self.facts.list[f].personal)
+                        })
+                    })
+                    && {
+                        let prev = stem(&self.doc.toks[self.doc.words[wi - 1]].norm);
+                        self.facts.list.iter().any(|f| {
+                            !f.personal && f.stems.windows(2).any(|w| w[0] == prev && w[1] == st)
+                        })
+                    };
+            // "As a Club Gold member, a medium popcorn would be on us": what the upgrade
+            // would give, not the person's tier.
+            let supposed = self.clause_has(self.doc.words[wi], &["would", "could"])
+                || self.sentence_has(self.doc.words[wi], &["would", "could"]);
+            if in_programme_name || supposed {
                 continue;
             }
             // "your Pro plan" when the campaign itself offers a Pro plan is an upsell, not a claim,

@@ -135,8 +135,15 @@ impl<'t> Doc<'t> {
             r.1 = i + 1;
         }
         let mut personal = vec![false; nsent];
-        for t in &toks {
-            if YOU_WORDS.contains(&t.norm.as_str())
+        for (i, t) in toks.iter().enumerate() {
+            // "Thanks for making the trip down": the one thanked is the reader.
+            let thanked = matches!(t.norm.as_str(), "thanks" | "thank")
+                && toks[i + 1..]
+                    .iter()
+                    .find(|x| x.kind == crate::text::TokKind::Word)
+                    .is_some_and(|x| x.norm == "for" && x.sent == t.sent);
+            if thanked
+                || YOU_WORDS.contains(&t.norm.as_str())
                 // "Zoë", "Zoë's": the word starts with the name.
                 || first_name
                     .first()
@@ -223,14 +230,36 @@ impl<'t> Doc<'t> {
 
     /// The clause around token `ti`: between punctuation or joining words, inside its sentence.
     pub fn clause(&self, ti: usize) -> (usize, usize) {
-        self.part_of_sentence(ti, |t: &Tok| {
-            (t.kind == crate::text::TokKind::Punct
-                && matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")"))
-                || matches!(
-                    t.norm.as_str(),
-                    "and" | "but" | "so" | "because" | "while" | "which" | "since" | "where"
-                )
-        })
+        let toks = &self.toks;
+        let (ss, se) = self.sent_range[toks[ti].sent];
+        let boundary = |i: usize| {
+            let t = &toks[i];
+            if t.kind == crate::text::TokKind::Punct {
+                return matches!(t.norm.as_str(), "," | ";" | ":" | "—" | "–" | "(" | ")");
+            }
+            match t.norm.as_str() {
+                // "between the CBD and Richmond": two names joined, not two clauses.
+                "and" => {
+                    !(i > ss
+                        && i + 1 < se
+                        && toks[i - 1].cap
+                        && toks[i + 1].cap
+                        && toks[i - 1].kind == crate::text::TokKind::Word
+                        && toks[i + 1].kind == crate::text::TokKind::Word)
+                }
+                "but" | "so" | "because" | "while" | "which" | "since" | "where" => true,
+                _ => false,
+            }
+        };
+        let mut s = ti;
+        while s > ss && !boundary(s - 1) {
+            s -= 1;
+        }
+        let mut e = ti + 1;
+        while e < se && !boundary(e) {
+            e += 1;
+        }
+        (s, e)
     }
 
     /// The tokens around token `ti`, within its sentence, up to the nearest `boundary` token

@@ -3594,3 +3594,64 @@ fn last_weekdays_weekends_and_birthdays_this_week() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn tiers_said_further_back_and_records_used_in_joined_clauses() {
+    let c = json!({"now":"2033-01-19","brand":"Sol y Ruta","programme":"Ruta Plus",
+        "zones":["CBD","Fitzroy","Richmond"],
+        "perk":"Ruta Club Gold members get a free upgrade by one category",
+        "offer":{"name":"Winter Sun Week","code":"SOLWEEK20","ends":"2033-02-06"}});
+    let lars = Recipient::from_json(
+        r#"{"id":"43","email":"l@example.com","first_name":"Lars",
+        "attributes":{"ruta_club_tier":"Silver"},
+        "events":[{"type":"ride","at":"2033-01-17","from":"CBD","to":"Richmond","minutes":12}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let aarav = Recipient::from_json(
+        r#"{"id":"44","email":"a@example.com","first_name":"Aarav",
+        "events":[{"type":"ride","at":"2032-06-14","from":"CBD","to":"Richmond","minutes":12}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Lars,\n\nAs a Silver Ruta Plus member you can book with SOLWEEK20 until 6 February.\n\nSol y Ruta",
+        "Hi Lars,\n\nYou've been a Ruta Plus member for years.\n\nSol y Ruta",
+        "Hi Lars,\n\nAs a Ruta Club Gold member, an upgrade would be yours every time.\n\nSol y Ruta",
+    ] {
+        let r = check(&lars, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // The tier four words back; a ride said between two named places; thanked for a trip.
+    let bad = check(
+        &lars,
+        "Hi Lars,\n\nAs a Ruta Club Gold member, you get a free upgrade by one category.\n\nSol y Ruta",
+    );
+    assert!(!bad.passed());
+    for body in [
+        "Hi Aarav,\n\nYou've been zipping between the CBD and Richmond on our scooters lately.\n\nSol y Ruta",
+        "Hi Aarav,\n\nThanks for making the trip from Richmond in June.\n\nSol y Ruta",
+    ] {
+        let r = check(&aarav, body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    // Without the record, the same zones are the campaign's to name.
+    let r = check(
+        &aarav,
+        "Hi Aarav,\n\nRide anywhere between the CBD and Richmond with SOLWEEK20 until 6 February.\n\nSol y Ruta",
+    );
+    assert!(r.passed(), "{:?}", kinds(&r));
+}
