@@ -98,7 +98,9 @@ impl Checker<'_> {
                         .facts_for_stem(&stem(&self.doc.toks[t].norm))
                         .is_empty()
             });
-        base("ing") || base("ed") || base("ly") || base("s") || verb_s
+        // "Finishing Unit 7 of Spanish": a gerund opens the sentence.
+        let gerund = w.len() >= 7 && w.ends_with("ing") && w.is_ascii();
+        base("ing") || base("ed") || base("ly") || base("s") || verb_s || gerund
     }
 
     fn is_product_noun(&self, norm: &str) -> bool {
@@ -184,6 +186,19 @@ impl Checker<'_> {
         // Name words: up to three words straight after the greeting, before punctuation.
         let mut names = Vec::new();
         let mut wi = gm.last;
+        // "Bonjour, Aiyana!", "Hello, Maria": a comma between the greeting and the name.
+        let comma_then_word = self
+            .doc
+            .toks
+            .get(greet_tok + 1)
+            .is_some_and(|t| t.norm == ",")
+            && self.doc.words.get(gm.last + 1) == Some(&(greet_tok + 2))
+            && !self.doc.text[self.doc.toks[greet_tok].end..self.doc.toks[greet_tok + 2].start]
+                .contains('\n');
+        if comma_then_word {
+            wi += 1;
+            names.push(wi);
+        }
         while names.len() < 3 && self.doc.adjacent(wi) {
             wi += 1;
             names.push(wi);
@@ -400,6 +415,33 @@ impl Checker<'_> {
         {
             return;
         }
+        // "at noon Central", "7pm Eastern": a time zone.
+        if first == last
+            && matches!(
+                norm(self, first).as_str(),
+                "central" | "eastern" | "pacific" | "mountain" | "atlantic"
+            )
+            && self.doc.word_before(first, 1).is_some_and(|p| {
+                matches!(
+                    p.norm.as_str(),
+                    "noon" | "midnight" | "am" | "pm" | "a.m" | "p.m"
+                ) || p.norm.ends_with("am")
+                    || p.norm.ends_with("pm")
+                    || p.kind == crate::text::TokKind::Num
+            })
+        {
+            return;
+        }
+        // "Max 4 per order": the word for maximum.
+        if matches!(norm(self, first).as_str(), "max" | "min")
+            && self
+                .doc
+                .word_after(first, 1)
+                .is_some_and(|n| n.kind == crate::text::TokKind::Num)
+            && last <= first + 1
+        {
+            return;
+        }
         let last_is_product = self.is_product_noun(&norm(self, last));
         let product_name = toks.len() >= 2 && last_is_product;
         // Trim common words at both ends (not the product noun of a product name).
@@ -577,9 +619,16 @@ impl Checker<'_> {
         // Written lowercase elsewhere: an ordinary word.
         if single {
             let w = norm(self, lo);
+            // ("Wreaths, bulbs and a little winter colour" above "your own festive wreath":
+            // the same word in another number.)
+            let w_stem = stem(&w);
             let lower_elsewhere = self.doc.words.iter().any(|&t| {
                 let k = &self.doc.toks[t];
-                !k.cap && k.norm == w
+                !k.cap
+                    && (k.norm == w
+                        || (k.norm.len() + 3 >= w.len()
+                            && k.norm.get(..3) == w.get(..3)
+                            && stem(&k.norm) == w_stem))
             });
             if lower_elsewhere {
                 return;

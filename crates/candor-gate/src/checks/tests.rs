@@ -3655,3 +3655,49 @@ fn tiers_said_further_back_and_records_used_in_joined_clauses() {
     );
     assert!(r.passed(), "{:?}", kinds(&r));
 }
+
+#[test]
+fn greetings_after_a_comma_time_zones_and_words_that_are_no_names() {
+    let c = json!({"now":"2031-04-16","brand":"Fernwood","course":"Unit 7 review",
+        "offer":{"name":"Spring Event","code":"BULB20","limit":"4 per order"}});
+    let zoe = Recipient::from_json(
+        r#"{"id":"45","email":"z@example.com","first_name":"Zoë","consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |subject: &str, body: &str| {
+        Gate::new().check(
+            &Email::new(subject, body),
+            &zoe,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for (subject, body) in [
+        ("News", "Bonjour, Zoë!\n\nOur Spring Event is on with BULB20.\n\nFernwood"),
+        ("Wreaths, bulbs and a little colour", "Hi Zoë,\n\nCome and make a festive wreath with BULB20.\n\nFernwood"),
+        ("News", "Hi Zoë,\n\nFinishing Unit 7 is the next step. Max 4 per order with BULB20.\n\nFernwood"),
+        ("News", "Hi Zoë,\n\nJoin us live on Wednesday at noon Central.\n\nFernwood"),
+    ] {
+        let r = check(subject, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for (subject, body) in [
+        // Someone else's name after the comma; no name at all.
+        (
+            "News",
+            "Bonjour, Amélie!\n\nOur Spring Event is on with BULB20.\n\nFernwood",
+        ),
+        (
+            "News",
+            "Hello,\n\nOur Spring Event is on with BULB20.\n\nFernwood",
+        ),
+        // A name that no fact holds, whatever stands before it.
+        (
+            "News",
+            "Hi Zoë,\n\nFinishing Unit 7 with Marguerite is the next step.\n\nFernwood",
+        ),
+    ] {
+        let r = check(subject, body);
+        assert!(!r.passed(), "{body}");
+    }
+}
