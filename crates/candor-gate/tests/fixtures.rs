@@ -76,8 +76,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.755, "recall {recall}");
-    assert!(fa <= 0.087, "false-alarm rate {fa}");
+    assert!(recall >= 0.75, "recall {recall}");
+    assert!(fa <= 0.075, "false-alarm rate {fa}");
 }
 
 #[test]

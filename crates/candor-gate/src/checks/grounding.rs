@@ -517,6 +517,22 @@ impl Checker<'_> {
                     hits = h;
                 }
             }
+            // "Eimsbüttel" for "Hamburg-Eimsbüttel, Osterstraße 58": a part of a hyphened
+            // name a fact holds.
+            if hits.is_empty() && st.len() >= 4 {
+                hits = self
+                    .facts
+                    .list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| {
+                        f.stems.iter().any(|x| {
+                            x.contains('-') && x.split('-').any(|p| p.len() >= 4 && stem(p) == st)
+                        })
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+            }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
             if hits.is_empty() {
                 // "Yard Manager" signing for `staff.yard_manager`, "Open Day" for
@@ -1106,6 +1122,19 @@ impl Checker<'_> {
             if means {
                 continue;
             }
+            // "removal of your old mattress", "pickup and return of your bike": the campaign
+            // itself says it to everyone, in the second person.
+            let campaign_says = self.facts.list.iter().any(|f| {
+                !f.personal
+                    && f.stems.iter().enumerate().any(|(i, w)| {
+                        w == "your"
+                            && (f.stems.get(i + 1) == Some(&noun)
+                                || f.stems.get(i + 2) == Some(&noun))
+                    })
+            });
+            if campaign_says && nw <= wi + 2 {
+                continue;
+            }
             // "your new Midnight Repair Cream" sells a campaign product; "your new retinol",
             // which nothing mentions, claims one.
             let says_new = (wi + 1..nw).any(|w| self.doc.toks[self.doc.words[w]].norm == "new");
@@ -1176,6 +1205,17 @@ impl Checker<'_> {
                             .split(['_', '-', ' '])
                             .any(|p| p.len() > 2 && stem(p) == noun)
                     })
+            });
+            // "17 of your shirts" for an order's `items.shirts: 10`: an event's field named
+            // for the thing, with a count of it.
+            let keyed = keyed.or_else(|| {
+                self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.event.is_some()
+                        && f.num.is_some()
+                        && f.key.len() > 2
+                        && stem(&f.key) == noun
+                })
             });
             // "your berth enquiry" for a `berth_enquiry` event: the words name the person's
             // event by its type.

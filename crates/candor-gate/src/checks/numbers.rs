@@ -1726,6 +1726,9 @@ impl Checker<'_> {
                             || (a * (1.0 + p / 100.0) - v).abs() < 0.005
                             || (a * p / 100.0 - v).abs() < 0.005
                             || (a * p / (100.0 + p) - v).abs() < 0.005
+                            // "tops out at $150 - you'd reach that on $1,000": the amount
+                            // the percentage gives the cap of.
+                            || (v * p / 100.0 - a).abs() < 0.005
                     })
                 });
                 let factored = accepted.iter().any(|a| {
@@ -1733,6 +1736,19 @@ impl Checker<'_> {
                         .iter()
                         .any(|k| (a / k - v).abs() < 0.005 || (a * k - v).abs() < 0.005)
                 });
+                // "$319.20 for the first 12, plus 4 extras at $24 each = $415.20"; "two
+                // children come to $390" ($202.50 each, less the $15 sibling discount): one
+                // figure plus a counted other, or a counted figure less an amount off.
+                let combined = !factors.is_empty()
+                    && accepted.iter().enumerate().any(|(i, a)| {
+                        factors.iter().any(|k| {
+                            offs.iter().any(|o| (a * k - o - v).abs() < 0.005)
+                                || accepted
+                                    .iter()
+                                    .enumerate()
+                                    .any(|(j, b)| i != j && (a + k * b - v).abs() < 0.005)
+                        })
+                    });
                 let per_unit = accepted.iter().any(|a| {
                     units
                         .iter()
@@ -1755,7 +1771,7 @@ impl Checker<'_> {
                             })
                         })
                     });
-                let ok = sum || sum3 || rated || per_unit || sum_less_off || factored;
+                let ok = sum || sum3 || rated || per_unit || sum_less_off || factored || combined;
                 if ok {
                     accepted.push(v);
                 }

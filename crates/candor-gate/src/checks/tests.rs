@@ -3701,3 +3701,55 @@ fn greetings_after_a_comma_time_zones_and_words_that_are_no_names() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn worked_caps_combinations_campaign_phrasing_and_named_weekends() {
+    let c = json!({"now":"2031-04-16","brand":"Driftwood","city":"Hamburg-Eimsbüttel, Osterstraße 58",
+        "venue":"The Foghorn Room, 1685 Argyle St, Halifax",
+        "offer":{"name":"Winter Sale","discount_percent":15,"code":"SALE15","ends":"2031-04-30",
+                 "cap":"the discount tops out at $150","price_per_child_usd":24,"base_usd":319.20,
+                 "delivery":"free delivery and removal of your old mattress"},
+        "blackout":"2031-05-02 to 2031-05-05 (May bank holiday weekend)"});
+    let sam = Recipient::from_json(
+        r#"{"id":"46","email":"s@example.com","first_name":"Sam",
+        "attributes":{"state_returns":["IL","NY"]},"consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &sam,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // The cap reached on the amount it is 15% of; one figure plus a counted other.
+        "Hi Sam,\n\nWith SALE15 the discount tops out at $150 - you'd reach that on $1,000 of items.\n\nDriftwood",
+        "Hi Sam,\n\nFor 16 kids: $319.20 for the first 12 plus 4 extras at $24 each = $415.20.\n\nDriftwood",
+        // The campaign's own second person; a part of a hyphened place; a street abbreviated.
+        "Hi Sam,\n\nWe'll take your old mattress away for free.\n\nDriftwood",
+        "Hi Sam,\n\nClasses run in Eimsbüttel, at the Foghorn Room on Argyle Street.\n\nDriftwood",
+        // States the record holds by their codes.
+        "Hi Sam,\n\nBecause you file in both Illinois and New York, the second return is extra.\n\nDriftwood",
+        // A kind of ticket, and a weekend the campaign names with its dates.
+        "Hi Sam,\n\nWeekend passes are 15% off with SALE15 until 30 April - not valid over the May bank holiday weekend, 2-5 May.\n\nDriftwood",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // $150 is 15% of $1,000, not of $900; 4 x $24 added to $319.20 is not $425.20.
+        "Hi Sam,\n\nWith SALE15 the discount tops out at $150 - you'd reach that on $900 of items.\n\nDriftwood",
+        "Hi Sam,\n\nFor 16 kids: $319.20 for the first 12 plus 4 extras at $24 each = $425.20.\n\nDriftwood",
+        // A thing of the person's the campaign does not say to everyone.
+        "Hi Sam,\n\nWe'll take your old sofa away for free.\n\nDriftwood",
+        // A state the record does not hold.
+        "Hi Sam,\n\nBecause you file in both Illinois and Ohio, the second return is extra.\n\nDriftwood",
+        // A deadline that is no campaign date.
+        "Hi Sam,\n\nSALE15 ends this weekend.\n\nDriftwood",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}

@@ -1514,6 +1514,35 @@ impl Checker<'_> {
                         (None, "")
                     }
                     "tonight" | "today" | "midnight" => (Some(vec![0, 1]), "offer.deadline"),
+                    // "$189 weekend passes", "the May bank holiday weekend, 2-5 May": a kind of
+                    // ticket, or a named weekend with its own dates; only "this weekend",
+                    // "until the weekend" or "over the weekend" ends something.
+                    "weekend"
+                        if !self.doc.word_before(wi, 1).is_some_and(|p| {
+                            matches!(
+                                p.norm.as_str(),
+                                "this" | "the" | "until" | "till" | "by" | "before" | "over"
+                            )
+                        }) || self.doc.word_after(wi, 1).is_some_and(|x| {
+                            x.kind == TokKind::Word
+                                && (self.rules.product_nouns.contains(&stem(&x.norm))
+                                    || matches!(
+                                        x.norm.as_str(),
+                                        "pass"
+                                            | "passes"
+                                            | "ticket"
+                                            | "tickets"
+                                            | "rate"
+                                            | "rates"
+                                            | "break"
+                                            | "breaks"
+                                            | "package"
+                                            | "special"
+                                    ))
+                        }) =>
+                    {
+                        (None, "")
+                    }
                     "weekend" => {
                         let cur = weekday_index(now);
                         let ahead = |day: &str| {
