@@ -262,6 +262,24 @@ impl Checker<'_> {
     /// words (every content word of the phrase is in a campaign fact), after a figure or a
     /// verb of receiving, and not said to be the person's ("your", "you have", "still
     /// waiting").
+    /// "the delivery fee applies unless your tier perk covers it", copied from the
+    /// campaign's own terms: the words of the phrase and the two after it stand together in a
+    /// campaign text, said to everyone.
+    fn campaign_phrasing(&self, first: usize, last: usize) -> bool {
+        let said: Vec<String> = (first..=last + 2)
+            .filter_map(|w| self.doc.words.get(w))
+            .filter(|&&ti| self.doc.toks[ti].sent == self.doc.toks[self.doc.words[first]].sent)
+            .map(|&ti| stem(&self.doc.toks[ti].norm))
+            .collect();
+        if said.len() < 3 {
+            return false;
+        }
+        self.facts
+            .list
+            .iter()
+            .any(|f| !f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
+    }
+
     fn offered(&self, first: usize, last: usize) -> bool {
         let norm = |w: usize| self.doc.toks[self.doc.words[w]].norm.as_str();
         if (first..=last).any(|w| matches!(norm(w), "your" | "you" | "you've" | "yours")) {
@@ -331,6 +349,17 @@ impl Checker<'_> {
                 || self.in_campaign_name(m.first, m.last)
                 || alternative
                 || self.offered(m.first, m.last)
+                || self.campaign_phrasing(m.first, m.last)
+            {
+                continue;
+            }
+            // "It's been a while since we've seen you": the person's absence, which the
+            // lapsed rules judge, not something we watched them do.
+            if self.rules.table.implied[m.payload].id == "observed_activity"
+                && self
+                    .doc
+                    .word_before(m.first, 1)
+                    .is_some_and(|p| p.norm == "since")
             {
                 continue;
             }

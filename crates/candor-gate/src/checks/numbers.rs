@@ -206,7 +206,12 @@ impl Checker<'_> {
                         && !p.norm.ends_with("ss")
                         && !matches!(p.norm.as_str(), "this" | "was" | "has" | "its" | "yours"))
                 });
-                if !frequency {
+                // "your new 12-month membership would start": the length of what is sold.
+                let fresh = self
+                    .doc
+                    .word_before(wi, 1)
+                    .is_some_and(|p| matches!(p.norm.as_str(), "new" | "another" | "fresh"));
+                if !frequency && !fresh {
                     self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
                 }
                 continue;
@@ -299,6 +304,21 @@ impl Checker<'_> {
                             })
                 });
             if !personal && !with_us {
+                continue;
+            }
+            // "the pass gives you ten visits for £45" for `includes: 10 table-fee visits`: the
+            // campaign's count of the thing it sells.
+            let noun_stem = crate::text::stem(&noun);
+            let campaign_count = self.facts.list.iter().any(|f| {
+                !f.personal
+                    && f.stems.contains(&noun_stem)
+                    && f.stems.iter().any(|w| {
+                        crate::text::word_number(w)
+                            .or_else(|| w.parse::<f64>().ok())
+                            .is_some_and(|x| num_matches(n, x))
+                    })
+            });
+            if campaign_count && !self.your_before(wi, 3, &["your"]) {
                 continue;
             }
             let mut values = Vec::new();

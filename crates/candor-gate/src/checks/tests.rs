@@ -3753,3 +3753,46 @@ fn worked_caps_combinations_campaign_phrasing_and_named_weekends() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn counts_terms_and_phrases_the_campaign_itself_says() {
+    let c = json!({"now":"2035-06-13","brand":"Forno Rosso",
+        "pass":{"name":"Spring Games Pass","includes":"10 table-fee visits","price_gbp":45,"code":"KETTLE15"},
+        "membership":"upgraders start a new 12-month membership from the upgrade date",
+        "delivery":"the $3.99 delivery fee still applies unless your tier perk covers it"});
+    let greg = Recipient::from_json(
+        r#"{"id":"47","email":"g@example.com","first_name":"Greg",
+        "attributes":{"member_since":"2032-04-21"},
+        "events":[{"type":"order","at":"2033-02-01","item":"pizza"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("News", body),
+            &greg,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Greg,\n\nThe Spring Games Pass gives you ten visits for £45 with code KETTLE15.\n\nForno Rosso",
+        "Hi Greg,\n\nUpgrade today and your new 12-month membership starts on the day you upgrade.\n\nForno Rosso",
+        "Hi Greg,\n\nThe $3.99 delivery fee still applies unless your tier perk covers it.\n\nForno Rosso",
+        "Hi Greg,\n\nIt's been a while since we've seen you at the counter.\n\nForno Rosso",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // A count the campaign does not give, said of the person's own visits.
+        "Hi Greg,\n\nYou've made twelve visits to us this year.\n\nForno Rosso",
+        // A tenure the record contradicts.
+        "Hi Greg,\n\nThanks for your 12 months with us.\n\nForno Rosso",
+        // A tier claimed in the email's own words.
+        "Hi Greg,\n\nAs a loyal Gold member, your tier perk covers delivery.\n\nForno Rosso",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+}
