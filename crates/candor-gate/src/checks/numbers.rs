@@ -1948,7 +1948,9 @@ impl Checker<'_> {
                         _ => continue,
                     }
                 }
-                TokKind::Word => match crate::text::word_number(&t.norm) {
+                TokKind::Word => match crate::text::word_number(&t.norm)
+                    .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
+                {
                     Some(n) if n >= 2.0 => n,
                     _ => continue,
                 },
@@ -2004,11 +2006,14 @@ impl Checker<'_> {
                 TokKind::Word if !matches!(t.norm.as_str(), "a" | "an" | "no" | "couple") => {
                     // "3-Day Lift Ticket", "two-night stay": the number a compound starts with.
                     let head = t.norm.split('-').next().unwrap_or_default();
-                    word_number(head).or_else(|| {
-                        (head.len() < t.norm.len())
-                            .then(|| parse_num(head))
-                            .flatten()
-                    })
+                    word_number(head)
+                        .or_else(|| {
+                            (head.len() < t.norm.len())
+                                .then(|| parse_num(head))
+                                .flatten()
+                        })
+                        // ("x2", not "Aurora X2 headphones")
+                        .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
                 }
                 _ => None,
             };
@@ -2046,7 +2051,11 @@ impl Checker<'_> {
             || self.facts.list.iter().any(|t| {
                 t.path == f.path
                     && t.stems.iter().any(|w| {
-                        matches!(w.as_str(), "over" | "minimum" | "min" | "above" | "least")
+                        // ("orders of GBP 25 or more")
+                        matches!(
+                            w.as_str(),
+                            "over" | "minimum" | "min" | "above" | "least" | "more"
+                        )
                     })
             })
     }
@@ -2064,4 +2073,16 @@ impl Checker<'_> {
             .iter()
             .any(|t| words.contains(&t.norm.as_str()))
     }
+}
+
+/// "x2", "×3", "2x": a quantity written as a multiplier.
+fn times_token(w: &str) -> Option<f64> {
+    let digits = w
+        .strip_prefix('x')
+        .or_else(|| w.strip_prefix('×'))
+        .or_else(|| w.strip_suffix('x'))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 3 {
+        return None;
+    }
+    digits.parse::<f64>().ok()
 }
