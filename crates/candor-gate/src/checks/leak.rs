@@ -288,9 +288,18 @@ impl Checker<'_> {
                         ch.is_alphanumeric()
                             || matches!(ch, ' ' | '_' | '-' | '\'' | '’' | ':' | '/' | '.' | '&')
                     });
+                    // "[FIRST_NAME]", and "[START TIME]": two capitalized words or more in
+                    // square brackets are a slot whatever they name (a one-word tag such as
+                    // "[NEW]" may be a subject's label).
                     let upper_slot = inner.len() >= 3
                         && inner.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
                         && inner.contains('_');
+                    let upper_words = c == b'['
+                        && words.len() >= 2
+                        && inner
+                            .chars()
+                            .all(|ch| ch.is_uppercase() || matches!(ch, ' ' | '_' | '-' | '/'));
+                    let upper_slot = upper_slot || upper_words;
                     shape_ok
                         && words.len() <= 5
                         && (upper_slot

@@ -3825,3 +3825,32 @@ fn multipliers_and_or_more_thresholds() {
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn bracketed_capitals_are_slots_whatever_they_name() {
+    let c = json!({"now":"2034-03-15","brand":"Kettle & Corner","event":{"name":"Championship","date":"2034-03-26"}});
+    let check = |subject: &str, body: &str| {
+        Gate::new().check(
+            &Email::new(subject, body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello,\n\nThe Championship starts at [START TIME] on 26 March.\n\nKettle & Corner",
+        "Hello,\n\nCall us on [BRANCH PHONE NUMBER] to book.\n\nKettle & Corner",
+    ] {
+        let r = check("News", body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    // A one-word tag and bracketed prose are no slots.
+    let r = check(
+        "[NEW] The Championship",
+        "Hello,\n\nThe Championship is on 26 March [no booking needed].\n\nKettle & Corner",
+    );
+    assert!(r.passed(), "{:?}", kinds(&r));
+}
