@@ -3854,3 +3854,25 @@ fn bracketed_capitals_are_slots_whatever_they_name() {
     );
     assert!(r.passed(), "{:?}", kinds(&r));
 }
+
+#[test]
+fn a_time_range_does_not_part_the_sentence_from_its_event() {
+    // 2034-03-15 is a Wednesday; the evening is on Thursday of next week.
+    let c = json!({"now":"2034-03-15","brand":"Spaak Fietsen",
+        "event":{"name":"Fix-It-Yourself Evening","date":"2034-03-23","time":"19:00-21:00",
+                 "where":"Oudegracht workshop"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("News", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let bad = check("Hello,\n\nA reminder: it's this Thursday, 19:00-21:00, at the Oudegracht workshop.\n\nSpaak Fietsen");
+    assert!(!bad.passed());
+    let ok = check("Hello,\n\nA reminder: it's next Thursday, 19:00-21:00, at the Oudegracht workshop.\n\nSpaak Fietsen");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A spaced dash still parts it: the workshop is not what "this Thursday" is said of.
+    let ok = check("Hello,\n\nWe're closed this Thursday - the Oudegracht workshop reopens on the 23rd.\n\nSpaak Fietsen");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}

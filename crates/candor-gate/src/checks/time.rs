@@ -745,11 +745,14 @@ impl Checker<'_> {
         // nothing of when the Tuning Weeks are. (Commas do not part it: "this Saturday, at
         // the Mini Gala".)
         let toks = &self.doc.toks;
+        let text = self.doc.text.as_bytes();
         let (cs, ce) = self.doc.part_of_sentence(ti, |t: &crate::text::Tok| {
             matches!(
                 t.norm.as_str(),
-                ";" | "—" | "–" | "-" | "and" | "but" | "since" | "so" | "because" | "while"
+                ";" | "—" | "–" | "and" | "but" | "since" | "so" | "because" | "while"
             )
+                // A spaced hyphen is a dash; "19:00-21:00" is a range inside the part.
+                || (t.norm == "-" && t.start > 0 && text.get(t.start - 1) == Some(&b' '))
         });
         let stems: Vec<String> = toks[cs..ce]
             .iter()
