@@ -3876,3 +3876,28 @@ fn a_time_range_does_not_part_the_sentence_from_its_event() {
     let ok = check("Hello,\n\nWe're closed this Thursday - the Oudegracht workshop reopens on the 23rd.\n\nSpaak Fietsen");
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+#[test]
+fn the_brand_speaks_from_here_and_signs_with_its_trade() {
+    let c = json!({"now":"2034-03-15","brand":"Ironbark Hill Estate","location":"McLaren Vale",
+        "staff":{"winemaker":"Rosa Bianchi"}});
+    let jo = Recipient::from_json(
+        r#"{"id":"48","email":"j@example.com","first_name":"Jo",
+        "attributes":{"state":"Victoria","city":"Ballarat"},"consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Vintage", body),
+            &jo,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Jo,\n\nVintage is in full swing here in McLaren Vale.\n\nCheers,\nRosa Bianchi\nWinemaker, Ironbark Hill Estate");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(
+        "Hi Jo,\n\nSince you live in Adelaide, the cellar door is close.\n\nIronbark Hill Estate",
+    );
+    assert!(!bad.passed());
+}
