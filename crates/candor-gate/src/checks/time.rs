@@ -417,7 +417,7 @@ impl Checker<'_> {
             .doc
             .word_before(wi, 1)
             .is_some_and(|p| p.norm == "last");
-        if !self.clause_about_person(ti) && !(last && self.clause_names_own_event(ti)) {
+        if !(self.clause_about_person(ti) || (last && self.clause_names_own_event(ti))) {
             return false;
         }
         // "Thanks for joining us last Saturday": "last" with a weekday is past whatever the
