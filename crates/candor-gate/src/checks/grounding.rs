@@ -351,6 +351,25 @@ impl Checker<'_> {
             }
             let mut end = wi;
             loop {
+                // "Starling Street #7": an issue or edition number joins the name.
+                let hash_number = !self.doc.adjacent(end)
+                    && self.doc.words.get(end + 1).is_some_and(|&n| {
+                        let a = self.doc.words[end];
+                        n == a + 2
+                            && self.doc.toks[a + 1].norm == "#"
+                            && self.doc.toks[a + 1].end == self.doc.toks[n].start
+                            && self.doc.toks[n].kind == crate::text::TokKind::Num
+                            && self.doc.toks[n].sent == self.doc.toks[a].sent
+                    });
+                // (A name's number, not "Box #47", a count of common things.)
+                let named_run = end > wi || {
+                    let t = &self.doc.toks[self.doc.words[wi]];
+                    !t.sent_start && !self.is_common(&t.norm) && !self.is_product_noun(&t.norm)
+                };
+                if hash_number && named_run {
+                    end += 1;
+                    break;
+                }
                 if !self.doc.adjacent(end) {
                     break;
                 }

@@ -3901,3 +3901,34 @@ fn the_brand_speaks_from_here_and_signs_with_its_trade() {
     );
     assert!(!bad.passed());
 }
+
+#[test]
+fn an_issue_number_belongs_to_the_name_before_it() {
+    let c = json!({"now":"2031-10-22","brand":"Inkwell & Panel",
+        "event":{"name":"Bog Queen #1 launch signing","date":"2031-11-08"}});
+    let saoirse = Recipient::from_json(
+        r#"{"id":"49","email":"s@example.com","first_name":"Saoirse",
+        "attributes":{"boxes_received":46},
+        "events":[{"type":"shop_purchase","at":"2031-10-15","items":"Neon Vigil #14, Starling Street #6"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |subject: &str, body: &str| {
+        Gate::new().check(
+            &Email::new(subject, body),
+            &saoirse,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check(
+        "Box #47 ships Monday",
+        "Hi Saoirse,\n\nHope you're enjoying Neon Vigil #14 and Starling Street #6. See you at the Bog Queen #1 signing.\n\nInkwell & Panel",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(
+        "News",
+        "Hi Saoirse,\n\nHope you're enjoying Neon Vigil #14 and Starling Street #7.\n\nInkwell & Panel",
+    );
+    assert!(!bad.passed());
+}
