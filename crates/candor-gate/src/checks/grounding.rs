@@ -918,9 +918,8 @@ impl Checker<'_> {
                 })
             });
             let in_programme_name = programme_value
-                || wi > 0
-                    && self.doc.adjacent(wi - 1)
-                    && (2..=4).any(|k| {
+                || prev_stem.as_ref().is_some_and(|prev| {
+                    (2..=4).any(|k| {
                         self.doc.word_before(wi, k).is_some_and(|p| {
                             self.rules.tier_words.contains(p.norm.as_str())
                                 && self
@@ -929,17 +928,13 @@ impl Checker<'_> {
                                     .iter()
                                     .any(|&f| self.facts.list[f].personal)
                         })
+                    }) && self.facts.list.iter().any(|f| {
+                        !f.personal && f.stems.windows(2).any(|w| w[0] == *prev && w[1] == st)
                     })
-                    && {
-                        let prev = stem(&self.doc.toks[self.doc.words[wi - 1]].norm);
-                        self.facts.list.iter().any(|f| {
-                            !f.personal && f.stems.windows(2).any(|w| w[0] == prev && w[1] == st)
-                        })
-                    };
+                });
             // "As a Club Gold member, a medium popcorn would be on us": what the upgrade
             // would give, not the person's tier.
-            let supposed = self.clause_has(self.doc.words[wi], &["would", "could"])
-                || self.sentence_has(self.doc.words[wi], &["would", "could"]);
+            let supposed = self.sentence_has(self.doc.words[wi], &["would", "could"]);
             if in_programme_name || supposed {
                 continue;
             }

@@ -251,28 +251,25 @@ impl<'t> Doc<'t> {
                 _ => false,
             }
         };
+        self.part_of_sentence_at(ti, boundary)
+    }
+
+    /// The tokens around token `ti`, within its sentence, up to the nearest `boundary` token
+    /// on each side (not included).
+    pub fn part_of_sentence(&self, ti: usize, boundary: impl Fn(&Tok) -> bool) -> (usize, usize) {
+        self.part_of_sentence_at(ti, |i| boundary(&self.toks[i]))
+    }
+
+    /// [`Doc::part_of_sentence`] with the boundary judged by token index, so it may look at
+    /// the tokens around it.
+    fn part_of_sentence_at(&self, ti: usize, boundary: impl Fn(usize) -> bool) -> (usize, usize) {
+        let (ss, se) = self.sent_range[self.toks[ti].sent];
         let mut s = ti;
         while s > ss && !boundary(s - 1) {
             s -= 1;
         }
         let mut e = ti + 1;
         while e < se && !boundary(e) {
-            e += 1;
-        }
-        (s, e)
-    }
-
-    /// The tokens around token `ti`, within its sentence, up to the nearest `boundary` token
-    /// on each side (not included).
-    pub fn part_of_sentence(&self, ti: usize, boundary: impl Fn(&Tok) -> bool) -> (usize, usize) {
-        let toks = &self.toks;
-        let (ss, se) = self.sent_range[toks[ti].sent];
-        let mut s = ti;
-        while s > ss && !boundary(&toks[s - 1]) {
-            s -= 1;
-        }
-        let mut e = ti + 1;
-        while e < se && !boundary(&toks[e]) {
             e += 1;
         }
         (s, e)
