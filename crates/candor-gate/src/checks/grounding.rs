@@ -68,11 +68,16 @@ impl Checker<'_> {
     /// which no fact names.
     fn ordinary_sentence_start(&self, wi: usize, w: &str) -> bool {
         let ti = self.doc.words[wi];
-        if !self.doc.toks[ti].sent_start || !self.facts_for_stem(&stem(w)).is_empty() {
+        if !self.doc.toks[ti].sent_start {
             return false;
         }
+        // A number word names nothing, even when a fact's text holds it ("Two of our
+        // seniors" for `household: "two adults"`).
         if crate::text::word_number(w).is_some() || crate::text::ordinal(w).is_some() {
             return true;
+        }
+        if !self.facts_for_stem(&stem(w)).is_empty() {
+            return false;
         }
         let base = |suffix: &str| -> bool {
             w.strip_suffix(suffix).is_some_and(|b| {
@@ -470,7 +475,7 @@ impl Checker<'_> {
             let w = norm(self, lo);
             ARTICLES.contains(&w.as_str())
                 || (self.is_common(&w) && !(product_name && lo == hi))
-                || (lo == first && lo < hi && self.ordinary_sentence_start(lo, &w))
+                || (lo == first && self.ordinary_sentence_start(lo, &w))
         } {
             lo += 1;
         }
@@ -523,6 +528,24 @@ impl Checker<'_> {
                 && word.as_bytes()[1] == b'-'
                 && word.as_bytes()[0].is_ascii_alphabetic()
             {
+                continue;
+            }
+            // "P4 of nine", "Q3", "row B12": one letter and a figure a fact holds is a
+            // position or a code, not a name.
+            if hits.is_empty() && letter_and_figure(&word) {
+                let figure = &word[1..];
+                if self
+                    .facts
+                    .list
+                    .iter()
+                    .any(|f| f.num.is_some_and(|n| n.to_string() == figure))
+                {
+                    continue;
+                }
+            }
+            // "very Australian" from a brand that prices in AUD: the people of the country
+            // whose currency the campaign uses.
+            if hits.is_empty() && self.campaign_currency_people(&word) {
                 continue;
             }
             // "an Ethiopian release" for `origin: Ethiopia`: a people or language word named
@@ -784,6 +807,23 @@ impl Checker<'_> {
             format!("`{text}`: {what}"),
             "grounding.capitalized",
         );
+    }
+
+    /// `word` (a people or country word) belongs to a currency the campaign's own facts
+    /// price in: its keys (`price_aud`) or values ("AUD 9.95", `currency: "NZD"`).
+    fn campaign_currency_people(&self, word: &str) -> bool {
+        let codes: Vec<&str> = CURRENCY_PEOPLE
+            .iter()
+            .filter(|(_, people)| people.contains(&word))
+            .map(|(code, _)| *code)
+            .collect();
+        !codes.is_empty()
+            && self.facts.list.iter().any(|f| {
+                !f.personal
+                    && codes.iter().any(|c| {
+                        f.key.rsplit('_').next() == Some(c) || f.stems.iter().any(|x| x == c)
+                    })
+            })
     }
 
     /// The record names someone besides the person: a pet, a child, a partner
@@ -1852,6 +1892,40 @@ impl Checker<'_> {
 /// The places a people or language word may be named after: "ethiopian" → "ethiopia",
 /// "brazilian" → "brazil", "japanese" → "japan", "chinese" → "china". Candidates only: the
 /// caller keeps one a fact holds.
+/// Currency codes and the people words of their countries (the euro's are many, so none).
+const CURRENCY_PEOPLE: [(&str, &[&str]); 19] = [
+    ("aud", &["australian", "aussie", "australia"]),
+    ("nzd", &["kiwi", "zealand", "zealander"]),
+    ("cad", &["canadian", "canada"]),
+    (
+        "gbp",
+        &["british", "britain", "english", "scottish", "welsh"],
+    ),
+    ("usd", &["american", "america"]),
+    ("zar", &["african", "africa"]),
+    ("sgd", &["singaporean", "singapore"]),
+    ("inr", &["indian", "india"]),
+    ("jpy", &["japanese", "japan"]),
+    ("chf", &["swiss", "switzerland"]),
+    ("sek", &["swedish", "sweden"]),
+    ("nok", &["norwegian", "norway"]),
+    ("dkk", &["danish", "denmark"]),
+    ("isk", &["icelandic", "iceland"]),
+    ("mxn", &["mexican", "mexico"]),
+    ("hkd", &["hongkonger"]),
+    ("brl", &["brazilian", "brazil"]),
+    ("krw", &["korean", "korea"]),
+    ("pln", &["polish", "poland"]),
+];
+
+/// One letter and one or two figures ("p4", "q3", "b12").
+fn letter_and_figure(word: &str) -> bool {
+    let b = word.as_bytes();
+    (2..=3).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && b[1..].iter().all(u8::is_ascii_digit)
+}
+
 fn demonym_bases(word: &str) -> Vec<String> {
     let mut out = Vec::new();
     // The irregular ones.

@@ -216,6 +216,20 @@ impl<'t> Doc<'t> {
         (t.sent == self.toks[self.words[wi]].sent).then_some(t)
     }
 
+    /// The year `y` writes when it follows a date or month ending at byte `after`: four plain
+    /// digits with only a space or a comma between ("November 30, 2026", "March 2031"), not an
+    /// amount further on ("30 November - R2,400").
+    pub fn year_written(&self, after: usize, y: &Tok) -> Option<i32> {
+        let written = self.text.get(y.start..y.end)?;
+        let gap = self.text.get(after..y.start)?;
+        (y.kind == crate::text::TokKind::Num
+            && written.len() == 4
+            && written.bytes().all(|b| b.is_ascii_digit())
+            && gap.bytes().all(|b| b == b' ' || b == b','))
+        .then(|| written.parse().ok())
+        .flatten()
+    }
+
     pub fn word_before(&self, wi: usize, k: usize) -> Option<&Tok> {
         let j = wi.checked_sub(k)?;
         let t = self.toks.get(*self.words.get(j)?)?;

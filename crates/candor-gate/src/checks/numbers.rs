@@ -1357,13 +1357,24 @@ impl Checker<'_> {
             let Some(next) = self.doc.word_after(wi, 1) else {
                 continue;
             };
-            if next.kind != TokKind::Word {
+            // "Hang It Right: Gallery Wall Basics": punctuation between parts them.
+            if next.kind != TokKind::Word || self.doc.words.get(wi + 1) != Some(&(ti + 1)) {
                 continue;
             }
             let thing = stem(&next.norm);
-            let says = |f: &crate::facts::Fact, s: &str| {
-                f.personal && f.stems.windows(2).any(|w| w[0] == s && w[1] == thing)
+            let names = |f: &crate::facts::Fact, s: &str| {
+                f.stems.windows(2).any(|w| w[0] == s && w[1] == thing)
             };
+            // The campaign says it too (a workshop's name): not the person's side of anything.
+            if self
+                .facts
+                .list
+                .iter()
+                .any(|f| !f.personal && names(f, side))
+            {
+                continue;
+            }
+            let says = |f: &crate::facts::Fact, s: &str| f.personal && names(f, s);
             let theirs = self.facts.list.iter().position(|f| says(f, side));
             let opposite = self.facts.list.iter().position(|f| says(f, other));
             let (s, e) = (self.doc.toks[ti].start, next.end);

@@ -3932,3 +3932,137 @@ fn an_issue_number_belongs_to_the_name_before_it() {
     );
     assert!(!bad.passed());
 }
+
+#[test]
+fn a_year_is_written_right_after_its_date() {
+    // 2026-11-30 is a Monday; "R2,400" after a dash is an amount, not the year 2400.
+    let c = json!({"now":"2026-11-20","brand":"Northpeak","offer":{"code":"TRAIL20","ends":"2026-12-31"},
+        "store_event":{"name":"Trail Night","date":"2026-11-30","price_zar":1200}});
+    let ok = check_with(
+        &sparse(),
+        c.clone(),
+        "Hello,\n\nTrail Night is on Monday 30 November - R2,400 for the two of you.\n\nNorthpeak",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &sparse(),
+        c,
+        "Hello,\n\nTrail Night is on Sunday 30 November - R2,400 for the two of you.\n\nNorthpeak",
+    );
+    assert!(!bad.passed());
+}
+
+#[test]
+fn positions_and_the_people_of_the_campaigns_currency() {
+    let c = json!({"now":"2036-01-16","brand":"Apex Karting","currency":"AUD",
+        "offer":{"name":"Winter Pack","price_aud":72}});
+    let rav = Recipient::from_json(
+        r#"{"id":"50","email":"r@example.com","first_name":"Ravinder",
+        "attributes":{"preferred_name":"Rav"},
+        "events":[{"type":"session","at":"2036-01-11","position":4,"drivers":9}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Laps", body),
+            &rav,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Ravinder,\n\nLast Friday you finished P4 of nine. The Winter Pack is a very Australian way to find the time.\n\nApex Karting");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A position the record does not hold is still a name nothing supports, and a people
+    // word of another currency's country is still unsupported.
+    let bad = check("Hi Ravinder,\n\nLast Friday you finished P7 of nine.\n\nApex Karting");
+    assert!(!bad.passed());
+    let cad = json!({"now":"2036-01-16","brand":"Apex Karting","currency":"CAD",
+        "offer":{"name":"Winter Pack","price_cad":72}});
+    let bad = Gate::new().check(
+        &Email::new("Laps", "Hi Ravinder,\n\nThe Winter Pack is a very Australian way to find the time.\n\nApex Karting"),
+        &rav,
+        &Context::from_json(cad).unwrap(),
+    );
+    assert!(!bad.passed());
+}
+
+#[test]
+fn a_persons_name_that_is_a_month() {
+    let jun = Recipient::from_json(
+        r#"{"id":"51","email":"j@example.com","first_name":"Jun",
+        "events":[{"type":"visit","at":"2026-11-14","order":"Spicy Miso Ramen"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ok = run(&jun, "Hi Jun,\n\nThanks for coming in on the 14th, Jun. Use TRAIL20 by November 30.\n\nNorthpeak");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // With a day after it, it is the month, and the person has no event in June.
+    let bad = run(
+        &jun,
+        "Hi Jun,\n\nThanks for coming in on Jun 14. Use TRAIL20 by November 30.\n\nNorthpeak",
+    );
+    assert!(!bad.passed());
+}
+
+#[test]
+fn campaign_names_and_number_words_are_no_use_of_the_record() {
+    let c = json!({"now":"2036-07-16","brand":"Northlight Framing",
+        "workshop":{"name":"Hang It Right: Gallery Wall Basics","date":"2036-07-26"},
+        "featured":[{"name":"Opa Kees","age_years":11},{"name":"Mientje","age_years":9}]});
+    let mathieu = Recipient::from_json(
+        r#"{"id":"52","email":"m@example.com","first_name":"Mathieu",
+        "attributes":{"household":"two adults, one child aged 4","moving_to":"Bath"},
+        "events":[{"type":"workshop_interest","at":"2036-07-11","workshop":"Hang It Right: Gallery Wall Basics"}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |subject: &str, body: &str| {
+        Gate::new().check(
+            &Email::new(subject, body),
+            &mathieu,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check(
+        "Moving midweek? Two seniors need a home",
+        "Hi Mathieu,\n\nJoin us for Hang It Right: Gallery Wall Basics on Saturday, July 26.\n\nTwo of our seniors are waiting: Opa Kees and Mientje.\n\nNorthlight Framing",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // Saying where the record says they are moving is still a use of it.
+    let bad = check(
+        "A note",
+        "Hi Mathieu,\n\nMoving to Bath? A gallery wall is a fun first project.\n\nNorthlight Framing",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+#[test]
+fn days_inside_the_campaigns_windows_and_its_own_dates() {
+    // 2036-04-16 is a Wednesday; 2036-05-05 a Monday, 2036-10-25 (last year's show was on
+    // 2035-10-25) a Saturday.
+    let c = json!({"now":"2036-04-16","brand":"Coral Sea Dive",
+        "offer":{"name":"Open Water Course","course_starts":"every Monday and Thursday, 2036-04-21 to 2036-06-26"},
+        "show":{"name":"Trunk Show","date":"2036-10-25"}});
+    let ines = Recipient::from_json(
+        r#"{"id":"53","email":"i@example.com","first_name":"Ines",
+        "events":[{"type":"snorkel_tour","at":"2036-02-21"},{"type":"event_attended","at":"2035-10-25","event":"Trunk Show"}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Dates", body),
+            &ines,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Ines,\n\nYou could begin on Monday 5 May or any Monday or Thursday after that. The Trunk Show is on Saturday 25 October.\n\nCoral Sea Dive");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A day in the past tense is the person's, and must be one of theirs.
+    let bad = check("Hi Ines,\n\nYou snorkelled with us on Monday 5 May.\n\nCoral Sea Dive");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

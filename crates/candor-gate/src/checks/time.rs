@@ -639,12 +639,11 @@ impl Checker<'_> {
                 continue;
             };
             // A year written after it wins over the nearest one.
-            let year = self.doc.word_after(wi, 3).and_then(|y| {
-                (y.kind == TokKind::Num && y.norm.len() == 4 && y.start >= end)
-                    .then(|| parse_num(&y.norm))
-                    .flatten()
-                    .map(|v| (v as i32, y.end))
-            });
+            let year = self
+                .doc
+                .word_after(wi, 3)
+                .filter(|y| y.start >= end)
+                .and_then(|y| Some((self.doc.year_written(end, y)?, y.end)));
             // "Saturday 29 May last year", "Tuesday 4 March next year".
             let year = year.or_else(|| {
                 let which = self.doc.word_after(wi, 3).filter(|w| w.start >= end)?;
@@ -665,7 +664,19 @@ impl Checker<'_> {
                 None => (nearest, end),
             };
             let actual = weekday_index(date) as usize;
-            if actual != target {
+            // No year written: a known date on that day and month in another year, on the
+            // weekday said, is the one meant ("Saturday 25 October", six months ahead).
+            let known_elsewhere = year.is_none()
+                && self
+                    .facts
+                    .campaign_dates()
+                    .chain(self.facts.personal_dates().map(|(d, _)| d))
+                    .any(|d| {
+                        d.month() == date.month()
+                            && d.day() == date.day()
+                            && weekday_index(d) as usize == target
+                    });
+            if actual != target && !known_elsewhere {
                 flags.push((
                     t.start,
                     end,
@@ -1292,6 +1303,22 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Hi Jun," "Thanks, June": the person's name, not a month, unless a day
+            // follows it.
+            if month.is_some()
+                && self
+                    .facts
+                    .first_name
+                    .iter()
+                    .chain(self.facts.last_name.iter())
+                    .any(|n| *n == norm)
+                && !self
+                    .doc
+                    .word_after(wi, 1)
+                    .is_some_and(|x| x.kind == TokKind::Num)
+            {
+                continue;
+            }
             if let Some(mo) = month {
                 // "Nov 10" but not "24 Nov, 10am" or "November (23".
                 let timeish = |k: usize| {
@@ -1324,20 +1351,14 @@ impl Checker<'_> {
                     v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
                         .map(|v| (v as u8, d.start))
                 });
-                let year = self.doc.word_after(wi, 2).and_then(|y| {
-                    (y.kind == TokKind::Num && y.norm.len() == 4)
-                        .then(|| parse_num(&y.norm))
-                        .flatten()
+                let year = self.doc.word_after(wi, 1).and_then(|d| {
+                    let y = self.doc.word_after(wi, 2)?;
+                    self.doc.year_written(d.end, y).map(f64::from)
                 });
                 let month_year = self
                     .doc
                     .word_after(wi, 1)
-                    .and_then(|y| {
-                        (y.kind == TokKind::Num && y.norm.len() == 4)
-                            .then(|| parse_num(&y.norm))
-                            .flatten()
-                            .map(|v| (v as i32, y.end))
-                    })
+                    .and_then(|y| Some((self.doc.year_written(t.end, y)?, y.end)))
                     .or_else(|| {
                         // "in February last year", "in March this year".
                         let which = self.doc.word_after(wi, 1)?;
@@ -1705,9 +1726,27 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // "the Trunk Show on Saturday 25 October": the campaign's date, said to everyone,
+            // even when last year's show on the same day is in the person's record.
+            if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
+                continue;
+            }
             let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
             if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
                 self.use_fact(fi, span.0, span.1);
+                continue;
+            }
+            // "you could begin on Monday 5 May": a day ahead inside one of the campaign's
+            // windows (courses start every Monday and Thursday until 26 June) is one of its
+            // days, unless the sentence ties it to one of the person's own events.
+            let nearest = candidates
+                .iter()
+                .copied()
+                .min_by_key(|c| now.days_since(*c).abs());
+            if nearest.is_some_and(|d| d > now && self.in_campaign_range(&[d]))
+                && !self.clause_in_past(ti)
+                && !names_own_type()
+            {
                 continue;
             }
             // "Biscuit turned eight on 2 March" for `pet_1_dob: 2019-03-02`: a birthday is
@@ -1722,9 +1761,6 @@ impl Checker<'_> {
             });
             if let Some(&(_, fi)) = birthday {
                 self.use_fact(fi, span.0, span.1);
-                continue;
-            }
-            if campaign.iter().any(|d| candidates.contains(d)) || candidates.contains(&now) {
                 continue;
             }
             if (possessive || self.doc.sent_personal(ti)) && !self.clause_has(ti, &FUTURE_CUES) {
