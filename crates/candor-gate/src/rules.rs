@@ -62,6 +62,9 @@ pub struct ImpliedRule {
     /// The finding's kind when no fact supports the phrase: `implied_context` by default;
     /// `fabricated_fact` for a specific the phrase itself invents ("your daughter").
     pub finding: Option<String>,
+    /// The phrase's noun said in one of the person's values grounds it, when the noun is no
+    /// common word: "your wedding" for an order of a "wedding portrait, 16x20".
+    pub named_by_value: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

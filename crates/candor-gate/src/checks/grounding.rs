@@ -1237,6 +1237,26 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // "your Rangiora villa" for `town: Rangiora` and `property_type: villa`: the
+            // name is another of the person's attributes, saying where or what it is.
+            let attribute_of = |n: &String| {
+                self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.event.is_none()
+                        && f.kind != FKind::Name
+                        && f.stems.iter().any(|x| x == n)
+                })
+            };
+            if !owned.is_empty()
+                && !names.is_empty()
+                && names.iter().all(|n| attribute_of(n).is_some())
+            {
+                let held: Vec<usize> = names.iter().filter_map(attribute_of).collect();
+                for f in held.into_iter().chain(owned.iter().copied()) {
+                    self.use_fact(f, s, e);
+                }
+                continue;
+            }
             if !owned.is_empty() {
                 let text = self.doc.text[s..e].to_string();
                 let theirs = self.facts.list[owned[0]].path.clone();

@@ -468,12 +468,13 @@ impl Checker<'_> {
                 // "your partner" for `travels_with: partner`: a specific the record names
                 // in a value.
                 let named = named.or_else(|| {
-                    self.rules.table.implied[m.payload].finding.as_ref()?;
-                    let noun = stem(
-                        self.doc.toks[self.doc.words[m.last]]
-                            .norm
-                            .trim_end_matches("'s"),
-                    );
+                    let rule = &self.rules.table.implied[m.payload];
+                    let word = &self.doc.toks[self.doc.words[m.last]].norm;
+                    let by_value = rule.named_by_value && !self.is_common_word(word);
+                    if rule.finding.is_none() && !by_value {
+                        return None;
+                    }
+                    let noun = stem(word.trim_end_matches("'s"));
                     self.facts
                         .list
                         .iter()

@@ -362,10 +362,22 @@ impl Checker<'_> {
                         values.push((v, format!("events[{ei}].{fname}")));
                     }
                 }
-                // An event's own count of the noun ("seats": 2 on a booking).
+                // An event's own count of the noun ("seats": 2 on a booking), or a count
+                // its text states (`milestone: "140 classes"`).
                 for (fname, v) in &ev.fields {
                     if rule.fields.contains(fname) {
                         continue;
+                    }
+                    if let candor_domain::recipient::FieldValue::Str(text) = v {
+                        let folded = fold(text);
+                        let words: Vec<&str> = folded.split_whitespace().collect();
+                        for pair in words.windows(2) {
+                            if let Some(x) = parse_num(pair[0]) {
+                                if noun_stems.contains(&stem(pair[1])) {
+                                    values.push((x, format!("events[{ei}].{fname}")));
+                                }
+                            }
+                        }
                     }
                     if let (true, Some(x)) = (names_noun(fname), v.as_f64()) {
                         values.push((x, format!("events[{ei}].{fname}")));
@@ -423,10 +435,15 @@ impl Checker<'_> {
         let Some((first, last)) = self.token_span(s, e) else {
             return false;
         };
-        let before: Vec<&str> = toks[first.saturating_sub(3)..first]
+        // "cats aged 8 and over: €55": punctuation between ends the cue's reach.
+        let window = &toks[first.saturating_sub(3)..first];
+        let from = window
             .iter()
-            .map(|t| t.norm.as_str())
-            .collect();
+            .rposition(|t| {
+                t.kind == TokKind::Punct && !matches!(t.norm.as_str(), "$" | "€" | "£" | "¥")
+            })
+            .map_or(0, |p| p + 1);
+        let before: Vec<&str> = window[from..].iter().map(|t| t.norm.as_str()).collect();
         let after: Vec<&str> = toks[last + 1..(last + 4).min(toks.len())]
             .iter()
             .map(|t| t.norm.as_str())

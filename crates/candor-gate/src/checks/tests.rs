@@ -4066,3 +4066,37 @@ fn days_inside_the_campaigns_windows_and_its_own_dates() {
     let bad = check("Hi Ines,\n\nYou snorkelled with us on Monday 5 May.\n\nCoral Sea Dive");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn thresholds_life_events_counts_and_attribute_names_said_of_a_possession() {
+    let c = json!({"now":"2036-07-16","brand":"Kettle & Flue",
+        "offer":{"name":"Pre-Winter Sweep","fee_eur":55,"regular_fee_eur":110,"min_order_eur":120,
+                 "description":"adoption fee halved for cats aged 8 and over"}});
+    let grant = Recipient::from_json(
+        r#"{"id":"54","email":"g@example.com","first_name":"Grant",
+        "attributes":{"town":"Rangiora","property_type":"villa","classes_attended_total":142},
+        "events":[{"type":"order","at":"2036-06-04","item":"wedding portrait, 16x20"},
+                  {"type":"milestone","at":"2036-06-21","milestone":"140 classes"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("News", body),
+            &grant,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Grant,\n\nWe halved the fee for cats aged 8 and over: €55 instead of €110.\n\nThanks again for letting us frame your wedding portrait.\n\nYou passed 140 classes in June and you're on 142 now.\n\nA Pre-Winter Sweep for your Rangiora villa is €55 with orders of €120 or more.\n\nKettle & Flue");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Grant,\n\nThe fee is €55 on orders of €100 or more.\n\nKettle & Flue",
+        "Hi Grant,\n\nCongratulations on your engagement!\n\nKettle & Flue",
+        "Hi Grant,\n\nYou're on 150 classes now.\n\nKettle & Flue",
+        "Hi Grant,\n\nA Pre-Winter Sweep for your Kaiapoi villa is €55.\n\nKettle & Flue",
+    ] {
+        let rep = check(bad);
+        assert!(!rep.passed(), "{bad}");
+    }
+}
