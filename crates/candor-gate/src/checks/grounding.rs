@@ -569,7 +569,13 @@ impl Checker<'_> {
                     .enumerate()
                     .filter(|(_, f)| {
                         f.stems.iter().any(|x| {
-                            x.contains('-') && x.split('-').any(|p| p.len() >= 4 && stem(p) == st)
+                            (x.contains('-')
+                                && x.split('-').any(|p| p.len() >= 4 && stem(p) == st))
+                                // "the Kurve" for "Nordkurve standing": the head of a
+                                // compound.
+                                || (word.len() >= 5
+                                    && x.len() >= word.len() + 3
+                                    && x.ends_with(word.as_str()))
                         })
                     })
                     .map(|(i, _)| i)

@@ -459,7 +459,7 @@ impl Checker<'_> {
                 .any(|w| matches!(*w, "order" | "orders" | "purchase" | "purchases" | "basket"));
         let cue_after = after.starts_with(&["or", "more"])
             || after.starts_with(&["or", "over"])
-            || after.starts_with(&["+"])
+            || (after.starts_with(&["+"]) && toks[last + 1].start == toks[last].end)
             || after.starts_with(&["minimum"])
             || after.starts_with(&["and", "up"]);
         cue_before || cue_after

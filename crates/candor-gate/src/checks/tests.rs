@@ -4100,3 +4100,38 @@ fn thresholds_life_events_counts_and_attribute_names_said_of_a_possession() {
         assert!(!rep.passed(), "{bad}");
     }
 }
+
+#[test]
+fn seasons_someone_elses_time_sums_with_a_plus_and_compound_heads() {
+    let c = json!({"now":"2028-10-18","brand":"SV Elbhafen",
+        "offer":{"name":"Half-Season Ticket","prices_eur":{"Nordkurve standing":126},"min_order_eur":20},
+        "items_cad":{"Pavlova Cake":54,"Macarons":36}});
+    let jonas = Recipient::from_json(
+        r#"{"id":"55","email":"j@example.com","first_name":"Jonas",
+        "attributes":{"matches_attended":4},
+        "events":[{"type":"ticket_purchase","at":"2028-10-07","match":"SV Elbhafen vs Hansa"},
+                  {"type":"order","at":"2027-11-20","item":"grey tweed jacket","cutter":"Alasdair"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Tickets", body),
+            &jonas,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Jonas,\n\nYou've been at four home matches this season.\n\nIt's almost a year since Alasdair cut your grey tweed jacket, and this autumn he has new cloth to show you.\n\nIf you're thinking of a Pavlova Cake this year, here's the sum:\nPavlova Cake $54 + Macarons $36 = $90\n\nSee you in the Kurve,\nSV Elbhafen");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // The person's own time, said of them, must fit.
+        "Hi Jonas,\n\nYou bought your grey tweed jacket this autumn.\n\nSV Elbhafen",
+        // A threshold written "£25+" is still one.
+        "Hi Jonas,\n\nFree delivery on orders $25+ this week.\n\nSV Elbhafen",
+        // A head that no fact's compound ends with is still a name.
+        "Hi Jonas,\n\nSee you in the Südkurve,\nSV Elbhafen",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}

@@ -584,6 +584,10 @@ impl Checker<'_> {
             "this_year" => d.year() == now.year(),
             "last_year" => d.year() == now.year() - 1,
             "weekend" => matches!(weekday_index(d), 4..=6),
+            // "four home matches this season": a sports or growing season, not a named one.
+            "season" if phrase.ends_with("this season") => {
+                !phrase.contains("last") && (0..=300).contains(&now.days_since(d))
+            }
             "season" => phrase
                 .split_whitespace()
                 .find_map(season_months)
@@ -934,7 +938,31 @@ impl Checker<'_> {
             // that merely recurs in some event, "automation", does not count) is about them,
             // with or without "you".
             let names_own_event = past_only && self.clause_names_own_event(about);
-            if !(self.clause_about_person(about) || names_own_event)
+            // "this autumn he has new cloth to show you": someone else does it.
+            let other_subject = self
+                .doc
+                .toks
+                .get(self.doc.words[m.last] + 1)
+                .is_some_and(|w| {
+                    matches!(
+                        w.norm.as_str(),
+                        "he" | "she"
+                            | "they"
+                            | "we"
+                            | "we're"
+                            | "we've"
+                            | "we'll"
+                            | "there"
+                            | "there's"
+                    )
+                });
+            // "If you're thinking of the pavlova again this year": a condition.
+            let conditional = !past_only
+                && self.clause_has(head, &["if"])
+                && self.clause_has(head, &["thinking", "considering", "planning", "hoping"]);
+            if other_subject
+                || conditional
+                || !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
                     && (self.clause_has(head, &FUTURE_CUES)
                         || self.clause_has(head, &INVITE_CUES)
