@@ -465,6 +465,88 @@ impl<'a> Checker<'a> {
         self.event_days();
         self.lint();
         self.consent();
+        self.no_specifics();
+    }
+
+    /// An email that says nothing only this campaign and this person could be told: no
+    /// figure, no date, no name of a product, place or event the facts hold, nothing of the
+    /// record beyond the name. "Summer is the perfect time for a night out... Great seats go
+    /// fast" could come from any sender, to anyone, any year.
+    fn no_specifics(&mut self) {
+        if self.foreign || !self.findings.is_empty() {
+            return;
+        }
+        let (from, to) = (self.doc.body_start, self.doc.footer_start);
+        let body: Vec<&Tok> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| &self.doc.toks[ti])
+            .filter(|t| t.start >= from && t.end <= to)
+            .collect();
+        if body.len() < 25 {
+            return;
+        }
+        let symbol = self.doc.toks.iter().any(|t| {
+            t.start >= from && t.end <= to && matches!(t.norm.as_str(), "%" | "$" | "€" | "£" | "¥")
+        });
+        let uses_record = self
+            .used
+            .iter()
+            .any(|(f, _, _)| self.facts.list[*f].kind != crate::facts::FKind::Name);
+        if symbol || uses_record {
+            return;
+        }
+        let brand: Vec<&String> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && f.key.starts_with("brand"))
+            .flat_map(|f| f.stems.iter())
+            .collect();
+        let specific = body.iter().any(|t| {
+            t.kind == crate::text::TokKind::Num
+                // "for more than thirteen years" (not "one of our team").
+                || crate::text::word_number(&t.norm).is_some_and(|n| n >= 2.0)
+                || crate::text::month_of(&t.norm).is_some_and(|_| t.cap)
+                || crate::text::WEEKDAYS.contains(&t.norm.as_str())
+                // A name the campaign holds (not the brand's own): a product, an event, a
+                // place, a code.
+                || ((t.cap || t.all_caps)
+                    && !t.sent_start
+                    && !self.rules.common.contains(t.norm.as_str())
+                    && {
+                        let st = crate::text::stem(&t.norm);
+                        !brand.contains(&&st)
+                            && self
+                                .facts
+                                .with_stem(&st)
+                                .iter()
+                                .any(|&f| !self.facts.list[f].personal)
+                    })
+        });
+        if specific {
+            return;
+        }
+        // The first sentence after the greeting line.
+        let after_greeting = self.doc.text[from..to]
+            .find('\n')
+            .map_or(from, |i| from + i);
+        let first = body
+            .iter()
+            .find(|t| t.start > after_greeting)
+            .copied()
+            .unwrap_or(body[0]);
+        let end = self.doc.text[first.start..to]
+            .find(['.', '!', '?', '\n'])
+            .map_or(to, |i| first.start + i + 1);
+        self.flag(
+            Kind::Generic,
+            first.start,
+            end,
+            "says nothing specific: no figure, date, product, event or fact of the person's".into(),
+            "generic.no_specifics",
+        );
     }
 
     pub fn flag(&mut self, kind: Kind, start: usize, end: usize, reason: String, rule: &str) {

@@ -4135,3 +4135,38 @@ fn seasons_someone_elses_time_sums_with_a_plus_and_compound_heads() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn an_email_with_nothing_specific_is_generic() {
+    let c = json!({"now":"2036-01-16","brand":"Keystone & Bolt Locksmiths","type":"locksmith",
+        "offer":{"name":"New Year Lock Upgrade","code":"SNAPSAFE15","book_by":"2036-02-14"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Your home security matters", body),
+            &zoe(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let boiler = "At Keystone & Bolt Locksmiths, we believe everyone deserves to feel safe at home. Whether you need new locks, spare keys or expert advice, our friendly team is always here to help. A new year is the perfect time to review your home security.";
+    let bad = check(&format!(
+        "Hi Zoë,\n\n{boiler}\n\nKeystone & Bolt Locksmiths"
+    ));
+    assert_report_has(
+        &bad,
+        boiler,
+        Kind::Generic,
+        Some("generic.no_specifics"),
+        None,
+    );
+    // One true specific of the campaign's, or of the person's, is enough.
+    for extra in [
+        "Our New Year Lock Upgrade is on until February 14.",
+        "Use code SNAPSAFE15 when you book.",
+        "You've been with us since 2023.",
+    ] {
+        let ok = check(&format!(
+            "Hi Zoë,\n\n{boiler} {extra}\n\nKeystone & Bolt Locksmiths"
+        ));
+        assert!(ok.passed(), "{extra}: {:?}", kinds(&ok));
+    }
+}
