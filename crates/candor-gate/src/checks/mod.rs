@@ -457,6 +457,7 @@ impl<'a> Checker<'a> {
         self.counts_and_tenure();
         self.key_figures();
         self.sides();
+        self.party_sizes();
         self.money_percent_codes();
         self.perks();
         self.offer_scope();

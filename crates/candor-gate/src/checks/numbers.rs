@@ -1351,6 +1351,81 @@ impl Checker<'_> {
         }
     }
 
+    /// "It was great having the six of you at the Showcase" when the booking was for four:
+    /// "the N of you" / "all N of you" against the person's party sizes, when the record
+    /// has any.
+    pub(super) fn party_sizes(&mut self) {
+        const PARTY_KEYS: [&str; 8] = [
+            "party", "guests", "group", "people", "pax", "covers", "diners", "players",
+        ];
+        let mut flags = Vec::new();
+        for wi in 2..self.doc.words.len() {
+            if self.doc.toks[self.doc.words[wi]].norm != "you"
+                || self.doc.toks[self.doc.words[wi - 1]].norm != "of"
+            {
+                continue;
+            }
+            let n_tok = &self.doc.toks[self.doc.words[wi - 2]];
+            let Some(n) = parse_num(&n_tok.norm).or_else(|| word_number(&n_tok.norm)) else {
+                continue;
+            };
+            // "the six of you", "all four of you"; not "one of you", "some of you".
+            let led = wi >= 3
+                && matches!(
+                    self.doc.toks[self.doc.words[wi - 3]].norm.as_str(),
+                    "the" | "all" | "both"
+                );
+            // "the two of you" is a couple as often as a count; a party is said of an
+            // outing that happened ("It was great having the six of you").
+            if !led
+                || n < 3.0
+                || n_tok.sent != self.doc.toks[self.doc.words[wi]].sent
+                || !self.clause_in_past(self.doc.words[wi])
+            {
+                continue;
+            }
+            let sizes: Vec<(usize, f64)> = self
+                .facts
+                .list
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    f.personal && f.num.is_some() && {
+                        let k = fold(&f.key);
+                        k.split(['_', ' ', '-']).any(|p| {
+                            PARTY_KEYS
+                                .iter()
+                                .any(|w| p.trim_end_matches('s') == w.trim_end_matches('s'))
+                        })
+                    }
+                })
+                .filter_map(|(i, f)| f.num.map(|v| (i, v)))
+                .collect();
+            if sizes.is_empty() {
+                continue;
+            }
+            let (s, e) = (n_tok.start, self.doc.toks[self.doc.words[wi]].end);
+            match sizes.iter().find(|(_, v)| num_matches(n, *v)) {
+                Some(&(fi, _)) => self.use_fact(fi, s, e),
+                None => {
+                    let path = self.facts.list[sizes[0].0].path.to_string();
+                    let said: Vec<String> = sizes.iter().map(|(_, v)| v.to_string()).collect();
+                    flags.push((
+                        s,
+                        e,
+                        format!(
+                            "says a party of {n}, but the record's party sizes are {} (`{path}`)",
+                            said.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.party_size");
+        }
+    }
+
     /// "the infection in Biscuit's right ear" when the record says the left ear: a side
     /// (left or right, upper or lower, front or rear) the person's facts give the other way
     /// round for the same thing.

@@ -4170,3 +4170,32 @@ fn an_email_with_nothing_specific_is_generic() {
         assert!(ok.passed(), "{extra}: {:?}", kinds(&ok));
     }
 }
+
+#[test]
+fn the_party_said_of_an_outing_is_the_records() {
+    let c = json!({"now":"2036-07-16","brand":"Brass Tack Comedy","offer":{"name":"Four-Pack","price_usd":64}});
+    let dwayne = Recipient::from_json(
+        r#"{"id":"56","email":"d@example.com","first_name":"Dwayne",
+        "events":[{"type":"show_attended","at":"2036-06-26","show":"Thursday Showcase","party_size":4}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Showcase", body),
+            &dwayne,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Dwayne,\n\nIt was great having the four of you at the Thursday Showcase on June 26. The Four-Pack is $64, so the two of you could bring friends.\n\nBrass Tack Comedy");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Dwayne,\n\nIt was great having the six of you at the Thursday Showcase on June 26.\n\nBrass Tack Comedy");
+    assert_report_has(
+        &bad,
+        "six",
+        Kind::WrongFact,
+        Some("grounding.party_size"),
+        Some("six of you"),
+    );
+}

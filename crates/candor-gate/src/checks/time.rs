@@ -327,7 +327,7 @@ impl Checker<'_> {
     }
 
     /// Whether the clause of token `ti` has a verb in the past tense.
-    fn clause_in_past(&self, ti: usize) -> bool {
+    pub(super) fn clause_in_past(&self, ti: usize) -> bool {
         const PAST: [&str; 22] = [
             "took", "went", "came", "saw", "got", "bought", "made", "did", "ran", "rode", "swam",
             "left", "flew", "met", "had", "was", "were", "crushed", "caught", "brought", "sent",
