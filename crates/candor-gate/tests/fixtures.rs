@@ -62,11 +62,14 @@ fn fixture_set_meets_the_bar() {
 /// at false alarms 0.53 and 0.40; with their first families fixed the bar was 0.075. Sets v
 /// to y came in at recall 0.87, 0.67, 0.67, 0.67 and false alarms 0.47, 0.60, 0.13, 0.07: the
 /// floor fell to what all the sets scored then. Sets ad to ag came in at recall 0.80, 0.93,
-/// 0.67, 0.73 and false alarms 0.13, 0.53, 0.47, 0.33, taking all the sets to 0.088.)
+/// 0.67, 0.73 and false alarms 0.13, 0.53, 0.47, 0.33, taking all the sets to 0.088. Sets
+/// ah to ak, written after the fixes for those, came in at recall 0.73, 0.53, 0.40, 0.73
+/// and false alarms 0.20, 0.40, 0.27, 0.47: recall over all the sets fell to 0.750 and
+/// false alarms rose back to 0.088.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 1500, "{}", cases.len());
+    assert!(cases.len() >= 1620, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
