@@ -423,6 +423,9 @@ impl Checker<'_> {
     }
 
     fn judge_run(&mut self, first: usize, last: usize) {
+        if self.numbered_name(first, last) {
+            return;
+        }
         let toks: Vec<usize> = (first..=last).collect();
         let norm = |c: &Checker, w: usize| c.doc.toks[c.doc.words[w]].norm.clone();
         // "East African beans", "South East Asian food": compass words before a region
@@ -813,6 +816,67 @@ impl Checker<'_> {
             format!("`{text}`: {what}"),
             "grounding.capitalized",
         );
+    }
+
+    /// "Site 11" when the person's booking is for "Site 14": a common word and a number
+    /// that together name one of the person's things (a site, a room, a row, a locker);
+    /// the record's number for that word must be the one said.
+    /// Returns whether it judged the run.
+    fn numbered_name(&mut self, first: usize, last: usize) -> bool {
+        if last != first + 1 {
+            return false;
+        }
+        let (w, n) = (
+            &self.doc.toks[self.doc.words[first]],
+            &self.doc.toks[self.doc.words[last]],
+        );
+        if w.kind != crate::text::TokKind::Word
+            || n.kind != crate::text::TokKind::Num
+            || !n.norm.bytes().all(|b| b.is_ascii_digit())
+        {
+            return false;
+        }
+        let word = stem(&w.norm);
+        let mut theirs: Vec<(usize, &str)> = Vec::new();
+        for (i, f) in self.facts.list.iter().enumerate() {
+            if !f.personal {
+                continue;
+            }
+            for pair in f.stems.windows(2) {
+                if pair[0] == word && pair[1].bytes().all(|b| b.is_ascii_digit()) {
+                    theirs.push((i, pair[1].as_str()));
+                }
+            }
+        }
+        if theirs.is_empty() {
+            return false;
+        }
+        let (s, e) = (w.start, n.end);
+        // The campaign's own ("Term 4 starts on 8 October") is said to everyone.
+        let campaign_has = self.facts.list.iter().any(|f| {
+            !f.personal
+                && f.stems
+                    .windows(2)
+                    .any(|p| p[0] == word && p[1] == n.norm.as_str())
+        });
+        if campaign_has {
+            return false;
+        }
+        if let Some(&(fi, _)) = theirs.iter().find(|(_, x)| *x == n.norm.as_str()) {
+            self.use_fact(fi, s, e);
+            return true;
+        }
+        let path = self.facts.list[theirs[0].0].path.to_string();
+        let said = format!("{} {}", w.norm, theirs[0].1);
+        let text = self.doc.text[s..e].to_string();
+        self.flag(
+            Kind::WrongFact,
+            s,
+            e,
+            format!("`{text}`: the record's is {said} (`{path}`)"),
+            "grounding.numbered_name",
+        );
+        true
     }
 
     /// `word` (a people or country word) belongs to a currency the campaign's own facts

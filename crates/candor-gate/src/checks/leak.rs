@@ -261,6 +261,17 @@ impl Checker<'_> {
             let mut end = j + 1;
             let inner = text.get(i + 1..j).unwrap_or("");
             let is_slot = match c {
+                // `{% if returning_guest %}`, `{{ first_name | default("there") }}`: a
+                // template engine's tag, whatever it holds.
+                b'{' if matches!(b.get(i + 1), Some(b'%' | b'{'))
+                    && (inner.ends_with('%') || b.get(j + 1) == Some(&b'}'))
+                    && inner.len() >= 3 =>
+                {
+                    while end < b.len() && b[end] == b'}' {
+                        end += 1;
+                    }
+                    true
+                }
                 b'{' => {
                     let inner = inner.trim_matches(|ch| ch == '{' || ch == '}' || ch == ' ');
                     while end < b.len() && b[end] == b'}' {

@@ -311,11 +311,12 @@ fn capitalized_specifics() {
         "grounding.capitalized",
         "Boulder",
     );
+    // A name and a number the record gives with another number.
     assert_finds(
         &zoe(),
         "Hi Zoë, how are your Trailblazer 3 boots?",
         Kind::WrongFact,
-        "grounding.partial_match",
+        "grounding.numbered_name",
         "Trailblazer 3",
     );
     // Sentence-initial ordinary words and Title Case subjects are not specifics.
@@ -4197,5 +4198,58 @@ fn the_party_said_of_an_outing_is_the_records() {
         Kind::WrongFact,
         Some("grounding.party_size"),
         Some("six of you"),
+    );
+}
+
+#[test]
+fn numbered_names_and_template_tags() {
+    let c = json!({"now":"2037-12-16","brand":"Keurbooms Lagoon Park",
+        "offer":{"name":"Autumn Escape","price_zar":540}});
+    let thandi = Recipient::from_json(
+        r#"{"id":"57","email":"t@example.com","first_name":"Thandi",
+        "attributes":{"preferred_site":"Site 14 (lagoon edge)"},
+        "events":[{"type":"booking","at":"2037-08-30","site":"Site 14","nights":7}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Your stay", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check(&thandi, "Hi Thandi,\n\nEverything is ready: Site 14, right on the lagoon edge, is yours for seven nights. For 2037 we thank you.\n\nKeurbooms Lagoon Park");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check(&thandi, "Hi Thandi,\n\nEverything is ready: Site 11, right on the lagoon edge, is yours for seven nights.\n\nKeurbooms Lagoon Park");
+    assert_report_has(
+        &bad,
+        "Site 11",
+        Kind::WrongFact,
+        Some("grounding.numbered_name"),
+        Some("Site 11"),
+    );
+    // A template engine's tags left in the text.
+    for tag in [
+        "{% if returning_guest %}Welcome back!{% endif %}",
+        "{{ first_name | default(\"there\") }}",
+    ] {
+        let rep = check(
+            &thandi,
+            &format!("Hi Thandi,\n\n{tag} Site 14 is yours.\n\nKeurbooms Lagoon Park"),
+        );
+        assert_report_has(&rep, tag, Kind::TemplateLeak, None, None);
+    }
+    // "As a returning guest" to someone with no history.
+    let anon =
+        Recipient::from_json(r#"{"id":"58","email":"m@example.com"}"#, &Limits::default()).unwrap();
+    let rep = check(&anon, "Hello,\n\nAs a returning guest, you already know how special the lagoon is. The Autumn Escape is R540.\n\nKeurbooms Lagoon Park");
+    assert_report_has(
+        &rep,
+        "returning",
+        Kind::ImpliedContext,
+        Some("implied.returning"),
+        None,
     );
 }
