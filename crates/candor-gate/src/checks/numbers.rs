@@ -86,6 +86,125 @@ impl Checker<'_> {
         }
     }
 
+    /// "28 hours on the water" when `hours_on_water` is 18, "brought 12 players" for a
+    /// booking's `players: 14`: a count of a noun no count rule knows, said of the person,
+    /// against the person's numeric fields named for it.
+    fn keyed_count(&mut self, wi: usize, noun_wi: usize, n: f64, is_ord: bool, noun: &str) {
+        // Lengths and distances ("24 hours' notice", "every five weeks", "250 miles") are
+        // measures, often of something else than the field; only counts of things here.
+        let measure = matches!(
+            noun,
+            "days"
+                | "weeks"
+                | "hours"
+                | "minutes"
+                | "nights"
+                | "miles"
+                | "kilometres"
+                | "kilometers"
+                | "metres"
+                | "meters"
+                | "seconds"
+                | "laps"
+        );
+        if is_ord || measure || noun.len() < 4 || !noun.ends_with('s') {
+            return;
+        }
+        let ti = self.doc.words[wi];
+        let money = ti > 0 && {
+            let p = &self.doc.toks[ti - 1];
+            matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                && p.end == self.doc.toks[ti].start
+        };
+        let in_name = wi > 0 && self.doc.adjacent(wi - 1) && {
+            let prev = &self.doc.toks[self.doc.words[wi - 1]];
+            prev.cap && !prev.sent_start
+        };
+        let some_of = self.doc.word_before(wi, 1).is_some_and(|p| {
+            matches!(
+                p.norm.as_str(),
+                "first" | "last" | "past" | "previous" | "next" | "up" | "to" | "of" | "per"
+            )
+        });
+        if money || in_name || some_of {
+            return;
+        }
+        // The field is named for the noun as written, as its head: `players`, `hours_on_water`
+        // (not `module` for "modules", not `trailblazer_paid_nights` for "paid").
+        let keyed: Vec<(usize, f64)> = self
+            .facts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.personal && {
+                    let mut parts = f.key.split(['_', '-', ' ']);
+                    parts.next() == Some(noun) || f.key.rsplit(['_', '-', ' ']).next() == Some(noun)
+                }
+            })
+            .filter_map(|(i, f)| f.num.map(|v| (i, v)))
+            .collect();
+        if keyed.is_empty() || self.doc.toks[self.doc.words[noun_wi]].cap {
+            return;
+        }
+        // The campaign's own count of it ("fitted with three keys"), or a price worked for
+        // that many ("four drivers pay $288"), is not the person's.
+        let st = crate::text::stem(noun);
+        let campaign_count = self.facts.list.iter().any(|f| {
+            !f.personal
+                && f.stems.contains(&st)
+                && f.stems.iter().any(|w| {
+                    word_number(w)
+                        .or_else(|| w.parse::<f64>().ok())
+                        .is_some_and(|x| num_matches(n, x))
+                })
+        });
+        if campaign_count || self.clause_has(self.doc.words[wi], &["$", "€", "£", "¥", "%"]) {
+            return;
+        }
+        // Said of the person, as a fact: a past clause or "your"/"you", and no condition or
+        // hypothesis ("12 players would be $432", "if you bring 10 players").
+        let personal = self.clause_in_past(ti)
+            || self.your_before(wi, 3, &["your"])
+            || self.your_before(wi, 4, &["you've", "you", "you're"]);
+        // "Four modules left", "12 hours to go": what remains, not the field's total.
+        let remaining = self.doc.word_after(noun_wi, 1).is_some_and(|x| {
+            matches!(
+                x.norm.as_str(),
+                "left" | "remaining" | "to" | "away" | "more" | "short"
+            )
+        });
+        if remaining {
+            return;
+        }
+        let hypothetical = self.clause_has(
+            ti,
+            &[
+                "would", "could", "if", "can", "per", "each", "up", "when", "every", "for",
+            ],
+        );
+        if !personal || hypothetical {
+            return;
+        }
+        let (s, e) = (
+            self.doc.toks[ti].start,
+            self.doc.toks[self.doc.words[noun_wi]].end,
+        );
+        if let Some(&(fi, _)) = keyed.iter().find(|(_, v)| num_matches(n, *v)) {
+            self.use_fact(fi, s, e);
+            return;
+        }
+        let (fi, v) = keyed[0];
+        let path = self.facts.list[fi].path.to_string();
+        self.flag(
+            Kind::WrongFact,
+            s,
+            e,
+            format!("states {n} {noun}, but `{path}` says {v}"),
+            "grounding.count",
+        );
+    }
+
     pub(super) fn counts_and_tenure(&mut self) {
         for wi in 0..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
@@ -217,6 +336,7 @@ impl Checker<'_> {
                 continue;
             }
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
+                self.keyed_count(wi, noun_wi, n, is_ord, &noun);
                 continue;
             };
             // "your next $50 order": an amount, not a count.

@@ -4253,3 +4253,34 @@ fn numbered_names_and_template_tags() {
         None,
     );
 }
+
+#[test]
+fn a_count_of_a_noun_the_record_keeps_a_field_for() {
+    let c = json!({"now":"2037-03-18","brand":"Ridgeback Paintball",
+        "offer":{"name":"Spring Squad","price_per_player_usd":36,"groups":"8 to 20 players"}});
+    let jaylen = Recipient::from_json(
+        r#"{"id":"59","email":"j@example.com","first_name":"Jaylen",
+        "attributes":{"team_name":"Hudson Hornets"},
+        "events":[{"type":"group_booking","at":"2036-10-25","players":14,"field":"Timber Town"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring", body),
+            &jaylen,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Jaylen,\n\nLast October the Hudson Hornets brought 14 players out to Timber Town. Round them up again: 12 players would be $432.\n\nRidgeback Paintball");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Jaylen,\n\nLast October the Hudson Hornets brought 12 players out to Timber Town.\n\nRidgeback Paintball");
+    assert_report_has(
+        &bad,
+        "12 players",
+        Kind::WrongFact,
+        Some("grounding.count"),
+        Some("12 players"),
+    );
+}
