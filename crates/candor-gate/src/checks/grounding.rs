@@ -747,8 +747,8 @@ impl Checker<'_> {
             .unwrap_or_default();
         let vocative = sentence_initial && self.followed_by_comma(hi);
         // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
-        // sign-off, not a name.
-        if vocative && single && self.is_sign_off_line(span_s, span_e) {
+        // sign-off, not a name; so are "Herzliche Grüße," and "Met vriendelijke groet,".
+        if vocative && hi - lo <= 2 && self.is_sign_off_line(span_s, span_e) {
             return;
         }
         let looks_product = last_is_product || self.is_product_noun(&next);

@@ -1197,6 +1197,31 @@ impl Checker<'_> {
                             "excludes" | "excluding" | "excluded" | "except" | "exclusions" | "not"
                         )
                     });
+                // "doesn't apply to knives, gift vouchers or items already reduced": every
+                // item of the list after a denied scope verb.
+                let listed_out = listed_out || {
+                    let toks = &self.doc.toks;
+                    (0..ti)
+                        .rev()
+                        .take_while(|&k| toks[k].sent == sent)
+                        .any(|k| {
+                            matches!(
+                                toks[k].norm.as_str(),
+                                "doesn't"
+                                    | "don't"
+                                    | "isn't"
+                                    | "aren't"
+                                    | "won't"
+                                    | "can't"
+                                    | "cannot"
+                            ) && toks[k + 1..(k + 4).min(ti)].iter().any(|v| {
+                                matches!(
+                                    v.norm.as_str(),
+                                    "apply" | "include" | "cover" | "work" | "count" | "valid"
+                                )
+                            })
+                        })
+                };
                 // "... - kits, needles and notions excepted."
                 let denied = listed_out
                     || self.sentence_has(ti, &["excepted"])

@@ -4284,3 +4284,38 @@ fn a_count_of_a_noun_the_record_keeps_a_field_for() {
         Some("12 players"),
     );
 }
+
+#[test]
+fn times_of_day_window_starts_foreign_sign_offs_interests_and_denied_lists() {
+    let c = json!({"now":"2037-12-16","brand":"Kochkunst Leipzig",
+        "offer":{"name":"Winter Sale","discount_percent":15,"code":"WINTER15","ends":"2037-12-31",
+                 "runs":"2037-12-19 to 2038-01-04",
+                 "excludes":"knives, electrical appliances, gift vouchers and items already reduced"},
+        "event":{"name":"New Year's Eve","date":"2037-12-31","toast":"champagne toast at midnight"}});
+    let lena = Recipient::from_json(
+        r#"{"id":"60","email":"l@example.com","first_name":"Lena",
+        "attributes":{"cooking_interests":["bread baking","braising"]},
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &lena,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Lena,\n\nSince you enjoy braising, the Winter Sale takes 15% off with WINTER15 from this weekend through January 4. The code doesn't apply to knives, electrical appliances, gift vouchers or items already reduced.\n\nOn New Year's Eve there's a champagne toast at midnight.\n\nHerzliche Grüße,\nKochkunst Leipzig");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // A deadline at midnight must still be the campaign's.
+        "Hi Lena,\n\nThe Winter Sale ends at midnight on Sunday, December 20.\n\nKochkunst Leipzig",
+        // Said to cover what it excludes.
+        "Hi Lena,\n\nWINTER15 takes 15% off gift vouchers too.\n\nKochkunst Leipzig",
+        // An interest the record does not hold.
+        "Hi Lena,\n\nSince you enjoy grilling, the Winter Sale is for you: 15% off with WINTER15.\n\nKochkunst Leipzig",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}

@@ -1181,6 +1181,27 @@ impl Checker<'_> {
             if !deadline_word && month_of(&norm).is_none() {
                 continue;
             }
+            // "a champagne toast at midnight", "9pm to midnight": a time of day, unless it
+            // closes something ("until midnight", "ends at midnight"). "from this weekend
+            // (March 21) through April 19": where a window starts.
+            let before = |words: &[&str]| {
+                (1..=2).any(|k| {
+                    self.doc
+                        .word_before(wi, k)
+                        .is_some_and(|p| words.contains(&p.norm.as_str()))
+                })
+            };
+            if norm == "midnight"
+                && !before(&[
+                    "until", "till", "by", "before", "ends", "closes", "expires", "ending",
+                    "closing",
+                ])
+            {
+                continue;
+            }
+            if norm == "weekend" && before(&["from", "starting", "beginning"]) {
+                continue;
+            }
             // "Monday to Thursday sessions", "Saturdays and Sundays": a range of weekdays says
             // on which days, not by when.
             if WEEKDAYS.contains(&norm.as_str()) {
