@@ -4319,3 +4319,37 @@ fn times_of_day_window_starts_foreign_sign_offs_interests_and_denied_lists() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn a_quote_request_is_a_contact_and_invitations_claim_nothing() {
+    let c = json!({"now":"2037-06-17","brand":"Kauri Tree Care",
+        "offer":{"name":"Winter Pruning","book_by":"2037-07-31","free_delivery_over_gbp":60}});
+    let aroha = Recipient::from_json(
+        r#"{"id":"61","email":"a@example.com","first_name":"Aroha",
+        "events":[{"type":"quote_requested","at":"2037-06-12","service":"pruning"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let tomasz = Recipient::from_json(
+        r#"{"id":"62","email":"t@example.com","first_name":"Tomasz",
+        "events":[{"type":"order","at":"2037-05-02","item":"wool coat"}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Pruning", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check(&aroha, "Hi Aroha,\n\nThanks for getting in touch last Friday. Just confirm your booking by July 31.\n\nKauri Tree Care");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let ok = check(&tomasz, "Hi Tomasz,\n\nDelivery is free once your order is over £60. Book by July 31.\n\nKauri Tree Care");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // No contact in the record: still a claim.
+    let bad = check(&tomasz, "Hi Tomasz,\n\nThanks for getting in touch last Friday. Book by July 31.\n\nKauri Tree Care");
+    assert!(!bad.passed());
+}
