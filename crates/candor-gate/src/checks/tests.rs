@@ -4353,3 +4353,27 @@ fn a_quote_request_is_a_contact_and_invitations_claim_nothing() {
     let bad = check(&tomasz, "Hi Tomasz,\n\nThanks for getting in touch last Friday. Book by July 31.\n\nKauri Tree Care");
     assert!(!bad.passed());
 }
+
+#[test]
+fn thanks_for_coming_on_a_weekday_is_a_past_visit() {
+    // 2037-06-17 is a Wednesday: "on Sunday" is the 14th; the visit was Saturday the 13th.
+    let c = json!({"now":"2037-06-17","brand":"Lakeside Zoo","offer":{"name":"Renewal","ends":"2037-07-05"}});
+    let marisol = Recipient::from_json(
+        r#"{"id":"63","email":"m@example.com","first_name":"Marisol",
+        "events":[{"type":"visit","at":"2037-06-13","party_size":4}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Thanks", body),
+            &marisol,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Marisol,\n\nThanks for bringing all four of you out to the zoo on Saturday. Renew by July 5.\n\nLakeside Zoo");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Marisol,\n\nThanks for bringing all four of you out to the zoo on Sunday. Renew by July 5.\n\nLakeside Zoo");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

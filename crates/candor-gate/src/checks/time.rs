@@ -421,8 +421,34 @@ impl Checker<'_> {
             return false;
         }
         // "Thanks for joining us last Saturday": "last" with a weekday is past whatever the
-        // verb.
-        last || self.clause_in_past(ti)
+        // verb. "Thanks for bringing all four of you out to the zoo on Sunday": thanks for
+        // coming is for a visit that happened.
+        last || self.clause_in_past(ti) || self.thanks_for_coming(ti)
+    }
+
+    /// The sentence of `ti` thanks the person for coming, before `ti`: "thanks/thank you
+    /// for" and a verb of coming or bringing.
+    fn thanks_for_coming(&self, ti: usize) -> bool {
+        let sent = self.doc.toks[ti].sent;
+        let before: Vec<&str> = self.doc.toks[..ti]
+            .iter()
+            .rev()
+            .take_while(|t| t.sent == sent)
+            .filter(|t| t.is_word())
+            .map(|t| t.norm.as_str())
+            .collect();
+        // Read forwards: "thanks for <verb>" or "thank you for <verb>".
+        const COMING: [&str; 9] = [
+            "coming", "bringing", "joining", "visiting", "stopping", "dropping", "popping",
+            "spending", "being",
+        ];
+        let words: Vec<&str> = before.into_iter().rev().collect();
+        words
+            .windows(3)
+            .any(|w| w[..2] == ["thanks", "for"] && COMING.contains(&w[2]))
+            || words
+                .windows(4)
+                .any(|w| w[..3] == ["thank", "you", "for"] && COMING.contains(&w[3]))
     }
 
     /// The clause of token `ti` names one of the person's own events by two words or more.
