@@ -688,7 +688,9 @@ impl Checker<'_> {
             .doc
             .word_before(wi, 1)
             .is_some_and(|t| matches!(t.norm.as_str(), "last" | "past" | "previous"));
-        if !cue || since_event || window || !self.doc.sent_personal(head) {
+        // "once they've been riding with us for two months": the friend's tenure.
+        let theirs = self.clause_has(head, &["they", "they've", "they're", "their", "them"]);
+        if !cue || since_event || window || theirs || !self.doc.sent_personal(head) {
             return;
         }
         // "for 3 years" of warranty is not tenure; require "with us"-style cue words nearby.

@@ -4377,3 +4377,28 @@ fn thanks_for_coming_on_a_weekday_is_a_past_visit() {
     let bad = check("Hi Marisol,\n\nThanks for bringing all four of you out to the zoo on Sunday. Renew by July 5.\n\nLakeside Zoo");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn a_friends_tenure_and_the_brand_calling_itself_local() {
+    let c = json!({"now":"2037-06-17","brand":"Lakehead Tackle","offer":{"name":"Referral","credit_eur":25}});
+    let sparse_named = Recipient::from_json(
+        r#"{"id":"64","email":"s@example.com","first_name":"Sanne"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("A gift idea from your local tackle shop", body),
+            &sparse_named,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Sanne,\n\nRefer a friend and you'll each get €25 credit once they've been riding with us for two months.\n\nLakehead Tackle");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Sanne,\n\nYou've been with us for two months now. Refer a friend for €25.\n\nLakehead Tackle",
+        "Hi Sanne,\n\nWe have new lures for anglers in your area. Refer a friend for €25.\n\nLakehead Tackle",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}
