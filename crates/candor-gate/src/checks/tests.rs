@@ -4402,3 +4402,25 @@ fn a_friends_tenure_and_the_brand_calling_itself_local() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn a_citys_everyday_short_name() {
+    let c = json!({"now":"2037-12-16","brand":"Keurbooms Lagoon Park","offer":{"name":"Summer","price_zar":540}});
+    let thandi = Recipient::from_json(
+        r#"{"id":"65","email":"t@example.com","first_name":"Thandi",
+        "attributes":{"home_city":"Johannesburg"},"consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Summer", body),
+            &thandi,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Thandi,\n\nIt's a long drive from Joburg, so the Summer stay is R540 a night.\n\nKeurbooms Lagoon Park");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Thandi,\n\nIt's a long drive from Durban, so the Summer stay is R540 a night.\n\nKeurbooms Lagoon Park");
+    assert!(!bad.passed());
+}
