@@ -478,6 +478,21 @@ impl<'a> Checker<'a> {
             return;
         }
         let (from, to) = (self.doc.body_start, self.doc.footer_start);
+        // Cheap first, and enough for nearly every email: a figure, a currency sign or a
+        // percent in the body.
+        let figure = self.doc.toks.iter().any(|t| {
+            t.start >= from
+                && t.end <= to
+                && (t.kind == crate::text::TokKind::Num
+                    || matches!(t.norm.as_str(), "%" | "$" | "€" | "£" | "¥"))
+        });
+        let uses_record = self
+            .used
+            .iter()
+            .any(|(f, _, _)| self.facts.list[*f].kind != FKind::Name);
+        if figure || uses_record {
+            return;
+        }
         let body: Vec<&Tok> = self
             .doc
             .words
@@ -488,16 +503,6 @@ impl<'a> Checker<'a> {
         if body.len() < 25 {
             return;
         }
-        let symbol = self.doc.toks.iter().any(|t| {
-            t.start >= from && t.end <= to && matches!(t.norm.as_str(), "%" | "$" | "€" | "£" | "¥")
-        });
-        let uses_record = self
-            .used
-            .iter()
-            .any(|(f, _, _)| self.facts.list[*f].kind != crate::facts::FKind::Name);
-        if symbol || uses_record {
-            return;
-        }
         let brand: Vec<&String> = self
             .facts
             .list
@@ -506,9 +511,8 @@ impl<'a> Checker<'a> {
             .flat_map(|f| f.stems.iter())
             .collect();
         let specific = body.iter().any(|t| {
-            t.kind == crate::text::TokKind::Num
-                // "for more than thirteen years" (not "one of our team").
-                || crate::text::word_number(&t.norm).is_some_and(|n| n >= 2.0)
+            // "for more than thirteen years" (not "one of our team").
+            crate::text::word_number(&t.norm).is_some_and(|n| n >= 2.0)
                 || crate::text::month_of(&t.norm).is_some_and(|_| t.cap)
                 || crate::text::WEEKDAYS.contains(&t.norm.as_str())
                 // A name the campaign holds (not the brand's own): a product, an event, a
