@@ -65,7 +65,7 @@ fn fixture_set_meets_the_bar() {
 /// 0.67, 0.73 and false alarms 0.13, 0.53, 0.47, 0.33, taking all the sets to 0.088. Sets
 /// ah to ak, written after the fixes for those, came in at recall 0.73, 0.53, 0.40, 0.73
 /// and false alarms 0.20, 0.40, 0.27, 0.47: recall over all the sets fell to 0.750 and
-/// false alarms rose back to 0.088.)
+/// false alarms rose back to 0.088; with their families fixed, 0.754 and 0.074.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -81,7 +81,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.09, "false-alarm rate {fa}");
+    assert!(fa <= 0.075, "false-alarm rate {fa}");
 }
 
 #[test]
