@@ -564,6 +564,8 @@ impl Checker<'_> {
             }
             // "Eimsbüttel" for "Hamburg-Eimsbüttel, Osterstraße 58": a part of a hyphened
             // name a fact holds.
+            // (Compound heads only for a lone name: "the Kurve".)
+            let lone = distinctive.len() == 1 && word.len() >= 5;
             if hits.is_empty() && st.len() >= 4 {
                 hits = self
                     .facts
@@ -576,7 +578,7 @@ impl Checker<'_> {
                                 && x.split('-').any(|p| p.len() >= 4 && stem(p) == st))
                                 // "the Kurve" for "Nordkurve standing": the head of a
                                 // compound.
-                                || (word.len() >= 5
+                                || (lone
                                     && x.len() >= word.len() + 3
                                     && x.ends_with(word.as_str()))
                         })

@@ -480,12 +480,15 @@ impl<'a> Checker<'a> {
         let (from, to) = (self.doc.body_start, self.doc.footer_start);
         // Cheap first, and enough for nearly every email: a figure, a currency sign or a
         // percent in the body.
-        let figure = self.doc.toks.iter().any(|t| {
-            t.start >= from
-                && t.end <= to
-                && (t.kind == crate::text::TokKind::Num
-                    || matches!(t.norm.as_str(), "%" | "$" | "€" | "£" | "¥"))
-        });
+        let body_from = self.doc.toks.partition_point(|t| t.start < from);
+        let figure = self.doc.toks[body_from..]
+            .iter()
+            .take_while(|t| t.end <= to)
+            .any(|t| {
+                t.kind == crate::text::TokKind::Num
+                    || (t.kind == crate::text::TokKind::Punct
+                        && matches!(t.norm.as_str(), "%" | "$" | "€" | "£" | "¥"))
+            });
         let uses_record = self
             .used
             .iter()
