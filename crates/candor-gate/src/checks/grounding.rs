@@ -840,7 +840,9 @@ impl Checker<'_> {
         }
         let word = stem(&w.norm);
         let mut theirs: Vec<(usize, &str)> = Vec::new();
-        for (i, f) in self.facts.list.iter().enumerate() {
+        // Only the facts that hold the word (an index lookup, not a scan).
+        for i in self.facts.with_stem(&word) {
+            let f = &self.facts.list[i];
             if !f.personal {
                 continue;
             }
@@ -855,7 +857,8 @@ impl Checker<'_> {
         }
         let (s, e) = (w.start, n.end);
         // The campaign's own ("Term 4 starts on 8 October") is said to everyone.
-        let campaign_has = self.facts.list.iter().any(|f| {
+        let campaign_has = self.facts.with_stem(&word).into_iter().any(|i| {
+            let f = &self.facts.list[i];
             !f.personal
                 && f.stems
                     .windows(2)

@@ -1505,6 +1505,10 @@ impl Checker<'_> {
         const PARTY_KEYS: [&str; 8] = [
             "party", "guests", "group", "people", "pax", "covers", "diners", "players",
         ];
+        // Most emails say no "N of you" at all: one substring search decides.
+        if !self.doc.lower.contains(" of you") {
+            return;
+        }
         let mut flags = Vec::new();
         for wi in 2..self.doc.words.len() {
             if self.doc.toks[self.doc.words[wi]].norm != "you"
