@@ -887,18 +887,13 @@ impl Checker<'_> {
     /// `word` (a people or country word) belongs to a currency the campaign's own facts
     /// price in: its keys (`price_aud`) or values ("AUD 9.95", `currency: "NZD"`).
     fn campaign_currency_people(&self, word: &str) -> bool {
-        let codes: Vec<&str> = CURRENCY_PEOPLE
-            .iter()
-            .filter(|(_, people)| people.contains(&word))
-            .map(|(code, _)| *code)
-            .collect();
-        !codes.is_empty()
-            && self.facts.list.iter().any(|f| {
-                !f.personal
-                    && codes.iter().any(|c| {
-                        f.key.rsplit('_').next() == Some(c) || f.stems.iter().any(|x| x == c)
-                    })
-            })
+        let Some(code) = currency_of_people(word) else {
+            return false;
+        };
+        self.facts.list.iter().any(|f| {
+            !f.personal
+                && (f.key.rsplit('_').next() == Some(code) || f.stems.iter().any(|x| x == code))
+        })
     }
 
     /// The record names someone besides the person: a pet, a child, a partner
@@ -1987,31 +1982,32 @@ impl Checker<'_> {
 /// The places a people or language word may be named after: "ethiopian" → "ethiopia",
 /// "brazilian" → "brazil", "japanese" → "japan", "chinese" → "china". Candidates only: the
 /// caller keeps one a fact holds.
-/// Currency codes and the people words of their countries (the euro's are many, so none).
-const CURRENCY_PEOPLE: [(&str, &[&str]); 19] = [
-    ("aud", &["australian", "aussie", "australia"]),
-    ("nzd", &["kiwi", "zealand", "zealander"]),
-    ("cad", &["canadian", "canada"]),
-    (
-        "gbp",
-        &["british", "britain", "english", "scottish", "welsh"],
-    ),
-    ("usd", &["american", "america"]),
-    ("zar", &["african", "africa"]),
-    ("sgd", &["singaporean", "singapore"]),
-    ("inr", &["indian", "india"]),
-    ("jpy", &["japanese", "japan"]),
-    ("chf", &["swiss", "switzerland"]),
-    ("sek", &["swedish", "sweden"]),
-    ("nok", &["norwegian", "norway"]),
-    ("dkk", &["danish", "denmark"]),
-    ("isk", &["icelandic", "iceland"]),
-    ("mxn", &["mexican", "mexico"]),
-    ("hkd", &["hongkonger"]),
-    ("brl", &["brazilian", "brazil"]),
-    ("krw", &["korean", "korea"]),
-    ("pln", &["polish", "poland"]),
-];
+/// The currency code of the country a people or country word names (the euro's are many,
+/// so none): "australian" → "aud".
+fn currency_of_people(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "australian" | "aussie" | "australia" => "aud",
+        "kiwi" | "zealand" | "zealander" => "nzd",
+        "canadian" | "canada" => "cad",
+        "british" | "britain" | "english" | "scottish" | "welsh" => "gbp",
+        "american" | "america" => "usd",
+        "african" | "africa" => "zar",
+        "singaporean" | "singapore" => "sgd",
+        "indian" | "india" => "inr",
+        "japanese" | "japan" => "jpy",
+        "swiss" | "switzerland" => "chf",
+        "swedish" | "sweden" => "sek",
+        "norwegian" | "norway" => "nok",
+        "danish" | "denmark" => "dkk",
+        "icelandic" | "iceland" => "isk",
+        "mexican" | "mexico" => "mxn",
+        "hongkonger" => "hkd",
+        "brazilian" | "brazil" => "brl",
+        "korean" | "korea" => "krw",
+        "polish" | "poland" => "pln",
+        _ => return None,
+    })
+}
 
 /// One letter and one or two figures ("p4", "q3", "b12").
 fn letter_and_figure(word: &str) -> bool {
