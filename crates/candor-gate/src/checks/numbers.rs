@@ -86,6 +86,24 @@ impl Checker<'_> {
         }
     }
 
+    /// "your next $50 order": the number at word `wi` is an amount, not a count.
+    fn amount_at(&self, wi: usize) -> bool {
+        let ti = self.doc.words[wi];
+        ti > 0 && {
+            let p = &self.doc.toks[ti - 1];
+            matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                && p.end == self.doc.toks[ti].start
+        }
+    }
+
+    /// "Your Spin 45 class": the number at word `wi` is part of a name, not a count.
+    fn number_in_name(&self, wi: usize) -> bool {
+        wi > 0 && self.doc.adjacent(wi - 1) && {
+            let prev = &self.doc.toks[self.doc.words[wi - 1]];
+            prev.cap && !prev.sent_start
+        }
+    }
+
     /// "28 hours on the water" when `hours_on_water` is 18, "brought 12 players" for a
     /// booking's `players: 14`: a count of a noun no count rule knows, said of the person,
     /// against the person's numeric fields named for it.
@@ -111,15 +129,7 @@ impl Checker<'_> {
             return;
         }
         let ti = self.doc.words[wi];
-        let money = ti > 0 && {
-            let p = &self.doc.toks[ti - 1];
-            matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
-                && p.end == self.doc.toks[ti].start
-        };
-        let in_name = wi > 0 && self.doc.adjacent(wi - 1) && {
-            let prev = &self.doc.toks[self.doc.words[wi - 1]];
-            prev.cap && !prev.sent_start
-        };
+        let (money, in_name) = (self.amount_at(wi), self.number_in_name(wi));
         let some_of = self.doc.word_before(wi, 1).is_some_and(|p| {
             matches!(
                 p.norm.as_str(),
@@ -339,22 +349,7 @@ impl Checker<'_> {
                 self.keyed_count(wi, noun_wi, n, is_ord, &noun);
                 continue;
             };
-            // "your next $50 order": an amount, not a count.
-            let ti = self.doc.words[wi];
-            let money = ti > 0 && {
-                let p = &self.doc.toks[ti - 1];
-                matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
-                    && p.end == self.doc.toks[ti].start
-            };
-            if money {
-                continue;
-            }
-            // "Your Spin 45 class": the number is part of a name, not a count.
-            let in_name = wi > 0 && self.doc.adjacent(wi - 1) && {
-                let prev = &self.doc.toks[self.doc.words[wi - 1]];
-                prev.cap && !prev.sent_start
-            };
-            if in_name {
+            if self.amount_at(wi) || self.number_in_name(wi) {
                 continue;
             }
             // "since your first visit in 2021", "from your first trip": a point in time the

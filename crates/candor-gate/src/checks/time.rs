@@ -696,17 +696,19 @@ impl Checker<'_> {
             let actual = weekday_index(date) as usize;
             // No year written: a known date on that day and month in another year, on the
             // weekday said, is the one meant ("Saturday 25 October", six months ahead).
-            let known_elsewhere = year.is_none()
-                && self
-                    .facts
-                    .campaign_dates()
-                    .chain(self.facts.personal_dates().map(|(d, _)| d))
-                    .any(|d| {
-                        d.month() == date.month()
-                            && d.day() == date.day()
-                            && weekday_index(d) as usize == target
-                    });
-            if actual != target && !known_elsewhere {
+            let known_elsewhere = || {
+                year.is_none()
+                    && self
+                        .facts
+                        .campaign_dates()
+                        .chain(self.facts.personal_dates().map(|(d, _)| d))
+                        .any(|d| {
+                            d.month() == date.month()
+                                && d.day() == date.day()
+                                && weekday_index(d) as usize == target
+                        })
+            };
+            if actual != target && !known_elsewhere() {
                 flags.push((
                     t.start,
                     end,
