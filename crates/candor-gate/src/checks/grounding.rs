@@ -841,7 +841,8 @@ impl Checker<'_> {
         let word = stem(&w.norm);
         let mut theirs: Vec<(usize, &str)> = Vec::new();
         // Only the facts that hold the word (an index lookup, not a scan).
-        for i in self.facts.with_stem(&word) {
+        let holders = self.facts.with_stem(&word);
+        for &i in &holders {
             let f = &self.facts.list[i];
             if !f.personal {
                 continue;
@@ -857,7 +858,7 @@ impl Checker<'_> {
         }
         let (s, e) = (w.start, n.end);
         // The campaign's own ("Term 4 starts on 8 October") is said to everyone.
-        let campaign_has = self.facts.with_stem(&word).into_iter().any(|i| {
+        let campaign_has = holders.iter().any(|&i| {
             let f = &self.facts.list[i];
             !f.personal
                 && f.stems
