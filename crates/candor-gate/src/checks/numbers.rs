@@ -86,6 +86,17 @@ impl Checker<'_> {
         }
     }
 
+    /// The person's numeric facts (index, value) whose key passes `key_ok`.
+    fn personal_numbers(&self, key_ok: impl Fn(&str) -> bool) -> Vec<(usize, f64)> {
+        self.facts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.personal && key_ok(&f.key))
+            .filter_map(|(i, f)| f.num.map(|v| (i, v)))
+            .collect()
+    }
+
     /// "your next $50 order": the number at word `wi` is an amount, not a count.
     fn amount_at(&self, wi: usize) -> bool {
         let ti = self.doc.words[wi];
@@ -141,19 +152,10 @@ impl Checker<'_> {
         }
         // The field is named for the noun as written, as its head: `players`, `hours_on_water`
         // (not `module` for "modules", not `trailblazer_paid_nights` for "paid").
-        let keyed: Vec<(usize, f64)> = self
-            .facts
-            .list
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                f.personal && {
-                    let mut parts = f.key.split(['_', '-', ' ']);
-                    parts.next() == Some(noun) || f.key.rsplit(['_', '-', ' ']).next() == Some(noun)
-                }
-            })
-            .filter_map(|(i, f)| f.num.map(|v| (i, v)))
-            .collect();
+        let keyed = self.personal_numbers(|key| {
+            key.split(['_', '-', ' ']).next() == Some(noun)
+                || key.rsplit(['_', '-', ' ']).next() == Some(noun)
+        });
         if keyed.is_empty() || self.doc.toks[self.doc.words[noun_wi]].cap {
             return;
         }
@@ -1530,23 +1532,13 @@ impl Checker<'_> {
             {
                 continue;
             }
-            let sizes: Vec<(usize, f64)> = self
-                .facts
-                .list
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| {
-                    f.personal && f.num.is_some() && {
-                        let k = fold(&f.key);
-                        k.split(['_', ' ', '-']).any(|p| {
-                            PARTY_KEYS
-                                .iter()
-                                .any(|w| p.trim_end_matches('s') == w.trim_end_matches('s'))
-                        })
-                    }
+            let sizes = self.personal_numbers(|key| {
+                fold(key).split(['_', ' ', '-']).any(|p| {
+                    PARTY_KEYS
+                        .iter()
+                        .any(|w| p.trim_end_matches('s') == w.trim_end_matches('s'))
                 })
-                .filter_map(|(i, f)| f.num.map(|v| (i, v)))
-                .collect();
+            });
             if sizes.is_empty() {
                 continue;
             }
