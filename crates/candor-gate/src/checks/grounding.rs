@@ -588,31 +588,33 @@ impl Checker<'_> {
             }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
             if hits.is_empty() {
-                // "Yard Manager" signing for `staff.yard_manager`, "Open Day" for
-                // `open_day`: the campaign names it in a key too.
-                let key_hit = self.facts.list.iter().position(|f| {
-                    (f.personal || f.key.contains('_'))
-                        && f.event.is_none()
-                        && f.key.split('_').any(|p| {
-                            // "c5" in `pet_1_c5_booster_due`: short, but a code, not a word.
-                            (p.len() > 2
-                                || (p.len() == 2
-                                    && p.bytes().any(|b| b.is_ascii_digit())
-                                    && p.bytes().any(|b| b.is_ascii_alphabetic())))
-                                && stem(p) == st
-                        })
-                });
-                if let Some(fi) = key_hit {
+                if let Some(fi) = self.key_naming(&st) {
                     hits = vec![fi];
                 }
             }
             if hits.is_empty() && word.contains('-') {
                 // "Denver-ready": the named part must match; the rest is ordinary English.
+                // ("74 € with your Kessler-Karte" for `kessler_karte: true`: a part the
+                // record names in a key.)
                 let parts: Vec<&str> = word.split('-').filter(|p| !self.is_common(p)).collect();
-                let part_hits: Vec<Vec<usize>> = parts
+                // ("Six-tier" for `club_tier: Dozen` is no such part: a tier word names a
+                // key only beside a part that is the person's own value, "Dozen-tier", or
+                // any value when the person has no tier.)
+                let mut part_hits: Vec<Vec<usize>> = parts
                     .iter()
                     .map(|p| self.facts_for_stem(&stem(p)))
                     .collect();
+                let own = part_hits.iter().flatten().any(|&f| self.facts.list[f].personal);
+                let valued = part_hits.iter().any(|h| !h.is_empty());
+                for (p, h) in parts.iter().zip(part_hits.iter_mut()) {
+                    let tier_word = self.rules.tier_nouns.contains(*p);
+                    let named = !tier_word
+                        || own
+                        || (valued && !self.facts.has_personal_tier);
+                    if h.is_empty() && named {
+                        h.extend(self.key_naming(&stem(p)));
+                    }
+                }
                 if !parts.is_empty() && part_hits.iter().all(|h| !h.is_empty()) {
                     hits = part_hits.concat();
                 } else if parts.is_empty() {
@@ -929,6 +931,23 @@ impl Checker<'_> {
             .filter(|l| !l.trim().is_empty())
             .count();
         !above.is_empty() && below <= 2
+    }
+
+    /// The fact whose key names a word ("Yard Manager" signing for `staff.yard_manager`,
+    /// "Open Day" for `open_day`): a personal fact, or a campaign one whose key is a phrase.
+    fn key_naming(&self, st: &str) -> Option<usize> {
+        self.facts.list.iter().position(|f| {
+            (f.personal || f.key.contains('_'))
+                && f.event.is_none()
+                && f.key.split('_').any(|p| {
+                    // "c5" in `pet_1_c5_booster_due`: short, but a code, not a word.
+                    (p.len() > 2
+                        || (p.len() == 2
+                            && p.bytes().any(|b| b.is_ascii_digit())
+                            && p.bytes().any(|b| b.is_ascii_alphabetic())))
+                        && stem(p) == st
+                })
+        })
     }
 
     fn followed_by_comma(&self, wi: usize) -> bool {
@@ -1686,7 +1705,8 @@ impl Checker<'_> {
                     self.doc.toks[self.doc.words[m.first]].norm.as_str(),
                     "you" | "you've"
                 ) && last.ends_with("ed"));
-            if content.is_empty() && !object_after {
+            let backward = content.is_empty() && !object_after;
+            if backward {
                 // Back through the clause: "the Summit parka is still in your cart".
                 let mut k = 1;
                 while let Some(t) = self.doc.word_before(m.first, k) {
@@ -1848,6 +1868,20 @@ impl Checker<'_> {
             );
             let s = self.doc.toks[self.doc.words[lo]].start;
             let e = self.doc.toks[self.doc.words[hi]].end;
+            // "Thank you for buying the Märklin class 01 steam locomotive" when the record
+            // holds a view of that locomotive and a wish-listed "class 218 diesel": the thing
+            // said is the fact that shares the most of its words, not one that shares a word.
+            // (Only for the object after the verb: back through the clause, "leaf drop on
+            // the olive tree you bought", the words may name other things.)
+            let most = |list: &[usize]| {
+                list.iter()
+                    .map(|f| list.iter().filter(|g| *g == f).count())
+                    .max()
+                    .unwrap_or(0)
+            };
+            if !backward && most(&other_facts) > most(&ok_facts) {
+                ok_facts.clear();
+            }
             if !ok_facts.is_empty() {
                 for f in ok_facts {
                     self.use_fact(f, s, e);

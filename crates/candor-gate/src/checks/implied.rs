@@ -302,7 +302,7 @@ impl Checker<'_> {
                 self.doc.words[first],
                 &[
                     "get", "gets", "earn", "earns", "receive", "collect", "gives", "give", "add",
-                    "we'll",
+                    "we'll", "pay", "pays",
                 ],
             );
         campaign_words

@@ -4424,3 +4424,86 @@ fn a_citys_everyday_short_name() {
     let bad = check("Hi Thandi,\n\nIt's a long drive from Durban, so the Summer stay is R540 a night.\n\nKeurbooms Lagoon Park");
     assert!(!bad.passed());
 }
+
+#[test]
+fn fact_kinds_named_by_key_parts() {
+    let c = json!({"now":"2038-06-16","brand":"Kranich Books",
+        "offer":{"name":"Summer Shelf Clear","code":"REGAL25","ends":"2038-06-27"},
+        "trade_in":{"details":"we pay in store credit, and during June we add 10% on top"},
+        "delivery":{"order_changes":"until 9pm the evening before delivery"}});
+    let lena = Recipient::from_json(
+        r#"{"id":"70","email":"l@example.com","first_name":"Lena",
+        "attributes":{"store_credit_eur":21.0,"first_walk":"2037-10-17"},
+        "events":[{"type":"newsletter_click","at":"2038-06-11","link":"Summer Shelf Clear"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let bare = Recipient::from_json(
+        r#"{"id":"71","email":"b@example.com","first_name":"Lena","consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Summer", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // `store_credit_eur`: a credit, whatever its currency.
+        "Hi Lena,\n\nYour credit is waiting: use it in the Summer Shelf Clear with REGAL25 until 27 June.\n\nKranich Books",
+        // `newsletter_click`: a click is a browse.
+        "Hi Lena,\n\nWe saw that you clicked on the Summer Shelf Clear, so here it is: REGAL25 until 27 June.\n\nKranich Books",
+        // `first_walk`: since your first is a tenure.
+        "Hi Lena,\n\nIt's nearly a year since your first walk with us. The Summer Shelf Clear runs until 27 June with REGAL25.\n\nKranich Books",
+    ] {
+        let ok = check(&lena, body);
+        assert!(ok.passed(), "{body}: {:?}", kinds(&ok));
+        assert!(!check(&bare, body).passed(), "{body}");
+    }
+    // The campaign's own terms, and an instruction, to anyone.
+    let ok = check(&bare, "Hi Lena,\n\nBring your books in: we pay in store credit, and in June we add 10% on top. You can change your order until 9pm the evening before delivery. REGAL25 runs until 27 June.\n\nKranich Books");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
+
+#[test]
+fn a_hyphened_name_whose_part_a_key_names() {
+    let c = json!({"now":"2038-09-15","brand":"Modellbahn Kessler",
+        "event":{"name":"Module workshop","date":"2038-09-25","price_eur":89,"kessler_karte_price_eur":74},
+        "tiers":{"Six":"6 bottles a season","Dozen":"12 bottles a season"}});
+    let jonas = Recipient::from_json(
+        r#"{"id":"72","email":"j@example.com","first_name":"Jonas",
+        "attributes":{"kessler_karte":true,"club_tier":"Dozen"},
+        "events":[{"type":"product_view","at":"2038-09-14","item":"Märklin H0 class 01 steam locomotive with sound"},
+                  {"type":"wishlist_add","at":"2038-09-12","item":"Roco H0 DB class 218 diesel"},
+                  {"type":"shop_purchase","at":"2038-08-21","item":"Brawa goods wagon set"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Workshop", body),
+            &jonas,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hello Jonas,\n\nThe module workshop on 25 September is 89 €, or 74 € with your Kessler-Karte.\n\nModellbahn Kessler",
+        "Hello Jonas,\n\nAs a Dozen-tier member you get the workshop on 25 September for 74 €.\n\nModellbahn Kessler",
+        "Hello Jonas,\n\nThank you for buying the Brawa goods wagon set. The workshop on 25 September is 89 €.\n\nModellbahn Kessler",
+    ] {
+        let ok = check(body);
+        assert!(ok.passed(), "{body}: {:?}", kinds(&ok));
+    }
+    for bad in [
+        // Not the person's tier.
+        "Hello Jonas,\n\nAs a Six-tier member you get the workshop on 25 September for 74 €.\n\nModellbahn Kessler",
+        // Only viewed: the wish-listed "class 218" shares one word, the viewed engine all.
+        "Hello Jonas,\n\nThank you for buying the Märklin class 01 steam locomotive. The workshop on 25 September is 89 €.\n\nModellbahn Kessler",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}
