@@ -65,6 +65,10 @@ pub struct ImpliedRule {
     /// The phrase's noun said in one of the person's values grounds it, when the noun is no
     /// common word: "your wedding" for an order of a "wedding portrait, 16x20".
     pub named_by_value: bool,
+    /// Said without "your" when the campaign itself sells the thing the phrase names ("the
+    /// trial ends automatically after three months" of a Winter Trial Pass), the phrase is
+    /// about the offer, not the person.
+    pub campaign_offers: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

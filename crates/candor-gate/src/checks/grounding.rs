@@ -514,6 +514,11 @@ impl Checker<'_> {
         for &w in &distinctive {
             let st = stem(&norm(self, w));
             let mut hits = self.facts_for_stem(&st);
+            // "Hi Jess" for a first name that `artist_name: Jess Whitehorse` also holds: the
+            // person's name, not the other field.
+            if hits.len() > 1 && hits.iter().any(|&f| self.facts.list[f].kind == FKind::Name) {
+                hits.retain(|&f| self.facts.list[f].kind == FKind::Name);
+            }
             if hits.is_empty() && self.name_matches(&norm(self, w)) {
                 hits = self
                     .facts
@@ -562,6 +567,25 @@ impl Checker<'_> {
                     hits = h;
                 }
             }
+            // "Classic Toller behaviour" for `breed: Nova Scotia Duck Tolling Retriever`: the
+            // short name made from a word of the person's value.
+            if hits.is_empty() && word.len() >= 6 && word.is_ascii() && word.ends_with("er") {
+                let root = &word[..word.len() - 2];
+                hits = self
+                    .facts
+                    .list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| {
+                        f.personal
+                            && f.stems.iter().any(|s| {
+                                s.strip_prefix(root)
+                                    .is_some_and(|rest| matches!(rest, "" | "ing" | "ed" | "e"))
+                            })
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+            }
             // "Eimsbüttel" for "Hamburg-Eimsbüttel, Osterstraße 58": a part of a hyphened
             // name a fact holds.
             // (Compound heads only for a lone name: "the Kurve".)
@@ -587,7 +611,12 @@ impl Checker<'_> {
                     .collect();
             }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
-            if hits.is_empty() {
+            // ("Sessions run Monday to Thursday": a lone word at a sentence start is just a
+            // word, and names no `sessions_total` of the person's.)
+            let initial_word = distinctive.len() == 1
+                && lo == first
+                && self.doc.toks[self.doc.words[w]].sent_start;
+            if hits.is_empty() && !initial_word {
                 if let Some(fi) = self.key_naming(&st) {
                     hits = vec![fi];
                 }
@@ -604,13 +633,14 @@ impl Checker<'_> {
                     .iter()
                     .map(|p| self.facts_for_stem(&stem(p)))
                     .collect();
-                let own = part_hits.iter().flatten().any(|&f| self.facts.list[f].personal);
+                let own = part_hits
+                    .iter()
+                    .flatten()
+                    .any(|&f| self.facts.list[f].personal);
                 let valued = part_hits.iter().any(|h| !h.is_empty());
                 for (p, h) in parts.iter().zip(part_hits.iter_mut()) {
                     let tier_word = self.rules.tier_nouns.contains(*p);
-                    let named = !tier_word
-                        || own
-                        || (valued && !self.facts.has_personal_tier);
+                    let named = !tier_word || own || (valued && !self.facts.has_personal_tier);
                     if h.is_empty() && named {
                         h.extend(self.key_naming(&stem(p)));
                     }
@@ -753,6 +783,28 @@ impl Checker<'_> {
         // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
         // sign-off, not a name; so are "Herzliche Grüße," and "Met vriendelijke groet,".
         if vocative && hi - lo <= 2 && self.is_sign_off_line(span_s, span_e) {
+            return;
+        }
+        // "Viele Grüße from Nuremberg,": a greeting word opening one of the last lines.
+        if hi - lo <= 2
+            && matches!(
+                norm(self, hi).as_str(),
+                "grüße"
+                    | "grusse"
+                    | "grüsse"
+                    | "grüßen"
+                    | "gruß"
+                    | "gruss"
+                    | "groet"
+                    | "groeten"
+                    | "saludos"
+                    | "salutations"
+                    | "regards"
+                    | "wishes"
+                    | "greetings"
+            )
+            && self.opens_closing_line(span_s)
+        {
             return;
         }
         let looks_product = last_is_product || self.is_product_noun(&next);
@@ -948,6 +1000,21 @@ impl Checker<'_> {
                         && stem(p) == st
                 })
         })
+    }
+
+    /// The text at `start` opens a line with at most two lines of text below it.
+    fn opens_closing_line(&self, start: usize) -> bool {
+        let text = self.doc.text;
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        if start < self.doc.body_start || !text[line_start..start].trim().is_empty() {
+            return false;
+        }
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        text[line_end..]
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+            <= 2
     }
 
     fn followed_by_comma(&self, wi: usize) -> bool {

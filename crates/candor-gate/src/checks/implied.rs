@@ -280,6 +280,33 @@ impl Checker<'_> {
             .any(|f| !f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
     }
 
+    /// "The trial ends automatically" when the campaign offers a trial: no "your" in or just
+    /// before the phrase, and a campaign fact holds each of its uncommon words.
+    fn campaign_offers(&self, first: usize, last: usize) -> bool {
+        let norm = |w: usize| self.doc.toks[self.doc.words[w]].norm.as_str();
+        let second_person = |x: &str| matches!(x, "your" | "you" | "you've" | "yours" | "you're");
+        if (first..=last).any(|w| second_person(norm(w)))
+            || first.checked_sub(1).is_some_and(|p| second_person(norm(p)))
+        {
+            return false;
+        }
+        let mut named = false;
+        for w in first..=last {
+            if self.is_common_word(norm(w)) {
+                continue;
+            }
+            named = true;
+            if !self
+                .facts_for_stem(&stem(norm(w)))
+                .iter()
+                .any(|&f| !self.facts.list[f].personal)
+            {
+                return false;
+            }
+        }
+        named
+    }
+
     fn offered(&self, first: usize, last: usize) -> bool {
         let norm = |w: usize| self.doc.toks[self.doc.words[w]].norm.as_str();
         if (first..=last).any(|w| matches!(norm(w), "your" | "you" | "you've" | "yours")) {
@@ -350,6 +377,37 @@ impl Checker<'_> {
                 || alternative
                 || self.offered(m.first, m.last)
                 || self.campaign_phrasing(m.first, m.last)
+            {
+                continue;
+            }
+            if self.rules.table.implied[m.payload].campaign_offers
+                && self.campaign_offers(m.first, m.last)
+            {
+                continue;
+            }
+            // "It'd be great to have you back for a third trip", to someone with two hires:
+            // a wish that they come again, which a history supports without an absence.
+            if self.rules.table.implied[m.payload].id == "welcome_back"
+                && !self.facts.recipient.events.is_empty()
+                && (1..=4).any(|k| {
+                    self.doc.word_before(m.first, k).is_some_and(|p| {
+                        matches!(
+                            p.norm.as_str(),
+                            "would" | "it'd" | "we'd" | "i'd" | "that'd" | "hope" | "love"
+                        )
+                    })
+                })
+            {
+                continue;
+            }
+            // "RB 52, RB 57 and RE 8": a reply prefix is one with its colon ("RE: your
+            // booking").
+            if self.rules.table.implied[m.payload].id == "reply_prefix"
+                && !self
+                    .doc
+                    .toks
+                    .get(self.doc.words[m.last] + 1)
+                    .is_some_and(|t| t.is_punct(':'))
             {
                 continue;
             }

@@ -118,7 +118,62 @@ impl Checker<'_> {
     /// "28 hours on the water" when `hours_on_water` is 18, "brought 12 players" for a
     /// booking's `players: 14`: a count of a noun no count rule knows, said of the person,
     /// against the person's numeric fields named for it.
+    /// Words `first..=last` stand together, as written, in a value of the person's.
+    fn phrase_in_facts(&self, first: usize, last: usize) -> bool {
+        let said: Vec<String> = (first..=last)
+            .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
+            .collect();
+        self.facts
+            .list
+            .iter()
+            .any(|f| f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
+    }
+
     fn keyed_count(&mut self, wi: usize, noun_wi: usize, n: f64, is_ord: bool, noun: &str) {
+        // "With 5 days left on your pack" for `days_remaining_on_pack: 3`: what remains, by
+        // a field named for the noun and for remaining (a measure too: days, hours).
+        let remains = self
+            .doc
+            .word_after(noun_wi, 1)
+            .is_some_and(|x| matches!(x.norm.as_str(), "left" | "remaining"));
+        if remains && !is_ord && noun.len() >= 4 {
+            let one = noun.strip_suffix('s').unwrap_or(noun);
+            let keyed = self.personal_numbers(|key| {
+                let mut named = false;
+                let mut left = false;
+                for p in key.split(['_', '-', ' ']) {
+                    named |= p == noun || p == one;
+                    left |= matches!(p, "remaining" | "left");
+                }
+                named && left
+            });
+            let ti = self.doc.words[wi];
+            let said = self.clause_has(ti, &["your", "you've", "you", "you're"]);
+            if !keyed.is_empty()
+                && said
+                && !self.amount_at(wi)
+                && !self.clause_has(ti, &["if", "would", "could", "when"])
+            {
+                let (s, e) = (
+                    self.doc.toks[ti].start,
+                    self.doc.toks[self.doc.words[noun_wi]].end,
+                );
+                if let Some(&(fi, _)) = keyed.iter().find(|(_, v)| num_matches(n, *v)) {
+                    self.use_fact(fi, s, e);
+                } else {
+                    let (fi, v) = keyed[0];
+                    let path = self.facts.list[fi].path.to_string();
+                    self.flag(
+                        Kind::WrongFact,
+                        s,
+                        e,
+                        format!("states {n} {noun} left, but `{path}` says {v}"),
+                        "grounding.count",
+                    );
+                }
+                return;
+            }
+        }
         // Lengths and distances ("24 hours' notice", "every five weeks", "250 miles") are
         // measures, often of something else than the field; only counts of things here.
         let measure = matches!(
@@ -347,6 +402,11 @@ impl Checker<'_> {
                 }
                 continue;
             }
+            // "With 3 days left on your 10-day pack" for `current_package: 10-day pack`: the
+            // name of a thing a fact holds, not a count of packs.
+            if noun_wi > wi && self.phrase_in_facts(wi, noun_wi) {
+                continue;
+            }
             let Some(&ci) = self.rules.count_nouns.get(noun.as_str()) else {
                 self.keyed_count(wi, noun_wi, n, is_ord, &noun);
                 continue;
@@ -425,13 +485,22 @@ impl Checker<'_> {
             }
             // "the pass gives you ten visits for £45" for `includes: 10 table-fee visits`: the
             // campaign's count of the thing it sells.
+            // ("unlimited 2nd-class travel": an ordinal and its noun the campaign writes.)
             let noun_stem = crate::text::stem(&noun);
             let campaign_count = self.facts.list.iter().any(|f| {
+                let parts = || f.stems.iter().flat_map(|w| w.split('-'));
                 !f.personal
-                    && f.stems.contains(&noun_stem)
-                    && f.stems.iter().any(|w| {
+                    && parts().any(|w| w == noun_stem || stem(w) == noun_stem)
+                    && parts().any(|w| {
                         crate::text::word_number(w)
                             .or_else(|| w.parse::<f64>().ok())
+                            .or_else(|| {
+                                w.strip_suffix("st")
+                                    .or_else(|| w.strip_suffix("nd"))
+                                    .or_else(|| w.strip_suffix("rd"))
+                                    .or_else(|| w.strip_suffix("th"))
+                                    .and_then(|d| d.parse::<f64>().ok())
+                            })
                             .is_some_and(|x| num_matches(n, x))
                     })
             });
@@ -688,6 +757,35 @@ impl Checker<'_> {
         // "once they've been riding with us for two months": the friend's tenure.
         let theirs = self.clause_has(head, &["they", "they've", "they're", "their", "them"]);
         if !cue || since_event || window || theirs || !self.doc.sent_personal(head) {
+            return;
+        }
+        // "our Winter Trial Pass gives you three months of unlimited travel", "ends after
+        // three months", for an offer of `months: 3`: the campaign's term, unless the
+        // sentence says the person has been with us.
+        let unit = if months { "month" } else { "year" };
+        let campaign_term = self.facts.list.iter().any(|f| {
+            !f.personal
+                && ((f.key.contains(unit) && f.num.is_some_and(|x| num_matches(n, x)))
+                    || (f.stems.iter().any(|w| w.starts_with(unit))
+                        && f.stems.iter().any(|w| {
+                            crate::text::word_number(w)
+                                .or_else(|| w.parse::<f64>().ok())
+                                .is_some_and(|x| num_matches(n, x))
+                        })))
+        });
+        // ("Thanks for your 12 months with us" is the person's, whatever the offer's term.)
+        let been = sent_words
+            .windows(2)
+            .any(|p| p == ["been", "with"] || p == ["you've", "been"] || p == ["you", "joined"])
+            || self
+                .doc
+                .word_before(wi, 1)
+                .is_some_and(|p| p.norm == "your")
+            || self
+                .doc
+                .word_after(noun_wi, 1)
+                .is_some_and(|p| p.norm == "with");
+        if campaign_term && !been {
             return;
         }
         // "for 3 years" of warranty is not tenure; require "with us"-style cue words nearby.
@@ -1063,11 +1161,13 @@ impl Checker<'_> {
             let said: Vec<String> = (m.first..=m.last)
                 .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
                 .collect();
-            // "any subscription" inside "first month of any subscription" restates the limit.
-            if let Some((_, path, _)) = limits
-                .iter()
-                .find(|(li, _, lw)| *li == m.payload && !said.iter().all(|w| lw.contains(w)))
-            {
+            // "any subscription" inside "first month of any subscription" restates the limit;
+            // "order as often as you like" restates "once per order, unlimited orders".
+            if let Some((_, path, _)) = limits.iter().find(|(li, _, lw)| {
+                *li == m.payload
+                    && !said.iter().all(|w| lw.contains(w))
+                    && !lw.iter().any(|w| w == "unlimited")
+            }) {
                 let e = self.doc.toks[self.doc.words[m.last]].end;
                 hits.push((self.doc.toks[ti].start, e, path.clone()));
             }
@@ -1221,8 +1321,32 @@ impl Checker<'_> {
                             })
                         })
                 };
+                // "the Cape Citrus Reserve ...: it's a limited release, and it isn't part of
+                // our Winter Double": denied later in the sentence.
+                let denied_after = {
+                    let toks = &self.doc.toks;
+                    (ti..toks.len())
+                        .take_while(|&k| toks[k].sent == sent)
+                        .any(|k| {
+                            matches!(
+                                toks[k].norm.as_str(),
+                                "isn't" | "aren't" | "not" | "doesn't" | "don't" | "won't"
+                            ) && toks[k + 1..(k + 4).min(toks.len())].iter().any(|v| {
+                                matches!(
+                                    v.norm.as_str(),
+                                    "part"
+                                        | "included"
+                                        | "eligible"
+                                        | "covered"
+                                        | "apply"
+                                        | "count"
+                                )
+                            })
+                        })
+                };
                 // "... - kits, needles and notions excepted."
                 let denied = listed_out
+                    || denied_after
                     || self.sentence_has(ti, &["excepted"])
                     || self.clause_has(
                         ti,
@@ -1804,6 +1928,9 @@ impl Checker<'_> {
                 }
             } else if !thresholds.is_empty() && self.states_threshold(s, e) {
                 if thresholds.iter().any(|t| num_matches(v, *t)) {
+                    // "R149 900 - just R100 under the threshold": another may be worked
+                    // from it.
+                    accepted.push(v);
                     continue;
                 }
                 let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
@@ -1902,7 +2029,11 @@ impl Checker<'_> {
         // R11 900" (R35 700 / 3), "a 250 g wedge comes to €6.80" (€27.20 a kilo x 0.25).
         let factors: Vec<Vec<f64>> = pending
             .iter()
-            .map(|&(s, _, _)| self.factors_near(s))
+            .map(|&(s, _, _)| {
+                let mut f = self.factors_near(s);
+                f.extend(self.counts_of_unit(s));
+                f
+            })
             .collect();
         let mut pending: Vec<(usize, usize, f64, Vec<f64>)> = pending
             .into_iter()
@@ -2096,7 +2227,27 @@ impl Checker<'_> {
                 continue;
             }
             let s = self.doc.toks[ti].start;
-            if self.facts.campaign_percent(v) {
+            // "Take 20% off with code AUTUMN25" for an offer of 25% off: with the code in the
+            // sentence, the percentage is one the campaign states as one, not any of its
+            // figures that happens to be 20 (a $20 member ticket) or a saving worked out of
+            // two of its prices.
+            let coded = self.doc.sentence(ti).iter().any(|t| {
+                t.kind == TokKind::Word
+                    && t.norm.bytes().any(|b| b.is_ascii_digit())
+                    && self.facts.codes.contains(t.norm.as_str())
+            });
+            let stated = |x: f64| {
+                self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.kind == crate::facts::FKind::Percent
+                        && f.num.is_some_and(|n| num_matches(x, n))
+                })
+            };
+            let any_stated =
+                self.facts.list.iter().any(|f| {
+                    !f.personal && f.kind == crate::facts::FKind::Percent && f.num.is_some()
+                });
+            if self.facts.campaign_percent(v) && !(coded && any_stated && !stated(v)) {
                 continue;
             }
             self.flag(
@@ -2155,6 +2306,59 @@ impl Checker<'_> {
     /// before it, as factors an amount may be multiplied or divided by: whole numbers from 2
     /// to 1,000 that are not money or a percentage ("three instalments", "130 guests"), and
     /// grams or millilitres as thousandths of a kilo or a litre ("a 250 g wedge": 0.25).
+    /// "R180 a blind would be R540", after "three blockout roller blinds" anywhere in the
+    /// email: the counts the email states of the unit a price in this sentence is per.
+    fn counts_of_unit(&self, start: usize) -> Vec<f64> {
+        let toks = &self.doc.toks;
+        let Some(ti) = toks.iter().position(|t| t.start >= start) else {
+            return Vec::new();
+        };
+        let sent = toks[ti].sent;
+        let mut units: Vec<String> = Vec::new();
+        for j in 0..toks.len() {
+            if toks[j].sent != sent || toks[j].kind != TokKind::Num {
+                continue;
+            }
+            let money = j
+                .checked_sub(1)
+                .is_some_and(|p| matches!(toks[p].norm.as_str(), "$" | "€" | "£" | "r"));
+            let per = toks
+                .get(j + 1)
+                .is_some_and(|x| matches!(x.norm.as_str(), "a" | "an" | "per" | "each"));
+            if let (true, true, Some(u)) = (money, per, toks.get(j + 2)) {
+                if u.kind == TokKind::Word && u.norm.len() > 2 {
+                    units.push(stem(&u.norm));
+                }
+            }
+        }
+        if units.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (wi, &wt) in self.doc.words.iter().enumerate() {
+            let t = &toks[wt];
+            let n = match t.kind {
+                TokKind::Num => parse_num(&t.norm),
+                _ => word_number(&t.norm),
+            };
+            let Some(n) = n.filter(|n| *n >= 2.0 && n.fract() == 0.0) else {
+                continue;
+            };
+            if self.amount_at(wi) {
+                continue;
+            }
+            let counts_unit = (1..=4).any(|k| {
+                self.doc
+                    .word_after(wi, k)
+                    .is_some_and(|x| units.contains(&stem(&x.norm)))
+            });
+            if counts_unit {
+                out.push(n);
+            }
+        }
+        out
+    }
+
     fn factors_near(&self, start: usize) -> Vec<f64> {
         let toks = &self.doc.toks;
         let Some(ti) = toks.iter().position(|t| t.start >= start) else {

@@ -4507,3 +4507,121 @@ fn a_hyphened_name_whose_part_a_key_names() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn campaign_words_that_a_no_consent_record_also_holds() {
+    let c = json!({"now":"2038-06-16","brand":"Lakeshore Sound",
+        "offer":{"name":"Winter Trial Pass","code":"WINTER69","months":3,
+                 "terms":"ends automatically after 3 months","excludes":"1st class; unlimited 2nd-class travel only"},
+        "bundle":{"name":"Follow-Up Bundle","contents":"three 40-minute follow-up appointments"}});
+    let jess = Recipient::from_json(
+        r#"{"id":"73","email":"j@example.com","first_name":"Jess",
+        "attributes":{"artist_name":"Jess Whitehorse","sessions_total":2},
+        "events":[{"type":"appointment","at":"2038-02-23","kind":"follow-up"},
+                  {"type":"app_search","at":"2038-06-15","query":"Winter Trial Pass"}],
+        "consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &jess,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Jess,\n\nSessions run all winter. With our Winter Trial Pass you get three months of unlimited 2nd-class travel with code WINTER69; the trial ends automatically after three months. Our Follow-Up Bundle gives you three 40-minute follow-up appointments. RB 52, RB 57 and RE 8 all count.\n\nLakeshore Sound");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // The person's own appointment, said of them.
+        "Hi Jess,\n\nHow did the follow-up you had go? The Winter Trial Pass is on with WINTER69.\n\nLakeshore Sound",
+        // A tenure the record cannot back.
+        "Hi Jess,\n\nYou've been with us for three months now. The Winter Trial Pass is on with WINTER69.\n\nLakeshore Sound",
+        // A trial that is the person's.
+        "Hi Jess,\n\nYour trial ends on Friday. The Winter Trial Pass is on with WINTER69.\n\nLakeshore Sound",
+        // A reply prefix with its colon.
+        "RE: your session\n\nHi Jess,\n\nThe Winter Trial Pass is on with WINTER69.\n\nLakeshore Sound",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}
+
+#[test]
+fn counts_that_name_a_thing_or_what_remains() {
+    let c = json!({"now":"2038-11-17","brand":"Puddle Jumpers",
+        "offer":{"name":"Winter Romp Pass","code":"ROMP15","discount_percent":15,"price_cad":646,"regular_price_cad":760},
+        "event":{"name":"Photo Night","price_cad":25,"members_cad":20}});
+    let margaux = Recipient::from_json(
+        r#"{"id":"74","email":"m@example.com","first_name":"Margaux",
+        "attributes":{"breed":"Nova Scotia Duck Tolling Retriever","current_package":"10-day pack","days_remaining_on_pack":3,"past_hires":2},
+        "events":[{"type":"hire","at":"2036-12-02","days":4},{"type":"hire","at":"2037-03-08","days":6}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let bare = Recipient::from_json(
+        r#"{"id":"75","email":"b@example.com","first_name":"Sasha"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check(&margaux, "Hi Margaux,\n\nClassic Toller behaviour! With 3 days left on your 10-day pack, the Winter Romp Pass is $646 instead of $760 with code ROMP15. It'd be great to have you back for a third trip.\n\nPuddle Jumpers");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Margaux,\n\nWith 5 days left on your 10-day pack, the Winter Romp Pass is $646 instead of $760 with code ROMP15.\n\nPuddle Jumpers",
+        "Hi Margaux,\n\nThanks for your fifth trip with us. The Winter Romp Pass is $646 with code ROMP15.\n\nPuddle Jumpers",
+        // The offer's percentage is 15, whatever other figure is 20.
+        "Hi Margaux,\n\nTake 20% off the Winter Romp Pass with code ROMP15.\n\nPuddle Jumpers",
+    ] {
+        assert!(!check(&margaux, bad).passed(), "{bad}");
+    }
+    let ok = check(
+        &margaux,
+        "Hi Margaux,\n\nTake 15% off the Winter Romp Pass with code ROMP15.\n\nPuddle Jumpers",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Sasha,\n\nIt is good to see you back! The Winter Romp Pass is $646 with code ROMP15.\n\nPuddle Jumpers",
+        "Hi Sasha,\n\nYou already know the drill: the Winter Romp Pass is $646 with code ROMP15.\n\nPuddle Jumpers",
+        "Hi Sasha,\n\nIt'd be great to have you back. The Winter Romp Pass is $646 with code ROMP15.\n\nPuddle Jumpers",
+    ] {
+        assert!(!check(&bare, bad).passed(), "{bad}");
+    }
+}
+
+#[test]
+fn worked_amounts_thresholds_and_closings() {
+    let c = json!({"now":"2038-03-17","brand":"Fynbos Blinds",
+        "offer":{"name":"Autumn Shade Sale","discount_percent":20,"code":"SHADE20","min_order_zar":5000,
+                 "applies_to":"roller blinds","excludes":"plantation shutters, Cape Citrus Reserve",
+                 "limit":"code usable once per order, unlimited orders"},
+        "installation":{"price_zar_per_blind":180,"minimum_zar":900},
+        "example_prices_zar":{"roller blind":1890,"vertical blind":4900},"city":"Cape Town"});
+    let wren = Recipient::from_json(
+        r#"{"id":"76","email":"w@example.com","first_name":"Wren"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Autumn", body),
+            &wren,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Wren,\n\nThe Autumn Shade Sale takes 20% off roller blinds with SHADE20 on orders of R5,000 or more. Take three roller blinds, for example: 3 x R1,890 = R5,670.\n\nInstallation: R900 (R180 a blind would be R540, so our R900 minimum applies). A single R4,900 vertical blind is just R100 under the minimum. The code works once per order, but you can order as often as you like. Plantation shutters are lovely, but they aren't part of the sale.\n\nViele Grüße from Cape Town,\nFynbos Blinds");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Wren,\n\nInstallation: R180 a blind would be R560 for your order.\n\nFynbos Blinds",
+        "Hi Wren,\n\nA single R4,900 order is just R150 under the minimum for SHADE20.\n\nFynbos Blinds",
+        "Hi Wren,\n\nSHADE20 takes 20% off plantation shutters too.\n\nFynbos Blinds",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}
