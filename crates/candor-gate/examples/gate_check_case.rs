@@ -21,7 +21,22 @@ fn main() {
         if !c.id.contains(&pat) {
             continue;
         }
-        let r = gate.check(&c.email, &c.recipient, &c.context);
+        // `GATE_CASE_EMAIL=file`: check that email instead, with the case's record and
+        // campaign (to try a variation of a case).
+        let email = match std::env::var("GATE_CASE_EMAIL") {
+            Ok(path) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                match candor_gate::Email::parse_text(&text) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        println!("{path}: {e}");
+                        return;
+                    }
+                }
+            }
+            Err(_) => c.email.clone(),
+        };
+        let r = gate.check(&email, &c.recipient, &c.context);
         println!("{} (expect {:?}): {:?}", c.id, c.expect, r.verdict);
         for f in &r.findings {
             println!("  {} [{}] {:?}: {}", f.kind, f.rule, f.text, f.reason);

@@ -1663,6 +1663,18 @@ impl Checker<'_> {
                 if !self.doc.adjacent(m.last + k - 1) || k > 6 {
                     break;
                 }
+                // "at last year's Wild Feast supper": when, before the thing.
+                let when = match t.norm.as_str() {
+                    "last" | "this" => self
+                        .doc
+                        .word_after(m.last, k + 1)
+                        .is_some_and(|n| n.norm.ends_with("'s")),
+                    w => w.ends_with("'s") && k > 1 && obj.is_empty(),
+                };
+                if obj.is_empty() && when {
+                    k += 1;
+                    continue;
+                }
                 if STOP_WORDS.contains(&t.norm.as_str())
                     || crate::text::word_number(&t.norm).is_some() && k > 1
                 {

@@ -4625,3 +4625,39 @@ fn worked_amounts_thresholds_and_closings() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn what_was_bought_attended_and_when() {
+    let c = json!({"now":"2038-11-17","brand":"Silver Thistle",
+        "offer":{"name":"Winter Glow","code":"GLOW25","discount_percent":25,"ends":"2038-12-24"},
+        "event":{"name":"Wild Feast supper","date":"2038-12-02"}});
+    let isla = Recipient::from_json(
+        r#"{"id":"77","email":"i@example.com","first_name":"Isla",
+        "events":[{"type":"wishlist_add","at":"2038-11-14","item":"14k gold hinged clicker"},
+                  {"type":"purchase","at":"2038-10-02","item":"titanium labret"},
+                  {"type":"test_drive","at":"2038-11-13","vehicle":"Corolla Cross"},
+                  {"type":"email_click","at":"2038-11-09","link":"Wild Feast supper"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &isla,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Isla,\n\nWe hope you're loving the titanium labret you picked up from us, and thanks again for coming through to test-drive the Corolla Cross last Saturday. Winter Glow is 25% off with GLOW25 until 24 December.\n\nSilver Thistle");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // Wish-listed, not bought.
+        "Hi Isla,\n\nWe hope you're loving the 14k gold hinged clicker you picked up from us. Winter Glow is 25% off with GLOW25.\n\nSilver Thistle",
+        // The test drive was on Saturday.
+        "Hi Isla,\n\nThanks again for coming through to test-drive the Corolla Cross last Friday. Winter Glow is 25% off with GLOW25.\n\nSilver Thistle",
+        // Only a click on the supper's link.
+        "Hi Isla,\n\nYou were one of our guests at last year's Wild Feast supper, so you know how good it is.\n\nSilver Thistle",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}

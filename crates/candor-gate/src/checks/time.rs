@@ -383,22 +383,18 @@ impl Checker<'_> {
             if !END_CUES.contains(&t.norm.as_str()) {
                 return false;
             }
-            if !matches!(t.norm.as_str(), "through" | "thru") {
-                return true;
-            }
-            toks[i + 1..]
-                .iter()
-                .filter(|x| x.is_word())
-                .take(2)
-                .any(|x| {
-                    x.kind == TokKind::Num
-                        || month_of(&x.norm).is_some()
-                        || WEEKDAYS.contains(&x.norm.as_str())
-                        || matches!(
-                            x.norm.as_str(),
-                            "end" | "midnight" | "tomorrow" | "tonight" | "today"
-                        )
-                })
+            !matches!(t.norm.as_str(), "through" | "thru") || date_next(&toks[i + 1..])
+        })
+    }
+
+    /// Whether the clause of token `ti` is about what will happen (`FUTURE_CUES`; "through"
+    /// only before a date: "coming through to Menlo Park last Friday" is past).
+    fn future_clause(&self, ti: usize) -> bool {
+        let (s, e) = self.doc.clause(ti);
+        let toks = &self.doc.toks[s..e];
+        toks.iter().enumerate().any(|(i, t)| {
+            FUTURE_CUES.contains(&t.norm.as_str())
+                && (!matches!(t.norm.as_str(), "through" | "thru") || date_next(&toks[i + 1..]))
         })
     }
 
@@ -408,7 +404,7 @@ impl Checker<'_> {
             .doc
             .word_before(wi, 1)
             .is_some_and(|p| matches!(p.norm.as_str(), "on" | "last" | "past"));
-        if !lead || self.clause_has(ti, &FUTURE_CUES) {
+        if !lead || self.future_clause(ti) {
             return false;
         }
         // "Hope the birthday throw on our Calgary lanes last Friday was a hit": a clause that
@@ -992,7 +988,7 @@ impl Checker<'_> {
                 || conditional
                 || !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
-                    && (self.clause_has(head, &FUTURE_CUES)
+                    && (self.future_clause(head)
                         || self.clause_has(head, &INVITE_CUES)
                         // "If you'd like us to handle it again this season": a condition;
                         // "we'd like to say thank you this month": our intent.
@@ -1128,7 +1124,7 @@ impl Checker<'_> {
             } else {
                 head
             };
-            if !self.clause_about_person(about) || self.clause_has(head, &FUTURE_CUES) {
+            if !self.clause_about_person(about) || self.future_clause(head) {
                 continue;
             }
             let (s, e) = (t.start, ago.end);
@@ -1524,7 +1520,7 @@ impl Checker<'_> {
                         || deadline
                         || in_name
                         || !self.doc.sent_personal(ti)
-                        || self.clause_has(ti, &FUTURE_CUES)
+                        || self.future_clause(ti)
                         || (coming && !self.clause_in_past(ti))
                     {
                         continue;
@@ -1840,7 +1836,7 @@ impl Checker<'_> {
                 self.use_fact(fi, span.0, span.1);
                 continue;
             }
-            if (possessive || self.doc.sent_personal(ti)) && !self.clause_has(ti, &FUTURE_CUES) {
+            if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
                 self.flag(
                     Kind::WrongTime,
                     span.0,
@@ -1859,4 +1855,17 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// One of the next two words is a date or a time word ("through Sunday", "thru 3/14").
+fn date_next(toks: &[crate::text::Tok]) -> bool {
+    toks.iter().filter(|x| x.is_word()).take(2).any(|x| {
+        x.kind == TokKind::Num
+            || month_of(&x.norm).is_some()
+            || WEEKDAYS.contains(&x.norm.as_str())
+            || matches!(
+                x.norm.as_str(),
+                "end" | "midnight" | "tomorrow" | "tonight" | "today"
+            )
+    })
 }
