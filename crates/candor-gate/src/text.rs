@@ -273,10 +273,16 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
         num.cap = false;
         num.all_caps = false;
         i += 1;
+        // (The last group may carry cents after a point or a decimal comma: "R1 087,50".)
         let three = |x: &Tok| {
             x.kind == TokKind::Num
-                && x.norm.split('.').next().is_some_and(|d| d.len() == 3)
-                && x.norm.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+                && x.norm
+                    .split(['.', ','])
+                    .next()
+                    .is_some_and(|d| d.len() == 3)
+                && x.norm
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
         };
         loop {
             // "1 150": one space (or a no-break space) between the groups.

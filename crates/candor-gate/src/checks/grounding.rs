@@ -621,6 +621,21 @@ impl Checker<'_> {
                     hits = vec![fi];
                 }
             }
+            // "the Under-9s" for `age_group: U9`.
+            if hits.is_empty() {
+                if let Some(age) = word
+                    .strip_prefix("under-")
+                    .map(|a| a.trim_end_matches('s'))
+                    .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    hits = self.facts_for_stem(&format!("u{age}"));
+                    if !hits.is_empty() {
+                        matched.push(w);
+                        facts_hit.extend(hits);
+                        continue;
+                    }
+                }
+            }
             if hits.is_empty() && word.contains('-') {
                 // "Denver-ready": the named part must match; the rest is ordinary English.
                 // ("74 € with your Kessler-Karte" for `kessler_karte: true`: a part the
@@ -689,6 +704,11 @@ impl Checker<'_> {
                     self.use_fact(f, span_s, span_e);
                 }
             }
+            return;
+        }
+        // "Ashcombe Vale RFC Social Committee" signing off: a last line that names the
+        // brand names who sends it.
+        if self.signature_line(span_s) {
             return;
         }
         // "Victoria Day", "Anzac Day", "the King's Birthday Holiday": a public holiday.
@@ -803,7 +823,7 @@ impl Checker<'_> {
                     | "wishes"
                     | "greetings"
             )
-            && self.opens_closing_line(span_s)
+            && self.opens_closing_line(self.doc.toks[self.doc.words[first]].start)
         {
             return;
         }
@@ -996,10 +1016,42 @@ impl Checker<'_> {
                     (p.len() > 2
                         || (p.len() == 2
                             && p.bytes().any(|b| b.is_ascii_digit())
-                            && p.bytes().any(|b| b.is_ascii_alphabetic())))
+                            && (p.bytes().any(|b| b.is_ascii_alphabetic())
+                                // "Youth 13-18" for `youth_13_18`: an age in a label key.
+                                || f.key.split('_').any(|q| q.len() > 3))))
                         && stem(p) == st
                 })
         })
+    }
+
+    /// The text at `start` is on the last line of the email (before any footer), which
+    /// names the brand.
+    fn signature_line(&self, start: usize) -> bool {
+        let text = self.doc.text;
+        let end = self.doc.footer_start.min(text.len());
+        if start < self.doc.body_start || start >= end {
+            return false;
+        }
+        let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
+        if !text[line_end..end].trim().is_empty() {
+            return false;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        // A short line under the body, not the body itself.
+        let above = text
+            .get(self.doc.body_start..line_start)
+            .is_some_and(|a| !a.trim().is_empty());
+        let raw = &text[line_start..line_end];
+        if !above || raw.split_whitespace().count() > 8 || raw.contains(['.', '!', '?']) {
+            return false;
+        }
+        let line = crate::text::fold(raw);
+        self.facts
+            .list
+            .iter()
+            .find(|f| !f.personal && f.path == "context.brand")
+            .and_then(|f| f.stems.first())
+            .is_some_and(|b| b.len() >= 3 && line.contains(b.as_str()))
     }
 
     /// The text at `start` opens a line with at most two lines of text below it.
@@ -1364,6 +1416,38 @@ impl Checker<'_> {
                 .into_iter()
                 .filter(|&f| self.facts.list[f].personal)
                 .collect();
+            // "give your good shoes some attention" from a shoe repairer, "€12.50 for your
+            // breakfast" at a breakfast it sells: the kind of thing the campaign serves,
+            // priced or cared for, said to anyone, with no name to say which one and nothing
+            // of the person's. ("your night cream must be running low" claims one.)
+            let ti = self.doc.words[wi];
+            let offered = self.sentence_has(ti, &["$", "€", "£", "¥", "r"])
+                || self.doc.word_before(wi, 1).is_some_and(|p| {
+                    matches!(
+                        p.norm.as_str(),
+                        "give" | "bring" | "treat" | "protect" | "refresh" | "pamper"
+                    )
+                });
+            // ("Book it together with your Spring Pool Opening": the campaign's own product
+            // by its whole name.)
+            let said: Vec<String> = (wi + 1..=nw)
+                .map(|w| stem(&self.doc.toks[self.doc.words[w]].norm))
+                .collect();
+            let campaign_named = self
+                .facts
+                .list
+                .iter()
+                .any(|f| !f.personal && f.stems.windows(said.len()).any(|x| x == &said[..]));
+            let served = hits.is_empty()
+                && offered
+                && ((wi + 1..nw).all(|w| !self.doc.toks[self.doc.words[w]].cap) || campaign_named)
+                && self
+                    .facts_for_stem(&noun)
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal);
+            if served {
+                continue;
+            }
             let s = self.doc.toks[self.doc.words[wi]].start;
             let e = self.doc.toks[self.doc.words[nw]].end;
             let owned: Vec<usize> = hits

@@ -400,6 +400,20 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "for every new member you refer", "anyone who hasn't been a member": said of
+            // each of some others, not the reader.
+            if self
+                .doc
+                .word_before(m.first, 1)
+                .is_some_and(|p| matches!(p.norm.as_str(), "every" | "each" | "per"))
+                || (1..=2).any(|k| {
+                    self.doc
+                        .word_before(m.first, k)
+                        .is_some_and(|p| matches!(p.norm.as_str(), "who" | "whose"))
+                })
+            {
+                continue;
+            }
             // "RB 52, RB 57 and RE 8": a reply prefix is one with its colon ("RE: your
             // booking").
             if self.rules.table.implied[m.payload].id == "reply_prefix"

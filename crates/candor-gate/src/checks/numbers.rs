@@ -2335,6 +2335,23 @@ impl Checker<'_> {
             return Vec::new();
         }
         let mut out = Vec::new();
+        // `"sessions": [six dates]` for "£42.50 a session": how many items the campaign's
+        // list of the unit holds.
+        for u in &units {
+            let items = self
+                .facts
+                .list
+                .iter()
+                .filter(|f| !f.personal && stem(&f.key) == *u)
+                .filter_map(|f| {
+                    let (_, i) = f.path.strip_suffix(']')?.rsplit_once('[')?;
+                    i.parse::<usize>().ok()
+                })
+                .max();
+            if let Some(i) = items.filter(|i| *i >= 1) {
+                out.push((i + 1) as f64);
+            }
+        }
         for (wi, &wt) in self.doc.words.iter().enumerate() {
             let t = &toks[wt];
             let n = match t.kind {

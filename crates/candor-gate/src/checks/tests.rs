@@ -4661,3 +4661,44 @@ fn what_was_bought_attended_and_when() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn campaign_things_said_to_anyone_and_sign_offs() {
+    let c = json!({"now":"2039-10-19","brand":"Ashcombe Vale RFC",
+        "offer":{"name":"Spring Pool Opening","regular_price_zar":1450,"offer_price_zar":1150,"code":"SPRING300",
+                 "service":"resole for Goodyear-welted shoes","sessions":["2039-11-05","2039-11-12","2039-11-19"],
+                 "hire":"4 nights, Monday pick-up to Friday return","price_gbp":255},
+        "extra":{"name":"toddler breakfast","price_eur":12.50,"includes":"breakfast for one adult"},
+        "event":{"name":"Wet Test Weekend","dates":["2039-10-22","2039-10-23"]},
+        "loyalty":{"name":"stamp card"}});
+    let callum = Recipient::from_json(
+        r#"{"id":"78","email":"c@example.com","first_name":"Callum",
+        "attributes":{"customer_since":"2034-03-06","children":[{"name":"Alfie","age_group":"U9"}]},
+        "events":[{"type":"repair","at":"2038-06-14","item":"oxfords"},{"type":"repair","at":"2038-11-23","item":"brogues"},
+                  {"type":"repair","at":"2039-01-11","item":"boots"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Autumn", body),
+            &callum,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Callum,\n\nWell done to Alfie and the rest of the Under-9s. Give your good shoes some attention: the Spring Pool Opening is R1 150 instead of R1 450 with SPRING300, and it's €12.50 for your breakfast. That's £85 a session for the three sessions, and hires run Monday to Friday. Our Wet Test Weekend starts this Saturday. Thank you for your loyalty! For every new member you refer, we'll say thanks; the course is for anyone who hasn't been a member before.\n\nBeste Grüße,\nAshcombe Vale RFC Social Committee");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // A thing of the person's the record does not hold.
+        "Hi Callum,\n\nYour night cream must be running low by now.\n\nAshcombe Vale RFC",
+        // Not the person's child's group.
+        "Hi Callum,\n\nWell done to Alfie and the rest of the Under-11s.\n\nAshcombe Vale RFC",
+        // A per-session figure the list does not give.
+        "Hi Callum,\n\nThat's £75 a session for the three sessions.\n\nAshcombe Vale RFC",
+        // The weekend is the 22nd and 23rd.
+        "Hi Callum,\n\nOur Wet Test Weekend starts this Friday.\n\nAshcombe Vale RFC",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}

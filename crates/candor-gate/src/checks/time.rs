@@ -756,13 +756,15 @@ impl Checker<'_> {
                 set |= 1 << a;
                 // "Monday to Thursday"; "Thursday-Saturday" (the stems keep no hyphen, so two
                 // weekdays side by side are read as a span: at worst a day too many).
-                let to = words
-                    .get(i + 1)
-                    .is_some_and(|j| matches!(j.as_str(), "to" | "through" | "thru" | "until"));
-                let b = if to {
-                    words.get(i + 2).and_then(|x| day(x))
-                } else {
-                    words.get(i + 1).and_then(|x| day(x))
+                // ("Monday pick-up to Friday return": a word or two between.)
+                let to = (i + 1..=i + 3).find(|&j| {
+                    words
+                        .get(j)
+                        .is_some_and(|w| matches!(w.as_str(), "to" | "through" | "thru" | "until"))
+                });
+                let b = match to {
+                    Some(j) => words.get(j + 1).and_then(|x| day(x)),
+                    None => words.get(i + 1).and_then(|x| day(x)),
                 };
                 if let Some(b) = b {
                     set |= day_span(a, b);
@@ -805,6 +807,16 @@ impl Checker<'_> {
             p.rfind(['.', '['])
                 .map_or(String::new(), |i| p[..i].to_string())
         };
+        // `event.dates[0]`: an item of a list of dates belongs to the list's object.
+        let home_of = |p: &str| {
+            let list = p
+                .strip_suffix(']')
+                .and_then(|q| q.rfind('[').map(|i| &q[..i]));
+            match list {
+                Some(l) => parent(l),
+                None => parent(p),
+            }
+        };
         let mut out = Vec::new();
         for d in self
             .facts
@@ -812,7 +824,7 @@ impl Checker<'_> {
             .iter()
             .filter(|f| !f.personal && f.date.is_some())
         {
-            let home = parent(&d.path);
+            let home = home_of(&d.path);
             if home.is_empty() {
                 continue;
             }
