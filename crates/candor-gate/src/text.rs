@@ -407,8 +407,15 @@ fn tokenize_ascii(text: &str) -> Vec<Tok> {
         one[0] = c.to_ascii_lowercase();
         let norm = compact_str::CompactString::from_utf8(&one[..]).unwrap_or_default();
         toks.push(Tok::punct(i, i + 1, norm, sent));
-        let ends_sentence =
-            matches!(c, b'.' | b'!' | b'?') && (i + 1 >= n || ascii_space(b[i + 1]));
+        // "(Oct. 15)": the point of a month's short name before its day ends nothing.
+        let month_point = c == b'.'
+            && i + 2 < n
+            && b[i + 2].is_ascii_digit()
+            && toks.len() >= 2
+            && month_short(&toks[toks.len() - 2].norm);
+        let ends_sentence = matches!(c, b'.' | b'!' | b'?')
+            && (i + 1 >= n || ascii_space(b[i + 1]))
+            && !month_point;
         if ends_sentence && !need_start {
             sent += 1;
             need_start = true;
@@ -510,8 +517,14 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
             compact_str::CompactString::from(folded.as_str())
         };
         toks.push(Tok::punct(pos, end, norm, sent));
+        let month_point = c == '.'
+            && i + 2 < n
+            && chars[i + 2].1.is_ascii_digit()
+            && toks.len() >= 2
+            && month_short(&toks[toks.len() - 2].norm);
         let ends_sentence = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
-            && (i + 1 >= n || chars[i + 1].1.is_whitespace());
+            && (i + 1 >= n || chars[i + 1].1.is_whitespace())
+            && !month_point;
         if ends_sentence && !need_start {
             sent += 1;
             need_start = true;
@@ -682,6 +695,25 @@ pub(crate) fn month_of(w: &str) -> Option<u8> {
         .position(|m| *m == w)
         .or_else(|| MONTH_ABBR.iter().position(|m| *m == w && w != "may"))
         .map(|i| i as u8 + 1)
+}
+
+/// A month's short name, as written before a point: "oct", "sept".
+fn month_short(w: &str) -> bool {
+    matches!(
+        w,
+        "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    )
 }
 
 #[cfg(test)]

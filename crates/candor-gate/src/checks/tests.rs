@@ -4702,3 +4702,33 @@ fn campaign_things_said_to_anyone_and_sign_offs() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn a_booking_thanked_for_and_a_short_month_before_its_day() {
+    let c = json!({"now":"2039-10-19","brand":"Switchback Ridge",
+        "offer":{"name":"Season Pass","code":"EARLYRIDE40","buy_by":"2039-11-13"}});
+    let noor = Recipient::from_json(
+        r#"{"id":"79","email":"n@example.com","first_name":"Noor",
+        "events":[{"type":"day_ticket","at":"2039-10-15","lift_laps":14},
+                  {"type":"class_viewed","at":"2039-10-14","class":"Soft Bloomy Rinds"},
+                  {"type":"class_booking","at":"2039-10-10","class":"Jump Progression Clinic"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Season", body),
+            &noor,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hi Noor,\n\nFourteen laps last Saturday (Oct. 15) is a serious day. Thank you for booking onto the Jump Progression Clinic. The Season Pass is yours with EARLYRIDE40 by November 13.\n\nSwitchback Ridge");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Noor,\n\nFourteen laps last Sunday (Oct. 15) is a serious day.\n\nSwitchback Ridge",
+        "Hi Noor,\n\nThank you for booking onto Soft Bloomy Rinds. The Season Pass is yours with EARLYRIDE40.\n\nSwitchback Ridge",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}
