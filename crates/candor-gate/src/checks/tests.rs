@@ -4732,3 +4732,21 @@ fn a_booking_thanked_for_and_a_short_month_before_its_day() {
         assert!(!check(bad).passed(), "{bad}");
     }
 }
+
+#[test]
+fn a_date_counted_back_from_a_campaign_date() {
+    let c = json!({"now":"2039-10-19","brand":"Katzenpension Samtpfote",
+        "offer":{"name":"Christmas Early Booking","stay_window":"2039-12-20 to 2040-01-08","book_by":"2039-11-15",
+                 "eligibility":"cats vaccinated at least 14 days before arrival"}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Christmas", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hello,\n\nEvery guest needs a vaccination given at least 14 days before arrival - for arrival on 20 December, that means on 6 December at the latest. Book by 15 November.\n\nKatzenpension Samtpfote");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hello,\n\nEvery guest needs a vaccination given at least 14 days before arrival - for arrival on 20 December, that means on 4 December at the latest. Book by 15 November.\n\nKatzenpension Samtpfote");
+    assert!(!bad.passed());
+}

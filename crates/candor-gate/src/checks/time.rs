@@ -387,6 +387,40 @@ impl Checker<'_> {
         })
     }
 
+    /// One of `candidates` is a campaign date less or plus N days, where the sentence of
+    /// token `ti` or the one before it says "N days before" ("after", "prior").
+    fn days_from_campaign_date(&self, ti: usize, candidates: &[Date], campaign: &[Date]) -> bool {
+        let sent = self.doc.toks[ti].sent;
+        let toks = &self.doc.toks;
+        let words: Vec<&crate::text::Tok> = toks
+            .iter()
+            .filter(|t| t.kind != TokKind::Punct && t.sent + 1 >= sent && t.sent <= sent)
+            .collect();
+        let mut days: Vec<i64> = Vec::new();
+        for w in words.windows(3) {
+            let n = if w[0].kind == TokKind::Num {
+                parse_num(&w[0].norm)
+            } else {
+                crate::text::word_number(&w[0].norm)
+            };
+            if let Some(n) = n.filter(|n| n.fract() == 0.0 && (1.0..=365.0).contains(n)) {
+                if matches!(w[1].norm.as_str(), "days" | "day")
+                    && matches!(w[2].norm.as_str(), "before" | "after" | "prior" | "ahead")
+                {
+                    days.push(n as i64);
+                }
+            }
+        }
+        days.iter().any(|&n| {
+            campaign.iter().any(|d| {
+                [d.add_days(-n), d.add_days(n)]
+                    .into_iter()
+                    .flatten()
+                    .any(|x| candidates.contains(&x))
+            })
+        })
+    }
+
     /// Whether the clause of token `ti` is about what will happen (`FUTURE_CUES`; "through"
     /// only before a date: "coming through to Menlo Park last Friday" is past).
     fn future_clause(&self, ti: usize) -> bool {
@@ -1846,6 +1880,11 @@ impl Checker<'_> {
             });
             if let Some(&(_, fi)) = birthday {
                 self.use_fact(fi, span.0, span.1);
+                continue;
+            }
+            // "given at least 14 days before arrival - for arrival on 20 December, that means
+            // 6 December": a campaign date less (or plus) the days the text counts.
+            if self.days_from_campaign_date(ti, &candidates, &campaign) {
                 continue;
             }
             if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
