@@ -72,7 +72,7 @@ fn fixture_set_meets_the_bar() {
 /// 0.73 and false alarms 0.27, 0.40, 0.20, 0.33: all the sets then scored 0.766 and 0.081; with
 /// their families fixed, 0.767 and 0.062. Sets at to aw, written after those fixes, came in
 /// at recall 0.67, 0.80, 0.87, 0.80 and false alarms 0.33, 0.00, 0.27, 0.27: all the sets
-/// then scored 0.768 and 0.072.)
+/// then scored 0.768 and 0.072; with their first families fixed, 0.766 and 0.064.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -88,7 +88,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.072, "false-alarm rate {fa}");
+    assert!(fa <= 0.064, "false-alarm rate {fa}");
 }
 
 #[test]

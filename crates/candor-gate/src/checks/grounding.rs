@@ -459,8 +459,8 @@ impl Checker<'_> {
         {
             return;
         }
-        // "Max 4 per order": the word for maximum.
-        if matches!(norm(self, first).as_str(), "max" | "min")
+        // "Max 4 per order": the word for maximum; "Ages 16+": an age.
+        if matches!(norm(self, first).as_str(), "max" | "min" | "ages" | "age")
             && self
                 .doc
                 .word_after(first, 1)
@@ -1421,13 +1421,17 @@ impl Checker<'_> {
             // priced or cared for, said to anyone, with no name to say which one and nothing
             // of the person's. ("your night cream must be running low" claims one.)
             let ti = self.doc.words[wi];
-            let offered = self.sentence_has(ti, &["$", "€", "£", "¥", "r"])
-                || self.doc.word_before(wi, 1).is_some_and(|p| {
-                    matches!(
-                        p.norm.as_str(),
-                        "give" | "bring" | "treat" | "protect" | "refresh" | "pamper"
-                    )
-                });
+            let offered = self.sentence_has(
+                ti,
+                &[
+                    "$", "€", "£", "¥", "r", "included", "includes", "provided", "supplied",
+                ],
+            ) || self.doc.word_before(wi, 1).is_some_and(|p| {
+                matches!(
+                    p.norm.as_str(),
+                    "give" | "bring" | "treat" | "protect" | "refresh" | "pamper"
+                )
+            });
             // ("Book it together with your Spring Pool Opening": the campaign's own product
             // by its whole name.)
             let said: Vec<String> = (wi + 1..=nw)

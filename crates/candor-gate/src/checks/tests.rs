@@ -4750,3 +4750,31 @@ fn a_date_counted_back_from_a_campaign_date() {
     let bad = check("Hello,\n\nEvery guest needs a vaccination given at least 14 days before arrival - for arrival on 20 December, that means on 4 December at the latest. Book by 15 November.\n\nKatzenpension Samtpfote");
     assert!(!bad.passed());
 }
+
+#[test]
+fn weekdays_that_are_hours_or_past_and_a_month_written_once() {
+    let c = json!({"now":"2040-01-18","brand":"Padel Haus",
+        "offer":{"name":"Winter Off-Peak 10-Pack","code":"WINTER10","valid_until":"2040-04-30",
+                 "times":"Monday to Friday before 16:00 and Sunday after 19:00",
+                 "includes":"all gear, wetsuit","ages":"16+"},
+        "event":{"name":"Blowing Weekend","dates":["2040-03-10","2040-03-11"],"price_gbp":425}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hello,\n\nThe Winter Off-Peak 10-Pack with WINTER10 is valid Monday to Friday before 16:00 and on Sunday after 19:00, until 30 April. All gear and your wetsuit are included. Ages 16+.\n\nThe facts:\n- The Blowing Weekend runs on Saturday 10th and Sunday 11th March and costs £425.\n\nPadel Haus");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        // The weekend is the 10th and 11th of March; the 10th is a Saturday.
+        "Hello,\n\nThe Blowing Weekend runs on Friday 10th and Saturday 11th March and costs £425.\n\nPadel Haus",
+        // A deadline that is not the campaign's.
+        "Hello,\n\nThe Winter Off-Peak 10-Pack with WINTER10 is valid until Sunday.\n\nPadel Haus",
+        // Echoed prompt text.
+        "Hello,\n\nFacts: first name unknown.\n\nPadel Haus",
+    ] {
+        assert!(!check(bad).passed(), "{bad}");
+    }
+}

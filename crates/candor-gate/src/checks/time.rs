@@ -83,6 +83,22 @@ impl Checker<'_> {
         if let (Some(d), Some(mo)) = (day_of(a), month_of(&b.norm)) {
             return nearest(mo, d).map(|x| (x, b.end));
         }
+        // "Saturday 10th and Sunday 11th March": the month written once, after the second.
+        if let Some(d) = day_of(a).filter(|_| {
+            matches!(
+                b.norm.as_str(),
+                "and" | "or" | "to" | "&" | "through" | "until"
+            )
+        }) {
+            let sent = a.sent;
+            if let Some(mo) = (3..=5)
+                .filter_map(|k| self.doc.word_after(wi, k))
+                .take_while(|x| x.sent == sent)
+                .find_map(|x| month_of(&x.norm))
+            {
+                return nearest(mo, d).map(|x| (x, a.end));
+            }
+        }
         // "Friday 9/02", "Monday 12.02.": day and month in figures, either way round; the
         // weekday before it, when there is one, says which reading is meant.
         let slashed = a.kind == TokKind::Num && b.kind == TokKind::Num && {
@@ -385,6 +401,49 @@ impl Checker<'_> {
             }
             !matches!(t.norm.as_str(), "through" | "thru") || date_next(&toks[i + 1..])
         })
+    }
+
+    /// The weekday at word `wi` is given hours ("on Sunday after 19:00", "Saturday 10:00 to
+    /// 12:00", "Friday, Saturday or Sunday between 11am and 8pm"): when something is open,
+    /// not by when.
+    fn weekday_with_hours(&self, wi: usize) -> bool {
+        let time = |t: &crate::text::Tok| {
+            t.kind == TokKind::Num
+                && (t.norm.contains(':')
+                    || t.norm.ends_with("am")
+                    || t.norm.ends_with("pm")
+                    || t.norm.ends_with('h'))
+        };
+        // Past the other weekdays of a list ("Friday, Saturday or Sunday").
+        let mut k = 1;
+        while self.doc.word_after(wi, k).is_some_and(|x| {
+            WEEKDAYS.contains(&x.norm.as_str()) || matches!(x.norm.as_str(), "or" | "and")
+        }) && k < 6
+        {
+            k += 1;
+        }
+        let Some(x) = self.doc.word_after(wi, k) else {
+            return false;
+        };
+        if time(x) {
+            return true;
+        }
+        let ti = self.doc.words[wi + k];
+        let next_is_time = |o: usize| {
+            self.doc.word_after(wi, k + o).is_some_and(|y| {
+                time(y)
+                    || (y.kind == TokKind::Num
+                        && self.doc.toks.get(ti + 2).is_some_and(|z| z.norm == ":"))
+                    || self
+                        .doc
+                        .word_after(wi, k + o + 1)
+                        .is_some_and(|z| matches!(z.norm.as_str(), "am" | "pm" | "a.m" | "p.m"))
+            })
+        };
+        matches!(
+            x.norm.as_str(),
+            "after" | "before" | "from" | "between" | "until" | "till"
+        ) && next_is_time(1)
     }
 
     /// One of `candidates` is a campaign date less or plus N days, where the sentence of
@@ -1699,16 +1758,22 @@ impl Checker<'_> {
                     }
                     // "meetups on Thursday evenings", "every Friday": a weekday that recurs is a
                     // schedule, not a deadline.
+                    // ("any Friday, Saturday or Sunday between 11am and 8pm", "on Sunday after
+                    // 19:00": days with hours are opening times; "on Wednesday last week" is
+                    // past.)
                     w if WEEKDAYS.contains(&w)
                         && (self.doc.word_after(wi, 1).is_some_and(|x| {
                             matches!(
                                 x.norm.as_str(),
                                 "evenings" | "mornings" | "nights" | "afternoons" | "lunchtimes"
                             )
-                        }) || self
-                            .doc
-                            .word_before(wi, 1)
-                            .is_some_and(|x| x.norm == "every")) =>
+                        }) || self.doc.word_before(wi, 1).is_some_and(|x| {
+                            matches!(x.norm.as_str(), "every" | "any" | "each")
+                        }) || self.weekday_with_hours(wi)
+                            || (self.doc.word_after(wi, 1).is_some_and(|x| x.norm == "last")
+                                && self.doc.word_after(wi, 2).is_some_and(|x| {
+                                    matches!(x.norm.as_str(), "week" | "month")
+                                }))) =>
                     {
                         (None, "")
                     }
