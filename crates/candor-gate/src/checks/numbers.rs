@@ -154,23 +154,7 @@ impl Checker<'_> {
                 && !self.amount_at(wi)
                 && !self.clause_has(ti, &["if", "would", "could", "when"])
             {
-                let (s, e) = (
-                    self.doc.toks[ti].start,
-                    self.doc.toks[self.doc.words[noun_wi]].end,
-                );
-                if let Some(&(fi, _)) = keyed.iter().find(|(_, v)| num_matches(n, *v)) {
-                    self.use_fact(fi, s, e);
-                } else {
-                    let (fi, v) = keyed[0];
-                    let path = self.facts.list[fi].path.to_string();
-                    self.flag(
-                        Kind::WrongFact,
-                        s,
-                        e,
-                        format!("states {n} {noun} left, but `{path}` says {v}"),
-                        "grounding.count",
-                    );
-                }
+                self.judge_keyed_count(ti, noun_wi, n, &keyed, &format!("{noun} left"));
                 return;
             }
         }
@@ -253,6 +237,19 @@ impl Checker<'_> {
         if !personal || hypothetical {
             return;
         }
+        self.judge_keyed_count(ti, noun_wi, n, &keyed, noun);
+    }
+
+    /// The count `n` said from token `ti` to word `noun_wi` ("5 days left") against the
+    /// person's fields that name it: one that agrees is used, else it is a wrong fact.
+    fn judge_keyed_count(
+        &mut self,
+        ti: usize,
+        noun_wi: usize,
+        n: f64,
+        keyed: &[(usize, f64)],
+        what: &str,
+    ) {
         let (s, e) = (
             self.doc.toks[ti].start,
             self.doc.toks[self.doc.words[noun_wi]].end,
@@ -261,13 +258,15 @@ impl Checker<'_> {
             self.use_fact(fi, s, e);
             return;
         }
-        let (fi, v) = keyed[0];
+        let Some(&(fi, v)) = keyed.first() else {
+            return;
+        };
         let path = self.facts.list[fi].path.to_string();
         self.flag(
             Kind::WrongFact,
             s,
             e,
-            format!("states {n} {noun}, but `{path}` says {v}"),
+            format!("states {n} {what}, but `{path}` says {v}"),
             "grounding.count",
         );
     }
