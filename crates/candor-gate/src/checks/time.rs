@@ -428,22 +428,22 @@ impl Checker<'_> {
         if time(x) {
             return true;
         }
-        let ti = self.doc.words[wi + k];
-        let next_is_time = |o: usize| {
-            self.doc.word_after(wi, k + o).is_some_and(|y| {
-                time(y)
-                    || (y.kind == TokKind::Num
-                        && self.doc.toks.get(ti + 2).is_some_and(|z| z.norm == ":"))
-                    || self
-                        .doc
-                        .word_after(wi, k + o + 1)
-                        .is_some_and(|z| matches!(z.norm.as_str(), "am" | "pm" | "a.m" | "p.m"))
-            })
-        };
+        // "after 19:00", "between 11am and 8pm", "from 10 am": a word of time, then a time
+        // (one token, or a figure followed by a colon or by am/pm).
+        let prep = self.doc.words[wi + k];
+        let time_next = self.doc.word_after(wi, k + 1).is_some_and(|y| {
+            time(y)
+                || (y.kind == TokKind::Num
+                    && self.doc.toks.get(prep + 2).is_some_and(|z| z.norm == ":"))
+                || self
+                    .doc
+                    .word_after(wi, k + 2)
+                    .is_some_and(|z| matches!(z.norm.as_str(), "am" | "pm" | "a.m" | "p.m"))
+        });
         matches!(
             x.norm.as_str(),
             "after" | "before" | "from" | "between" | "until" | "till"
-        ) && next_is_time(1)
+        ) && time_next
     }
 
     /// One of `candidates` is a campaign date less or plus N days, where the sentence of
