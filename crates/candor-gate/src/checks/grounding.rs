@@ -520,14 +520,7 @@ impl Checker<'_> {
                 hits.retain(|&f| self.facts.list[f].kind == FKind::Name);
             }
             if hits.is_empty() && self.name_matches(&norm(self, w)) {
-                hits = self
-                    .facts
-                    .list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.kind == FKind::Name)
-                    .map(|(i, _)| i)
-                    .collect();
+                hits = self.facts_where(|f| f.kind == FKind::Name);
             }
             let word = norm(self, w);
             // "T-zone", "X-ray", "U-turn": a letter and a word, not a name.
@@ -571,44 +564,30 @@ impl Checker<'_> {
             // short name made from a word of the person's value.
             if hits.is_empty() && word.len() >= 6 && word.is_ascii() && word.ends_with("er") {
                 let root = &word[..word.len() - 2];
-                hits = self
-                    .facts
-                    .list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| {
-                        f.personal
-                            && f.stems.iter().any(|s| {
-                                s.strip_prefix(root)
-                                    .is_some_and(|rest| matches!(rest, "" | "ing" | "ed" | "e"))
-                            })
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
+                hits = self.facts_where(|f| {
+                    f.personal
+                        && f.stems.iter().any(|s| {
+                            s.strip_prefix(root)
+                                .is_some_and(|rest| matches!(rest, "" | "ing" | "ed" | "e"))
+                        })
+                });
             }
             // "Eimsbüttel" for "Hamburg-Eimsbüttel, Osterstraße 58": a part of a hyphened
             // name a fact holds.
             // (Compound heads only for a lone name: "the Kurve".)
             let lone = distinctive.len() == 1 && word.len() >= 5;
             if hits.is_empty() && st.len() >= 4 {
-                hits = self
-                    .facts
-                    .list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| {
-                        f.stems.iter().any(|x| {
-                            (x.contains('-')
+                hits = self.facts_where(|f| {
+                    f.stems.iter().any(|x| {
+                        (x.contains('-')
                                 && x.split('-').any(|p| p.len() >= 4 && stem(p) == st))
                                 // "the Kurve" for "Nordkurve standing": the head of a
                                 // compound.
                                 || (lone
                                     && x.len() >= word.len() + 3
                                     && x.ends_with(word.as_str()))
-                        })
                     })
-                    .map(|(i, _)| i)
-                    .collect();
+                });
             }
             // "your Delivery Pass" for `delivery_pass: monthly`: the record names it in a key.
             // ("Sessions run Monday to Thursday": a lone word at a sentence start is just a
@@ -1003,6 +982,17 @@ impl Checker<'_> {
             .filter(|l| !l.trim().is_empty())
             .count();
         !above.is_empty() && below <= 2
+    }
+
+    /// The indices of the facts that pass `keep`.
+    fn facts_where(&self, keep: impl Fn(&crate::facts::Fact) -> bool) -> Vec<usize> {
+        self.facts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| keep(f))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// The fact whose key names a word ("Yard Manager" signing for `staff.yard_manager`,
