@@ -276,6 +276,8 @@ impl Checker<'_> {
                     }
                     true
                 }
+                // `{"ends": "2041-02-07"}`: a piece of the campaign's JSON pasted in.
+                b'{' if inner.trim_start().starts_with('"') && inner.contains("\":") => true,
                 b'{' => {
                     let inner = inner.trim_matches(|ch| ch == '{' || ch == '}' || ch == ' ');
                     while end < b.len() && b[end] == b'}' {

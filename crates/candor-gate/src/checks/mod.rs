@@ -22,8 +22,13 @@ use crate::rules::{word_indices, Compiled};
 use crate::text::{tokenize, Tok};
 
 /// Words that make a sentence about the person.
-const YOU_WORDS: [&str; 8] = [
-    "you", "your", "you're", "you've", "yours", "you'll", "you'd", "yourself",
+/// Words that address the reader. Beside English, the second person of German, French and
+/// Spanish where the word is nothing else ("dein", "votre", "tus"; not "du", which is also
+/// French "of the", nor "Sie" and "Ihr", which are also "they" and "her").
+const YOU_WORDS: [&str; 22] = [
+    "you", "your", "you're", "you've", "yours", "you'll", "you'd", "yourself", "dein", "deine",
+    "deinen", "deinem", "deiner", "deines", "dich", "dir", "vous", "votre", "vos", "tu", "tus",
+    "usted",
 ];
 
 /// Grammatical words that end a noun phrase.
@@ -142,7 +147,19 @@ impl<'t> Doc<'t> {
                     .iter()
                     .find(|x| x.kind == crate::text::TokKind::Word)
                     .is_some_and(|x| x.norm == "for" && x.sent == t.sent);
+            // German "du" beside its verb ("hast du", "du bist"); alone it may be French.
+            let word_near = |k: isize| {
+                toks.get(i.wrapping_add_signed(k))
+                    .filter(|x| x.kind == crate::text::TokKind::Word && x.sent == t.sent)
+                    .map(|x| x.norm.as_str())
+            };
+            let du = t.norm == "du"
+                && [word_near(-1), word_near(1)]
+                    .into_iter()
+                    .flatten()
+                    .any(|w| w.len() >= 4 && w.ends_with("st") && w != "c'est");
             if thanked
+                || du
                 || YOU_WORDS.contains(&t.norm.as_str())
                 // "Zoë", "Zoë's": the word starts with the name.
                 || first_name
@@ -674,12 +691,12 @@ impl<'a> Checker<'a> {
             if !f.personal
                 || !f.behavioural
                 || n == 0
-                || n > 6
+                || n > 12
                 || uses.iter().any(|(u, _, _)| *u == fi)
-                || !matches!(
+                || !(matches!(
                     f.kind,
                     FKind::Text | FKind::Category | FKind::Place | FKind::Tier | FKind::Product
-                )
+                ) || (f.kind == FKind::Count && n >= 3))
             {
                 continue;
             }
@@ -694,11 +711,54 @@ impl<'a> Checker<'a> {
             if n >= 2 && campaign_values.iter().any(|c| *c == &f.stems[..]) {
                 continue;
             }
-            if n == 1 {
-                let st = &f.stems[0];
-                if st.len() < 4 || self.rules.common.contains(st.as_str()) {
+            let distinctive =
+                |st: &String| st.len() >= 4 && !self.rules.common.contains(st.as_str());
+            if n == 1 && !distinctive(&f.stems[0]) {
+                continue;
+            }
+            // Part of a longer value, said of the person: "a steak and ale pie and a dozen
+            // eggs" for `items: steak and ale pie, free-range eggs (12)`, "die Chopin-Nocturnes"
+            // for `item: Chopin Nocturnes (Henle Urtext)`. Two words or more, one of them
+            // distinctive, that no campaign value holds, in a sentence to the reader.
+            if n >= 3 && !campaign_named {
+                let part = (2..n).rev().find_map(|len| {
+                    f.stems.windows(len).find_map(|part| {
+                        if !part.iter().any(distinctive)
+                            || campaign_values
+                                .iter()
+                                .any(|c| c.windows(len).any(|w| w == part))
+                        {
+                            return None;
+                        }
+                        // "Chopin-Nocturnes", one hyphened word, for "Chopin Nocturnes".
+                        let joined = part.join("-");
+                        word_stems
+                            .windows(len)
+                            .enumerate()
+                            .filter(|(_, w)| *w == part)
+                            .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0 + len - 1]))
+                            .chain(
+                                word_stems
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, w)| **w == joined)
+                                    .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0])),
+                            )
+                            .find(|&(ts, _)| {
+                                self.doc.toks[ts].start < self.doc.footer_start
+                                    && self.doc.sent_personal(ts)
+                            })
+                    })
+                });
+                if n > 6 || part.is_some() {
+                    if let Some((ts, te)) = part {
+                        found.push((fi, self.doc.toks[ts].start, self.doc.toks[te].end));
+                    }
                     continue;
                 }
+            }
+            if n > 6 {
+                continue;
             }
             // "Our Follow-Up Bundle gives you three 40-minute follow-up appointments" for a
             // `follow-up` appointment: inside a phrase the campaign holds, with the word
@@ -726,7 +786,13 @@ impl<'a> Checker<'a> {
                     self.doc.toks[ts].start < self.doc.footer_start
                         // "As a graphic designer, you'll get a lot out of it": a value of
                         // two words or more, in a sentence about the person.
-                        && (self.clause_about_person(ts) || (n >= 2 && self.doc.sent_personal(ts)))
+                        // "Good news for a vegetarian with a peanut allergy: when you book":
+                        // a rarer single word, in a sentence to the reader.
+                        && (self.clause_about_person(ts)
+                            || ((n >= 2
+                                || (f.stems[0].len() >= 7
+                                    && crate::text::month_of(&f.stems[0]).is_none()))
+                                && self.doc.sent_personal(ts)))
                         && (!campaign_named
                             || self.clause_has(ts, &["you", "you're", "you've", "you'd"]))
                 });

@@ -86,6 +86,11 @@ fn placeholders() {
         ("Welcome, %FNAME%.", "%FNAME%"),
         ("Welcome, *|FNAME|*.", "*|FNAME|*"),
         ("Your pick: [PRODUCT_NAME] is back.", "[PRODUCT_NAME]"),
+        ("Call us on [clinic phone number].", "[clinic phone number]"),
+        (
+            "Quote the code when you book, before {\"ends\": \"2041-02-07\"}.",
+            "{\"ends\": \"2041-02-07\"}",
+        ),
     ] {
         assert_finds(
             &sparse(),
@@ -4776,5 +4781,66 @@ fn weekdays_that_are_hours_or_past_and_a_month_written_once() {
         "Hello,\n\nFacts: first name unknown.\n\nPadel Haus",
     ] {
         assert!(!check(bad).passed(), "{bad}");
+    }
+}
+
+#[test]
+fn consent_covers_part_of_a_long_value_a_rare_word_and_german_du() {
+    let c = json!({"now":"2041-10-16","brand":"Hollins Lane Farm Shop",
+        "offer":{"name":"Harvest Switch","code":"HARVEST25","discount_percent":25,
+                 "includes":"a Medium veg box"}});
+    let record = |consent: bool| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"7","email":"c@example.com","first_name":"Callum",
+                "attributes":{{"dietary":"vegetarian","goal":"play Chopin nocturnes"}},
+                "events":[{{"type":"shop_purchase","at":"2041-10-12",
+                            "items":"steak and ale pie, free-range eggs (12)"}}],
+                "consent":{{"profiling":{consent}}}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Harvest Switch", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let bodies = [
+        // Part of a long value.
+        "Hi Callum,\n\nWe see you most Saturdays for a steak and ale pie - why not let the veg come to you as well? Use HARVEST25.\n\nHollins Lane Farm Shop",
+        // A rarer single word in a sentence to the reader.
+        "Hi Callum,\n\nGood news for a vegetarian: when you sign up with HARVEST25 the box is 25% off.\n\nHollins Lane Farm Shop",
+        // Part of a value as one hyphened word, in a German sentence to "du".
+        "Lieber Callum\n\nIm Herbst arbeiten wir an den Chopin-Nocturnes; die Noten hast du ja schon.\n\nHollins Lane Farm Shop",
+    ];
+    for body in bodies {
+        let r = check(&record(false), body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+        let r = check(&record(true), body);
+        assert!(
+            !r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    // The same words with no reader in the sentence, or a month, are not a use of the record.
+    for body in [
+        "Hi Callum,\n\nThe Harvest Switch box is 25% off with HARVEST25. Our kitchen also makes a steak and ale pie.\n\nHollins Lane Farm Shop",
+        "Hi Callum,\n\nC'est du Chopin-Nocturnes.\n\nHollins Lane Farm Shop",
+    ] {
+        let r = check(&record(false), body);
+        assert!(
+            !r.findings.iter().any(|f| f.kind == Kind::ConsentViolation),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
     }
 }
