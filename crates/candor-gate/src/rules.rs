@@ -39,6 +39,9 @@ pub struct KindRule {
     pub attributes: Vec<String>,
     pub within_days: Option<i64>,
     pub inactive_days: Option<i64>,
+    /// The event (or dated attribute) must be at least this old: "for a while now" needs a
+    /// history that goes back further than last week.
+    pub older_than_days: Option<i64>,
     pub min_events: Option<usize>,
     pub date_attributes: Vec<String>,
     pub date_events: Vec<String>,
@@ -277,6 +280,7 @@ impl RuleTable {
             mine.date_events.extend(k.date_events);
             mine.within_days = k.within_days.or(mine.within_days);
             mine.inactive_days = k.inactive_days.or(mine.inactive_days);
+            mine.older_than_days = k.older_than_days.or(mine.older_than_days);
             mine.min_events = k.min_events.or(mine.min_events);
             mine.window_days = k.window_days.or(mine.window_days);
         }

@@ -101,6 +101,9 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
                     continue;
                 }
             }
+            if rule.older_than_days.is_some_and(|o| age < o) {
+                continue;
+            }
             hits.push(format!("events[{i}]"));
         }
         let need = rule.min_events.unwrap_or(1);
@@ -171,6 +174,9 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
             if now.days_since(d) > w {
                 continue;
             }
+        }
+        if rule.older_than_days.is_some_and(|o| now.days_since(d) < o) {
+            continue;
         }
         paths.push(path);
     }

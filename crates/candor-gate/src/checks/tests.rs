@@ -4844,3 +4844,51 @@ fn consent_covers_part_of_a_long_value_a_rare_word_and_german_du() {
         );
     }
 }
+
+#[test]
+fn a_history_that_goes_back_a_while_a_drill_known_and_a_talk_had() {
+    let c = json!({"now":"2041-10-16","brand":"Southpaw Boxing Club",
+        "offer":{"name":"Summer Fight Camp","code":"CAMP60","price_aud":269}});
+    let record = |first: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"9","email":"s@example.com","first_name":"Siobhan",
+                "events":[{{"type":"class_attended","at":"{first}","class":"Boxing Basics"}},
+                          {{"type":"class_attended","at":"2041-10-14","class":"Boxing Basics"}}]}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Fight Camp", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let a_while = "Hi Siobhan,\n\nYou've been one of the regular faces around the club for a while now, so book Summer Fight Camp with CAMP60: $269.\n\nSouthpaw Boxing Club";
+    // First class nine days ago: no history that goes back a while.
+    let r = check(&record("2041-10-07"), a_while);
+    assert!(
+        r.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+        "{:?}",
+        kinds(&r)
+    );
+    // First class last spring: the record bears it.
+    let r = check(&record("2041-03-02"), a_while);
+    assert!(r.passed(), "{:?}", kinds(&r));
+    // To someone the record knows nothing of.
+    for body in [
+        "Hi there,\n\nSince you've hired with us before, you'll know the drill. Book Summer Fight Camp with CAMP60.\n\nSouthpaw Boxing Club",
+        "Hi there,\n\nYou know how it works by now: book Summer Fight Camp with CAMP60.\n\nSouthpaw Boxing Club",
+        "Hi there,\n\nAs promised when we spoke, here is Summer Fight Camp: $269 with CAMP60.\n\nSouthpaw Boxing Club",
+    ] {
+        let r = check(&sparse(), body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+}
