@@ -651,6 +651,24 @@ pub(crate) fn parse_num(s: &str) -> Option<f64> {
     cleaned.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// An amount of money with its thousands grouped by points, as German and Spanish write it:
+/// "1.240 €" is 1240 (money is never written to three decimals).
+pub(crate) fn points_grouped(s: &str) -> Option<f64> {
+    let mut groups = s.split('.');
+    let head = groups.next()?;
+    if !(1..=3).contains(&head.len()) || !head.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut n = 0usize;
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n += 1;
+    }
+    (n >= 1).then(|| s.replace('.', "").parse().ok()).flatten()
+}
+
 /// Whether a number written in the email equals a fact's number (to the cent, or rounded).
 pub(crate) fn num_matches(written: f64, fact: f64) -> bool {
     (written - fact).abs() < 0.005

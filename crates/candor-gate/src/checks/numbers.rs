@@ -1811,6 +1811,63 @@ impl Checker<'_> {
         (terms >= 2).then_some(total)
     }
 
+    /// The last amount of each line that has one, as (line start, amount start, value), the
+    /// value negative when a minus sign stands right before it ("Code SAVE120: -EUR 120").
+    fn line_amounts(&self, money: &[(usize, usize, f64)]) -> Vec<(usize, usize, f64)> {
+        let text = self.doc.text;
+        let mut out: Vec<(usize, usize, f64)> = Vec::new();
+        for &(s, _, v) in money {
+            let line = text[..s].rfind('\n').map_or(0, |i| i + 1);
+            // "-EUR 120", "-€120", "−£5": the sign right before the amount or its currency
+            // letters ("Enrolment fee - EUR 45" is a dash, not a minus).
+            let before = &text[line..s];
+            let before = before
+                .strip_suffix(' ')
+                .filter(|b| b.ends_with(|c: char| c.is_ascii_uppercase()))
+                .map_or(before, |b| {
+                    b.trim_end_matches(|c: char| c.is_ascii_uppercase())
+                });
+            let neg = before.ends_with(['-', '−']);
+            let v = if neg { -v } else { v };
+            match out.last_mut() {
+                Some(last) if last.0 == line => *last = (line, s, v),
+                _ => out.push((line, s, v)),
+            }
+        }
+        out
+    }
+
+    /// "Total: from EUR 1,685" under lines of EUR 780, -EUR 120, EUR 45 and EUR 980: the
+    /// amount at `s`, on a line that says "total", is the sum of the amounts on the lines
+    /// just above it (one each, with no blank line between).
+    fn itemized_total(&self, s: usize, v: f64, lines: &[(usize, usize, f64)]) -> bool {
+        let text = self.doc.text;
+        let line = text[..s].rfind('\n').map_or(0, |i| i + 1);
+        let head = fold(&text[line..s]);
+        if !head.contains("total") && !head.trim_start().starts_with('=') {
+            return false;
+        }
+        let Some(at) = lines.iter().position(|l| l.0 == line) else {
+            return false;
+        };
+        let (mut sum, mut terms, mut next_line) = (0.0, 0, line);
+        for &(l, _, a) in lines[..at].iter().rev() {
+            // The line must end right where the next one starts: no blank line, no line
+            // without an amount, between the items and the total.
+            let gap = &text[l..next_line];
+            if gap.matches('\n').count() != 1 {
+                break;
+            }
+            sum += a;
+            terms += 1;
+            next_line = l;
+            if terms >= 2 && (sum - v).abs() < 0.005 {
+                return true;
+            }
+        }
+        false
+    }
+
     pub(super) fn money_percent_codes(&mut self) {
         let mut money: Vec<(usize, usize, f64)> = Vec::new();
         let mut percents: Vec<(usize, usize, f64)> = Vec::new();
@@ -1835,6 +1892,7 @@ impl Checker<'_> {
             });
             let word_before = prev.is_some_and(|p| CURRENCY_WORDS.contains(&p.norm.as_str()));
             if sym_before || sym_after || word_before {
+                let v = crate::text::points_grouped(&t.norm).unwrap_or(v);
                 let s = if sym_before {
                     prev.map(|p| p.start).unwrap_or(t.start)
                 } else {
@@ -1911,6 +1969,8 @@ impl Checker<'_> {
         let mut accepted: Vec<f64> = Vec::new();
         // Amounts no fact gives, judged once every other amount is known.
         let mut pending: Vec<(usize, usize, f64)> = Vec::new();
+        // Each line's last amount, signed: the items of a list that a "Total:" line adds up.
+        let line_amounts = self.line_amounts(&money);
         for (s, e, v) in money {
             if examples.iter().any(|x| (x - v).abs() < 0.005) {
                 accepted.push(v);
@@ -1997,7 +2057,9 @@ impl Checker<'_> {
                 let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
                 self.written_sum(ti)
             };
-            if written.is_some_and(|w| (w - v).abs() < 0.005) {
+            if written.is_some_and(|w| (w - v).abs() < 0.005)
+                || self.itemized_total(s, v, &line_amounts)
+            {
                 accepted.push(v);
                 continue;
             }

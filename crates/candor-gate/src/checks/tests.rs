@@ -4892,3 +4892,35 @@ fn a_history_that_goes_back_a_while_a_drill_known_and_a_talk_had() {
         );
     }
 }
+
+#[test]
+fn an_itemized_total_and_thousands_grouped_by_points() {
+    let c = json!({"now":"2041-01-16","brand":"Escuela Azahar",
+        "offer":{"name":"Spring Intensive","regular_price_eur":780,"discount_eur":120,
+                 "code":"PRIMAVERA120","enrolment_fee_eur":45,"accommodation":"homestay from EUR 245 a week",
+                 "twin_eur":1240}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring Intensive", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let list = |gap: &str, total: &str| {
+        format!(
+            "Hello,\n\nHere's the maths for the Spring Intensive:\n\nCourse: EUR 780\nCode PRIMAVERA120: -EUR 120\nEnrolment fee - EUR 45\nHomestay, 4 weeks (EUR 245 a week): EUR 980\n{gap}Total: EUR {total}\n\nEscuela Azahar"
+        )
+    };
+    // 780 - 120 + 45 + 980.
+    let ok = check(&list("", "1,685"));
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // Any other total, or the same one with a blank line between it and the items.
+    for (gap, total) in [("", "1,925"), ("", "1,605"), ("\n", "1,685")] {
+        let bad = check(&list(gap, total));
+        assert!(!bad.passed(), "{gap:?} {total}");
+    }
+    let ok = check("Hallo,\n\nder Spring Intensive: 1.240 € pro Person, mit PRIMAVERA120 weniger 120 €.\n\nEscuela Azahar");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hallo,\n\nder Spring Intensive: 1.250 € pro Person.\n\nEscuela Azahar");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
