@@ -1135,6 +1135,9 @@ impl<'a> Facts<'a> {
                         self.push_text(path, false, false, FKind::Text, item, None, key);
                     }
                 }
+                let currency_path = path
+                    .split(['.', '_'])
+                    .any(|p| CURRENCY_CODES.contains(&fold(p).as_str()));
                 let money_off = !s.contains('%')
                     && s.contains(['$', '€', '£'])
                     && fold(s).split_whitespace().any(|w| w == "off");
@@ -1150,9 +1153,16 @@ impl<'a> Facts<'a> {
                     };
                     let next = toks.get(i + 1);
                     // "$12,000", "CAD 12,000 of cabinetry": money, whatever word follows.
-                    let currency = i > 0
+                    // `"addons_aud": {"gutter_clear": "139 single-storey / 189
+                    // double-storey"}`: under a key that names a currency, a figure is money
+                    // unless it counts something ("minimum 8 panels").
+                    let counts_next = next.is_some_and(|x| {
+                        x.kind == TokKind::Word && x.norm.len() > 3 && x.norm.ends_with('s')
+                    });
+                    let currency = (i > 0
                         && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
-                            || CURRENCY_CODES.contains(&toks[i - 1].norm.as_str()));
+                            || CURRENCY_CODES.contains(&toks[i - 1].norm.as_str())))
+                        || (currency_path && !counts_next);
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
                     } else if !currency && clock_or_date_piece(&toks, i) {

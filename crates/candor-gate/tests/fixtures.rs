@@ -74,7 +74,8 @@ fn fixture_set_meets_the_bar() {
 /// at recall 0.67, 0.80, 0.87, 0.80 and false alarms 0.33, 0.00, 0.27, 0.27: all the sets
 /// then scored 0.768 and 0.072; with their first families fixed, 0.766 and 0.064. Sets ax
 /// to ba, written after those fixes, came in at recall 0.47, 0.73, 0.60, 0.73 and false
-/// alarms 0.13, 0.27, 0.20, 0.07: all the sets then scored 0.759 and 0.070.)
+/// alarms 0.13, 0.27, 0.20, 0.07: all the sets then scored 0.759 and 0.070; with their
+/// families fixed, 0.767 and 0.0592.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -90,7 +91,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.070, "false-alarm rate {fa}");
+    assert!(fa <= 0.060, "false-alarm rate {fa}");
 }
 
 #[test]

@@ -378,10 +378,19 @@ impl Checker<'_> {
                 if !self.doc.adjacent(end) {
                     break;
                 }
-                let next = &self.doc.toks[self.doc.words[end + 1]];
+                let next_ti = self.doc.words[end + 1];
+                let next = &self.doc.toks[next_ti];
                 // "Quote SMILE80 when you book": a code (capitals and digits) ends a name
-                // instead of joining it; the offer checks judge codes.
+                // instead of joining it; the offer checks judge codes. So does an amount's
+                // currency ("It's NZ$25 otherwise").
                 if next.all_caps && next.norm.chars().any(|c| c.is_ascii_digit()) {
+                    break;
+                }
+                if next.norm.len() <= 2
+                    && self.doc.toks.get(next_ti + 1).is_some_and(|n| {
+                        n.start == next.end && matches!(n.norm.as_str(), "$" | "€" | "£")
+                    })
+                {
                     break;
                 }
                 // A number joins a name ("Trailblazer 2") unless it counts something after it

@@ -17,7 +17,7 @@ pub(crate) enum KindStatus {
     No,
 }
 
-fn truthy(v: &AttrValue) -> bool {
+pub(crate) fn truthy(v: &AttrValue) -> bool {
     match v {
         AttrValue::Bool(b) => *b,
         AttrValue::Num(n) => *n != 0.0,

@@ -4,6 +4,24 @@ use super::Checker;
 use crate::report::Kind;
 
 impl Checker<'_> {
+    /// The words of bytes `s..e` stand together, as written, in one of the campaign's values.
+    pub(super) fn campaign_says(&self, s: usize, e: usize) -> bool {
+        let said: Vec<String> = self
+            .doc
+            .words
+            .iter()
+            .map(|&ti| &self.doc.toks[ti])
+            .filter(|t| t.start >= s && t.end <= e)
+            .map(|t| crate::text::stem(&t.norm))
+            .collect();
+        !said.is_empty()
+            && self
+                .facts
+                .list
+                .iter()
+                .any(|f| !f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
+    }
+
     pub(super) fn lint(&mut self) {
         let lint = &self.rules.table.lint;
         let mut hits = Vec::new();
@@ -24,6 +42,11 @@ impl Checker<'_> {
             hits.push((s, e));
         }
         for (s, e) in hits {
+            // "30-day risk-free trial" when the campaign calls its trial that: the brand's
+            // own words, not copy the model made up.
+            if self.campaign_says(s, e) {
+                continue;
+            }
             self.flag(
                 Kind::BannedPhrase,
                 s,

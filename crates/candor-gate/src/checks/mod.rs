@@ -634,6 +634,11 @@ impl<'a> Checker<'a> {
             .used
             .iter()
             .filter(|(f, s, _)| self.facts.list[*f].behavioural && !hedged(self, *s))
+            // "the special doesn't apply to Saturdays in December 2042" to a couple marrying
+            // then: a date in the campaign's own words is the campaign's.
+            .filter(|(f, s, e)| {
+                self.facts.list[*f].kind != FKind::Date || !self.campaign_says(*s, *e)
+            })
             // "Customers on an Unlimited Basic plan can move": a rule for everyone that
             // happens to name the person's plan, not something said about them.
             .filter(|(_, s, _)| {

@@ -446,6 +446,20 @@ impl Checker<'_> {
                 continue;
             }
             let rule = self.rules.table.counts[ci].clone();
+            // "Book your three sessions by 28 February": what the offer gives, to be used,
+            // not a count of the person's so far.
+            let invited = (1..=3).any(|k| {
+                self.doc
+                    .word_before(wi, k)
+                    .is_some_and(|y| y.norm == "your")
+                    && self
+                        .doc
+                        .word_before(wi, k + 1)
+                        .is_some_and(|v| self.rules.invitation.contains(v.norm.as_str()))
+            });
+            if invited {
+                continue;
+            }
             let personal = if rule.only_with_your {
                 self.your_before(wi, 3, &["your"])
             } else if rule.only_with_you {
@@ -1018,9 +1032,175 @@ impl Checker<'_> {
 
     /// An offer clause that drops the campaign offer's limit: "$10 off any order" against a
     /// $50 minimum, "25% off any plan" for an annual-billing offer, "monthly" for "annual".
+    /// An offer for new customers only, given to someone the record shows already is one:
+    /// "code HARVEST25 takes 25% off your next four Medium boxes" to a subscriber since 2039
+    /// when the Harvest Switch is "for new veg box subscribers only".
+    fn offer_eligibility(&mut self) {
+        // Cheap first: a code of the campaign's in the email at all.
+        let coded: Vec<usize> = self
+            .doc
+            .words
+            .iter()
+            .copied()
+            .filter(|&ti| {
+                let t = &self.doc.toks[ti];
+                t.start < self.doc.footer_start && self.facts.codes.contains(t.norm.as_str())
+            })
+            .collect();
+        if coded.is_empty() {
+            return;
+        }
+        const ROLES: [&str; 10] = [
+            "customer",
+            "subscriber",
+            "subscription",
+            "member",
+            "membership",
+            "client",
+            "student",
+            "patient",
+            "account",
+            "user",
+        ];
+        // (offer path, role stem) for each "new <role> only" term.
+        let mut terms: Vec<(&str, &str)> = Vec::new();
+        for f in self.facts.list.iter().filter(|f| !f.personal) {
+            let st = &f.stems[..];
+            let Some(at) = st.iter().position(|w| w == "new") else {
+                continue;
+            };
+            // "new and existing clients" is everyone.
+            let everyone = st
+                .get(at + 1..at + 3)
+                .is_some_and(|w| matches!(w[0].as_str(), "and" | "or") && w[1] == "existing");
+            let only = !everyone
+                && (st.iter().any(|w| w == "only")
+                    || st.windows(2).any(|w| w[0] == "not" && w[1] == "for")
+                    || st.iter().any(|w| w == "cannot"));
+            let Some(role) = st[at + 1..(at + 4).min(st.len())]
+                .iter()
+                .find_map(|w| ROLES.iter().find(|r| w == *r))
+            else {
+                continue;
+            };
+            if only {
+                let home = f.path.rfind('.').map_or("", |i| &f.path[..i]);
+                terms.push((home, role));
+            }
+        }
+        if terms.is_empty() {
+            return;
+        }
+        let r = self.facts.recipient;
+        // `membership_status: cancelled`, `membership_ended: 2039-03-01`: one no longer.
+        let lapsed = |k: &str, v: &candor_domain::AttrValue| {
+            let (k, s) = (fold(k), fold(&v.to_text()));
+            [
+                "cancel", "lapsed", "expired", "inactive", "ended", "paused", "none", "former",
+                "previous", "past",
+            ]
+            .iter()
+            .any(|w| s.contains(w) || k.contains(w))
+        };
+        let existing = |role: &str| -> Option<String> {
+            let head = &role[..role.len().min(6)];
+            r.attributes
+                .iter()
+                .find(|(k, v)| fold(k).contains(head) && super::implied::truthy(v) && !lapsed(k, v))
+                .map(|(k, _)| format!("attributes.{k}"))
+                .or_else(|| {
+                    // A customer is anyone with an order.
+                    (role == "customer")
+                        .then(|| self.rules.table.kinds.get("order"))
+                        .flatten()
+                        .and_then(|kr| match kind_status(kr, r, self.facts.now) {
+                            KindStatus::Yes(p) => p.into_iter().next(),
+                            _ => None,
+                        })
+                })
+        };
+        let mut hits = Vec::new();
+        for ti in coded {
+            let code = self.doc.toks[ti].norm.as_str();
+            let Some((role, path)) = terms.iter().find_map(|(home, role)| {
+                let own = self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.path.starts_with(home)
+                        && f.stems.len() == 1
+                        && f.stems[0] == code
+                });
+                own.then(|| existing(role).map(|p| (*role, p))).flatten()
+            }) else {
+                continue;
+            };
+            // Given to the reader, plainly: not a condition ("if you're new"), a gift for a
+            // friend, a rule stated ("for new subscribers"), or a refusal.
+            if !self.doc.sent_personal(ti)
+                || self.sentence_has(
+                    ti,
+                    &[
+                        "new",
+                        "if",
+                        "friend",
+                        "friends",
+                        "someone",
+                        "anyone",
+                        "share",
+                        "gift",
+                        "not",
+                        "can't",
+                        "cannot",
+                        "isn't",
+                        "aren't",
+                        "won't",
+                        "doesn't",
+                        "don't",
+                        "unfortunately",
+                        "sadly",
+                        // The same in French, German and Spanish.
+                        "si",
+                        "quelqu'un",
+                        "nouveau",
+                        "nouveaux",
+                        "nouvelle",
+                        "nouvelles",
+                        "pas",
+                        "wenn",
+                        "falls",
+                        "jemand",
+                        "neu",
+                        "neue",
+                        "neuen",
+                        "nicht",
+                        "nuevo",
+                        "nuevos",
+                        "nueva",
+                        "nuevas",
+                        "alguien",
+                    ],
+                )
+            {
+                continue;
+            }
+            hits.push((ti, role, path));
+        }
+        for (ti, role, path) in hits {
+            let t = &self.doc.toks[ti];
+            let (s, e) = (t.start, t.end);
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("the offer is for new {role}s only, but `{path}` shows this person is one already"),
+                "offer.eligibility",
+            );
+        }
+    }
+
     pub(super) fn offer_scope(&mut self) {
         self.offer_exclusions();
         self.offer_unit_minimums();
+        self.offer_eligibility();
         let rules = &self.rules.table.offer_scope;
         if rules.limits.is_empty() {
             return;
@@ -1443,9 +1623,20 @@ impl Checker<'_> {
                             })
                             .filter_map(|f| f.num)
                             .collect();
+                        // This offer's code: "15% off brewing equipment with code BREW15"
+                        // is the subscriber perk's code, not the excluding offer's.
+                        let own_code = |w: &str| {
+                            self.facts.codes.contains(w)
+                                && self.facts.list.iter().any(|f| {
+                                    !f.personal
+                                        && f.path.starts_with(home)
+                                        && f.stems.len() == 1
+                                        && f.stems[0] == w
+                                })
+                        };
                         let toks = &self.doc.toks[cs..ce];
                         toks.iter().enumerate().any(|(i, t)| {
-                            self.facts.codes.contains(t.norm.as_str())
+                            own_code(t.norm.as_str())
                                 || matches!(t.norm.as_str(), "too" | "same")
                                 || (t.kind == TokKind::Num
                                     && toks.get(i + 1).is_some_and(|p| p.norm == "%")

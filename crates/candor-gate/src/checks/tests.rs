@@ -4924,3 +4924,144 @@ fn an_itemized_total_and_thousands_grouped_by_points() {
     let bad = check("Hallo,\n\nder Spring Intensive: 1.250 € pro Person.\n\nEscuela Azahar");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn an_offer_for_new_customers_only_given_to_an_existing_one() {
+    let c = json!({"now":"2041-10-16","brand":"Hollins Lane Farm Shop",
+        "offer":{"name":"Harvest Switch","discount_percent":25,"code":"HARVEST25",
+                 "eligibility":"new veg box subscribers only; not for existing or paused subscriptions"},
+        "perk":{"name":"Shop perk","code":"SHOP10","description":"10% off in the shop for subscribers"}});
+    let record = |attrs: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"5","email":"g@example.com","first_name":"Gwen","attributes":{{{attrs}}}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Harvest Switch", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let give = "Hi Gwen,\n\nAs a thank-you, enter code HARVEST25 and your next four boxes are 25% off.\n\nHollins Lane Farm Shop";
+    let bad = check(&record(r#""subscriber_since":"2039-05-02""#), give);
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.eligibility"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // Someone who is not a subscriber, or no longer one, may have it.
+    for attrs in [r#""city":"Madley""#, r#""subscription_status":"cancelled""#] {
+        let ok = check(&record(attrs), give);
+        assert!(ok.passed(), "{attrs}: {:?}", kinds(&ok));
+    }
+    // To a subscriber: the code passed on to a friend, or another promotion's code.
+    for body in [
+        "Hi Gwen,\n\nIf a friend is thinking of a box, code HARVEST25 gives them 25% off their first four.\n\nHollins Lane Farm Shop",
+        "Hi Gwen,\n\nAs a subscriber, code SHOP10 gives you 10% off in the shop.\n\nHollins Lane Farm Shop",
+    ] {
+        let ok = check(&record(r#""subscriber_since":"2039-05-02""#), body);
+        assert!(ok.passed(), "{body}: {:?}", kinds(&ok));
+    }
+    // "new and existing" is everyone.
+    let c2 = json!({"now":"2041-10-16","brand":"Tidewater",
+        "offer":{"name":"Spring Reset Pack","code":"RESET3","eligibility":"new and existing clients; one pack per client"}});
+    let r = Recipient::from_json(
+        r#"{"id":"6","email":"a@example.com","first_name":"Aroha","attributes":{"client_since":"2038-03-14"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ok = Gate::new().check(
+        &Email::new(
+            "Spring",
+            "Hi Aroha,\n\nUse code RESET3 to buy the Spring Reset Pack.\n\nTidewater",
+        ),
+        &r,
+        &Context::from_json(c2).unwrap(),
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
+
+#[test]
+fn the_campaigns_own_words_a_day_counted_from_and_the_last_day_that_counts() {
+    let c = json!({"now":"2041-07-17","brand":"Gleam Street",
+        "offer":{"name":"Summer Shine Valet","code":"SHINE15","ends":"2041-08-11",
+                 "valid_days":"Monday to Friday only","trial":"30-day risk-free trial",
+                 "excludes":"gift vouchers, Saturdays in December 2042 and brewing equipment"},
+        "perk":{"name":"Brew Gear Week","description":"15% off brewing equipment for subscribers","code":"BREW15"},
+        "addons_aud":{"gutter_clear":"139 single-storey / 189 double-storey","panels":"9 per panel, minimum 8 panels"}});
+    let record = Recipient::from_json(
+        r#"{"id":"8","email":"d@example.com","first_name":"Declan",
+            "attributes":{"wedding_date":"2042-12-13","sessions_total":31},"consent":{"profiling":false}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Summer Shine", body),
+            &record,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        // The brand's own phrase for its trial, though "risk-free" is banned as copy.
+        "Hi Declan,\n\nThe Summer Shine Valet comes with a 30-day risk-free trial. Use SHINE15.\n\nGleam Street",
+        // A date the campaign writes, to someone whose record holds it too.
+        "Hi Declan,\n\nThe Summer Shine Valet with SHINE15 doesn't apply to Saturdays in December 2042.\n\nGleam Street",
+        // Another promotion's code for a thing this offer excludes.
+        "Hi Declan,\n\nSubscribers get 15% off brewing equipment with code BREW15.\n\nGleam Street",
+        // The day a span is counted from; the last weekday before the campaign's end.
+        "Hi Declan,\n\nThe Summer Shine Valet with SHINE15 is yours until Sunday 11 August, so Friday 9 August is the last day you can use it. The sale has three weeks to go from this Friday.\n\nGleam Street",
+        // A figure under a key that names a currency; a currency after a name.
+        "Hi Declan,\n\nGutters cleared are $139 for a single-storey home. It's AU$139 either way.\n\nGleam Street",
+        // A guess, not a record read.
+        "Hi Declan,\n\nYou may have seen our Summer Shine Valet around this month. Use SHINE15.\n\nGleam Street",
+    ] {
+        let r = check(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        // A banned phrase the campaign does not use.
+        "Hi Declan,\n\nThe Summer Shine Valet is 100% free of risk: a no strings attached offer with SHINE15.\n\nGleam Street",
+        // This offer's own code for a thing it excludes.
+        "Hi Declan,\n\nUse SHINE15 on brewing equipment too.\n\nGleam Street",
+        // A deadline that is not the campaign's.
+        "Hi Declan,\n\nThe Summer Shine Valet with SHINE15 ends this Friday.\n\nGleam Street",
+        // A figure no key gives.
+        "Hi Declan,\n\nGutters cleared are $149 for a single-storey home.\n\nGleam Street",
+    ] {
+        let r = check(body);
+        assert!(!r.passed(), "{body}");
+    }
+    // "Book your three sessions": what the pack gives, not the 31 sessions so far.
+    let client = Recipient::from_json(
+        r#"{"id":"9","email":"a@example.com","first_name":"Aroha","attributes":{"sessions_total":31}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ctx = Context::from_json(json!({"now":"2041-10-16","brand":"Tidewater",
+        "offer":{"name":"Spring Reset Pack","contents":"three 60-minute massages","code":"RESET3"}}))
+    .unwrap();
+    let body = |s: &str| format!("Hi Aroha,\n\n{s}\n\nTidewater");
+    let ok = Gate::new().check(
+        &Email::new("Spring", &body("Buy the Spring Reset Pack with RESET3, then book your three sessions before February.")),
+        &client,
+        &ctx,
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = Gate::new().check(
+        &Email::new(
+            "Spring",
+            &body(
+                "After your three sessions with us, the Spring Reset Pack with RESET3 is a treat.",
+            ),
+        ),
+        &client,
+        &ctx,
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -403,6 +403,28 @@ impl Checker<'_> {
         })
     }
 
+    /// The weekday at word `wi` is the day a span is counted from: "three weeks from this
+    /// Friday", "a week from Saturday", "10 days from next Monday".
+    fn counted_from(&self, wi: usize) -> bool {
+        let mut k = 1;
+        if self
+            .doc
+            .word_before(wi, k)
+            .is_some_and(|x| matches!(x.norm.as_str(), "this" | "next"))
+        {
+            k += 1;
+        }
+        self.doc
+            .word_before(wi, k)
+            .is_some_and(|x| x.norm == "from")
+            && self.doc.word_before(wi, k + 1).is_some_and(|x| {
+                matches!(
+                    x.norm.as_str(),
+                    "week" | "weeks" | "day" | "days" | "fortnight" | "month" | "months"
+                )
+            })
+    }
+
     /// The weekday at word `wi` is given hours ("on Sunday after 19:00", "Saturday 10:00 to
     /// 12:00", "Friday, Saturday or Sunday between 11am and 8pm"): when something is open,
     /// not by when.
@@ -1089,8 +1111,18 @@ impl Checker<'_> {
             let conditional = !past_only
                 && self.clause_has(head, &["if"])
                 && self.clause_has(head, &["thinking", "considering", "planning", "hoping"]);
+            // "You may have seen our Summer Package around this month": a guess, not a
+            // record read ("May", the month, is no guess).
+            let guessed = !past_only && {
+                let (cs, ce) = self.doc.clause(head);
+                self.doc.toks[cs..ce].iter().any(|t| {
+                    matches!(t.norm.as_str(), "might" | "perhaps" | "maybe")
+                        || (t.norm == "may" && !t.cap)
+                })
+            };
             if other_subject
                 || conditional
+                || guessed
                 || !(self.clause_about_person(about) || names_own_event)
                 || (!past_only
                     && (self.future_clause(head)
@@ -1770,6 +1802,9 @@ impl Checker<'_> {
                         }) || self.doc.word_before(wi, 1).is_some_and(|x| {
                             matches!(x.norm.as_str(), "every" | "any" | "each")
                         }) || self.weekday_with_hours(wi)
+                            // "three weeks from this Friday, on August 9": the day counted
+                            // from, not a day something ends.
+                            || self.counted_from(wi)
                             || (self.doc.word_after(wi, 1).is_some_and(|x| x.norm == "last")
                                 && self.doc.word_after(wi, 2).is_some_and(|x| {
                                     matches!(x.norm.as_str(), "week" | "month")
@@ -1930,6 +1965,16 @@ impl Checker<'_> {
             if nearest.is_some_and(|d| d > now && self.in_campaign_range(&[d]))
                 && !self.clause_in_past(ti)
                 && !names_own_type()
+            {
+                continue;
+            }
+            // "Monday to Friday only, until Sunday 11 August, so Friday 9 August is the last
+            // day you can use it": the last day that counts, a few days before the campaign's
+            // end.
+            if nearest.is_some_and(|d| {
+                d > now && campaign.iter().any(|c| (1..=6).contains(&c.days_since(d)))
+            }) && self.sentence_has(ti, &["last"])
+                && !self.clause_in_past(ti)
             {
                 continue;
             }
