@@ -5065,3 +5065,24 @@ fn the_campaigns_own_words_a_day_counted_from_and_the_last_day_that_counts() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn a_past_time_of_a_thing_the_campaign_dates() {
+    let ctx = |opened: &str| {
+        Context::from_json(json!({"now":"2041-01-16","brand":"Deadbolt Escape Rooms",
+            "rooms":{"The Lighthouse Keeper": format!("new, opened {opened}; 60 minutes")},
+            "offer":{"name":"Weeknight Winter Deal","code":"NIGHTOWL25"}}))
+        .unwrap()
+    };
+    let body = "Hi there,\n\nThe Lighthouse Keeper only opened its doors last week. Try it with NIGHTOWL25.\n\nDeadbolt Escape Rooms";
+    let check =
+        |opened: &str| Gate::new().check(&Email::new("New room", body), &sparse(), &ctx(opened));
+    let ok = check("2041-01-09");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("2040-11-20");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -234,6 +234,49 @@ impl Checker<'_> {
         })
     }
 
+    /// The dates of a thing the campaign names in the clause of token `ti`: a name of two
+    /// words or more ("The Lighthouse Keeper"), with the dates written in its value or beside
+    /// it (`{"name": ..., "date": ...}`).
+    fn clause_campaign_dates(&self, ti: usize) -> Vec<Date> {
+        let (cs, ce) = self.doc.clause(ti);
+        let mut by: Vec<(usize, String)> = Vec::new();
+        for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
+            if self.is_common_word(&t.norm) {
+                continue;
+            }
+            let st = stem(&t.norm);
+            for f in self.facts_for_stem(&st) {
+                let fact = &self.facts.list[f];
+                if !fact.personal
+                    && fact.date.is_none()
+                    && !matches!(fact.key.as_str(), "brand" | "program" | "company")
+                    && !by.iter().any(|(x, w)| *x == f && *w == st)
+                {
+                    by.push((f, st.clone()));
+                }
+            }
+        }
+        let mut out: Vec<Date> = Vec::new();
+        for &(f, _) in &by {
+            let named = by.iter().filter(|(x, _)| *x == f).count();
+            let fact = &self.facts.list[f];
+            if named < 2 || named * 2 < fact.stems.len() {
+                continue;
+            }
+            let path = fact.path.as_str();
+            let parent = path.rfind('.').map_or("", |i| &path[..i]);
+            let by_name = matches!(fact.key.as_str(), "name" | "title");
+            for d in self.facts.list.iter().filter(|d| !d.personal) {
+                let Some(date) = d.date else { continue };
+                let beside = by_name && d.path.rfind('.').is_some_and(|i| &d.path[..i] == parent);
+                if (d.path == path || beside) && !out.contains(&date) {
+                    out.push(date);
+                }
+            }
+        }
+        out
+    }
+
     fn sentence_dates(&self, ti: usize) -> Vec<(Date, usize)> {
         let sent = self.doc.toks[ti].sent;
         let sent_toks: Vec<&crate::text::Tok> = self
@@ -1120,6 +1163,54 @@ impl Checker<'_> {
                         || (t.norm == "may" && !t.cap)
                 })
             };
+            // "The Lighthouse Keeper only opened its doors last week": a past time of a
+            // thing the campaign names and dates (by two words or more).
+            // (Past dates only, in a clause that does not speak to the reader: "Great result
+            // at League Night last week" is the person's night when the campaign's is ahead.)
+            let campaign_dates = if past_only
+                && !other_subject
+                && !self.clause_has(about, &["you", "your", "you've", "you're", "yours"])
+            {
+                let mut d = self.clause_campaign_dates(about);
+                d.retain(|d| self.facts.now.days_since(*d) >= 0);
+                d
+            } else {
+                Vec::new()
+            };
+            if !campaign_dates.is_empty() {
+                let rule = &self.rules.table.times[m.payload];
+                let s = self.doc.toks[head].start;
+                let e = self.doc.toks[self.doc.words[m.last]].end;
+                let phrase = fold(&self.doc.text[s..e]);
+                let (cal, min, max, id) = (
+                    rule.calendar.clone(),
+                    rule.min_days,
+                    rule.max_days,
+                    rule.id.clone(),
+                );
+                let now = self.facts.now;
+                let fits = campaign_dates.iter().any(|d| {
+                    let age = now.days_since(*d);
+                    (age >= min && age <= max && cal.as_deref() != Some("weekend"))
+                        || cal
+                            .as_deref()
+                            .is_some_and(|c| self.calendar_ok(c, &phrase, *d))
+                });
+                if !fits {
+                    let when: Vec<String> = campaign_dates.iter().map(|d| d.to_string()).collect();
+                    self.flag(
+                        Kind::WrongTime,
+                        s,
+                        e,
+                        format!(
+                            "\"{phrase}\" does not fit the campaign's date for it ({})",
+                            when.join(", ")
+                        ),
+                        &format!("time.{id}"),
+                    );
+                }
+                continue;
+            }
             if other_subject
                 || conditional
                 || guessed
