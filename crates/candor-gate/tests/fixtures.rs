@@ -77,7 +77,7 @@ fn fixture_set_meets_the_bar() {
 /// alarms 0.13, 0.27, 0.20, 0.07: all the sets then scored 0.759 and 0.070; with their
 /// families fixed, 0.767 and 0.0592. Sets bb to be, written after those fixes, came in at
 /// recall 0.67, 0.73, 0.73, 0.80 and false alarms 0.07, 0.33, 0.20, 0.20: all the sets then
-/// scored 0.765 and 0.067.)
+/// scored 0.765 and 0.067; with their false alarms fixed, 0.764 and 0.055.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -93,7 +93,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.067, "false-alarm rate {fa}");
+    assert!(fa <= 0.056, "false-alarm rate {fa}");
 }
 
 #[test]

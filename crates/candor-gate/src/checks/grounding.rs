@@ -349,7 +349,16 @@ impl Checker<'_> {
                 && self.doc.toks.get(ti + 1).is_some_and(|n| {
                     n.start == t.end && matches!(n.norm.as_str(), "$" | "€" | "£")
                 });
-            let starts = t.cap && !self.doc.in_url[ti] && !acronym_unknown && !currency_prefix;
+            // "the new 4°C pool", "at 39F": a temperature's unit.
+            let degrees = matches!(t.norm.as_str(), "c" | "f")
+                && ti
+                    .checked_sub(1)
+                    .and_then(|p| self.doc.toks.get(p))
+                    .is_some_and(|p| {
+                        p.end == t.start && (p.norm == "°" || p.kind == crate::text::TokKind::Num)
+                    });
+            let starts =
+                t.cap && !self.doc.in_url[ti] && !acronym_unknown && !currency_prefix && !degrees;
             if !starts {
                 wi += 1;
                 continue;
@@ -787,6 +796,14 @@ impl Checker<'_> {
             .word_after(hi, 1)
             .map(|t| t.norm.clone())
             .unwrap_or_default();
+        // "Separately, our free webinar runs...": an adverb opening the sentence.
+        if sentence_initial
+            && lo == hi
+            && norm(self, lo).len() > 5
+            && norm(self, lo).ends_with("ly")
+        {
+            return;
+        }
         let vocative = sentence_initial && self.followed_by_comma(hi);
         // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
         // sign-off, not a name; so are "Herzliche Grüße," and "Met vriendelijke groet,".

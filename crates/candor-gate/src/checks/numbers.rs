@@ -414,13 +414,14 @@ impl Checker<'_> {
                 continue;
             }
             // "since your first visit in 2021", "from your first trip": a point in time the
-            // ordinal names, not how many there were.
+            // ordinal names, not how many there were ("it pays for itself by your 12th visit":
+            // one still to come).
             if is_ord
                 && (1..=3).any(|k| {
                     self.doc.word_before(wi, k).is_some_and(|p| {
                         matches!(
                             p.norm.as_str(),
-                            "since" | "from" | "after" | "before" | "until" | "till"
+                            "since" | "from" | "after" | "before" | "until" | "till" | "by"
                         )
                     })
                 })
@@ -904,6 +905,15 @@ impl Checker<'_> {
             if !self.doc.sent_personal(self.doc.words[wi]) {
                 continue;
             }
+            // "a combi that's been in since 2011" for `heating: gas combi boiler, installed
+            // 2011`: a year one of the person's values states.
+            let said = self.facts.list.iter().position(|f| {
+                f.personal && f.date.is_none() && f.stems.iter().any(|w| *w == y.norm)
+            });
+            if let Some(fi) = said {
+                self.use_fact(fi, s, e);
+                continue;
+            }
             match self.tenure_date() {
                 Some((d, path)) if d.year() as f64 == year => {
                     if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
@@ -1062,8 +1072,8 @@ impl Checker<'_> {
             "account",
             "user",
         ];
-        // (offer path, role stem) for each "new <role> only" term.
-        let mut terms: Vec<(&str, &str)> = Vec::new();
+        // (offer path, role stem, qualifier) for each "new <role> only" term.
+        let mut terms: Vec<(&str, &str, Option<&str>)> = Vec::new();
         for f in self.facts.list.iter().filter(|f| !f.personal) {
             let st = &f.stems[..];
             let Some(at) = st.iter().position(|w| w == "new") else {
@@ -1077,15 +1087,28 @@ impl Checker<'_> {
                 && (st.iter().any(|w| w == "only")
                     || st.windows(2).any(|w| w[0] == "not" && w[1] == "for")
                     || st.iter().any(|w| w == "cannot"));
-            let Some(role) = st[at + 1..(at + 4).min(st.len())]
+            let window = &st[at + 1..(at + 4).min(st.len())];
+            let Some((k, role)) = window
                 .iter()
-                .find_map(|w| ROLES.iter().find(|r| w == *r))
+                .enumerate()
+                .find_map(|(k, w)| ROLES.iter().find(|r| w == *r).map(|r| (k, *r)))
             else {
                 continue;
             };
+            // "new delivery customers only": a customer of the shop may be new to delivery.
+            // The qualifier must be in the record too (`veg_box` for "new veg box
+            // subscribers").
+            // (Only for customers at large: "new veg box subscribers" are the subscribers.)
+            let qualifier: Option<&str> = window[..k]
+                .iter()
+                .map(String::as_str)
+                .filter(|_| matches!(role, "customer" | "client" | "user" | "account"))
+                .find(|w| {
+                    w.len() >= 3 && !matches!(*w, "and" | "the" | "for" | "our" | "all" | "any")
+                });
             if only {
                 let home = f.path.rfind('.').map_or("", |i| &f.path[..i]);
-                terms.push((home, role));
+                terms.push((home, role, qualifier));
             }
         }
         if terms.is_empty() {
@@ -1122,14 +1145,23 @@ impl Checker<'_> {
         let mut hits = Vec::new();
         for ti in coded {
             let code = self.doc.toks[ti].norm.as_str();
-            let Some((role, path)) = terms.iter().find_map(|(home, role)| {
+            let in_record = |q: &str| {
+                let q = &q[..q.len().min(6)];
+                r.attributes
+                    .iter()
+                    .any(|(k, v)| fold(k).contains(q) && super::implied::truthy(v) && !lapsed(k, v))
+                    || r.events.iter().any(|e| fold(&e.kind).contains(q))
+            };
+            let Some((role, path)) = terms.iter().find_map(|(home, role, qualifier)| {
                 let own = self.facts.list.iter().any(|f| {
                     !f.personal
                         && f.path.starts_with(home)
                         && f.stems.len() == 1
                         && f.stems[0] == code
                 });
-                own.then(|| existing(role).map(|p| (*role, p))).flatten()
+                (own && qualifier.is_none_or(in_record))
+                    .then(|| existing(role).map(|p| (*role, p)))
+                    .flatten()
             }) else {
                 continue;
             };
@@ -2662,8 +2694,10 @@ impl Checker<'_> {
                         _ => continue,
                     }
                 }
+                // "both cars would come to R13 800": two of them.
                 TokKind::Word => match crate::text::word_number(&t.norm)
                     .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
+                    .or_else(|| (t.norm == "both").then_some(2.0))
                 {
                     Some(n) if n >= 2.0 => n,
                     _ => continue,

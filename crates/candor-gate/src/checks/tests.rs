@@ -5086,3 +5086,59 @@ fn a_past_time_of_a_thing_the_campaign_dates() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn southern_seasons_temperatures_years_in_values_and_other_false_alarms_of_bb_to_be() {
+    let record = |locale: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"4","email":"s@example.com","first_name":"Seun","locale":"{locale}",
+                "attributes":{{"heating":"gas combi boiler, installed 2011",
+                              "language_interest":"Japanese","interest":"furniture making",
+                              "list":"website mailing list","delivery_customer":false}},
+                "events":[{{"type":"lay_up","at":"2041-07-02","car":"280SL"}},
+                          {{"type":"stall_purchase","at":"2042-04-04","amount_zar":142}}]}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let c = |price: &str| {
+        json!({"now":"2042-04-16","brand":"Harbourheat",
+            "offer":{"name":"Spring Box","code":"HALFBOX",price:6900,
+                     "eligibility":"new delivery customers only"},
+            "pool":"a new 4°C plunge pool"})
+    };
+    let check_in = |price: &str, r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Spring", body),
+            r,
+            &Context::from_json(c(price)).unwrap(),
+        )
+    };
+    let check = |r: &Recipient, body: &str| check_in("price_zar", r, body);
+    let za = record("en-ZA");
+    for body in [
+        "Hi Seun,\n\nYour 280SL spent last winter with us. The Spring Box with HALFBOX is R6 900.\n\nHarbourheat",
+        "Hi Seun,\n\nThe new 4°C plunge pool is open. It pays for itself by your 12th visit.\n\nHarbourheat",
+        "Hi Seun,\n\nThe Spring Box is R6 900 with HALFBOX. Both boxes would come to R13 800.\n\nHarbourheat",
+        "Hi Seun,\n\nThanks for joining our mailing list.\n\nHarbourheat",
+        "Hi Seun,\n\nSince Japanese is the language you're interested in, come along. Furniture making is on your list too.\n\nHarbourheat",
+        "Hi Seun,\n\nA check of your heating is handy with a combi that's been in since 2011.\n\nHarbourheat",
+        "Hi Seun,\n\nSeparately, the Spring Box is R6 900.\n\nHarbourheat",
+        // A stall customer is new to delivery.
+        "Hi Seun,\n\nWith code HALFBOX your first Spring Box is R6 900.\n\nHarbourheat",
+    ] {
+        let r = check(&za, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // North of the equator, July is summer; a year no value states is a claim.
+    let uk = record("en-GB");
+    for body in [
+        "Hi Seun,\n\nYour 280SL spent last winter with us.\n\nHarbourheat",
+        "Hi Seun,\n\nA check of your heating is handy with a combi that's been in since 2013.\n\nHarbourheat",
+    ] {
+        let r = check_in("price_gbp", &uk, body);
+        assert!(!r.passed(), "{body}");
+    }
+}

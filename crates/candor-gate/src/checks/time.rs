@@ -746,6 +746,37 @@ impl Checker<'_> {
         })
     }
 
+    /// The campaign or the person is south of the equator: a locale, a currency or a country
+    /// of Australia, New Zealand, South Africa, Argentina, Chile or Uruguay.
+    fn southern(&self) -> bool {
+        const LOCALES: [&str; 6] = ["-au", "-nz", "-za", "-ar", "-cl", "-uy"];
+        const CURRENCIES: [&str; 6] = ["aud", "nzd", "zar", "ars", "clp", "uyu"];
+        const COUNTRIES: [&str; 6] = [
+            "australia",
+            "zealand",
+            "africa",
+            "argentina",
+            "chile",
+            "uruguay",
+        ];
+        let locale = self.facts.recipient.locale.as_deref().map(fold);
+        if locale.is_some_and(|l| LOCALES.iter().any(|x| l.ends_with(x))) {
+            return true;
+        }
+        self.facts.list.iter().filter(|f| !f.personal).any(|f| {
+            f.path
+                .split(['.', '_'])
+                .any(|p| CURRENCIES.iter().any(|c| p.eq_ignore_ascii_case(c)))
+                || (matches!(
+                    f.key.as_str(),
+                    "currency" | "country" | "location" | "city" | "address"
+                ) && f
+                    .stems
+                    .iter()
+                    .any(|w| CURRENCIES.contains(&w.as_str()) || COUNTRIES.contains(&w.as_str())))
+        })
+    }
+
     pub(super) fn is_common_word(&self, w: &str) -> bool {
         self.rules.common.contains(w) || self.rules.ignore_caps.contains(w)
     }
@@ -771,6 +802,15 @@ impl Checker<'_> {
             "season" => phrase
                 .split_whitespace()
                 .find_map(season_months)
+                // South of the equator the seasons are the other way round: "last winter" in
+                // Cape Town is June to August.
+                .map(|ms| {
+                    if self.southern() {
+                        ms.map(|m| (m + 5) % 12 + 1)
+                    } else {
+                        ms
+                    }
+                })
                 .is_some_and(|ms| {
                     let age = now.days_since(d);
                     let now_in = ms.contains(&now.month());
