@@ -5142,3 +5142,45 @@ fn southern_seasons_temperatures_years_in_values_and_other_false_alarms_of_bb_to
         assert!(!r.passed(), "{body}");
     }
 }
+
+#[test]
+fn a_past_day_must_be_the_named_events_and_a_fragment_belongs_to_its_clause() {
+    let c = json!({"now":"2042-04-16","brand":"Swift Wheels",
+        "offer":{"name":"Cargo Bundle","code":"CARGO10"}});
+    let record = |cake: &str, visit: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"3","email":"p@example.com","first_name":"Priya",
+                "events":[{{"type":"delivery","at":"2042-04-11","to":"Southbank","item":"catering order"}},
+                          {{"type":"express_delivery","at":"{cake}","to":"Richmond","item":"birthday cake"}},
+                          {{"type":"web_visit","at":"{visit}","page":"Pair of Staffordshire spaniels"}}]}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Cargo", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let cake = "Hi Priya,\n\nYou sent a birthday cake to Richmond last Friday. Try the Cargo Bundle with CARGO10.\n\nSwift Wheels";
+    let seen = "Hi Priya,\n\nYou were looking at our pair of Staffordshire spaniels, c.1860, online yesterday. Try the Cargo Bundle with CARGO10.\n\nSwift Wheels";
+    // The cake went on Friday 11 April; the spaniels were seen on the 15th.
+    for body in [cake, seen] {
+        let r = check(&record("2042-04-11", "2042-04-15"), body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // The cake went on the Wednesday (Friday's delivery was the catering order); the
+    // spaniels were seen two days before.
+    for body in [cake, seen] {
+        let r = check(&record("2042-04-09", "2042-04-14"), body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::WrongTime),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+}

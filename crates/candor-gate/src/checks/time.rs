@@ -277,6 +277,86 @@ impl Checker<'_> {
         out
     }
 
+    /// The clause of token `ti` is a fragment of three words or fewer ("c.1860, online
+    /// yesterday") after a clause about the person ("you were looking at our pair of
+    /// Staffordshire spaniels"), past other fragments.
+    fn fragment_of_personal_clause(&self, ti: usize) -> bool {
+        let (mut cs, mut ce) = self.doc.clause(ti);
+        for _ in 0..3 {
+            let words = self.doc.toks[cs..ce].iter().filter(|t| t.is_word()).count();
+            if words > 3 {
+                return false;
+            }
+            // The last word of the clause before.
+            let Some(prev) = (0..cs)
+                .rev()
+                .take_while(|&k| self.doc.toks[k].sent == self.doc.toks[ti].sent)
+                .find(|&k| self.doc.toks[k].is_word())
+            else {
+                return false;
+            };
+            if self.clause_about_person(prev) {
+                let (ps, pe) = self.doc.clause(prev);
+                return self.doc.toks[ps..pe].iter().filter(|t| t.is_word()).count() > 3;
+            }
+            (cs, ce) = self.doc.clause(prev);
+        }
+        false
+    }
+
+    /// The dates of the person's events the clause of token `ti` names by two words or more
+    /// (the events named by the most words, if several).
+    fn clause_event_dates(&self, ti: usize) -> Vec<Date> {
+        let (cs, ce) = self.doc.clause(ti);
+        let mut by: Vec<(usize, String)> = Vec::new();
+        for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
+            if self.is_common_word(&t.norm) || WEEKDAYS.contains(&t.norm.as_str()) {
+                continue;
+            }
+            let st = stem(&t.norm);
+            for f in self.facts_for_stem(&st) {
+                let fact = &self.facts.list[f];
+                if let (true, Some(e)) = (fact.personal, fact.event) {
+                    if !by.iter().any(|(x, w)| *x == e && *w == st) {
+                        by.push((e, st.clone()));
+                    }
+                }
+            }
+        }
+        let count = |e: usize| by.iter().filter(|(x, _)| *x == e).count();
+        let best = by.iter().map(|(e, _)| count(*e)).max().unwrap_or(0);
+        if best < 2 {
+            return Vec::new();
+        }
+        // The event's day and any other date it holds (a booking's `flight_date`).
+        let mut out: Vec<Date> = Vec::new();
+        for &(e, _) in &by {
+            if count(e) != best {
+                continue;
+            }
+            let dates = self
+                .facts
+                .recipient
+                .events
+                .get(e)
+                .map(|ev| ev.at)
+                .into_iter()
+                .chain(
+                    self.facts
+                        .list
+                        .iter()
+                        .filter(|f| f.personal && f.event == Some(e))
+                        .filter_map(|f| f.date),
+                );
+            for d in dates {
+                if !out.contains(&d) {
+                    out.push(d);
+                }
+            }
+        }
+        out
+    }
+
     fn sentence_dates(&self, ti: usize) -> Vec<(Date, usize)> {
         let sent = self.doc.toks[ti].sent;
         let sent_toks: Vec<&crate::text::Tok> = self
@@ -1254,7 +1334,9 @@ impl Checker<'_> {
             if other_subject
                 || conditional
                 || guessed
-                || !(self.clause_about_person(about) || names_own_event)
+                || !(self.clause_about_person(about)
+                    || names_own_event
+                    || (past_only && self.fragment_of_personal_clause(about)))
                 || (!past_only
                     && (self.future_clause(head)
                         || self.clause_has(head, &INVITE_CUES)
@@ -2075,6 +2157,23 @@ impl Checker<'_> {
                     );
                 }
                 continue;
+            }
+            // "an express birthday cake to Richmond last Friday" when the cake went on the
+            // Wednesday (Friday's was a catering order): a past day said of one event of the
+            // person's, named by two words or more, must be that event's.
+            if candidates.iter().all(|c| *c < now) {
+                let named = self.clause_event_dates(ti);
+                if !named.is_empty() && !candidates.iter().any(|c| named.contains(c)) {
+                    let when: Vec<String> = named.iter().map(|d| d.to_string()).collect();
+                    self.flag(
+                        Kind::WrongTime,
+                        span.0,
+                        span.1,
+                        format!("the event this names was on {}", when.join(", ")),
+                        "time.date",
+                    );
+                    continue;
+                }
             }
             // "the Trunk Show on Saturday 25 October": the campaign's date, said to everyone,
             // even when last year's show on the same day is in the person's record.
