@@ -5184,3 +5184,24 @@ fn a_past_day_must_be_the_named_events_and_a_fragment_belongs_to_its_clause() {
         );
     }
 }
+
+#[test]
+fn this_weekday_said_of_it_after_the_event_is_named() {
+    let c = json!({"now":"2042-10-15","brand":"Starling Rooftop Cinema",
+        "opening_night":{"date":"2042-10-24","film":"Some Like It Hot","price_aud":45}});
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Opening Night", body),
+            &sparse(),
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = check("Hello,\n\nOpening Night is nearly here - it's next Friday, and tickets are $45.\n\nStarling Rooftop Cinema");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hello,\n\nOpening Night is nearly here - it's this Friday, and tickets are $45.\n\nStarling Rooftop Cinema");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "time.event_day"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -1073,11 +1073,25 @@ impl Checker<'_> {
                 // A spaced hyphen is a dash; "19:00-21:00" is a range inside the part.
                 || (t.norm == "-" && t.start > 0 && text.get(t.start - 1) == Some(&b' '))
         });
-        let stems: Vec<String> = toks[cs..ce]
-            .iter()
-            .filter(|t| t.is_word() && t.norm.len() >= 4 && !self.is_common_word(&t.norm))
-            .map(|t| stem(&t.norm))
-            .collect();
+        let named = |a: usize, b: usize| -> Vec<String> {
+            toks[a..b]
+                .iter()
+                .filter(|t| t.is_word() && t.norm.len() >= 4 && !self.is_common_word(&t.norm))
+                .map(|t| stem(&t.norm))
+                .collect()
+        };
+        let mut stems = named(cs, ce);
+        // "Thanks for clicking through to Opening Night on Monday - it's this Friday": the
+        // part says "it", and the part before names what.
+        if stems.is_empty()
+            && toks[cs..ce]
+                .iter()
+                .find(|t| t.is_word())
+                .is_some_and(|t| matches!(t.norm.as_str(), "it's" | "it" | "that's" | "which"))
+        {
+            let (ss, _) = self.doc.sent_range[toks[ti].sent];
+            stems = named(ss, cs);
+        }
         if stems.is_empty() {
             return Vec::new();
         }
@@ -1106,13 +1120,19 @@ impl Checker<'_> {
             if home.is_empty() {
                 continue;
             }
-            let named = self.facts.list.iter().any(|g| {
-                !g.personal
-                    && g.date.is_none()
-                    && !matches!(g.key.as_str(), "brand" | "program" | "company")
-                    && parent(&g.path) == home
-                    && g.stems.iter().any(|x| stems.contains(x))
+            // `"opening_night": {"date": ...}`: the object's own key names it too.
+            let key_named = home.rsplit('.').next().is_some_and(|k| {
+                k.split('_')
+                    .any(|w| w.len() >= 4 && stems.contains(&stem(w)))
             });
+            let named = key_named
+                || self.facts.list.iter().any(|g| {
+                    !g.personal
+                        && g.date.is_none()
+                        && !matches!(g.key.as_str(), "brand" | "program" | "company")
+                        && parent(&g.path) == home
+                        && g.stems.iter().any(|x| stems.contains(x))
+                });
             if named {
                 out.extend(d.date);
             }
