@@ -472,6 +472,8 @@ impl<'a> Checker<'a> {
         self.categories();
         self.contrasts();
         self.counts_and_tenure();
+        self.keyed_measures();
+        self.item_quantities();
         self.key_figures();
         self.sides();
         self.party_sizes();

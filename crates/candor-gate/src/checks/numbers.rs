@@ -1042,6 +1042,237 @@ impl Checker<'_> {
 
     /// An offer clause that drops the campaign offer's limit: "$10 off any order" against a
     /// $50 minimum, "25% off any plan" for an annual-billing offer, "monthly" for "annual".
+    /// "a 9 kW unit for your 1930s semi" when the person's `result_kw` is 7: a measure said
+    /// to the person, against their numeric fields whose key names its unit (`_kw`, `_mm`,
+    /// `_m3`, `_gb`).
+    pub(super) fn keyed_measures(&mut self) {
+        const UNITS: [&str; 16] = [
+            "kw", "kwh", "mm", "cm", "km", "kg", "m2", "m3", "sqm", "sqft", "gb", "tb", "mbps",
+            "hp", "mah", "lbs",
+        ];
+        // The person's numeric fields named for a unit: cheap to find, and most records have
+        // none.
+        let keyed: Vec<(usize, f64, &str)> = self
+            .facts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.personal && f.date.is_none())
+            .filter_map(|(i, f)| {
+                let unit = f
+                    .key
+                    .split('_')
+                    .find_map(|p| UNITS.iter().find(|u| **u == p))?;
+                Some((i, f.num?, *unit))
+            })
+            .collect();
+        if keyed.is_empty() {
+            return;
+        }
+        let mut flags = Vec::new();
+        let mut uses = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.kind != TokKind::Num || t.start >= self.doc.footer_start {
+                continue;
+            }
+            // "74 120 km": a group of three digits after a space continues the number before.
+            let toks = &self.doc.toks;
+            let group = |a: &crate::text::Tok, b: &crate::text::Tok| {
+                b.kind == TokKind::Num
+                    && b.norm.len() == 3
+                    && b.norm.bytes().all(|c| c.is_ascii_digit())
+                    && b.start == a.end + 1
+                    && a.sent == b.sent
+            };
+            if ti > 0 && group(&toks[ti - 1], t) {
+                continue;
+            }
+            let (mut whole, mut k) = (t.norm.to_string(), wi);
+            while let Some(&nt) = self.doc.words.get(k + 1) {
+                if !group(&toks[self.doc.words[k]], &toks[nt]) {
+                    break;
+                }
+                whole.push_str(&toks[nt].norm);
+                k += 1;
+            }
+            // "9 kW", or "9kW" as one token.
+            let digits =
+                whole.trim_end_matches(|c: char| c.is_alphabetic() || c == '³' || c == '²');
+            let (value, unit, end) = if digits.len() < whole.len() {
+                let unit = whole[digits.len()..].replace('³', "3").replace('²', "2");
+                (parse_num(digits), unit, toks[self.doc.words[k]].end)
+            } else {
+                match self.doc.word_after(k, 1) {
+                    Some(u) => (
+                        parse_num(&whole),
+                        u.norm.replace('³', "3").replace('²', "2"),
+                        u.end,
+                    ),
+                    None => continue,
+                }
+            };
+            let Some(v) = value else { continue };
+            let mine: Vec<&(usize, f64, &str)> =
+                keyed.iter().filter(|(_, _, u)| **u == unit).collect();
+            if mine.is_empty()
+                || !self.doc.sent_personal(ti)
+                || self.clause_has(
+                    ti,
+                    &[
+                        "if",
+                        "would",
+                        "could",
+                        "up",
+                        "per",
+                        "each",
+                        "every",
+                        "minimum",
+                        "maximum",
+                        "least",
+                        "most",
+                        "than",
+                        "recommend",
+                        "recommended",
+                        "go",
+                        "left",
+                        "remaining",
+                        "within",
+                    ],
+                )
+            {
+                continue;
+            }
+            // The campaign's own figure in that unit ("our 9 kW model") is not the person's.
+            let campaign = self.facts.list.iter().any(|f| {
+                !f.personal
+                    && (f.stems.iter().any(|w| *w == t.norm)
+                        || (f.num.is_some_and(|x| num_matches(v, x))
+                            && f.key.split('_').any(|p| p == unit)))
+            });
+            if campaign {
+                continue;
+            }
+            match mine.iter().find(|(_, x, _)| num_matches(v, *x)) {
+                Some((fi, _, _)) => uses.push((*fi, t.start, end)),
+                None => {
+                    let (fi, x, _) = mine[0];
+                    let path = self.facts.list[*fi].path.to_string();
+                    flags.push((
+                        t.start,
+                        end,
+                        format!("states {v} {unit}, but `{path}` says {x}"),
+                    ));
+                }
+            }
+        }
+        for (fi, s, e) in uses {
+            self.use_fact(fi, s, e);
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.measure");
+        }
+    }
+
+    /// "You picked up three Boréal A5 dot-grid notebooks" when the purchase was of two: a
+    /// count before the words of one of the person's items, against that event's quantity.
+    pub(super) fn item_quantities(&mut self) {
+        const QTY: [&str; 6] = ["qty", "quantity", "count", "units", "pieces", "number"];
+        let with_qty: Vec<(usize, f64)> = self
+            .facts
+            .recipient
+            .events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                QTY.iter()
+                    .find_map(|k| e.field(k).and_then(|v| v.as_f64()))
+                    .map(|q| (i, q))
+            })
+            .collect();
+        if with_qty.is_empty() {
+            return;
+        }
+        let mut flags = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            // (A count in digits alone: not "14-05-2029".)
+            let n = match t.kind {
+                TokKind::Num if t.norm.bytes().all(|b| b.is_ascii_digit()) => parse_num(&t.norm),
+                TokKind::Num => None,
+                _ => word_number(&t.norm).filter(|_| !matches!(t.norm.as_str(), "a" | "an" | "no")),
+            };
+            let Some(n) = n.filter(|n| *n >= 2.0 && *n <= 100.0 && n.fract() == 0.0) else {
+                continue;
+            };
+            // "14-05-2029", "14/05": part of a date.
+            let joined = |k: usize| {
+                self.doc.toks.get(k).is_some_and(|p| {
+                    p.kind == TokKind::Punct
+                        && matches!(p.norm.as_str(), "-" | "/" | "." | ":")
+                        && (p.end == t.start || p.start == t.end)
+                })
+            };
+            if joined(ti + 1) || ti.checked_sub(1).is_some_and(joined) {
+                continue;
+            }
+            if t.start >= self.doc.footer_start
+                || !(self.clause_in_past(ti) || self.your_before(wi, 3, &["your"]))
+                || self.clause_has(ti, &["if", "would", "could", "each", "per", "every"])
+            {
+                continue;
+            }
+            // The distinctive words of the noun phrase that follows, up to six ("two
+            // early-bird passes", not "... and a tent pitch").
+            let after: Vec<String> = (1..=6)
+                .map_while(|k| self.doc.word_after(wi, k))
+                .take_while(|w| {
+                    !matches!(
+                        w.norm.as_str(),
+                        "and" | "or" | "with" | "for" | "plus" | "at" | "on" | "from" | "in" | "to"
+                    )
+                })
+                .flat_map(|w| w.norm.split('-').map(str::to_string).collect::<Vec<_>>())
+                .filter(|w| w.len() >= 3 && !self.is_common_word(w))
+                .map(|w| stem(&w))
+                .collect();
+            if after.len() < 2 {
+                continue;
+            }
+            // Events whose item shares two of those words, with a quantity.
+            let matched: Vec<(usize, f64)> = with_qty
+                .iter()
+                .copied()
+                .filter(|(e, _)| {
+                    self.facts.list.iter().any(|f| {
+                        f.personal
+                            && f.event == Some(*e)
+                            && matches!(
+                                f.kind,
+                                crate::facts::FKind::Product | crate::facts::FKind::Text
+                            )
+                            && f.stems.iter().filter(|w| after.contains(w)).count() >= 2
+                    })
+                })
+                .collect();
+            if matched.is_empty() || matched.iter().any(|(_, q)| num_matches(n, *q)) {
+                continue;
+            }
+            let (e, q) = matched[0];
+            let end = self.doc.word_after(wi, 1).map_or(t.end, |w| w.end);
+            flags.push((
+                t.start,
+                end,
+                format!("states {n} of the item, but `events[{e}]` has a quantity of {q}"),
+            ));
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.count");
+        }
+    }
+
     /// An offer for new customers only, given to someone the record shows already is one:
     /// "code HARVEST25 takes 25% off your next four Medium boxes" to a subscriber since 2039
     /// when the Harvest Switch is "for new veg box subscribers only".

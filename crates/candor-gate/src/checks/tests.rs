@@ -5205,3 +5205,44 @@ fn this_weekday_said_of_it_after_the_event_is_named() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn measures_by_a_keys_unit_and_quantities_of_a_named_item() {
+    let c = json!({"now":"2042-07-16","brand":"Thermwell",
+        "offer":{"name":"Summer Audit","code":"DRAUGHT80","price_gbp":315}});
+    let r = Recipient::from_json(
+        r#"{"id":"2","email":"s@example.com","first_name":"Seun",
+        "attributes":{"odometer_km_last_visit":74120,"next_service_due_km":75000},
+        "events":[{"type":"calculator_used","at":"2042-07-13","tool":"heat pump sizing calculator","result_kw":7},
+                  {"type":"in_store_purchase","at":"2042-07-05","item":"Boreal A5 dot-grid notebook","qty":2},
+                  {"type":"addon_purchase","at":"2042-07-05","item":"tent pitch","qty":1}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Audit", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Seun,\n\nThe heat pump sizing calculator suggested a 7 kW unit for your house. Book the Summer Audit with DRAUGHT80.\n\nThermwell",
+        "Hi Seun,\n\nYour odometer read 74 120 km, and your next service is due at 75 000 km, so you have roughly 880 km to go.\n\nThermwell",
+        "Hi Seun,\n\nYou picked up two Boreal A5 dot-grid notebooks and a tent pitch this month.\n\nThermwell",
+    ] {
+        let rep = check(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Seun,\n\nThe heat pump sizing calculator suggested a 9 kW unit for your house.\n\nThermwell",
+        "Hi Seun,\n\nYou picked up three Boreal A5 dot-grid notebooks this month.\n\nThermwell",
+    ] {
+        let rep = check(body);
+        assert!(
+            rep.findings.iter().any(|f| f.kind == Kind::WrongFact),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
