@@ -485,7 +485,106 @@ impl<'a> Checker<'a> {
         self.event_days();
         self.lint();
         self.consent();
+        self.sensitive();
         self.no_specifics();
+    }
+
+    /// Health and other special-category data (a medical note, an allergy, a religion) said
+    /// in a marketing email, whatever the consent to profiling: "please don't worry about the
+    /// asthma - we'll make sure Oliver's reliever inhaler is pitchside" from a football
+    /// academy. A clinic, a pharmacy or a vet writing about what it treats is exempt.
+    fn sensitive(&mut self) {
+        const KEYS: [&str; 9] = [
+            "medical",
+            "allergy",
+            "allergies",
+            "diagnosis",
+            "medication",
+            "medications",
+            "disability",
+            "religion",
+            "ethnicity",
+        ];
+        let sensitive = |key: &str| {
+            key.split('_').any(|p| KEYS.contains(&p))
+                || (key.starts_with("health_")
+                    && !key.contains("fund")
+                    && !key.contains("insur")
+                    && !key.contains("club"))
+        };
+        let facts: Vec<usize> = (0..self.facts.list.len())
+            .filter(|&i| {
+                let f = &self.facts.list[i];
+                f.personal && !f.stems.is_empty() && sensitive(&f.key)
+            })
+            .collect();
+        if facts.is_empty() {
+            return;
+        }
+        const CARE: [&str; 22] = [
+            "clinic",
+            "health",
+            "medical",
+            "pharmacy",
+            "dental",
+            "dentist",
+            "hearing",
+            "audiology",
+            "physio",
+            "physiotherapy",
+            "podiatry",
+            "optician",
+            "optometrist",
+            "chiropractic",
+            "veterinary",
+            "vet",
+            "therapy",
+            "massage",
+            "osteopathy",
+            "acupuncture",
+            "hospital",
+            "surgery",
+        ];
+        let care = self.facts.list.iter().any(|f| {
+            !f.personal
+                && matches!(
+                    f.key.as_str(),
+                    "type" | "brand" | "category" | "kind" | "business"
+                )
+                && f.stems.iter().any(|w| CARE.contains(&w.as_str()))
+        });
+        if care {
+            return;
+        }
+        let mut hits = Vec::new();
+        for fi in facts {
+            let f = &self.facts.list[fi];
+            let words: Vec<&String> = f
+                .stems
+                .iter()
+                .filter(|w| w.len() >= 5 && !self.rules.common.contains(w.as_str()))
+                .collect();
+            let hit = self.doc.words.iter().find_map(|&ti| {
+                let t = &self.doc.toks[ti];
+                (t.start >= self.doc.body_start
+                    && t.start < self.doc.footer_start
+                    && words.contains(&&crate::text::stem(&t.norm)))
+                .then_some((t.start, t.end))
+            });
+            if let Some((s, e)) = hit {
+                hits.push((fi, s, e));
+            }
+        }
+        for (fi, s, e) in hits {
+            let path = self.facts.list[fi].path.clone();
+            self.flag(
+                Kind::ConsentViolation,
+                s,
+                e,
+                format!("uses `{path}`, health or other sensitive data, in a marketing email"),
+                "consent.sensitive",
+            );
+        }
     }
 
     /// An email that says nothing only this campaign and this person could be told: no

@@ -5246,3 +5246,42 @@ fn measures_by_a_keys_unit_and_quantities_of_a_named_item() {
         );
     }
 }
+
+#[test]
+fn health_data_in_a_marketing_email_whatever_the_consent() {
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"r@example.com","first_name":"Rebecca",
+        "attributes":{"medical_note":"asthma - reliever inhaler kept in kit bag","health_fund":"Medibank extras"},
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |kind: &str, body: &str| {
+        Gate::new().check(
+            &Email::new("Camp", body),
+            &r,
+            &Context::from_json(json!({"now":"2042-01-15","brand":"Kick Start","type":kind,
+                "offer":{"name":"Summer Camp","code":"CAMP240","price_aud":240}}))
+            .unwrap(),
+        )
+    };
+    let body = "Hi Rebecca,\n\nSummer Camp is $240 with CAMP240. Don't worry about the asthma - we'll keep the inhaler pitchside.\n\nKick Start";
+    let bad = check("football academy", body);
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "consent.sensitive"),
+        "{:?}",
+        kinds(&bad)
+    );
+    // A clinic writing about what it treats; a health fund is no health data.
+    let ok = check("physiotherapy clinic", body);
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let ok = check(
+        "football academy",
+        "Hi Rebecca,\n\nSummer Camp is $240 with CAMP240, and Medibank extras members can claim it.\n\nKick Start",
+    );
+    assert!(
+        !ok.findings.iter().any(|f| f.rule == "consent.sensitive"),
+        "{:?}",
+        kinds(&ok)
+    );
+}
