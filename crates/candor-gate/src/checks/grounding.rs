@@ -2065,6 +2065,47 @@ impl Checker<'_> {
             if !backward && most(&other_facts) > most(&ok_facts) {
                 ok_facts.clear();
             }
+            // "the Japanese dozuki saw you bought" when the record's saw is a ryoba: a
+            // distinctive word between two words of the person's item, that no fact of theirs
+            // holds, makes it another product.
+            let swapped = (!ok_facts.is_empty())
+                .then(|| {
+                    let in_item = |w: usize| {
+                        let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                        ok_facts
+                            .iter()
+                            .any(|&f| self.facts.list[f].stems.contains(&st))
+                    };
+                    content.iter().copied().find(|&w| {
+                        let t = &self.doc.toks[self.doc.words[w]];
+                        let st = stem(&t.norm);
+                        t.norm.len() >= 4
+                            && !self.is_common(&t.norm)
+                            && !in_item(w)
+                            && w > 0
+                            && in_item(w - 1)
+                            && content.contains(&(w + 1))
+                            && in_item(w + 1)
+                            && self
+                                .facts_for_stem(&st)
+                                .iter()
+                                .all(|&f| !self.facts.list[f].personal)
+                    })
+                })
+                .flatten();
+            if let Some(w) = swapped {
+                let t = &self.doc.toks[self.doc.words[w]];
+                let (ws, we) = (t.start, t.end);
+                let item = self.facts.list[ok_facts[0]].path.clone();
+                self.flag(
+                    Kind::WrongFact,
+                    ws,
+                    we,
+                    format!("names another product than the person's `{item}`"),
+                    "grounding.claim",
+                );
+                continue;
+            }
             if !ok_facts.is_empty() {
                 for f in ok_facts {
                     self.use_fact(f, s, e);

@@ -5285,3 +5285,32 @@ fn health_data_in_a_marketing_email_whatever_the_consent() {
         kinds(&ok)
     );
 }
+
+#[test]
+fn another_word_inside_the_name_of_what_was_bought() {
+    let r = Recipient::from_json(
+        r#"{"id":"6","email":"n@example.com","first_name":"Nadia",
+        "events":[{"type":"purchase","at":"2041-12-10","item":"Edwardian mahogany mantel clock","amount_chf":385}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Bindings", body),
+            &r,
+            &Context::from_json(json!({"now":"2042-10-15","brand":"Laax Boards",
+                "offer":{"name":"Tune-up","code":"TUNE49","price_chf":49}}))
+            .unwrap(),
+        )
+    };
+    let ok = check("Hi Nadia,\n\nWe hope the Edwardian mahogany mantel clock you bought in December keeps good time. TUNE49 gets it a tune-up.\n\nLaax Boards");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Nadia,\n\nWe hope the Edwardian walnut mantel clock you bought in December keeps good time. TUNE49 gets it a tune-up.\n\nLaax Boards");
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.rule == "grounding.claim" && f.text == "walnut"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
