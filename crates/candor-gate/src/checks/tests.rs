@@ -5314,3 +5314,30 @@ fn another_word_inside_the_name_of_what_was_bought() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn what_the_person_sent_or_mentioned_must_be_in_a_message_of_theirs() {
+    let r = Recipient::from_json(
+        r#"{"id":"7","email":"h@example.com","first_name":"Hamish",
+        "events":[{"type":"enquiry","at":"2042-06-30","message":"Draughty sash windows in a listed house"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Your enquiry", body),
+            &r,
+            &Context::from_json(json!({"now":"2042-07-16","brand":"Thermwell",
+                "offer":{"name":"Heritage Survey","price_gbp":545}}))
+            .unwrap(),
+        )
+    };
+    let ok = check("Hi Hamish,\n\nThank you for sending over your question about the draughty sash windows. Our Heritage Survey is £545.\n\nThermwell");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check("Hi Hamish,\n\nThank you for sending over the photos of the damp patch in the bedroom. Our Heritage Survey is £545.\n\nThermwell");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "grounding.claim"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
