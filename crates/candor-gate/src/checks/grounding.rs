@@ -329,6 +329,37 @@ impl Checker<'_> {
             .position(|f| f.event == Some(ei) && f.date.is_some())
     }
 
+    /// Word `w` names a key part of one of the person's numeric fields, and word `n` is its
+    /// figure. (A different figure is not judged here: "Stage 5" may be the next stage.)
+    fn keyed_figure(&self, w: usize, n: usize) -> Option<usize> {
+        let num = &self.doc.toks[self.doc.words[n]];
+        if num.kind != crate::text::TokKind::Num {
+            return None;
+        }
+        let v = crate::text::parse_num(&num.norm)?;
+        let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+        if st.len() < 3 {
+            return None;
+        }
+        // "Term 2" that the campaign names too is the campaign's.
+        let campaign = self.facts.list.iter().any(|f| {
+            !f.personal && f.stems.contains(&st) && f.stems.iter().any(|x| *x == num.norm)
+        });
+        if campaign {
+            return None;
+        }
+        let keyed = |f: &crate::facts::Fact| {
+            f.personal
+                && f.num.is_some()
+                && f.date.is_none()
+                && f.key.split('_').any(|p| stem(p) == st)
+        };
+        self.facts
+            .list
+            .iter()
+            .position(|f| keyed(f) && f.num.is_some_and(|x| (x - v).abs() < 0.005))
+    }
+
     /// Capitalized runs that look like products, places or people.
     pub(super) fn capitalized(&mut self) {
         if self.foreign {
@@ -357,8 +388,13 @@ impl Checker<'_> {
                     .is_some_and(|p| {
                         p.end == t.start && (p.norm == "°" || p.kind == crate::text::TokKind::Num)
                     });
-            let starts =
-                t.cap && !self.doc.in_url[ti] && !acronym_unknown && !currency_prefix && !degrees;
+            // ("NZD 55": a currency's code.)
+            let starts = t.cap
+                && !self.doc.in_url[ti]
+                && !acronym_unknown
+                && !currency_prefix
+                && !is_currency_code(t)
+                && !degrees;
             if !starts {
                 wi += 1;
                 continue;
@@ -395,10 +431,11 @@ impl Checker<'_> {
                 if next.all_caps && next.norm.chars().any(|c| c.is_ascii_digit()) {
                     break;
                 }
-                if next.norm.len() <= 2
+                if (next.norm.len() <= 2
                     && self.doc.toks.get(next_ti + 1).is_some_and(|n| {
                         n.start == next.end && matches!(n.norm.as_str(), "$" | "€" | "£")
-                    })
+                    }))
+                    || is_currency_code(next)
                 {
                     break;
                 }
@@ -434,6 +471,19 @@ impl Checker<'_> {
                     continue;
                 }
                 break;
+            }
+            // "Rack 14" for `rack_number: 14`, "Mondo 25.5" for `boot_size_mondo: 25.5`: a
+            // word and the figure of the person's field its key names.
+            if end == wi + 1 {
+                let (s, e) = (
+                    self.doc.toks[self.doc.words[wi]].start,
+                    self.doc.toks[self.doc.words[end]].end,
+                );
+                if let Some(fi) = self.keyed_figure(wi, wi + 1) {
+                    self.use_fact(fi, s, e);
+                    wi = end + 1;
+                    continue;
+                }
             }
             self.judge_run(wi, end);
             wi = end + 1;
@@ -2236,6 +2286,32 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// "NZD", "CHF": a currency's code, written in capitals.
+fn is_currency_code(t: &crate::text::Tok) -> bool {
+    t.all_caps
+        && matches!(
+            t.norm.as_str(),
+            "nzd"
+                | "aud"
+                | "cad"
+                | "usd"
+                | "gbp"
+                | "eur"
+                | "chf"
+                | "zar"
+                | "sgd"
+                | "hkd"
+                | "jpy"
+                | "sek"
+                | "nok"
+                | "dkk"
+                | "inr"
+                | "mxn"
+                | "brl"
+                | "pln"
+        )
 }
 
 /// The places a people or language word may be named after: "ethiopian" → "ethiopia",

@@ -559,10 +559,18 @@ impl<'a> Checker<'a> {
         let mut hits = Vec::new();
         for fi in facts {
             let f = &self.facts.list[fi];
+            // ("kept at nursery" from a nursery: the campaign's own words say nothing of it.)
             let words: Vec<&String> = f
                 .stems
                 .iter()
                 .filter(|w| w.len() >= 5 && !self.rules.common.contains(w.as_str()))
+                .filter(|w| {
+                    !self
+                        .facts
+                        .list
+                        .iter()
+                        .any(|c| !c.personal && c.stems.contains(w))
+                })
                 .collect();
             let hit = self.doc.words.iter().find_map(|&ti| {
                 let t = &self.doc.toks[ti];
@@ -886,7 +894,10 @@ impl<'a> Checker<'a> {
             let hit = word_stems
                 .windows(n)
                 .enumerate()
-                .filter(|(w0, w)| *w == &f.stems[..] && !(campaign_named && held(*w0)))
+                // "If you've been on your Pay Monthly plan for six months": a condition.
+                .filter(|(w0, w)| {
+                    *w == &f.stems[..] && !(campaign_named && held(*w0)) && !self.in_hedge(*w0)
+                })
                 .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0 + n - 1]))
                 .find(|&(ts, _)| {
                     self.doc.toks[ts].start < self.doc.footer_start

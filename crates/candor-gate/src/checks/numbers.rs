@@ -437,6 +437,19 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Your first lesson also comes with a free set of strings": the first of what is
+            // on offer, not a count so far; "If you haven't placed a first order yet": a
+            // condition.
+            // ("Thanks for your first order with us!" is a count all the same.)
+            let ti_w = self.doc.words[wi];
+            if (is_ord
+                && n == 1.0
+                && !self.clause_in_past(ti_w)
+                && !self.clause_has(ti_w, &["thanks", "thank", "congrats", "congratulations"]))
+                || self.in_hedge(wi)
+            {
+                continue;
+            }
             // "your first two visits": some of them, not how many there were.
             if self.doc.word_before(wi, 1).is_some_and(|p| {
                 matches!(

@@ -5341,3 +5341,51 @@ fn what_the_person_sent_or_mentioned_must_be_in_a_message_of_theirs() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn currency_codes_keyed_figures_conditions_and_other_false_alarms_of_bf_to_bi() {
+    let c = json!({"now":"2043-04-15","brand":"Bumblebee Lane Day Nursery",
+        "offer":{"name":"Unlimited Plus","code":"UPGRADE25","price_nzd":55,"regular_price_nzd":80,
+                 "excludes":"Saturdays in June and September","deposit":"25% of the labour"}});
+    let record = |consent: bool| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"9","email":"s@example.com","first_name":"Sione",
+                "attributes":{{"account_type":"Pay Monthly","rack_number":14,"enquiry_child_age_months":14,
+                              "child_1_allergies":"peanut (auto-injector kept at nursery)","lessons_taken_total":14}},
+                "consent":{{"profiling":{consent}}}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Unlimited Plus", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Sione,\n\nThat's NZD 55 a month with UPGRADE25, normally NZD 80.\n\nBumblebee Lane Day Nursery",
+        "Hi Sione,\n\nYour boat is on Rack 14 this year. Unlimited Plus is NZD 55 with UPGRADE25.\n\nBumblebee Lane Day Nursery",
+        "Hi Sione,\n\nYour first lesson also comes with a free set of strings. If you haven't placed a first order yet, UPGRADE25 is a good start.\n\nBumblebee Lane Day Nursery",
+        "Hi Sione,\n\nA deposit of 25% of the labour confirms your booking. Unlimited Plus is NZD 55.\n\nBumblebee Lane Day Nursery",
+        "Hi Sione,\n\nAt 14 months, your little one would love it here. The offer excludes Saturdays in June and September.\n\nBumblebee Lane Day Nursery",
+    ] {
+        let r = check(&record(true), body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    // A condition names no one's plan.
+    let r = check(
+        &record(false),
+        "Hi Sione,\n\nIf you've been on your Pay Monthly plan for six months or more, Unlimited Plus is NZD 55 with UPGRADE25.\n\nBumblebee Lane Day Nursery",
+    );
+    assert!(r.passed(), "{:?}", kinds(&r));
+    // Said plainly, the plan is a use of the record.
+    let r = check(
+        &record(false),
+        "Hi Sione,\n\nYou're on our Pay Monthly plan, so Unlimited Plus is NZD 55 with UPGRADE25.\n\nBumblebee Lane Day Nursery",
+    );
+    assert!(!r.passed(), "{:?}", kinds(&r));
+}
