@@ -5389,3 +5389,54 @@ fn currency_codes_keyed_figures_conditions_and_other_false_alarms_of_bf_to_bi() 
     );
     assert!(!r.passed(), "{:?}", kinds(&r));
 }
+
+#[test]
+fn long_time_families_a_conversation_resumed_and_yesterdays_class() {
+    let r = Recipient::from_json(
+        r#"{"id":"8","email":"l@example.com","first_name":"Lea",
+        "events":[{"type":"class_attended","at":"2043-10-12","class":"Latin Burn","instructor":"Jo"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let check = |body: &str| {
+        Gate::new().check(
+            &Email::new("Fall Into Rhythm", body),
+            &r,
+            &Context::from_json(json!({"now":"2043-10-13","brand":"Limelight",
+                "offer":{"name":"Fall Into Rhythm","code":"GROOVE8","price_usd":229}}))
+            .unwrap(),
+        )
+    };
+    let ok = check("Hi Lea,\n\nHope your legs have recovered from yesterday's Latin Burn with Jo! GROOVE8 gets you Fall Into Rhythm for $229.\n\nLimelight");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let late = Recipient::from_json(
+        r#"{"id":"8","email":"l@example.com","first_name":"Lea",
+        "events":[{"type":"class_attended","at":"2043-10-11","class":"Latin Burn","instructor":"Jo"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let bad = Gate::new().check(
+        &Email::new("Fall Into Rhythm", "Hi Lea,\n\nHope your legs have recovered from yesterday's Latin Burn with Jo! GROOVE8 gets you Fall Into Rhythm for $229.\n\nLimelight"),
+        &late,
+        &Context::from_json(json!({"now":"2043-10-13","brand":"Limelight",
+            "offer":{"name":"Fall Into Rhythm","code":"GROOVE8","price_usd":229}}))
+        .unwrap(),
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&bad)
+    );
+    for body in [
+        "Hi Lea,\n\nAs one of our long-time Limelight families, you get GROOVE8 first.\n\nLimelight",
+        "Hi Lea,\n\nGood to have you back for another season: GROOVE8 gets you Fall Into Rhythm for $229.\n\nLimelight",
+        "Hi Lea,\n\nPicking up where we left off: GROOVE8 gets you Fall Into Rhythm for $229.\n\nLimelight",
+    ] {
+        let rep = check(body);
+        assert!(
+            rep.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}

@@ -1261,9 +1261,11 @@ impl Checker<'_> {
             };
             // "Great to see you yesterday": a phrase that can only be past is not made future
             // by "see" or "join" nearby.
+            // ("yesterday's Latin Burn": the possessive too.)
             let past_only = (m.first..=m.last).any(|w| {
+                let n = self.doc.toks[self.doc.words[w]].norm.as_str();
                 matches!(
-                    self.doc.toks[self.doc.words[w]].norm.as_str(),
+                    n.strip_suffix("'s").unwrap_or(n),
                     "ago" | "yesterday" | "last" | "earlier" | "since"
                 )
             });
