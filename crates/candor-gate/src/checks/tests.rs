@@ -5440,3 +5440,29 @@ fn long_time_families_a_conversation_resumed_and_yesterdays_class() {
         );
     }
 }
+
+#[test]
+fn an_electric_vehicle_the_record_does_not_have() {
+    let record = |attrs: &str| {
+        Recipient::from_json(
+            &format!(r#"{{"id":"4","email":"b@example.com","first_name":"Bronwyn","attributes":{{{attrs}}}}}"#),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let check = |r: &Recipient| {
+        Gate::new().check(
+            &Email::new("HB-13", "Hi Bronwyn,\n\nWith the HB-13 you can charge your EV overnight from the sun.\n\nBright Solar"),
+            r,
+            &Context::from_json(json!({"now":"2043-10-14","brand":"Bright Solar",
+                "offer":{"name":"HB-13 home battery","price_aud":11400}}))
+            .unwrap(),
+        )
+    };
+    let bad = check(&record(r#""existing_solar_kw":6.6"#));
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let ok = check(&record(
+        r#""existing_solar_kw":6.6,"car":"Tesla Model 3 EV""#,
+    ));
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
