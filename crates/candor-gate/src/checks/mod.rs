@@ -792,6 +792,12 @@ impl<'a> Checker<'a> {
             .iter()
             .map(|&ti| crate::text::stem(&self.doc.toks[ti].norm))
             .collect();
+        // The email's word stems, and the head of each hyphened one ("chopin" of
+        // "chopin-nocturne").
+        let present: crate::text::FastSet<&str> = word_stems
+            .iter()
+            .flat_map(|w| [w.as_str(), w.split('-').next().unwrap_or("")])
+            .collect();
         let campaign_values: Vec<&[String]> = self
             .facts
             .list
@@ -837,7 +843,9 @@ impl<'a> Checker<'a> {
             if n >= 3 && !campaign_named {
                 let part = (2..n).rev().find_map(|len| {
                     f.stems.windows(len).find_map(|part| {
-                        if !part.iter().any(distinctive)
+                        // Cheap first: the part's first word is in the email at all.
+                        if !present.contains(part[0].as_str())
+                            || !part.iter().any(distinctive)
                             || campaign_values
                                 .iter()
                                 .any(|c| c.windows(len).any(|w| w == part))
