@@ -5048,7 +5048,7 @@ fn the_campaigns_own_words_a_day_counted_from_and_the_last_day_that_counts() {
     .unwrap();
     let body = |s: &str| format!("Hi Aroha,\n\n{s}\n\nTidewater");
     let ok = Gate::new().check(
-        &Email::new("Spring", &body("Buy the Spring Reset Pack with RESET3, then book your three sessions before February.")),
+        &Email::new("Spring", body("Buy the Spring Reset Pack with RESET3, then book your three sessions before February.")),
         &client,
         &ctx,
     );
@@ -5056,7 +5056,7 @@ fn the_campaigns_own_words_a_day_counted_from_and_the_last_day_that_counts() {
     let bad = Gate::new().check(
         &Email::new(
             "Spring",
-            &body(
+            body(
                 "After your three sessions with us, the Spring Reset Pack with RESET3 is a treat.",
             ),
         ),
