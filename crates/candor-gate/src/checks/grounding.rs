@@ -1061,7 +1061,7 @@ impl Checker<'_> {
     }
 
     /// The indices of the facts that pass `keep`.
-    fn facts_where(&self, keep: impl Fn(&crate::facts::Fact) -> bool) -> Vec<usize> {
+    pub(super) fn facts_where(&self, keep: impl Fn(&crate::facts::Fact) -> bool) -> Vec<usize> {
         self.facts
             .list
             .iter()

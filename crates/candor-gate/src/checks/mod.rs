@@ -512,12 +512,7 @@ impl<'a> Checker<'a> {
                     && !key.contains("insur")
                     && !key.contains("club"))
         };
-        let facts: Vec<usize> = (0..self.facts.list.len())
-            .filter(|&i| {
-                let f = &self.facts.list[i];
-                f.personal && !f.stems.is_empty() && sensitive(&f.key)
-            })
-            .collect();
+        let facts = self.facts_where(|f| f.personal && !f.stems.is_empty() && sensitive(&f.key));
         if facts.is_empty() {
             return;
         }
