@@ -65,6 +65,11 @@ impl<'a> FactList<'a> {
         self.own.len() + self.shared.len()
     }
 
+    /// The facts before the prepared campaign's: every recipient fact is among them.
+    pub fn own(&self) -> &[Fact] {
+        &self.own
+    }
+
     pub fn iter(&self) -> std::iter::Chain<std::slice::Iter<'_, Fact>, std::slice::Iter<'_, Fact>> {
         self.own.iter().chain(self.shared.iter())
     }

@@ -423,6 +423,8 @@ pub(crate) struct Checker<'a> {
     /// which runs first): its capitalized words are not names to ground (German capitalizes
     /// every noun, French and Dutch titles their offers).
     pub foreign: bool,
+    /// South of the equator (seasons turn round), found on first use.
+    pub southern: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Checker<'a> {
@@ -456,6 +458,7 @@ impl<'a> Checker<'a> {
             implied_spans: Vec::new(),
             product_heads: std::cell::OnceCell::new(),
             foreign: false,
+            southern: std::cell::OnceCell::new(),
         }
     }
 
@@ -512,7 +515,11 @@ impl<'a> Checker<'a> {
                     && !key.contains("insur")
                     && !key.contains("club"))
         };
-        let facts = self.facts_where(|f| f.personal && !f.stems.is_empty() && sensitive(&f.key));
+        // (Recipient facts are all among the list's own: no need to walk the campaign's.)
+        let facts: Vec<usize> = (self.facts.list.own().iter().enumerate())
+            .filter(|(_, f)| f.personal && !f.stems.is_empty() && sensitive(&f.key))
+            .map(|(i, _)| i)
+            .collect();
         if facts.is_empty() {
             return;
         }

@@ -1068,9 +1068,10 @@ impl Checker<'_> {
         let keyed: Vec<(usize, f64, &str)> = self
             .facts
             .list
+            .own()
             .iter()
             .enumerate()
-            .filter(|(_, f)| f.personal && f.date.is_none())
+            .filter(|(_, f)| f.personal && f.date.is_none() && f.num.is_some())
             .filter_map(|(i, f)| {
                 let unit = f
                     .key
@@ -1199,8 +1200,9 @@ impl Checker<'_> {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| {
-                QTY.iter()
-                    .find_map(|k| e.field(k).and_then(|v| v.as_f64()))
+                e.fields
+                    .iter()
+                    .find_map(|(k, v)| QTY.contains(&k.as_str()).then(|| v.as_f64()).flatten())
                     .map(|q| (i, q))
             })
             .collect();
@@ -1298,7 +1300,10 @@ impl Checker<'_> {
             .copied()
             .filter(|&ti| {
                 let t = &self.doc.toks[ti];
-                t.start < self.doc.footer_start && self.facts.codes.contains(t.norm.as_str())
+                // Codes are written in capitals or hold a digit: hash only those.
+                t.start < self.doc.footer_start
+                    && (t.all_caps || t.norm.bytes().any(|b| b.is_ascii_digit()))
+                    && self.facts.codes.contains(t.norm.as_str())
             })
             .collect();
         if coded.is_empty() {

@@ -829,6 +829,10 @@ impl Checker<'_> {
     /// The campaign or the person is south of the equator: a locale, a currency or a country
     /// of Australia, New Zealand, South Africa, Argentina, Chile or Uruguay.
     fn southern(&self) -> bool {
+        *self.southern.get_or_init(|| self.find_southern())
+    }
+
+    fn find_southern(&self) -> bool {
         const LOCALES: [&str; 6] = ["-au", "-nz", "-za", "-ar", "-cl", "-uy"];
         const CURRENCIES: [&str; 6] = ["aud", "nzd", "zar", "ars", "clp", "uyu"];
         const COUNTRIES: [&str; 6] = [
