@@ -361,7 +361,8 @@ fn written_dates(s: &str, now: Date) -> Vec<Date> {
 }
 
 /// Currency codes a key may end in (`total_gbp`, `fee_zar`): its numbers are money.
-const CURRENCY_CODES: [&str; 18] = [
+/// ISO codes of the currencies campaigns price in, lowercase.
+pub(crate) const CURRENCY_CODES: [&str; 18] = [
     "usd", "gbp", "eur", "cad", "aud", "nzd", "zar", "inr", "sgd", "chf", "jpy", "sek", "nok",
     "dkk", "pln", "mxn", "brl", "hkd",
 ];

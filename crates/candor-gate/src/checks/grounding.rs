@@ -348,16 +348,12 @@ impl Checker<'_> {
         if campaign {
             return None;
         }
-        let keyed = |f: &crate::facts::Fact| {
+        self.facts.list.iter().position(|f| {
             f.personal
-                && f.num.is_some()
                 && f.date.is_none()
+                && f.num.is_some_and(|x| (x - v).abs() < 0.005)
                 && f.key.split('_').any(|p| stem(p) == st)
-        };
-        self.facts
-            .list
-            .iter()
-            .position(|f| keyed(f) && f.num.is_some_and(|x| (x - v).abs() < 0.005))
+        })
     }
 
     /// Capitalized runs that look like products, places or people.
@@ -2290,28 +2286,7 @@ impl Checker<'_> {
 
 /// "NZD", "CHF": a currency's code, written in capitals.
 fn is_currency_code(t: &crate::text::Tok) -> bool {
-    t.all_caps
-        && matches!(
-            t.norm.as_str(),
-            "nzd"
-                | "aud"
-                | "cad"
-                | "usd"
-                | "gbp"
-                | "eur"
-                | "chf"
-                | "zar"
-                | "sgd"
-                | "hkd"
-                | "jpy"
-                | "sek"
-                | "nok"
-                | "dkk"
-                | "inr"
-                | "mxn"
-                | "brl"
-                | "pln"
-        )
+    t.all_caps && crate::facts::CURRENCY_CODES.contains(&t.norm.as_str())
 }
 
 /// The places a people or language word may be named after: "ethiopian" → "ethiopia",

@@ -238,24 +238,12 @@ impl Checker<'_> {
     /// words or more ("The Lighthouse Keeper"), with the dates written in its value or beside
     /// it (`{"name": ..., "date": ...}`).
     fn clause_campaign_dates(&self, ti: usize) -> Vec<Date> {
-        let (cs, ce) = self.doc.clause(ti);
-        let mut by: Vec<(usize, String)> = Vec::new();
-        for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
-            if self.is_common_word(&t.norm) {
-                continue;
-            }
-            let st = stem(&t.norm);
-            for f in self.facts_for_stem(&st) {
-                let fact = &self.facts.list[f];
-                if !fact.personal
-                    && fact.date.is_none()
-                    && !matches!(fact.key.as_str(), "brand" | "program" | "company")
-                    && !by.iter().any(|(x, w)| *x == f && *w == st)
-                {
-                    by.push((f, st.clone()));
-                }
-            }
-        }
+        let by = self.clause_naming(ti, |f, i| {
+            (!f.personal
+                && f.date.is_none()
+                && !matches!(f.key.as_str(), "brand" | "program" | "company"))
+            .then_some(i)
+        });
         let mut out: Vec<Date> = Vec::new();
         for &(f, _) in &by {
             let named = by.iter().filter(|(x, _)| *x == f).count();
@@ -304,9 +292,14 @@ impl Checker<'_> {
         false
     }
 
-    /// The dates of the person's events the clause of token `ti` names by two words or more
-    /// (the events named by the most words, if several).
-    fn clause_event_dates(&self, ti: usize) -> Vec<Date> {
+    /// What the clause of token `ti` names, word by word: `(id, stem)` for each distinct
+    /// uncommon word (not a weekday) and each fact holding it that `id_of` gives an id
+    /// (the fact's index, or its event's).
+    fn clause_naming(
+        &self,
+        ti: usize,
+        id_of: impl Fn(&crate::facts::Fact, usize) -> Option<usize>,
+    ) -> Vec<(usize, String)> {
         let (cs, ce) = self.doc.clause(ti);
         let mut by: Vec<(usize, String)> = Vec::new();
         for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
@@ -315,14 +308,20 @@ impl Checker<'_> {
             }
             let st = stem(&t.norm);
             for f in self.facts_for_stem(&st) {
-                let fact = &self.facts.list[f];
-                if let (true, Some(e)) = (fact.personal, fact.event) {
-                    if !by.iter().any(|(x, w)| *x == e && *w == st) {
-                        by.push((e, st.clone()));
+                if let Some(id) = id_of(&self.facts.list[f], f) {
+                    if !by.iter().any(|(x, w)| *x == id && *w == st) {
+                        by.push((id, st.clone()));
                     }
                 }
             }
         }
+        by
+    }
+
+    /// The dates of the person's events the clause of token `ti` names by two words or more
+    /// (the events named by the most words, if several).
+    fn clause_event_dates(&self, ti: usize) -> Vec<Date> {
+        let by = self.clause_naming(ti, |f, _| f.personal.then_some(f.event).flatten());
         let count = |e: usize| by.iter().filter(|(x, _)| *x == e).count();
         let best = by.iter().map(|(e, _)| count(*e)).max().unwrap_or(0);
         if best < 2 {
