@@ -232,11 +232,110 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
         .as_bytes()
         .windows(2)
         .any(|w| w[0] == b'R' && w[1].is_ascii_digit());
-    if rand {
-        rand_amounts(text, toks)
-    } else {
-        toks
+    let toks = if rand { rand_amounts(text, toks) } else { toks };
+    space_grouped(text, toks)
+}
+
+/// "1 019,15 $", "12 500 kr", "CHF 1 250": an amount of money with its thousands grouped by
+/// a space (or a no-break or narrow no-break space), as French, Swedish and Swiss copy writes
+/// it. The tokenizers read two numbers; this joins the groups into one when a currency stands
+/// right after the last group or right before the first, so the money checks read the
+/// amount written ("019,15" alone is 19.15). Other figures a space separates ("in 2 300-seat
+/// halls", "Table 4 120") stay apart.
+fn space_grouped(text: &str, mut toks: Vec<Tok>) -> Vec<Tok> {
+    let short = |t: &Tok| {
+        t.kind == TokKind::Num
+            && (1..=3).contains(&t.norm.len())
+            && t.norm.bytes().all(|c| c.is_ascii_digit())
+    };
+    let three = |t: &Tok| {
+        t.kind == TokKind::Num
+            && t.norm
+                .split(',')
+                .next()
+                .is_some_and(|d| d.len() == 3 && d.bytes().all(|c| c.is_ascii_digit()))
+            && t.norm.bytes().filter(|&c| c == b',').count() <= 1
+            && !t.norm.contains('.')
+    };
+    let gap = |a: &Tok, b: &Tok| matches!(&text[a.end..b.start], " " | "\u{a0}" | "\u{202f}");
+    let money_word = |t: &Tok| {
+        (t.kind == TokKind::Punct && matches!(t.norm.as_str(), "$" | "€" | "£" | "r"))
+            || (t.kind == TokKind::Word
+                && matches!(
+                    t.norm.as_str(),
+                    "eur"
+                        | "usd"
+                        | "cad"
+                        | "chf"
+                        | "sek"
+                        | "nok"
+                        | "dkk"
+                        | "kr"
+                        | "pln"
+                        | "zl"
+                        | "zł"
+                        | "czk"
+                        | "kc"
+                        | "kč"
+                        | "huf"
+                        | "ft"
+                        | "gbp"
+                        | "aud"
+                        | "nzd"
+                        | "zar"
+                        | "fr"
+                ))
+    };
+    let mut i = 0;
+    while i + 1 < toks.len() {
+        if !(short(&toks[i]) && three(&toks[i + 1]) && gap(&toks[i], &toks[i + 1]))
+            || toks[i].sent != toks[i + 1].sent
+        {
+            i += 1;
+            continue;
+        }
+        // (Not the middle of a longer run: "1 2 300".)
+        if i > 0 && toks[i - 1].kind == TokKind::Num && gap(&toks[i - 1], &toks[i]) {
+            i += 1;
+            continue;
+        }
+        let mut last = i + 1;
+        while last + 1 < toks.len()
+            && !toks[last].norm.contains(',')
+            && three(&toks[last + 1])
+            && gap(&toks[last], &toks[last + 1])
+            && toks[last + 1].sent == toks[i].sent
+        {
+            last += 1;
+        }
+        // The currency right after the last group ("1 019,15 $", "12 500 kr") or right
+        // before the first ("CHF 1 250", "€ 1 250").
+        let after = toks.get(last + 1).is_some_and(|n| {
+            money_word(n)
+                && matches!(
+                    &text[toks[last].end..n.start],
+                    "" | " " | "\u{a0}" | "\u{202f}"
+                )
+        });
+        let before = i > 0
+            && money_word(&toks[i - 1])
+            && matches!(
+                &text[toks[i - 1].end..toks[i].start],
+                "" | " " | "\u{a0}" | "\u{202f}"
+            );
+        if !(after || before) {
+            i = last + 1;
+            continue;
+        }
+        let mut joined = toks[i].clone();
+        for t in &toks[i + 1..=last] {
+            joined.norm.push_str(&t.norm);
+        }
+        joined.end = toks[last].end;
+        toks.splice(i..=last, std::iter::once(joined));
+        i += 1;
     }
+    toks
 }
 
 /// "R1 150", "R300", "R1,150.00": amounts in South African rand. The tokenizers read "R1" as

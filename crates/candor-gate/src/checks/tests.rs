@@ -5466,3 +5466,29 @@ fn an_electric_vehicle_the_record_does_not_have() {
     ));
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+#[test]
+fn space_grouped_amounts() {
+    let c = json!({"now":"2044-01-13","brand":"Forge & Frame",
+        "offer":{"name":"Rack Month","discount_percent":15,"code":"RACK15","ends":"2044-01-31"},
+        "prices_cad":{"PR-400 power rack":1199,"HR-200 half rack":699}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Racks", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // "1 019,15 $": one amount (1199 less 15%), its thousands grouped by a space.
+    let ok = mail("Hi,\n\nWith code RACK15 until 31 January, the PR-400 power rack is 1 019,15 $ instead of 1 199,00 $, and the HR-200 half rack 594,15 $.\n\nForge & Frame");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi,\n\nWith code RACK15 until 31 January, the PR-400 power rack is 1 029,15 $ instead of 1 199,00 $.\n\nForge & Frame");
+    assert_report_has(
+        &bad,
+        "1 029,15 $",
+        Kind::WrongOffer,
+        Some("offer.amount"),
+        Some("1 029,15"),
+    );
+}
