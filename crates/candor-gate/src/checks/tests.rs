@@ -5492,3 +5492,38 @@ fn space_grouped_amounts() {
         Some("1 029,15"),
     );
 }
+
+#[test]
+fn weekdays_that_are_not_deadlines() {
+    let c = json!({"now":"2044-10-12","brand":"Zaytoun Bakery",
+        "offer":{"name":"Manoushe Mornings","deal":"buy 5 manoushe, get the 6th free","ends":"2044-10-31","excludes":"catering trays"},
+        "knafeh_fridays":"fresh knafeh nabulsieh every Friday from 4:00pm until sold out",
+        "tacos":{"name":"Martes de Pastor","description":"2x1 on tacos al pastor","days":"Tuesdays only","valid_until":"2044-11-29"},
+        "course":{"name":"Night Photography","starts":"2044-11-01","field_trip":"2044-11-19"}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("News", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // A day with its hours ("this Friday from 4pm") in a sentence that says "until".
+    let ok = mail("Hi,\n\nManoushe Mornings runs until 31 October. A fresh tray of knafeh comes out this Friday from 4pm, until it's gone.\n\nZaytoun Bakery");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // "a Saturday morning field trip": a kind of day, not a deadline.
+    let ok = mail("Hi,\n\nNight Photography starts on 1 November, with a Saturday morning field trip on 19 November. Book by 31 October for the 6th manoushe free.\n\nZaytoun Bakery");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // An offer the campaign runs on every Tuesday is on next Tuesday, whatever its end date.
+    let ok = mail(
+        "Hi,\n\nMartes de Pastor is on next Tuesday: 2x1 on tacos al pastor.\n\nZaytoun Bakery",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A one-off event of the campaign is still held to its date.
+    let bad = mail("Hi,\n\nNight Photography starts next Tuesday.\n\nZaytoun Bakery");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "time.event_day"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

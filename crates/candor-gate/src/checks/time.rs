@@ -551,8 +551,9 @@ impl Checker<'_> {
     /// 12:00", "Friday, Saturday or Sunday between 11am and 8pm"): when something is open,
     /// not by when.
     fn weekday_with_hours(&self, wi: usize) -> bool {
+        // ("4pm" is one word token: digits then letters.)
         let time = |t: &crate::text::Tok| {
-            t.kind == TokKind::Num
+            t.norm.as_bytes().first().is_some_and(u8::is_ascii_digit)
                 && (t.norm.contains(':')
                     || t.norm.ends_with("am")
                     || t.norm.ends_with("pm")
@@ -1143,6 +1144,44 @@ impl Checker<'_> {
         out
     }
 
+    /// "knafeh last Friday: a fresh tray comes out again this Friday" when the campaign has
+    /// fresh knafeh every Friday: a campaign fact that recurs on the weekday (its key names
+    /// the day, or its words say "every" or "each" beside it) and shares a word with the
+    /// sentence says what happens that day, whatever else the sentence names.
+    fn campaign_recurs_on(&self, ti: usize, weekday: &str) -> bool {
+        let (ss, se) = self.doc.sent_range[self.doc.toks[ti].sent];
+        let words: Vec<String> = self.doc.toks[ss..se]
+            .iter()
+            .filter(|t| t.is_word() && t.norm.len() >= 4 && !WEEKDAYS.contains(&t.norm.as_str()))
+            .filter(|t| !self.is_common_word(&t.norm))
+            .map(|t| stem(&t.norm))
+            .collect();
+        fn parent(p: &str) -> &str {
+            p.rfind('.').map_or("", |i| &p[..i])
+        }
+        self.facts.list.iter().any(|f| {
+            let recurs = !f.personal
+                && (f.key.contains(weekday)
+                    || (f.stems.iter().any(|s| s == weekday)
+                        && (f.stems.iter().any(|s| matches!(s.as_str(), "every" | "each"))
+                            // `"days": "Tuesdays only"`.
+                            || matches!(f.key.as_str(), "days" | "day" | "valid_days"))));
+            if !recurs {
+                return false;
+            }
+            // The fact, or (inside an object such as the offer) a fact beside it, shares a
+            // word with the sentence.
+            let home = parent(&f.path);
+            f.stems.iter().any(|s| words.contains(s))
+                || (home.contains('.')
+                    && self.facts.list.iter().any(|g| {
+                        !g.personal
+                            && parent(&g.path) == home
+                            && g.stems.iter().any(|s| words.contains(s))
+                    }))
+        })
+    }
+
     /// "the Mini Gala is this Saturday" when the campaign's Mini Gala is on Saturday 4
     /// November: "this" or "next" with a weekday, said of a campaign event the sentence
     /// names, must fall on that event's date.
@@ -1194,7 +1233,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            if dates.is_empty() {
+            if dates.is_empty() || self.campaign_recurs_on(ti, WEEKDAYS[target]) {
                 continue;
             }
             let ahead = (target as i64 - weekday_index(now)).rem_euclid(7);
@@ -2044,7 +2083,8 @@ impl Checker<'_> {
                                 "evenings" | "mornings" | "nights" | "afternoons" | "lunchtimes"
                             )
                         }) || self.doc.word_before(wi, 1).is_some_and(|x| {
-                            matches!(x.norm.as_str(), "every" | "any" | "each")
+                            // ("a Saturday morning field trip": a kind of day.)
+                            matches!(x.norm.as_str(), "every" | "any" | "each" | "a" | "an")
                         }) || self.weekday_with_hours(wi)
                             // "three weeks from this Friday, on August 9": the day counted
                             // from, not a day something ends.
