@@ -5527,3 +5527,33 @@ fn weekdays_that_are_not_deadlines() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn a_weekday_and_date_months_ahead_next_year() {
+    let c = json!({"now":"2045-10-11","brand":"Hollin Barn",
+        "offer":{"name":"Midweek Weddings","discount_gbp":1500,"book_by":"2045-11-30","dates":"2046-01-05 to 2046-06-30, Monday to Thursday"}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Dates", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // 28 April is past this year (a Friday); next April's is the Saturday said.
+    let ok = mail("Hello,\n\nThe offer covers Monday to Thursday only, so Saturday 28 April would not be included.\n\nHollin Barn");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A date ten days ago is this year's, whatever next year's weekday.
+    let bad = mail("Hello,\n\nThe offer opened on Monday 1 October.\n\nHollin Barn");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "time.weekday_date"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = mail("Hello,\n\nThe offer covers Monday to Thursday only, so Sunday 28 April would not be included.\n\nHollin Barn");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "time.weekday_date"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

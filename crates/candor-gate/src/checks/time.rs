@@ -986,7 +986,24 @@ impl Checker<'_> {
                                 && weekday_index(d) as usize == target
                         })
             };
-            if actual != target && !known_elsewhere() {
+            // "if you're still weighing up Saturday 28 April" in October, for a wedding
+            // quoted for the April after: a day and month months past this year (not last
+            // week's), on the weekday said in the months ahead, when a known date falls in
+            // that year.
+            let next_year = || {
+                year.is_none()
+                    && now.days_since(date) >= 90
+                    && Date::from_ymd(date.year() + 1, date.month(), date.day()).is_some_and(|n| {
+                        weekday_index(n) as usize == target
+                            && n.days_since(now) <= 270
+                            && self
+                                .facts
+                                .campaign_dates()
+                                .chain(self.facts.personal_dates().map(|(d, _)| d))
+                                .any(|d| d.year() == n.year())
+                    })
+            };
+            if actual != target && !known_elsewhere() && !next_year() {
                 flags.push((
                     t.start,
                     end,
