@@ -687,8 +687,21 @@ pub(crate) fn word_number(w: &str) -> Option<f64> {
         "thirty" => 30,
         "forty" => 40,
         "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
         "hundred" => 100,
-        _ => return None,
+        // "thirty-six", "twenty-three": tens and units.
+        _ => {
+            let (tens, unit) = w.split_once('-')?;
+            let (t, u) = (word_number(tens)?, word_number(unit)?);
+            return ((20.0..=90.0).contains(&t)
+                && t % 10.0 == 0.0
+                && (1.0..=9.0).contains(&u)
+                && !matches!(unit, "a" | "an" | "single"))
+            .then_some(t + u);
+        }
     };
     Some(v as f64)
 }

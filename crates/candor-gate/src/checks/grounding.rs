@@ -557,7 +557,10 @@ impl Checker<'_> {
                 let x = norm(self, w);
                 let tok = &self.doc.toks[self.doc.words[w]];
                 tok.kind == crate::text::TokKind::Num
-                    || (!self.is_common(&x) && !self.is_product_noun(&x))
+                    || (!self.is_common(&x)
+                        && !self.is_product_noun(&x)
+                        // ("Thirty-six Stableford points": a number in words.)
+                        && crate::text::word_number(&x).is_none())
                     || (product_name
                         && !self.is_product_noun(&x)
                         && !ARTICLES.contains(&x.as_str()))
@@ -1094,26 +1097,45 @@ impl Checker<'_> {
         if start < self.doc.body_start || start >= end {
             return false;
         }
-        let line_end = text[start..end].find('\n').map_or(end, |i| start + i);
-        if !text[line_end..end].trim().is_empty() {
-            return false;
-        }
+        // A short line: no sentence in it.
+        let short = |l: &str| l.split_whitespace().count() <= 8 && !l.contains(['.', '!', '?']);
         let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-        // A short line under the body, not the body itself.
-        let above = text
-            .get(self.doc.body_start..line_start)
-            .is_some_and(|a| !a.trim().is_empty());
-        let raw = &text[line_start..line_end];
-        if !above || raw.split_whitespace().count() > 8 || raw.contains(['.', '!', '?']) {
+        // The lines from this one to the end: "Membership Office" above "Kincraig Links Golf
+        // Club", or a name above a role above the brand. At most four, all short.
+        let below: Vec<&str> = text[line_start..end]
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if below.is_empty() || below.len() > 4 || !below.iter().all(|l| short(l)) {
             return false;
         }
-        let line = crate::text::fold(raw);
-        self.facts
+        // A short line under the body, not the body itself; when lines follow it, the line
+        // above the block is a sign-off ("Kind regards,").
+        let above: Vec<&str> = text
+            .get(self.doc.body_start..line_start)
+            .unwrap_or("")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        let Some(prev) = above.last() else {
+            return false;
+        };
+        if below.len() > 1 && !prev.trim_end().ends_with(',') {
+            return false;
+        }
+        let Some(brand) = self
+            .facts
             .list
             .iter()
             .find(|f| !f.personal && f.path == "context.brand")
             .and_then(|f| f.stems.first())
-            .is_some_and(|b| b.len() >= 3 && line.contains(b.as_str()))
+            .filter(|b| b.len() >= 3)
+        else {
+            return false;
+        };
+        below
+            .iter()
+            .any(|l| crate::text::fold(l).contains(brand.as_str()))
     }
 
     /// The text at `start` opens a line with at most two lines of text below it.

@@ -249,7 +249,14 @@ impl Checker<'_> {
                 i += 1;
                 continue;
             };
-            let limit = (i + 64).min(b.len());
+            // (A pasted JSON object, `{"segment": "prospect_winter_2044", "variant": "B"}`,
+            // runs longer than a slot.)
+            let reach = if c == b'{' && b.get(i + 1) == Some(&b'"') {
+                240
+            } else {
+                64
+            };
+            let limit = (i + reach).min(b.len());
             let Some(rel) = b[i + 1..limit]
                 .iter()
                 .position(|&x| x == close || x == b'\n')

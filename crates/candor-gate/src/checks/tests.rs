@@ -5557,3 +5557,36 @@ fn a_weekday_and_date_months_ahead_next_year() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn signature_blocks_number_words_and_pasted_json() {
+    let c = json!({"now":"2044-10-12","brand":"Kincraig Links Golf Club",
+        "offer":{"name":"Winter Membership","price_gbp":575,"join_by":"2044-10-21"}});
+    let r = Recipient::from_json(
+        r#"{"id":"g1","email":"g@example.com","first_name":"Morag",
+        "events":[{"type":"round","at":"2044-10-08","format":"Stableford","points":36}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Winter", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    // A number in words opening a sentence; the sender's office above the club's name.
+    let ok = mail("Hi Morag,\n\nThirty-six Stableford points last Saturday - a fine card. Winter Membership is £575 if you join by 21 October.\n\nKind regards,\nMembership Office\nKincraig Links Golf Club");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // Without a sign-off above it, a name in the last lines is still judged.
+    let bad = mail("Hi Morag,\n\nWinter Membership is £575 if you join by 21 October.\n\nAsk for Hamish Dunbar\nKincraig Links Golf Club");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // A pasted JSON object, longer than a slot, is a leak.
+    let bad = mail("Hi Morag,\n\nWinter Membership is £575 if you join by 21 October.\n\nKind regards,\nKincraig Links Golf Club\n\n{\"segment\": \"prospect_winter_2044\", \"variant\": \"B\", \"merge_status\": \"ok\"}");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+        "{:?}",
+        kinds(&bad)
+    );
+}
