@@ -384,8 +384,26 @@ impl Checker<'_> {
                     .is_some_and(|p| {
                         p.end == t.start && (p.norm == "°" || p.kind == crate::text::TokKind::Num)
                     });
+            // "U.P. $35", "R.S.V.P.": a dotted initialism.
+            let dotted = |k: usize| {
+                self.doc.toks.get(k).is_some_and(|x| {
+                    x.kind == crate::text::TokKind::Word && x.norm.chars().count() == 1
+                })
+            };
+            let initialism = t.norm.chars().count() == 1
+                && self
+                    .doc
+                    .toks
+                    .get(ti + 1)
+                    .is_some_and(|d| d.norm == "." && d.start == t.end)
+                && ((dotted(ti + 2) && self.doc.toks[ti + 2].start == t.end + 1)
+                    || (ti >= 2
+                        && dotted(ti - 2)
+                        && self.doc.toks[ti - 1].norm == "."
+                        && self.doc.toks[ti - 1].end == t.start));
             // ("NZD 55": a currency's code.)
-            let starts = t.cap
+            let starts = !initialism
+                && t.cap
                 && !self.doc.in_url[ti]
                 && !acronym_unknown
                 && !currency_prefix
@@ -486,6 +504,15 @@ impl Checker<'_> {
         }
     }
 
+    /// A region or country word said of the person: in a sentence about them, in the
+    /// clause that says "you" ("your trip to Greece"), not in another clause of it
+    /// ("Thanks for signing up - welcome to Taverna Ammos, a little corner of Greece").
+    fn region_of_person(&self, w: usize) -> bool {
+        let ti = self.doc.words[w];
+        self.doc.sent_personal(ti)
+            && self.clause_has(ti, &["you", "your", "you're", "you've", "you'll", "yours"])
+    }
+
     fn judge_run(&mut self, first: usize, last: usize) {
         if self.numbered_name(first, last) {
             return;
@@ -500,8 +527,7 @@ impl Checker<'_> {
                 COMPASS.contains(&x.as_str())
                     || self.rules.ignore_caps.contains(x.as_str())
                     // "Central Texas", said of the brand's area.
-                    || (self.rules.regions.contains(x.as_str())
-                        && !self.doc.sent_personal(self.doc.words[w]))
+                    || (self.rules.regions.contains(x.as_str()) && !self.region_of_person(w))
             })
         {
             return;
@@ -611,6 +637,24 @@ impl Checker<'_> {
                     continue;
                 }
             }
+            // "Thanks for WhatsApping us" for a `whatsapp_enquiry`: a verb made of a name.
+            if hits.is_empty() && word.len() >= 7 && word.is_ascii() {
+                if let Some(root) = word.strip_suffix("ing").or_else(|| word.strip_suffix("ed")) {
+                    let root = stem(root);
+                    hits = self.facts_for_stem(&root);
+                    // (The event's type names it: the facts of that event.)
+                    let typed = self
+                        .facts
+                        .recipient
+                        .events
+                        .iter()
+                        .position(|ev| ev.kind.split('_').any(|p| p == root));
+                    if let (true, Some(e)) = (hits.is_empty(), typed) {
+                        hits = self.facts_where(|f| f.personal && f.event == Some(e));
+                        hits.truncate(1);
+                    }
+                }
+            }
             // "very Australian" from a brand that prices in AUD: the people of the country
             // whose currency the campaign uses.
             if hits.is_empty() && self.campaign_currency_people(&word) {
@@ -715,7 +759,7 @@ impl Checker<'_> {
             // "a Central Texas summer": a region said of the brand's area.
             if hits.is_empty()
                 && self.rules.regions.contains(word.as_str())
-                && !self.doc.sent_personal(self.doc.words[w])
+                && !self.region_of_person(w)
             {
                 continue;
             }
@@ -854,6 +898,16 @@ impl Checker<'_> {
             return;
         }
         let vocative = sentence_initial && self.followed_by_comma(hi);
+        // "Efcharistó, Sophie", "Kia ora, Aroha": a greeting word before the person's own
+        // name, not another name for them.
+        if vocative
+            && self
+                .doc
+                .word_after(hi, 1)
+                .is_some_and(|n| n.cap && self.name_matches(&n.norm))
+        {
+            return;
+        }
         // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
         // sign-off, not a name; so are "Herzliche Grüße," and "Met vriendelijke groet,".
         if vocative && hi - lo <= 2 && self.is_sign_off_line(span_s, span_e) {

@@ -5590,3 +5590,31 @@ fn signature_blocks_number_words_and_pasted_json() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn countries_greetings_initialisms_and_verbs_of_names() {
+    let c = json!({"now":"2044-01-13","brand":"Polar Air","shop":"Tiong Bahru, Singapore",
+        "offer":{"name":"Fresh New Year","general_service_sgd":25,"usual_sgd":35,"code":"FRESHCNY"}});
+    let r = Recipient::from_json(
+        r#"{"id":"a1","email":"s@example.com","first_name":"Sophie",
+        "events":[{"type":"whatsapp_enquiry","at":"2044-01-11","topic":"living room unit dripping"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Servicing", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Efcharistó, Sophie!\n\nThanks for WhatsApping us on Monday about the living room unit dripping - welcome to Polar Air, a little corner of Greece in Tiong Bahru.\n\nGeneral servicing: $25 per fan coil (U.P. $35) with code FRESHCNY.\n\nPolar Air");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A country said of the person is still a claim about them.
+    let bad = mail("Hi Sophie,\n\nWe hope your trip to Greece went well. General servicing is $25 per fan coil with code FRESHCNY.\n\nPolar Air");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // A greeting before another name is still a wrong name.
+    let bad = mail("Hi Sophie,\n\nGreat news, Helen: general servicing is $25 per fan coil with code FRESHCNY.\n\nPolar Air");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
