@@ -761,6 +761,11 @@ impl<'a> Facts<'a> {
                         f.push_date(&path, true, d, None, k);
                     } else {
                         let kind = kind.unwrap_or(FKind::Text);
+                        if s.len() > 10 && s.bytes().any(|b| b == b'-') {
+                            for d in embedded_dates(s) {
+                                f.push_date(&path, true, d, None, k);
+                            }
+                        }
                         f.push_text(&path, true, true, kind, s, None, k);
                         if let Some(n) = parse_num(s.trim().trim_start_matches(['$', '€', '£']))
                         {
@@ -785,8 +790,11 @@ impl<'a> Facts<'a> {
                             f.push_date(&path, true, d, Some(i), k);
                         } else {
                             // "period": "September 2028", "valid until 30 June 2029".
+                            // ("preferred_week": "w/c 2045-01-23": an ISO date inside.)
                             if s.bytes().any(|b| b.is_ascii_digit()) {
-                                for d in written_dates(s, f.now) {
+                                for d in
+                                    written_dates(s, f.now).into_iter().chain(embedded_dates(s))
+                                {
                                     f.push_date(&path, true, d, Some(i), k);
                                 }
                             }

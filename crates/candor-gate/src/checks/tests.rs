@@ -5618,3 +5618,32 @@ fn countries_greetings_initialisms_and_verbs_of_names() {
     let bad = mail("Hi Sophie,\n\nGreat news, Helen: general servicing is $25 per fan coil with code FRESHCNY.\n\nPolar Air");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn dates_inside_values_percentages_and_weekly_series() {
+    let c = json!({"now":"2044-07-13","brand":"Riverside Rowing",
+        "learn_to_row":{"name":"Learn to Row course","starts":"2044-08-20","sessions":"4 Saturdays, 8:00-10:00am","price_nzd":120},
+        "offer":{"name":"Spring Membership","discount_percent":15,"ends":"2044-07-24"}});
+    let r = Recipient::from_json(
+        r#"{"id":"r1","email":"r@example.com","first_name":"Tane",
+        "events":[{"type":"quote_request","at":"2044-07-10","job":"archive clear-out","preferred_week":"w/c 2044-08-01"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Rowing", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi Tane,\n\nThe week you asked about, commencing Monday 1 August, works for us. Until 24 July 15% off Spring Membership. The Learn to Row course runs over four Saturday mornings (20 and 27 August, 3 and 10 September), $120.\n\nRiverside Rowing");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A Saturday off the weekly series is still made up.
+    let bad = mail("Hi Tane,\n\nThe Learn to Row course runs over four Saturday mornings (20 and 27 August, 3 and 11 September), $120.\n\nRiverside Rowing");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    // The week asked about is the record's.
+    let bad = mail("Hi Tane,\n\nThe week you asked about, commencing Monday 8 August, works for us.\n\nRiverside Rowing");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

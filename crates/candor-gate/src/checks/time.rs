@@ -1161,6 +1161,40 @@ impl Checker<'_> {
         out
     }
 
+    /// "four Saturday mornings (20 and 27 August, 3 and 10 September)" from a course that
+    /// starts on 20 August; "your next box comes on Sunday 24 April" after the skipped one
+    /// of Sunday 17 April, for a `delivery_day` of Sunday: a day ahead, a whole number of
+    /// weeks (up to twelve) after a known date, in a sentence that says the weekday recurs
+    /// (its plural, "weekly", "every") or for a person or campaign whose day it is.
+    fn weekly_series(&self, ti: usize, d: Date) -> bool {
+        let now = self.facts.now;
+        if d <= now || d.days_since(now) > 120 {
+            return false;
+        }
+        let wd = WEEKDAYS[weekday_index(d) as usize];
+        let (ss, se) = self.doc.sent_range[self.doc.toks[ti].sent];
+        let toks = &self.doc.toks[ss..se];
+        let said = toks.iter().enumerate().any(|(i, t)| {
+            t.norm.strip_suffix('s') == Some(wd)
+                || matches!(t.norm.as_str(), "weekly" | "every" | "each")
+                // "four Saturday mornings".
+                || (t.norm == wd
+                    && i > 0
+                    && (toks[i - 1].kind == TokKind::Num
+                        || crate::text::word_number(&toks[i - 1].norm).is_some_and(|n| n >= 2.0)))
+        }) || self.facts.list.iter().any(|f| {
+            f.date.is_none() && f.stems.len() == 1 && f.stems[0] == wd && f.key.contains("day")
+        });
+        said && self
+            .facts
+            .campaign_dates()
+            .chain(self.facts.personal_dates().map(|(c, _)| c))
+            .any(|c| {
+                let gap = d.days_since(c);
+                gap > 0 && gap % 7 == 0 && gap / 7 <= 12
+            })
+    }
+
     /// "knafeh last Friday: a fresh tray comes out again this Friday" when the campaign has
     /// fresh knafeh every Friday: a campaign fact that recurs on the weekday (its key names
     /// the day, or its words say "every" or "each" beside it) and shares a word with the
@@ -1834,7 +1868,15 @@ impl Checker<'_> {
                         .get(self.doc.words[wi + k] + 1)
                         .is_some_and(|x| x.norm == ":")
                 };
-                let day = (self.doc.adjacent(wi) && !timeish(1))
+                // "t/m zondag 24 april 15% korting": a percentage, not a day.
+                let percent = |k: usize| {
+                    self.doc
+                        .words
+                        .get(wi + k)
+                        .and_then(|&i| self.doc.toks.get(i + 1))
+                        .is_some_and(|x| x.norm == "%")
+                };
+                let day = (self.doc.adjacent(wi) && !timeish(1) && !percent(1))
                     .then(|| self.doc.word_after(wi, 1))
                     .flatten()
                     .and_then(|d| {
@@ -2313,6 +2355,9 @@ impl Checker<'_> {
             // "given at least 14 days before arrival - for arrival on 20 December, that means
             // 6 December": a campaign date less (or plus) the days the text counts.
             if self.days_from_campaign_date(ti, &candidates, &campaign) {
+                continue;
+            }
+            if nearest.is_some_and(|d| self.weekly_series(ti, d)) && !self.clause_in_past(ti) {
                 continue;
             }
             if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
