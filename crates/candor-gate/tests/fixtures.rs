@@ -84,11 +84,13 @@ fn fixture_set_meets_the_bar() {
 /// after those fixes, came in at recall 0.60, 0.73, 0.53, 0.73 and false alarms 0.47, 0.33,
 /// 0.13, 0.33: all the sets then scored 0.763 and 0.068. Sets bn to bq, written while the
 /// first fixes for those landed, came in at recall 0.60, 0.87, 0.67, 0.73 and false alarms
-/// 0.13, 0.27, 0.13, 0.27: all the sets then scored 0.761 and 0.071.)
+/// 0.13, 0.27, 0.13, 0.27: all the sets then scored 0.761 and 0.071. Sets br to bu, written
+/// while the fixes for bj to bq landed, came in at recall 0.47, 0.60, 0.73, 0.87 and false
+/// alarms 0.13, 0.13, 0.00, 0.20: all the sets then scored 0.755 and 0.063.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 2580, "{}", cases.len());
+    assert!(cases.len() >= 2700, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -100,7 +102,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.75, "recall {recall}");
-    assert!(fa <= 0.072, "false-alarm rate {fa}");
+    assert!(fa <= 0.064, "false-alarm rate {fa}");
 }
 
 #[test]
