@@ -536,8 +536,30 @@ impl PhraseSet {
                 }
             }
             let mut from = 0;
+            let b = lower.as_bytes();
+            let alnum_end = needle
+                .bytes()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            let alnum_start = needle
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
             while let Some(pos) = lower[from..].find(needle.as_str()) {
                 let s = from + pos;
+                // Whole words at the needle's ends: "note: i" is not in "note: it's".
+                let cut_end = alnum_end
+                    && b.get(s + needle.len())
+                        .is_some_and(|c| c.is_ascii_alphanumeric());
+                let cut_start = alnum_start && s > 0 && b[s - 1].is_ascii_alphanumeric();
+                if cut_end || cut_start {
+                    // (Past the needle's first character, on a character boundary.)
+                    from = s + needle.chars().next().map_or(1, char::len_utf8);
+                    if from >= lower.len() {
+                        break;
+                    }
+                    continue;
+                }
                 out.push((s, s + needle.len(), *payload));
                 from = s + needle.len().max(1);
                 if from >= lower.len() {

@@ -582,9 +582,15 @@ impl Checker<'_> {
             .filter(|&w| {
                 let x = norm(self, w);
                 let tok = &self.doc.toks[self.doc.words[w]];
+                // ("The SCAC committee": an acronym no fact names is judged as one, not as
+                // part of a name.)
+                let acronym = tok.all_caps
+                    && !x.bytes().any(|b| b.is_ascii_digit())
+                    && self.facts_for_stem(&stem(&x)).is_empty();
                 tok.kind == crate::text::TokKind::Num
                     || (!self.is_common(&x)
                         && !self.is_product_noun(&x)
+                        && !acronym
                         // ("Thirty-six Stableford points": a number in words.)
                         && crate::text::word_number(&x).is_none())
                     || (product_name

@@ -5647,3 +5647,28 @@ fn dates_inside_values_percentages_and_weekly_series() {
     let bad = mail("Hi Tane,\n\nThe week you asked about, commencing Monday 8 August, works for us.\n\nRiverside Rowing");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn acronyms_the_friday_and_whole_words_of_chatter() {
+    let c = json!({"now":"2046-01-10","brand":"Southern Cape Astronomy Club",
+        "grounds":"Box Hill","camp":{"name":"Sportferien Week","weeks":["2046-02-05 to 2046-02-09"],"book_by":"2046-01-21"}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Club news", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi,\n\nSportferien Week runs 5-9 February, Monday to Friday, with a race on the Friday. Book by 21 January. One thing to note: it's at our Box Hill ground.\n\nClear skies,\nThe SCAC committee");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // The model's note to its operator is still chatter.
+    let bad = mail("Hi,\n\nSportferien Week runs 5-9 February. Book by 21 January.\n\nNote: I kept it short.\n\nSouthern Cape Astronomy Club");
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.rule == "leak.assistant_chatter"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -2142,8 +2142,12 @@ impl Checker<'_> {
                                 "evenings" | "mornings" | "nights" | "afternoons" | "lunchtimes"
                             )
                         }) || self.doc.word_before(wi, 1).is_some_and(|x| {
-                            // ("a Saturday morning field trip": a kind of day.)
-                            matches!(x.norm.as_str(), "every" | "any" | "each" | "a" | "an")
+                            // ("a Saturday morning field trip": a kind of day; "a race and
+                            // medal ceremony on the Friday": a day of a week described.)
+                            matches!(
+                                x.norm.as_str(),
+                                "every" | "any" | "each" | "a" | "an" | "the"
+                            )
                         }) || self.weekday_with_hours(wi)
                             // "three weeks from this Friday, on August 9": the day counted
                             // from, not a day something ends.
