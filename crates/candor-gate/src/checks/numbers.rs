@@ -1628,6 +1628,35 @@ impl Checker<'_> {
                     && !said.iter().all(|w| lw.contains(w))
                     && !lw.iter().any(|w| w == "unlimited")
             }) {
+                // "join the Spielclub (10% off everything you buy)" beside a 15% sale for
+                // board games: a percentage in the clause that is not the limited offer's
+                // belongs to another of the campaign's deals.
+                let home = path.rfind('.').map_or("", |i| &path[..i]);
+                let (cs, ce) = self.doc.clause(ti);
+                let pcts: Vec<f64> = (cs..ce)
+                    .filter(|&k| {
+                        self.doc.toks[k].kind == TokKind::Num
+                            && self.doc.toks.get(k + 1).is_some_and(|n| n.norm == "%")
+                    })
+                    .filter_map(|k| parse_num(&self.doc.toks[k].norm))
+                    .collect();
+                let others = !pcts.is_empty()
+                    && !pcts.iter().any(|p| {
+                        self.facts.list.iter().any(|f| {
+                            !f.personal
+                                && f.kind == crate::facts::FKind::Percent
+                                && f.num.is_some_and(|n| num_matches(*p, n))
+                                && f.path.starts_with(home)
+                                // (The offer's own figure, not one its text mentions:
+                                // "not combinable with the 10% Spielclub discount".)
+                                && ["percent", "discount", "pct", "off"]
+                                    .iter()
+                                    .any(|k| f.key.contains(k))
+                        })
+                    });
+                if others {
+                    continue;
+                }
                 let e = self.doc.toks[self.doc.words[m.last]].end;
                 hits.push((self.doc.toks[ti].start, e, path.clone()));
             }
@@ -1776,7 +1805,16 @@ impl Checker<'_> {
                             ) && toks[k + 1..(k + 4).min(ti)].iter().any(|v| {
                                 matches!(
                                     v.norm.as_str(),
-                                    "apply" | "include" | "cover" | "work" | "count" | "valid"
+                                    "apply"
+                                        | "include"
+                                        | "cover"
+                                        | "work"
+                                        | "count"
+                                        | "valid"
+                                        // "SUMMER20 can't be used on the ... add-on".
+                                        | "used"
+                                        | "applied"
+                                        | "redeemed"
                                 )
                             })
                         })

@@ -5672,3 +5672,31 @@ fn acronyms_the_friday_and_whole_words_of_chatter() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn another_deals_universal_and_an_exclusion_denied() {
+    let c = json!({"now":"2044-10-12","brand":"Meeple & Mortar",
+        "offer":{"name":"Autumn Stack Sale","discount_percent":15,"code":"STAPEL15","ends":"2044-10-30",
+                 "applies_to":"all board games and card games","excludes":"pre-orders, gift cards and the Cancel For Any Reason add-on",
+                 "combinable":"not combinable with the 10% Spielclub discount"},
+        "membership":{"name":"Spielclub","price_eur_per_year":39,"benefits":"10% off all purchases"}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Sale", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi,\n\nThe Autumn Stack Sale takes 15% off board games and card games with STAPEL15 until 30 October. Join the Spielclub (€39 a year, which gets you 10% off everything you buy).\n\nP.S. STAPEL15 can't be used on the Cancel For Any Reason add-on.\n\nMeeple & Mortar");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // The sale's own percentage on everything is still wider than the sale.
+    let bad = mail("Hi,\n\nThe Autumn Stack Sale takes 15% off everything with STAPEL15 until 30 October.\n\nMeeple & Mortar");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.scope"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = mail("Hi,\n\nSTAPEL15 takes 15% off the Cancel For Any Reason add-on until 30 October.\n\nMeeple & Mortar");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
