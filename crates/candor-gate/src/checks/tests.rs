@@ -5700,3 +5700,41 @@ fn another_deals_universal_and_an_exclusion_denied() {
     let bad = mail("Hi,\n\nSTAPEL15 takes 15% off the Cancel For Any Reason add-on until 30 October.\n\nMeeple & Mortar");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+#[test]
+fn last_week_is_the_calendar_week_and_a_count_names_the_event() {
+    // Wednesday 9 January 2047: last week ran Monday 30 December to Sunday 5 January.
+    let c = json!({"now":"2047-01-09","brand":"Izakaya Kurenai"});
+    let r = Recipient::from_json(
+        r#"{"id":"k1","email":"l@example.com","first_name":"Lena",
+        "events":[{"type":"visit","at":"2047-01-04","party_size":2},
+                  {"type":"visit","at":"2046-12-13","party_size":8,"occasion":"team Christmas dinner"},
+                  {"type":"measuring_visit","at":"2046-12-27","rooms":"lounge and landing"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Thanks", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi Lena,\n\nThanks for coming in for dinner last week - the two of you picked the counter again.\n\nIzakaya Kurenai");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // The eight of you were in four weeks ago, not last week.
+    let bad = mail("Hi Lena,\n\nThanks for bringing the team for your Christmas dinner last week - eight of you!\n\nIzakaya Kurenai");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&bad)
+    );
+    // Thirteen days back is the week before last.
+    let bad = mail("Hi Lena,\n\nThanks for having us round last week to measure the lounge and landing.\n\nIzakaya Kurenai");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -370,7 +370,30 @@ impl Checker<'_> {
             // (event, word) pairs: how many words name each event.
             let mut by: Vec<(usize, String)> = Vec::new();
             for t in toks {
-                if self.is_common_word(&t.norm) {
+                // "eight of you" for the booking whose `party_size` is 8: a count names the
+                // event that holds it.
+                let count = if t.kind == TokKind::Num {
+                    parse_num(&t.norm)
+                } else {
+                    crate::text::word_number(&t.norm)
+                };
+                if let Some(n) = count.filter(|n| *n >= 2.0 && n.fract() == 0.0) {
+                    for f in self.facts.list.own() {
+                        if let (true, Some(e), Some(v)) = (f.personal, f.event, f.num) {
+                            if v == n && f.date.is_none() {
+                                events.push(e);
+                                let w = format!("#{n}");
+                                if !by.iter().any(|(x, y)| *x == e && *y == w) {
+                                    by.push((e, w));
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                // (A holiday names an event as well as any word: "your Christmas dinner" for
+                // an `occasion` of "team Christmas dinner".)
+                if self.rules.common.contains(t.norm.as_str()) {
                     continue;
                 }
                 let fs = self.facts_for_stem(&stem(&t.norm));
@@ -879,6 +902,13 @@ impl Checker<'_> {
             "this_year" => d.year() == now.year(),
             "last_year" => d.year() == now.year() - 1,
             "weekend" => matches!(weekday_index(d), 4..=6),
+            // "last week": Monday to Sunday of the week before this one (from a Sunday,
+            // 7 to 13 days back).
+            "last_week" => {
+                let age = now.days_since(d);
+                let into_week = weekday_index(now) as i64;
+                (into_week + 1..=into_week + 7).contains(&age)
+            }
             // "four home matches this season": a sports or growing season, not a named one.
             "season" if phrase.ends_with("this season") => {
                 !phrase.contains("last") && (0..=300).contains(&now.days_since(d))
