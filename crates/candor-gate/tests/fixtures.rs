@@ -88,7 +88,8 @@ fn fixture_set_meets_the_bar() {
 /// while the fixes for bj to bq landed, came in at recall 0.47, 0.60, 0.73, 0.87 and false
 /// alarms 0.13, 0.13, 0.00, 0.20: all the sets then scored 0.755 and 0.063. Sets bv to by,
 /// written while the fixes for bj to bu landed, came in at recall 0.67, 0.67, 0.53, 0.53 and
-/// false alarms 0.13, 0.07, 0.07, 0.13: all the sets then scored 0.748 and 0.059.)
+/// false alarms 0.13, 0.07, 0.07, 0.13: all the sets then scored 0.748 and 0.059; with
+/// "last week" held to the calendar week, 0.750 and 0.059.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -103,7 +104,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.745, "recall {recall}");
+    assert!(recall >= 0.75, "recall {recall}");
     assert!(fa <= 0.059, "false-alarm rate {fa}");
 }
 
