@@ -2255,10 +2255,13 @@ impl Checker<'_> {
             // (`seat_added`) or an attribute key (`seats`) rather than by a value.
             let by_name = content.iter().find_map(|&w| {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);
+                // ("a home demonstration" for `home_demo_booked`: a short form the word
+                // begins with, well short of it: "clicker" is no `email_click`.)
                 let named = |k: &str| {
-                    crate::text::fold(k)
-                        .split(['_', ' ', '-'])
-                        .any(|p| p.len() > 2 && stem(p) == st)
+                    crate::text::fold(k).split(['_', ' ', '-']).any(|p| {
+                        (p.len() > 2 && stem(p) == st)
+                            || (p.len() >= 4 && st.len() >= p.len() + 4 && st.starts_with(p))
+                    })
                 };
                 let r = self.facts.recipient;
                 r.events

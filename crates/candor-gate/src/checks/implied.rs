@@ -73,16 +73,19 @@ pub(crate) fn matches_type(list: &[String], kind: &str) -> bool {
         folded = fold(kind);
         folded.as_str()
     };
-    list.iter().any(|t| {
-        let t = t.as_str();
-        match (t.strip_prefix('*'), t.strip_suffix('*')) {
-            _ if t == "*" => true,
-            (Some(rest), _) if rest.ends_with('*') => k.contains(&rest[..rest.len() - 1]),
-            (Some(rest), _) => k.ends_with(rest),
-            (None, Some(head)) => k.starts_with(head),
-            (None, None) => t == k,
-        }
-    })
+    let one = |t: &str| match (t.strip_prefix('*'), t.strip_suffix('*')) {
+        _ if t == "*" => true,
+        (Some(rest), _) if rest.ends_with('*') => k.contains(&rest[..rest.len() - 1]),
+        (Some(rest), _) => k.ends_with(rest),
+        (None, Some(head)) => k.starts_with(head),
+        (None, None) => t == k,
+    };
+    // "!web_*": a type the list's other patterns would take, left out ("*visit*" is a
+    // visit in person, not a `web_visit`).
+    list.iter().any(|t| !t.starts_with('!') && one(t))
+        && !list
+            .iter()
+            .any(|t| t.strip_prefix('!').is_some_and(|n| one(n)))
 }
 
 pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStatus {

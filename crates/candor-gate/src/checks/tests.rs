@@ -5738,3 +5738,57 @@ fn last_week_is_the_calendar_week_and_a_count_names_the_event() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn visits_in_person_and_short_forms_of_event_types() {
+    let c = json!({"now":"2044-01-13","brand":"Orchard Hill"});
+    let visitor = Recipient::from_json(
+        r#"{"id":"v1","email":"v@example.com","first_name":"Mia",
+        "events":[{"type":"pick_visit","at":"2043-12-29","fruit":"cherries","kg":6.2}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let browser = Recipient::from_json(
+        r#"{"id":"v2","email":"w@example.com","first_name":"Noor",
+        "events":[{"type":"web_visit","at":"2044-01-10","page":"Night Pick"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Thanks", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(
+        &visitor,
+        "Hi Mia,\n\nThanks for coming out to see us just after Christmas.\n\nOrchard Hill",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let demo = Recipient::from_json(
+        r#"{"id":"v3","email":"d@example.com","first_name":"Ari",
+        "events":[{"type":"home_demo_booked","at":"2044-01-10","model":"Strider 4"},
+                  {"type":"purchase","at":"2043-11-02","item":"basket"}],
+        "consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let ok = mail(
+        &demo,
+        "Hi Ari,\n\nThank you for booking a home demonstration of the Strider 4.\n\nOrchard Hill",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // A page visit is no visit in person.
+    let bad = mail(
+        &browser,
+        "Hi Noor,\n\nThanks for coming out to see us on Saturday.\n\nOrchard Hill",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+        "{:?}",
+        kinds(&bad)
+    );
+}
