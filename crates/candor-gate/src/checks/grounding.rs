@@ -904,6 +904,24 @@ impl Checker<'_> {
             return;
         }
         let vocative = sentence_initial && self.followed_by_comma(hi);
+        // "Ayubowan, and see you soon,": a greeting word opening a sign-off (a closing line
+        // that ends in a comma), the line going on in lowercase, is no name.
+        let sign_off_line = {
+            let text = self.doc.text;
+            let end = text[span_s..].find('\n').map_or(text.len(), |i| span_s + i);
+            text[span_s..end].trim_end().ends_with(',')
+        };
+        if vocative
+            && lo == hi
+            && sign_off_line
+            && self.opens_closing_line(span_s)
+            && self
+                .doc
+                .word_after(hi, 1)
+                .is_some_and(|n| !n.cap && n.kind == crate::text::TokKind::Word)
+        {
+            return;
+        }
         // "Efcharistó, Sophie", "Kia ora, Aroha": a greeting word before the person's own
         // name, not another name for them.
         if vocative

@@ -5792,3 +5792,26 @@ fn visits_in_person_and_short_forms_of_event_types() {
         kinds(&bad)
     );
 }
+
+#[test]
+fn midnight_before_a_day_hallowe_en_and_a_closing_greeting() {
+    let c = json!({"now":"2048-10-07","brand":"Pippin Cider Festival",
+        "offer":{"name":"Early tickets","price_gbp":18,"usual_gbp":24,"code":"PIPPIN6","ends":"2048-10-11"}});
+    let r = sparse();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Tickets", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi,\n\nTickets are £18 instead of £24 with code PIPPIN6 until midnight this Sunday, 11 October. The festival runs up to Hallowe'en.\n\nAyubowan, and see you soon,\nPippin Cider Festival");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    // Midnight tonight is still a deadline the campaign does not have.
+    let bad = mail("Hi,\n\nTickets are £18 instead of £24 with code PIPPIN6 until midnight tonight.\n\nPippin Cider Festival");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.deadline"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -2107,6 +2107,19 @@ impl Checker<'_> {
                     "tomorrow" => (Some(vec![1]), "offer.deadline"),
                     // "Meteor rates pick up after midnight", "Meteors, midnight and a member
                     // price": midnight is a deadline only when something ends at it.
+                    // ("until midnight this Sunday, 11 October": the day after it is the
+                    // deadline, judged as a day.)
+                    "midnight"
+                        if (1..=3).any(|k| {
+                            self.doc.word_after(wi, k).is_some_and(|x| {
+                                WEEKDAYS.contains(&x.norm.as_str())
+                                    || month_of(&x.norm).is_some()
+                                    || x.norm == "tomorrow"
+                            })
+                        }) =>
+                    {
+                        (None, "")
+                    }
                     "midnight"
                         if !(1..=2).any(|k| {
                             self.doc.word_before(wi, k).is_some_and(|p| {
