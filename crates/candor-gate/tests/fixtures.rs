@@ -91,7 +91,8 @@ fn fixture_set_meets_the_bar() {
 /// false alarms 0.13, 0.07, 0.07, 0.13: all the sets then scored 0.748 and 0.059; with
 /// "last week" held to the calendar week, 0.750 and 0.059. Sets bz to cc, written while
 /// the fixes for bv to by landed, came in at recall 0.60, 0.67, 0.87, 0.67 and false alarms
-/// 0.13, 0.33, 0.33, 0.40: all the sets then scored 0.748 and 0.067.)
+/// 0.13, 0.33, 0.33, 0.40: all the sets then scored 0.748 and 0.067; with their first
+/// false alarms fixed, 0.747 and 0.064.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -107,7 +108,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.745, "recall {recall}");
-    assert!(fa <= 0.068, "false-alarm rate {fa}");
+    assert!(fa <= 0.065, "false-alarm rate {fa}");
 }
 
 #[test]
