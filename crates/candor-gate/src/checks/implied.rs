@@ -83,9 +83,7 @@ pub(crate) fn matches_type(list: &[String], kind: &str) -> bool {
     // "!web_*": a type the list's other patterns would take, left out ("*visit*" is a
     // visit in person, not a `web_visit`).
     list.iter().any(|t| !t.starts_with('!') && one(t))
-        && !list
-            .iter()
-            .any(|t| t.strip_prefix('!').is_some_and(|n| one(n)))
+        && !list.iter().any(|t| t.strip_prefix('!').is_some_and(&one))
 }
 
 pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStatus {

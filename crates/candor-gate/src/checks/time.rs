@@ -906,7 +906,7 @@ impl Checker<'_> {
             // 7 to 13 days back).
             "last_week" => {
                 let age = now.days_since(d);
-                let into_week = weekday_index(now) as i64;
+                let into_week = weekday_index(now);
                 (into_week + 1..=into_week + 7).contains(&age)
             }
             // "four home matches this season": a sports or growing season, not a named one.
