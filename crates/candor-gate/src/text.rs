@@ -258,33 +258,15 @@ fn space_grouped(text: &str, mut toks: Vec<Tok>) -> Vec<Tok> {
             && !t.norm.contains('.')
     };
     let gap = |a: &Tok, b: &Tok| matches!(&text[a.end..b.start], " " | "\u{a0}" | "\u{202f}");
+    // A currency's sign, its code, or a local name for it ("kr", "zł", "Kč", "Ft", "Fr.").
     let money_word = |t: &Tok| {
         (t.kind == TokKind::Punct && matches!(t.norm.as_str(), "$" | "€" | "£" | "r"))
             || (t.kind == TokKind::Word
-                && matches!(
-                    t.norm.as_str(),
-                    "eur"
-                        | "usd"
-                        | "cad"
-                        | "chf"
-                        | "sek"
-                        | "nok"
-                        | "dkk"
-                        | "kr"
-                        | "pln"
-                        | "zl"
-                        | "zł"
-                        | "czk"
-                        | "kc"
-                        | "kč"
-                        | "huf"
-                        | "ft"
-                        | "gbp"
-                        | "aud"
-                        | "nzd"
-                        | "zar"
-                        | "fr"
-                ))
+                && (crate::facts::CURRENCY_CODES.contains(&t.norm.as_str())
+                    || matches!(
+                        t.norm.as_str(),
+                        "kr" | "zl" | "zł" | "czk" | "kc" | "kč" | "huf" | "ft" | "fr"
+                    )))
     };
     let mut i = 0;
     while i + 1 < toks.len() {
