@@ -656,8 +656,12 @@ impl Checker<'_> {
                         .iter()
                         .position(|ev| ev.kind.split('_').any(|p| p == root));
                     if let (true, Some(e)) = (hits.is_empty(), typed) {
-                        hits = self.facts_where(|f| f.personal && f.event == Some(e));
-                        hits.truncate(1);
+                        hits.extend(
+                            self.facts
+                                .list
+                                .iter()
+                                .position(|f| f.personal && f.event == Some(e)),
+                        );
                     }
                 }
             }

@@ -320,6 +320,11 @@ impl<'t> Doc<'t> {
 ///
 /// `markers` are trimmed, lowercase and free of line breaks (the compiled rules keep them so).
 /// `lower` is `text` with ASCII letters lowercased.
+/// The object a fact's path sits in: `context.offer` for `context.offer.days`.
+pub(super) fn parent_path(p: &str) -> &str {
+    p.rfind('.').map_or("", |i| &p[..i])
+}
+
 fn footer_start(text: &str, lower: &str, body_start: usize, markers: &[String]) -> usize {
     let Some(body) = text.get(body_start..) else {
         return text.len();

@@ -1356,7 +1356,7 @@ impl Checker<'_> {
                     w.len() >= 3 && !matches!(*w, "and" | "the" | "for" | "our" | "all" | "any")
                 });
             if only {
-                let home = f.path.rfind('.').map_or("", |i| &f.path[..i]);
+                let home = super::parent_path(&f.path);
                 terms.push((home, role, qualifier));
             }
         }
@@ -1631,7 +1631,7 @@ impl Checker<'_> {
                 // "join the Spielclub (10% off everything you buy)" beside a 15% sale for
                 // board games: a percentage in the clause that is not the limited offer's
                 // belongs to another of the campaign's deals.
-                let home = path.rfind('.').map_or("", |i| &path[..i]);
+                let home = super::parent_path(path);
                 let (cs, ce) = self.doc.clause(ti);
                 let pcts: Vec<f64> = (cs..ce)
                     .filter(|&k| {
@@ -1923,7 +1923,7 @@ impl Checker<'_> {
                 // deals of its own. Only this offer's code, its percentage or "too" / "same"
                 // bring this offer to it.
                 let offered = offered && {
-                    let home = path.rfind('.').map_or("", |i| &path[..i]);
+                    let home = super::parent_path(path);
                     let elsewhere = self.facts.list.iter().any(|f| {
                         !f.personal
                             && !f.path.starts_with(home)

@@ -252,11 +252,12 @@ impl Checker<'_> {
                 continue;
             }
             let path = fact.path.as_str();
-            let parent = path.rfind('.').map_or("", |i| &path[..i]);
+            let parent = super::parent_path(path);
             let by_name = matches!(fact.key.as_str(), "name" | "title");
             for d in self.facts.list.iter().filter(|d| !d.personal) {
                 let Some(date) = d.date else { continue };
-                let beside = by_name && d.path.rfind('.').is_some_and(|i| &d.path[..i] == parent);
+                let beside =
+                    by_name && d.path.contains('.') && super::parent_path(&d.path) == parent;
                 if (d.path == path || beside) && !out.contains(&date) {
                     out.push(date);
                 }
@@ -1237,9 +1238,7 @@ impl Checker<'_> {
             .filter(|t| !self.is_common_word(&t.norm))
             .map(|t| stem(&t.norm))
             .collect();
-        fn parent(p: &str) -> &str {
-            p.rfind('.').map_or("", |i| &p[..i])
-        }
+        use super::parent_path as parent;
         self.facts.list.iter().any(|f| {
             let recurs = !f.personal
                 && (f.key.contains(weekday)
