@@ -222,6 +222,39 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
 }
 
 impl Checker<'_> {
+    /// A personal fact kept under a key that names a habit or preference and that `word`
+    /// names: by the rest of the key ("venue" for `preferred_venue`) or, for a number, by
+    /// its value ("four" for `usual_party_size: 4`).
+    fn habit_fact(&self, word: &str) -> Option<usize> {
+        const HABIT: [&str; 7] = [
+            "usual",
+            "preferred",
+            "favourite",
+            "favorite",
+            "regular",
+            "typical",
+            "default",
+        ];
+        let num = match word {
+            "a" | "an" | "no" => None,
+            w => w
+                .parse::<f64>()
+                .ok()
+                .or_else(|| crate::text::word_number(w)),
+        };
+        let st = stem(word);
+        self.facts.list.own().iter().position(|f| {
+            let mut parts = f.key.split('_');
+            if !f.personal || !parts.next().is_some_and(|p| HABIT.contains(&p)) {
+                return false;
+            }
+            match num {
+                Some(n) => f.num == Some(n),
+                None => parts.any(|p| stem(p) == st),
+            }
+        })
+    }
+
     /// Words `first..=last` (word indices) are part of a capitalized name the campaign gives
     /// ("our New Member Flexi Offer"): the name of an offer, not a claim about the reader.
     fn in_campaign_name(&self, first: usize, last: usize) -> bool {
@@ -543,6 +576,14 @@ impl Checker<'_> {
                                 .into_iter()
                                 .find(|&f| self.facts.list[f].personal)
                         })
+                });
+                // "your usual venue" for `preferred_venue`, "your usual four" for
+                // `usual_party_size: 4`: a habit the record keeps under a key that says so.
+                let named = named.or_else(|| {
+                    (1..=2)
+                        .filter(|_| habitual)
+                        .filter_map(|k| self.doc.word_after(m.last, k))
+                        .find_map(|t| self.habit_fact(&t.norm))
                 });
                 // "your partner" for `travels_with: partner`: a specific the record names
                 // in a value.

@@ -5815,3 +5815,47 @@ fn midnight_before_a_day_hallowe_en_and_a_closing_greeting() {
         kinds(&bad)
     );
 }
+
+/// "your usual venue" for `preferred_venue`, "your usual four" for `usual_party_size: 4`: a
+/// habit the record keeps under a key that says so; a different number or no such key is
+/// still a claimed habit the record lacks.
+#[test]
+fn usual_named_by_a_habit_key() {
+    let c = json!({"now":"2048-07-08","brand":"Kotthu & Kin",
+        "offer":{"name":"Winter Lamprais Nights","price_aud":58}});
+    let check = |attrs: &str, body: &str| {
+        let r = Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"h@example.com","first_name":"Hannah",
+                "attributes":{attrs},
+                "events":[{{"type":"review","at":"2048-07-04","platform":"Google","rating":5}}]}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap();
+        Gate::new().check(
+            &Email::new("Lamprais", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let habit = r#"{"usual_party_size":4,"preferred_venue":"Coburg dining room"}"#;
+    for body in [
+        "Hi Hannah,\n\nA table for your usual four comes to $232 before drinks.\n\nKotthu & Kin",
+        "Hi Hannah,\n\nWe'll seat you in your usual venue, the Coburg dining room.\n\nKotthu & Kin",
+    ] {
+        let r = check(habit, body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+        let r = check(r#"{"suburb":"Coburg"}"#, body);
+        assert!(
+            r.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+            "{body}\n{:?}",
+            kinds(&r)
+        );
+    }
+    let r = check(
+        habit,
+        "Hi Hannah,\n\nA table for your usual six comes to $348 before drinks.\n\nKotthu & Kin",
+    );
+    assert!(!r.passed(), "{:?}", kinds(&r));
+}
