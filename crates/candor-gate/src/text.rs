@@ -231,7 +231,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let rand = text
         .as_bytes()
         .windows(2)
-        .any(|w| w[0] == b'R' && w[1].is_ascii_digit());
+        .any(|w| w[0] == b'R' && (w[1].is_ascii_digit() || matches!(w[1], b'M' | b's' | b'p')));
     let toks = if rand { rand_amounts(text, toks) } else { toks };
     space_grouped(text, toks)
 }
@@ -323,7 +323,8 @@ fn space_grouped(text: &str, mut toks: Vec<Tok>) -> Vec<Tok> {
 /// "R1 150", "R300", "R1,150.00": amounts in South African rand. The tokenizers read "R1" as
 /// a word; this splits the currency letter off as a symbol (norm `r`, like `$`) and joins the
 /// thousands the number is written in (a space, a no-break space or a comma, then three
-/// digits), so the money checks read them as they read dollars.
+/// digits), so the money checks read them as they read dollars. Ringgit, rupees and rupiah
+/// ("RM68", "RM 61.20", "Rs 1,200", "Rp15.000") are written the same way after their letters.
 fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
     let b = text.as_bytes();
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
@@ -331,11 +332,33 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
     while i < toks.len() {
         let t = &toks[i];
         let raw = &text[t.start..t.end];
+        let letters = ["RM", "Rs", "Rp", "R"]
+            .into_iter()
+            .find(|p| raw.starts_with(p))
+            .map_or(0, str::len);
         let is_rand = t.kind == TokKind::Word
-            && raw.len() >= 2
-            && raw.as_bytes()[0] == b'R'
-            && raw.as_bytes()[1..].iter().all(u8::is_ascii_digit)
+            && letters > 0
+            && raw.len() > letters
+            && raw.as_bytes()[letters..].iter().all(u8::is_ascii_digit)
             && (t.start == 0 || !b[t.start - 1].is_ascii_alphanumeric());
+        // "RM 61.20": the letters alone, then the number.
+        let apart = t.kind == TokKind::Word
+            && matches!(raw, "RM" | "Rs" | "Rs." | "Rp")
+            && toks.get(i + 1).is_some_and(|n| {
+                n.kind == TokKind::Num
+                    && matches!(&text[t.end..n.start], " " | "\u{a0}")
+                    && n.norm.starts_with(|c: char| c.is_ascii_digit())
+            });
+        if apart {
+            out.push(Tok::punct(
+                t.start,
+                t.end,
+                compact_str::CompactString::from("r"),
+                t.sent,
+            ));
+            i += 1;
+            continue;
+        }
         if !is_rand {
             out.push(t.clone());
             i += 1;
@@ -343,14 +366,14 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
         }
         out.push(Tok::punct(
             t.start,
-            t.start + 1,
+            t.start + letters,
             compact_str::CompactString::from("r"),
             t.sent,
         ));
         let mut num = t.clone();
-        num.start = t.start + 1;
+        num.start = t.start + letters;
         num.kind = TokKind::Num;
-        num.norm = compact_str::CompactString::from(&raw[1..]);
+        num.norm = compact_str::CompactString::from(&raw[letters..]);
         num.cap = false;
         num.all_caps = false;
         i += 1;

@@ -5859,3 +5859,41 @@ fn usual_named_by_a_habit_key() {
     );
     assert!(!r.passed(), "{:?}", kinds(&r));
 }
+
+/// Ringgit written after its letters ("RM68", "RM 61.20") are amounts, not offer codes; a
+/// wrong one is a wrong amount. An email in Malay or Swedish is foreign copy: its month and
+/// day names are not made-up names.
+#[test]
+fn ringgit_amounts_and_malay_or_swedish_copy() {
+    let c = json!({"now":"2049-10-13","brand":"Lorong Tujuh Hawker Kitchen",
+        "offer":{"name":"Makan Besar Set","price_myr":68,"member_discount_percent":10,
+                 "code":"MAKAN10","available":"2049-10-18 to 2049-10-31"}});
+    let siti = Recipient::from_json(
+        r#"{"id":"1","email":"s@example.com","first_name":"Siti"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Makan Besar", body),
+            &siti,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Siti,\n\nThe Makan Besar Set is RM68, or RM61.20 with code MAKAN10, from 18 to 31 October.\n\nLorong Tujuh Hawker Kitchen",
+        "Hi Siti,\n\nThe Makan Besar Set is RM 68, or RM 61.20 with code MAKAN10, from 18 to 31 October.\n\nLorong Tujuh Hawker Kitchen",
+        "Salam Siti,\n\nDari 18 hingga 31 Oktober, Set Makan Besar untuk dua orang pada harga RM68. Ahli dapat potongan 10% dengan kod MAKAN10 dan jumpa kami pada hari Jumaat.\n\nLorong Tujuh Hawker Kitchen",
+        "Hej Siti,\n\nFrån 18 till 31 oktober har vi Makan Besar Set för RM68. Vi ses på fredag och du kan använda koden MAKAN10 för att få 10% rabatt.\n\nLorong Tujuh Hawker Kitchen",
+    ] {
+        let r = mail(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    let bad =
+        mail("Hi Siti,\n\nThe Makan Besar Set is RM83 for two.\n\nLorong Tujuh Hawker Kitchen");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
