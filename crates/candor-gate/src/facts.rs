@@ -907,6 +907,20 @@ impl<'a> Facts<'a> {
                     }
                 }
             }
+        } else {
+            // Too many to pair every two: pair the amounts of one object ("reduced by
+            // €26,000" for a listing's `previous_price_eur` less its `price_eur`).
+            let parent = |i: usize| {
+                let p = f.list[i].path.as_str();
+                p.rfind('.').map_or("", |k| &p[..k])
+            };
+            for (i, (a, ai)) in amounts.iter().enumerate() {
+                for (b, bi) in &amounts[i + 1..] {
+                    if parent(*ai) == parent(*bi) {
+                        out.numbers.push(((a - b).abs(), *ai));
+                    }
+                }
+            }
         }
         // A price per unit of a pack, or times a count the campaign states ("10 classes for
         // $135" is $13.50 a class; "$9 less a month for 3 months" is $27).

@@ -224,8 +224,10 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
 impl Checker<'_> {
     /// A personal fact kept under a key that names a habit or preference and that `word`
     /// names: by the rest of the key ("venue" for `preferred_venue`) or, for a number, by
-    /// its value ("four" for `usual_party_size: 4`).
-    fn habit_fact(&self, word: &str) -> Option<usize> {
+    /// its value ("four" for `usual_party_size: 4`). A number followed by a noun the key
+    /// names needs no habit word in the key ("your usual 1.25x speed" for
+    /// `playback_speed: 1.25`).
+    fn habit_fact(&self, word: &str, noun: Option<&str>) -> Option<usize> {
         const HABIT: [&str; 7] = [
             "usual",
             "preferred",
@@ -238,19 +240,25 @@ impl Checker<'_> {
         let num = match word {
             "a" | "an" | "no" => None,
             w => w
+                .trim_end_matches(['x', '×'])
                 .parse::<f64>()
                 .ok()
                 .or_else(|| crate::text::word_number(w)),
         };
         let st = stem(word);
+        let noun = noun.map(stem);
+        let names = |f: &crate::facts::Fact, w: &str| f.key.split('_').any(|p| stem(p) == w);
         self.facts.list.own().iter().position(|f| {
-            let mut parts = f.key.split('_');
-            if !f.personal || !parts.next().is_some_and(|p| HABIT.contains(&p)) {
+            if !f.personal {
                 return false;
             }
+            let habit = f.key.split('_').next().is_some_and(|p| HABIT.contains(&p));
             match num {
-                Some(n) => f.num == Some(n),
-                None => parts.any(|p| stem(p) == st),
+                Some(n) if f.num == Some(n) => {
+                    habit || noun.as_deref().is_some_and(|x| names(f, x))
+                }
+                Some(_) => false,
+                None => habit && names(f, &st),
             }
         })
     }
@@ -580,10 +588,11 @@ impl Checker<'_> {
                 // "your usual venue" for `preferred_venue`, "your usual four" for
                 // `usual_party_size: 4`: a habit the record keeps under a key that says so.
                 let named = named.or_else(|| {
-                    (1..=2)
-                        .filter(|_| habitual)
-                        .filter_map(|k| self.doc.word_after(m.last, k))
-                        .find_map(|t| self.habit_fact(&t.norm))
+                    (1..=2).filter(|_| habitual).find_map(|k| {
+                        let t = self.doc.word_after(m.last, k)?;
+                        let noun = self.doc.word_after(m.last, k + 1);
+                        self.habit_fact(&t.norm, noun.map(|n| n.norm.as_str()))
+                    })
                 });
                 // "your partner" for `travels_with: partner`: a specific the record names
                 // in a value.

@@ -1842,9 +1842,22 @@ impl Checker<'_> {
                             })
                         })
                 };
+                // "Shoes, apparel and protective gear are out too": left out, later.
+                let left_out = {
+                    let toks = &self.doc.toks;
+                    (ti..toks.len().saturating_sub(1))
+                        .take_while(|&k| toks[k].sent == sent)
+                        .any(|k| {
+                            matches!(
+                                toks[k].norm.as_str(),
+                                "are" | "is" | "stay" | "stays" | "remain" | "remains"
+                            ) && toks[k + 1].norm == "out"
+                        })
+                };
                 // "... - kits, needles and notions excepted."
                 let denied = listed_out
                     || denied_after
+                    || left_out
                     || self.sentence_has(ti, &["excepted"])
                     || self.clause_has(
                         ti,
@@ -2348,13 +2361,30 @@ impl Checker<'_> {
     }
 
     /// "Total: from EUR 1,685" under lines of EUR 780, -EUR 120, EUR 45 and EUR 980: the
-    /// amount at `s`, on a line that says "total", is the sum of the amounts on the lines
-    /// just above it (one each, with no blank line between).
+    /// amount at `s`, on a line that says "total" (or "your price", "you pay", "balance
+    /// due"), is the sum of the amounts on the lines just above it (one each, with no blank
+    /// line between).
     fn itemized_total(&self, s: usize, v: f64, lines: &[(usize, usize, f64)]) -> bool {
         let text = self.doc.text;
         let line = text[..s].rfind('\n').map_or(0, |i| i + 1);
         let head = fold(&text[line..s]);
-        if !head.contains("total") && !head.trim_start().starts_with('=') {
+        // ("Total:", "= ", "Your price", "You pay", "Balance due", "Net cost".)
+        let says_total = ["total", "price", "pay", "balance", "due", "net", "cost"]
+            .iter()
+            .any(|w| head.contains(w));
+        // A sentence that sums up the list may stand a blank line under it ("That's $265");
+        // a "Total:" row may not.
+        let sums_up = [
+            "that's",
+            "that is",
+            "altogether",
+            "in all",
+            "all in",
+            "comes to",
+        ]
+        .iter()
+        .any(|w| head.contains(w));
+        if !says_total && !sums_up && !head.trim_start().starts_with('=') {
             return false;
         }
         let Some(at) = lines.iter().position(|l| l.0 == line) else {
@@ -2364,8 +2394,10 @@ impl Checker<'_> {
         for &(l, _, a) in lines[..at].iter().rev() {
             // The line must end right where the next one starts: no blank line, no line
             // without an amount, between the items and the total.
+            // ("That's $265" may stand a blank line under the list it adds up.)
             let gap = &text[l..next_line];
-            if gap.matches('\n').count() != 1 {
+            let breaks = gap.matches('\n').count();
+            if breaks != 1 && !(sums_up && terms == 0 && breaks == 2 && gap.contains("\n\n")) {
                 break;
             }
             sum += a;
@@ -2396,8 +2428,13 @@ impl Checker<'_> {
                     && matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
                     && p.end == t.start
             });
+            // ("Breeze 2 $8,995": a sign that opens the next amount is not this one's.)
             let sym_after = next.is_some_and(|n| {
-                (n.kind == TokKind::Punct && matches!(n.norm.as_str(), "€" | "£" | "$"))
+                (n.kind == TokKind::Punct
+                    && matches!(n.norm.as_str(), "€" | "£" | "$")
+                    && !toks
+                        .get(i + 2)
+                        .is_some_and(|m| m.kind == TokKind::Num && m.start == n.end))
                     || CURRENCY_WORDS.contains(&n.norm.as_str())
             });
             let word_before = prev.is_some_and(|p| CURRENCY_WORDS.contains(&p.norm.as_str()));
@@ -2671,10 +2708,17 @@ impl Checker<'_> {
         } else {
             self.facts.money_offs().to_vec()
         };
+        // "about $353 a month" for $16,950 over 48 months: a quotient rounded, said so.
+        let approx_at: Vec<usize> = pending
+            .iter()
+            .filter(|p| self.approximate_at(p.0))
+            .map(|p| p.0)
+            .collect();
         loop {
             let before = pending.len();
-            pending.retain(|(_, _, v, factors)| {
+            pending.retain(|(s, _, v, factors)| {
                 let v = *v;
+                let approx = approx_at.contains(s);
                 let sum = accepted.iter().enumerate().any(|(i, a)| {
                     accepted[i + 1..]
                         .iter()
@@ -2695,9 +2739,11 @@ impl Checker<'_> {
                     })
                 });
                 let factored = accepted.iter().any(|a| {
-                    factors
-                        .iter()
-                        .any(|k| (a / k - v).abs() < 0.005 || (a * k - v).abs() < 0.005)
+                    factors.iter().any(|k| {
+                        (a / k - v).abs() < 0.005
+                            || (a * k - v).abs() < 0.005
+                            || (approx && *k >= 2.0 && (a / k - v).abs() <= 0.5)
+                    })
                 });
                 // "$319.20 for the first 12, plus 4 extras at $24 each = $415.20"; "two
                 // children come to $390" ($202.50 each, less the $15 sibling discount): one
@@ -3093,6 +3139,21 @@ impl Checker<'_> {
                         )
                     })
             })
+    }
+
+    /// The amount starting at byte `start` is said to be rounded: "about $353", "roughly
+    /// €40", "~£12".
+    fn approximate_at(&self, start: usize) -> bool {
+        let toks = &self.doc.toks;
+        let Some(ti) = toks.iter().position(|t| t.start >= start) else {
+            return false;
+        };
+        toks[ti.saturating_sub(2)..ti].iter().any(|t| {
+            matches!(
+                t.norm.as_str(),
+                "about" | "around" | "roughly" | "approximately" | "approx" | "circa" | "~"
+            )
+        })
     }
 
     pub(super) fn sentence_has(&self, ti: usize, words: &[&str]) -> bool {

@@ -5897,3 +5897,92 @@ fn ringgit_amounts_and_malay_or_swedish_copy() {
         kinds(&bad)
     );
 }
+
+/// Worked amounts a dealer's email shows: a price over 48 months "about" a month (rounded),
+/// a list priced line by line and added up on a "Your price" line or, after a blank line,
+/// "That's", a model's number before its price ("Breeze 2 $8,995"), and one listing's price
+/// cut among many amounts. Wrong ones are still wrong.
+#[test]
+fn worked_amounts_monthly_listed_and_reduced() {
+    let c = json!({"now":"2050-10-12","brand":"Fairway Electric Carts",
+        "models_usd":{"Breeze 2":8995,"Breeze 4L":13495,"Voyager 6":16950},
+        "parts_usd":{"deck":85,"trucks":78,"wheels":62,"bearings":28,"grip":12},
+        "offer":{"name":"Fall Trade-Up Event","trade_in_bonus_usd":1500,
+                 "financing":"0% APR for 48 months on approved credit","ends":"2050-10-31"},
+        "listings":[{"name":"Petrel","price_usd":329000,"previous_price_usd":355000},
+                    {"name":"Fennec","price_usd":139000},{"name":"Alba","price_usd":498000},
+                    {"name":"Sola","price_usd":1150000},{"name":"Mistral","price_usd":389000}],
+        "survey_credit_usd":4500,"threshold_usd":250000,"deposit_usd":5000});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"d@example.com","first_name":"Darlene","consent":{"profiling":true},
+        "events":[{"type":"appraisal","at":"2050-10-06","appraised_value_usd":3200}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Fall Trade-Up", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Darlene,\n\nThe Voyager 6 is $16,950, and with 0% APR for 48 months that's about $353 a month.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nNew-cart prices: Breeze 2 $8,995 / Breeze 4L $13,495 / Voyager 6 $16,950.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nHere is how it looks:\n\n  Breeze 4L    $13,495\n  Trade-in     -$3,200\n  Bonus        -$1,500\n  Your price    $8,795\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nA build:\n- deck $85\n- trucks $78\n- wheels $62\n- bearings $28\n- grip $12\n\nThat's $265 for the lot.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nPetrel is now $329,000, reduced by $26,000 on Monday.\n\nFairway Electric Carts",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Darlene,\n\nThe Voyager 6 is $16,950, and with 0% APR for 48 months that's about $383 a month.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nThe Voyager 6 is $16,950, and with 0% APR for 48 months that's $353 a month.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nHere is how it looks:\n\n  Breeze 4L    $13,495\n  Trade-in     -$3,200\n  Bonus        -$1,500\n  Your price    $8,495\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nA build:\n- deck $85\n- trucks $78\n- wheels $62\n- bearings $28\n- grip $12\n\nThat's $245 for the lot.\n\nFairway Electric Carts",
+        "Hi Darlene,\n\nPetrel is now $329,000, reduced by $36,000 on Monday.\n\nFairway Electric Carts",
+    ] {
+        let rep = mail(body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "offer.amount"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
+
+/// "protective gear are out too" denies the excluded item; "your usual 1.25x speed" is the
+/// person's `playback_speed`.
+#[test]
+fn left_out_exclusions_and_usual_numbers() {
+    let c = json!({"now":"2049-04-14","brand":"Eastside Griptape",
+        "offer":{"name":"Spring Setup Deal","discount_percent":20,"code":"SETUP20",
+                 "excludes":"pre-built completes, shoes, apparel and protective gear"}});
+    let jun = Recipient::from_json(
+        r#"{"id":"1","email":"j@example.com","first_name":"Jun",
+        "attributes":{"playback_speed":1.25},
+        "events":[{"type":"park_session","at":"2049-04-11"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Spring Setup", body),
+            &jun,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hey Jun,\n\nThe Spring Setup Deal takes 20% off with code SETUP20. Pre-built completes, shoes, apparel and protective gear are out too.\n\nEastside Griptape");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hey Jun,\n\nThe Spring Setup Deal takes 20% off with code SETUP20, and protective gear is in too.\n\nEastside Griptape");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.scope"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let ok = mail("Hey Jun,\n\nAt your usual 1.25x speed the new one is just under twelve hours.\n\nEastside Griptape");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hey Jun,\n\nAt your usual 1.5x speed the new one is just under twelve hours.\n\nEastside Griptape");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
