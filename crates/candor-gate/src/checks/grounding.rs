@@ -1551,6 +1551,40 @@ impl Checker<'_> {
             if means {
                 continue;
             }
+            // "Book your pump-out", "a deposit secures your slot", "a free sample with your
+            // pre-order" (in a sentence of what you'll get): the thing the email asks the
+            // person to make, not one they have.
+            let to_make = self.doc.word_before(wi, 1).is_some_and(|p| {
+                matches!(
+                    p.norm.as_str(),
+                    "book"
+                        | "schedule"
+                        | "reserve"
+                        | "reserves"
+                        | "secure"
+                        | "secures"
+                        | "hold"
+                        | "holds"
+                        | "confirm"
+                        | "confirms"
+                        | "guarantee"
+                        | "guarantees"
+                        | "claim"
+                        | "grab"
+                        | "place"
+                ) || (matches!(p.norm.as_str(), "with" | "for")
+                    && self.sentence_has(
+                        self.doc.words[wi],
+                        &["you'll", "will", "once", "when", "if", "get", "receive"],
+                    )
+                    && self
+                        .facts_for_stem(&stem(&self.doc.toks[self.doc.words[nw]].norm))
+                        .iter()
+                        .any(|&f| !self.facts.list[f].personal))
+            });
+            if to_make {
+                continue;
+            }
             // "removal of your old mattress", "pickup and return of your bike": the campaign
             // itself says it to everyone, in the second person.
             let campaign_says = self.facts.list.iter().any(|f| {
@@ -1690,6 +1724,20 @@ impl Checker<'_> {
                             .split(['_', '-', ' '])
                             .any(|p| p.len() > 2 && stem(p) == noun)
                     })
+            });
+            // "your Zellige Card" for `zellige_stamps`: the name before the noun is the
+            // person's attribute's, the programme the card is for.
+            let keyed = keyed.or_else(|| {
+                self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.event.is_none()
+                        && !names.is_empty()
+                        && f.path.strip_prefix("attributes.").is_some_and(|k| {
+                            crate::text::fold(k)
+                                .split(['_', '-', ' '])
+                                .any(|p| p.len() > 2 && names.contains(&stem(p)))
+                        })
+                })
             });
             // "17 of your shirts" for an order's `items.shirts: 10`: an event's field named
             // for the thing, with a count of it.

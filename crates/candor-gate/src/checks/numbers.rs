@@ -604,7 +604,17 @@ impl Checker<'_> {
                 // Nothing in the record can say how many; only a contradiction is checkable.
                 continue;
             }
-            let ok = |v: f64| num_matches(n, v) || (is_ord && num_matches(n, v + 1.0));
+            // "coming in with two guests" for a party of three: the person and their guests.
+            let companions =
+                self.doc.word_before(wi, 1).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "with" | "plus" | "brought" | "bringing")
+                }) && matches!(noun.as_str(), "guests" | "guest" | "friends" | "others");
+            let ok = |v: f64| {
+                if companions {
+                    return num_matches(n + 1.0, v);
+                }
+                num_matches(n, v) || (is_ord && num_matches(n, v + 1.0))
+            };
             let s = t.start;
             let e = self.doc.toks[self.doc.words[noun_wi]].end;
             if values.is_empty() {
@@ -661,15 +671,18 @@ impl Checker<'_> {
             .iter()
             .map(|t| t.norm.as_str())
             .collect();
-        let cue_before = before.iter().any(|w| {
-            matches!(
-                *w,
-                "over" | "above" | "spend" | "spending" | "minimum" | "min" | "least" | "exceeding"
-            )
-        }) || before.ends_with(&["of"])
-            && before
-                .iter()
-                .any(|w| matches!(*w, "order" | "orders" | "purchase" | "purchases" | "basket"));
+        // ("aged 11 or over is £560": "over" ends another phrase; it must stand right
+        // before the amount.)
+        let cue_before = before
+            .iter()
+            .any(|w| matches!(*w, "spend" | "spending" | "minimum" | "min"))
+            || before
+                .last()
+                .is_some_and(|w| matches!(*w, "over" | "above" | "least" | "exceeding"))
+            || before.ends_with(&["of"])
+                && before.iter().any(|w| {
+                    matches!(*w, "order" | "orders" | "purchase" | "purchases" | "basket")
+                });
         let cue_after = after.starts_with(&["or", "more"])
             || after.starts_with(&["or", "over"])
             || (after.starts_with(&["+"]) && toks[last + 1].start == toks[last].end)
@@ -3027,8 +3040,9 @@ impl Checker<'_> {
                         _ => continue,
                     }
                 }
-                // "both cars would come to R13 800": two of them.
+                // "both cars would come to R13 800": two of them; "bei vier Personen".
                 TokKind::Word => match crate::text::word_number(&t.norm)
+                    .or_else(|| foreign_number_word(&t.norm))
                     .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
                     .or_else(|| (t.norm == "both").then_some(2.0))
                 {
@@ -3148,12 +3162,15 @@ impl Checker<'_> {
         let Some(ti) = toks.iter().position(|t| t.start >= start) else {
             return false;
         };
-        toks[ti.saturating_sub(2)..ti].iter().any(|t| {
+        let before = &toks[ti.saturating_sub(2)..ti];
+        before.iter().any(|t| {
             matches!(
                 t.norm.as_str(),
                 "about" | "around" | "roughly" | "approximately" | "approx" | "circa" | "~"
             )
-        })
+        }) || (before.len() == 2
+            && before[0].norm == "just"
+            && matches!(before[1].norm.as_str(), "over" | "under"))
     }
 
     pub(super) fn sentence_has(&self, ti: usize, words: &[&str]) -> bool {
@@ -3169,6 +3186,24 @@ impl Checker<'_> {
             .iter()
             .any(|t| words.contains(&t.norm.as_str()))
     }
+}
+
+/// Small counts in the languages campaigns also write in ("vier Personen", "deux nuits",
+/// "dos noches"), for working amounts out; words that are also English or a name ("due",
+/// "Sept", "Otto") are left out.
+fn foreign_number_word(w: &str) -> Option<f64> {
+    let v = match w {
+        "zwei" | "deux" | "dos" | "twee" => 2,
+        "drei" | "trois" | "tres" | "drie" | "tre" => 3,
+        "vier" | "quatre" | "cuatro" | "quattro" => 4,
+        "funf" | "fünf" | "cinq" | "cinco" | "cinque" | "vijf" => 5,
+        "sechs" | "seis" | "zes" => 6,
+        "sieben" | "siete" | "sette" | "zeven" => 7,
+        "acht" | "huit" | "ocho" => 8,
+        "zehn" | "dix" | "diez" | "dieci" | "tien" => 10,
+        _ => return None,
+    };
+    Some(f64::from(v))
 }
 
 /// "x2", "×3", "2x": a quantity written as a multiplier.

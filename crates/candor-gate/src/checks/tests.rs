@@ -5986,3 +5986,91 @@ fn left_out_exclusions_and_usual_numbers() {
     let bad = mail("Hey Jun,\n\nAt your usual 1.5x speed the new one is just under twelve hours.\n\nEastside Griptape");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// Things the email asks the person to make ("a deposit secures your slot", "Book your
+/// pump-out", "a sample with your pre-order" in a sentence of what they'll get), a card
+/// named for the programme the record keeps stamps of, a party of three "with two guests",
+/// and "aged 11 or over is £560" (an allowance, not a spend threshold). A possession the
+/// record lacks, or a wrong party, is still caught.
+#[test]
+fn things_to_make_named_cards_and_companions() {
+    let c = json!({"now":"2051-04-12","brand":"Kintsugi Tea House",
+        "offer":{"name":"Shincha Pre-order","price_gbp":18,"discount_percent":15,"code":"SHINCHA15",
+                 "gift":"a free 10g gyokuro sample with every pre-order","deposit":"25% secures a slot",
+                 "minimum_order_gbp":40},
+        "allowances_gbp_per_week":{"age_0_10":480,"age_11_plus":560}});
+    let isla = Recipient::from_json(
+        r#"{"id":"1","email":"i@example.com","first_name":"Isla","consent":{"profiling":true},
+        "attributes":{"zellige_stamps":1},
+        "events":[{"type":"visit","at":"2051-04-08","party_size":3}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Shincha", body),
+            &isla,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Isla,\n\nA 25% deposit secures your slot, with the balance on the day.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nBook your pre-order with code SHINCHA15 today.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nYou'll also receive a free 10g gyokuro sample with your pre-order.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nThat visit put the first stamp on your Zellige Card.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nThank you for coming in with two guests last Saturday.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nThe weekly allowance for a young person aged 11 or over is £560.\n\nKintsugi Tea House",
+    ] {
+        let r = mail(body);
+        assert!(r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+    for body in [
+        "Hi Isla,\n\nYour pre-order is on its way to you.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nThat visit put the first stamp on your Sakura Card.\n\nKintsugi Tea House",
+        "Hi Isla,\n\nThank you for coming in with three guests last Saturday.\n\nKintsugi Tea House",
+    ] {
+        let r = mail(body);
+        assert!(!r.passed(), "{body}\n{:?}", kinds(&r));
+    }
+}
+
+/// Amounts worked in another language's words ("bei vier Personen sind das 463,25 €";
+/// "mit Hund und zwei Rädern kommen 230 € hinzu") or said to be rounded ("just over €463
+/// each").
+#[test]
+fn amounts_worked_in_foreign_number_words() {
+    let c = json!({"now":"2051-07-12","brand":"Les Écluses Bleues",
+        "offer":{"name":"September Slow Week","discount_percent":15,"code":"ECLUSE15"},
+        "boats_week_eur":{"Héron":2180},"extras_eur":{"bike hire per bike per week":85,"pet fee per stay":60}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"j@example.com","first_name":"Jonas"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("September", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hallo Jonas,\n\nMit dem Code ECLUSE15 zahlen Sie statt 2.180 € nur 1.853 € - bei vier Personen sind das 463,25 € pro Person.\n\nLes Écluses Bleues",
+        "Hallo Jonas,\n\nDie Haustiergebühr (60 €) und die Fahrradmiete (85 € pro Rad) sind nicht rabattiert. Mit Hund und zwei Rädern kommen also 230 € hinzu.\n\nLes Écluses Bleues",
+        "Hi Jonas,\n\nWith ECLUSE15 a Héron for four works out at €1,853 instead of €2,180 - just over €463 each.\n\nLes Écluses Bleues",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hallo Jonas,\n\nMit dem Code ECLUSE15 zahlen Sie statt 2.180 € nur 1.853 € - bei vier Personen sind das 493,25 € pro Person.\n\nLes Écluses Bleues",
+        "Hi Jonas,\n\nWith ECLUSE15 a Héron for four works out at €1,853 instead of €2,180 - just over €493 each.\n\nLes Écluses Bleues",
+    ] {
+        let rep = mail(body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "offer.amount"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
