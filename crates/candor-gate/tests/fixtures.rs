@@ -101,11 +101,13 @@ fn fixture_set_meets_the_bar() {
 /// 0.741 and 0.066. Sets cl to co, written while those fixes landed, came in at recall 0.40,
 /// 0.80, 0.47, 0.80 and false alarms 0.13, 0.20, 0.20, 0.27: all the sets then scored 0.736
 /// and 0.071; with the first false alarms of cd to co fixed (one catch for a wrong reason
-/// lost), 0.735 and 0.065.)
+/// lost), 0.735 and 0.065. Sets cp to cs, written while those fixes landed, came in at recall
+/// 0.47, 0.67, 0.47, 0.53 and false alarms 0.13, 0.27, 0.07, 0.07: all the sets then scored
+/// 0.728 and 0.067.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 3300, "{}", cases.len());
+    assert!(cases.len() >= 3420, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -116,8 +118,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.735, "recall {recall}");
-    assert!(fa <= 0.071, "false-alarm rate {fa}");
+    assert!(recall >= 0.728, "recall {recall}");
+    assert!(fa <= 0.068, "false-alarm rate {fa}");
 }
 
 #[test]
