@@ -571,6 +571,24 @@ pub(crate) fn offer_exclusions<'f>(
         .collect()
 }
 
+/// `s` without its bracketed asides: "kit (AUD 65, sold separately)" is "kit".
+fn without_brackets(s: &str) -> Cow<'_, str> {
+    if !s.contains('(') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    Cow::Owned(out.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// The campaign facts among `facts` that set a minimum of a unit (`min_nights: 2`), by the
 /// rules' `[offer_scope] minimum_prefixes`; spend minimums are left to the money checks.
 pub(crate) fn offer_unit_minimums<'f>(
@@ -1145,20 +1163,23 @@ impl<'a> Facts<'a> {
                 self.push_text(path, false, false, kind, s, None, key);
                 // "Cosmic Bowl sessions, league play and birthday party packages": each thing
                 // an offer excludes is matched on its own.
+                // ("club swimwear kit (AUD 65, sold separately) and tournament travel": what
+                // a bracket says of an item is not part of its name.)
+                let bare = without_brackets(s);
                 if rules
                     .table
                     .offer_scope
                     .exclusion_keys
                     .iter()
                     .any(|x| x.as_str() == k.as_str())
-                    && s.contains([',', ';'])
+                    && (bare.contains([',', ';']) || bare.len() < s.len())
                 {
-                    for item in s
+                    for item in bare
                         .split([',', ';'])
                         .flat_map(|p| p.split(" and "))
                         .flat_map(|p| p.split(" or "))
                         .map(str::trim)
-                        .filter(|p| !p.is_empty() && p.len() < s.len())
+                        .filter(|p| !p.is_empty() && p.len() < s.len() && *p != s)
                     {
                         self.push_text(path, false, false, FKind::Text, item, None, key);
                     }

@@ -103,7 +103,8 @@ fn fixture_set_meets_the_bar() {
 /// and 0.071; with the first false alarms of cd to co fixed (one catch for a wrong reason
 /// lost), 0.735 and 0.065. Sets cp to cs, written while those fixes landed, came in at recall
 /// 0.47, 0.67, 0.47, 0.53 and false alarms 0.13, 0.27, 0.07, 0.07: all the sets then scored
-/// 0.728 and 0.067.)
+/// 0.728 and 0.067; with excluded items read past their bracketed asides and in lists the
+/// sentence includes, 0.732 and 0.067.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -118,7 +119,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.728, "recall {recall}");
+    assert!(recall >= 0.732, "recall {recall}");
     assert!(fa <= 0.068, "false-alarm rate {fa}");
 }
 

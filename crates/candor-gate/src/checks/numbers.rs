@@ -1867,10 +1867,27 @@ impl Checker<'_> {
                             ) && toks[k + 1].norm == "out"
                         })
                 };
+                // "$1,054 before the 18% driver gratuity": not in the price; "Want the steps
+                // done too? That's a $120 add-on": sold on top, in the next sentence.
+                let before_it = (1..=6).any(|k| {
+                    self.doc
+                        .word_before(w0, k)
+                        .is_some_and(|t| matches!(t.norm.as_str(), "before" | "excluding"))
+                });
+                let extra_next = {
+                    let toks = &self.doc.toks;
+                    toks[ti..]
+                        .iter()
+                        .skip_while(|t| t.sent == sent)
+                        .take_while(|t| t.sent == sent + 1)
+                        .any(|t| matches!(t.norm.as_str(), "add-on" | "extra" | "separately"))
+                };
                 // "... - kits, needles and notions excepted."
                 let denied = listed_out
                     || denied_after
                     || left_out
+                    || before_it
+                    || extra_next
                     || self.sentence_has(ti, &["excepted"])
                     || self.clause_has(
                         ti,
@@ -1891,8 +1908,10 @@ impl Checker<'_> {
                             "other",
                             "outside",
                             "never",
-                            // "Rentals, lessons and parking extra", "Goods cover is extra".
+                            // "Rentals, lessons and parking extra", "Goods cover is extra";
+                            // "fuel and one-way fees are charged as normal".
                             "extra",
+                            "normal",
                             "separately",
                             "aren't",
                             "isn't",
@@ -1902,11 +1921,25 @@ impl Checker<'_> {
                     );
                 // "The bundle includes gutter cleaning" offers it; "your Flex plan includes 2
                 // hours of credit" says what the plan holds.
+                // (Or a list the sentence says it includes: "Every registration includes a
+                // club cap, insurance and the new club swimwear kit".)
                 let includes_it = {
                     let (cs, _) = self.doc.clause(ti);
                     self.doc.toks[cs..ti]
                         .iter()
                         .any(|t| matches!(t.norm.as_str(), "includes" | "covers"))
+                        || self.doc.toks[..ti]
+                            .iter()
+                            .rev()
+                            .take_while(|t| {
+                                t.sent == sent && !matches!(t.norm.as_str(), ":" | ";" | ".")
+                            })
+                            .any(|t| {
+                                matches!(
+                                    t.norm.as_str(),
+                                    "includes" | "include" | "including" | "covers"
+                                )
+                            })
                 };
                 let offered = self.clause_has(ti, &OFFER_CUES)
                     || includes_it

@@ -6074,3 +6074,51 @@ fn amounts_worked_in_foreign_number_words() {
         );
     }
 }
+
+/// An excluded item named with a bracketed aside ("club swimwear kit (AUD 65, sold
+/// separately)") and offered in a list the sentence says the price includes or covers is
+/// caught; "before the 18% driver gratuity and 13% HST", "charged as normal" and a next
+/// sentence that sells it as an add-on keep it out.
+#[test]
+fn excluded_items_with_asides_and_listed_inclusions() {
+    let c = json!({"now":"2050-01-12","brand":"Harbourside Marlins",
+        "offer":{"name":"Early Registration","early_discount_aud":40,"code":"MARLINS40",
+                 "includes":"club cap, state association insurance and two training sessions a week",
+                 "excludes":"club swimwear kit (AUD 65, sold separately), walkways and steps (add-on), the 18% driver gratuity and 13% HST"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"i@example.com","first_name":"Isabella"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Early Registration", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Isabella,\n\nEvery registration includes a club cap, state association insurance and the new club swimwear kit.\n\nHarbourside Marlins",
+        "Hi Isabella,\n\nWith MARLINS40 the fee covers a club cap, insurance, the club swimwear kit and two sessions a week.\n\nHarbourside Marlins",
+    ] {
+        let rep = mail(body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "offer.scope"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+    for body in [
+        "Hi Isabella,\n\nEvery registration includes a club cap, state association insurance and two training sessions a week. The club swimwear kit is sold separately.\n\nHarbourside Marlins",
+        "Hi Isabella,\n\nWith MARLINS40 your fee drops by $40, before the 18% driver gratuity and 13% HST.\n\nHarbourside Marlins",
+        "Hi Isabella,\n\nWant the walkways and steps done too? That's a $120 add-on.\n\nHarbourside Marlins",
+        "Hi Isabella,\n\nMARLINS40 applies to the fee only, so the club swimwear kit is charged as normal.\n\nHarbourside Marlins",
+    ] {
+        let rep = mail(body);
+        assert!(
+            !rep.findings.iter().any(|f| f.rule == "offer.scope"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
