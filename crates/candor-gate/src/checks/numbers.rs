@@ -201,23 +201,38 @@ impl Checker<'_> {
         // The campaign's own count of it ("fitted with three keys"), or a price worked for
         // that many ("four drivers pay $288"), is not the person's.
         let st = crate::text::stem(noun);
+        // (The number must count the noun there: "10 stamps = a free 8-piece plate" is no
+        // campaign count of eight stamps.)
         let campaign_count = self.facts.list.iter().any(|f| {
             !f.personal
-                && f.stems.contains(&st)
-                && f.stems.iter().any(|w| {
-                    word_number(w)
-                        .or_else(|| w.parse::<f64>().ok())
-                        .is_some_and(|x| num_matches(n, x))
+                && f.stems.iter().enumerate().any(|(i, w)| {
+                    *w == st
+                        && f.stems[i.saturating_sub(3)..i].iter().any(|w| {
+                            word_number(w)
+                                .or_else(|| w.parse::<f64>().ok())
+                                .is_some_and(|x| num_matches(n, x))
+                        })
                 })
         });
         if campaign_count || self.clause_has(self.doc.words[wi], &["$", "€", "£", "¥", "%"]) {
             return;
         }
         // Said of the person, as a fact: a past clause or "your"/"you", and no condition or
-        // hypothesis ("12 players would be $432", "if you bring 10 players").
+        // hypothesis ("12 players would be $432", "if you bring 10 players"); "Eight stamps
+        // on your card now".
+        let on_yours_now = self
+            .doc
+            .word_after(noun_wi, 1)
+            .is_some_and(|x| matches!(x.norm.as_str(), "on" | "in"))
+            && self
+                .doc
+                .word_after(noun_wi, 2)
+                .is_some_and(|x| x.norm == "your")
+            && self.clause_has(ti, &["now", "already"]);
         let personal = self.clause_in_past(ti)
             || self.your_before(wi, 3, &["your"])
-            || self.your_before(wi, 4, &["you've", "you", "you're"]);
+            || self.your_before(wi, 4, &["you've", "you", "you're"])
+            || on_yours_now;
         // "Four modules left", "12 hours to go": what remains, not the field's total.
         let remaining = self.doc.word_after(noun_wi, 1).is_some_and(|x| {
             matches!(
@@ -238,6 +253,30 @@ impl Checker<'_> {
             return;
         }
         self.judge_keyed_count(ti, noun_wi, n, &keyed, noun);
+    }
+
+    /// "eight Zellige stamps", "160 Still Club points": the word after the number `wi` is a
+    /// programme's name (one or two capitalized words) before a plural noun that names one
+    /// of the person's own fields (`zellige_stamps`, `points`); that noun's word index.
+    fn past_programme_name(&self, wi: usize) -> Option<usize> {
+        for k in 1..=2 {
+            let name = self.doc.word_after(wi, k)?;
+            if !name.cap || name.all_caps || !self.doc.adjacent(wi + k - 1) {
+                return None;
+            }
+            let noun = self.doc.word_after(wi, k + 1)?;
+            if noun.cap || noun.norm.len() < 4 || !noun.norm.ends_with('s') {
+                continue;
+            }
+            let named = self.facts.list.own().iter().any(|f| {
+                f.personal
+                    && f.event.is_none()
+                    && f.num.is_some()
+                    && f.key.rsplit('_').next() == Some(noun.norm.as_str())
+            });
+            return named.then_some(wi + k + 1);
+        }
+        None
     }
 
     /// The count `n` said from token `ti` to word `noun_wi` ("5 days left") against the
@@ -322,7 +361,12 @@ impl Checker<'_> {
                     && self.doc.word_after(wi, 2).is_some_and(|x| {
                         matches!(x.norm.as_str(), "year" | "years" | "month" | "months")
                     });
-                (n, o, if warm || day_unit { wi + 2 } else { wi + 1 })
+                let noun_wi = if warm || day_unit {
+                    wi + 2
+                } else {
+                    self.past_programme_name(wi).unwrap_or(wi + 1)
+                };
+                (n, o, noun_wi)
             };
             let noun = if noun_wi == wi {
                 "years".to_string()
@@ -399,6 +443,19 @@ impl Checker<'_> {
                 if !frequency && !fresh {
                     self.tenure_claim(wi, noun_wi, n, noun.starts_with("month"));
                 }
+                continue;
+            }
+            // "it earns you six Moth Card stamps", "would earn you 110 points": what an
+            // action will add, not what the person has.
+            let earning = (1..=2).any(|k| {
+                self.doc.word_before(wi, k).is_some_and(|p| {
+                    matches!(
+                        p.norm.as_str(),
+                        "earn" | "earns" | "earning" | "collect" | "collects" | "bonus" | "extra"
+                    )
+                })
+            });
+            if earning {
                 continue;
             }
             // "With 3 days left on your 10-day pack" for `current_package: 10-day pack`: the

@@ -6122,3 +6122,47 @@ fn excluded_items_with_asides_and_listed_inclusions() {
         );
     }
 }
+
+/// Loyalty counts named with the programme ("eight Zellige stamps", "160 Still Club
+/// points") or said to be on the card now are held to the person's own field, even when the
+/// campaign's terms hold the same number for something else ("a free 8-piece plate"); what an
+/// action would earn is not a count the person has.
+#[test]
+fn loyalty_counts_named_for_the_programme() {
+    let c = json!({"now":"2049-01-13","brand":"Zellige Kitchen",
+        "stamp_card":"one stamp per visit; 10 stamps = a free 8-piece plate of your choice"});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"r@example.com","first_name":"Rhiannon","consent":{"profiling":true},
+        "attributes":{"zellige_stamps":7,"points":140}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Stamps", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Rhiannon,\n\nYou're now on seven Zellige stamps, so three more visits and your next plate is free.\n\nZellige Kitchen",
+        "Hi Rhiannon,\n\nSeven stamps on your card now - three more visits to go.\n\nZellige Kitchen",
+        "Hi Rhiannon,\n\nYou're sitting on 140 Still Club points.\n\nZellige Kitchen",
+        "Hi Rhiannon,\n\nDinner for two earns you six Zellige stamps.\n\nZellige Kitchen",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Rhiannon,\n\nYou're now on eight Zellige stamps, so two more visits and your next plate is free.\n\nZellige Kitchen",
+        "Hi Rhiannon,\n\nEight stamps on your card now - two more visits to go.\n\nZellige Kitchen",
+        "Hi Rhiannon,\n\nYou're sitting on 160 Still Club points.\n\nZellige Kitchen",
+    ] {
+        let rep = mail(body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "grounding.count"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
