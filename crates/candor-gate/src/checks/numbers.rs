@@ -130,6 +130,62 @@ impl Checker<'_> {
     }
 
     fn keyed_count(&mut self, wi: usize, noun_wi: usize, n: f64, is_ord: bool, noun: &str) {
+        // "You're one stamp away from a free chicken", "two visits short", "three stamps to
+        // go": what is left to the campaign's threshold ("10 stamps = a free plate") from the
+        // person's own count (`loyalty_stamps: 9`).
+        let after = |k: usize| self.doc.word_after(noun_wi, k).map(|x| x.norm.as_str());
+        let to_go = matches!(after(1), Some("away" | "short"))
+            || (after(1) == Some("to") && after(2) == Some("go"));
+        if to_go && !is_ord && noun.len() >= 4 {
+            let st = crate::text::stem(noun);
+            let keyed = self.personal_numbers(|key| {
+                key.rsplit(['_', '-', ' '])
+                    .next()
+                    .is_some_and(|p| p.len() >= 4 && crate::text::stem(p) == st)
+            });
+            let ti = self.doc.words[wi];
+            if !keyed.is_empty() && self.clause_has(ti, &["you", "your", "you're", "you've"]) {
+                let thresholds: Vec<f64> = self
+                    .facts
+                    .list
+                    .iter()
+                    .filter(|f| !f.personal)
+                    .flat_map(|f| {
+                        f.stems.iter().enumerate().filter_map(|(i, w)| {
+                            (*w == st && i > 0)
+                                .then(|| {
+                                    let x = &f.stems[i - 1];
+                                    word_number(x).or_else(|| x.parse::<f64>().ok())
+                                })
+                                .flatten()
+                        })
+                    })
+                    .collect();
+                let (s, e) = (
+                    self.doc.toks[ti].start,
+                    self.doc.toks[self.doc.words[noun_wi]].end,
+                );
+                let fits = keyed
+                    .iter()
+                    .find(|(_, v)| thresholds.iter().any(|t| num_matches(n, t - v)));
+                match (fits, keyed.first()) {
+                    (Some(&(fi, _)), _) => self.use_fact(fi, s, e),
+                    (None, Some(&(fi, v))) if !thresholds.is_empty() => {
+                        let path = self.facts.list[fi].path.to_string();
+                        self.flag(
+                            Kind::WrongFact,
+                            s,
+                            e,
+                            format!("states {n} {noun} to go, but `{path}` says {v}"),
+                            "grounding.count",
+                        );
+                    }
+                    (None, Some(&(fi, _))) => self.use_fact(fi, s, e),
+                    (None, None) => {}
+                }
+                return;
+            }
+        }
         // "With 5 days left on your pack" for `days_remaining_on_pack: 3`: what remains, by
         // a field named for the noun and for remaining (a measure too: days, hours).
         let remains = self

@@ -6166,3 +6166,54 @@ fn loyalty_counts_named_for_the_programme() {
         );
     }
 }
+
+/// "one stamp away from a free chicken" is the person's stamp count against the campaign's
+/// threshold: right or wrong for someone who consented, a use of their record for someone
+/// who did not.
+#[test]
+fn stamps_to_go_against_the_threshold() {
+    let c = json!({"now":"2051-10-11","brand":"Gochu Chicken",
+        "stamp_card":"one stamp per order of $30 or more; 10 stamps = a free whole chicken"});
+    let person = |consent: bool| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"j@example.com","first_name":"Jae-won",
+                "consent":{{"profiling":{consent}}},"attributes":{{"loyalty_stamps":9}}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Stamps", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(
+        &person(true),
+        "Hi Jae-won,\n\nYou're one stamp away from a free whole chicken.\n\nGochu Chicken",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        &person(true),
+        "Hi Jae-won,\n\nYou're three stamps away from a free whole chicken.\n\nGochu Chicken",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "grounding.count"),
+        "{:?}",
+        kinds(&bad)
+    );
+    let bad = mail(
+        &person(false),
+        "Hi Jae-won,\n\nYou're one stamp away from a free whole chicken.\n\nGochu Chicken",
+    );
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&bad)
+    );
+}
