@@ -246,6 +246,20 @@ fn embedded_dates(s: &str) -> Vec<Date> {
             if let Some(d) = s.get(i..i + 10).and_then(|x| Date::parse(x).ok()) {
                 out.push(d);
                 i += 10;
+                // "2054-02-07/08": a weekend, the second day in the same month.
+                if b.get(i) == Some(&b'/') {
+                    let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    let day = s
+                        .get(i + 1..i + 1 + digits)
+                        .and_then(|x| x.parse::<u8>().ok());
+                    let then = day
+                        .filter(|_| matches!(digits, 1 | 2))
+                        .and_then(|dd| Date::parse(&format!("{}-{dd:02}", &s[i - 10..i - 3])).ok());
+                    if let Some(d2) = then.filter(|d2| *d2 > d) {
+                        out.push(d2);
+                        i += 1 + digits;
+                    }
+                }
                 continue;
             }
         }

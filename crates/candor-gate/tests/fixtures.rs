@@ -109,7 +109,8 @@ fn fixture_set_meets_the_bar() {
 /// then scored 0.725 and 0.070; with loyalty counts named for their programme, 0.728 and
 /// 0.070. Sets cx to da, written while those fixes landed, came in at recall 0.27, 0.73,
 /// 0.40, 0.80 and false alarms 0.27, 0.13, 0.20, 0.40: all the sets then scored 0.722 and
-/// 0.075.)
+/// 0.075; with their first false alarms fixed (one catch for a wrong reason lost), 0.7216
+/// and 0.073.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -124,7 +125,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.722, "recall {recall}");
+    assert!(recall >= 0.721, "recall {recall}");
     assert!(fa <= 0.076, "false-alarm rate {fa}");
 }
 

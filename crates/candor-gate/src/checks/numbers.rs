@@ -1401,6 +1401,27 @@ impl Checker<'_> {
             if matched.is_empty() || matched.iter().any(|(_, q)| num_matches(n, *q)) {
                 continue;
             }
+            // "a dozen of our traditional Welsh cakes" for a "dozen traditional Welsh cakes"
+            // bought once: the number word is the item's name. "6 bara brith spiced" in a box
+            // the campaign fills with "6 bara brith spiced": the campaign's count.
+            let number_word = stem(&t.norm);
+            let in_name = self.facts.list.iter().any(|f| {
+                f.personal
+                    && matched.iter().any(|(e, _)| f.event == Some(*e))
+                    && f.stems.contains(&number_word)
+            });
+            let campaign_count = self.facts.list.iter().any(|f| {
+                !f.personal
+                    && f.stems.windows(2).any(|w| {
+                        parse_num(&w[0])
+                            .or_else(|| word_number(&w[0]))
+                            .is_some_and(|x| num_matches(n, x))
+                            && after.first() == Some(&w[1])
+                    })
+            });
+            if in_name || campaign_count {
+                continue;
+            }
             let (e, q) = matched[0];
             let end = self.doc.word_after(wi, 1).map_or(t.end, |w| w.end);
             flags.push((

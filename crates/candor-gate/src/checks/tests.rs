@@ -6217,3 +6217,43 @@ fn stamps_to_go_against_the_threshold() {
         kinds(&bad)
     );
 }
+
+/// A campaign weekend written "2054-02-07/08" gives both days; "a dozen of our Welsh cakes"
+/// for a "dozen traditional Welsh cakes" bought once, and "6 bara brith spiced" in a box
+/// the campaign fills with them, are no quantities of the person's; "Annwyl Siân" is a
+/// Welsh greeting.
+#[test]
+fn weekend_dates_item_names_and_welsh_greetings() {
+    let c = json!({"now":"2054-01-14","brand":"Tŷ Gradell Bakehouse",
+        "offer":{"name":"Autumn Griddle Box","contents":"24 Welsh cakes: 12 traditional currant, 6 bara brith spiced, 6 chocolate orange",
+                 "price_gbp":18,"weekends":["2054-02-07/08","2054-02-21/22"]}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"s@example.com","first_name":"Siân","consent":{"profiling":true},
+        "events":[{"type":"online_order","at":"2053-06-02","item":"dozen traditional Welsh cakes","qty":1},
+                  {"type":"shop_purchase","at":"2053-09-19","item":"bara brith loaf","qty":1}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Griddle Box", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Siân,\n\nPick one of two weekends: 7-8 February or 21-22 February.\n\nTŷ Gradell Bakehouse",
+        "Hi Siân,\n\nYou first ordered from us back in June - a dozen of our traditional Welsh cakes.\n\nTŷ Gradell Bakehouse",
+        "Annwyl Siân,\n\nThe Autumn Griddle Box holds 24 Welsh cakes: 12 traditional currant, 6 bara brith spiced and 6 chocolate orange we've been baking.\n\nTŷ Gradell Bakehouse",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Siân,\n\nPick one of two weekends: 7-8 February or 14-15 February.\n\nTŷ Gradell Bakehouse",
+        "Hi Siân,\n\nYou bought three bara brith loaves from us in September.\n\nTŷ Gradell Bakehouse",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
