@@ -2745,10 +2745,13 @@ impl Checker<'_> {
                     .iter()
                     .map(|t| t.norm.as_str())
                     .collect();
-                if next
-                    .iter()
-                    .any(|w| matches!(*w, "month" | "monthly" | "mo"))
-                {
+                // ("2,70 € al mes", "pro Monat", "par mois".)
+                if next.iter().any(|w| {
+                    matches!(
+                        *w,
+                        "month" | "monthly" | "mo" | "mes" | "monat" | "mois" | "maand" | "mese"
+                    )
+                }) {
                     Some(12.0)
                 } else if next
                     .iter()

@@ -6257,3 +6257,31 @@ fn weekend_dates_item_names_and_welsh_greetings() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "32,40 € el primer año ... 2,70 € al mes": a yearly price over twelve, said per month in
+/// Spanish (or German, French, Dutch, Italian); a wrong monthly figure is still wrong.
+#[test]
+fn monthly_prices_in_other_languages() {
+    let c = json!({"now":"2054-04-08","brand":"Tandemly",
+        "offer":{"name":"Frühlings-Plus","annual_eur":54,"discount_percent":40,"code":"FRUEHLING40"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"s@example.com","first_name":"Sofía"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Plus", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hola Sofía,\n\nCon el código FRUEHLING40 pagas 32,40 € el primer año en lugar de 54 €, es decir, 2,70 € al mes.\n\nTandemly");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hola Sofía,\n\nCon el código FRUEHLING40 pagas 32,40 € el primer año en lugar de 54 €, es decir, 2,20 € al mes.\n\nTandemly");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
