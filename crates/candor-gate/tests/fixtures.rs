@@ -112,7 +112,8 @@ fn fixture_set_meets_the_bar() {
 /// 0.075; with their first false alarms fixed (one catch for a wrong reason lost), 0.7216
 /// and 0.073. Sets db to de, written while those fixes landed, came in at recall 0.47, 0.67,
 /// 0.60, 0.53 and false alarms 0.13, 0.07, 0.07, 0.13: all the sets then scored 0.717 and
-/// 0.074.)
+/// 0.074; with "last time" and "returning" held to something the person did with us, and
+/// calls to a call in the record, 0.724 and 0.074.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -127,7 +128,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.716, "recall {recall}");
+    assert!(recall >= 0.724, "recall {recall}");
     assert!(fa <= 0.076, "false-alarm rate {fa}");
 }
 

@@ -6285,3 +6285,57 @@ fn monthly_prices_in_other_languages() {
         kinds(&bad)
     );
 }
+
+/// "just like last time", "since your last session", "back on court for another season"
+/// need something the person did with us (a visit, a session, an order), not an enquiry or a
+/// newsletter sign-up; "on our call last week" and "good to talk to you on the phone" need a
+/// call or a meeting in the record.
+#[test]
+fn last_time_and_calls_need_the_real_thing() {
+    let c = json!({"now":"2051-07-12","brand":"Fretwork Luthiers",
+        "offer":{"name":"Summer Setup Fortnight","price_gbp":55,"code":"SETUP55"}});
+    let person = |events: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"m@example.com","first_name":"Mei","consent":{{"profiling":true}},
+                "events":{events}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let enquiry = person(
+        r#"[{"type":"web_enquiry","at":"2051-07-05","topic":"setup cost"},{"type":"newsletter_signup","at":"2051-06-01"}]"#,
+    );
+    let customer = person(
+        r#"[{"type":"repair","at":"2050-03-02","job":"setup"},{"type":"phone_call","at":"2051-07-06","with":"Ana"}]"#,
+    );
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Setups", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Mei,\n\nA setup is £55 with SETUP55, and just like last time you'll have it back within three working days.\n\nFretwork Luthiers",
+        "Hi Mei,\n\nIt's been a few weeks since your last session with us.\n\nFretwork Luthiers",
+        "Hi Mei,\n\nAs we discussed on our call last week, a setup is £55 with SETUP55.\n\nFretwork Luthiers",
+        "Hi Mei,\n\nIt was good to talk to you on the phone last week.\n\nFretwork Luthiers",
+        "Hi Mei,\n\nIt'll be great to have you back on court for another season.\n\nFretwork Luthiers",
+    ] {
+        let rep = mail(&enquiry, body);
+        assert!(
+            rep.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+    for body in [
+        "Hi Mei,\n\nA setup is £55 with SETUP55, and just like last time you'll have it back within three working days.\n\nFretwork Luthiers",
+        "Hi Mei,\n\nIt was good to talk to you on the phone last week.\n\nFretwork Luthiers",
+    ] {
+        let rep = mail(&customer, body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
