@@ -6339,3 +6339,44 @@ fn last_time_and_calls_need_the_real_thing() {
         assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "As a teacher, you'll know..." and "your years of youth work" claim an occupation the
+/// record must hold.
+#[test]
+fn occupations_the_record_must_hold() {
+    let c = json!({"now":"2051-01-11","brand":"Harbour FM",
+        "appeal":{"name":"Transmitter Appeal","raised_nzd":26600,"target_nzd":38000}});
+    let person = |attrs: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"a@example.com","first_name":"Aroha","consent":{{"profiling":true}},
+                "attributes":{attrs}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Appeal", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Aroha,\n\nAs a teacher, you'll know how far a little extra funding goes.\n\nHarbour FM",
+        "Hi Aroha,\n\nWith your years of youth work behind you, you'll know how much a local station matters.\n\nHarbour FM",
+    ] {
+        let bad = mail(&person(r#"{"suburb":"Brooklyn"}"#), body);
+        assert!(
+            bad.findings.iter().any(|f| f.rule == "implied.occupation"),
+            "{body}\n{:?}",
+            kinds(&bad)
+        );
+    }
+    let ok = mail(
+        &person(r#"{"occupation":"teacher"}"#),
+        "Hi Aroha,\n\nAs a teacher, you'll know how far a little extra funding goes.\n\nHarbour FM",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
