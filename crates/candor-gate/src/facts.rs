@@ -376,9 +376,10 @@ fn written_dates(s: &str, now: Date) -> Vec<Date> {
 
 /// Currency codes a key may end in (`total_gbp`, `fee_zar`): its numbers are money.
 /// ISO codes of the currencies campaigns price in, lowercase.
-pub(crate) const CURRENCY_CODES: [&str; 21] = [
+pub(crate) const CURRENCY_CODES: [&str; 27] = [
     "usd", "gbp", "eur", "cad", "aud", "nzd", "zar", "inr", "sgd", "chf", "jpy", "sek", "nok",
-    "dkk", "pln", "mxn", "brl", "hkd", "myr", "idr", "php",
+    "dkk", "pln", "mxn", "brl", "hkd", "myr", "idr", "php", "ghs", "ngn", "kes", "ttd", "isk",
+    "cny",
 ];
 
 fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {

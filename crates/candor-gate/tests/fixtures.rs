@@ -116,7 +116,7 @@ fn fixture_set_meets_the_bar() {
 /// calls to a call in the record, 0.724 and 0.074; with occupations held to the record, 0.725
 /// and 0.074. Sets df to di, written while those fixes landed, came in at recall 0.47, 0.80,
 /// 0.67, 0.40 and false alarms 0.20, 0.33, 0.27, 0.33: all the sets then scored 0.721 and
-/// 0.080.)
+/// 0.080; with their first false alarms fixed, 0.721 and 0.077.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -132,7 +132,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.720, "recall {recall}");
-    assert!(fa <= 0.081, "false-alarm rate {fa}");
+    assert!(fa <= 0.0771, "false-alarm rate {fa}");
 }
 
 #[test]

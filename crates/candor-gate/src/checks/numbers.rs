@@ -40,9 +40,9 @@ const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
     "offer", "markdown", "reduced", "extra",
 ];
-const CURRENCY_WORDS: [&str; 14] = [
+const CURRENCY_WORDS: [&str; 22] = [
     "usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud", "zar", "rand",
-    "nzd", "inr",
+    "nzd", "inr", "ghs", "ngn", "kes", "ttd", "isk", "cny", "myr", "php",
 ];
 
 impl Checker<'_> {
@@ -134,9 +134,26 @@ impl Checker<'_> {
         // go": what is left to the campaign's threshold ("10 stamps = a free plate") from the
         // person's own count (`loyalty_stamps: 9`).
         let after = |k: usize| self.doc.word_after(noun_wi, k).map(|x| x.norm.as_str());
-        let to_go = matches!(after(1), Some("away" | "short"))
+        let to_go = matches!(after(1), Some("away" | "short" | "from"))
             || (after(1) == Some("to") && after(2) == Some("go"));
-        if to_go && !is_ord && noun.len() >= 4 {
+        // ("seven days from pickup", "three miles from the workshop": measures.)
+        let measured = matches!(
+            noun,
+            "days"
+                | "weeks"
+                | "months"
+                | "hours"
+                | "minutes"
+                | "miles"
+                | "kilometres"
+                | "kilometers"
+                | "km"
+                | "metres"
+                | "meters"
+                | "nights"
+                | "years"
+        );
+        if to_go && !is_ord && !measured && noun.len() >= 4 {
             let st = crate::text::stem(noun);
             let keyed = self.personal_numbers(|key| {
                 key.rsplit(['_', '-', ' '])
@@ -165,9 +182,10 @@ impl Checker<'_> {
                     self.doc.toks[ti].start,
                     self.doc.toks[self.doc.words[noun_wi]].end,
                 );
-                let fits = keyed
-                    .iter()
-                    .find(|(_, v)| thresholds.iter().any(|t| num_matches(n, t - v)));
+                // (Or the count itself: "6 stamps from last month's visits".)
+                let fits = keyed.iter().find(|(_, v)| {
+                    num_matches(n, *v) || thresholds.iter().any(|t| num_matches(n, t - v))
+                });
                 match (fits, keyed.first()) {
                     (Some(&(fi, _)), _) => self.use_fact(fi, s, e),
                     (None, Some(&(fi, v))) if !thresholds.is_empty() => {
@@ -570,6 +588,17 @@ impl Checker<'_> {
                     "first" | "last" | "past" | "previous" | "next"
                 )
             }) {
+                continue;
+            }
+            // "you're 80 points from $20 off", "two visits short of a free one": the distance
+            // to a reward, not the count.
+            // (Judged against the campaign's threshold, where it gives one.)
+            if self
+                .doc
+                .word_after(noun_wi, 1)
+                .is_some_and(|x| matches!(x.norm.as_str(), "from" | "away" | "short" | "more"))
+            {
+                self.keyed_count(wi, noun_wi, n, is_ord, &noun);
                 continue;
             }
             let rule = self.rules.table.counts[ci].clone();

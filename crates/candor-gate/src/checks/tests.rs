@@ -6380,3 +6380,41 @@ fn occupations_the_record_must_hold() {
     );
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+/// Cedi written with its code ("GHS 510") are money; "Hæ Daníel" is an Icelandic hello;
+/// "80 points from $20 off" and "4 points away from a free cup" are judged against the
+/// campaign's threshold and the person's points, not as the points they hold.
+#[test]
+fn cedi_icelandic_hellos_and_points_from_a_reward() {
+    let c = json!({"now":"2056-10-11","brand":"Ember Hotpot",
+        "club":"1 point per $1 spent; 200 points = $20 off a bill",
+        "offer":{"name":"Chongqing Set","price_ghs":600,"discount_percent":15,"code":"WAAKYE15"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"c@example.com","first_name":"Daníel","consent":{"profiling":true},
+        "attributes":{"ember_club_points":120}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Ember Club", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Daníel,\n\nThe Chongqing Set is GHS 600, or GHS 510 with code WAAKYE15.\n\nEmber Hotpot",
+        "Hæ Daníel,\n\nThe Chongqing Set is GHS 600.\n\nEmber Hotpot",
+        "Hi Daníel,\n\nYour 120 points are still there: you're 80 points from $20 off.\n\nEmber Hotpot",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Daníel,\n\nThe Chongqing Set is GHS 640, or GHS 510 with code WAAKYE15.\n\nEmber Hotpot",
+        "Hi Daníel,\n\nYou're now just 40 points away from $20 off.\n\nEmber Hotpot",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
