@@ -118,7 +118,8 @@ fn fixture_set_meets_the_bar() {
 /// 0.67, 0.40 and false alarms 0.20, 0.33, 0.27, 0.33: all the sets then scored 0.721 and
 /// 0.080; with their first false alarms fixed, 0.721 and 0.077. Sets dj to dm, written while
 /// those fixes landed, came in at recall 0.80, 0.73, 0.53, 0.53 and false alarms 0.47, 0.13,
-/// 0.13, 0.13: all the sets then scored 0.719 and 0.081.)
+/// 0.13, 0.13: all the sets then scored 0.719 and 0.081; with forint and Hungarian copy read
+/// (one catch for a wrong reason lost), 0.718 and 0.080.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -134,7 +135,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.718, "recall {recall}");
-    assert!(fa <= 0.082, "false-alarm rate {fa}");
+    assert!(fa <= 0.080, "false-alarm rate {fa}");
 }
 
 #[test]

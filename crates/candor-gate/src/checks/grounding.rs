@@ -376,6 +376,14 @@ impl Checker<'_> {
                 && self.doc.toks.get(ti + 1).is_some_and(|n| {
                     n.start == t.end && matches!(n.norm.as_str(), "$" | "€" | "£")
                 });
+            // "1 450 Ft", "249 Kč", "120 Lei": a currency written after the amount.
+            let currency_after = matches!(
+                t.norm.as_str(),
+                "ft" | "kc" | "kč" | "kr" | "zl" | "zł" | "lei" | "lv"
+            ) && ti
+                .checked_sub(1)
+                .and_then(|p| self.doc.toks.get(p))
+                .is_some_and(|p| p.kind == crate::text::TokKind::Num);
             // "the new 4°C pool", "at 39F": a temperature's unit.
             let degrees = matches!(t.norm.as_str(), "c" | "f")
                 && ti
@@ -407,6 +415,7 @@ impl Checker<'_> {
                 && !self.doc.in_url[ti]
                 && !acronym_unknown
                 && !currency_prefix
+                && !currency_after
                 && !is_currency_code(t)
                 && !degrees;
             if !starts {

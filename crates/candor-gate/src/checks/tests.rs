@@ -6418,3 +6418,29 @@ fn cedi_icelandic_hellos_and_points_from_a_reward() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "1 450 Ft" is an amount in forint, not a name; an email in Hungarian is foreign copy.
+#[test]
+fn forint_and_hungarian_copy() {
+    let c = json!({"now":"2057-01-17","brand":"Lángos Sarok",
+        "offer":{"name":"Téli Lángos","price_huf":1450,"code":"TEL10"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Anna"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Lángos", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Anna,\n\nA Téli Lángos is 1 450 Ft with code TEL10.\n\nLángos Sarok",
+        "Kedves Anna,\n\nEgy klasszikus Téli Lángos csak 1 450 Ft a TEL10 kóddal, és nem kell sorban állnod. Február 2-ig minden nap várunk.\n\nLángos Sarok",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
