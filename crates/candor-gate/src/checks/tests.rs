@@ -6444,3 +6444,32 @@ fn forint_and_hungarian_copy() {
         assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "your 2058 wedding" for `wedding_year: 2058`: a wedding the record holds under a key of
+/// its own; to someone with no such fact it is still a claimed life event.
+#[test]
+fn a_wedding_under_any_key() {
+    let c = json!({"now":"2057-07-11","brand":"Gilded Garland","offer":{"name":"Early Couple","discount_percent":10}});
+    let person = |attrs: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"l@example.com","first_name":"Lachlan","consent":{{"profiling":true}},
+                "attributes":{attrs}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let body = "Hi Lachlan,\n\nAs your wedding is in 2058, the Early Couple offer takes 10% off.\n\nGilded Garland";
+    let mail = |r: &Recipient| {
+        Gate::new().check(
+            &Email::new("Flowers", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(&person(r#"{"wedding_year":2058}"#));
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(&person(r#"{"suburb":"Fitzroy"}"#));
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
