@@ -402,9 +402,13 @@ impl Journal {
                 };
                 let e = &mut entries[i].1;
                 match ev {
+                    // A key prepared again after it was abandoned (journals written before
+                    // keys were unique per run could reuse one within a second) is a new
+                    // attempt: what the last one left is what stands.
                     Event::Prepared {
                         provider, items, ..
                     } => {
+                        *e = BatchEntry::default();
                         e.provider = provider;
                         e.items = items;
                     }
@@ -560,5 +564,32 @@ mod journal_tests {
         let (_, entries) = Journal::open(dir.path(), false).unwrap();
         let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["k1", "k3"], "the event after the torn line was read");
+    }
+
+    /// A batch key abandoned by one run and prepared and submitted again by the next is the
+    /// later attempt: submitted, to be collected, not skipped as abandoned (skipping it sent
+    /// its requests in a second batch, paid twice).
+    #[test]
+    fn a_key_prepared_again_after_it_was_abandoned_is_the_new_attempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut j, _) = Journal::open(dir.path(), false).unwrap();
+        let prepared = || Event::Prepared {
+            key: "k".into(),
+            provider: "openai".into(),
+            items: Vec::new(),
+        };
+        j.write(&prepared()).unwrap();
+        j.write(&Event::Abandoned { key: "k".into() }).unwrap();
+        j.write(&prepared()).unwrap();
+        j.write(&Event::Submitted {
+            key: "k".into(),
+            batch_id: "b2".into(),
+        })
+        .unwrap();
+        drop(j);
+        let (_, entries) = Journal::open(dir.path(), false).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert!(!entries[0].1.abandoned);
+        assert_eq!(entries[0].1.batch_id.as_deref(), Some("b2"));
     }
 }

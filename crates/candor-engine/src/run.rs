@@ -2194,10 +2194,14 @@ async fn batch_rounds(
     let from: Vec<bool> = (0..ladder.len())
         .map(|i| copy_batchable || ladder[i..].iter().any(batchable))
         .collect();
+    // Unique to this run: two runs of one outbox can start within the same second (a kill
+    // and an immediate resume), and a batch key one run abandoned must not name the next
+    // run's batch.
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+        ^ (u128::from(std::process::id()) << 96);
     for round in 1..=MAX_ROUNDS {
         if stopped() {
             break;
