@@ -943,10 +943,7 @@ impl<'a> Facts<'a> {
         } else {
             // Too many to pair every two: pair the amounts of one object ("reduced by
             // €26,000" for a listing's `previous_price_eur` less its `price_eur`).
-            let parent = |i: usize| {
-                let p = f.list[i].path.as_str();
-                p.rfind('.').map_or("", |k| &p[..k])
-            };
+            let parent = |i: usize| crate::checks::parent_path(&f.list[i].path);
             for (i, (a, ai)) in amounts.iter().enumerate() {
                 for (b, bi) in &amounts[i + 1..] {
                     if parent(*ai) == parent(*bi) {
