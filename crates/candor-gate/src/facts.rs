@@ -374,13 +374,44 @@ fn written_dates(s: &str, now: Date) -> Vec<Date> {
     out
 }
 
-/// Currency codes a key may end in (`total_gbp`, `fee_zar`): its numbers are money.
-/// ISO codes of the currencies campaigns price in, lowercase.
-pub(crate) const CURRENCY_CODES: [&str; 27] = [
-    "usd", "gbp", "eur", "cad", "aud", "nzd", "zar", "inr", "sgd", "chf", "jpy", "sek", "nok",
-    "dkk", "pln", "mxn", "brl", "hkd", "myr", "idr", "php", "ghs", "ngn", "kes", "ttd", "isk",
-    "cny",
+/// Currency codes a key may end in (`total_gbp`, `fee_omr`): its numbers are money. The ISO
+/// 4217 codes, lowercase and sorted, less the ones that are also words (see [`WORDLIKE_CODES`]).
+pub(crate) const CURRENCY_CODES: &[&str] = &[
+    "aed", "afn", "ang", "aoa", "ars", "aud", "awg", "azn", "bbd", "bdt", "bgn", "bhd", "bif",
+    "bmd", "bnd", "brl", "bsd", "bwp", "byn", "bzd", "cad", "cdf", "chf", "clp", "cny", "crc",
+    "cuc", "cve", "czk", "djf", "dkk", "dop", "dzd", "egp", "ern", "etb", "eur", "fjd", "fkp",
+    "gbp", "ggp", "ghs", "gip", "gmd", "gnf", "gtq", "gyd", "hkd", "hnl", "htg", "huf", "idr",
+    "ils", "imp", "inr", "iqd", "irr", "isk", "jep", "jmd", "jod", "jpy", "kes", "kgs", "khr",
+    "kmf", "kpw", "krw", "kwd", "kyd", "kzt", "lak", "lbp", "lkr", "lrd", "lsl", "lyd", "mdl",
+    "mga", "mkd", "mmk", "mnt", "mro", "mru", "mur", "mvr", "mwk", "mxn", "myr", "mzn", "nad",
+    "ngn", "nio", "nok", "npr", "nzd", "omr", "pab", "pgk", "php", "pkr", "pln", "pyg", "qar",
+    "rsd", "rwf", "sar", "sbd", "scr", "sdg", "sek", "sgd", "shp", "sle", "sll", "srd", "ssp",
+    "stn", "svc", "syp", "szl", "thb", "tjs", "tmt", "tnd", "ttd", "twd", "tzs", "uah", "ugx",
+    "usd", "uyu", "uzs", "vef", "vnd", "vuv", "wst", "xaf", "xcd", "xof", "xpf", "yer", "zar",
+    "zmw", "zwl",
 ];
+
+/// ISO 4217 codes that are also words or common abbreviations ("ALL", "TOP", "TRY", "PEN"):
+/// in an email a currency only when written in capitals, and never read from a key.
+pub(crate) const WORDLIKE_CODES: &[&str] = &[
+    "all", "amd", "bam", "bob", "btn", "cop", "cup", "gel", "mad", "mop", "pen", "ron", "rub",
+    "sos", "std", "top", "try", "ves",
+];
+
+/// Currencies written to three decimals ("OMR 12.000" is twelve rials, not twelve thousand).
+pub(crate) const THREE_DECIMAL_CODES: &[&str] = &["bhd", "iqd", "jod", "kwd", "lyd", "omr", "tnd"];
+
+/// Whether a part of a key is a currency's code (`omr` in `price_omr`).
+pub(crate) fn is_code(w: &str) -> bool {
+    CURRENCY_CODES.binary_search(&w).is_ok()
+}
+
+/// Whether a word of an email is a currency's code: "NZD", "omr", but "TRY" only in capitals.
+pub(crate) fn is_currency_code(t: &crate::text::Tok) -> bool {
+    let w = t.norm.as_str();
+    w.len() == 3
+        && (CURRENCY_CODES.binary_search(&w).is_ok() || (t.all_caps && WORDLIKE_CODES.contains(&w)))
+}
 
 fn key_kind(rules: &Compiled, key: &str) -> Option<FKind> {
     let k = fold(key);
@@ -444,9 +475,9 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
             | "venue"
     ) {
         Some(FKind::Place)
-    } else if CURRENCY_CODES.contains(&last)
+    } else if is_code(last)
         // "amount_eur_ex_vat", "price_gbp_inc_vat": a currency code, then what tax it holds.
-        || (parts.iter().any(|p| CURRENCY_CODES.contains(p))
+        || (parts.iter().any(|p| is_code(p))
             && matches!(last, "vat" | "gst" | "hst" | "tax" | "net" | "gross"))
         || matches!(
             last,
@@ -1196,9 +1227,7 @@ impl<'a> Facts<'a> {
                         self.push_text(path, false, false, FKind::Text, item, None, key);
                     }
                 }
-                let currency_path = path
-                    .split(['.', '_'])
-                    .any(|p| CURRENCY_CODES.contains(&fold(p).as_str()));
+                let currency_path = path.split(['.', '_']).any(|p| is_code(&fold(p)));
                 let money_off = !s.contains('%')
                     && s.contains(['$', '€', '£'])
                     && fold(s).split_whitespace().any(|w| w == "off");
@@ -1222,7 +1251,7 @@ impl<'a> Facts<'a> {
                     });
                     let currency = (i > 0
                         && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
-                            || CURRENCY_CODES.contains(&toks[i - 1].norm.as_str())))
+                            || is_currency_code(&toks[i - 1])))
                         || (currency_path && !counts_next);
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
@@ -1265,9 +1294,9 @@ impl<'a> Facts<'a> {
             Value::Number(n) => {
                 if let Some(x) = n.as_f64() {
                     // `discount_percent` is a percentage; `discount_gbp` an amount.
-                    let money_key = k.split('_').any(|p| {
-                        CURRENCY_CODES.contains(&p) || matches!(p, "amount" | "dollars" | "value")
-                    });
+                    let money_key = k
+                        .split('_')
+                        .any(|p| is_code(p) || matches!(p, "amount" | "dollars" | "value"));
                     let kind = if k.contains("percent")
                         || k.ends_with("_pct")
                         || ((k.contains("discount") || k == "off") && !money_key)
@@ -1408,9 +1437,9 @@ impl<'a> Facts<'a> {
     pub fn campaign_units(&self) -> Vec<f64> {
         // A count, or a number under a plural key (`home_matches`: 9) that is not money.
         let plural = |k: &str| {
-            k.rsplit('_').next().is_some_and(|last| {
-                last.len() > 3 && last.ends_with('s') && !CURRENCY_CODES.contains(&last)
-            })
+            k.rsplit('_')
+                .next()
+                .is_some_and(|last| last.len() > 3 && last.ends_with('s') && !is_code(last))
         };
         self.list
             .iter()

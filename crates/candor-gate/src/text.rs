@@ -236,6 +236,13 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     space_grouped(text, toks)
 }
 
+/// "CHF 1'180": thousands grouped by an apostrophe, as Swiss copy writes them. What follows the
+/// apostrophe must be three digits and no more.
+fn swiss_group(mut rest: impl Iterator<Item = u8>) -> bool {
+    (0..3).all(|_| rest.next().is_some_and(|c| c.is_ascii_digit()))
+        && rest.next().is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
 /// "1 019,15 $", "12 500 kr", "CHF 1 250": an amount of money with its thousands grouped by
 /// a space (or a no-break or narrow no-break space), as French, Swedish and Swiss copy writes
 /// it. The tokenizers read two numbers; this joins the groups into one when a currency stands
@@ -262,7 +269,7 @@ fn space_grouped(text: &str, mut toks: Vec<Tok>) -> Vec<Tok> {
     let money_word = |t: &Tok| {
         (t.kind == TokKind::Punct && matches!(t.norm.as_str(), "$" | "€" | "£" | "r"))
             || (t.kind == TokKind::Word
-                && (crate::facts::CURRENCY_CODES.contains(&t.norm.as_str())
+                && (crate::facts::is_currency_code(t)
                     || matches!(
                         t.norm.as_str(),
                         "kr" | "zl" | "zł" | "czk" | "kc" | "kč" | "huf" | "ft" | "fr"
@@ -331,7 +338,13 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
+        // ("R110's worth": the possessive is no part of the amount.)
         let raw = &text[t.start..t.end];
+        let raw = raw
+            .strip_suffix("'s")
+            .or_else(|| raw.strip_suffix("’s"))
+            .filter(|r| r.ends_with(|c: char| c.is_ascii_digit()))
+            .unwrap_or(raw);
         let letters = ["RM", "Rs", "Rp", "R"]
             .into_iter()
             .find(|p| raw.starts_with(p))
@@ -374,6 +387,7 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
         num.start = t.start + letters;
         num.kind = TokKind::Num;
         num.norm = compact_str::CompactString::from(&raw[letters..]);
+        num.end = t.start + raw.len();
         num.cap = false;
         num.all_caps = false;
         i += 1;
@@ -472,7 +486,8 @@ fn tokenize_ascii(text: &str) -> Vec<Tok> {
                 }
                 if j + 1 < n && b[j + 1].is_ascii_alphanumeric() {
                     let joins = if all_digits {
-                        matches!(d, b',' | b'.') && b[j + 1].is_ascii_digit()
+                        (matches!(d, b',' | b'.') && b[j + 1].is_ascii_digit())
+                            || (d == b'\'' && swiss_group(b[j + 1..].iter().copied()))
                     } else {
                         d == b'\'' || d == b'-'
                     };
@@ -486,6 +501,9 @@ fn tokenize_ascii(text: &str) -> Vec<Tok> {
             let raw = &text[i..j];
             let mut norm = compact_str::CompactString::from(raw);
             norm.make_ascii_lowercase();
+            if all_digits && raw.contains('\'') {
+                norm = norm.replace('\'', ",").into();
+            }
             let (mut nl, mut nu) = (0usize, 0usize);
             for &l in raw.as_bytes() {
                 if l.is_ascii_alphabetic() {
@@ -569,7 +587,13 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
                 let next_alnum = j + 1 < n && chars[j + 1].1.is_alphanumeric();
                 if next_alnum {
                     let joins = if all_digits {
-                        matches!(d, ',' | '.') && chars[j + 1].1.is_ascii_digit()
+                        (matches!(d, ',' | '.') && chars[j + 1].1.is_ascii_digit())
+                            || (is_apostrophe(d)
+                                && swiss_group(chars[j + 1..].iter().map(|&(_, c)| match c {
+                                    c if c.is_ascii() => c as u8,
+                                    c if c.is_alphanumeric() => b'x',
+                                    _ => b' ',
+                                })))
                     } else {
                         is_apostrophe(d) || d == '-'
                     };
@@ -582,7 +606,10 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
             }
             let end = if j < n { chars[j].0 } else { text.len() };
             let raw = &text[start..end];
-            let norm = fold_compact(raw);
+            let mut norm = fold_compact(raw);
+            if all_digits && raw.contains(is_apostrophe) {
+                norm = norm.replace(is_apostrophe, ",").into();
+            }
             let first = c;
             let letters = raw.chars().filter(|c| c.is_alphabetic());
             let (mut nl, mut nu) = (0usize, 0usize);

@@ -417,7 +417,8 @@ impl Checker<'_> {
                 && !currency_prefix
                 && !currency_after
                 && !is_currency_code(t)
-                && !degrees;
+                && !degrees
+                && !weekday_range(&t.norm);
             if !starts {
                 wi += 1;
                 continue;
@@ -820,6 +821,14 @@ impl Checker<'_> {
         if self.signature_line(span_s) {
             return;
         }
+        // "Buen Camino," alone on a line above the sender: a sign-off, not a name.
+        if hi - lo <= 2
+            && self.doc.toks[self.doc.words[lo]].sent_start
+            && self.followed_by_comma(hi)
+            && self.is_sign_off_line(span_s, span_e)
+        {
+            return;
+        }
         // "Victoria Day", "Anzac Day", "the King's Birthday Holiday": a public holiday.
         let day_after = |w: &str| matches!(w, "day" | "holiday" | "holidays" | "weekend");
         let ends_in_day = day_after(&norm(self, last))
@@ -971,6 +980,24 @@ impl Checker<'_> {
             && self.opens_closing_line(self.doc.toks[self.doc.words[first]].start)
         {
             return;
+        }
+        // "We love a Lab with a routine" for a `breed` of "Labrador Retriever": a short form
+        // of a word of the person's own record (not of a name: "Max" is no "Maxwell").
+        if single {
+            let w = norm(self, lo);
+            let short_of = self.facts.list.iter().position(|f| {
+                f.personal
+                    && !f.key.contains("name")
+                    && f.stems
+                        .iter()
+                        .any(|st| st.len() >= w.len() + 4 && st.starts_with(w.as_str()))
+            });
+            if (3..=4).contains(&w.len()) && !self.is_common(&w) {
+                if let Some(f) = short_of {
+                    self.use_fact(f, span_s, span_e);
+                    return;
+                }
+            }
         }
         let looks_product = last_is_product || self.is_product_noun(&next);
         let looks_tier = self.rules.tier_nouns.contains(next.as_str());
@@ -2448,9 +2475,30 @@ impl Checker<'_> {
     }
 }
 
+/// "Tue-Fri", "Monday-Wednesday": days of the week (opening hours, a course's days), no name.
+fn weekday_range(w: &str) -> bool {
+    w.contains('-')
+        && w.split('-').all(|d| {
+            super::time::WEEKDAYS.contains(&d)
+                || matches!(
+                    d,
+                    "mon"
+                        | "tue"
+                        | "tues"
+                        | "wed"
+                        | "thu"
+                        | "thur"
+                        | "thurs"
+                        | "fri"
+                        | "sat"
+                        | "sun"
+                )
+        })
+}
+
 /// "NZD", "CHF": a currency's code, written in capitals.
 fn is_currency_code(t: &crate::text::Tok) -> bool {
-    t.all_caps && crate::facts::CURRENCY_CODES.contains(&t.norm.as_str())
+    t.all_caps && crate::facts::is_currency_code(t)
 }
 
 /// The places a people or language word may be named after: "ethiopian" → "ethiopia",

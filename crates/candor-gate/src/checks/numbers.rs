@@ -40,10 +40,8 @@ const OFFER_CUES: [&str; 14] = [
     "off", "discount", "save", "saving", "savings", "sale", "code", "coupon", "promo", "deal",
     "offer", "markdown", "reduced", "extra",
 ];
-const CURRENCY_WORDS: [&str; 22] = [
-    "usd", "eur", "gbp", "dollars", "euros", "pounds", "pln", "zl", "cad", "aud", "zar", "rand",
-    "nzd", "inr", "ghs", "ngn", "kes", "ttd", "isk", "cny", "myr", "php",
-];
+/// Currencies' names written beside an amount (their ISO codes are `facts::is_currency_code`).
+const CURRENCY_WORDS: [&str; 6] = ["dollars", "euros", "pounds", "zl", "rand", "rials"];
 
 impl Checker<'_> {
     /// The number a word states, and whether it is an ordinal.
@@ -2645,10 +2643,22 @@ impl Checker<'_> {
                         .get(i + 2)
                         .is_some_and(|m| m.kind == TokKind::Num && m.start == n.end))
                     || CURRENCY_WORDS.contains(&n.norm.as_str())
+                    || crate::facts::is_currency_code(n)
             });
-            let word_before = prev.is_some_and(|p| CURRENCY_WORDS.contains(&p.norm.as_str()));
+            let word_before = prev.is_some_and(|p| {
+                CURRENCY_WORDS.contains(&p.norm.as_str()) || crate::facts::is_currency_code(p)
+            });
             if sym_before || sym_after || word_before {
-                let v = crate::text::points_grouped(&t.norm).unwrap_or(v);
+                // ("OMR 12.000" is twelve rials: some currencies are written to three decimals.)
+                let mils = [prev, next].into_iter().flatten().any(|c| {
+                    crate::facts::THREE_DECIMAL_CODES.contains(&c.norm.as_str())
+                        || c.norm == "rials"
+                });
+                let v = if mils {
+                    v
+                } else {
+                    crate::text::points_grouped(&t.norm).unwrap_or(v)
+                };
                 let s = if sym_before {
                     prev.map(|p| p.start).unwrap_or(t.start)
                 } else {
@@ -3244,6 +3254,7 @@ impl Checker<'_> {
                     .or_else(|| foreign_number_word(&t.norm))
                     .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
                     .or_else(|| (t.norm == "both").then_some(2.0))
+                    .or_else(|| days_in(&t.norm))
                 {
                     Some(n) if n >= 2.0 => n,
                     _ => continue,
@@ -3308,10 +3319,13 @@ impl Checker<'_> {
                         })
                         // ("x2", not "Aurora X2 headphones")
                         .or_else(|| (!t.cap).then(|| times_token(&t.norm)).flatten())
+                        .or_else(|| days_in(&t.norm))
                 }
                 _ => None,
             };
-            if let Some(n) = n.filter(|n| n.fract() == 0.0 && (2.0..=12.0).contains(n)) {
+            if let Some(n) = n.filter(|n| {
+                n.fract() == 0.0 && ((2.0..=12.0).contains(n) || days_in(&t.norm) == Some(*n))
+            }) {
                 if !counts.contains(&n) {
                     counts.push(n);
                 }
@@ -3406,6 +3420,15 @@ fn foreign_number_word(w: &str) -> Option<f64> {
 }
 
 /// "x2", "×3", "2x": a quantity written as a multiplier.
+/// "A week is NOK 882" at NOK 126 a day: the days a period word holds.
+fn days_in(w: &str) -> Option<f64> {
+    match w {
+        "week" | "weekly" => Some(7.0),
+        "fortnight" => Some(14.0),
+        _ => None,
+    }
+}
+
 fn times_token(w: &str) -> Option<f64> {
     let digits = w
         .strip_prefix('x')

@@ -6473,3 +6473,75 @@ fn a_wedding_under_any_key() {
     let bad = mail(&person(r#"{"suburb":"Fitzroy"}"#));
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// Every ISO currency's code is money ("THB 1,560", "OMR 12.000"), three-decimal currencies
+/// are read to three decimals, Swiss amounts group thousands with an apostrophe, a weekday
+/// range is no name, "R110's worth" is rand, and greetings in Portuguese and Swahili and a
+/// sign-off in Spanish are no names.
+#[test]
+fn currency_codes_three_decimals_swiss_thousands_and_hellos() {
+    let c = json!({"now":"2058-02-20","brand":"Bustan Dates","hours":"Tue-Fri 9am-5pm",
+        "offer":{"name":"Falaj Box","regular_price_omr":12.000,"discount_percent":15,"code":"NAKHLA15",
+            "tour_thb":1560,"pass_chf":1180,"bunny_zar":55}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Beatriz","consent":{"profiling":true},
+            "attributes":{"breed":"Labrador Retriever"}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Dates", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Beatriz,\n\nWith code NAKHLA15 the Falaj Box is OMR 10.200 instead of OMR 12.000.\n\nBustan Dates",
+        "Hi Beatriz,\n\nThe night tour is THB 1,560 a seat.\n\nBustan Dates",
+        "Hi Beatriz,\n\nThe pass is CHF 1'180 for the season.\n\nBustan Dates",
+        "Oi Beatriz,\n\nThe Falaj Box is OMR 12.000. We're open Tue-Fri 9-5.\n\nBustan Dates",
+        "Sasa Beatriz,\n\nThe Falaj Box is OMR 12.000.\n\nBuen Camino,\nUxía\nBustan Dates",
+        "Hi Beatriz,\n\nTwo free bunnies (R110's worth) with the Falaj Box. We love a Lab.\n\nBustan Dates",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Beatriz,\n\nWith code NAKHLA15 the Falaj Box is OMR 10.800 instead of OMR 12.000.\n\nBustan Dates",
+        "Hi Beatriz,\n\nThe night tour is THB 1,650 a seat.\n\nBustan Dates",
+        "Hi Beatriz,\n\nThe pass is CHF 1'280 for the season.\n\nBustan Dates",
+        "Hi Beatriz,\n\nTwo free bunnies (R120's worth) with the Falaj Box.\n\nBustan Dates",
+        "Hi Beatriz,\n\nWe hope Max loves the Falaj Box.\n\nBustan Dates",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
+
+/// A week is seven days: "a week is NOK 882" at NOK 126 a day.
+#[test]
+fn a_week_of_a_daily_price() {
+    let c = json!({"now":"2058-05-01","brand":"Gardermoen Park",
+        "offer":{"name":"Spring Park","covered_nok_per_day":126}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ingrid"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Park", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail(
+        "Hi Ingrid,\n\nCovered parking is NOK 126 a day, so a week is NOK 882.\n\nGardermoen Park",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail(
+        "Hi Ingrid,\n\nCovered parking is NOK 126 a day, so a week is NOK 892.\n\nGardermoen Park",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
