@@ -1571,6 +1571,17 @@ impl Checker<'_> {
                 continue;
             }
             let noun = stem(&self.doc.toks[self.doc.words[nw]].norm);
+            // "your Roxo app" from Roxo Açaí: the brand's name opens the person's account,
+            // app or card with the brand, not a product of theirs.
+            let brand = self.doc.toks[self.doc.words[nw]].cap
+                && self.doc.adjacent(nw)
+                && self
+                    .facts_for_stem(&noun)
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal && self.facts.list[f].key == "brand");
+            if brand {
+                continue;
+            }
             // "queue songs from your phone", "add it to your calendar": a thing everyone has,
             // used as a means, claims nothing of the person.
             let means = nw == wi + 1
@@ -1794,6 +1805,26 @@ impl Checker<'_> {
                     .map(|&ti| stem(&self.doc.toks[ti].norm))
                     .collect();
                 self.event_named_by_type(&said, 2)
+            });
+            // "your Roxo app" for an `app_download` event: the noun names one of the
+            // person's events by its type.
+            let keyed = keyed.or_else(|| {
+                // (Asking about a berth, or looking at one, is not having it.)
+                let ei = self.facts.recipient.events.iter().position(|ev| {
+                    let k = crate::text::fold(&ev.kind);
+                    k.split(['_', '-', ' '])
+                        .any(|p| p.len() > 2 && stem(p) == noun)
+                        && ![
+                            "enquir", "inquir", "quote", "request", "view", "search", "wish",
+                            "cart", "waitlist", "click", "brochure", "message", "interest",
+                        ]
+                        .iter()
+                        .any(|p| k.contains(p))
+                })?;
+                self.facts
+                    .list
+                    .iter()
+                    .position(|f| f.personal && f.event == Some(ei))
             });
             if let Some(f) = keyed {
                 self.use_fact(f, s, e);

@@ -1909,7 +1909,13 @@ impl Checker<'_> {
                                         | "player"
                                 )
                             });
-                    if stem(&t.norm) == other && offered && !current && !negated && audience {
+                    if stem(&t.norm) == other
+                        && offered
+                        && !current
+                        && !negated
+                        && audience
+                        && !self.denied_later(ti)
+                    {
                         hits.push((t.start, t.end, path.clone()));
                     }
                 }
@@ -2043,8 +2049,28 @@ impl Checker<'_> {
                         .take_while(|t| t.sent == sent + 1)
                         .any(|t| matches!(t.norm.as_str(), "add-on" | "extra" | "separately"))
                 };
+                // "welcome on a child ticket ($45, ages 8-15)" for "child tickets (AUD 45, not
+                // discounted)": the item at the full price its exclusion gives.
+                let full_price = {
+                    let toks = self.doc.sentence(ti);
+                    toks.iter().enumerate().any(|(k, t)| {
+                        t.kind == TokKind::Num
+                            && k.checked_sub(1).and_then(|p| toks.get(p)).is_some_and(|p| {
+                                matches!(p.norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                                    || crate::facts::is_currency_code(p)
+                            })
+                            && parse_num(&t.norm).is_some_and(|v| {
+                                self.facts.list.iter().any(|f| {
+                                    !f.personal
+                                        && f.path == *path
+                                        && f.num.is_some_and(|n| num_matches(v, n))
+                                })
+                            })
+                    })
+                };
                 // "... - kits, needles and notions excepted."
                 let denied = listed_out
+                    || full_price
                     || denied_after
                     || left_out
                     || before_it
@@ -3391,6 +3417,36 @@ impl Checker<'_> {
             .sentence(ti)
             .iter()
             .any(|t| words.contains(&t.norm.as_str()))
+    }
+
+    /// "The monthly plan (SEK 119), perpetual licences and education licences aren't part of
+    /// the offer": a list the sentence denies after it, with no "but" or semicolon between.
+    /// (The list is what the sentence is about: no offer's cue before it or inside it.)
+    pub(super) fn denied_later(&self, ti: usize) -> bool {
+        let sent = self.doc.toks[ti].sent;
+        let (ss, _) = self.doc.sent_range[sent];
+        let cue = |t: &crate::text::Tok| {
+            OFFER_CUES.contains(&t.norm.as_str())
+                || matches!(t.norm.as_str(), "%" | "takes" | "get" | "gets")
+                || self.facts.codes.contains(t.norm.as_str())
+        };
+        if self.doc.toks[ss..ti].iter().any(cue) {
+            return false;
+        }
+        for t in self.doc.toks[ti + 1..]
+            .iter()
+            .take_while(|t| t.sent == sent)
+        {
+            if cue(t) {
+                return false;
+            }
+            match t.norm.as_str() {
+                "but" | "while" | "whereas" | ";" | ":" | "only" => return false,
+                "aren't" | "isn't" | "excluded" | "don't" | "doesn't" | "won't" => return true,
+                _ => {}
+            }
+        }
+        false
     }
 
     pub(super) fn clause_has(&self, ti: usize, words: &[&str]) -> bool {

@@ -6545,3 +6545,61 @@ fn a_week_of_a_daily_price() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "The monthly plan (SEK 119), perpetual licences ... aren't part of the offer" denies the
+/// list before it; a child ticket at the full price its exclusion gives is not offered; "your
+/// Roxo app" for someone with an `app_download` event; "Jun," is the person's name.
+#[test]
+fn lists_denied_later_full_prices_apps_and_names_like_months() {
+    let c = json!({"now":"2058-06-05","brand":"Roxo",
+        "offer":{"name":"Midsommar Switch","discount_percent":30,"code":"MIDSOMMAR30",
+            "applies_to":"first year of the annual subscription",
+            "excludes":"monthly subscription, child tickets (AUD 45, not discounted)"},
+        "prices_sek":{"subscription_monthly":119,"subscription_annual":1190}});
+    let person = |first: &str, events: &str| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"a@example.com","first_name":"{first}","consent":{{"profiling":true}},
+                "events":{events}}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Roxo", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let app = person("Karim", r#"[{"type":"app_download","at":"2058-06-01"}]"#);
+    let none = person("Karim", "[]");
+    let jun = person("Jun", "[]");
+    for (r, body) in [
+        (&none, "Hi Karim,\n\nCode MIDSOMMAR30 takes 30% off the first year of the annual subscription. The monthly plan (SEK 119) and child tickets aren't part of the offer.\n\nRoxo"),
+        (&none, "Hi Karim,\n\nCode MIDSOMMAR30 takes 30% off the annual plan. Your youngest is welcome on a child ticket ($45).\n\nRoxo"),
+        (&app, "Hi Karim,\n\nYour Roxo app has a deal waiting: code MIDSOMMAR30.\n\nRoxo"),
+        (&jun, "Jun, 30% off the annual plan\n\nHi Jun,\n\nCode MIDSOMMAR30 takes 30% off the annual subscription.\n\nRoxo"),
+    ] {
+        let rep = mail(r, body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for (r, body) in [
+        (&none, "Hi Karim,\n\nCode MIDSOMMAR30 takes 30% off the monthly plan, and the annual plan isn't part of it.\n\nRoxo"),
+        (&none, "Hi Karim,\n\nCode MIDSOMMAR30 takes 30% off child tickets too ($31.50).\n\nRoxo"),
+        (&karim_with_order(), "Hi Karim,\n\nWe hope your Roxo blender is still going strong.\n\nRoxo"),
+    ] {
+        let rep = mail(r, body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
+
+fn karim_with_order() -> Recipient {
+    Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Karim","consent":{"profiling":true},
+            "events":[{"type":"order","at":"2058-05-01","item":"Glimra Studio 9"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap()
+}

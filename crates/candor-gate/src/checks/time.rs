@@ -1851,6 +1851,21 @@ impl Checker<'_> {
             } else {
                 None
             };
+            // "Jun, 25% off menus", "Hi April,": the person's own name, said to them.
+            let addressed = || {
+                let r = self.facts.recipient;
+                [r.first_name.as_deref(), r.last_name.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| crate::text::fold(n) == norm.as_str())
+                    && (t.sent_start
+                        || self.doc.toks.get(ti + 1).is_some_and(|n| n.norm == ",")
+                        || self.doc.word_before(wi, 1).is_some_and(|p| {
+                            matches!(p.norm.as_str(), "hi" | "hello" | "hey" | "dear")
+                        }))
+            };
+            let month = month.filter(|_| !addressed());
+
             if norm == "may" && !t.cap {
                 continue;
             }
