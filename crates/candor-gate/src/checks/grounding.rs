@@ -1605,6 +1605,9 @@ impl Checker<'_> {
                 matches!(
                     p.norm.as_str(),
                     "book"
+                        // "Here's your flight" of five sauces: what the email hands over.
+                        | "here's"
+                        | "heres"
                         | "schedule"
                         | "reserve"
                         | "reserves"

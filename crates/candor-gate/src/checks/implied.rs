@@ -267,6 +267,32 @@ impl Checker<'_> {
     /// ("our New Member Flexi Offer"): the name of an offer, not a claim about the reader.
     fn in_campaign_name(&self, first: usize, last: usize) -> bool {
         let (toks, words) = (&self.doc.toks, &self.doc.words);
+        // "your Fit & Fizz slot", "our Meeting rooms & prices 2059 guide": the phrase's word
+        // after the possessive opens a name that a fact holds, two words or more of it.
+        if first < last
+            && matches!(toks[words[first]].norm.as_str(), "your" | "our")
+            && (first + 1..=last).all(|w| toks[words[w]].cap)
+        {
+            let mut want: Vec<String> = Vec::new();
+            let mut w = first + 1;
+            while w < words.len() && want.len() < 4 {
+                want.push(stem(&toks[words[w]].norm));
+                if !self.doc.adjacent(w) && !self.doc.joined_by_ampersand(w) {
+                    break;
+                }
+                w += 1;
+            }
+            let need = (last - first).max(2);
+            if want.len() >= need
+                && self.facts.list.iter().any(|f| {
+                    f.stems
+                        .windows(need)
+                        .any(|x| x.iter().zip(&want).all(|(a, b)| a == b))
+                })
+            {
+                return true;
+            }
+        }
         if !(first..=last).all(|w| toks[words[w]].cap) {
             return false;
         }
@@ -447,6 +473,70 @@ impl Checker<'_> {
                 })
             {
                 continue;
+            }
+            // "Your stay includes:", "Your stay starts between 15 June and 18 August", "Just
+            // quote PAKIET3 with your order": the terms of one the person may make.
+            if self.rules.table.implied[m.payload].id == "last_order"
+                && self.doc.toks[self.doc.words[m.first]].norm == "your"
+            {
+                let terms = self.doc.word_after(m.last, 1).is_some_and(|t| {
+                    matches!(
+                        t.norm.as_str(),
+                        "includes"
+                            | "include"
+                            | "starts"
+                            | "must"
+                            | "needs"
+                            | "should"
+                            | "qualifies"
+                    )
+                });
+                let ti = self.doc.words[m.first];
+                let with_code = self.doc.word_before(m.first, 1).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "with" | "to" | "on" | "at" | "for")
+                }) && (self.clause_has(
+                    ti,
+                    &[
+                        "quote", "use", "enter", "mention", "add", "apply", "show", "code",
+                    ],
+                ) || {
+                    let (cs, ce) = self.doc.clause(ti);
+                    self.doc.toks[cs..ce]
+                        .iter()
+                        .any(|t| self.facts.codes.contains(t.norm.as_str()))
+                });
+                if terms || with_code {
+                    continue;
+                }
+            }
+            // "$15 on top of your ticket" from an attraction that sells tickets: an admission
+            // ticket, not a support ticket.
+            if self.rules.table.implied[m.payload].id == "support"
+                && m.last == m.first + 1
+                && self.doc.toks[self.doc.words[m.last]]
+                    .norm
+                    .starts_with("ticket")
+                && !self.sentence_has(
+                    self.doc.words[m.first],
+                    &[
+                        "support",
+                        "resolved",
+                        "issue",
+                        "help",
+                        "query",
+                        "complaint",
+                        "desk",
+                    ],
+                )
+            {
+                let noun = stem(&self.doc.toks[self.doc.words[m.last]].norm);
+                if self
+                    .facts_for_stem(&noun)
+                    .iter()
+                    .any(|&f| !self.facts.list[f].personal)
+                {
+                    continue;
+                }
             }
             // "for every new member you refer", "anyone who hasn't been a member": said of
             // each of some others, not the reader.

@@ -313,6 +313,14 @@ impl<'t> Doc<'t> {
             _ => false,
         }
     }
+
+    /// Word `wi` and the next are joined by an ampersand: "Fit & Fizz".
+    pub fn joined_by_ampersand(&self, wi: usize) -> bool {
+        match (self.words.get(wi), self.words.get(wi + 1)) {
+            (Some(&a), Some(&b)) => b == a + 2 && self.toks[a + 1].norm == "&",
+            _ => false,
+        }
+    }
 }
 
 /// Start of the paragraph holding the first footer line: a line with a footer marker, or a

@@ -936,7 +936,13 @@ impl Checker<'_> {
             .is_some_and(|t| matches!(t.norm.as_str(), "last" | "past" | "previous"));
         // "once they've been riding with us for two months": the friend's tenure.
         let theirs = self.clause_has(head, &["they", "they've", "they're", "their", "them"]);
-        if !cue || since_event || window || theirs || !self.doc.sent_personal(head) {
+        // "R150 a year instead of R450": a price per year.
+        let rate = self
+            .doc
+            .word_before(wi, 1)
+            .is_some_and(|t| t.kind == TokKind::Num)
+            && matches!(self.doc.toks[head].norm.as_str(), "a" | "an" | "per");
+        if !cue || since_event || window || theirs || rate || !self.doc.sent_personal(head) {
             return;
         }
         // "our Winter Trial Pass gives you three months of unlimited travel", "ends after

@@ -6603,3 +6603,50 @@ fn karim_with_order() -> Recipient {
     )
     .unwrap()
 }
+
+/// A name opened by a possessive ("your Fit & Fizz slot", "our Meeting rooms & prices
+/// guide"), the terms of a stay the person may book, a code quoted with an order, an
+/// admission ticket, "Here's your flight" and a price per year claim no history.
+#[test]
+fn names_after_possessives_terms_tickets_and_rates() {
+    let c = json!({"now":"2059-03-26","brand":"Harbour Rooms",
+        "offer":{"name":"Fit & Fizz","code":"PAKIET3","price_eur":150,
+            "extra":"The Cellar, EUR 15 on top of a standard ticket",
+            "flight":"a tasting flight of five sauces"},
+        "guide":"Meeting rooms & prices 2059"});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Reza","consent":{"profiling":true},
+            "attributes":{"shoe_size_eu":39},
+            "events":[{"type":"directory_signup","at":"2059-03-10"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Harbour", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Reza,\n\nBook your Fit & Fizz slot for €150.\n\nHarbour Rooms",
+        "Hi Reza,\n\nOur Meeting rooms & prices 2059 guide is out.\n\nHarbour Rooms",
+        "Hi Reza,\n\nYour stay includes breakfast for €150.\n\nHarbour Rooms",
+        "Hi Reza,\n\nJust quote PAKIET3 with your order.\n\nHarbour Rooms",
+        "Hi Reza,\n\nThe Cellar is €15 on top of your ticket.\n\nHarbour Rooms",
+        "Hi Reza,\n\nHere's your flight: five sauces.\n\nHarbour Rooms",
+        "Hi Reza,\n\nMembership is €150 a year. Shoes in your size 39 are ready.\n\nHarbour Rooms",
+        "Hi Reza,\n\nThanks for signing up to the directory this month.\n\nHarbour Rooms",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Reza,\n\nWe hope you enjoyed your stay with us last month.\n\nHarbour Rooms",
+        "Hi Reza,\n\nAbout your ticket with our help desk: it's resolved.\n\nHarbour Rooms",
+        "Hi Reza,\n\nThanks for your order last week.\n\nHarbour Rooms",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
