@@ -1252,6 +1252,8 @@ impl<'a> Facts<'a> {
                     let currency = (i > 0
                         && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
                             || is_currency_code(&toks[i - 1])))
+                        // "1,290 SEK fitted": the code after the amount.
+                        || next.is_some_and(is_currency_code)
                         || (currency_path && !counts_next);
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent

@@ -807,6 +807,15 @@ impl Checker<'_> {
             })
             .map_or(0, |p| p + 1);
         let before: Vec<&str> = window[from..].iter().map(|t| t.norm.as_str()).collect();
+        // ("799 PLN or more": past the currency's code.)
+        let last = if toks
+            .get(last + 1)
+            .is_some_and(|c| crate::facts::is_currency_code(c) && c.start > toks[last].end)
+        {
+            last + 1
+        } else {
+            last
+        };
         let after: Vec<&str> = toks[last + 1..(last + 4).min(toks.len())]
             .iter()
             .map(|t| t.norm.as_str())

@@ -6650,3 +6650,61 @@ fn names_after_possessives_terms_tickets_and_rates() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "1,290 SEK fitted" in the campaign is money; "799 PLN or more" is a threshold; "DJ until
+/// midnight" is how long a service runs; "sending your song through on Sunday" is no span;
+/// the campaign's own class date is the campaign's for someone who did not consent.
+#[test]
+fn codes_after_amounts_service_hours_and_campaign_dates() {
+    let c = json!({"now":"2059-09-17","brand":"Hi-Fi Bar",
+        "offer":{"name":"Headphone Trade-Up","discount_percent":20,
+            "applies_to":"new headphones priced 799 PLN or more",
+            "extra":"a 750 W Gold PSU can be added for 1,290 SEK fitted",
+            "dj":"Wedding DJ until midnight, GBP 620"},
+        "event":{"name":"Everyday Makeup in 60 Minutes","date":"2059-09-27"}});
+    let person = |consent: bool| {
+        Recipient::from_json(
+            &format!(
+                r#"{{"id":"1","email":"a@example.com","first_name":"Meera","consent":{{"profiling":{consent}}},
+                "events":[{{"type":"class_booked","at":"2059-09-10","class_date":"2059-09-27"}},
+                          {{"type":"song_request","at":"2059-09-14"}}]}}"#
+            ),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    let mail = |r: &Recipient, body: &str| {
+        Gate::new().check(
+            &Email::new("Hi-Fi", body),
+            r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let (yes, no) = (person(true), person(false));
+    for (r, body) in [
+        (&yes, "Hi Meera,\n\nTake 20% off new headphones priced 799 PLN or more. A 750 W Gold PSU is 1,290 SEK fitted.\n\nHi-Fi Bar"),
+        (&yes, "Hi Meera,\n\n- Wedding DJ until midnight: £620\n\nHi-Fi Bar"),
+        (&yes, "Hi Meera,\n\nThanks for sending your song through on Sunday.\n\nHi-Fi Bar"),
+        (&no, "Hi Meera,\n\nIf you'd like a hand, the Everyday Makeup in 60 Minutes class runs on Saturday 27 September.\n\nHi-Fi Bar"),
+    ] {
+        let rep = mail(r, body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for (r, body) in [
+        (
+            &yes,
+            "Hi Meera,\n\nTake 20% off new headphones priced 899 PLN or more.\n\nHi-Fi Bar",
+        ),
+        (
+            &yes,
+            "Hi Meera,\n\nA 750 W Gold PSU is 1,390 SEK fitted.\n\nHi-Fi Bar",
+        ),
+        (
+            &yes,
+            "Hi Meera,\n\nThe offer ends at midnight on Sunday.\n\nHi-Fi Bar",
+        ),
+    ] {
+        let rep = mail(r, body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}

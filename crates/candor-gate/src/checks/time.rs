@@ -545,7 +545,13 @@ impl Checker<'_> {
             if !END_CUES.contains(&t.norm.as_str()) {
                 return false;
             }
-            !matches!(t.norm.as_str(), "through" | "thru") || date_next(&toks[i + 1..])
+            // ("sending your song through on Sunday": "through" ends the verb, not a span.)
+            !matches!(t.norm.as_str(), "through" | "thru")
+                || (date_next(&toks[i + 1..])
+                    && !toks[i + 1..]
+                        .iter()
+                        .find(|x| x.is_word())
+                        .is_some_and(|x| matches!(x.norm.as_str(), "on" | "to" | "with" | "at")))
         })
     }
 
@@ -1717,6 +1723,20 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Wedding DJ until midnight: £620", "the key safe is there until midnight": how
+            // long a service runs, unless the sentence is about an offer ending.
+            if norm == "midnight"
+                && before(&["until", "till"])
+                && !self.sentence_has_any(
+                    ti,
+                    &[
+                        "offer", "deal", "code", "sale", "discount", "off", "%", "ends", "valid",
+                        "expires", "tonight", "today", "last",
+                    ],
+                )
+            {
+                continue;
+            }
             if norm == "weekend" && before(&["from", "starting", "beginning"]) {
                 continue;
             }
@@ -2318,7 +2338,14 @@ impl Checker<'_> {
                         })
                 })
             };
-            if offer && (self.sentence_has(ti, &["your", "you", "you're"]) || names_own_type()) {
+            // (For someone who did not consent to profiling, the campaign's own date is the
+            // campaign's: "the class runs on Saturday 27 September" to one who booked it.)
+            let campaigns_own = !self.facts.recipient.profiling_allowed()
+                && campaign.iter().any(|d| candidates.contains(d));
+            if offer
+                && !campaigns_own
+                && (self.sentence_has(ti, &["your", "you", "you're"]) || names_own_type())
+            {
                 let personal: Vec<(Date, usize)> = self.facts.personal_dates().collect();
                 if let Some(&(_, fi)) = personal.iter().find(|(d, _)| candidates.contains(d)) {
                     self.use_fact(fi, span.0, span.1);
