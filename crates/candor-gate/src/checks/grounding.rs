@@ -149,6 +149,12 @@ impl Checker<'_> {
     }
 
     fn name_matches(&self, norm: &str) -> bool {
+        // "Tanabe-san", "Yuki-sama": a Japanese honorific after the name.
+        let norm = ["-san", "-sama", "-kun", "-chan", "-sensei", "-ji"]
+            .iter()
+            .find_map(|h| norm.strip_suffix(h))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(norm);
         let st = stem(norm);
         let names: Vec<&String> = self
             .facts
@@ -371,6 +377,9 @@ impl Checker<'_> {
             let acronym_unknown = t.all_caps
                 && (t.norm.chars().any(|c| c.is_ascii_digit())
                     || self.facts_for_stem(&stem(&t.norm)).is_empty());
+            // "HRUs", "RSVP'd", "T3s": an acronym or a model code with a plural or a verb's
+            // ending is the acronym.
+            let acronym_unknown = acronym_unknown || self.acronym_with_ending(ti);
             // "C$120", "NZ$17", "US$40": the letters that say whose dollar.
             let currency_prefix = t.norm.len() <= 2
                 && self.doc.toks.get(ti + 1).is_some_and(|n| {
@@ -521,6 +530,25 @@ impl Checker<'_> {
         let ti = self.doc.words[w];
         self.doc.sent_personal(ti)
             && self.clause_has(ti, &["you", "your", "you're", "you've", "you'll", "yours"])
+    }
+
+    /// "HRUs", "RSVP'd", "T3s": an acronym or a model code with a plural or a verb's ending.
+    fn acronym_with_ending(&self, ti: usize) -> bool {
+        let t = &self.doc.toks[ti];
+        if t.all_caps {
+            return false;
+        }
+        let raw = &self.doc.text[t.start..t.end];
+        let base = ["'s", "'d", "’s", "’d", "s"]
+            .iter()
+            .find_map(|x| raw.strip_suffix(x))
+            .unwrap_or(raw);
+        base.len() < raw.len()
+            && base.len() >= 2
+            && base.bytes().any(|b| b.is_ascii_uppercase())
+            && base
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     }
 
     fn judge_run(&mut self, first: usize, last: usize) {
@@ -821,6 +849,22 @@ impl Checker<'_> {
         if self.signature_line(span_s) {
             return;
         }
+        if self.closing_words_line(span_s) {
+            return;
+        }
+        // "Reach 1,000 lifetime coins", "Collect March 16-19": a common word opening the
+        // sentence, then a figure or a date.
+        if first < hi
+            && self.doc.toks[self.doc.words[first]].sent_start
+            && (self.is_common(&norm(self, first))
+                || self.facts_for_stem(&stem(&norm(self, first))).is_empty())
+            && (first + 1..=hi).all(|w| {
+                let t = &self.doc.toks[self.doc.words[w]];
+                t.kind == crate::text::TokKind::Num || super::time::month_of(&t.norm).is_some()
+            })
+        {
+            return;
+        }
         // "Buen Camino," alone on a line above the sender: a sign-off, not a name.
         if hi - lo <= 2
             && self.doc.toks[self.doc.words[lo]].sent_start
@@ -841,6 +885,9 @@ impl Checker<'_> {
                 .iter()
                 .all(|&w| HOLIDAY_NAMES.contains(&norm(self, w).as_str()))
         {
+            return;
+        }
+        if lo == hi && self.acronym_with_ending(self.doc.words[lo]) {
             return;
         }
         let head = self.doc.words[lo];
@@ -957,6 +1004,9 @@ impl Checker<'_> {
         // "Gratefully," or "Onward," alone on a line near the end, before the sender: a
         // sign-off, not a name; so are "Herzliche Grüße," and "Met vriendelijke groet,".
         if vocative && hi - lo <= 2 && self.is_sign_off_line(span_s, span_e) {
+            return;
+        }
+        if self.closing_words_line(span_s) {
             return;
         }
         // "Viele Grüße from Nuremberg,": a greeting word opening one of the last lines.
@@ -1154,6 +1204,52 @@ impl Checker<'_> {
 
     /// Whether `start..end` is all of its body line (with a comma or "!" after it), below
     /// some text and with at most two non-empty lines after it: where a sign-off stands.
+    /// "Mit herzlichen Grüßen,", "Pozdrawiamy z Krakowa,", "Happy Carnival,": a short closing
+    /// line, ending in a comma, that holds a sign-off word in some language (or wishes a happy
+    /// day): nothing on it is a claim.
+    fn closing_words_line(&self, start: usize) -> bool {
+        const SIGN_OFF: [&str; 24] = [
+            "grüße",
+            "grüßen",
+            "grusse",
+            "grüsse",
+            "gruss",
+            "gruß",
+            "groet",
+            "groeten",
+            "saludos",
+            "pozdrawiamy",
+            "pozdrowienia",
+            "pozdrowieniami",
+            "hälsningar",
+            "hilsen",
+            "hilsner",
+            "terveisin",
+            "abraços",
+            "cumprimentos",
+            "cordialement",
+            "amitiés",
+            "bises",
+            "saluti",
+            "baci",
+            "regards",
+        ];
+        let text = self.doc.text;
+        let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let le = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = text[ls..le].trim();
+        if !line.ends_with(',') || line.split_whitespace().count() > 6 {
+            return false;
+        }
+        let lower = line.to_lowercase();
+        let happy = lower.starts_with("happy ");
+        (happy
+            || lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| SIGN_OFF.contains(&w)))
+            && self.is_sign_off_line(ls, ls + line.len())
+    }
+
     fn is_sign_off_line(&self, start: usize, end: usize) -> bool {
         let text = self.doc.text;
         if start < self.doc.body_start {
@@ -1191,6 +1287,18 @@ impl Checker<'_> {
     /// The fact whose key names a word ("Yard Manager" signing for `staff.yard_manager`,
     /// "Open Day" for `open_day`): a personal fact, or a campaign one whose key is a phrase.
     fn key_naming(&self, st: &str) -> Option<usize> {
+        // ("Hinamatsuri" for the campaign's `"hinamatsuri": "2061-03-03"`: a key of one
+        // uncommon word names its own thing.)
+        let whole = self.facts.list.iter().position(|f| {
+            !f.personal
+                && f.key.len() >= 6
+                && !f.key.contains('_')
+                && stem(&f.key) == st
+                && !self.is_common(&f.key)
+        });
+        if whole.is_some() {
+            return whole;
+        }
         self.facts.list.iter().position(|f| {
             (f.personal || f.key.contains('_'))
                 && f.event.is_none()

@@ -6708,3 +6708,42 @@ fn codes_after_amounts_service_hours_and_campaign_dates() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// A campaign key of one uncommon word names its thing ("Hinamatsuri"); sign-off lines in
+/// other languages and "Happy Carnival,"; "Tanabe-san,"; acronyms with an ending ("HRUs",
+/// "RSVP'd"); a verb opening a sentence before a figure or a date.
+#[test]
+fn keys_sign_offs_honorifics_and_acronym_endings() {
+    let c = json!({"now":"2061-02-16","brand":"Hina Dolls","hinamatsuri":"2061-03-03",
+        "offer":{"name":"Hina Set","discount_percent":10,"code":"HINA10",
+            "excludes":"HRUs (hydrostatic release units), SEK 690"},
+        "coins":"1 coin per 100 yen; 1,000 lifetime coins moves you up a tier"});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Mei","last_name":"Tanabe","consent":{"profiling":true},
+            "events":[{"type":"event_rsvp","at":"2061-02-10","event":"Bag-Packing Night"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Hina", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Mei,\n\nCode HINA10 takes 10% off the Hina Set before Hinamatsuri.\n\nPozdrawiamy z Krakowa,\nHina Dolls",
+        "Tanabe-san,\n\nCode HINA10 takes 10% off the Hina Set. HRUs (SEK 690) aren't included.\n\nHappy Carnival,\nHina Dolls",
+        "Hi Mei,\n\nYou've RSVP'd for the Bag-Packing Night. Reach 1,000 lifetime coins and you move up a tier.\n\nHina Dolls",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    for body in [
+        "Hi Mei,\n\nCode HINA10 takes 10% off the Hina Set before Kodomo no Hi.\n\nHina Dolls",
+        "Hi Sakura,\n\nCode HINA10 takes 10% off the Hina Set.\n\nHina Dolls",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
