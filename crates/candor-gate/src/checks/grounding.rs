@@ -1242,6 +1242,7 @@ impl Checker<'_> {
             return false;
         }
         let lower = line.to_lowercase();
+        // ("See you in the Südkurve," still names a place, and is judged.)
         let happy = lower.starts_with("happy ");
         (happy
             || lower
@@ -2132,7 +2133,7 @@ impl Checker<'_> {
                 .doc
                 .word_before(m.first, 1)
                 .is_some_and(|p| self.rules.invitation.contains(p.norm.as_str()));
-            if self.in_hedge(m.first) || invited {
+            if self.in_hedge(m.first) || invited || self.not_a_cart(m.first, m.last) {
                 continue;
             }
             let rule = &self.rules.table.claims[m.payload];

@@ -265,6 +265,34 @@ impl Checker<'_> {
 
     /// Words `first..=last` (word indices) are part of a capitalized name the campaign gives
     /// ("our New Member Flexi Offer"): the name of an offer, not a claim about the reader.
+    /// "the price appears automatically in your cart", "add two to your basket": what the
+    /// shop will do or the reader may do; "the lip oil is living in your bag": a handbag,
+    /// unless the sentence is about a cart.
+    pub(super) fn not_a_cart(&self, first: usize, last: usize) -> bool {
+        let ti = self.doc.words[first];
+        self.doc.toks[ti].norm == "in"
+            && (self.clause_has(
+                ti,
+                &[
+                    "appears",
+                    "appear",
+                    "shows",
+                    "automatically",
+                    "will",
+                    "add",
+                    "put",
+                    "pop",
+                    "drop",
+                ],
+            ) || (self.doc.toks[self.doc.words[last]].norm == "bag"
+                && !self.sentence_has(
+                    ti,
+                    &[
+                        "cart", "checkout", "basket", "left", "still", "waiting", "online",
+                    ],
+                )))
+    }
+
     fn in_campaign_name(&self, first: usize, last: usize) -> bool {
         let (toks, words) = (&self.doc.toks, &self.doc.words);
         // "your Fit & Fizz slot", "our Meeting rooms & prices 2059 guide": the phrase's word
@@ -508,6 +536,32 @@ impl Checker<'_> {
                 if terms || with_code {
                     continue;
                 }
+            }
+            let id = self.rules.table.implied[m.payload].id.as_str();
+            let ti = self.doc.words[m.first];
+            // "the price appears automatically in your cart", "add two to your basket": what
+            // the shop will do or the reader may do; "the lip oil is living in your bag": a
+            // handbag, unless the sentence is about a cart.
+            if id == "cart" && self.not_a_cart(m.first, m.last) {
+                continue;
+            }
+            // "the $88.10 you saved across 2060": money saved, not saved items.
+            if id == "wishlist"
+                && self.doc.toks[self.doc.words[m.last]].norm == "saved"
+                && self
+                    .doc
+                    .word_before(m.first, 1)
+                    .is_some_and(|p| p.kind == crate::text::TokKind::Num)
+            {
+                continue;
+            }
+            // "Our 42 dinosaurs are ready for another season": the brand's season, said with no
+            // "you" in its clause.
+            if id == "returning"
+                && !self.clause_has(ti, &["you", "your", "you're", "you've", "you'll", "yours"])
+                && self.clause_has(ti, &["our", "we", "we're", "we've"])
+            {
+                continue;
             }
             // "$15 on top of your ticket" from an attraction that sells tickets: an admission
             // ticket, not a support ticket.

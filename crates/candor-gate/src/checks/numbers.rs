@@ -2067,7 +2067,14 @@ impl Checker<'_> {
                 // "welcome on a child ticket ($45, ages 8-15)" for "child tickets (AUD 45, not
                 // discounted)": the item at the full price its exclusion gives.
                 let full_price = {
-                    let toks = self.doc.sentence(ti);
+                    // (This sentence or the next: "Need an EPC certificate too? Add it for £65".)
+                    let (ss, _) = self.doc.sent_range[sent];
+                    let next_end = self
+                        .doc
+                        .sent_range
+                        .get(sent + 1)
+                        .map_or(self.doc.sent_range[sent].1, |r| r.1);
+                    let toks = &self.doc.toks[ss..next_end];
                     toks.iter().enumerate().any(|(k, t)| {
                         t.kind == TokKind::Num
                             && k.checked_sub(1).and_then(|p| toks.get(p)).is_some_and(|p| {
@@ -2343,6 +2350,18 @@ impl Checker<'_> {
             let Some(v) = parse_num(&t.norm) else {
                 continue;
             };
+            // "children 3-12", "Children 6 to 12": an age range, not a count of the person's.
+            let range = self.doc.toks.get(ti + 1).is_some_and(|d| {
+                matches!(d.norm.as_str(), "-" | "–" | "to")
+                    && self
+                        .doc
+                        .toks
+                        .get(ti + 2)
+                        .is_some_and(|n| n.kind == TokKind::Num)
+            });
+            if range {
+                continue;
+            }
             // "Spring Term 2029" where the campaign says so: the campaign's, whatever term the
             // person is in now.
             let key_stem = stem(&prev.norm);
@@ -3128,6 +3147,18 @@ impl Checker<'_> {
                     !f.personal && f.kind == crate::facts::FKind::Percent && f.num.is_some()
                 });
             if self.facts.campaign_percent(v) && !(coded && any_stated && !stated(v)) {
+                continue;
+            }
+            // "battery's at 62%" for a test's `health_percent: 62`: the person's own figure.
+            let own = self.facts.list.iter().position(|f| {
+                f.personal
+                    && f.num.is_some_and(|n| num_matches(v, n))
+                    && (f.kind == crate::facts::FKind::Percent
+                        || f.key.contains("percent")
+                        || f.key.contains("pct"))
+            });
+            if let Some(fi) = own {
+                self.use_fact(fi, s, e);
                 continue;
             }
             self.flag(

@@ -6747,3 +6747,57 @@ fn keys_sign_offs_honorifics_and_acronym_endings() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// An age range after a field's name, a price the shop puts in the cart, money saved, the
+/// brand's own season, the person's own percentage, a survey answer, a referral and a data
+/// booster in the record.
+#[test]
+fn ranges_carts_savings_seasons_and_record_kinds() {
+    let c = json!({"now":"2061-03-23","brand":"Badlands Park",
+        "offer":{"name":"Winter Trail Bundle","price_zar":899,"code":"TRAIL",
+            "admission":"R140 adults, R80 children 3-12"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Sigrid","consent":{"profiling":true},
+            "attributes":{"children":2},
+            "events":[{"type":"survey_answer","at":"2061-03-01","answer":"no project on my CV"},
+                      {"type":"referral_sent","at":"2061-03-19","to":"neighbor"},
+                      {"type":"data_booster","at":"2061-03-19","size_gb":20},
+                      {"type":"battery_test","at":"2061-03-05","health_percent":62},
+                      {"type":"annual_statement","at":"2061-02-15","savings_usd":88.10}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Park", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for body in [
+        "Hi Sigrid,\n\nAdmission is R140 adults, R80 children 3-12. The price appears automatically in your cart.\n\nHappy trails,\nBadlands Park",
+        "Hi Sigrid,\n\nOn top of the $88.10 you saved across 2060, our dinosaurs are ready for another season.\n\nBadlands Park",
+        "Hi Sigrid,\n\nBattery's at 62%, and the Winter Trail Bundle is R899 off nothing with code TRAIL.\n\nBadlands Park",
+        "Hi Sigrid,\n\nIn the survey you told us you had no project on your CV. The neighbor you referred last week and the 20GB booster you added are noted.\n\nBadlands Park",
+    ] {
+        let rep = mail(body);
+        assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+    let other = Recipient::from_json(
+        r#"{"id":"2","email":"b@example.com","first_name":"Sigrid","consent":{"profiling":true}}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    for body in [
+        "Hi Sigrid,\n\nThe bundle is still waiting in your cart.\n\nBadlands Park",
+        "Hi Sigrid,\n\nThe neighbor you referred last week gets R50 off.\n\nBadlands Park",
+        "Hi Sigrid,\n\nWelcome back for another season with us.\n\nBadlands Park",
+    ] {
+        let rep = Gate::new().check(
+            &Email::new("Park", body),
+            &other,
+            &Context::from_json(c.clone()).unwrap(),
+        );
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
