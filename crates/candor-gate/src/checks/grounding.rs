@@ -1208,11 +1208,12 @@ impl Checker<'_> {
     /// line, ending in a comma, that holds a sign-off word in some language (or wishes a happy
     /// day): nothing on it is a claim.
     fn closing_words_line(&self, start: usize) -> bool {
-        const SIGN_OFF: [&str; 24] = [
+        const SIGN_OFF: [&str; 25] = [
             "grüße",
             "grüßen",
             "grusse",
             "grüsse",
+            "grüssen",
             "gruss",
             "gruß",
             "groet",
@@ -1693,17 +1694,12 @@ impl Checker<'_> {
             }
             // "queue songs from your phone", "add it to your calendar": a thing everyone has,
             // used as a means, claims nothing of the person.
+            // ("you lock your phone and watch away": the same, whatever the verb.)
             let means = nw == wi + 1
                 && matches!(
                     self.doc.toks[self.doc.words[nw]].norm.as_str(),
                     "phone" | "smartphone" | "mobile" | "inbox" | "calendar" | "browser" | "device"
-                )
-                && self.doc.word_before(wi, 1).is_some_and(|p| {
-                    matches!(
-                        p.norm.as_str(),
-                        "from" | "on" | "with" | "via" | "using" | "to" | "into" | "in"
-                    )
-                });
+                );
             if means {
                 continue;
             }

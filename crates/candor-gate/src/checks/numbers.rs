@@ -1979,7 +1979,16 @@ impl Checker<'_> {
                             t.norm.as_str(),
                             "excludes" | "excluding" | "excluded" | "except" | "exclusions" | "not"
                         )
-                    });
+                    })
+                    // "no discount on Japanese beads, ..., tools, bead looms or gift vouchers".
+                    || self.doc.toks[..ti]
+                        .windows(2)
+                        .rev()
+                        .take_while(|p| p[1].sent == sent)
+                        .any(|p| {
+                            p[0].norm == "no"
+                                && matches!(p[1].norm.as_str(), "discount" | "discounts" | "reduction")
+                        });
                 // "doesn't apply to knives, gift vouchers or items already reduced": every
                 // item of the list after a denied scope verb.
                 let listed_out = listed_out || {
@@ -2372,7 +2381,11 @@ impl Checker<'_> {
                         !h.personal && h.path == g.path && h.num.is_some_and(|n| num_matches(v, n))
                     })
             });
-            if campaign_says {
+            // "Lot 14: 2058 Toyota RAV4" for the campaign's own `lot: 14`.
+            let campaign_keyed = self.facts.list.iter().any(|g| {
+                !g.personal && g.key == prev.norm && g.num.is_some_and(|n| num_matches(v, n))
+            });
+            if campaign_says || campaign_keyed {
                 continue;
             }
             let mut keyed = false;

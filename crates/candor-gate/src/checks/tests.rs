@@ -6801,3 +6801,37 @@ fn ranges_carts_savings_seasons_and_record_kinds() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "Lot 14" for the campaign's own `lot: 14`; "no discount on ... tools, bead looms or gift
+/// vouchers" lists what is left out; "lock your phone" claims no phone; Korean hellos and
+/// "Mit freundlichen Grüssen," are no names.
+#[test]
+fn campaign_lots_no_discount_lists_phones_and_more_hellos() {
+    let c = json!({"now":"2062-08-30","brand":"Bead Studio",
+        "offer":{"name":"Seed Bead Fortnight","discount_percent":15,"code":"SEED15",
+            "excludes":"tools, bead looms and gift vouchers"},
+        "lots":[{"lot":14,"title":"Toyota RAV4"}]});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Min-seo","consent":{"profiling":true},
+            "events":[{"type":"auction_win","at":"2062-07-25","lot":388}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Beads", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let body = "Annyeonghaseyo Min-seo,\n\n- Lot 14: Toyota RAV4\n\nCode SEED15 takes 15% off, with no discount on tools, bead looms or gift vouchers. Lock your phone and enjoy.\n\nMit freundlichen Grüssen,\nBead Studio";
+    let rep = mail(body);
+    assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+    for body in [
+        "Hi Min-seo,\n\nCode SEED15 takes 15% off everything, tools and bead looms too.\n\nBead Studio",
+        "Hi Min-seo,\n\nYour Lot 15 win is ready to collect.\n\nBead Studio",
+    ] {
+        let rep = mail(body);
+        assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+    }
+}
