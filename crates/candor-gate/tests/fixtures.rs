@@ -150,7 +150,9 @@ fn fixture_set_meets_the_bar() {
 /// campaign's own lot numbers, "no discount on" lists, phones, Korean hellos and Swiss
 /// sign-offs, 0.7064 and 0.094. Sets fj to fq, eight more written while those fixes landed,
 /// came in at recall 0.60, 0.73, 0.53, 0.73, 0.80, 0.60, 0.47, 0.73 and false alarms 0.13,
-/// 0.20, 0.07, 0.07, 0.07, 0.33, 0.20, 0.20: all the sets then scored 0.7041 and 0.097.)
+/// 0.20, 0.07, 0.07, 0.07, 0.33, 0.20, 0.20: all the sets then scored 0.7041 and 0.097; with
+/// start days, durations, platforms, referral links and Afrikaans sign-offs, 0.7041 and
+/// 0.095.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -166,7 +168,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.704, "recall {recall}");
-    assert!(fa <= 0.097, "false-alarm rate {fa}");
+    assert!(fa <= 0.096, "false-alarm rate {fa}");
 }
 
 #[test]

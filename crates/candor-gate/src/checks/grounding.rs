@@ -1208,12 +1208,13 @@ impl Checker<'_> {
     /// line, ending in a comma, that holds a sign-off word in some language (or wishes a happy
     /// day): nothing on it is a claim.
     fn closing_words_line(&self, start: usize) -> bool {
-        const SIGN_OFF: [&str; 25] = [
+        const SIGN_OFF: [&str; 26] = [
             "grüße",
             "grüßen",
             "grusse",
             "grüsse",
             "grüssen",
+            "groete",
             "gruss",
             "gruß",
             "groet",

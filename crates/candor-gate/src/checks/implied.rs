@@ -563,6 +563,14 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Your referral link gets you both S$30 off": the means to refer, offered.
+            if id == "referral"
+                && self.doc.word_after(m.last, 1).is_some_and(|n| {
+                    matches!(n.norm.as_str(), "link" | "code" | "programme" | "program")
+                })
+            {
+                continue;
+            }
             // "$15 on top of your ticket" from an attraction that sells tickets: an admission
             // ticket, not a support ticket.
             if self.rules.table.implied[m.payload].id == "support"

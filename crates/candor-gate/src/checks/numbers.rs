@@ -2368,7 +2368,14 @@ impl Checker<'_> {
                         .get(ti + 2)
                         .is_some_and(|n| n.kind == TokKind::Num)
             });
-            if range {
+            // "2 minutes 47 seconds": a duration, whatever fields are named.
+            let unit_after = self.doc.word_after(wi, 1).is_some_and(|n| {
+                matches!(
+                    n.norm.as_str(),
+                    "seconds" | "secs" | "second" | "minutes" | "mins" | "hours" | "hrs"
+                )
+            });
+            if range || unit_after {
                 continue;
             }
             // "Spring Term 2029" where the campaign says so: the campaign's, whatever term the

@@ -6835,3 +6835,30 @@ fn campaign_lots_no_discount_lists_phones_and_more_hellos() {
         assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
     }
 }
+
+/// "The drive started on Monday" is when it began, not a deadline; "2 minutes 47 seconds" is
+/// a duration; "we chatted on WhatsApp" names a platform; "Your referral link" is offered;
+/// "Groete uit die Klein Karoo," signs off.
+#[test]
+fn start_days_durations_platforms_and_referral_links() {
+    let c = json!({"now":"2063-02-21","brand":"Radio Halifax",
+        "offer":{"name":"Spring Fund Drive","starts":"2063-02-19","ends":"2063-03-04","referral":"S$30 off for both"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lena","consent":{"profiling":true},
+            "attributes":{"minutes":63},
+            "events":[{"type":"chat","at":"2063-02-15","channel":"whatsapp"}]}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Radio", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi Lena,\n\nThe Spring Fund Drive started on Monday and runs until Sunday, March 4. Sub-hour is 2 minutes 47 seconds away. When we chatted on WhatsApp you asked about it. Your referral link gets you both S$30 off.\n\nGroete uit die Klein Karoo,\nRadio Halifax");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = mail("Hi Lena,\n\nThe Spring Fund Drive ends on Monday.\n\nRadio Halifax");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -1859,12 +1859,18 @@ impl Checker<'_> {
                         "switch",
                     ],
                 );
-            let offer = only_after
-                || act_by
-                || self.end_cue(ti, false)
-                || (self.end_cue(ti, true)
-                    && !self.clause_has(ti, &["you", "you've", "your"])
-                    && self.clause_has(ti, &["by", "before", "on", "this", "next"]));
+            // ("The drive started on Monday and runs until Sunday": when it began.)
+            let began = self.clause_has(
+                ti,
+                &["started", "began", "opened", "launched", "kicked", "went"],
+            );
+            let offer = !began
+                && (only_after
+                    || act_by
+                    || self.end_cue(ti, false)
+                    || (self.end_cue(ti, true)
+                        && !self.clause_has(ti, &["you", "you've", "your"])
+                        && self.clause_has(ti, &["by", "before", "on", "this", "next"])));
             // Month + day, or day + month.
             let month = if t.cap || norm.len() > 3 {
                 month_of(&norm)
@@ -2117,6 +2123,10 @@ impl Checker<'_> {
                     let campaign_month = self.facts.list.iter().any(|f| {
                         !f.personal && f.stems.iter().any(|w| w == MONTHS[mo as usize - 1])
                     });
+                    // (For someone who did not consent, a month the campaign names is the
+                    // campaign's.)
+                    let hit =
+                        hit.filter(|_| !campaign_month || self.facts.recipient.profiling_allowed());
                     match hit {
                         Some((_, fi)) => self.use_fact(fi, span.0, span.1),
                         None if campaign_month => {}
