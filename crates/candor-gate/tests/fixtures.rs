@@ -152,7 +152,8 @@ fn fixture_set_meets_the_bar() {
 /// came in at recall 0.60, 0.73, 0.53, 0.73, 0.80, 0.60, 0.47, 0.73 and false alarms 0.13,
 /// 0.20, 0.07, 0.07, 0.07, 0.33, 0.20, 0.20: all the sets then scored 0.7041 and 0.097; with
 /// start days, durations, platforms, referral links and Afrikaans sign-offs, 0.7041 and
-/// 0.095.)
+/// 0.095; with the writer's notes and instructions left in ("Note to editor:", "TODO:",
+/// "[Personalise: ...]", a field's name), 0.7177 and 0.095.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -167,7 +168,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.704, "recall {recall}");
+    assert!(recall >= 0.717, "recall {recall}");
     assert!(fa <= 0.096, "false-alarm rate {fa}");
 }
 

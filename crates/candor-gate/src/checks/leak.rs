@@ -10,6 +10,7 @@ impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
         self.bracketed_notes();
+        self.writer_notes();
         self.language();
         self.repeated_paragraphs();
         let sets = [
@@ -115,6 +116,183 @@ impl Checker<'_> {
                 e,
                 "this paragraph is written twice".into(),
                 "leak.repeated_paragraph",
+            );
+        }
+    }
+
+    /// What the writer was told to do, left in the email: a line opening "Note to editor:",
+    /// "TODO:", "Note to self:"; an instruction in brackets ("[Personalise: mention the
+    /// customer's last order]", "(Add a sentence here about the subscriber's watch if we have
+    /// it on file.)", "[Mereana: add a line here about ...]", "<<PERSONALISE: ...>>"); a
+    /// field's name from the record ("stamp_card_stamps: 7").
+    fn writer_notes(&mut self) {
+        const LINE_CUES: [&str; 10] = [
+            "note to editor",
+            "note to self",
+            "note for the editor",
+            "notes to editor",
+            "editor's note",
+            "editor note",
+            "internal note",
+            "todo",
+            "to do:",
+            "tbd:",
+        ];
+        // Verbs a writer is told to do, and words that say the text is about the email or
+        // the record rather than to the reader.
+        const VERBS: [&str; 11] = [
+            "personalise",
+            "personalize",
+            "add",
+            "insert",
+            "mention",
+            "reference",
+            "paste",
+            "drop",
+            "include",
+            "describe",
+            "name",
+        ];
+        const ABOUT: [&str; 14] = [
+            "here",
+            "customer",
+            "subscriber",
+            "reader",
+            "recipient",
+            "profile",
+            "if known",
+            "on file",
+            "this paragraph",
+            "this line",
+            "this section",
+            "their ",
+            "consent",
+            "before sending",
+        ];
+        let text = self.doc.text;
+        let start = self.doc.body_start.min(text.len());
+        let end = self.doc.footer_start.min(text.len()).max(start);
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        // Lines that open with a note's cue.
+        let mut at = start;
+        for line in text[start..end].split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let lead = line.len() - trimmed.len();
+            let folded = fold(trimmed);
+            let cue = LINE_CUES.iter().any(|c| {
+                folded.strip_prefix(c).is_some_and(|after| {
+                    let after = after.trim_start();
+                    after.starts_with(':') || after.starts_with('-') || after.starts_with('—')
+                })
+            });
+            if cue {
+                let e = at + line.trim_end().len();
+                found.push((at + lead, e));
+            } else {
+                // (Or later in the line: "... or collect free. TODO: ask Johan which slots
+                // are open", "... tasting. Note to editor: add the booking link here".)
+                // (The folded line keeps the byte offsets of an ASCII line only; "TODO" is
+                // found in the line as written.)
+                let folded_at = trimmed
+                    .is_ascii()
+                    .then(|| {
+                        LINE_CUES[..7]
+                            .iter()
+                            .filter_map(|c| {
+                                folded
+                                    .match_indices(c)
+                                    .find(|(k, _)| {
+                                        folded[k + c.len()..].trim_start().starts_with(':')
+                                    })
+                                    .map(|(k, _)| k)
+                            })
+                            .min()
+                    })
+                    .flatten();
+                let todo_at = trimmed
+                    .match_indices("TODO")
+                    .find(|(k, _)| trimmed[k + 4..].trim_start().starts_with([':', '-']))
+                    .map(|(k, _)| k);
+                if let Some(k) = folded_at.into_iter().chain(todo_at).min() {
+                    let e = at + line.trim_end().len();
+                    found.push((at + lead + k, e));
+                }
+            }
+            at += line.len();
+        }
+        // Instructions in brackets.
+        let body = &text[start..end];
+        for (i, c) in body.char_indices() {
+            let (close, open_len) = match c {
+                '[' => ("]", 1),
+                '(' => (")", 1),
+                '<' if body[i..].starts_with("<<") => (">>", 2),
+                _ => continue,
+            };
+            let rest = &body[i + open_len..];
+            let Some(j) = rest.find(close).filter(|&j| j <= 300) else {
+                continue;
+            };
+            if rest[..j].contains('\n') {
+                continue;
+            }
+            let inner = fold(rest[..j].trim());
+            // ("[Mereana: add a line here ...]", "[Consultant: add 2-3 lines ...]": the
+            // instruction after whom it is for.)
+            let instruction = inner
+                .split_once(':')
+                .filter(|(who, _)| !who.contains(' ') && who.len() <= 20)
+                .map_or(inner.as_str(), |(_, after)| after.trim_start());
+            let first = instruction
+                .split(|ch: char| !ch.is_alphanumeric())
+                .next()
+                .unwrap_or("");
+            let personalise = first.starts_with("personali");
+            let told = VERBS.contains(&first)
+                && instruction.split_whitespace().count() >= 4
+                && ABOUT.iter().any(|a| instruction.contains(a));
+            let angled = open_len == 2 && instruction.chars().any(char::is_alphabetic);
+            if personalise || told || angled {
+                let s = start + i;
+                found.push((s, s + open_len + j + close.len()));
+            }
+        }
+        // A field's name: lowercase words joined by underscores, outside any address.
+        for (i, w) in body
+            .split_whitespace()
+            .map(|w| (w.as_ptr() as usize - body.as_ptr() as usize, w))
+        {
+            let core = w.trim_matches(|ch: char| !ch.is_alphanumeric() && ch != '_');
+            let parts: Vec<&str> = core.split('_').collect();
+            if parts.len() >= 2
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && p.bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                })
+                && !w.contains(['@', '/'])
+                && !w.contains("://")
+            {
+                let s = start + i;
+                found.push((s, s + w.len()));
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        for (s, e) in found {
+            if self
+                .findings
+                .iter()
+                .any(|f| f.kind == Kind::TemplateLeak && f.span.start < e && f.span.end > s)
+            {
+                continue;
+            }
+            self.flag(
+                Kind::TemplateLeak,
+                s,
+                e,
+                "the writer's instructions or a field's name, left in the email".into(),
+                "leak.writer_note",
             );
         }
     }

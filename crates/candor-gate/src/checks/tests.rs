@@ -6862,3 +6862,42 @@ fn start_days_durations_platforms_and_referral_links() {
     let bad = mail("Hi Lena,\n\nThe Spring Fund Drive ends on Monday.\n\nRadio Halifax");
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// What the writer was told, left in: "Note to editor:" and "TODO:" (at a line's start or
+/// later in it), "[Personalise: ...]", "(Add a sentence here about the subscriber's watch
+/// ...)", "[Mereana: add a line here ...]", "<<PERSONALISE: ...>>", a field's name. The
+/// reader's own instructions ("(Add gift wrap for £5.)", "[Book now]") and addresses stay.
+#[test]
+fn writer_notes_and_field_names() {
+    let c = json!({"now":"2062-01-17","brand":"Strap Atelier","offer":{"name":"Winter Strap","price_chf":120,"gift_wrap_chf":5}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lena"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Straps", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let ok = mail("Hi Lena,\n\nThe Winter Strap is CHF 120. (Add gift wrap for CHF 5.) [Book now] or write to hello_desk@strap.ch.\n\nStrap Atelier");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Lena,\n\nThe Winter Strap is CHF 120.\n\nNote to editor: add the booking link here.\n\nStrap Atelier",
+        "Hi Lena,\n\nThe Winter Strap is CHF 120. TODO: ask Johan which slots are open.\n\nStrap Atelier",
+        "Hi Lena,\n\n[Personalise: mention her last order.]\n\nThe Winter Strap is CHF 120.\n\nStrap Atelier",
+        "Hi Lena,\n\nThe Winter Strap is CHF 120. (Add a sentence here about the subscriber's watch model if we have it on file.)\n\nStrap Atelier",
+        "Hi Lena,\n\n[Mereana: add a line here about her house.] The Winter Strap is CHF 120.\n\nStrap Atelier",
+        "Hi Lena,\n\n<<PERSONALISE: bike model>> The Winter Strap is CHF 120.\n\nStrap Atelier",
+        "Hi Lena,\n\nThe Winter Strap is CHF 120 (stamp_card_stamps: 7).\n\nStrap Atelier",
+    ] {
+        let rep = mail(bad);
+        assert!(
+            rep.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+            "{bad}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
