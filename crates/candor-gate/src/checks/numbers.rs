@@ -2195,6 +2195,24 @@ impl Checker<'_> {
                         })
                 };
                 let offered = offered || next_brings;
+                // "we'll replace the hydrostatic release unit at no extra charge", "removal
+                // included free of charge": said to come with the offer, whatever "no" or
+                // "extra" stand in the clause.
+                let no_extra = {
+                    let toks = self.doc.sentence(ti);
+                    toks.windows(3).any(|w| {
+                        w[0].norm == "no"
+                            && matches!(w[1].norm.as_str(), "extra" | "additional")
+                            && matches!(w[2].norm.as_str(), "charge" | "cost" | "fee")
+                    }) || toks
+                        .windows(3)
+                        .any(|w| w[0].norm == "free" && w[1].norm == "of" && w[2].norm == "charge")
+                };
+                let (offered, denied) = if no_extra && !listed_out && !denied_after {
+                    (true, false)
+                } else {
+                    (offered, denied)
+                };
                 // "Up to 60% off selected sample gowns" at the sample sale, "a complimentary
                 // veil" at the trunk show: a thing another part of the campaign names has
                 // deals of its own. Only this offer's code, its percentage or "too" / "same"

@@ -6901,3 +6901,28 @@ fn writer_notes_and_field_names() {
         );
     }
 }
+
+/// An excluded item said to come "at no extra charge" is offered, whatever "no" and "extra"
+/// the clause holds; "charged as normal" still denies it.
+#[test]
+fn excluded_items_at_no_extra_charge() {
+    let c = json!({"now":"2060-11-24","brand":"Liferaft Service",
+        "offer":{"name":"Winter Service Window","price_sek":3680,
+            "excludes":"hydrostatic release units (HRU, SEK 690 each); gas cylinder refills (SEK 850)"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Nils"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Rafts", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let bad = mail("Hi Nils,\n\nThe Winter Service Window is SEK 3,680. It includes the inspection, and we'll replace the hydrostatic release unit at the same time at no extra charge.\n\nLiferaft Service");
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let ok = mail("Hi Nils,\n\nThe Winter Service Window is SEK 3,680. A new hydrostatic release unit is charged as normal.\n\nLiferaft Service");
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+}
