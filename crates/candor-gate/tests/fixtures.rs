@@ -153,7 +153,8 @@ fn fixture_set_meets_the_bar() {
 /// 0.20, 0.07, 0.07, 0.07, 0.33, 0.20, 0.20: all the sets then scored 0.7041 and 0.097; with
 /// start days, durations, platforms, referral links and Afrikaans sign-offs, 0.7041 and
 /// 0.095; with the writer's notes and instructions left in ("Note to editor:", "TODO:",
-/// "[Personalise: ...]", a field's name), 0.7177 and 0.095.)
+/// "[Personalise: ...]", a field's name), 0.7177 and 0.095; with items "at no extra charge"
+/// and "this Friday, 30 June" held to this week, 0.7209 and 0.095.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -168,7 +169,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.717, "recall {recall}");
+    assert!(recall >= 0.720, "recall {recall}");
     assert!(fa <= 0.096, "false-alarm rate {fa}");
 }
 

@@ -6926,3 +6926,36 @@ fn excluded_items_at_no_extra_charge() {
     let ok = mail("Hi Nils,\n\nThe Winter Service Window is SEK 3,680. A new hydrostatic release unit is charged as normal.\n\nLiferaft Service");
     assert!(ok.passed(), "{:?}", kinds(&ok));
 }
+
+/// "this Friday, 30 June" must be this week's Friday, and "next Wednesday, 14 March" next
+/// week's; "a week from this Saturday - February 27" counts from it.
+#[test]
+fn this_and_next_weekday_with_a_date() {
+    let c = json!({"now":"2062-06-21","brand":"Car Transport",
+        "offer":{"name":"Winter Move","book_by":"2062-06-30","event":"2062-07-01"}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ana"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let mail = |body: &str| {
+        Gate::new().check(
+            &Email::new("Cars", body),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    for ok in [
+        "Hi Ana,\n\nBookings close a week on Friday, 30 June.\n\nCar Transport",
+        "Hi Ana,\n\nThe Winter Move closes a week from this Friday - 30 June.\n\nCar Transport",
+    ] {
+        let rep = mail(ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = mail("Hi Ana,\n\nBookings close this Friday, 30 June.\n\nCar Transport");
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "time.weekday_date"),
+        "{:?}",
+        kinds(&bad)
+    );
+}

@@ -1040,6 +1040,41 @@ impl Checker<'_> {
                                 .any(|d| d.year() == n.year())
                     })
             };
+            // "bookings close this Friday, 30 June" on Wednesday 21 June: the date is right for
+            // a Friday, but not for this week's; "next Wednesday, 14 March" three weeks out.
+            let qualifier = self.doc.word_before(wi, 1).map(|p| p.norm.clone());
+            let ahead = date.days_since(now);
+            // ("a week from this Saturday - February 27" counts from it; "this Saturday the
+            // first strawberries arrive" gives no date.)
+            let spelled_ordinal = self.doc.word_after(wi, 1).is_some_and(|x| x.norm == "the")
+                && self
+                    .doc
+                    .word_after(wi, 2)
+                    .is_some_and(|x| x.norm.bytes().all(|b| b.is_ascii_alphabetic()));
+            let off_week = actual == target
+                && year.is_none()
+                && !spelled_ordinal
+                && !self.counted_from(wi)
+                && match qualifier.as_deref() {
+                    Some("this") => !(-6..=6).contains(&ahead),
+                    Some("next") => !(1..=13).contains(&ahead),
+                    _ => false,
+                };
+            if off_week {
+                flags.push((
+                    self.doc.toks[self.doc.words[wi - 1]].start,
+                    end,
+                    format!(
+                        "{} {} is {} days from the send date, not {} {}",
+                        capitalized(WEEKDAYS[actual]),
+                        date,
+                        ahead,
+                        qualifier.as_deref().unwrap_or_default(),
+                        capitalized(WEEKDAYS[target])
+                    ),
+                ));
+                continue;
+            }
             if actual != target && !known_elsewhere() && !next_year() {
                 flags.push((
                     t.start,
