@@ -178,6 +178,17 @@ impl Checker<'_> {
         for line in text[start..end].split_inclusive('\n') {
             let trimmed = line.trim_start();
             let lead = line.len() - trimmed.len();
+            // (Most lines hold no cue: fold only those that might.)
+            let maybe = [
+                "note", "Note", "NOTE", "todo", "Todo", "TODO", "tbd", "TBD", "to do", "To do",
+                "ditor",
+            ]
+            .iter()
+            .any(|c| trimmed.contains(c));
+            if !maybe {
+                at += line.len();
+                continue;
+            }
             let folded = fold(trimmed);
             let cue = LINE_CUES.iter().any(|c| {
                 folded.strip_prefix(c).is_some_and(|after| {
@@ -258,10 +269,13 @@ impl Checker<'_> {
             }
         }
         // A field's name: lowercase words joined by underscores, outside any address.
-        for (i, w) in body
-            .split_whitespace()
-            .map(|w| (w.as_ptr() as usize - body.as_ptr() as usize, w))
-        {
+        // (Only words with an underscore are looked at.)
+        let underscored = body
+            .contains('_')
+            .then(|| body.split_whitespace().filter(|w| w.contains('_')))
+            .into_iter()
+            .flatten();
+        for (i, w) in underscored.map(|w| (w.as_ptr() as usize - body.as_ptr() as usize, w)) {
             let core = w.trim_matches(|ch: char| !ch.is_alphanumeric() && ch != '_');
             let parts: Vec<&str> = core.split('_').collect();
             if parts.len() >= 2
