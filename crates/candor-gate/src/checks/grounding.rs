@@ -1239,7 +1239,11 @@ impl Checker<'_> {
         let text = self.doc.text;
         let ls = text[..start].rfind('\n').map_or(0, |i| i + 1);
         let le = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = text[ls..le].trim();
+        let raw = &text[ls..le];
+        // (Where the trimmed line starts and ends in the text, on character boundaries.)
+        let lead = raw.len() - raw.trim_start().len();
+        let line = raw.trim();
+        let (line_start, line_end) = (ls + lead, ls + lead + line.len());
         if !line.ends_with(',') || line.split_whitespace().count() > 6 {
             return false;
         }
@@ -1250,7 +1254,7 @@ impl Checker<'_> {
             || lower
                 .split(|c: char| !c.is_alphanumeric())
                 .any(|w| SIGN_OFF.contains(&w)))
-            && self.is_sign_off_line(ls, ls + line.len())
+            && self.is_sign_off_line(line_start, line_end)
     }
 
     fn is_sign_off_line(&self, start: usize, end: usize) -> bool {

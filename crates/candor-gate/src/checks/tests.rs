@@ -6959,3 +6959,24 @@ fn this_and_next_weekday_with_a_date() {
         kinds(&bad)
     );
 }
+
+/// A closing line that opens with a no-break space and ends in a multibyte letter is read
+/// on character boundaries (no panic), and still signs off.
+#[test]
+fn closing_lines_with_unicode_spaces() {
+    let c =
+        json!({"now":"2061-02-16","brand":"Pisanki","offer":{"name":"Palm Week","price_pln":19}});
+    let r = Recipient::from_json(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ola"}"#,
+        &Limits::default(),
+    )
+    .unwrap();
+    let body =
+        "Hi Ola,\n\nThe Palm Week delivery is 19 zł.\n\n\u{a0}Pozdrawiamy z Krakowa ż,\nPisanki";
+    let rep = Gate::new().check(
+        &Email::new("Palms", body),
+        &r,
+        &Context::from_json(c).unwrap(),
+    );
+    assert!(rep.passed(), "{:?}", kinds(&rep));
+}
