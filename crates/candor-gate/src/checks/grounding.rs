@@ -1654,10 +1654,26 @@ impl Checker<'_> {
         }
     }
 
+    /// "our Bring Your Mix evening": a capitalized "Your" inside a title (after a
+    /// capitalized word, mid-sentence) belongs to the title's name.
+    pub(super) fn your_in_title(&self, wi: usize) -> bool {
+        let t = &self.doc.toks[self.doc.words[wi]];
+        t.cap
+            && !t.sent_start
+            && wi > 0
+            && self.doc.adjacent(wi - 1)
+            && self.doc.toks[self.doc.words[wi - 1]].cap
+            && !self.doc.toks[self.doc.words[wi - 1]].sent_start
+            && self
+                .doc
+                .word_after(wi, 1)
+                .is_some_and(|n| n.cap && self.doc.adjacent(wi))
+    }
+
     pub(super) fn possessive_products(&mut self) {
         for wi in 0..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
-            if t.norm != "your" {
+            if t.norm != "your" || self.your_in_title(wi) {
                 continue;
             }
             let Some(nw) = self.product_noun_after(wi + 1, 4) else {
@@ -1742,7 +1758,16 @@ impl Checker<'_> {
                         .iter()
                         .any(|&f| !self.facts.list[f].personal))
             });
-            if to_make {
+            // "Leave your luggage at our counter", "Drop your bike off by 9": an instruction
+            // at the head of a sentence, to anyone.
+            let instruction = self.doc.word_before(wi, 1).is_some_and(|p| {
+                p.sent_start
+                    && matches!(
+                        p.norm.as_str(),
+                        "leave" | "drop" | "store" | "check" | "pack" | "send" | "hand" | "bring"
+                    )
+            });
+            if to_make || instruction {
                 continue;
             }
             // "removal of your old mattress", "pickup and return of your bike": the campaign

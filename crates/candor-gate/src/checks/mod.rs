@@ -763,6 +763,43 @@ impl<'a> Checker<'a> {
             .filter(|(f, s, e)| {
                 self.facts.list[*f].kind != FKind::Date || !self.campaign_says(*s, *e)
             })
+            // "it's at your central Kyoto hotel by 18:00" for `kyoto_trips_with_us: 2`: a
+            // count whose figure is not said, matched by a word of its key that the campaign
+            // names too, tells nothing of the person.
+            .filter(|(f, s, e)| {
+                let fact = &self.facts.list[*f];
+                if fact.num.is_none() || fact.event.is_some() {
+                    return true;
+                }
+                let key_words: Vec<String> = fact
+                    .key
+                    .split(['_', '-', ' '])
+                    .filter(|p| p.len() >= 3)
+                    .map(crate::text::stem)
+                    .collect();
+                let said: Vec<String> = self
+                    .doc
+                    .words
+                    .iter()
+                    .map(|&ti| &self.doc.toks[ti])
+                    .filter(|t| t.start >= *s && t.end <= *e)
+                    .map(|t| crate::text::stem(&t.norm))
+                    .collect();
+                let figure = said.iter().any(|w| {
+                    crate::text::parse_num(w)
+                        .or_else(|| crate::text::word_number(w))
+                        .is_some()
+                });
+                let by_key: Vec<&String> = said.iter().filter(|w| key_words.contains(w)).collect();
+                figure
+                    || by_key.is_empty()
+                    || !by_key.iter().all(|w| {
+                        self.facts
+                            .list
+                            .iter()
+                            .any(|c| !c.personal && c.stems.contains(w))
+                    })
+            })
             // "Customers on an Unlimited Basic plan can move": a rule for everyone that
             // happens to name the person's plan, not something said about them.
             .filter(|(_, s, _)| {
@@ -954,6 +991,26 @@ impl<'a> Checker<'a> {
                 _ => crate::text::word_number(&t.norm).filter(|v| *v >= 2.0),
             };
             let Some(v) = v else { continue };
+            // "You can order up to three pallets per household": the campaign's limit.
+            let limit = (self.doc.word_before(wi, 1).is_some_and(|w| w.norm == "to")
+                && self.doc.word_before(wi, 2).is_some_and(|w| w.norm == "up"))
+                // ("a maximum of 3", "at most three", "limit 3")
+                || [1, 2].iter().any(|&k| {
+                    self.doc.word_before(wi, k).is_some_and(|w| {
+                        matches!(
+                            w.norm.as_str(),
+                            "max" | "maximum" | "minimum" | "min" | "limit" | "most"
+                        )
+                    })
+                })
+                || (1..=3).any(|k| {
+                    self.doc
+                        .word_after(wi, k)
+                        .is_some_and(|w| matches!(w.norm.as_str(), "per" | "each"))
+                });
+            if limit {
+                continue;
+            }
             let of_you = self.doc.word_after(wi, 1).is_some_and(|w| w.norm == "of")
                 && self.doc.word_after(wi, 2).is_some_and(|w| w.norm == "you");
             let near: Vec<String> = (1..=3)

@@ -6980,3 +6980,113 @@ fn closing_lines_with_unicode_spaces() {
     );
     assert!(rep.passed(), "{:?}", kinds(&rep));
 }
+
+fn person(json: &str) -> Recipient {
+    Recipient::from_json(json, &Limits::default()).unwrap()
+}
+
+/// "If you're heading up to the coast this summer" is a plan, and "this autumn offer" the
+/// campaign's season; "We loved seeing you this summer" still needs a summer visit.
+#[test]
+fn seasons_in_plans_and_in_offers_are_not_the_persons() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ana",
+        "events":[{"type":"signup","at":"2063-10-20"}]}"#,
+    );
+    let c = json!({"now":"2063-10-24","brand":"Tiny Travellers",
+        "offer":{"name":"Summer Gear Hire","discount_percent":20,"ends":"2064-02-28"}});
+    for ok in [
+        "Hi Ana,\n\nIf you're heading up to the Gold Coast with a toddler this summer, our Summer Gear Hire takes 20% off.\n\nTiny Travellers",
+        "Hi Ana,\n\nThis autumn offer is made for families: 20% off the Summer Gear Hire.\n\nTiny Travellers",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Ana,\n\nWe loved having you in the shop this summer. The Summer Gear Hire takes 20% off.\n\nTiny Travellers",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// "Leave your luggage at our counter" is an instruction to anyone, and "our Bring Your Mix
+/// evening" a title; "your luggage from the last trip" still needs a fact.
+#[test]
+fn instructions_and_titles_own_nothing() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ana",
+        "events":[{"type":"email_click","at":"2063-10-21","link":"Bring Your Mix evening"}]}"#,
+    );
+    let c = json!({"now":"2063-10-24","brand":"Hands Free Kyoto",
+        "offer":{"name":"Hands-Free Day","price_jpy":1500,"counter":"Kyoto Station"}});
+    for ok in [
+        "Hi Ana,\n\nLeave your luggage at our Kyoto Station counter by 11:00 and the Hands-Free Day costs ¥1,500.\n\nHands Free Kyoto",
+        "Hi Ana,\n\nYou clicked on our Bring Your Mix evening on Sunday. The Hands-Free Day costs ¥1,500.\n\nHands Free Kyoto",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Ana,\n\nWe still have your suitcase from the spring. The Hands-Free Day costs ¥1,500.\n\nHands Free Kyoto",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// For someone who did not consent to profiling, the campaign's limit ("up to three pallets
+/// per household") is not read from their record; "the three pallets you took last season"
+/// is.
+#[test]
+fn campaign_limits_and_places_are_not_a_record_read() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ana",
+        "attributes":{"pallets_last_season":3},
+        "consent":{"profiling":false}}"#,
+    );
+    let c = json!({"now":"2063-10-24","brand":"Pellet & Hands",
+        "offer":{"name":"Pallet Drop","price_eur":379,"limit":"3 per household"}});
+    for ok in [
+        "Hi Ana,\n\nThe Pallet Drop is EUR 379. You can order up to three pallets per household.\n\nPellet & Hands",
+        "Hi Ana,\n\nThe Pallet Drop is EUR 379, with a maximum of 3 pallets for you.\n\nPellet & Hands",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Ana,\n\nYou took three pallets from us last season. The Pallet Drop is EUR 379.\n\nPellet & Hands",
+    );
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&bad)
+    );
+}
+
+/// For someone who did not consent to profiling, "your central Kyoto hotel" (a place the
+/// campaign names) is not read from `kyoto_trips_with_us: 1`, a count whose figure is not
+/// said; what the record says of their last visit is.
+#[test]
+fn a_count_matched_by_its_key_alone_is_not_a_record_read() {
+    let r = person(
+        r#"{"id": "KHF-69518", "email": "eva.lindgren@telia.se", "first_name": "Eva", "last_name": "Lindgren", "locale": "en-GB", "attributes": {"home_country": "Sweden", "preferred_counter": "Gion-Shijo", "kyoto_trips_with_us": 1, "upcoming_arrival": "2063-11-28"}, "events": [{"type": "storage", "at": "2062-11-25", "counter": "Gion-Shijo", "bags": 2, "size": "large", "days": 1, "amount_jpy": 2400}, {"type": "email_click", "at": "2063-10-17", "link": "Autumn Leaves Hands-Free Deal"}], "consent": {"profiling": false}}"#,
+    );
+    let c: serde_json::Value = serde_json::from_str(r#"{"now": "2063-10-24", "brand": "Karuni Hands-Free Kyoto", "type": "luggage storage and same-day hotel delivery", "counters": {"Kyoto Station": "Hachijo exit, opposite the Shinkansen central gate, 07:30-20:30", "Gion-Shijo": "Shijo-dori, 3 minutes from Gion-Shijo Station exit 6, 09:00-19:00"}, "prices_jpy_incl_tax": {"storage_standard_bag_per_day": 800, "storage_large_bag_per_day": 1200, "same_day_hotel_delivery_per_bag": 2000}, "size_rules": "standard bag up to 100 cm total of height, width and depth; large bag 101-160 cm; nothing over 160 cm", "delivery_rules": "drop at the Kyoto Station counter by 11:00, delivered to your hotel in central Kyoto by 18:00", "offer": {"name": "Autumn Leaves Hands-Free Deal", "discount_percent": 25, "code": "MOMIJI25", "applies_to": "same-day hotel delivery from the Kyoto Station counter to hotels in central Kyoto", "drop_dates": "2063-11-01 to 2063-12-09", "book": "online, by 23:59 the day before drop-off", "excludes": "storage-only bookings, delivery to Kansai Airport, golf bags, skis and bicycles", "limit": "4 bags per booking"}, "new_counter": {"name": "Arashiyama", "opens": "2063-11-03", "where": "beside JR Saga-Arashiyama Station", "hours": "08:30-18:00", "services": "storage only, at the standard storage prices"}, "kix_delivery": {"what": "next-day delivery from the Kyoto Station counter to Kansai Airport (KIX)", "from": "2063-11-15", "price_jpy_per_bag": 3300}}"#).unwrap();
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Eva,\n\nLeave your luggage at our Kyoto Station counter by 11:00 and it's at your central Kyoto hotel by 18:00.\n\nKaruni Hands-Free Kyoto",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Eva,\n\nLast November you stored two large bags with us at Gion-Shijo. Leave your luggage at our Kyoto Station counter by 11:00.\n\nKaruni Hands-Free Kyoto",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -1400,6 +1400,25 @@ impl Checker<'_> {
     }
 
     pub(super) fn times(&mut self) {
+        /// Nouns a season can name as the brand's own: "this autumn offer".
+        const CAMPAIGN_SEASON_NOUNS: [&str; 16] = [
+            "offer",
+            "offers",
+            "sale",
+            "deal",
+            "deals",
+            "menu",
+            "collection",
+            "range",
+            "special",
+            "specials",
+            "programme",
+            "program",
+            "schedule",
+            "term",
+            "timetable",
+            "promotion",
+        ];
         let matches = self
             .rules
             .times
@@ -1456,9 +1475,18 @@ impl Checker<'_> {
                     )
                 });
             // "If you're thinking of the pavlova again this year": a condition.
+            // "If you're heading up to the coast this summer": a plan, not a record read
+            // (unless the condition is itself past: "if you enjoyed it this summer").
             let conditional = !past_only
                 && self.clause_has(head, &["if"])
-                && self.clause_has(head, &["thinking", "considering", "planning", "hoping"]);
+                && (self.clause_has(head, &["thinking", "considering", "planning", "hoping"])
+                    || !self.clause_in_past(head));
+            // "this autumn offer": the campaign's own season.
+            let campaign_season = !past_only
+                && self
+                    .doc
+                    .word_after(m.last, 1)
+                    .is_some_and(|x| CAMPAIGN_SEASON_NOUNS.contains(&x.norm.as_str()));
             // "You may have seen our Summer Package around this month": a guess, not a
             // record read ("May", the month, is no guess).
             let guessed = !past_only && {
@@ -1518,6 +1546,7 @@ impl Checker<'_> {
             }
             if other_subject
                 || conditional
+                || campaign_season
                 || guessed
                 || !(self.clause_about_person(about)
                     || names_own_event
