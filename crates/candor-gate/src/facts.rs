@@ -1228,12 +1228,13 @@ impl<'a> Facts<'a> {
                     }
                 }
                 let currency_path = path.split(['.', '_']).any(|p| is_code(&fold(p)));
-                let money_off = !s.contains('%')
-                    && s.contains(['$', '€', '£'])
-                    && fold(s).split_whitespace().any(|w| w == "off");
                 // Each number by what follows it: "10% off parts, maximum discount £50" holds
                 // a percentage and an amount.
                 let toks = tokenize(s);
+                // ("GBP 20 off the five-day ticket": a code is money too.)
+                let money_off = !s.contains('%')
+                    && (s.contains(['$', '€', '£']) || toks.iter().any(is_currency_code))
+                    && fold(s).split_whitespace().any(|w| w == "off");
                 for (i, t) in toks.iter().enumerate() {
                     if t.kind != TokKind::Num {
                         continue;

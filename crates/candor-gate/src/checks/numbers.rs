@@ -1407,6 +1407,38 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "your 18 m² garage roof": a measure, not a count of the item.
+            let measured = self.doc.toks.get(ti + 1).is_some_and(|u| {
+                matches!(
+                    u.norm.as_str(),
+                    "m²" | "m2"
+                        | "m"
+                        | "sqm"
+                        | "sq"
+                        | "square"
+                        | "km"
+                        | "cm"
+                        | "mm"
+                        | "kg"
+                        | "g"
+                        | "l"
+                        | "ml"
+                        | "ft"
+                        | "in"
+                        | "metres"
+                        | "meters"
+                        | "litres"
+                        | "liters"
+                        | "kilos"
+                        | "tonnes"
+                        | "hectares"
+                        | "ha"
+                        | "acres"
+                )
+            });
+            if measured {
+                continue;
+            }
             // The distinctive words of the noun phrase that follows, up to six ("two
             // early-bird passes", not "... and a tent pitch").
             let after: Vec<String> = (1..=6)

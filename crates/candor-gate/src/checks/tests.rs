@@ -7090,3 +7090,104 @@ fn a_count_matched_by_its_key_alone_is_not_a_record_read() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "this Saturday, 5 January" is the club's day when the campaign meets "on the first
+/// Saturday of each month"; a Saturday that is not the first is still no fact.
+#[test]
+fn a_monthly_series_day_is_the_campaigns() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Isla"}"#);
+    let c = json!({"now":"2064-01-02","brand":"Trowel & Trench",
+        "membership":{"name":"Young Diggers","benefits":"a Saturday club session on the first Saturday of each month (10am-12pm)"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Isla,\n\nThe first Saturday club of the year is this Saturday, 5 January, 10am-12pm.\n\nTrowel & Trench",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Isla,\n\nThe next Saturday club is on Saturday, 12 January, 10am-12pm.\n\nTrowel & Trench",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// "your first three invoices (March, April and May)" are months ahead, plans; "you came in
+/// in May" with no May in the record is still a wrong time.
+#[test]
+fn months_ahead_are_plans() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Thandi",
+        "events":[{"type":"call","at":"2064-01-22","with":"Ruan"}]}"#,
+    );
+    let c = json!({"now":"2064-02-06","brand":"Ledger Bureau",
+        "offer":{"name":"Growth package","price_zar":3200,"discount_percent":20,"code":"LEDGER20"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Thandi,\n\nThanks for your call in January. With code LEDGER20 your first three invoices (March, April and May) come down to R2,560.\n\nLedger Bureau",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Thandi,\n\nThanks for your call in November. With code LEDGER20 the Growth package comes down to R2,560.\n\nLedger Bureau",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// "GBP 20 off the five-day ticket" is money off, written with a code: £165 less it is £145.
+#[test]
+fn money_off_written_with_a_code() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ana"}"#);
+    let c = json!({"now":"2064-01-02","brand":"Trowel","currency":"GBP",
+        "offer":{"name":"Dig Week","price_gbp_five_days":165,
+        "early_bird":"GBP 20 off the five-day ticket","code":"DIGEARLY"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Ana,\n\nAll five days: £165, or £145 with early-bird code DIGEARLY.\n\nTrowel",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Ana,\n\nAll five days: £165, or £135 with early-bird code DIGEARLY.\n\nTrowel",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
+
+/// "your 18 m² garage roof" measures the roof (not a count against the 7 photos of it), and
+/// "you booked two places" is grounded by an `event_registration`.
+#[test]
+fn measures_and_registrations() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Malin",
+        "attributes":{"garage_roof_m2":18},
+        "events":[{"type":"photos_uploaded","at":"2064-03-05","count":7,"subject":"garage roof"},
+                  {"type":"event_registration","at":"2064-03-11","event":"Green Roof Evening","places":2}]}"#,
+    );
+    let c = json!({"now":"2064-03-12","brand":"Tak & Örter",
+        "offer":{"name":"Spring Sedum Roof","price_sek_per_m2":1150},
+        "event":{"name":"Green Roof Evening","date":"2064-03-27"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Malin,\n\nYour 18 m² garage roof would suit the Spring Sedum Roof. We're glad you booked two places for the Green Roof Evening yesterday.\n\nTak & Örter",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let r2 = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Malin",
+        "events":[{"type":"newsletter_signup","at":"2064-03-11"}]}"#,
+    );
+    let bad = check_with(
+        &r2,
+        c,
+        "Hi Malin,\n\nWe're glad you booked two places for the Green Roof Evening yesterday.\n\nTak & Örter",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

@@ -1267,6 +1267,36 @@ impl Checker<'_> {
             })
     }
 
+    /// "the club meets this Saturday, 5 January" when a campaign fact holds "the first
+    /// Saturday of each month": a day ahead that is that weekday's place in its month.
+    fn monthly_series(&self, d: Date) -> bool {
+        let now = self.facts.now;
+        if d <= now || d.days_since(now) > 120 {
+            return false;
+        }
+        let wd = WEEKDAYS[weekday_index(d) as usize];
+        let nth = (d.day() - 1) / 7;
+        let last = d.add_days(7).is_none_or(|n| n.month() != d.month());
+        self.facts.list.iter().any(|f| {
+            !f.personal
+                && f.stems.windows(5).any(|w| {
+                    let place = match w[0].as_str() {
+                        "first" | "1st" => nth == 0,
+                        "second" | "2nd" => nth == 1,
+                        "third" | "3rd" => nth == 2,
+                        "fourth" | "4th" => nth == 3,
+                        "last" => last,
+                        _ => false,
+                    };
+                    place
+                        && w[1] == wd
+                        && w[2] == "of"
+                        && matches!(w[3].as_str(), "each" | "every" | "the")
+                        && w[4] == "month"
+                })
+        })
+    }
+
     /// "knafeh last Friday: a fresh tray comes out again this Friday" when the campaign has
     /// fresh knafeh every Friday: a campaign fact that recurs on the weekday (its key names
     /// the day, or its words say "every" or "each" beside it) and shares a word with the
@@ -2123,12 +2153,16 @@ impl Checker<'_> {
                             .campaign_dates()
                             .any(|d| d.year() == y && d.month() == mo && d >= now)
                     };
+                    // "your first three invoices (March, April and May)": months still
+                    // ahead, in a clause that tells of nothing done, are plans.
+                    let ahead =
+                        (1..=4).contains(&((mo as i32 - now.month() as i32).rem_euclid(12)));
                     if offer
                         || deadline
                         || in_name
                         || !self.doc.sent_personal(ti)
                         || self.future_clause(ti)
-                        || (coming && !self.clause_in_past(ti))
+                        || ((coming || ahead) && !self.clause_in_past(ti))
                     {
                         continue;
                     }
@@ -2519,7 +2553,9 @@ impl Checker<'_> {
             if self.days_from_campaign_date(ti, &candidates, &campaign) {
                 continue;
             }
-            if nearest.is_some_and(|d| self.weekly_series(ti, d)) && !self.clause_in_past(ti) {
+            if nearest.is_some_and(|d| self.weekly_series(ti, d) || self.monthly_series(d))
+                && !self.clause_in_past(ti)
+            {
                 continue;
             }
             if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
