@@ -418,8 +418,47 @@ impl Checker<'_> {
                         && dotted(ti - 2)
                         && self.doc.toks[ti - 1].norm == "."
                         && self.doc.toks[ti - 1].end == t.start));
+            // "Dominican pesos", "Hong Kong dollars": whose currency, not a name.
+            let currency_adjective = self.doc.adjacent(wi)
+                && (1..=2).any(|k| {
+                    self.doc.word_after(wi, k).is_some_and(|x| {
+                        !x.cap
+                            && matches!(
+                                x.norm.as_str(),
+                                "pesos"
+                                    | "peso"
+                                    | "dollars"
+                                    | "dollar"
+                                    | "pounds"
+                                    | "rupees"
+                                    | "rupee"
+                                    | "francs"
+                                    | "franc"
+                                    | "kronor"
+                                    | "kroner"
+                                    | "krona"
+                                    | "krone"
+                                    | "yen"
+                                    | "yuan"
+                                    | "euros"
+                                    | "rand"
+                                    | "shillings"
+                                    | "dinars"
+                                    | "dirhams"
+                                    | "riyals"
+                                    | "ringgit"
+                                    | "baht"
+                                    | "lira"
+                                    | "reais"
+                                    | "zloty"
+                                    | "forints"
+                                    | "koruna"
+                            )
+                    }) && (k == 1 || self.doc.adjacent(wi + 1))
+                });
             // ("NZD 55": a currency's code.)
             let starts = !initialism
+                && !currency_adjective
                 && t.cap
                 && !self.doc.in_url[ti]
                 && !acronym_unknown

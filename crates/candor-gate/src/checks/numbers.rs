@@ -2084,10 +2084,15 @@ impl Checker<'_> {
                     (ti..toks.len().saturating_sub(1))
                         .take_while(|&k| toks[k].sent == sent)
                         .any(|k| {
-                            matches!(
+                            (matches!(
                                 toks[k].norm.as_str(),
                                 "are" | "is" | "stay" | "stays" | "remain" | "remains"
-                            ) && toks[k + 1].norm == "out"
+                            ) && toks[k + 1].norm == "out")
+                                // "... and Dolby Atmos are priced separately".
+                                || (matches!(
+                                    toks[k].norm.as_str(),
+                                    "priced" | "charged" | "billed" | "sold"
+                                ) && toks[k + 1].norm == "separately")
                         })
                 };
                 // "$1,054 before the 18% driver gratuity": not in the price; "Want the steps
@@ -2831,8 +2836,25 @@ impl Checker<'_> {
             let sent = self.doc.toks[ti].sent;
             let first_in_sentence = example_sentences.last() != Some(&sent);
             example_sentences.push(sent);
-            let example =
-                article || (first_in_sentence && self.sentence_has(ti, &["example", "instance"]));
+            // ("Say you order C$600 in euros: no fee." "At C$450, though, the order falls
+            // under the minimum": a figure put to the campaign's rule, to show it.)
+            let supposed = {
+                let (ss, _) = self.doc.sent_range[sent];
+                self.doc.toks[ss..]
+                    .iter()
+                    .find(|t| t.is_word())
+                    .is_some_and(|w| {
+                        matches!(w.norm.as_str(), "say" | "suppose" | "imagine" | "let's")
+                    })
+            };
+            let example = article
+                || (first_in_sentence
+                    && (supposed
+                        || self.sentence_has(ti, &["example", "instance"])
+                        || self.sentence_has(ti, &["minimum", "threshold"])
+                            && self
+                                .sentence_has(ti, &["under", "below", "above", "short", "falls"])
+                            && !self.sentence_has(ti, &["your", "you've", "spent", "paid"])));
             if example && !examples.iter().any(|x| (x - v).abs() < 0.005) {
                 examples.push(v);
                 for p in &percents_off {
@@ -3546,21 +3568,34 @@ impl Checker<'_> {
                 || matches!(t.norm.as_str(), "%" | "takes" | "get" | "gets")
                 || self.facts.codes.contains(t.norm.as_str())
         };
-        if self.doc.toks[ss..ti].iter().any(cue) {
+        // ("The deal covers stereo mastering only - stem mastering and mixing are priced
+        // separately - and ...": an aside between dashes starts afresh.)
+        let dash = |t: &crate::text::Tok| matches!(t.norm.as_str(), "-" | "–" | "—");
+        let from = self.doc.toks[ss..ti]
+            .iter()
+            .rposition(dash)
+            .map_or(ss, |p| ss + p + 1);
+        if self.doc.toks[from..ti].iter().any(cue) {
             return false;
         }
+        let mut prev = "";
         for t in self.doc.toks[ti + 1..]
             .iter()
             .take_while(|t| t.sent == sent)
         {
-            if cue(t) {
+            if cue(t) || (from > ss && dash(t)) {
                 return false;
             }
             match t.norm.as_str() {
                 "but" | "while" | "whereas" | ";" | ":" | "only" => return false,
                 "aren't" | "isn't" | "excluded" | "don't" | "doesn't" | "won't" => return true,
+                // "are priced separately", "are charged separately".
+                "separately" if matches!(prev, "priced" | "charged" | "billed" | "sold") => {
+                    return true
+                }
                 _ => {}
             }
+            prev = t.norm.as_str();
         }
         false
     }

@@ -7191,3 +7191,36 @@ fn measures_and_registrations() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "stem mastering and mixing are priced separately" denies the excluded items it lists;
+/// "Li Sandberg joined us in July" is someone else's news; "Say you order C$600" and "At
+/// C$450 the order falls under the minimum" are figures put to the rule; "Dominican pesos"
+/// names a currency. Offering the excluded item, or a fee the campaign lacks, is still caught.
+#[test]
+fn asides_examples_news_and_currencies() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ella",
+        "events":[{"type":"signup","at":"2063-08-02"}]}"#,
+    );
+    let c = json!({"now":"2063-08-15","brand":"Nordljud",
+        "offer":{"name":"EP Mastering Deal","price_sek":3800,"code":"EP3800",
+            "excludes":"stem mastering, mixing and Dolby Atmos",
+            "fee":"no fee on orders of C$500 or more"},
+        "staff":{"new":"Li Sandberg, mastering engineer"}});
+    for ok in [
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800. It covers stereo mastering only - stem mastering, mixing and Dolby Atmos are priced separately - and it's one deal per artist.\n\nNordljud",
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800. You'll also find a new face here: Li Sandberg joined us in July as a mastering engineer.\n\nNordljud",
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800. Say you order C$600 in euros: no fee. At C$450, though, the order falls under the minimum.\n\nNordljud",
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800. We take euros, yen and Dominican pesos.\n\nNordljud",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    for bad in [
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800, and it covers stem mastering too.\n\nNordljud",
+        "Hi Ella,\n\nThe EP Mastering Deal is SEK 3,800 with EP3800. Orders of C$450 pay a C$25 fee.\n\nNordljud",
+    ] {
+        let rep = check_with(&r, c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+}

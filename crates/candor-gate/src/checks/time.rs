@@ -1267,6 +1267,40 @@ impl Checker<'_> {
             })
     }
 
+    /// "Li Sandberg joined us in July as a mastering engineer": a clause whose subject is
+    /// someone named (not the reader), joining, starting or opening, with no "you" in it.
+    fn someone_elses_news(&self, ti: usize) -> bool {
+        let (cs, ce) = self.doc.clause(ti);
+        let toks = &self.doc.toks[cs..ce];
+        if toks.iter().any(|t| {
+            matches!(
+                t.norm.as_str(),
+                "you" | "your" | "you're" | "you've" | "you'll" | "yours"
+            )
+        }) {
+            return false;
+        }
+        toks.iter().enumerate().any(|(i, t)| {
+            matches!(
+                t.norm.as_str(),
+                "joined"
+                    | "joins"
+                    | "started"
+                    | "starts"
+                    | "arrived"
+                    | "arrives"
+                    | "opened"
+                    | "opens"
+                    | "retired"
+                    | "retires"
+            ) && i > 0
+                && toks[i - 1].cap
+                && toks[i - 1].is_word()
+                && !matches!(toks[i - 1].norm.as_str(), "we" | "i" | "our")
+                && !self.facts.first_name.iter().any(|n| *n == toks[i - 1].norm)
+        })
+    }
+
     /// "the club meets this Saturday, 5 January" when a campaign fact holds "the first
     /// Saturday of each month": a day ahead that is that weekday's place in its month.
     fn monthly_series(&self, d: Date) -> bool {
@@ -2160,6 +2194,7 @@ impl Checker<'_> {
                     if offer
                         || deadline
                         || in_name
+                        || self.someone_elses_news(ti)
                         || !self.doc.sent_personal(ti)
                         || self.future_clause(ti)
                         || ((coming || ahead) && !self.clause_in_past(ti))
