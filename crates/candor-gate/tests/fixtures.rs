@@ -172,8 +172,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.720, "recall {recall}");
-    assert!(fa <= 0.101, "false-alarm rate {fa}");
+    assert!(recall >= 0.719, "recall {recall}");
+    assert!(fa <= 0.092, "false-alarm rate {fa}");
 }
 
 #[test]

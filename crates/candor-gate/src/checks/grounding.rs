@@ -2003,8 +2003,36 @@ impl Checker<'_> {
                     .iter()
                     .position(|f| f.personal && f.event == Some(ei))
             });
+            // "your Copenhagen flight" for a visit's `flight: "to Copenhagen"`, "two of your
+            // markers" for a check's `markers_outside_range: 2`: an event's field named for
+            // the thing, holding any name said before it.
+            let keyed = keyed.or_else(|| {
+                self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.event.is_some()
+                        && crate::text::fold(&f.key)
+                            .split(['_', '-', ' '])
+                            .any(|p| p.len() > 2 && stem(p) == noun)
+                        && names.iter().all(|n| f.stems.contains(n))
+                })
+            });
             if let Some(f) = keyed {
                 self.use_fact(f, s, e);
+                continue;
+            }
+            // "Your Gold Card" for `gold_card: true`: a flag of the person's named for the
+            // thing and its name.
+            let flagged = self.facts.recipient.attributes.iter().any(|(k, v)| {
+                matches!(v, candor_domain::AttrValue::Bool(true)) && {
+                    let parts: Vec<String> = crate::text::fold(k)
+                        .split(['_', '-', ' '])
+                        .filter(|p| p.len() > 2)
+                        .map(stem)
+                        .collect();
+                    parts.contains(&noun) && names.iter().all(|n| parts.contains(n))
+                }
+            });
+            if flagged {
                 continue;
             }
             if let Some(&f) = hits.first() {

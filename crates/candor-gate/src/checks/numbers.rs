@@ -1336,6 +1336,18 @@ impl Checker<'_> {
             if campaign {
                 continue;
             }
+            // "your own 20 mm claw chisel" for `tools_owned: "claw chisel, 20 mm"`: the
+            // measure as one of the person's values writes it.
+            let written = self.facts.list.iter().position(|f| {
+                f.personal
+                    && f.stems.windows(2).any(|w| {
+                        w[1] == unit && parse_num(&w[0]).is_some_and(|x| num_matches(v, x))
+                    })
+            });
+            if let Some(fi) = written {
+                uses.push((fi, t.start, end));
+                continue;
+            }
             match mine.iter().find(|(_, x, _)| num_matches(v, *x)) {
                 Some((fi, _, _)) => uses.push((*fi, t.start, end)),
                 None => {

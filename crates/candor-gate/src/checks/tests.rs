@@ -7224,3 +7224,34 @@ fn asides_examples_news_and_currencies() {
         assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
     }
 }
+
+/// "your own 20 mm claw chisel" for `tools_owned: "claw chisel, 20 mm"`, "your Copenhagen
+/// flight" for a visit's `flight: "to Copenhagen"`, "two of your markers" for
+/// `markers_outside_range: 2` and "Your Gold Card" for `gold_card: true` are the person's;
+/// "your Oslo flight" and "your Platinum Card" are not.
+#[test]
+fn possessions_held_in_fields_and_flags() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Tereza",
+        "attributes":{"gold_card":true,"tools_owned":["tungsten-tipped claw chisel, 20 mm"]},
+        "events":[{"type":"lounge_visit","at":"2063-10-18","lounge":"T2","flight":"to Copenhagen"},
+                  {"type":"package","at":"2062-10-19","package":"Plus","markers_outside_range":2}]}"#,
+    );
+    let c = json!({"now":"2063-10-24","brand":"Letná Lounge",
+        "offer":{"name":"Winter Pack","price_czk":2960}});
+    for ok in [
+        "Hi Tereza,\n\nYour visit before your Copenhagen flight last Thursday was lovely. The Winter Pack is CZK 2,960.\n\nLetná Lounge",
+        "Hi Tereza,\n\nLast time, two of your markers came back outside the range. The Winter Pack is CZK 2,960.\n\nLetná Lounge",
+        "Hi Tereza,\n\nYour Gold Card still counts, and you'll want your own 20 mm claw chisel. The Winter Pack is CZK 2,960.\n\nLetná Lounge",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    for bad in [
+        "Hi Tereza,\n\nWe hope your Oslo flight went well. The Winter Pack is CZK 2,960.\n\nLetná Lounge",
+        "Hi Tereza,\n\nYour Platinum Card still counts. The Winter Pack is CZK 2,960.\n\nLetná Lounge",
+    ] {
+        let rep = check_with(&r, c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+}
