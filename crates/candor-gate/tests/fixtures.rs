@@ -178,8 +178,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.717, "recall {recall}");
-    assert!(fa <= 0.100, "false-alarm rate {fa}");
+    assert!(recall >= 0.716, "recall {recall}");
+    assert!(fa <= 0.097, "false-alarm rate {fa}");
 }
 
 #[test]

@@ -1088,6 +1088,21 @@ impl Checker<'_> {
                 }
             }
         }
+        // "You are not a Vagnklubben member yet" when the campaign's facts hold a
+        // `vagnklubben` object: a key of the campaign's names its own programme.
+        if single {
+            let w = norm(self, lo);
+            let keyed = w.len() >= 5
+                && self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.path
+                            .split(['.', '_', '[', ']'])
+                            .any(|p| p.len() == w.len() && crate::text::fold(p) == w)
+                });
+            if keyed {
+                return;
+            }
+        }
         let looks_product = last_is_product || self.is_product_noun(&next);
         let looks_tier = self.rules.tier_nouns.contains(next.as_str());
         let looks_place = PLACE_PREPS.contains(&prev.as_str()) && !looks_product;

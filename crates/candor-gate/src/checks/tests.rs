@@ -7255,3 +7255,33 @@ fn possessions_held_in_fields_and_flags() {
         assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
     }
 }
+
+/// A programme named by a key of the campaign's ("Vagnklubben" for a `vagnklubben` object),
+/// a city by its English name ("Copenhagen" for "København N"), and "you're in Kildare" for
+/// `county: Kildare` are known; a club or city nothing names is not.
+#[test]
+fn campaign_keys_city_names_and_counties() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ida",
+        "attributes":{"county":"Kildare","vagnklubben_member":false}}"#,
+    );
+    let c = json!({"now":"2064-06-25","brand":"Vagnverkstan",
+        "studio":"Jægersborggade 41, 2200 København N",
+        "offer":{"name":"Summer Pram Service","price_sek":895},
+        "vagnklubben":{"what":"free customer club","benefits":"10% off spare parts"}});
+    for ok in [
+        "Hi Ida,\n\nYou are not a Vagnklubben member yet. The Summer Pram Service is 895 kr.\n\nVagnverkstan",
+        "Hi Ida,\n\nOur studio is on Jægersborggade in Copenhagen. The Summer Pram Service is 895 kr.\n\nVagnverkstan",
+        "Hi Ida,\n\nSince you're in Kildare, you're well inside our patch. The Summer Pram Service is 895 kr.\n\nVagnverkstan",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    for bad in [
+        "Hi Ida,\n\nAs a Barnklubben member you save more. The Summer Pram Service is 895 kr.\n\nVagnverkstan",
+        "Hi Ida,\n\nSince you're in Wicklow, you're well inside our patch. The Summer Pram Service is 895 kr.\n\nVagnverkstan",
+    ] {
+        let rep = check_with(&r, c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+}
