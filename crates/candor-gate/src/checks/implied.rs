@@ -672,6 +672,52 @@ impl Checker<'_> {
                     KindStatus::No => {}
                 }
             }
+            // "your usual four" (shoes) for someone whose record has the same visit twice,
+            // "your usual points" for `points: 240`: a habit the record shows, or a thing of
+            // theirs it holds.
+            let usual = m.first + 1 == m.last
+                && self.facts.recipient.profiling_allowed()
+                && self.doc.toks[self.doc.words[m.last]].norm == "usual"
+                && ({
+                    let ev = &self.facts.recipient.events;
+                    ev.iter()
+                        .enumerate()
+                        .any(|(i, a)| ev[i + 1..].iter().any(|b| b.kind == a.kind))
+                } || self.doc.word_after(m.last, 1).is_some_and(|n| {
+                    let st = crate::text::stem(&n.norm);
+                    st.len() >= 4
+                        && self.facts.list.iter().any(|f| {
+                            f.personal
+                                && (f.stems.contains(&st)
+                                    || crate::text::fold(&f.key)
+                                        .split('_')
+                                        .any(|p| crate::text::stem(p) == st))
+                        })
+                }));
+            if usual {
+                continue;
+            }
+            // "As a new member you'll wait 7 days", "For a new member that means JPY
+            // 26,400": the terms for whoever joins, not a claim that the reader has.
+            let terms_for_joiners = self.rules.table.implied[m.payload].id == "new_signup"
+                && self.doc.toks[self.doc.words[m.first]].norm == "new"
+                && self
+                    .doc
+                    .word_before(m.first, 1)
+                    .is_some_and(|p| p.norm == "a")
+                && self
+                    .doc
+                    .word_before(m.first, 2)
+                    .is_some_and(|p| matches!(p.norm.as_str(), "as" | "for"))
+                && self.sentence_has(
+                    self.doc.words[m.first],
+                    &[
+                        "you'll", "will", "would", "means", "get", "gets", "pay", "pays", "wait",
+                    ],
+                );
+            if terms_for_joiners {
+                continue;
+            }
             if matches!(status, KindStatus::No) {
                 // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
                 // to name one of the person's own events, which grounds it.

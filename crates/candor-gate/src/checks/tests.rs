@@ -7285,3 +7285,34 @@ fn campaign_keys_city_names_and_counties() {
         assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
     }
 }
+
+/// "your usual points" for `points: 240`, "As a new member you'll wait 7 days" (terms for
+/// joiners), "runs Thursday sessions" (a schedule) and "came through last Wednesday" (past)
+/// claim nothing; "your usual order" with no order, and "Book by Thursday" for a campaign
+/// ending on another day, still do.
+#[test]
+fn habits_joiners_terms_and_weekday_schedules() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Omar",
+        "attributes":{"ember_points":240},
+        "events":[{"type":"web_form","at":"2064-05-14","topic":"shearing"}]}"#,
+    );
+    let c = json!({"now":"2064-05-21","brand":"Ember Lounge",
+        "offer":{"name":"Sunset Duo","price_aed":195,"ends":"2064-06-30","bonus":"50 bonus points per Sunset Duo"}});
+    for ok in [
+        "Hi Omar,\n\nThe Sunset Duo is AED 195, and each one earns 50 bonus points on top of your usual points.\n\nEmber Lounge",
+        "Hi Omar,\n\nThe Sunset Duo is AED 195. As a new member you'll wait 7 days before your first booking.\n\nEmber Lounge",
+        "Hi Omar,\n\nThe Sunset Duo is AED 195. From June our host runs Thursday sessions for beginners.\n\nEmber Lounge",
+        "Hi Omar,\n\nThe Sunset Duo is AED 195. Your web form came through last Wednesday.\n\nEmber Lounge",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    for bad in [
+        "Hi Omar,\n\nThe Sunset Duo is AED 195, and it goes well with your usual order.\n\nEmber Lounge",
+        "Hi Omar,\n\nThe Sunset Duo is AED 195 until Thursday.\n\nEmber Lounge",
+    ] {
+        let rep = check_with(&r, c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+}

@@ -2360,6 +2360,9 @@ impl Checker<'_> {
                             matches!(
                                 x.norm.as_str(),
                                 "evenings" | "mornings" | "nights" | "afternoons" | "lunchtimes"
+                                    // ("runs Thursday sessions", "Saturday classes".)
+                                    | "sessions" | "classes" | "lessons" | "meetups"
+                                    | "rides" | "runs" | "trainings" | "clinics"
                             )
                         }) || self.doc.word_before(wi, 1).is_some_and(|x| {
                             // ("a Saturday morning field trip": a kind of day; "a race and
@@ -2372,6 +2375,8 @@ impl Checker<'_> {
                             // "three weeks from this Friday, on August 9": the day counted
                             // from, not a day something ends.
                             || self.counted_from(wi)
+                            // ("your web form came through last Wednesday": past.)
+                            || self.doc.word_before(wi, 1).is_some_and(|x| x.norm == "last")
                             || (self.doc.word_after(wi, 1).is_some_and(|x| x.norm == "last")
                                 && self.doc.word_after(wi, 2).is_some_and(|x| {
                                     matches!(x.norm.as_str(), "week" | "month")
