@@ -1008,7 +1008,8 @@ impl<'a> Checker<'a> {
                         .word_after(wi, k)
                         .is_some_and(|w| matches!(w.norm.as_str(), "per" | "each"))
                 });
-            if limit {
+            // "To give you an idea, a 14-metre farmhouse ridge would be £3,360": an example.
+            if limit || self.sentence_has(ti, &["would", "idea", "example", "suppose", "say"]) {
                 continue;
             }
             let of_you = self.doc.word_after(wi, 1).is_some_and(|w| w.norm == "of")

@@ -7316,3 +7316,45 @@ fn habits_joiners_terms_and_weekday_schedules() {
         assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
     }
 }
+
+/// "It's been two months since your first session" is judged by its days (61 fit), "Gidday
+/// Lachlan," is a greeting, and "a 14-metre ridge would be £3,360" is an example, not the
+/// record of someone who did not consent; "three weeks since" for 61 days is still wrong.
+#[test]
+fn month_spans_greetings_and_examples() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lachlan",
+        "events":[{"type":"session","at":"2064-05-30","lane":"3"}]}"#,
+    );
+    let c = json!({"now":"2064-07-30","brand":"Ridge & Reed",
+        "offer":{"name":"Ridge Repair","price_gbp_per_m":240,"discount_percent":15,"code":"RIDGE15"}});
+    for ok in [
+        "Hi Lachlan,\n\nIt's been two months since your session in lane 3. The Ridge Repair is £240 a metre, 15% off with RIDGE15.\n\nRidge & Reed",
+        "Gidday Lachlan,\n\nThe Ridge Repair is £240 a metre, 15% off with RIDGE15.\n\nRidge & Reed",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c.clone(),
+        "Hi Lachlan,\n\nIt's been three weeks since your session in lane 3. The Ridge Repair is £240 a metre.\n\nRidge & Reed",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    let none = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Tom",
+        "attributes":{"ridge_length_m":14},"consent":{"profiling":false}}"#,
+    );
+    let ok = check_with(
+        &none,
+        c.clone(),
+        "Hi Tom,\n\nTo give you an idea, a 14-metre farmhouse ridge would be £3,360; with code RIDGE15 you save £504 and pay £2,856.\n\nRidge & Reed",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &none,
+        c,
+        "Hi Tom,\n\nYour ridge is 14 metres long. The Ridge Repair is £240 a metre.\n\nRidge & Reed",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

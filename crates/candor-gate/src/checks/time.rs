@@ -1656,7 +1656,13 @@ impl Checker<'_> {
             let id = rule.id.clone();
             let ok = dates.iter().find(|(d, _)| {
                 let age = now.days_since(*d);
-                let calendar_only = matches!(cal.as_deref(), Some("this_year" | "season"))
+                // ("been two months since" shares the season rule's window but names no
+                // season: it is judged by its days.)
+                let calendar_only = cal.as_deref() == Some("this_year")
+                    || (cal.as_deref() == Some("season")
+                        && phrase
+                            .split_whitespace()
+                            .any(|w| season_months(w).is_some()))
                     || (cal.as_deref() == Some("last_month") && phrase.contains("this"));
                 let by_days = !calendar_only && age >= min && age <= max;
                 // "last weekend": a weekend day, and a recent one (a Sunday three weeks back
