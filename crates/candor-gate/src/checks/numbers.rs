@@ -258,7 +258,13 @@ impl Checker<'_> {
                 "first" | "last" | "past" | "previous" | "next" | "up" | "to" | "of" | "per"
             )
         });
-        if money || in_name || some_of {
+        // "one of your two tows": the whole the person's count is taken from.
+        let whole = self
+            .doc
+            .word_before(wi, 1)
+            .is_some_and(|p| p.norm == "your")
+            && self.doc.word_before(wi, 2).is_some_and(|p| p.norm == "of");
+        if money || in_name || some_of || whole {
             return;
         }
         // The field is named for the noun as written, as its head: `players`, `hours_on_water`
@@ -1774,6 +1780,14 @@ impl Checker<'_> {
         let mut hits: Vec<(usize, usize, String)> = Vec::new();
         for m in found {
             let ti = self.doc.words[m.first];
+            // "there is no limit on how many gifts you send" when a limit of the campaign's
+            // reads "no limit on gift subscriptions": its own words.
+            if self.campaign_says(
+                self.doc.toks[ti].start,
+                self.doc.toks[self.doc.words[m.last]].end,
+            ) {
+                continue;
+            }
             let negated = self
                 .doc
                 .word_before(m.first, 1)

@@ -7358,3 +7358,33 @@ fn month_spans_greetings_and_examples() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "there is no limit on how many gifts you send" repeats a limit of the campaign's own
+/// ("no limit on gift subscriptions"); "the 14 images you added to your moodboard" is a
+/// `moodboard_upload`; "one of your two tows" counts the whole, not the tows used. "Use it as
+/// often as you like" against "one use per customer", and "your three tows", still fail.
+#[test]
+fn own_limits_uploads_and_wholes() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Isla",
+        "attributes":{"tows_used_this_year":1},
+        "events":[{"type":"moodboard_upload","at":"2064-12-11","images":14}]}"#,
+    );
+    let c = json!({"now":"2064-12-17","brand":"Fern Press",
+        "offer":{"name":"Six for 168","price_nzd":168,"code":"SIXFOR168",
+        "limit":"no limit on gift subscriptions"}});
+    for ok in [
+        "Hi Isla,\n\nSix for 168 is NZD 168 with SIXFOR168, and there is no limit on how many gifts you send.\n\nFern Press",
+        "Hi Isla,\n\nThank you for the 14 images you added to your moodboard last Thursday. Six for 168 is NZD 168.\n\nFern Press",
+        "Hi Isla,\n\nYou've used one of your two tows this year. Six for 168 is NZD 168.\n\nFern Press",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Isla,\n\nYou've used your three tows this year. Six for 168 is NZD 168.\n\nFern Press",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
