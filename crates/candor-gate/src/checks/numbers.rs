@@ -2194,6 +2194,8 @@ impl Checker<'_> {
                             "extra",
                             "normal",
                             "separately",
+                            // "Guest henna is also separate, at AED 60 per guest".
+                            "separate",
                             "aren't",
                             "isn't",
                             // "Potting mix has its own deal".

@@ -7388,3 +7388,26 @@ fn own_limits_uploads_and_wholes() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "not on the Golden Week holidays" names a holiday, and "Guest henna is also separate, at
+/// AED 60" keeps an excluded item out of the offer; "guest henna is included" does not.
+#[test]
+fn holidays_and_separate_items() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Mina"}"#);
+    let c = json!({"now":"2064-04-16","brand":"Neko Lounge",
+        "offer":{"name":"Bridal Henna","price_aed":1200,"discount_percent":15,
+        "excludes":"guest henna (AED 60 per guest)"}});
+    for ok in [
+        "Hi Mina,\n\nBridal Henna is 15% off, AED 1,020, though not on the Golden Week holidays.\n\nNeko Lounge",
+        "Hi Mina,\n\nBridal Henna is 15% off, AED 1,020. Guest henna is also separate, at AED 60 per guest.\n\nNeko Lounge",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Mina,\n\nBridal Henna is 15% off, AED 1,020, and guest henna is included in the offer.\n\nNeko Lounge",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
