@@ -850,6 +850,19 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Lenna 12\" topper" for "Lenna ... topper 12in": a size written with its unit
+            // in the facts.
+            if hits.is_empty() && word.bytes().all(|b| b.is_ascii_digit()) {
+                let sized: Vec<usize> = ["in", "cm", "mm", "inch", "m"]
+                    .iter()
+                    .flat_map(|u| self.facts.with_stem(&format!("{word}{u}")))
+                    .collect();
+                if !sized.is_empty() {
+                    matched.push(w);
+                    facts_hit.extend(sized);
+                    continue;
+                }
+            }
             if hits.is_empty() {
                 unmatched.push(w);
             } else {

@@ -7411,3 +7411,25 @@ fn holidays_and_separate_items() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "Lenna 12\" topper" names the campaign's "Lenna topper 12in": the size with its unit; a
+/// "Lenna 18\" topper" the campaign does not sell is still no fact.
+#[test]
+fn sizes_written_with_their_unit() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Mina"}"#);
+    let c = json!({"now":"2064-09-03","brand":"Crown Room",
+        "offer":{"name":"Fall Fit","discount_percent":20,
+        "examples":{"Lenna topper 12in":1150,"Avery lace-front wig 16in":2400}}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Mina,\n\nThe Fall Fit takes 20% off:\n- Lenna 12\" topper: $920, was $1,150\n- Avery 16\" lace-front wig: $1,920, was $2,400\n\nCrown Room",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Mina,\n\nThe Fall Fit takes 20% off:\n- Lenna 18\" topper: $920, was $1,150\n\nCrown Room",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
