@@ -166,11 +166,16 @@ fn fixture_set_meets_the_bar() {
 /// 0.33: all the sets then scored 0.7177 and 0.099; with campaign keys as names, cities by
 /// their English names, wards and counties, habits, terms for joiners, weekday schedules,
 /// month spans by their days, holidays of other calendars and sizes with their units (six
-/// catches made for a wrong reason lost since the start of stop 31), 0.7167 and 0.092.)
+/// catches made for a wrong reason lost since the start of stop 31), 0.7167 and 0.092. Sets
+/// gh to go, eight more written blind against the gate of the end of stop 31 with a brief
+/// that asked for faithful emails as specific as the faulty ones (counts, sizes, places,
+/// relatives, worked prices), came in at recall 0.93, 0.87, 0.73, 0.80, 0.80, 0.80, 0.80,
+/// 0.80 and false alarms 0.47, 0.60, 0.60, 0.53, 0.40, 0.40, 0.47, 0.27: all the sets then
+/// scored 0.7204 and 0.106.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 6180, "{}", cases.len());
+    assert!(cases.len() >= 6420, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -182,7 +187,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.716, "recall {recall}");
-    assert!(fa <= 0.093, "false-alarm rate {fa}");
+    assert!(fa <= 0.107, "false-alarm rate {fa}");
 }
 
 #[test]
