@@ -129,6 +129,8 @@ pub(crate) struct Facts<'a> {
     pub has_personal_place: bool,
     pub has_personal_tier: bool,
     pub has_personal_amount: bool,
+    /// Letters the campaign's currency is written with before an amount ("Q977.50").
+    pub letters: Vec<&'static str>,
 }
 
 fn text_stems(s: &str) -> Vec<String> {
@@ -197,6 +199,58 @@ fn clock_or_date_piece(toks: &[Tok], i: usize) -> bool {
         && (year_at(i - 2)
             || (i >= 4 && is(i - 3, "-") && adjacent(i - 4, i - 3) && year_at(i - 4)));
     hour || date
+}
+
+/// Currencies written with a letter before the amount, by the code or name a campaign gives
+/// them in ("Q977.50" in quetzales, "K250" in kina or kwacha, "L1,200" in lempiras).
+const CURRENCY_LETTERS: [(&str, &str); 12] = [
+    ("gtq", "Q"),
+    ("quetzal", "Q"),
+    ("pgk", "K"),
+    ("kina", "K"),
+    ("zmw", "K"),
+    ("mwk", "K"),
+    ("kwacha", "K"),
+    ("hnl", "L"),
+    ("lempira", "L"),
+    ("bwp", "P"),
+    ("pula", "P"),
+    ("php", "P"),
+];
+
+/// The letters of [`CURRENCY_LETTERS`] a campaign's currency is written with: found in its
+/// keys and text values (once per campaign).
+fn currency_letters(ctx: &Context) -> Vec<&'static str> {
+    fn walk(v: &Value, key: &str, out: &mut Vec<&'static str>) {
+        let mut look = |s: &str| {
+            for w in s.split(|c: char| !c.is_ascii_alphabetic()) {
+                if !(3..=10).contains(&w.len()) {
+                    continue;
+                }
+                for (name, l) in CURRENCY_LETTERS {
+                    // The name, or its plural ("quetzales", "kinas").
+                    let hit = w.len() >= name.len()
+                        && w[..name.len()].eq_ignore_ascii_case(name)
+                        && matches!(&w[name.len()..], "" | "s" | "es");
+                    if hit && !out.contains(&l) {
+                        out.push(l);
+                    }
+                }
+            }
+        };
+        look(key);
+        match v {
+            Value::String(s) => look(s),
+            Value::Array(a) => a.iter().for_each(|x| walk(x, "", out)),
+            Value::Object(o) => o.iter().for_each(|(k, x)| walk(x, k, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (k, v) in &ctx.facts {
+        walk(v, k, &mut out);
+    }
+    out
 }
 
 /// Numbers inside a free-text value: "$75", "20% off", "2 for 1".
@@ -545,6 +599,7 @@ pub(crate) struct CampaignFacts {
     /// rather than per email (see [`offer_exclusions`], [`offer_unit_minimums`]).
     pub exclusions: Vec<Exclusion>,
     pub unit_minimums: Vec<UnitMinimum>,
+    letters: Vec<&'static str>,
 }
 
 /// A value the offer excludes: its stems and the fact's path.
@@ -660,6 +715,7 @@ impl CampaignFacts {
     pub fn build(rules: &Compiled, r: &Recipient, ctx: &Context) -> CampaignFacts {
         // `r` only fills the struct; campaign facts never read it.
         let mut f = Facts::empty(r, ctx);
+        f.letters = currency_letters(ctx);
         for (k, v) in &ctx.facts {
             f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
         }
@@ -680,6 +736,7 @@ impl CampaignFacts {
             codes: f.codes,
             exclusions,
             unit_minimums,
+            letters: f.letters,
         }
     }
 }
@@ -724,11 +781,13 @@ impl<'a> Facts<'a> {
             has_personal_place: false,
             has_personal_tier: false,
             has_personal_amount: false,
+            letters: Vec::new(),
         }
     }
 
     pub fn build(rules: &Compiled, r: &'a Recipient, ctx: &Context) -> Facts<'a> {
         let mut f = Facts::personal(rules, r, ctx);
+        f.letters = currency_letters(ctx);
         for (k, v) in &ctx.facts {
             f.push_campaign(rules, &format!("context.{k}"), k, v, 0);
         }
@@ -754,6 +813,7 @@ impl<'a> Facts<'a> {
         f.campaign_numbers.extend(&campaign.campaign_numbers);
         f.money_offs.extend(&campaign.money_offs);
         f.codes.extend(campaign.codes.iter().cloned());
+        f.letters.clone_from(&campaign.letters);
         f.numbers.push((ctx.now.year() as f64, usize::MAX));
         f
     }
@@ -801,6 +861,7 @@ impl<'a> Facts<'a> {
             has_personal_place: false,
             has_personal_tier: false,
             has_personal_amount: false,
+            letters: Vec::new(),
         };
         if let Some(n) = &r.first_name {
             f.push_text(
@@ -1230,7 +1291,7 @@ impl<'a> Facts<'a> {
                 let currency_path = path.split(['.', '_']).any(|p| is_code(&fold(p)));
                 // Each number by what follows it: "10% off parts, maximum discount £50" holds
                 // a percentage and an amount.
-                let toks = tokenize(s);
+                let toks = crate::text::tokenize_with(s, &self.letters);
                 // ("GBP 20 off the five-day ticket": a code is money too.)
                 let money_off = !s.contains('%')
                     && (s.contains(['$', '€', '£']) || toks.iter().any(is_currency_code))

@@ -223,17 +223,77 @@ pub(crate) fn is_caseless_letter(c: char) -> bool {
 
 /// Split `text` into tokens. Sentences end at `.`, `!`, `?` followed by space, and at line breaks.
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    tokenize_with(text, &[])
+}
+
+/// [`tokenize`], with more currency letters written before an amount than rand's, ringgit's,
+/// rupees' and rupiah's: the campaign's currency ("Q977.50" where it prices in quetzales).
+pub(crate) fn tokenize_with(text: &str, letters: &[&'static str]) -> Vec<Tok> {
     let toks = if text.is_ascii() {
         tokenize_ascii(text)
     } else {
         tokenize_chars(text)
     };
-    let rand = text
+    let rand = text.as_bytes().windows(2).any(|w| {
+        (w[0] == b'R' && (w[1].is_ascii_digit() || matches!(w[1], b'M' | b's' | b'p')))
+            || (w[1].is_ascii_digit() && letters.iter().any(|l| l.as_bytes()[0] == w[0]))
+    });
+    let toks = if rand {
+        rand_amounts(text, toks, letters)
+    } else {
+        toks
+    };
+    let toks = if text
         .as_bytes()
         .windows(2)
-        .any(|w| w[0] == b'R' && (w[1].is_ascii_digit() || matches!(w[1], b'M' | b's' | b'p')));
-    let toks = if rand { rand_amounts(text, toks) } else { toks };
+        .any(|w| w[0] == b'-' && w[1].is_ascii_digit())
+    {
+        month_dash_split(toks)
+    } else {
+        toks
+    };
     space_grouped(text, toks)
+}
+
+/// "28 September-2 October": a range whose dash the word tokenizer kept inside "September-2".
+/// The month, the dash and the day are read apart, as in "28 September - 2 October".
+fn month_dash_split(toks: Vec<Tok>) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(toks.len() + 2);
+    for t in toks {
+        let split = (t.kind == TokKind::Word)
+            .then(|| t.norm.split_once('-'))
+            .flatten()
+            .filter(|(m, d)| {
+                month_of(m).is_some()
+                    && (1..=2).contains(&d.len())
+                    && d.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|(m, d)| (m.len(), compact_str::CompactString::from(d)));
+        let Some((mlen, day)) = split else {
+            out.push(t);
+            continue;
+        };
+        // The month's bytes as written: folding keeps an ASCII month's length.
+        let mut month = t.clone();
+        month.norm.truncate(mlen);
+        month.end = t.start + mlen;
+        out.push(month);
+        out.push(Tok::punct(
+            t.start + mlen,
+            t.start + mlen + 1,
+            compact_str::CompactString::from("-"),
+            t.sent,
+        ));
+        let mut num = t.clone();
+        num.start = t.start + mlen + 1;
+        num.kind = TokKind::Num;
+        num.norm = day;
+        num.cap = false;
+        num.all_caps = false;
+        num.sent_start = false;
+        out.push(num);
+    }
+    out
 }
 
 /// "CHF 1'180": thousands grouped by an apostrophe, as Swiss copy writes them. What follows the
@@ -332,7 +392,7 @@ fn space_grouped(text: &str, mut toks: Vec<Tok>) -> Vec<Tok> {
 /// thousands the number is written in (a space, a no-break space or a comma, then three
 /// digits), so the money checks read them as they read dollars. Ringgit, rupees and rupiah
 /// ("RM68", "RM 61.20", "Rs 1,200", "Rp15.000") are written the same way after their letters.
-fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
+fn rand_amounts(text: &str, toks: Vec<Tok>, more: &[&'static str]) -> Vec<Tok> {
     let b = text.as_bytes();
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len() + 4);
     let mut i = 0;
@@ -347,6 +407,7 @@ fn rand_amounts(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
             .unwrap_or(raw);
         let letters = ["RM", "Rs", "Rp", "R"]
             .into_iter()
+            .chain(more.iter().copied())
             .find(|p| raw.starts_with(p))
             .map_or(0, str::len);
         let is_rand = t.kind == TokKind::Word

@@ -19,7 +19,7 @@ use crate::context::Context;
 use crate::facts::{CampaignFacts, FKind, Facts};
 use crate::report::{Finding, Kind, Part, Report, Verdict};
 use crate::rules::{word_indices, Compiled};
-use crate::text::{tokenize, Tok};
+use crate::text::Tok;
 
 /// Words that make a sentence about the person.
 /// Words that address the reader. Beside English, the second person of German, French and
@@ -122,8 +122,9 @@ impl<'t> Doc<'t> {
         first_name: &[String],
         vocab: &crate::text::FastMap<String, u32>,
         footer_markers: &[String],
+        letters: &[&'static str],
     ) -> Doc<'t> {
-        let mut toks = tokenize(text);
+        let mut toks = crate::text::tokenize_with(text, letters);
         for t in &mut toks {
             if let Some(&id) = vocab.get(t.norm.as_str()) {
                 t.id = id;
@@ -459,6 +460,7 @@ impl<'a> Checker<'a> {
             &facts.first_name,
             &rules.vocab,
             &rules.table.lint.footer_markers,
+            &facts.letters,
         );
         Checker {
             tail: None,

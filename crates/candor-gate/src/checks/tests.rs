@@ -7433,3 +7433,78 @@ fn sizes_written_with_their_unit() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// Sign-offs, welcomes, honorifics and holidays of other languages and calendars ("Mit
+/// freundlichen Grüßen", "Famille Desrochers", "Frau Hollerwöger", "Ascension Day", "Kita-kits
+/// sa Sabado") name no one; a family name the record and campaign lack still does.
+#[test]
+fn sign_offs_honorifics_and_holidays_of_other_languages() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Brigitte","last_name":"Hollerwöger"}"#,
+    );
+    let c = json!({"now":"2065-04-01","brand":"Érablière Desrochers",
+        "offer":{"name":"Spring Syrup","price_cad":24,"code":"SIROP"}});
+    for ok in [
+        "Bienvenida, Brigitte!\n\nSpring Syrup is CAD 24 with SIROP. We are closed on Ascension Day and Whit Monday, and over Holy Week.\n\nMit freundlichen Grüßen\nFamille Desrochers",
+        "Grüß Gott, Frau Hollerwöger,\n\nSpring Syrup is CAD 24 with SIROP, until Midsummer Eve. Kita-kits sa Sabado!\n\nL'équipe Desrochers",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Grüß Gott, Frau Hollerwöger,\n\nSpring Syrup is CAD 24 with SIROP, as the Famille Lachance told you.\n\nFamille Desrochers",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// Where the campaign prices in quetzales, "Q977.50" is an amount (15% off Q1,150), read and
+/// checked as one; "Q990" is not the campaign's price.
+#[test]
+fn currency_letters_of_the_campaigns_currency() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Camila"}"#);
+    let c = json!({"now":"2065-01-21","brand":"Fuego Vivo","currency":"GTQ",
+        "treks_gtq":{"Acatenango Overnight":1150},
+        "offer":{"name":"Temporada Seca","discount_percent":15,"code":"SECA15",
+        "excludes":"porter (Q350 each way)"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Camila,\n\nWith SECA15 the Acatenango Overnight is Q977.50 instead of Q1,150. A porter is Q350 each way.\n\nFuego Vivo",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Camila,\n\nWith SECA15 the Acatenango Overnight is Q990 instead of Q1,150.\n\nFuego Vivo",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.amount"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
+
+/// "week 26 (22-26 June) to week 40 (28 September-2 October)": the days of numbered weeks, with
+/// the month and the day a dash joins read apart. A day said of the person outside a numbered
+/// week ("your first clean was on 26 June") still matches nothing.
+#[test]
+fn days_of_numbered_weeks() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Gerrit"}"#);
+    let c = json!({"now":"2065-06-10","brand":"De Schone Bak",
+        "offer":{"name":"Zomer Zonder Maden","price_eur":44,
+        "what":"8 cleans of your bin from week 26 to week 40 (2065-06-22 to 2065-10-02)"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nDe Schone Bak",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nYour first clean was on 26 June.\n\nDe Schone Bak",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}

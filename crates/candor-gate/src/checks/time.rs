@@ -180,6 +180,14 @@ fn day_span(a: usize, b: usize) -> u8 {
     }
 }
 
+/// The ISO 8601 week number of a date (weeks start on Monday; week 1 holds the year's first
+/// Thursday).
+fn iso_week(d: Date) -> Option<i64> {
+    let thursday = d.add_days(3 - weekday_index(d))?;
+    let jan1 = Date::from_ymd(thursday.year(), 1, 1)?;
+    Some(thursday.days_since(jan1) / 7 + 1)
+}
+
 fn weekday_index(d: Date) -> i64 {
     // Julian day 0 was a Monday.
     (d.julian_day() as i64).rem_euclid(7)
@@ -623,6 +631,28 @@ impl Checker<'_> {
 
     /// One of `candidates` is a campaign date less or plus N days, where the sentence of
     /// token `ti` or the one before it says "N days before" ("after", "prior").
+    /// Whether a candidate date falls in an ISO week its sentence numbers ("week 26", "vecka
+    /// 26", "KW 26", "uke 26").
+    fn in_numbered_week(&self, ti: usize, candidates: &[Date]) -> bool {
+        let toks = self.doc.sentence(ti);
+        let weeks: Vec<i64> = toks
+            .windows(2)
+            .filter(|w| {
+                matches!(
+                    w[0].norm.as_str(),
+                    "week" | "wk" | "vecka" | "uke" | "uge" | "woche" | "kw" | "viikko" | "semaine"
+                )
+            })
+            .filter_map(|w| parse_num(&w[1].norm))
+            .filter(|n| n.fract() == 0.0 && (1.0..=53.0).contains(n))
+            .map(|n| n as i64)
+            .collect();
+        !weeks.is_empty()
+            && candidates
+                .iter()
+                .any(|d| iso_week(*d).is_some_and(|w| weeks.contains(&w)))
+    }
+
     fn days_from_campaign_date(&self, ti: usize, candidates: &[Date], campaign: &[Date]) -> bool {
         let sent = self.doc.toks[ti].sent;
         let toks = &self.doc.toks;
@@ -2597,6 +2627,11 @@ impl Checker<'_> {
             // "given at least 14 days before arrival - for arrival on 20 December, that means
             // 6 December": a campaign date less (or plus) the days the text counts.
             if self.days_from_campaign_date(ti, &candidates, &campaign) {
+                continue;
+            }
+            // "from week 26 (22-26 June) to week 40 (28 September-2 October)": the days of a
+            // week the sentence numbers.
+            if self.in_numbered_week(ti, &candidates) {
                 continue;
             }
             if nearest.is_some_and(|d| self.weekly_series(ti, d) || self.monthly_series(d))
