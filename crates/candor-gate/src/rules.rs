@@ -36,6 +36,9 @@ pub enum RuleError {
 #[serde(deny_unknown_fields, default)]
 pub struct KindRule {
     pub events: Vec<String>,
+    /// Event field names that make any event count: a sign-up form's `interest` is a stated
+    /// preference, whatever the event is called.
+    pub event_fields: Vec<String>,
     pub attributes: Vec<String>,
     pub within_days: Option<i64>,
     pub inactive_days: Option<i64>,
@@ -99,6 +102,9 @@ pub struct LeakRules {
 pub struct GroundingRules {
     pub product_nouns: Vec<String>,
     pub synonyms: Vec<Vec<String>>,
+    /// Given names, each followed by the short forms it goes by ("Kasia" for Katarzyna,
+    /// "Bill" for William): a greeting may use a short form of the record's name.
+    pub nicknames: Vec<Vec<String>>,
     pub ignore_capitalized: Vec<String>,
     /// States, provinces and well-known regions: said of the brand's area ("a Central Texas
     /// summer"), not of the person, they name nothing a fact must hold.
@@ -275,6 +281,7 @@ impl RuleTable {
         for (name, k) in other.kinds {
             let mine = self.kinds.entry(name).or_default();
             mine.events.extend(k.events);
+            mine.event_fields.extend(k.event_fields);
             mine.attributes.extend(k.attributes);
             mine.date_attributes.extend(k.date_attributes);
             mine.date_events.extend(k.date_events);
@@ -312,6 +319,7 @@ impl RuleTable {
         let mine = &mut self.grounding;
         mine.product_nouns.extend(g.product_nouns);
         mine.synonyms.extend(g.synonyms);
+        mine.nicknames.extend(g.nicknames);
         mine.ignore_capitalized.extend(g.ignore_capitalized);
         mine.regions.extend(g.regions);
         mine.tier_words.extend(g.tier_words);
@@ -687,6 +695,8 @@ pub(crate) struct Compiled {
     pub product_nouns: HashSet<String>,
     /// Stem → the stems of its synonym group(s).
     pub synonyms: HashMap<String, Vec<String>>,
+    /// A short form's stem and the stems of the full names it stands for.
+    pub nicknames: HashMap<String, Vec<String>>,
     pub ignore_caps: HashSet<String>,
     pub regions: HashSet<String>,
     pub common: HashSet<String>,
@@ -740,6 +750,7 @@ impl Compiled {
             language_names: Vec::new(),
             product_nouns: e(),
             synonyms: HashMap::default(),
+            nicknames: HashMap::default(),
             ignore_caps: e(),
             regions: e(),
             common: e(),
@@ -781,6 +792,7 @@ impl Compiled {
         for k in table.kinds.values_mut() {
             for list in [
                 &mut k.events,
+                &mut k.event_fields,
                 &mut k.attributes,
                 &mut k.date_attributes,
                 &mut k.date_events,
@@ -876,6 +888,21 @@ impl Compiled {
             },
             language_names: table.leaks.languages.keys().cloned().collect(),
             product_nouns: stems(&g.product_nouns),
+            nicknames: {
+                let mut m: HashMap<String, Vec<String>> = HashMap::default();
+                // A short form greets the full name; the full name does not greet a person
+                // the record knows by the short one ("Samuel" for a Sam).
+                for group in &g.nicknames {
+                    let st: Vec<String> =
+                        group.iter().map(|w| crate::text::stem(&fold(w))).collect();
+                    if let Some((full, short)) = st.split_first() {
+                        for s in short {
+                            m.entry(s.clone()).or_default().push(full.clone());
+                        }
+                    }
+                }
+                m
+            },
             synonyms: {
                 let mut m: HashMap<String, Vec<String>> = HashMap::default();
                 for group in &g.synonyms {

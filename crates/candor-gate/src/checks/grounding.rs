@@ -162,9 +162,39 @@ impl Checker<'_> {
             .iter()
             .chain(self.facts.last_name.iter())
             .collect();
+        let nicknames = self.rules.nicknames.get(&st);
+        // Polish, Czech, Ukrainian, Lithuanian, Greek and their neighbours greet in the
+        // vocative: "Tomaszu" for Tomasz, "Agnieszko" for Agnieszka.
+        let vocative = self.facts.recipient.locale.as_deref().is_some_and(|l| {
+            let lang = l.split(['-', '_']).next().unwrap_or_default();
+            matches!(
+                lang,
+                "pl" | "cs"
+                    | "sk"
+                    | "uk"
+                    | "ru"
+                    | "be"
+                    | "lt"
+                    | "lv"
+                    | "hr"
+                    | "sr"
+                    | "bs"
+                    | "sl"
+                    | "bg"
+                    | "mk"
+                    | "el"
+                    | "ro"
+            )
+        });
         names.iter().any(|n| {
             **n == st
                 || **n == norm
+                || nicknames.is_some_and(|g| g.contains(*n))
+                || (vocative && {
+                    let common = n.chars().zip(norm.chars()).take_while(|(a, b)| a == b).count();
+                    let (nl, wl) = (n.chars().count(), norm.chars().count());
+                    nl >= 4 && common + 2 >= nl && wl <= nl + 2
+                })
                 // Nicknames and honorific suffixes: "Alex" for Alexander, "美咲さん" for 美咲.
                 || (st.chars().count() >= 3 && n.starts_with(st.as_str()))
                 || (n.chars().count() >= 2

@@ -90,10 +90,12 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
     let mut paths = Vec::new();
     let mut out_of_window = None;
     // Events.
-    if !rule.events.is_empty() {
+    if !rule.events.is_empty() || !rule.event_fields.is_empty() {
         let mut hits = Vec::new();
         for (i, e) in r.events.iter().enumerate() {
-            if !matches_type(&rule.events, &e.kind) {
+            let by_field = !rule.event_fields.is_empty()
+                && e.fields.keys().any(|k| matches_type(&rule.event_fields, k));
+            if !by_field && !matches_type(&rule.events, &e.kind) {
                 continue;
             }
             let age = now.days_since(e.at);

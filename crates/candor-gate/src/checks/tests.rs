@@ -7508,3 +7508,76 @@ fn days_of_numbered_weeks() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// A greeting may use a short form of the record's name ("Kasiu" for Katarzyna) or, where the
+/// person's language greets in the vocative, an inflection of it ("Tomaszu", "Agnieszko");
+/// not another name, and not the full form of a name the record has short ("Samuel" for Sam).
+#[test]
+fn short_forms_and_vocatives_of_the_first_name() {
+    let c = json!({"now":"2065-05-06","brand":"Magazynek","offer":{"name":"Spring plan","price_pln":99}});
+    for (rec, ok) in [
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Katarzyna","locale":"pl-PL"}"#,
+            "Cześć Kasiu,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Tomasz","locale":"pl-PL"}"#,
+            "Cześć Tomaszu,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Agnieszka","locale":"pl-PL"}"#,
+            "Dzień dobry Agnieszko,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"William","locale":"en-GB"}"#,
+            "Hi Bill,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+    ] {
+        let rep = check_with(&person(rec), c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    for (rec, bad) in [
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Tomasz","locale":"pl-PL"}"#,
+            "Cześć Marku,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Daniel","locale":"en-GB"}"#,
+            "Hi Daniela,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+        (
+            r#"{"id":"1","email":"a@example.com","first_name":"Sam","locale":"en-GB"}"#,
+            "Hi Samuel,\n\nThe Spring plan is 99 PLN.\n\nMagazynek",
+        ),
+    ] {
+        let rep = check_with(&person(rec), c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+}
+
+/// "You told us a shower regrout was on your list" rests on a sign-up form's `interest`, and
+/// "your free trial" on a `trial_booked` event; with neither in the record both are implied.
+#[test]
+fn interests_stated_on_a_form_and_booked_trials() {
+    let c =
+        json!({"now":"2065-06-10","brand":"Regrout Co","offer":{"name":"EOFY","price_aud":472}});
+    let told = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Rhys","events":[{"type":"home_show_signup","at":"2065-05-31","interest":"shower regrout"}]}"#,
+    );
+    let trial = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Rhys","events":[{"type":"trial_booked","at":"2065-06-08","studio":"Oerlikon"}]}"#,
+    );
+    let bare = person(r#"{"id":"1","email":"a@example.com","first_name":"Rhys"}"#);
+    let told_text =
+        "Hi Rhys,\n\nYou told us a shower regrout was on your list, so here is EOFY: AUD 472.\n\nRegrout Co";
+    let trial_text =
+        "Hi Rhys,\n\nThanks for booking your free trial. EOFY is AUD 472.\n\nRegrout Co";
+    for (r, text) in [(&told, told_text), (&trial, trial_text)] {
+        let rep = check_with(r, c.clone(), text);
+        assert!(rep.passed(), "{text}\n{:?}", kinds(&rep));
+    }
+    for text in [told_text, trial_text] {
+        let rep = check_with(&bare, c.clone(), text);
+        assert!(!rep.passed(), "{text}\n{:?}", kinds(&rep));
+    }
+}
