@@ -253,6 +253,32 @@ fn currency_letters(ctx: &Context) -> Vec<&'static str> {
     out
 }
 
+/// The state capital whose metropolitan postcodes an Australian address gives ("212 Smith
+/// Street, Collingwood VIC 3066": Melbourne).
+fn australian_capital(s: &str) -> Option<&'static str> {
+    if !s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).find_map(|w| {
+        let code: u32 = w[1].parse().ok().filter(|_| w[1].len() == 4)?;
+        let city = match w[0] {
+            "NSW" if (2000..=2234).contains(&code) => "Sydney",
+            "VIC" | "Vic" if (3000..=3207).contains(&code) => "Melbourne",
+            "QLD" | "Qld" if (4000..=4207).contains(&code) => "Brisbane",
+            "SA" if (5000..=5199).contains(&code) => "Adelaide",
+            "WA" if (6000..=6199).contains(&code) => "Perth",
+            "TAS" | "Tas" if (7000..=7099).contains(&code) => "Hobart",
+            "ACT" if (2600..=2620).contains(&code) || (2900..=2920).contains(&code) => "Canberra",
+            _ => return None,
+        };
+        Some(city)
+    })
+}
+
 /// Numbers inside a free-text value: "$75", "20% off", "2 for 1".
 fn embedded_numbers(s: &str) -> Vec<f64> {
     tokenize(s)
@@ -1265,6 +1291,11 @@ impl<'a> Facts<'a> {
                     key_kind(rules, key).unwrap_or(FKind::Text)
                 };
                 self.push_text(path, false, false, kind, s, None, key);
+                // "Collingwood VIC 3066": an Australian address in a capital's metropolitan
+                // postcodes is in that city ("Spring has arrived in Melbourne").
+                if let Some(city) = australian_capital(s) {
+                    self.push_text(path, false, false, FKind::Text, city, None, key);
+                }
                 // "Cosmic Bowl sessions, league play and birthday party packages": each thing
                 // an offer excludes is matched on its own.
                 // ("club swimwear kit (AUD 65, sold separately) and tournament travel": what

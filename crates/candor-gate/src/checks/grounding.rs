@@ -1131,6 +1131,43 @@ impl Checker<'_> {
                 }
             }
         }
+        // "Probeprüfung" for a record's `probepruefung`: German written without umlauts
+        // (ä, ö, ü as ae, oe, ue; ß as ss), as exports often are.
+        if single {
+            let t = &self.doc.toks[self.doc.words[lo]];
+            let written = self.doc.text.get(t.start..t.end).unwrap_or_default();
+            if written.contains(['ä', 'ö', 'ü', 'Ä', 'Ö', 'Ü']) {
+                let mut plain = String::with_capacity(written.len() + 4);
+                for c in written.chars() {
+                    match c {
+                        'ä' | 'Ä' => plain.push_str("ae"),
+                        'ö' | 'Ö' => plain.push_str("oe"),
+                        'ü' | 'Ü' => plain.push_str("ue"),
+                        'ß' => plain.push_str("ss"),
+                        c => plain.extend(c.to_lowercase()),
+                    }
+                }
+                if let Some(&f) = self.facts_for_stem(&stem(&plain)).first() {
+                    self.use_fact(f, span_s, span_e);
+                    return;
+                }
+                // An event of the person's named so (`"type": "elterngespraech"`).
+                if self.facts.recipient.profiling_allowed() {
+                    let named = self.facts.recipient.events.iter().position(|e| {
+                        e.kind
+                            .split(['_', '-', ' '])
+                            .any(|p| p.eq_ignore_ascii_case(&plain))
+                    });
+                    if let Some(i) = named {
+                        let path = format!("events[{i}].at");
+                        if let Some(f) = self.facts.list.iter().position(|x| x.path == path) {
+                            self.use_fact(f, span_s, span_e);
+                        }
+                        return;
+                    }
+                }
+            }
+        }
         // "You are not a Vagnklubben member yet" when the campaign's facts hold a
         // `vagnklubben` object: a key of the campaign's names its own programme.
         if single {
@@ -1250,13 +1287,22 @@ impl Checker<'_> {
             return false;
         }
         let (s, e) = (w.start, n.end);
-        // The campaign's own ("Term 4 starts on 8 October") is said to everyone.
-        let campaign_has = holders.iter().any(|&i| {
-            let f = &self.facts.list[i];
+        // The campaign's own ("Term 4 starts on 8 October") is said to everyone, also as
+        // the tail of a compound with a year's span ("Gymi-Jahreskurs 2065/66" for
+        // "Jahreskurs 2065"). (Only reached when the person has such a name, which is rare:
+        // the campaign's facts are read through.)
+        let campaign_has = self.facts.list.iter().any(|f| {
             !f.personal
-                && f.stems
-                    .windows(2)
-                    .any(|p| p[0] == word && p[1] == n.norm.as_str())
+                && f.stems.windows(2).any(|p| {
+                    (p[0] == word
+                        || p[0]
+                            .strip_suffix(word.as_str())
+                            .is_some_and(|h| h.ends_with('-')))
+                        && (p[1] == n.norm.as_str()
+                            || p[1]
+                                .strip_prefix(n.norm.as_str())
+                                .is_some_and(|t| t.starts_with('/')))
+                })
         });
         if campaign_has {
             return false;

@@ -7581,3 +7581,49 @@ fn interests_stated_on_a_form_and_booked_trials() {
         assert!(!rep.passed(), "{text}\n{:?}", kinds(&rep));
     }
 }
+
+/// "your Elterngespräch" for an `elterngespraech` event and "Textverständnis" for a record's
+/// `textverstaendnis`: German written without its umlauts in the export; a word no event or
+/// fact holds, in any spelling, is still a name to ground.
+#[test]
+fn umlauts_written_out_in_the_record() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Andrea","locale":"de-CH",
+        "attributes":{"focus":"Textverstaendnis"},
+        "events":[{"type":"elterngespraech","at":"2065-02-11","with":"Frau Meier"}]}"#,
+    );
+    let c = json!({"now":"2065-02-25","brand":"Lernwerk","offer":{"name":"Jahreskurs","price_chf":2550}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Textverständnis is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Rechtschreibprüfung is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
+
+/// An Australian address in a capital's metropolitan postcodes ("Stepney SA 5069") is in that
+/// city, so "Adelaide winters" names the brand's own; a city elsewhere is still no fact.
+#[test]
+fn australian_addresses_in_their_capital() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Rhys"}"#);
+    let c = json!({"now":"2065-06-10","brand":"Renew Tile","address":"38 Magill Road, Stepney SA 5069, Australia",
+        "offer":{"name":"EOFY regrout","price_aud":472}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Rhys,\n\nCold mornings and shut windows: Adelaide winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Rhys,\n\nCold mornings and shut windows: Brisbane winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
