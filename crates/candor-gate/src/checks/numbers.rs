@@ -665,8 +665,9 @@ impl Checker<'_> {
                 !f.personal
                     && parts().any(|w| w == noun_stem || stem(w) == noun_stem)
                     && parts().any(|w| {
+                        // ("up to 2,000 orders a month": a figure with its thousands grouped.)
                         crate::text::word_number(w)
-                            .or_else(|| w.parse::<f64>().ok())
+                            .or_else(|| parse_num(w))
                             .or_else(|| {
                                 w.strip_suffix("st")
                                     .or_else(|| w.strip_suffix("nd"))

@@ -7627,3 +7627,38 @@ fn australian_addresses_in_their_capital() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "you booked two tickets last year" rests on an `event_ticket` event; "As you live in the UK"
+/// on a `country_of_residence` of "United Kingdom"; "up to 2,000 orders a month" is the
+/// campaign's plan, not the person's count of orders. Their contradictions are still found.
+#[test]
+fn tickets_countries_and_campaign_counts_with_grouped_thousands() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Agnes",
+        "attributes":{"country_of_residence":"United Kingdom","orders_last_30_days":164},
+        "events":[{"type":"event_ticket","at":"2064-09-26","event":"Big Night Out 2064","tickets":2}]}"#,
+    );
+    let c = json!({"now":"2065-08-19","brand":"Clydeview",
+        "plans":{"Growth":"up to 2,000 orders a month, 4 sales channels"},
+        "offer":{"name":"Big Night Out 2065","price_gbp":15}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "Hi Agnes,\n\nYou booked two tickets for the Big Night Out last year, and as you live in the UK, tickets are £15. Growth gives you up to 2,000 orders a month.\n\nClydeview",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    for bad in [
+        "Hi Agnes,\n\nAs you live in France, Big Night Out 2065 tickets are £15.\n\nClydeview",
+        "Hi Agnes,\n\nYour 200 orders last month were a record. Big Night Out 2065 tickets are £15.\n\nClydeview",
+    ] {
+        let rep = check_with(&r, c.clone(), bad);
+        assert!(!rep.passed(), "{bad}\n{:?}", kinds(&rep));
+    }
+    let unbooked = person(r#"{"id":"1","email":"a@example.com","first_name":"Agnes"}"#);
+    let rep = check_with(
+        &unbooked,
+        c,
+        "Hi Agnes,\n\nYou booked two tickets for the Big Night Out last year. Tickets are £15.\n\nClydeview",
+    );
+    assert!(!rep.passed(), "{:?}", kinds(&rep));
+}
