@@ -171,11 +171,17 @@ fn fixture_set_meets_the_bar() {
 /// that asked for faithful emails as specific as the faulty ones (counts, sizes, places,
 /// relatives, worked prices), came in at recall 0.93, 0.87, 0.73, 0.80, 0.80, 0.80, 0.80,
 /// 0.80 and false alarms 0.47, 0.60, 0.60, 0.53, 0.40, 0.40, 0.47, 0.27: all the sets then
-/// scored 0.7204 and 0.106.)
+/// scored 0.7204 and 0.106; with sign-offs, welcomes, honorifics, holidays and weekdays of other
+/// languages, a campaign's currency letter, numbered weeks, short forms and vocatives of first
+/// names, interests stated on forms, umlauts written out, Australian capitals, tickets as
+/// orders and countries by short names, 0.7166 and 0.095. Sets gp to gw, eight more written
+/// blind while those fixes landed (same brief), came in at recall 0.80, 0.87, 0.80, 0.80,
+/// 0.87, 0.53, 0.93, 0.73 and false alarms 0.20, 0.40, 0.47, 0.47, 0.13, 0.40, 0.13, 0.33: all
+/// the sets then scored 0.7191 and 0.103.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 6420, "{}", cases.len());
+    assert!(cases.len() >= 6660, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -186,8 +192,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.716, "recall {recall}");
-    assert!(fa <= 0.107, "false-alarm rate {fa}");
+    assert!(recall >= 0.718, "recall {recall}");
+    assert!(fa <= 0.104, "false-alarm rate {fa}");
 }
 
 #[test]
