@@ -2056,7 +2056,7 @@ impl Checker<'_> {
                         .rev()
                         .take_while(|&k| toks[k].sent == sent)
                         .any(|k| {
-                            matches!(
+                            (matches!(
                                 toks[k].norm.as_str(),
                                 "doesn't"
                                     | "don't"
@@ -2065,10 +2065,18 @@ impl Checker<'_> {
                                     | "won't"
                                     | "can't"
                                     | "cannot"
-                            ) && toks[k + 1..(k + 4).min(ti)].iter().any(|v| {
-                                matches!(
-                                    v.norm.as_str(),
-                                    "apply"
+                            )
+                                // ("It does not apply to the 30 April departures".)
+                                || (toks[k].norm == "not"
+                                    && k > 0
+                                    && matches!(
+                                        toks[k - 1].norm.as_str(),
+                                        "does" | "do" | "is" | "are" | "will" | "can"
+                                    )))
+                                && toks[k + 1..(k + 4).min(ti)].iter().any(|v| {
+                                    matches!(
+                                        v.norm.as_str(),
+                                        "apply"
                                         | "include"
                                         | "cover"
                                         | "work"
@@ -2078,8 +2086,8 @@ impl Checker<'_> {
                                         | "used"
                                         | "applied"
                                         | "redeemed"
-                                )
-                            })
+                                    )
+                                })
                         })
                 };
                 // "the Cape Citrus Reserve ...: it's a limited release, and it isn't part of
@@ -2120,6 +2128,21 @@ impl Checker<'_> {
                                     toks[k].norm.as_str(),
                                     "priced" | "charged" | "billed" | "sold"
                                 ) && toks[k + 1].norm == "separately")
+                                // "Gas cylinders, covers and accessories are excluded too",
+                                // "... are outside the offer", "... are charged as usual".
+                                || matches!(toks[k].norm.as_str(), "excluded" | "exempt")
+                                || (toks[k].norm == "outside"
+                                    && toks.get(k + 2).is_some_and(|x| {
+                                        matches!(
+                                            x.norm.as_str(),
+                                            "offer" | "deal" | "promotion" | "discount" | "sale"
+                                        )
+                                    }))
+                                || (matches!(toks[k].norm.as_str(), "charged" | "priced" | "billed")
+                                    && toks[k + 1].norm == "as"
+                                    && toks
+                                        .get(k + 2)
+                                        .is_some_and(|x| matches!(x.norm.as_str(), "usual" | "normal")))
                         })
                 };
                 // "$1,054 before the 18% driver gratuity": not in the price; "Want the steps

@@ -7662,3 +7662,32 @@ fn tickets_countries_and_campaign_counts_with_grouped_thousands() {
     );
     assert!(!rep.passed(), "{:?}", kinds(&rep));
 }
+
+/// Exclusions stated as such: "... and accessories are excluded too", "... are outside the
+/// offer", "It does not apply to ..."; an excluded item offered with the discount is still
+/// out of scope.
+#[test]
+fn exclusions_stated_after_the_list_or_spelled_out() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Pieter"}"#);
+    let c = json!({"now":"2066-01-06","brand":"Vuur & Vleis",
+        "offer":{"name":"New Year Braai","discount_zar":1500,"code":"BRAAI1500",
+        "excludes":"gas cylinders, covers, accessories and installation"}});
+    for ok in [
+        "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai. Gas cylinders, covers, accessories and installation are excluded too.\n\nVuur & Vleis",
+        "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai. Covers and accessories are outside the offer.\n\nVuur & Vleis",
+        "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai. It does not apply to covers or accessories.\n\nVuur & Vleis",
+    ] {
+        let rep = check_with(&r, c.clone(), ok);
+        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+    }
+    let bad = check_with(
+        &r,
+        c,
+        "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai, and the code works on covers and accessories too.\n\nVuur & Vleis",
+    );
+    assert!(
+        bad.findings.iter().any(|f| f.rule == "offer.scope"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
