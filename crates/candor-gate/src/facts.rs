@@ -1348,6 +1348,16 @@ impl<'a> Facts<'a> {
                         // "1,290 SEK fitted": the code after the amount.
                         || next.is_some_and(is_currency_code)
                         || (currency_path && !counts_next);
+                    // "ARS 150.000": thousands grouped by points, read as the email's money
+                    // is (three decimals only for the currencies written so).
+                    let three_decimals = toks[i.saturating_sub(1)..(i + 2).min(toks.len())]
+                        .iter()
+                        .any(|c| THREE_DECIMAL_CODES.contains(&c.norm.as_str()));
+                    let n = if currency && !three_decimals {
+                        crate::text::points_grouped(&t.norm).unwrap_or(n)
+                    } else {
+                        n
+                    };
                     let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
                         FKind::Percent
                     } else if !currency && clock_or_date_piece(&toks, i) {

@@ -177,7 +177,10 @@ fn fixture_set_meets_the_bar() {
 /// orders and countries by short names, 0.7164 and 0.095. Sets gp to gw, eight more written
 /// blind while those fixes landed (same brief), came in at recall 0.80, 0.87, 0.80, 0.80,
 /// 0.87, 0.53, 0.93, 0.73 and false alarms 0.20, 0.40, 0.47, 0.47, 0.13, 0.40, 0.13, 0.33: all
-/// the sets then scored 0.7191 and 0.103.)
+/// the sets then scored 0.7191 and 0.103; with exclusions stated after their list, national
+/// days, campaign amounts grouped by points and the business's own years (nine catches made
+/// for a wrong reason lost since the start of stop 32, none for the right one), 0.7179 and
+/// 0.099.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -192,8 +195,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.718, "recall {recall}");
-    assert!(fa <= 0.104, "false-alarm rate {fa}");
+    assert!(recall >= 0.717, "recall {recall}");
+    assert!(fa <= 0.100, "false-alarm rate {fa}");
 }
 
 #[test]

@@ -1093,6 +1093,14 @@ impl Checker<'_> {
             if !self.doc.sent_personal(self.doc.words[wi]) {
                 continue;
             }
+            // "We're a small rice shop that has been milling rice since 1931", "a library
+            // that has been lending books to Kendal since 1824": the business's years.
+            if !self.clause_has(ti, &["you", "your", "you've", "you're"])
+                && (self.clause_has(ti, &["we", "we've", "we're", "our", "us"])
+                    || year < (self.facts.now.year() - 60) as f64)
+            {
+                continue;
+            }
             // "a combi that's been in since 2011" for `heating: gas combi boiler, installed
             // 2011`: a year one of the person's values states.
             let said = self.facts.list.iter().position(|f| {

@@ -7691,3 +7691,28 @@ fn exclusions_stated_after_the_list_or_spelled_out() {
         kinds(&bad)
     );
 }
+
+/// "free delivery over $150.000" where the campaign writes "ARS 150.000": thousands grouped by
+/// points on both sides; "a library that has been lending books since 1824" and "we've been
+/// milling rice since 1931" are the business's years. A person's wrong year is still found.
+#[test]
+fn points_grouped_campaign_amounts_and_the_business_years() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Graciela","attributes":{"member_since":"2061-03-02"}}"#,
+    );
+    let c = json!({"now":"2066-01-06","brand":"La Paleta","currency":"ARS",
+        "offer":{"name":"Verano en Casa","discount_percent":25,"code":"VERANO25",
+        "delivery":"free delivery in CABA on orders over ARS 150.000"}});
+    let ok = check_with(
+        &r,
+        c.clone(),
+        "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. We've been mixing paint here since 1931, and you've been with us since 2061.\n\nLa Paleta",
+    );
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bad = check_with(
+        &r,
+        c,
+        "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. You've been with us since 2058.\n\nLa Paleta",
+    );
+    assert!(!bad.passed(), "{:?}", kinds(&bad));
+}
