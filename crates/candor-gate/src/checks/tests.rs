@@ -7716,3 +7716,28 @@ fn points_grouped_campaign_amounts_and_the_business_years() {
     );
     assert!(!bad.passed(), "{:?}", kinds(&bad));
 }
+
+/// "You mentioned trail rides" rests on a web form the person sent; "Thank you for joining
+/// last month" on a `newsletter_join`; "free on orders of ¥15,000" on the campaign's "15,000
+/// yen or more". Without the form or the join, both claims are implied.
+#[test]
+fn forms_joins_and_amounts_in_currency_words() {
+    let c = json!({"now":"2066-02-10","brand":"La Tranquera",
+        "offer":{"name":"Summer clinic","price_jpy":9900,"shipping":"free on orders of 15,000 yen or more"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lucas",
+        "events":[{"type":"web_form","at":"2066-01-24","riding_experience":"trail rides on holiday"},
+                  {"type":"newsletter_join","at":"2066-01-24"}]}"#,
+    );
+    let text = "Hi Lucas,\n\nThank you for joining last month. You mentioned trail rides on holiday: the Summer clinic is ¥9,900, and shipping is free on orders of ¥15,000.\n\nLa Tranquera";
+    let ok = check_with(&r, c.clone(), text);
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let bare = person(r#"{"id":"1","email":"a@example.com","first_name":"Lucas"}"#);
+    let bad = check_with(&bare, c, text);
+    let rules: Vec<&str> = bad.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert!(
+        rules.contains(&"implied.told_us") && rules.contains(&"implied.new_signup"),
+        "{:?}",
+        kinds(&bad)
+    );
+}
