@@ -248,7 +248,7 @@ pub(crate) fn tokenize_with(text: &str, letters: &[&'static str]) -> Vec<Tok> {
         .windows(2)
         .any(|w| w[0] == b'-' && w[1].is_ascii_digit())
     {
-        month_dash_split(toks)
+        month_dash_split(text, toks)
     } else {
         toks
     };
@@ -257,7 +257,7 @@ pub(crate) fn tokenize_with(text: &str, letters: &[&'static str]) -> Vec<Tok> {
 
 /// "28 September-2 October": a range whose dash the word tokenizer kept inside "September-2".
 /// The month, the dash and the day are read apart, as in "28 September - 2 October".
-fn month_dash_split(toks: Vec<Tok>) -> Vec<Tok> {
+fn month_dash_split(text: &str, toks: Vec<Tok>) -> Vec<Tok> {
     let mut out = Vec::with_capacity(toks.len() + 2);
     for t in toks {
         let split = (t.kind == TokKind::Word)
@@ -269,23 +269,25 @@ fn month_dash_split(toks: Vec<Tok>) -> Vec<Tok> {
                     && d.bytes().all(|b| b.is_ascii_digit())
             })
             .map(|(m, d)| (m.len(), compact_str::CompactString::from(d)));
-        let Some((mlen, day)) = split else {
+        // Where the dash is in the text as written (a folded accent may have changed the
+        // month's length: "Séptember-2").
+        let dash = text.get(t.start..t.end).and_then(|raw| raw.find('-'));
+        let (Some((mlen, day)), Some(dash)) = (split, dash) else {
             out.push(t);
             continue;
         };
-        // The month's bytes as written: folding keeps an ASCII month's length.
         let mut month = t.clone();
         month.norm.truncate(mlen);
-        month.end = t.start + mlen;
+        month.end = t.start + dash;
         out.push(month);
         out.push(Tok::punct(
-            t.start + mlen,
-            t.start + mlen + 1,
+            t.start + dash,
+            t.start + dash + 1,
             compact_str::CompactString::from("-"),
             t.sent,
         ));
         let mut num = t.clone();
-        num.start = t.start + mlen + 1;
+        num.start = t.start + dash + 1;
         num.kind = TokKind::Num;
         num.norm = day;
         num.cap = false;
@@ -942,6 +944,29 @@ fn month_short(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "28 September-2 October" is read as a month, a dash and a day, with each token's
+    /// bytes those of the text as written, an accented month too.
+    #[test]
+    fn a_month_and_a_day_joined_by_a_dash() {
+        for text in ["from 28 September-2 October", "from 28 Séptember-2 October"] {
+            let toks = tokenize(text);
+            let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+            assert_eq!(
+                norms,
+                ["from", "28", "september", "-", "2", "october"],
+                "{text}"
+            );
+            for t in &toks {
+                let raw = text
+                    .get(t.start..t.end)
+                    .expect("token bounds on char boundaries");
+                if t.norm == "-" || t.kind == TokKind::Num {
+                    assert_eq!(raw, t.norm.as_str(), "{text}");
+                }
+            }
+        }
+    }
 
     fn fields(
         t: &Tok,
