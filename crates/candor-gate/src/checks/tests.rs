@@ -6985,6 +6985,18 @@ fn person(json: &str) -> Recipient {
     Recipient::from_json(json, &Limits::default()).unwrap()
 }
 
+/// `body` passes the gate for `r` and campaign `c`.
+fn passes_with(r: &Recipient, c: &serde_json::Value, body: &str) {
+    let rep = check_with(r, c.clone(), body);
+    assert!(rep.passed(), "{body}\n{:?}", kinds(&rep));
+}
+
+/// `body` fails the gate for `r` and campaign `c`.
+fn fails_with(r: &Recipient, c: &serde_json::Value, body: &str) {
+    let rep = check_with(r, c.clone(), body);
+    assert!(!rep.passed(), "{body}\n{:?}", kinds(&rep));
+}
+
 /// "If you're heading up to the coast this summer" is a plan, and "this autumn offer" the
 /// campaign's season; "We loved seeing you this summer" still needs a summer visit.
 #[test]
@@ -7448,15 +7460,9 @@ fn sign_offs_honorifics_and_holidays_of_other_languages() {
         "Bienvenida, Brigitte!\n\nSpring Syrup is CAD 24 with SIROP. We are closed on Ascension Day and Whit Monday, and over Holy Week.\n\nMit freundlichen Grüßen\nFamille Desrochers",
         "Grüß Gott, Frau Hollerwöger,\n\nSpring Syrup is CAD 24 with SIROP, until Midsummer Eve. Kita-kits sa Sabado!\n\nL'équipe Desrochers",
     ] {
-        let rep = check_with(&r, c.clone(), ok);
-        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+        passes_with(&r, &c, ok);
     }
-    let bad = check_with(
-        &r,
-        c,
-        "Grüß Gott, Frau Hollerwöger,\n\nSpring Syrup is CAD 24 with SIROP, as the Famille Lachance told you.\n\nFamille Desrochers",
-    );
-    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    fails_with(&r, &c, "Grüß Gott, Frau Hollerwöger,\n\nSpring Syrup is CAD 24 with SIROP, as the Famille Lachance told you.\n\nFamille Desrochers");
 }
 
 /// Where the campaign prices in quetzales, "Q977.50" is an amount (15% off Q1,150), read and
@@ -7468,12 +7474,7 @@ fn currency_letters_of_the_campaigns_currency() {
         "treks_gtq":{"Acatenango Overnight":1150},
         "offer":{"name":"Temporada Seca","discount_percent":15,"code":"SECA15",
         "excludes":"porter (Q350 each way)"}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "Hi Camila,\n\nWith SECA15 the Acatenango Overnight is Q977.50 instead of Q1,150. A porter is Q350 each way.\n\nFuego Vivo",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
+    passes_with(&r, &c, "Hi Camila,\n\nWith SECA15 the Acatenango Overnight is Q977.50 instead of Q1,150. A porter is Q350 each way.\n\nFuego Vivo");
     let bad = check_with(
         &r,
         c,
@@ -7495,18 +7496,8 @@ fn days_of_numbered_weeks() {
     let c = json!({"now":"2065-06-10","brand":"De Schone Bak",
         "offer":{"name":"Zomer Zonder Maden","price_eur":44,
         "what":"8 cleans of your bin from week 26 to week 40 (2065-06-22 to 2065-10-02)"}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nDe Schone Bak",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
-    let bad = check_with(
-        &r,
-        c,
-        "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nYour first clean was on 26 June.\n\nDe Schone Bak",
-    );
-    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    passes_with(&r, &c, "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nDe Schone Bak");
+    fails_with(&r, &c, "Beste Gerrit,\n\nWe clean your bin eight times, from week 26 (22-26 June) to week 40 (28 September-2 October), for €44.\n\nYour first clean was on 26 June.\n\nDe Schone Bak");
 }
 
 /// A greeting may use a short form of the record's name ("Kasiu" for Katarzyna) or, where the
@@ -7593,18 +7584,8 @@ fn umlauts_written_out_in_the_record() {
         "events":[{"type":"elterngespraech","at":"2065-02-11","with":"Frau Meier"}]}"#,
     );
     let c = json!({"now":"2065-02-25","brand":"Lernwerk","offer":{"name":"Jahreskurs","price_chf":2550}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Textverständnis is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
-    let bad = check_with(
-        &r,
-        c,
-        "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Rechtschreibprüfung is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk",
-    );
-    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    passes_with(&r, &c, "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Textverständnis is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk");
+    fails_with(&r, &c, "Grüezi Andrea,\n\nAs Frau Meier said at your Elterngespräch, Rechtschreibprüfung is the thing to work on. The Jahreskurs is CHF 2,550.\n\nLernwerk");
 }
 
 /// An Australian address in a capital's metropolitan postcodes ("Stepney SA 5069") is in that
@@ -7614,18 +7595,8 @@ fn australian_addresses_in_their_capital() {
     let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Rhys"}"#);
     let c = json!({"now":"2065-06-10","brand":"Renew Tile","address":"38 Magill Road, Stepney SA 5069, Australia",
         "offer":{"name":"EOFY regrout","price_aud":472}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "Hi Rhys,\n\nCold mornings and shut windows: Adelaide winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
-    let bad = check_with(
-        &r,
-        c,
-        "Hi Rhys,\n\nCold mornings and shut windows: Brisbane winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile",
-    );
-    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    passes_with(&r, &c, "Hi Rhys,\n\nCold mornings and shut windows: Adelaide winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile");
+    fails_with(&r, &c, "Hi Rhys,\n\nCold mornings and shut windows: Brisbane winters are when mould gets into grout. The EOFY regrout is AUD 472.\n\nRenew Tile");
 }
 
 /// "you booked two tickets last year" rests on an `event_ticket` event; "As you live in the UK"
@@ -7641,12 +7612,7 @@ fn tickets_countries_and_campaign_counts_with_grouped_thousands() {
     let c = json!({"now":"2065-08-19","brand":"Clydeview",
         "plans":{"Growth":"up to 2,000 orders a month, 4 sales channels"},
         "offer":{"name":"Big Night Out 2065","price_gbp":15}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "Hi Agnes,\n\nYou booked two tickets for the Big Night Out last year, and as you live in the UK, tickets are £15. Growth gives you up to 2,000 orders a month.\n\nClydeview",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
+    passes_with(&r, &c, "Hi Agnes,\n\nYou booked two tickets for the Big Night Out last year, and as you live in the UK, tickets are £15. Growth gives you up to 2,000 orders a month.\n\nClydeview");
     for bad in [
         "Hi Agnes,\n\nAs you live in France, Big Night Out 2065 tickets are £15.\n\nClydeview",
         "Hi Agnes,\n\nYour 200 orders last month were a record. Big Night Out 2065 tickets are £15.\n\nClydeview",
@@ -7677,8 +7643,7 @@ fn exclusions_stated_after_the_list_or_spelled_out() {
         "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai. Covers and accessories are outside the offer.\n\nVuur & Vleis",
         "Hi Pieter,\n\nBRAAI1500 takes R1,500 off a gas braai. It does not apply to covers or accessories.\n\nVuur & Vleis",
     ] {
-        let rep = check_with(&r, c.clone(), ok);
-        assert!(rep.passed(), "{ok}\n{:?}", kinds(&rep));
+        passes_with(&r, &c, ok);
     }
     let bad = check_with(
         &r,
@@ -7703,18 +7668,8 @@ fn points_grouped_campaign_amounts_and_the_business_years() {
     let c = json!({"now":"2066-01-06","brand":"La Paleta","currency":"ARS",
         "offer":{"name":"Verano en Casa","discount_percent":25,"code":"VERANO25",
         "delivery":"free delivery in CABA on orders over ARS 150.000"}});
-    let ok = check_with(
-        &r,
-        c.clone(),
-        "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. We've been mixing paint here since 1931, and you've been with us since 2061.\n\nLa Paleta",
-    );
-    assert!(ok.passed(), "{:?}", kinds(&ok));
-    let bad = check_with(
-        &r,
-        c,
-        "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. You've been with us since 2058.\n\nLa Paleta",
-    );
-    assert!(!bad.passed(), "{:?}", kinds(&bad));
+    passes_with(&r, &c, "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. We've been mixing paint here since 1931, and you've been with us since 2061.\n\nLa Paleta");
+    fails_with(&r, &c, "¡Hola Graciela!\n\nWith VERANO25 you get 25% off, and orders over $150.000 are delivered free. You've been with us since 2058.\n\nLa Paleta");
 }
 
 /// "You mentioned trail rides" rests on a web form the person sent; "Thank you for joining
