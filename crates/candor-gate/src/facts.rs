@@ -1247,6 +1247,11 @@ impl<'a> Facts<'a> {
                     // (capitals or spaces, not a field name) names something too.
                     if ck.contains(' ') || ck.chars().next().is_some_and(char::is_uppercase) {
                         self.push_text(&cpath, false, false, FKind::Product, ck, None, ck);
+                        // "Plus membership: 2 artworks up to EUR 2,500 combined value": a
+                        // label's own figures are the campaign's too.
+                        if ck.bytes().any(|b| b.is_ascii_digit()) {
+                            self.push_text_numbers(&cpath, ck, ck, true);
+                        }
                     }
                     let valued = matches!(ck.as_str(), "value" | "amount" | "off");
                     match cv.as_f64() {
@@ -1319,94 +1324,7 @@ impl<'a> Facts<'a> {
                         self.push_text(path, false, false, FKind::Text, item, None, key);
                     }
                 }
-                let currency_path = path.split(['.', '_']).any(|p| is_code(&fold(p)));
-                // Each number by what follows it: "10% off parts, maximum discount £50" holds
-                // a percentage and an amount.
-                let toks = crate::text::tokenize_with(s, &self.letters);
-                // ("GBP 20 off the five-day ticket": a code is money too.)
-                let money_off = !s.contains('%')
-                    && (s.contains(['$', '€', '£']) || toks.iter().any(is_currency_code))
-                    && fold(s).split_whitespace().any(|w| w == "off");
-                for (i, t) in toks.iter().enumerate() {
-                    if t.kind != TokKind::Num {
-                        continue;
-                    }
-                    let Some(n) = parse_num(&t.norm) else {
-                        continue;
-                    };
-                    let next = toks.get(i + 1);
-                    // "$12,000", "CAD 12,000 of cabinetry": money, whatever word follows.
-                    // `"addons_aud": {"gutter_clear": "139 single-storey / 189
-                    // double-storey"}`: under a key that names a currency, a figure is money
-                    // unless it counts something ("minimum 8 panels").
-                    let counts_next = next.is_some_and(|x| {
-                        x.kind == TokKind::Word && x.norm.len() > 3 && x.norm.ends_with('s')
-                    });
-                    let currency = (i > 0
-                        && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
-                            || is_currency_code(&toks[i - 1])))
-                        // "1,290 SEK fitted": the code after the amount.
-                        || next.is_some_and(is_currency_code)
-                        || (currency_path && !counts_next);
-                    // "ARS 150.000": thousands grouped by points, read as the email's money
-                    // is (three decimals only for the currencies written so).
-                    let three_decimals = toks[i.saturating_sub(1)..(i + 2).min(toks.len())]
-                        .iter()
-                        .any(|c| THREE_DECIMAL_CODES.contains(&c.norm.as_str()));
-                    let n = if currency && !three_decimals {
-                        crate::text::points_grouped(&t.norm).unwrap_or(n)
-                    } else {
-                        n
-                    };
-                    let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
-                        FKind::Percent
-                    } else if !currency && clock_or_date_piece(&toks, i) {
-                        // "6:00-9:00pm", "Fri 2027-04-23": the hour and the day are neither
-                        // prices nor counts (as amounts they were summed with the prices).
-                        FKind::Text
-                    } else if !currency
-                        && next.is_some_and(|x| {
-                            x.norm == "-"
-                                || (x.kind == TokKind::Word
-                                    && !matches!(
-                                        x.norm.as_str(),
-                                        "off"
-                                            | "usd"
-                                            | "eur"
-                                            | "gbp"
-                                            | "dollars"
-                                            | "euros"
-                                            // ("free on orders of 15,000 yen or more".)
-                                            | "yen"
-                                            | "won"
-                                            | "yuan"
-                                            | "rupees"
-                                            | "pesos"
-                                            | "reais"
-                                            | "baht"
-                                            | "dong"
-                                            | "kronor"
-                                            | "kroner"
-                                            | "francs"
-                                            | "pounds"
-                                            | "or"
-                                            | "and"
-                                            | "to"
-                                            | "per"
-                                            | "a"
-                                    ))
-                        })
-                    {
-                        // "10-Class Pack", "3 months": a count or a label, not money.
-                        FKind::Count
-                    } else {
-                        FKind::Amount
-                    };
-                    if money_off && nk == FKind::Amount {
-                        self.money_offs.push(n);
-                    }
-                    self.push_num(path, false, nk, n, None, key);
-                }
+                self.push_text_numbers(path, key, s, false);
             }
             Value::Number(n) => {
                 if let Some(x) = n.as_f64() {
@@ -1437,6 +1355,102 @@ impl<'a> Facts<'a> {
                 }
             }
             Value::Bool(_) | Value::Null => {}
+        }
+    }
+
+    /// Each number of a campaign text by what follows it: "10% off parts, maximum discount
+    /// £50" holds a percentage and an amount.
+    /// A `label` (a key written as words) gives only its amounts written with a currency:
+    /// "(serves 8)" or "(2 hours)" in a price list's label are no prices.
+    fn push_text_numbers(&mut self, path: &str, key: &str, s: &str, label: bool) {
+        let currency_path = !label && path.split(['.', '_']).any(|p| is_code(&fold(p)));
+        let toks = crate::text::tokenize_with(s, &self.letters);
+        // ("GBP 20 off the five-day ticket": a code is money too.)
+        let money_off = !s.contains('%')
+            && (s.contains(['$', '€', '£']) || toks.iter().any(is_currency_code))
+            && fold(s).split_whitespace().any(|w| w == "off");
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind != TokKind::Num {
+                continue;
+            }
+            let Some(n) = parse_num(&t.norm) else {
+                continue;
+            };
+            let next = toks.get(i + 1);
+            // "$12,000", "CAD 12,000 of cabinetry": money, whatever word follows.
+            // `"addons_aud": {"gutter_clear": "139 single-storey / 189
+            // double-storey"}`: under a key that names a currency, a figure is money
+            // unless it counts something ("minimum 8 panels").
+            let counts_next = next.is_some_and(|x| {
+                x.kind == TokKind::Word && x.norm.len() > 3 && x.norm.ends_with('s')
+            });
+            let currency = (i > 0
+                && (matches!(toks[i - 1].norm.as_str(), "$" | "€" | "£" | "¥" | "r")
+                    || is_currency_code(&toks[i - 1])))
+                // "1,290 SEK fitted": the code after the amount.
+                || next.is_some_and(is_currency_code)
+                || (currency_path && !counts_next);
+            if label && !currency {
+                continue;
+            }
+            // "ARS 150.000": thousands grouped by points, read as the email's money
+            // is (three decimals only for the currencies written so).
+            let three_decimals = toks[i.saturating_sub(1)..(i + 2).min(toks.len())]
+                .iter()
+                .any(|c| THREE_DECIMAL_CODES.contains(&c.norm.as_str()));
+            let n = if currency && !three_decimals {
+                crate::text::points_grouped(&t.norm).unwrap_or(n)
+            } else {
+                n
+            };
+            let nk = if next.is_some_and(|x| x.norm == "%" || x.norm == "percent") {
+                FKind::Percent
+            } else if !currency && clock_or_date_piece(&toks, i) {
+                // "6:00-9:00pm", "Fri 2027-04-23": the hour and the day are neither
+                // prices nor counts (as amounts they were summed with the prices).
+                FKind::Text
+            } else if !currency
+                && next.is_some_and(|x| {
+                    x.norm == "-"
+                        || (x.kind == TokKind::Word
+                            && !matches!(
+                                x.norm.as_str(),
+                                "off"
+                                    | "usd"
+                                    | "eur"
+                                    | "gbp"
+                                    | "dollars"
+                                    | "euros"
+                                    // ("free on orders of 15,000 yen or more".)
+                                    | "yen"
+                                    | "won"
+                                    | "yuan"
+                                    | "rupees"
+                                    | "pesos"
+                                    | "reais"
+                                    | "baht"
+                                    | "dong"
+                                    | "kronor"
+                                    | "kroner"
+                                    | "francs"
+                                    | "pounds"
+                                    | "or"
+                                    | "and"
+                                    | "to"
+                                    | "per"
+                                    | "a"
+                            ))
+                })
+            {
+                // "10-Class Pack", "3 months": a count or a label, not money.
+                FKind::Count
+            } else {
+                FKind::Amount
+            };
+            if money_off && nk == FKind::Amount {
+                self.money_offs.push(n);
+            }
+            self.push_num(path, false, nk, n, None, key);
         }
     }
 

@@ -639,7 +639,13 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
             let mut all_digits = numeric_start;
             while j < n {
                 let (_, d) = chars[j];
-                if d.is_alphanumeric() {
+                // "Mamoriです": a Latin word and the kana or hanzi written onto it are two
+                // words.
+                let p = chars[j - 1].1;
+                let script_change = d.is_alphabetic()
+                    && p.is_alphabetic()
+                    && is_caseless_letter(d) != is_caseless_letter(p);
+                if d.is_alphanumeric() && !script_change {
                     if !d.is_ascii_digit() {
                         all_digits = false;
                     }

@@ -299,6 +299,21 @@ impl Checker<'_> {
                 | "mevr"
                 | "pan"
                 | "pani"
+                // Vocative and other languages' titles ("Panie Tomaszu", "Seu Raimundo").
+                | "panie"
+                | "seu"
+                | "dona"
+                | "don"
+                | "senhor"
+                | "senhora"
+                | "senorita"
+                | "señorita"
+                | "signorina"
+                | "fru"
+                | "herra"
+                | "rouva"
+                | "kyrie"
+                | "kyria"
         );
         let name_words: Vec<usize> = names
             .iter()
@@ -561,7 +576,35 @@ impl Checker<'_> {
                                     | "hours"
                             ) || self.rules.count_nouns.contains_key(w.norm.as_str()))
                     });
-                if next.cap || (next.kind == crate::text::TokKind::Num && !counts_next) {
+                // "Mark Saturday 9 October: the Grande Final": a day or a month ends a
+                // name (a date follows the word, it does not name it).
+                if next.cap
+                    && (crate::text::month_of(&next.norm).is_some()
+                        || super::time::WEEKDAYS.contains(&next.norm.as_str()))
+                    && self.doc.toks[self.doc.words[wi]].sent_start
+                {
+                    break;
+                }
+                // "It's 2 900 Kč a session": an amount and its currency after it.
+                let amount_next = next.kind == crate::text::TokKind::Num && {
+                    let mut k = end + 1;
+                    while self.doc.adjacent(k)
+                        && self.doc.toks[self.doc.words[k + 1]].kind == crate::text::TokKind::Num
+                    {
+                        k += 1;
+                    }
+                    self.doc.adjacent(k)
+                        && self.doc.word_after(k, 1).is_some_and(|w| {
+                            is_currency_code(w)
+                                || matches!(
+                                    w.norm.as_str(),
+                                    "ft" | "kc" | "kč" | "kr" | "zl" | "zł" | "lei" | "lv"
+                                )
+                        })
+                };
+                if next.cap
+                    || (next.kind == crate::text::TokKind::Num && !counts_next && !amount_next)
+                {
                     end += 1;
                     continue;
                 }
@@ -587,9 +630,37 @@ impl Checker<'_> {
                     continue;
                 }
             }
+            if self.saints_day(wi, end) {
+                wi = end + 1;
+                continue;
+            }
             self.judge_run(wi, end);
             wi = end + 1;
         }
+    }
+
+    /// "On Saturday, día de San Vicente", "by Saturday 19 March, Sant Josep itself": a saint
+    /// named in a sentence that gives a day or a date is the saint's day, not a person.
+    fn saints_day(&self, wi: usize, end: usize) -> bool {
+        let first = &self.doc.toks[self.doc.words[wi]];
+        if end == wi
+            || !matches!(
+                first.norm.as_str(),
+                "san" | "sant" | "santo" | "santa" | "sao" | "saint" | "sainte" | "sankt"
+            )
+        {
+            return false;
+        }
+        let (s, e) = self.doc.sent_range[first.sent];
+        self.doc.toks[s..e].iter().any(|t| {
+            t.kind == crate::text::TokKind::Word
+                && (crate::text::month_of(&t.norm).is_some()
+                    || t.norm.ends_with("day")
+                    || matches!(
+                        t.norm.as_str(),
+                        "dia" | "feast" | "fiesta" | "festa" | "fete" | "holiday" | "fallas"
+                    ))
+        })
     }
 
     /// A region or country word said of the person: in a sentence about them, in the
@@ -1923,7 +1994,19 @@ impl Checker<'_> {
                                 || f.stems.get(i + 2) == Some(&noun))
                     })
             });
-            if campaign_says && nw <= wi + 2 {
+            // "a draft objection letter to your landlord" where the campaign writes "to the
+            // landlord": its words, turned to the reader.
+            let paraphrase = nw == wi + 1
+                && self.doc.word_before(wi, 1).is_some_and(|p| {
+                    let p = stem(&p.norm);
+                    self.facts.list.iter().any(|f| {
+                        !f.personal
+                            && f.stems
+                                .windows(3)
+                                .any(|w| w[0] == p && w[1] == "the" && w[2] == noun)
+                    })
+                });
+            if (campaign_says && nw <= wi + 2) || paraphrase {
                 continue;
             }
             // "your new Midnight Repair Cream" sells a campaign product; "your new retinol",
@@ -1970,8 +2053,11 @@ impl Checker<'_> {
                 .list
                 .iter()
                 .any(|f| !f.personal && f.stems.windows(said.len()).any(|x| x == &said[..]));
+            // "ordering now means your screens are in before the mosquitoes": the things an
+            // order would bring, in a sentence about ordering them.
+            let ordering = self.sentence_has(ti, &["ordering", "booking", "buying"]);
             let served = hits.is_empty()
-                && offered
+                && (offered || ordering)
                 && ((wi + 1..nw).all(|w| !self.doc.toks[self.doc.words[w]].cap) || campaign_named)
                 && self
                     .facts_for_stem(&noun)

@@ -36,6 +36,19 @@ impl Checker<'_> {
         let mut hits = Vec::new();
         for (set, rule, reason, cross) in sets {
             for m in set.find(&self.doc.toks, &self.doc.words, cross) {
+                // "the recipient needs an address in Italy" of a gift subscription whose
+                // campaign speaks of the recipient: the campaign's word, not the prompt's.
+                if rule == "leak.echoed_instructions" && m.first < m.last {
+                    let last = &self.doc.toks[self.doc.words[m.last]].norm;
+                    let st = crate::text::stem(last);
+                    if self
+                        .facts_for_stem(&st)
+                        .iter()
+                        .any(|&f| !self.facts.list[f].personal)
+                    {
+                        continue;
+                    }
+                }
                 let s = self.doc.toks[self.doc.words[m.first]].start;
                 let e = self.doc.toks[self.doc.words[m.last]].end;
                 hits.push((s, e, rule, reason));
@@ -619,9 +632,26 @@ impl Checker<'_> {
             None if votes[main].0 >= 1 => main,
             None => return,
         };
+        let odd = |counts: &[usize]| {
+            let (l, c) = argmax(counts);
+            (l != expected && c >= 3 && counts.get(expected) == Some(&0)).then_some(l)
+        };
+        // One line in the reader's own language ("Subject: Ana Beatriz, um Check-up do Papai
+        // para o Seu Raimundo?" to a reader in pt-BR) is a greeting to them, not a slip.
+        let own = self.facts.recipient.locale.as_deref().and_then(|l| {
+            let code = fold(l.split(['-', '_']).next().unwrap_or_default());
+            self.rules.language_names.iter().position(|n| *n == code)
+        });
+        let own_lines = per_sent
+            .iter()
+            .filter(|c| own.is_some() && odd(c) == own)
+            .count();
         for (si, counts) in per_sent.iter().enumerate() {
             let (l, c) = argmax(counts);
             if l != expected && c >= 3 && counts.get(expected) == Some(&0) {
+                if own == Some(l) && own_lines == 1 {
+                    continue;
+                }
                 let lang = self.rules.language_names[l].clone();
                 let Some(&(ts, te)) = self.doc.sent_range.get(si) else {
                     // A sentence of the tail part: report it at the end of this one.

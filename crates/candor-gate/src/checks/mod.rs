@@ -115,6 +115,11 @@ pub(crate) struct Doc<'t> {
     pub footer_start: usize,
 }
 
+/// Honorifics written onto a name with a hyphen (Japanese and Korean).
+const HONORIFIC_SUFFIXES: [&str; 8] = [
+    "-san", "-sama", "-sensei", "-kun", "-chan", "-senpai", "-ssi", "-nim",
+];
+
 impl<'t> Doc<'t> {
     fn new(
         text: &'t str,
@@ -126,8 +131,45 @@ impl<'t> Doc<'t> {
     ) -> Doc<'t> {
         let mut toks = crate::text::tokenize_with(text, letters);
         for t in &mut toks {
+            // "Satō-san", "Min-jun-ssi", "Kenji-sensei": a name and the honorific written
+            // onto it are read as the name.
+            if t.cap && t.norm.contains('-') {
+                if let Some(cut) = HONORIFIC_SUFFIXES
+                    .iter()
+                    .find_map(|s| t.norm.strip_suffix(s))
+                    .map(str::len)
+                    .filter(|&n| n > 1)
+                {
+                    t.norm.truncate(cut);
+                }
+            }
             if let Some(&id) = vocab.get(t.norm.as_str()) {
                 t.id = id;
+            }
+        }
+        // "A Phádraig, a chara": Irish calls a Pádraig by his name with its first consonant
+        // softened (an "h" after it), after the particle "a".
+        for i in 1..toks.len() {
+            let (before, rest) = toks.split_at_mut(i);
+            let t = &mut rest[0];
+            let mut cs = t.norm.chars();
+            let lenited = t.cap
+                && before[i - 1].norm == "a"
+                && cs.next().is_some_and(|c| "bcdfgmpst".contains(c))
+                && cs.next() == Some('h');
+            if lenited {
+                let plain: String = t
+                    .norm
+                    .chars()
+                    .take(1)
+                    .chain(t.norm.chars().skip(2))
+                    .collect();
+                if first_name
+                    .iter()
+                    .any(|f| *f == plain || *f == crate::text::stem(&plain))
+                {
+                    t.norm = plain.into();
+                }
             }
         }
         let words = word_indices(&toks);

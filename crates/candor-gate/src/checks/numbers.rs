@@ -1461,6 +1461,9 @@ impl Checker<'_> {
                         | "hectares"
                         | "ha"
                         | "acres"
+                        // "15% off our signed prints": a rate, not a count.
+                        | "%"
+                        | "percent"
                 )
             });
             if measured {

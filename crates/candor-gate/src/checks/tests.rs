@@ -7696,3 +7696,154 @@ fn forms_joins_and_amounts_in_currency_words() {
         kinds(&bad)
     );
 }
+
+/// A price list's label holds its own amounts ("Plus membership: 2 artworks up to EUR 2,500
+/// combined value"), but not its counts: "(serves 8)" is no price. An amount found nowhere is
+/// still caught.
+#[test]
+fn amounts_in_a_price_lists_labels() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Sanne"}"#);
+    let c = json!({"now":"2066-09-08","brand":"Kunstuitleen Waalkade","currency":"EUR",
+        "price_list_eur":{"Plus membership: 2 artworks up to EUR 2,500 combined value, per month":17.5,
+                          "Brunch box (serves 8)":54},
+        "offer":{"name":"Najaarsstart Plus","code":"WAALKUNST"}});
+    passes_with(&r, &c, "Hi Sanne,\n\nWith Plus you borrow two works at a time, up to €2,500 combined, for €17.50 a month. Use WAALKUNST.\n\nKunstuitleen Waalkade");
+    fails_with(&r, &c, "Hi Sanne,\n\nWith Plus you borrow two works at a time, up to €3,000 combined, for €17.50 a month. Use WAALKUNST.\n\nKunstuitleen Waalkade");
+    fails_with(
+        &r,
+        &c,
+        "Hi Sanne,\n\nThe brunch box is €8 this week. Use WAALKUNST.\n\nKunstuitleen Waalkade",
+    );
+}
+
+/// Greetings and forms of address of other languages ("Namaskaram Sreelakshmi", "Kaixo Jon
+/// Ander", "Panie Tomaszu", "A Phádraig, a chara"), season's greetings ("Frohe Festtage",
+/// "Buone Feste"), months ("Setembro") and a saint's day beside its date ("Saturday 19 March,
+/// Sant Josep itself") are no specifics. A stranger's name still is.
+#[test]
+fn greetings_holidays_and_saints_days_of_other_languages() {
+    let c = json!({"now":"2066-12-22","brand":"Harbour Reads",
+        "offer":{"name":"Winter Bundle","price_eur":40,"code":"WINTER40","order_by":"2067-03-19"}});
+    let cases = [
+        (r#"{"id":"1","email":"a@example.com","first_name":"Sreelakshmi","locale":"ml-IN"}"#,
+         "Namaskaram Sreelakshmi,\n\nThe Winter Bundle is €40 with WINTER40.\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Jon Ander","locale":"eu-ES"}"#,
+         "Kaixo Jon Ander,\n\nThe Winter Bundle is €40 with WINTER40.\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Tomasz","locale":"pl-PL"}"#,
+         "Panie Tomaszu,\n\nThe Winter Bundle is €40 with WINTER40. Wesołych Świąt!\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Pádraig","locale":"en-IE"}"#,
+         "A Phádraig, a chara,\n\nThe Winter Bundle is €40 with WINTER40.\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Anke","locale":"de-DE"}"#,
+         "Hallo Anke,\n\nThe Winter Bundle is €40 with WINTER40. Frohe Festtage und einen guten Rutsch!\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Pina","locale":"it-IT"}"#,
+         "Ciao Pina,\n\nThe Winter Bundle is €40 with WINTER40 until the Befana. Buone Feste!\n\nHarbour Reads"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Rosa","locale":"es-ES"}"#,
+         "Hola Rosa,\n\nThe Winter Bundle is €40 with WINTER40. Order by Saturday 19 March, Sant Josep itself.\n\nHarbour Reads"),
+    ];
+    for (who, body) in cases {
+        passes_with(&person(who), &c, body);
+    }
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Rosa","locale":"es-ES"}"#);
+    fails_with(&r, &c, "Hola Rosa,\n\nThe Winter Bundle is €40 with WINTER40. San Vicente loved his bundle last year.\n\nHarbour Reads");
+    fails_with(&r, &c, "Hola Rosa,\n\nThe Winter Bundle is €40 with WINTER40, and we hope Leire Etxeberria enjoys hers.\n\nHarbour Reads");
+}
+
+/// "It's 250 Kč a session": an amount and its currency after it end a capitalized run;
+/// "Kanazawa Akiya Mamoriです" is the brand and a Japanese ending; "Satō-san" is the record's
+/// Satō. A name the record lacks, with or without the honorific, is still caught.
+#[test]
+fn currency_after_amounts_scripts_and_honorifics_split_from_names() {
+    let c = json!({"now":"2066-10-13","brand":"Kanazawa Akiya Mamori","currency":"CZK",
+        "offer":{"name":"Goalie academy","price_czk":250,"code":"KEMP15"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Misaki","locale":"ja-JP",
+        "events":[{"type":"consultation","at":"2066-10-01","consultant":"Satō Kenji"}]}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Misaki,\n\nIt's 250 Kč a session with KEMP15.\n\nKanazawa Akiya Mamori",
+    );
+    passes_with(&r, &c, "Hi Misaki,\n\nいつもお世話になっております。Kanazawa Akiya Mamoriです。 It's 250 Kč a session with KEMP15.\n\nKanazawa Akiya Mamori");
+    passes_with(&r, &c, "Hi Misaki,\n\nIt's 250 Kč a session with KEMP15, and Satō-san will be there.\n\nKanazawa Akiya Mamori");
+    fails_with(&r, &c, "Hi Misaki,\n\nIt's 250 Kč a session with KEMP15, and Tanaka-san will be there.\n\nKanazawa Akiya Mamori");
+}
+
+/// One line in the reader's own language is a greeting to them; two lines of it, or a line
+/// in a third language, are still the wrong language.
+#[test]
+fn one_line_in_the_readers_language() {
+    let c = json!({"now":"2066-08-04","brand":"Lab Boa Vista",
+        "offer":{"name":"Check-up do Papai","price_brl":299,"code":"PAPAI"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ana","locale":"pt-BR"}"#);
+    let one = "Hi Ana,\n\nUm presente para o seu pai neste domingo?\n\nOur Check-up do Papai is R$299 with the code PAPAI, and it covers the usual blood panel for him.\n\nLab Boa Vista";
+    passes_with(&r, &c, one);
+    let two = "Hi Ana,\n\nUm presente para o seu pai neste domingo?\n\nOur Check-up do Papai is R$299 with the code PAPAI, and it covers the usual blood panel for him.\n\nVocê não precisa de nada em casa, com a coleta no seu endereço.\n\nLab Boa Vista";
+    let rep = check_with(&r, c.clone(), two);
+    assert!(
+        rep.findings.iter().any(|f| f.rule == "leak.wrong_language"),
+        "{:?}",
+        kinds(&rep)
+    );
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ana","locale":"de-DE"}"#);
+    let rep = check_with(&r, c, one);
+    assert!(
+        rep.findings.iter().any(|f| f.rule == "leak.wrong_language"),
+        "{:?}",
+        kinds(&rep)
+    );
+}
+
+/// "15% off our signed prints" counts no prints; "the recipient needs an address in Italy"
+/// is a gift campaign's word; "a letter to your landlord" turns the campaign's "to the
+/// landlord" to the reader; "ordering now means your screens are in by spring" speaks of what
+/// an order brings; "Mark Saturday 9 October" is a date after a verb. A count against the
+/// record, a possession nothing supports and a stranger's name are still caught.
+#[test]
+fn rates_gift_recipients_paraphrases_orders_and_dates_after_verbs() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lia",
+        "events":[{"type":"order","at":"2066-11-12","item":"signed woodcut print","qty":1}]}"#,
+    );
+    let c = json!({"now":"2066-12-22","brand":"Casa do Cordel",
+        "offer":{"name":"Reis","discount_percent":15,"code":"REIS15",
+        "applies_to":"made-to-measure window screens for a gift to a recipient with an address in Italy",
+        "service":"a draft objection letter to the landlord","final":"2067-10-09"},
+        "price_list_eur":{"Roller window screen":165}});
+    for ok in [
+        "Hi Lia,\n\nYou bought a signed woodcut print from us last month, and REIS15 takes 15% off our signed woodcut prints.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off. The recipient needs an address in Italy.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off, and you get a draft objection letter to your landlord.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off, and ordering now means your screens are in by spring.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off.\n\nMark Saturday 9 October: the final.\n\nCasa do Cordel",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    for bad in [
+        "Hi Lia,\n\nYou bought 3 signed woodcut prints from us last month. REIS15 takes 15% off.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off. Your screens have done well since the summer.\n\nCasa do Cordel",
+        "Hi Lia,\n\nREIS15 takes 15% off.\n\nAsk Marta Saturday about the final.\n\nCasa do Cordel",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+}
+
+/// "Thanks for your patience when Saturday's paper went astray" rests on the person's
+/// `missed_delivery_report`; with no report in the record it is implied.
+#[test]
+fn reports_the_person_made_are_support_contacts() {
+    let c = json!({"now":"2066-12-22","brand":"Ballarat News","offer":{"name":"Summer run","code":"SUMMERRUN"}});
+    let text = "Hi Bronwyn,\n\nThanks for your patience when Saturday's Herald went astray. SUMMERRUN starts next month.\n\nBallarat News";
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Bronwyn",
+        "events":[{"type":"missed_delivery_report","at":"2066-12-18","paper":"Herald"}]}"#,
+    );
+    passes_with(&r, &c, text);
+    let bare = person(r#"{"id":"1","email":"a@example.com","first_name":"Bronwyn"}"#);
+    let rep = check_with(&bare, c, text);
+    assert!(
+        rep.findings.iter().any(|f| f.rule == "implied.support"),
+        "{:?}",
+        kinds(&rep)
+    );
+}
