@@ -553,6 +553,16 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
             | "showroom"
             | "airport"
             | "venue"
+            // `home_area`, `home_district`: where the person lives.
+            | "area"
+            | "district"
+            | "suburb"
+            | "neighbourhood"
+            | "neighborhood"
+            | "ward"
+            | "province"
+            | "prefecture"
+            | "borough"
     ) {
         Some(FKind::Place)
     } else if is_code(last)
@@ -1390,7 +1400,8 @@ impl<'a> Facts<'a> {
                 // "1,290 SEK fitted": the code after the amount.
                 || next.is_some_and(is_currency_code)
                 || (currency_path && !counts_next);
-            if label && !currency {
+            // ("per litre of finished 50% vol pálinka": a label's percentage too.)
+            if label && !currency && next.is_none_or(|x| x.norm != "%") {
                 continue;
             }
             // "ARS 150.000": thousands grouped by points, read as the email's money

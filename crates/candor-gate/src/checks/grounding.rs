@@ -148,24 +148,10 @@ impl Checker<'_> {
         v
     }
 
-    fn name_matches(&self, norm: &str) -> bool {
-        // "Tanabe-san", "Yuki-sama": a Japanese honorific after the name.
-        let norm = ["-san", "-sama", "-kun", "-chan", "-sensei", "-ji"]
-            .iter()
-            .find_map(|h| norm.strip_suffix(h))
-            .filter(|n| !n.is_empty())
-            .unwrap_or(norm);
-        let st = stem(norm);
-        let names: Vec<&String> = self
-            .facts
-            .first_name
-            .iter()
-            .chain(self.facts.last_name.iter())
-            .collect();
-        let nicknames = self.rules.nicknames.get(&st);
-        // Polish, Czech, Ukrainian, Lithuanian, Greek and their neighbours greet in the
-        // vocative: "Tomaszu" for Tomasz, "Agnieszko" for Agnieszka.
-        let vocative = self.facts.recipient.locale.as_deref().is_some_and(|l| {
+    /// Polish, Czech, Ukrainian, Lithuanian, Greek and their neighbours decline names: the
+    /// reader's locale says whether a name may be written with another ending.
+    fn declines_names(&self) -> bool {
+        self.facts.recipient.locale.as_deref().is_some_and(|l| {
             let lang = l.split(['-', '_']).next().unwrap_or_default();
             matches!(
                 lang,
@@ -185,7 +171,27 @@ impl Checker<'_> {
                     | "el"
                     | "ro"
             )
-        });
+        })
+    }
+
+    fn name_matches(&self, norm: &str) -> bool {
+        // "Tanabe-san", "Yuki-sama": a Japanese honorific after the name.
+        let norm = ["-san", "-sama", "-kun", "-chan", "-sensei", "-ji"]
+            .iter()
+            .find_map(|h| norm.strip_suffix(h))
+            .filter(|n| !n.is_empty())
+            .unwrap_or(norm);
+        let st = stem(norm);
+        let names: Vec<&String> = self
+            .facts
+            .first_name
+            .iter()
+            .chain(self.facts.last_name.iter())
+            .collect();
+        let nicknames = self.rules.nicknames.get(&st);
+        // Polish, Czech, Ukrainian, Lithuanian, Greek and their neighbours greet in the
+        // vocative: "Tomaszu" for Tomasz, "Agnieszko" for Agnieszka.
+        let vocative = self.declines_names();
         names.iter().any(|n| {
             **n == st
                 || **n == norm
@@ -314,6 +320,7 @@ impl Checker<'_> {
                 | "rouva"
                 | "kyrie"
                 | "kyria"
+                | "khun"
         );
         let name_words: Vec<usize> = names
             .iter()
@@ -1237,6 +1244,27 @@ impl Checker<'_> {
                         return;
                     }
                 }
+            }
+        }
+        // "miejsce dla Zosi i Antka" for children named Zosia and Antek: a name of the
+        // record declined, in a language that declines names.
+        if single && self.declines_names() {
+            let w = norm(self, lo);
+            let declined = self.facts.list.iter().position(|f| {
+                f.personal
+                    && f.stems.iter().any(|st| {
+                        let common = st
+                            .chars()
+                            .zip(w.chars())
+                            .take_while(|(a, b)| a == b)
+                            .count();
+                        let (sl, wl) = (st.chars().count(), w.chars().count());
+                        sl >= 4 && common >= 3 && common + 2 >= sl && wl <= sl + 3 && wl + 1 >= sl
+                    })
+            });
+            if let Some(f) = declined {
+                self.use_fact(f, span_s, span_e);
+                return;
             }
         }
         // "You are not a Vagnklubben member yet" when the campaign's facts hold a

@@ -14,12 +14,14 @@ impl Checker<'_> {
             .filter(|t| t.start >= s && t.end <= e)
             .map(|t| crate::text::stem(&t.norm))
             .collect();
+        // ("Bundang" where the campaign's address says "Bundang-gu": a hyphened word's head.)
+        let head = |w: &String| w.split('-').next().unwrap_or_default().to_string();
         !said.is_empty()
-            && self
-                .facts
-                .list
-                .iter()
-                .any(|f| !f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
+            && self.facts.list.iter().any(|f| {
+                !f.personal
+                    && (f.stems.windows(said.len()).any(|w| w == &said[..])
+                        || (said.len() == 1 && f.stems.iter().any(|w| head(w) == said[0])))
+            })
     }
 
     pub(super) fn lint(&mut self) {

@@ -804,8 +804,11 @@ impl<'a> Checker<'a> {
             .filter(|(f, s, _)| self.facts.list[*f].behavioural && !hedged(self, *s))
             // "the special doesn't apply to Saturdays in December 2042" to a couple marrying
             // then: a date in the campaign's own words is the campaign's.
+            // ("Spring is almost here in Bundang" from a centre whose address is in Bundang:
+            // the business's place, not the person's home area.)
             .filter(|(f, s, e)| {
-                self.facts.list[*f].kind != FKind::Date || !self.campaign_says(*s, *e)
+                !matches!(self.facts.list[*f].kind, FKind::Date | FKind::Place)
+                    || !self.campaign_says(*s, *e)
             })
             // "it's at your central Kyoto hotel by 18:00" for `kyoto_trips_with_us: 2`: a
             // count whose figure is not said, matched by a word of its key that the campaign

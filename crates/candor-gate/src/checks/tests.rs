@@ -7847,3 +7847,69 @@ fn reports_the_person_made_are_support_contacts() {
         kinds(&rep)
     );
 }
+
+/// "the play runs until about 05:00 on Sunday morning" gives an hour, not a deadline;
+/// "Tell Marta if..." opens with a verb; "Spring is here in Bundang" from a centre in
+/// "Bundang-gu" is the business's place, even for a reader without consent to profiling;
+/// "dla Zosi i Antka" declines the record's Zosia and Antek in Polish; "Sawasdee Khun
+/// Anucha", "Benvolguda Montserrat", "Houdoe!" and "Schön, dass Sie dabei sind!" are forms
+/// of address and sign-offs. A deadline that is wrong, a stranger's name and the person's own
+/// area without consent are still caught.
+#[test]
+fn hours_verbs_business_places_declined_names_and_more_forms_of_address() {
+    let c = json!({"now":"2066-10-13","brand":"Sanhu Onhwa",
+        "address":"31 Jeongjail-ro, Bundang-gu, Seongnam-si",
+        "offer":{"name":"Spring stay","discount_percent":10,"code":"ONHWA","book_by":"2066-10-25"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Krystyna","locale":"pl-PL",
+        "attributes":{"children":"Zosia (8) and Antek (6)","home_area":"Sunae-dong, Bundang"},
+        "events":[{"type":"call","at":"2066-10-07","handled_by":"Marta Zalewska"}],
+        "consent":{"profiling":true}}"#,
+    );
+    for ok in [
+        "Pani Krystyno,\n\nONHWA takes 10% off until 25 October. The show runs from 21:00 until about 05:00 on Sunday morning.\n\nSanhu Onhwa",
+        "Pani Krystyno,\n\nONHWA takes 10% off until 25 October. Tell Marta if you'd like a tour.\n\nSanhu Onhwa",
+        "Pani Krystyno,\n\nONHWA takes 10% off until 25 October, with a place for Zosi and Antka at the workshop.\n\nHoudoe!\nSanhu Onhwa",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    for bad in [
+        "Pani Krystyno,\n\nONHWA takes 10% off until Sunday.\n\nSanhu Onhwa",
+        "Pani Krystyno,\n\nONHWA takes 10% off until 25 October, with a place for Zosi and Bartka at the workshop.\n\nSanhu Onhwa",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Anucha","locale":"th-TH",
+        "attributes":{"home_area":"Sunae-dong, Bundang","family":"daughter Khun Mint"},
+        "consent":{"profiling":false}}"#,
+    );
+    passes_with(&r, &c, "Sawasdee Khun Anucha,\n\nSpring is almost here in Bundang: ONHWA takes 10% off until 25 October. Schön, dass Sie dabei sind!\n\nSanhu Onhwa");
+    let rep = check_with(&r, c.clone(), "Sawasdee Khun Anucha,\n\nSpring is almost here in Sunae-dong: ONHWA takes 10% off until 25 October.\n\nSanhu Onhwa");
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&rep)
+    );
+    let r =
+        person(r#"{"id":"1","email":"a@example.com","first_name":"Montserrat","locale":"ca-ES"}"#);
+    passes_with(
+        &r,
+        &c,
+        "Benvolguda Montserrat,\n\nONHWA takes 10% off until 25 October.\n\nSanhu Onhwa",
+    );
+}
+
+/// "per litre of finished 50% pálinka" where a price list's label says "50% vol": a label's
+/// percentage is the campaign's; a percentage found nowhere is still a wrong offer.
+#[test]
+fn percentages_in_a_price_lists_labels() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ágnes"}"#);
+    let c = json!({"now":"2067-11-02","brand":"Cefre","currency":"HUF",
+        "price_list_huf":{"contract distilling, per litre of finished 50% vol pálinka":3200},
+        "offer":{"name":"Autumn","discount_percent":15,"code":"CEFRE15"}});
+    passes_with(&r, &c, "Hi Ágnes,\n\nCEFRE15 takes 15% off: 2,720 Ft instead of 3,200 Ft per litre of finished 50% pálinka.\n\nCefre");
+    fails_with(&r, &c, "Hi Ágnes,\n\nCEFRE15 takes 25% off: 2,720 Ft instead of 3,200 Ft per litre of finished pálinka.\n\nCefre");
+}

@@ -553,6 +553,22 @@ impl Checker<'_> {
             if !END_CUES.contains(&t.norm.as_str()) {
                 return false;
             }
+            // "the play runs from 21:00 until about 05:00 on Sunday morning": an hour after
+            // "until" ends the evening, not the offer.
+            if matches!(t.norm.as_str(), "until" | "till") {
+                let mut rest = toks[i + 1..]
+                    .iter()
+                    .skip_while(|x| matches!(x.norm.as_str(), "about" | "around" | "roughly"));
+                let hour = rest.next().is_some_and(|x| {
+                    x.norm.as_bytes().first().is_some_and(u8::is_ascii_digit)
+                        && (x.norm.contains(':')
+                            || x.norm.ends_with("am")
+                            || x.norm.ends_with("pm"))
+                });
+                if hour {
+                    return false;
+                }
+            }
             // ("sending your song through on Sunday": "through" ends the verb, not a span.)
             !matches!(t.norm.as_str(), "through" | "thru")
                 || (date_next(&toks[i + 1..])
@@ -597,6 +613,21 @@ impl Checker<'_> {
                     || t.norm.ends_with("pm")
                     || t.norm.ends_with('h'))
         };
+        // "until about 05:00 on Sunday morning": the hour an evening runs to, on that day.
+        let clock_at = |ti: usize| {
+            time(&self.doc.toks[ti])
+                || (ti >= 2
+                    && self.doc.toks[ti].kind == TokKind::Num
+                    && self.doc.toks[ti - 1].norm == ":"
+                    && self.doc.toks[ti - 2].kind == TokKind::Num)
+        };
+        if wi >= 2
+            && self.doc.word_before(wi, 1).is_some_and(|p| p.norm == "on")
+            && self.doc.word_before(wi, 2).is_some()
+            && clock_at(self.doc.words[wi - 2])
+        {
+            return true;
+        }
         // Past the other weekdays of a list ("Friday, Saturday or Sunday").
         let mut k = 1;
         while self.doc.word_after(wi, k).is_some_and(|x| {
