@@ -1924,6 +1924,24 @@ impl Checker<'_> {
             if self.in_hedge(wi) {
                 continue;
             }
+            // "your Evropa upgrade for 790 Kč", "your Bula Bowl discount": the offer made to
+            // the person, named by what it is on.
+            if self.doc.adjacent(nw)
+                && self.doc.word_after(nw, 1).is_some_and(|x| {
+                    matches!(
+                        x.norm.as_str(),
+                        "upgrade"
+                            | "discount"
+                            | "deal"
+                            | "offer"
+                            | "saving"
+                            | "savings"
+                            | "voucher"
+                    )
+                })
+            {
+                continue;
+            }
             // "your next jacket", "your perfect tent": shopping talk, not ownership.
             let shopping = (wi + 1..nw).any(|w| {
                 matches!(

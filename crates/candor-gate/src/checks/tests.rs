@@ -7913,3 +7913,38 @@ fn percentages_in_a_price_lists_labels() {
     passes_with(&r, &c, "Hi Ágnes,\n\nCEFRE15 takes 15% off: 2,720 Ft instead of 3,200 Ft per litre of finished 50% pálinka.\n\nCefre");
     fails_with(&r, &c, "Hi Ágnes,\n\nCEFRE15 takes 25% off: 2,720 Ft instead of 3,200 Ft per litre of finished pálinka.\n\nCefre");
 }
+
+/// "Thank you for coming out with us on Saturday" rests on a fishing `trip`, "thanks for
+/// coming by for two plates at the fish fry" on a `fish_fry`, "welcome aboard" on a
+/// `line_friend_added`, and "your Evropa upgrade" is the offer, not a plan the person has.
+/// With none of those events, the first three are implied.
+#[test]
+fn trips_suppers_follows_and_offers_named_by_what_they_are_on() {
+    let c = json!({"now":"2067-09-28","brand":"Okawa-maru",
+        "offer":{"name":"Evropa upgrade","price_czk":790,"code":"AKITACHI"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ken",
+        "events":[{"type":"trip","at":"2067-09-17","trip":"tachiuo day trip","catch":11},
+                  {"type":"fish_fry","at":"2067-09-23","plates":2},
+                  {"type":"line_friend_added","at":"2067-09-25"}]}"#,
+    );
+    let bare = person(r#"{"id":"1","email":"a@example.com","first_name":"Ken"}"#);
+    for (text, rule) in [
+        ("Hi Ken,\n\nThank you for coming out with us again on Saturday the 17th. AKITACHI takes you out again.\n\nOkawa-maru", "implied.event_attendance"),
+        ("Hi Ken,\n\nThanks for coming by for two plates at last Saturday's fish fry. AKITACHI is ready for you.\n\nOkawa-maru", "implied.event_attendance"),
+        ("Hi Ken,\n\nWelcome aboard! AKITACHI is ready for you.\n\nOkawa-maru", "implied.new_signup"),
+    ] {
+        passes_with(&r, &c, text);
+        let rep = check_with(&bare, c.clone(), text);
+        assert!(rep.findings.iter().any(|f| f.rule == rule), "{text}\n{:?}", kinds(&rep));
+    }
+    let looked = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ken",
+        "events":[{"type":"web_visit","at":"2067-09-20","page":"Evropa cover"}]}"#,
+    );
+    passes_with(
+        &looked,
+        &c,
+        "Hi Ken,\n\nYour Evropa upgrade is 790 Kč with AKITACHI.\n\nOkawa-maru",
+    );
+}
