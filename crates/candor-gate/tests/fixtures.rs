@@ -196,11 +196,17 @@ fn fixture_set_meets_the_bar() {
 /// false alarms 0.13, 0.27, 0.40, 0.33, 0.33, 0.40, 0.13, 0.47: all the sets then scored
 /// 0.7150 and 0.108; with hours an evening runs to, verbs opening a sentence, the business's
 /// own district, names declined in Polish and its neighbours, Thai and Catalan forms of
-/// address, more sign-offs and a price list label's percentages, 0.7139 and 0.105.)
+/// address, more sign-offs and a price list label's percentages, 0.7139 and 0.105. Sets hn to
+/// hu, eight more written blind against 8e2bd13 (adult tuition, memorial services, security,
+/// stationery, studios, caravans, household help, council services), came in at recall 0.87,
+/// 0.53, 0.80, 0.67, 0.73, 0.47, 0.87, 0.53 and false alarms 0.20, 0.00, 0.27, 0.40, 0.40,
+/// 0.33, 0.60, 0.20: all the sets then scored 0.7129 and 0.110; with Greek names in Greek
+/// letters, Indonesian forms of address, saints' days wished, honorifics before a possessive,
+/// model codes a price list names and a few more words, 0.7121 and 0.107.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 7140, "{}", cases.len());
+    assert!(cases.len() >= 7380, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -211,8 +217,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.713, "recall {recall}");
-    assert!(fa <= 0.105, "false-alarm rate {fa}");
+    assert!(recall >= 0.712, "recall {recall}");
+    assert!(fa <= 0.107, "false-alarm rate {fa}");
 }
 
 #[test]

@@ -175,6 +175,13 @@ impl Checker<'_> {
     }
 
     fn name_matches(&self, norm: &str) -> bool {
+        // "Γεια σας Νίκο" to a record that writes "Nikos": a Greek name in Greek letters.
+        if norm.chars().any(|c| ('\u{0370}'..='\u{03FF}').contains(&c)) {
+            let latin = greek_to_latin(norm);
+            if latin != norm {
+                return self.name_matches(&latin);
+            }
+        }
         // "Tanabe-san", "Yuki-sama": a Japanese honorific after the name.
         let norm = ["-san", "-sama", "-kun", "-chan", "-sensei", "-ji"]
             .iter()
@@ -321,6 +328,14 @@ impl Checker<'_> {
                 | "kyrie"
                 | "kyria"
                 | "khun"
+                // Indonesian and Malay ("Halo Kak Rizky", "Selamat pagi Pak Agus").
+                | "kak"
+                | "pak"
+                | "bu"
+                | "ibu"
+                | "bapak"
+                | "mas"
+                | "mbak"
         );
         let name_words: Vec<usize> = names
             .iter()
@@ -649,14 +664,33 @@ impl Checker<'_> {
     /// "On Saturday, día de San Vicente", "by Saturday 19 March, Sant Josep itself": a saint
     /// named in a sentence that gives a day or a date is the saint's day, not a person.
     fn saints_day(&self, wi: usize, end: usize) -> bool {
-        let first = &self.doc.toks[self.doc.words[wi]];
-        if end == wi
-            || !matches!(
-                first.norm.as_str(),
-                "san" | "sant" | "santo" | "santa" | "sao" | "saint" | "sainte" | "sankt"
+        const WISHES: [&str; 8] = [
+            "bom", "boa", "feliz", "happy", "buen", "buon", "bonne", "joyeux",
+        ];
+        // "Bom São João", "Feliz San Juan": a saint's day wished.
+        let wished = self.doc.toks[self.doc.words[wi]].norm.as_str();
+        let (wi, wished) = if WISHES.contains(&wished) {
+            (wi + 1, true)
+        } else {
+            (
+                wi,
+                self.doc
+                    .word_before(wi, 1)
+                    .is_some_and(|p| WISHES.contains(&p.norm.as_str())),
             )
-        {
+        };
+        if end <= wi {
             return false;
+        }
+        let first = &self.doc.toks[self.doc.words[wi]];
+        if !matches!(
+            first.norm.as_str(),
+            "san" | "sant" | "santo" | "santa" | "sao" | "saint" | "sainte" | "sankt"
+        ) {
+            return false;
+        }
+        if wished {
+            return true;
         }
         let (s, e) = self.doc.sent_range[first.sent];
         self.doc.toks[s..e].iter().any(|t| {
@@ -2948,6 +2982,70 @@ impl Checker<'_> {
 }
 
 /// "Tue-Fri", "Monday-Wednesday": days of the week (opening hours, a course's days), no name.
+/// A Greek word in Latin letters, as names are written in passports and CRMs ("νίκος" →
+/// "nikos", "ευαγγελία" → "evangelia", "παναγιώτης" → "panagiotis").
+fn greek_to_latin(w: &str) -> String {
+    let folded = crate::text::fold(w);
+    let cs: Vec<char> = folded.chars().collect();
+    let mut out = String::with_capacity(w.len());
+    let mut i = 0;
+    while i < cs.len() {
+        let pair = |a: char, b: char| cs[i] == a && cs.get(i + 1) == Some(&b);
+        let two = if pair('ε', 'υ') {
+            Some("ev")
+        } else if pair('α', 'υ') {
+            Some("av")
+        } else if pair('ο', 'υ') {
+            Some("ou")
+        } else if pair('γ', 'γ') || pair('γ', 'κ') {
+            Some("ng")
+        } else if pair('μ', 'π') {
+            Some(if i == 0 { "b" } else { "mp" })
+        } else if pair('ν', 'τ') {
+            Some(if i == 0 { "d" } else { "nt" })
+        } else {
+            None
+        };
+        if let Some(t) = two {
+            out.push_str(t);
+            i += 2;
+            continue;
+        }
+        let one = match cs[i] {
+            'α' | 'ά' => "a",
+            'β' => "v",
+            'γ' => "g",
+            'δ' => "d",
+            'ε' | 'έ' => "e",
+            'ζ' => "z",
+            'η' | 'ή' | 'ι' | 'ί' | 'ϊ' | 'ΐ' => "i",
+            'θ' => "th",
+            'κ' => "k",
+            'λ' => "l",
+            'μ' => "m",
+            'ν' => "n",
+            'ξ' => "x",
+            'ο' | 'ό' | 'ω' | 'ώ' => "o",
+            'π' => "p",
+            'ρ' => "r",
+            'σ' | 'ς' => "s",
+            'τ' => "t",
+            'υ' | 'ύ' | 'ϋ' => "y",
+            'φ' => "f",
+            'χ' => "ch",
+            'ψ' => "ps",
+            c => {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(one);
+        i += 1;
+    }
+    out
+}
+
 fn weekday_range(w: &str) -> bool {
     w.contains('-')
         && w.split('-').all(|d| {

@@ -134,13 +134,17 @@ impl<'t> Doc<'t> {
             // "Satō-san", "Min-jun-ssi", "Kenji-sensei": a name and the honorific written
             // onto it are read as the name.
             if t.cap && t.norm.contains('-') {
-                if let Some(cut) = HONORIFIC_SUFFIXES
+                // ("Tadashi-san's": the possessive stays after the name.)
+                let (word, poss) = match t.norm.strip_suffix("'s") {
+                    Some(w) => (w, "'s"),
+                    None => (t.norm.as_str(), ""),
+                };
+                if let Some(name) = HONORIFIC_SUFFIXES
                     .iter()
-                    .find_map(|s| t.norm.strip_suffix(s))
-                    .map(str::len)
-                    .filter(|&n| n > 1)
+                    .find_map(|s| word.strip_suffix(s))
+                    .filter(|n| n.len() > 1)
                 {
-                    t.norm.truncate(cut);
+                    t.norm = format!("{name}{poss}").into();
                 }
             }
             if let Some(&id) = vocab.get(t.norm.as_str()) {

@@ -7948,3 +7948,42 @@ fn trips_suppers_follows_and_offers_named_by_what_they_are_on() {
         "Hi Ken,\n\nYour Evropa upgrade is 790 Kč with AKITACHI.\n\nOkawa-maru",
     );
 }
+
+/// Greek greetings and names in Greek letters for a record that writes them in Latin ones
+/// ("Γεια σας Νίκο" to a Nikos, "Αγαπητή Ευαγγελία" to an Evangelia); Indonesian forms of
+/// address ("Halo Kak Rizky"); "Bom São João"; "Tadashi-san's"; a toner model the price
+/// list names ("MLT-D111S"); "Handy", "Tipp" and "Sports" as words. A wrong name in Greek
+/// letters and a code the campaign lacks are still caught.
+#[test]
+fn greek_letters_indonesian_address_wished_saints_and_model_codes() {
+    let c = json!({"now":"2068-05-30","brand":"Toner Porto","code":"TONER20",
+        "price_list_eur":{"Samsung MLT-D111S":27.5},
+        "offer":{"name":"Refill week","discount_percent":20,"code":"TONER20"}});
+    let cases = [
+        (r#"{"id":"1","email":"a@example.com","first_name":"Nikos","locale":"el-GR"}"#,
+         "Γεια σας Νίκο,\n\nTONER20 takes 20% off. Χρόνια πολλά!\n\nToner Porto"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Evangelia","locale":"el-GR"}"#,
+         "Αγαπητή Ευαγγελία,\n\nTONER20 takes 20% off the Samsung MLT-D111S: €22.00 instead of €27.50.\n\nToner Porto"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Rizky","locale":"id-ID"}"#,
+         "Halo Kak Rizky,\n\nTONER20 takes 20% off. Tipp: bring your Handy, the Sports desk is open.\n\nToner Porto"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Inês","locale":"pt-PT"}"#,
+         "Olá Inês,\n\nTONER20 takes 20% off.\n\nBom São João e até breve,\nToner Porto"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Kyoko","locale":"ja-JP",
+            "attributes":{"engraver_name":"Tadashi"}}"#,
+         "Hi Kyoko,\n\nTONER20 takes 20% off, and Tadashi-san's engraving is back.\n\nToner Porto"),
+    ];
+    for (who, body) in cases {
+        passes_with(&person(who), &c, body);
+    }
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Nikos","locale":"el-GR"}"#);
+    fails_with(
+        &r,
+        &c,
+        "Γεια σας Γιώργο,\n\nTONER20 takes 20% off.\n\nToner Porto",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Γεια σας Νίκο,\n\nTONER20 takes 20% off the Samsung MLT-D116L.\n\nToner Porto",
+    );
+}
