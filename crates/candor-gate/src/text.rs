@@ -642,7 +642,8 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
                 // "Mamoriです": a Latin word and the kana or hanzi written onto it are two
                 // words.
                 let p = chars[j - 1].1;
-                let script_change = d.is_alphabetic()
+                let script_change = !(d.is_ascii() && p.is_ascii())
+                    && d.is_alphabetic()
                     && p.is_alphabetic()
                     && is_caseless_letter(d) != is_caseless_letter(p);
                 if d.is_alphanumeric() && !script_change {
