@@ -2055,11 +2055,13 @@ impl Checker<'_> {
             // "Leave your luggage at our counter", "Drop your bike off by 9": an instruction
             // at the head of a sentence, to anyone.
             let instruction = self.doc.word_before(wi, 1).is_some_and(|p| {
-                p.sent_start
+                (p.sent_start
                     && matches!(
                         p.norm.as_str(),
                         "leave" | "drop" | "store" | "check" | "pack" | "send" | "hand" | "bring"
-                    )
+                    ))
+                    // "You'll need your bicycle's registration number": what to bring.
+                    || p.norm == "need"
             });
             if to_make || instruction {
                 continue;
@@ -2135,7 +2137,9 @@ impl Checker<'_> {
                 .any(|f| !f.personal && f.stems.windows(said.len()).any(|x| x == &said[..]));
             // "ordering now means your screens are in before the mosquitoes": the things an
             // order would bring, in a sentence about ordering them.
-            let ordering = self.sentence_has(ti, &["ordering", "booking", "buying"]);
+            // ("Book by Sunday 30 September ... and your panels are back up within 5 days".)
+            let ordering =
+                self.sentence_has(ti, &["ordering", "booking", "buying", "book", "order"]);
             let served = hits.is_empty()
                 && (offered || ordering)
                 && ((wi + 1..nw).all(|w| !self.doc.toks[self.doc.words[w]].cap) || campaign_named)

@@ -7987,3 +7987,30 @@ fn greek_letters_indonesian_address_wished_saints_and_model_codes() {
         "Γεια σας Νίκο,\n\nTONER20 takes 20% off the Samsung MLT-D116L.\n\nToner Porto",
     );
 }
+
+/// "from 13:00 until Sunday 10:00" gives an hour, not a deadline; "Book by Sunday ... and
+/// your panels are back up in 5 days" speaks of what the booking brings; "You'll need your
+/// bicycle's number" says what to bring; "jackets left behind on the school field" is no
+/// cart. "the jacket you left behind in your cart" still needs a cart, and "your panels are
+/// faded" still needs panels.
+#[test]
+fn hours_after_a_weekday_bookings_requirements_and_things_left_behind() {
+    let c = json!({"now":"2068-09-12","brand":"Curtain Care",
+        "price_list_zar":{"Curtain panels, per panel":95},
+        "offer":{"name":"Spring clean","discount_percent":10,"code":"FRESH10","book_by":"2068-09-30"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Thandi"}"#);
+    for ok in [
+        "Hi Thandi,\n\nFRESH10 takes 10% off. The owners' meeting runs from Saturday 13:00 until Sunday 10:00.\n\nCurtain Care",
+        "Hi Thandi,\n\nBook by Sunday 30 September with FRESH10, and your panels are back up within 5 working days.\n\nCurtain Care",
+        "Hi Thandi,\n\nFRESH10 takes 10% off. You'll need your bicycle's registration number.\n\nCurtain Care",
+        "Hi Thandi,\n\nFRESH10 takes 10% off, just in time for the jumpers and jackets left behind on the school field.\n\nCurtain Care",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    for bad in [
+        "Hi Thandi,\n\nFRESH10 takes 10% off the jacket you left behind in your cart.\n\nCurtain Care",
+        "Hi Thandi,\n\nFRESH10 takes 10% off. Your panels looked faded when we called.\n\nCurtain Care",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+}

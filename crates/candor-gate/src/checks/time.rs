@@ -639,7 +639,16 @@ impl Checker<'_> {
         let Some(x) = self.doc.word_after(wi, k) else {
             return false;
         };
-        if time(x) {
+        // ("until Sunday 10:00" written as "10", ":", "00".)
+        let xi = self.doc.words[wi + k];
+        let split_clock = x.kind == TokKind::Num
+            && self.doc.toks.get(xi + 1).is_some_and(|c| c.norm == ":")
+            && self
+                .doc
+                .toks
+                .get(xi + 2)
+                .is_some_and(|m| m.kind == TokKind::Num);
+        if time(x) || split_clock {
             return true;
         }
         // "after 19:00", "between 11am and 8pm", "from 10 am": a word of time, then a time
