@@ -685,7 +685,7 @@ impl Checker<'_> {
         let first = &self.doc.toks[self.doc.words[wi]];
         if !matches!(
             first.norm.as_str(),
-            "san" | "sant" | "santo" | "santa" | "sao" | "saint" | "sainte" | "sankt"
+            "san" | "sant" | "santo" | "santos" | "santa" | "sao" | "saint" | "sainte" | "sankt"
         ) {
             return false;
         }

@@ -8014,3 +8014,28 @@ fn hours_after_a_weekday_bookings_requirements_and_things_left_behind() {
         fails_with(&r, &c, bad);
     }
 }
+
+/// More forms of address and holidays: "Grüessech Reto", "Καλησπέρα Stavros", "Hakan Bey",
+/// "Nanay Lorna" of the record's consignee, "Three Kings", "Noche Buena", "día de los Santos
+/// Inocentes". A stranger greeted the same way is still caught.
+#[test]
+fn bernese_greek_turkish_and_filipino_address_and_winter_holidays() {
+    let c = json!({"now":"2068-12-26","brand":"Balik Express",
+        "offer":{"name":"New Year box","price_aed":250,"code":"BALIK25"}});
+    let cases = [
+        (r#"{"id":"1","email":"a@example.com","first_name":"Reto","locale":"de-CH"}"#,
+         "Grüessech Reto,\n\nThe New Year box is AED 250 with BALIK25, just after Three Kings.\n\nBalik Express"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Stavros","locale":"el-GR"}"#,
+         "Καλησπέρα Stavros,\n\nThe New Year box is AED 250 with BALIK25.\n\nBalik Express"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Hakan","locale":"tr-TR"}"#,
+         "Merhaba Hakan Bey,\n\nThe New Year box is AED 250 with BALIK25.\n\nBalik Express"),
+        (r#"{"id":"1","email":"a@example.com","first_name":"Marites","locale":"fil-PH",
+            "attributes":{"consignee":"Lorna Dizon, Pampanga"},"consent":{"profiling":true}}"#,
+         "Hi Marites,\n\nWe hope Nanay Lorna loved the box before Noche Buena. The New Year box is AED 250 with BALIK25, until the día de los Santos Inocentes.\n\nBalik Express"),
+    ];
+    for (who, body) in cases {
+        passes_with(&person(who), &c, body);
+    }
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Hakan","locale":"tr-TR"}"#);
+    fails_with(&r, &c, "Merhaba Hakan Bey,\n\nThe New Year box is AED 250 with BALIK25, and Mert Yılmaz Bey says hello.\n\nBalik Express");
+}
