@@ -183,7 +183,7 @@ impl Checker<'_> {
             }
         }
         // "Tanabe-san", "Yuki-sama": a Japanese honorific after the name.
-        let norm = ["-san", "-sama", "-kun", "-chan", "-sensei", "-ji"]
+        let norm = super::HONORIFIC_SUFFIXES
             .iter()
             .find_map(|h| norm.strip_suffix(h))
             .filter(|n| !n.is_empty())

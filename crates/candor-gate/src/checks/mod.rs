@@ -115,9 +115,9 @@ pub(crate) struct Doc<'t> {
     pub footer_start: usize,
 }
 
-/// Honorifics written onto a name with a hyphen (Japanese and Korean).
-const HONORIFIC_SUFFIXES: [&str; 8] = [
-    "-san", "-sama", "-sensei", "-kun", "-chan", "-senpai", "-ssi", "-nim",
+/// Honorifics written onto a name with a hyphen (Japanese, Korean, Hindi).
+pub(super) const HONORIFIC_SUFFIXES: [&str; 9] = [
+    "-san", "-sama", "-sensei", "-kun", "-chan", "-senpai", "-ssi", "-nim", "-ji",
 ];
 
 impl<'t> Doc<'t> {
