@@ -8039,3 +8039,28 @@ fn bernese_greek_turkish_and_filipino_address_and_winter_holidays() {
     let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Hakan","locale":"tr-TR"}"#);
     fails_with(&r, &c, "Merhaba Hakan Bey,\n\nThe New Year box is AED 250 with BALIK25, and Mert Yılmaz Bey says hello.\n\nBalik Express");
 }
+
+/// "This Saturday, 21 July" names a day of the coming week with its date; "on April 20
+/// you'll have been members for five years" is the day and month of the sign-up. A date
+/// three weeks out that nothing gives, or an anniversary on the wrong day, is still caught.
+#[test]
+fn days_of_the_coming_week_and_membership_anniversaries() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ines",
+        "attributes":{"member_since":"2052-04-20"},"consent":{"profiling":true}}"#,
+    );
+    let c = json!({"now":"2057-04-11","brand":"Harbour Museum",
+        "offer":{"name":"Family renewal","discount_percent":25,"renew_by":"2057-04-22"}});
+    for ok in [
+        "Hi Ines,\n\nRenew by 22 April for 25% off. This Saturday, 14 April, would be a lovely day to visit.\n\nHarbour Museum",
+        "Hi Ines,\n\nRenew by 22 April for 25% off. On April 20 you'll have been members for five years.\n\nHarbour Museum",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    for bad in [
+        "Hi Ines,\n\nRenew by 22 April for 25% off. Our lantern evening is on Saturday 5 May.\n\nHarbour Museum",
+        "Hi Ines,\n\nRenew by 22 April for 25% off. On April 27 you'll have been members for five years.\n\nHarbour Museum",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+}

@@ -2664,6 +2664,30 @@ impl Checker<'_> {
                 self.use_fact(fi, span.0, span.1);
                 continue;
             }
+            // "On April 20 you'll have been members for five years" for `member_since:
+            // 2052-04-20`: the day and month of a sign-up, in a sentence that counts years.
+            let anniversary = self
+                .rules
+                .table
+                .kinds
+                .get("anniversary")
+                .filter(|_| {
+                    self.sentence_has(ti, &["year", "years", "anniversary", "anniversaries"])
+                })
+                .and_then(|kind| {
+                    personal.iter().find(|(d, fi)| {
+                        super::implied::matches_type(
+                            &kind.date_attributes,
+                            &self.facts.list[*fi].key,
+                        ) && candidates
+                            .iter()
+                            .any(|c| c.month() == d.month() && c.day() == d.day())
+                    })
+                });
+            if let Some(&(_, fi)) = anniversary {
+                self.use_fact(fi, span.0, span.1);
+                continue;
+            }
             // "given at least 14 days before arrival - for arrival on 20 December, that means
             // 6 December": a campaign date less (or plus) the days the text counts.
             if self.days_from_campaign_date(ti, &candidates, &campaign) {
@@ -2687,7 +2711,18 @@ impl Checker<'_> {
                     "a date about the person that matches none of their dates".into(),
                     "time.date",
                 );
-            } else if !self.in_campaign_range(&candidates) {
+            } else if !self.in_campaign_range(&candidates)
+                // "This Saturday, 21 July, would be a great start": a day of the coming
+                // week named with its date (a date that is not the weekday's is judged
+                // elsewhere) says when, not what happens.
+                && !((WEEKDAYS.contains(&norm.as_str())
+                    || (1..=2).any(|k| {
+                        self.doc
+                            .word_before(wi, k)
+                            .is_some_and(|p| WEEKDAYS.contains(&p.norm.as_str()))
+                    }))
+                    && nearest.is_some_and(|d| d > now && d.days_since(now) <= 7))
+            {
                 self.flag(
                     Kind::FabricatedFact,
                     span.0,
