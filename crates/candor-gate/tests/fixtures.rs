@@ -208,11 +208,17 @@ fn fixture_set_meets_the_bar() {
 /// household money, guesthouses, nightlife, attractions, couriers and moving), came in at
 /// recall 0.53, 0.73, 0.60, 0.80, 0.67, 0.53, 0.53, 0.73 and false alarms 0.47, 0.27, 0.27,
 /// 0.60, 0.33, 0.27, 0.33, 0.33: all the sets then scored 0.7099 and 0.113; with Bernese,
-/// Greek, Turkish and Filipino forms of address and more winter holidays, 0.7091 and 0.111.)
+/// Greek, Turkish and Filipino forms of address and more winter holidays, 0.7091 and 0.111.
+/// Sets id to ik, eight more written blind against 4115561 (science and learning,
+/// pharmacies, photography, gardens, pets, music, eyewear and hearing, mountain services) and
+/// mostly in the customer's own language (Polish, Italian, Portuguese, Spanish, French,
+/// Dutch, German, Swedish, Japanese), came in at recall 0.27, 0.20, 0.47, 0.60, 0.40, 0.53,
+/// 0.27, 0.33 and false alarms 0.00, 0.27, 0.20, 0.20, 0.27, 0.20, 0.20, 0.40: all the sets
+/// then scored 0.6991 and 0.114.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 7620, "{}", cases.len());
+    assert!(cases.len() >= 7860, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -223,8 +229,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.709, "recall {recall}");
-    assert!(fa <= 0.112, "false-alarm rate {fa}");
+    assert!(recall >= 0.699, "recall {recall}");
+    assert!(fa <= 0.114, "false-alarm rate {fa}");
 }
 
 #[test]
