@@ -430,10 +430,67 @@ impl Checker<'_> {
     }
 
     /// Capitalized runs that look like products, places or people.
+    ///
+    /// In an email in another language a run is only matched to the facts, never flagged:
+    /// German capitalizes every noun, and other languages decline names ("Klubie
+    /// Algorytmicznym"), translate places ("Bâle") and open sentences with words no English
+    /// list holds. A run that names one of the person's facts ("¿Qué tal le queda a Toby el
+    /// suéter?") is still a use of it, which the consent check judges.
     pub(super) fn capitalized(&mut self) {
-        if self.foreign {
+        self.quiet_names = self.foreign;
+        let before = self.used.len();
+        self.capitalized_runs();
+        self.quiet_names = false;
+        if !self.foreign {
             return;
         }
+        // What a run in another language is taken to name, kept only where it can be
+        // nothing else: not a short or grammatical word ("Il", "Y" opening a sentence), and
+        // not a name the campaign says too (a price list naming the product the person
+        // owns, the business's own district in its signature).
+        // Nor a run that only names a key of the record or part of a value ("Baum" for
+        // `baum: Rotbuche`): the value's own words, as written there.
+        let mut k = before;
+        while k < self.used.len() {
+            let (f, s, e) = self.used[k];
+            let words: Vec<&str> = self
+                .doc
+                .words
+                .iter()
+                .map(|&ti| &self.doc.toks[ti])
+                .filter(|t| t.start >= s && t.end <= e)
+                .map(|t| t.norm.as_str())
+                .collect();
+            let slight = words.len() == 1
+                && (words[0].chars().count() <= 3
+                    || self.rules.language_words.contains_key(words[0]));
+            let stems: Vec<String> = words.iter().map(|w| stem(w)).collect();
+            let value = &self.facts.list[f].stems;
+            // (One word must be the value, or open it: "Chronograph" is a word of the
+            // "Vintage chronographs talk" the person went to, and of any price list.)
+            let whole = !stems.is_empty()
+                && (if stems.len() == 1 {
+                    value.len() <= 2 && value.contains(&stems[0])
+                        || value.first() == Some(&stems[0])
+                } else {
+                    value.windows(stems.len()).any(|w| w == &stems[..])
+                } || {
+                    // ("Eimsbüttel" for `dojo: Hamburg-Eimsbüttel`.)
+                    stems.len() == 1
+                        && value.iter().any(|v| {
+                            v.contains('-')
+                                && v.split('-').any(|p| p == stems[0] || stem(p) == stems[0])
+                        })
+                });
+            if slight || !whole || self.campaign_says(s, e) {
+                self.used.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    fn capitalized_runs(&mut self) {
         let n = self.doc.words.len();
         let mut wi = 0;
         while wi < n {

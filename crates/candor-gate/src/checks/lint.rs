@@ -14,13 +14,18 @@ impl Checker<'_> {
             .filter(|t| t.start >= s && t.end <= e)
             .map(|t| crate::text::stem(&t.norm))
             .collect();
-        // ("Bundang" where the campaign's address says "Bundang-gu": a hyphened word's head.)
-        let head = |w: &String| w.split('-').next().unwrap_or_default().to_string();
+        // ("Bundang" where the campaign's address says "Bundang-gu", "Eimsbüttel" where it
+        // says "Hamburg-Eimsbüttel": a part of a hyphened word.)
+        let part = |w: &String| {
+            w.contains('-')
+                && w.split('-')
+                    .any(|p| p == said[0] || crate::text::stem(p) == said[0])
+        };
         !said.is_empty()
             && self.facts.list.iter().any(|f| {
                 !f.personal
                     && (f.stems.windows(said.len()).any(|w| w == &said[..])
-                        || (said.len() == 1 && f.stems.iter().any(|w| head(w) == said[0])))
+                        || (said.len() == 1 && f.stems.iter().any(part)))
             })
     }
 

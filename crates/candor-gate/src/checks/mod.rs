@@ -483,6 +483,9 @@ pub(crate) struct Checker<'a> {
     /// which runs first): its capitalized words are not names to ground (German capitalizes
     /// every noun, French and Dutch titles their offers).
     pub foreign: bool,
+    /// Capitalized runs are being matched to the facts only, not flagged (an email in
+    /// another language: see `capitalized`).
+    pub quiet_names: bool,
     /// South of the equator (seasons turn round), found on first use.
     pub southern: std::cell::OnceCell<bool>,
 }
@@ -519,6 +522,7 @@ impl<'a> Checker<'a> {
             implied_spans: Vec::new(),
             product_heads: std::cell::OnceCell::new(),
             foreign: false,
+            quiet_names: false,
             southern: std::cell::OnceCell::new(),
         }
     }
@@ -752,6 +756,14 @@ impl<'a> Checker<'a> {
             Kind::TemplateLeak | Kind::BannedPhrase | Kind::BrandVoice | Kind::Compliance
         );
         if start >= self.doc.footer_start && !judged_in_footer {
+            return;
+        }
+        if self.quiet_names
+            && matches!(
+                rule,
+                "grounding.capitalized" | "grounding.partial_match" | "grounding.numbered_name"
+            )
+        {
             return;
         }
         let end = end.max(start).min(self.doc.text.len());

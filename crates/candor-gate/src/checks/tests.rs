@@ -8064,3 +8064,30 @@ fn days_of_the_coming_week_and_membership_anniversaries() {
         fails_with(&r, &c, bad);
     }
 }
+
+/// In an email in another language capitalized words are matched to the record, not
+/// flagged: a Spanish email that names the dog of a person who did not consent to
+/// profiling uses their record; one that opens sentences with "Y" and "Además", or names
+/// the shop's own district, does not.
+#[test]
+fn names_from_the_record_in_other_languages_are_uses_of_it() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Fernanda","locale":"es-MX",
+        "attributes":{"dog_name":"Toby","neighbourhood":"El Refugio"},
+        "events":[{"type":"order","at":"2069-12-20","item":"Suéter tejido rojo"}],
+        "consent":{"profiling":false}}"#,
+    );
+    let c = json!({"now":"2070-01-15","brand":"Pelusa Sastrería Canina",
+        "address":"Calle Vergara Sur 24, El Refugio, Querétaro",
+        "offer":{"name":"Temporada de frío","discount_percent":20,"code":"FRIO20","ends":"2070-02-02"}});
+    passes_with(
+        &r,
+        &c,
+        "Subject: 20% en abrigos\n\n¡Hola, Fernanda!\n\nHasta el domingo 2 de febrero, nuestra Temporada de frío te da 20% de descuento con el código FRIO20. Y además la toma de medidas es gratis en nuestro taller de El Refugio.\n\nSaludos,\nPelusa Sastrería Canina",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Subject: 20% en abrigos\n\n¡Hola, Fernanda!\n\n¿Qué tal le queda a Toby el suéter? Hasta el domingo 2 de febrero, nuestra Temporada de frío te da 20% de descuento con el código FRIO20.\n\nSaludos,\nPelusa Sastrería Canina",
+    );
+}
