@@ -186,6 +186,16 @@ impl Checker<'_> {
         let start = self.doc.body_start.min(text.len());
         let end = self.doc.footer_start.min(text.len()).max(start);
         let mut found: Vec<(usize, usize)> = Vec::new();
+        // A note to the team or the proofreader, in any language, anywhere after the
+        // greeting (often below the footer): "Hinweis für die Redaktion: ...", "[Nota per il
+        // team marketing: ...]", "[Note pour la relecture : ...]".
+        let mut at = start;
+        for line in text[start..].split_inclusive('\n') {
+            if let Some(k) = addressed_note(line) {
+                found.push((at + k, at + line.trim_end().len()));
+            }
+            at += line.len();
+        }
         // Lines that open with a note's cue.
         let mut at = start;
         for line in text[start..end].split_inclusive('\n') {
@@ -523,11 +533,15 @@ impl Checker<'_> {
                     let upper_slot = inner.len() >= 3
                         && inner.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
                         && inner.contains('_');
+                    // ("[N.º DE HECTÁREAS]": capitals of any language, with an ordinal's
+                    // abbreviation.)
                     let upper_words = c == b'['
                         && words.len() >= 2
-                        && inner
-                            .chars()
-                            .all(|ch| ch.is_uppercase() || matches!(ch, ' ' | '_' | '-' | '/'));
+                        && inner.chars().filter(|ch| ch.is_uppercase()).count() >= 4
+                        && inner.chars().all(|ch| {
+                            ch.is_uppercase()
+                                || matches!(ch, ' ' | '_' | '-' | '/' | '.' | 'º' | 'ª')
+                        });
                     let upper_slot = upper_slot || upper_words;
                     shape_ok
                         && words.len() <= 5
@@ -704,4 +718,64 @@ impl Checker<'_> {
             _ => (0, 0),
         }
     }
+}
+
+/// Where a line opens a note to the people making the email, if it does: a word for a note,
+/// then at most six words naming its readers (the team, the editor, the proofreading), then
+/// a colon. Byte offset of the note in `line`.
+fn addressed_note(line: &str) -> Option<usize> {
+    const NOTE: [&str; 14] = [
+        "note",
+        "notes",
+        "nota",
+        "notas",
+        "notiz",
+        "hinweis",
+        "anmerkung",
+        "notitie",
+        "opmerking",
+        "uwaga",
+        "notering",
+        "anteckning",
+        "bemaerkning",
+        "merknad",
+    ];
+    const READERS: [&str; 22] = [
+        "team",
+        "equipe",
+        "equipo",
+        "redaktion",
+        "redazione",
+        "redactie",
+        "redaccion",
+        "relecture",
+        "revision",
+        "revisao",
+        "revisione",
+        "marketing",
+        "editor",
+        "editors",
+        "lektorat",
+        "korrektur",
+        "proofreader",
+        "proofreading",
+        "copywriter",
+        "interne",
+        "interna",
+        "intern",
+    ];
+    let trimmed = line.trim_start();
+    let lead = line.len() - trimmed.len();
+    let body = trimmed.trim_start_matches(['[', '(', '*', '-', '—', ' ']);
+    let colon = body.find(':')?;
+    let head = fold(&body[..colon]);
+    let words: Vec<&str> = head
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (words.len() >= 2
+        && words.len() <= 7
+        && NOTE.contains(&words[0])
+        && words[1..].iter().any(|w| READERS.contains(w)))
+    .then_some(lead)
 }

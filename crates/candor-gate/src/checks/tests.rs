@@ -8091,3 +8091,29 @@ fn names_from_the_record_in_other_languages_are_uses_of_it() {
         "Subject: 20% en abrigos\n\n¡Hola, Fernanda!\n\n¿Qué tal le queda a Toby el suéter? Hasta el domingo 2 de febrero, nuestra Temporada de frío te da 20% de descuento con el código FRIO20.\n\nSaludos,\nPelusa Sastrería Canina",
     );
 }
+
+/// The reader's own language: "Bentornato" and "als trouwe klant" to someone who only just
+/// signed up, "Beste klant" and "Szanowni Państwo" to someone whose name is known, a note to
+/// the marketing team below the footer, "[N.º DE HECTÁREAS]" left unfilled. The same emails
+/// without them pass.
+#[test]
+fn welcomes_back_loyalty_generic_greetings_notes_and_slots_in_other_languages() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Pietro","last_name":"Conti",
+        "events":[{"type":"signup","at":"2070-02-12"}],"consent":{"profiling":true}}"#,
+    );
+    let c = json!({"now":"2070-02-19","brand":"Fisarmoniche Zanella",
+        "offer":{"name":"Revisione di primavera","discount_percent":20,"code":"FISA20","ends":"2070-03-31"}});
+    let ok = "Ciao Pietro,\n\nfino al 31 marzo la Revisione di primavera costa il 20% in meno con il codice FISA20.\n\nA presto,\nFisarmoniche Zanella";
+    passes_with(&r, &c, ok);
+    for bad in [
+        "Bentornato Pietro,\n\nfino al 31 marzo la Revisione di primavera costa il 20% in meno con il codice FISA20.\n\nA presto,\nFisarmoniche Zanella",
+        "Ciao Pietro,\n\nals trouwe klant krijg je tot 31 maart 20% korting op de Revisione di primavera met FISA20.\n\nFisarmoniche Zanella",
+        "Beste klant,\n\ntot 31 maart krijg je 20% korting op de Revisione di primavera met FISA20.\n\nFisarmoniche Zanella",
+        "Szanowni Państwo,\n\ndo 31 marca Revisione di primavera jest tańsza o 20% z kodem FISA20.\n\nFisarmoniche Zanella",
+        "Ciao Pietro,\n\nfino al 31 marzo la Revisione di primavera costa il 20% in meno con il codice FISA20.\n\nA presto,\nFisarmoniche Zanella\n\n[Nota per il team marketing: ho usato il tu; verificate i posti prima dell'invio.]",
+        "Ciao Pietro,\n\nfino al 31 marzo la Revisione di primavera per la tua [N.º DE FISARMONICAS] costa il 20% in meno con il codice FISA20.\n\nA presto,\nFisarmoniche Zanella",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+}
