@@ -642,9 +642,11 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
                 // "Mamoriです": a Latin word and the kana or hanzi written onto it are two
                 // words.
                 let p = chars[j - 1].1;
+                // ("A4額装フィニッシュ写真": a figure and the kanji after it too.)
                 let script_change = !(d.is_ascii() && p.is_ascii())
-                    && d.is_alphabetic()
-                    && p.is_alphabetic()
+                    && d.is_alphanumeric()
+                    && p.is_alphanumeric()
+                    && (d.is_alphabetic() || p.is_alphabetic())
                     && is_caseless_letter(d) != is_caseless_letter(p);
                 if d.is_alphanumeric() && !script_change {
                     if !d.is_ascii_digit() {

@@ -403,7 +403,14 @@ impl Checker<'_> {
                                 "should we",
                             ]
                             .iter()
-                            .any(|ask| inner.contains(ask)))
+                            .any(|ask| {
+                                // (As words: "Schalencheck" asks nothing.)
+                                inner.match_indices(ask).any(|(k, _)| {
+                                    !inner[..k].ends_with(char::is_alphanumeric)
+                                        && !inner[k + ask.len()..]
+                                            .starts_with(char::is_alphanumeric)
+                                })
+                            }))
                 });
             let sending = [
                 "before this goes out",
@@ -618,6 +625,13 @@ impl Checker<'_> {
             .unwrap_or(0);
         let main_count = total[main];
         self.foreign = votes[main].0 >= 1 && self.rules.language_names[main] != "en";
+        // An email in Japanese, Chinese, Korean or Thai has no function words to count; its
+        // script says it is not English.
+        self.foreign |= self.doc.text[self.doc.body_start.min(self.doc.text.len())..]
+            .chars()
+            .filter(|&c| c.is_alphabetic() && crate::text::is_caseless_letter(c))
+            .nth(29)
+            .is_some();
         let wanted = ["language", "locale", "lang"].iter().find_map(|k| {
             self.facts_context_str(k).and_then(|v| {
                 let code = fold(&v).chars().take(2).collect::<String>();

@@ -8117,3 +8117,28 @@ fn welcomes_back_loyalty_generic_greetings_notes_and_slots_in_other_languages() 
         fails_with(&r, &c, bad);
     }
 }
+
+/// Copy in the reader's language that is no fault: a Dutch sentence with "in" and "of" in
+/// it, "(Schalencheck, Innenschuh thermoformen)" (a word holding "check" asks nothing),
+/// opening hours "Lun 15:30–19:30 · Mar–Sab", an "Ayurvedic reset", and a Japanese email
+/// naming its staff in Latin letters. A stranger's name in an English email is still caught.
+#[test]
+fn dutch_german_italian_and_japanese_copy_that_is_no_fault() {
+    let r =
+        person(r#"{"id":"1","email":"a@example.com","first_name":"Rohan","last_name":"Mehta"}"#);
+    let c = json!({"now":"2069-10-02","brand":"Kerala House",
+        "offer":{"name":"Autumn reset","price_eur":290,"code":"KWEEK15","ends":"2069-10-31"}});
+    for ok in [
+        "Beste Rohan,\n\nHet Autumn reset kost 290 euro tot 31 oktober. Gebruik de code KWEEK15 in de webshop, of vermeld de actie in de winkel.\n\nKerala House",
+        "Hallo Rohan,\n\ndas Autumn reset ist da und kostet mit dem Code KWEEK15 nur 290 €. Das Grund-Bootfitting (Schalencheck, Innenschuh thermoformen) ist dabei gratis und wir freuen uns auf dich.\n\nKerala House\nLun 15:30–19:30 · Mar–Sab 9:00–12:30",
+        "Hi Rohan,\n\nA 7-day Ayurvedic reset: the Autumn reset is EUR 290 with KWEEK15 until 31 October.\n\nKerala House",
+        "ローハン様\n\nいつもありがとうございます。秋のリセットプログラムは10月31日まで、コードKWEEK15で290ユーロです。担当のMichiko Kitamuraが、A4額装のご案内とあわせて、ご予約を心よりお待ちしております。どうぞよろしくお願いいたします。\n\nKerala House",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    fails_with(
+        &r,
+        &c,
+        "Hi Rohan,\n\nThe Autumn reset is EUR 290 with KWEEK15 until 31 October, and Michiko Kitamura will look after you again.\n\nKerala House",
+    );
+}

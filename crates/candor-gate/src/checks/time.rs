@@ -2162,7 +2162,16 @@ impl Checker<'_> {
                         v.filter(|v| (1.0..=31.0).contains(v) && v.fract() == 0.0)
                             .map(|v| (v as u8, d.end))
                     });
+                // ("Lun 15:30–19:30 · Mar–Sab": a day and a month with a separator between
+                // are no date.)
                 let day_before = self.doc.word_before(wi, 1).and_then(|d| {
+                    let gap = self.doc.text.get(d.end..t.start).unwrap_or_default();
+                    if !gap
+                        .chars()
+                        .all(|c| c.is_whitespace() || matches!(c, '.' | ',' | '-'))
+                    {
+                        return None;
+                    }
                     let v = if d.kind == TokKind::Num {
                         parse_num(&d.norm)
                     } else {
