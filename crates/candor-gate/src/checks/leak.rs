@@ -670,11 +670,47 @@ impl Checker<'_> {
             let code = fold(l.split(['-', '_']).next().unwrap_or_default());
             self.rules.language_names.iter().position(|n| *n == code)
         });
+        // The signature ("Het bestuur van CV De Kiekendieven") names the sender in the
+        // sender's own words.
+        // (The signature: a short line among the last two of the body.)
+        let text = self.doc.text;
+        let body_end = self.doc.footer_start.min(text.len());
+        let last_lines: Vec<(usize, &str)> = text[..body_end]
+            .lines()
+            .scan(0usize, |at, l| {
+                let s = *at;
+                *at += l.len() + 1;
+                Some((s, l))
+            })
+            .filter(|(_, l)| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .take(2)
+            .collect();
+        let signed: Vec<bool> = (0..per_sent.len())
+            .map(|si| {
+                self.doc.sent_range.get(si).is_some_and(|&(ts, _)| {
+                    let start = self.doc.toks[ts].start;
+                    start >= self.doc.body_start
+                        && last_lines.iter().any(|&(ls, l)| {
+                            (ls..ls + l.len()).contains(&start)
+                                && l.split_whitespace().count() <= 8
+                                && !l.contains(['.', '!', '?'])
+                        })
+                })
+            })
+            .collect();
+        let signed = |si: usize| signed[si];
         let own_lines = per_sent
             .iter()
-            .filter(|c| own.is_some() && odd(c) == own)
+            .enumerate()
+            .filter(|&(si, c)| own.is_some() && odd(c) == own && !signed(si))
             .count();
         for (si, counts) in per_sent.iter().enumerate() {
+            if signed(si) {
+                continue;
+            }
             let (l, c) = argmax(counts);
             if l != expected && c >= 3 && counts.get(expected) == Some(&0) {
                 if own == Some(l) && own_lines == 1 {

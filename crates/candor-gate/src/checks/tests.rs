@@ -8142,3 +8142,32 @@ fn dutch_german_italian_and_japanese_copy_that_is_no_fault() {
         "Hi Rohan,\n\nThe Autumn reset is EUR 290 with KWEEK15 until 31 October, and Michiko Kitamura will look after you again.\n\nKerala House",
     );
 }
+
+/// An English email to a Dutch reader may carry a Dutch subject and a Dutch signature; a
+/// Dutch sentence in its body as well is a slip. An email in Afrikaans is Afrikaans, not
+/// Polish or Dutch with slips in it.
+#[test]
+fn signatures_in_the_readers_language_and_afrikaans_copy() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Sanne","locale":"nl-NL"}"#);
+    let c = json!({"now":"2068-01-11","brand":"Carnavalsvereniging De Kiekendieven",
+        "offer":{"name":"Carnavalspas","price_eur":33,"code":"KIEKEN11","ends":"2068-02-11"},
+        "event":{"name":"Pronkzitting","date":"2068-01-28"}});
+    passes_with(
+        &r,
+        &c,
+        "Subject: Pronkzitting op 28 januari, en de Carnavalspas voor €33\n\nHi Sanne,\n\nThe Carnavalspas is €33 with code KIEKEN11 if you order by 11 February.\n\nHoudoe!\nHet bestuur van CV De Kiekendieven",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Subject: Pronkzitting op 28 januari, en de Carnavalspas voor €33\n\nHi Sanne,\n\nThe Carnavalspas is €33 with code KIEKEN11 if you order by 11 February. Het is de leukste pas van het jaar en je krijgt er veel voor.\n\nHoudoe!\nHet bestuur van CV De Kiekendieven",
+    );
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Pieter","locale":"af-ZA"}"#);
+    let c = json!({"now":"2068-04-02","brand":"Skip & Klaar","language":"af",
+        "offer":{"name":"Skoonmaak","discount_zar":400,"code":"CLEAROUT","ends":"2068-04-30"}});
+    passes_with(
+        &r,
+        &c,
+        "Subject: R400 af op ons skips\n\nHallo Pieter,\n\nTot 30 April kry jy R400 af op ons skips met die kode CLEAROUT. Ons lewer die skip by jou huis af en ons haal dit weer op wanneer jy klaar is.\n\nBaie dankie,\nSkip & Klaar",
+    );
+}
