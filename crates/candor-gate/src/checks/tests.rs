@@ -8171,3 +8171,43 @@ fn signatures_in_the_readers_language_and_afrikaans_copy() {
         "Subject: R400 af op ons skips\n\nHallo Pieter,\n\nTot 30 April kry jy R400 af op ons skips met die kode CLEAROUT. Ons lewer die skip by jou huis af en ons haal dit weer op wanneer jy klaar is.\n\nBaie dankie,\nSkip & Klaar",
     );
 }
+
+/// A cart or a page viewed, said in the reader's language ("noch in deinem Warenkorb",
+/// "hai guardato"), is a use of the record: a consent violation for someone who refused
+/// profiling, and a claim the record must hold for anyone else. "Your continued custom"
+/// claims a history too.
+#[test]
+fn carts_views_and_custom_in_other_languages() {
+    let refused = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Matteo","locale":"de-CH",
+        "events":[{"type":"cart_abandoned","at":"2070-02-14","item":"Aare C# Pygmy 10"}],
+        "consent":{"profiling":false}}"#,
+    );
+    let fresh = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Lucas",
+        "events":[{"type":"signup","at":"2070-02-10"}]}"#,
+    );
+    let c = json!({"now":"2070-02-19","brand":"Klangschmiede Aare",
+        "offer":{"name":"Frühlingsklang","discount_percent":10,"code":"KLANG10","ends":"2070-03-15",
+            "examples":{"Aare C# Pygmy 10":2150}}});
+    passes_with(
+        &refused,
+        &c,
+        "Hoi Matteo\n\nBis zum 15. März bekommst du mit dem Code KLANG10 10 % auf alle Handpans, auch auf den Aare C# Pygmy 10. Das ist ein gutes Angebot und wir freuen uns auf dich.\n\nKlangschmiede Aare",
+    );
+    fails_with(
+        &refused,
+        &c,
+        "Hoi Matteo\n\nDer Aare C# Pygmy 10 liegt noch in deinem Warenkorb: bis 15. März bekommst du mit dem Code KLANG10 10 % darauf.\n\nKlangschmiede Aare",
+    );
+    fails_with(
+        &fresh,
+        &c,
+        "Hi Lucas,\n\nThank you for your continued custom. KLANG10 takes 10% off until 15 March.\n\nKlangschmiede Aare",
+    );
+    fails_with(
+        &fresh,
+        &c,
+        "Ciao Lucas,\n\nhai guardato il nostro Aare C# Pygmy 10: con KLANG10 costa il 10% in meno fino al 15 marzo.\n\nKlangschmiede Aare",
+    );
+}
