@@ -214,11 +214,18 @@ fn fixture_set_meets_the_bar() {
 /// mostly in the customer's own language (Polish, Italian, Portuguese, Spanish, French,
 /// Dutch, German, Swedish, Japanese), came in at recall 0.27, 0.20, 0.47, 0.60, 0.40, 0.53,
 /// 0.27, 0.33 and false alarms 0.00, 0.27, 0.20, 0.20, 0.27, 0.20, 0.20, 0.40: all the sets
-/// then scored 0.6991 and 0.114.)
+/// then scored 0.6991 and 0.114; with names from the record matched in every language, and
+/// welcomes back, loyalty, generic greetings, notes to the team, carts and pages viewed in the
+/// reader's language, 0.7045 and 0.110. Sets il to is, eight more written blind against
+/// c698a62 from the same brief (bakeries, building trades, children's activities, sports,
+/// beauty, cultural venues, hobby retail, transport), came in at recall 0.67, 0.60, 0.40,
+/// 0.53, 0.40, 0.60, 0.33, 0.47 and false alarms 0.33, 0.27, 0.20, 0.00, 0.13, 0.13, 0.07,
+/// 0.20 (60/120 and 20/120, against 46/120 and 26/120 for id to ik): all the sets then
+/// scored 0.6984 and 0.112.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 7860, "{}", cases.len());
+    assert!(cases.len() >= 8100, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -229,8 +236,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.699, "recall {recall}");
-    assert!(fa <= 0.114, "false-alarm rate {fa}");
+    assert!(recall >= 0.698, "recall {recall}");
+    assert!(fa <= 0.112, "false-alarm rate {fa}");
 }
 
 #[test]
