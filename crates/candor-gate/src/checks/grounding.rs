@@ -790,6 +790,17 @@ impl Checker<'_> {
     }
 
     fn judge_run(&mut self, first: usize, last: usize) {
+        // "R 2,760", "Rs 1,450", "Kr 395": a currency written before its amount.
+        if matches!(
+            self.doc.toks[self.doc.words[first]].norm.as_str(),
+            "r" | "rs" | "kr" | "rp" | "zl" | "ft" | "kc" | "lei"
+        ) && self
+            .doc
+            .word_after(first, 1)
+            .is_some_and(|n| n.kind == crate::text::TokKind::Num)
+        {
+            return;
+        }
         if self.numbered_name(first, last) {
             return;
         }

@@ -8211,3 +8211,32 @@ fn carts_views_and_custom_in_other_languages() {
         "Ciao Lucas,\n\nhai guardato il nostro Aare C# Pygmy 10: con KLANG10 costa il 10% in meno fino al 15 marzo.\n\nKlangschmiede Aare",
     );
 }
+
+/// Records kept in the business's own language ("vista_pagina", "pedido"), a currency
+/// before its amount with a space ("R 2,760") and a Filipino sign-off ("Ingat!").
+#[test]
+fn event_types_in_other_languages_spaced_currencies_and_filipino_sign_offs() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Martina","locale":"es-AR",
+        "events":[{"type":"vista_pagina","at":"2070-06-03","pagina":"Caja Mixta x12"}],
+        "consent":{"profiling":true}}"#,
+    );
+    let c = json!({"now":"2070-06-04","brand":"Alfajores Güemes",
+        "offer":{"name":"Promo Invierno","discount_percent":15,"code":"INVIERNO15","ends":"2070-06-30",
+            "price_zar":2760}});
+    for ok in [
+        "¡Hola, Martina!\n\nAyer estuviste mirando la Caja Mixta x12, y con el código INVIERNO15 tenés 15% off hasta el 30 de junio.\n\nAlfajores Güemes",
+        "Hi Martina,\n\nThe service is R 2,760 with INVIERNO15 until 30 June.\n\nIngat!\nAlfajores Güemes",
+    ] {
+        passes_with(&r, &c, ok);
+    }
+    let fresh = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Martina",
+        "events":[{"type":"pedido","at":"2070-05-24","producto":"Caja Maicena x12"}]}"#,
+    );
+    fails_with(
+        &fresh,
+        &c,
+        "¡Hola, Martina!\n\nAyer estuviste mirando la Caja Mixta x12, y con el código INVIERNO15 tenés 15% off hasta el 30 de junio.\n\nAlfajores Güemes",
+    );
+}
