@@ -790,7 +790,8 @@ fn addressed_note(line: &str) -> Option<usize> {
         "bemaerkning",
         "merknad",
     ];
-    const READERS: [&str; 22] = [
+    const READERS: [&str; 23] = [
+        "crm",
         "team",
         "equipe",
         "equipo",

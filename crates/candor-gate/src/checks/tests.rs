@@ -8240,3 +8240,30 @@ fn event_types_in_other_languages_spaced_currencies_and_filipino_sign_offs() {
         "¡Hola, Martina!\n\nAyer estuviste mirando la Caja Mixta x12, y con el código INVIERNO15 tenés 15% off hasta el 30 de junio.\n\nAlfajores Güemes",
     );
 }
+
+/// More of the reader's language: "hola de nuevo" and "wieder an Bord" to a new sign-up,
+/// "Estimado visitante" to a known name, "[자녀 이름]" left unfilled, a bracketed note to the
+/// CRM. The same email without them passes.
+#[test]
+fn returns_visitors_korean_slots_and_crm_notes() {
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lucas",
+        "events":[{"type":"signup","at":"2070-06-01"}],"consent":{"profiling":true}}"#,
+    );
+    let c = json!({"now":"2070-06-04","brand":"Luminaria","language":"es",
+        "offer":{"name":"Pase de invierno","discount_percent":15,"code":"INVIERNO15","ends":"2070-06-30"}});
+    passes_with(
+        &r,
+        &c,
+        "¡Hola, Lucas!\n\nCon el código INVIERNO15 tenés 15% en el Pase de invierno hasta el 30 de junio.\n\nLuminaria",
+    );
+    for bad in [
+        "¡Hola de nuevo, Lucas!\n\nCon el código INVIERNO15 tenés 15% en el Pase de invierno hasta el 30 de junio.\n\nLuminaria",
+        "Hallo Lucas,\n\nschön, dich wieder an Bord zu haben: mit INVIERNO15 gibt es 15% auf den Pase de invierno bis 30. Juni.\n\nLuminaria",
+        "Estimado visitante:\n\nCon el código INVIERNO15 tenés 15% en el Pase de invierno hasta el 30 de junio.\n\nLuminaria",
+        "¡Hola, Lucas!\n\nCon el código INVIERNO15 tenés 15% en el Pase de invierno para [자녀 이름] hasta el 30 de junio.\n\nLuminaria",
+        "¡Hola, Lucas!\n\nCon el código INVIERNO15 tenés 15% en el Pase de invierno hasta el 30 de junio.\n\n[NOTA PER IL CRM: sostituire il paragrafo sopra prima dell'invio.]\n\nLuminaria",
+    ] {
+        fails_with(&r, &c, bad);
+    }
+}
