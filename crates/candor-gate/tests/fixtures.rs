@@ -221,7 +221,9 @@ fn fixture_set_meets_the_bar() {
 /// beauty, cultural venues, hobby retail, transport), came in at recall 0.67, 0.60, 0.40,
 /// 0.53, 0.40, 0.60, 0.33, 0.47 and false alarms 0.33, 0.27, 0.20, 0.00, 0.13, 0.13, 0.07,
 /// 0.20 (60/120 and 20/120, against 46/120 and 26/120 for id to ik): all the sets then
-/// scored 0.6984 and 0.112.)
+/// scored 0.6984 and 0.112; with event types in the business's language, currencies before
+/// a spaced amount, and more returns, visitors, name slots and notes in the reader's
+/// language, 0.6997 and 0.111.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -236,8 +238,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.698, "recall {recall}");
-    assert!(fa <= 0.112, "false-alarm rate {fa}");
+    assert!(recall >= 0.699, "recall {recall}");
+    assert!(fa <= 0.111, "false-alarm rate {fa}");
 }
 
 #[test]
