@@ -675,19 +675,17 @@ impl Checker<'_> {
         // (The signature: a short line among the last two of the body.)
         let text = self.doc.text;
         let body_end = self.doc.footer_start.min(text.len());
-        let last_lines: Vec<(usize, &str)> = text[..body_end]
-            .lines()
+        // (Offsets counted from the lines as written, "\r\n" or "\n".)
+        let mut last_lines: Vec<(usize, &str)> = text[..body_end]
+            .split_inclusive('\n')
             .scan(0usize, |at, l| {
                 let s = *at;
-                *at += l.len() + 1;
-                Some((s, l))
+                *at += l.len();
+                Some((s, l.trim_end()))
             })
             .filter(|(_, l)| !l.trim().is_empty())
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .take(2)
             .collect();
+        last_lines.drain(..last_lines.len().saturating_sub(2));
         let signed: Vec<bool> = (0..per_sent.len())
             .map(|si| {
                 self.doc.sent_range.get(si).is_some_and(|&(ts, _)| {
