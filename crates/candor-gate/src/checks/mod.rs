@@ -480,8 +480,9 @@ pub(crate) struct Checker<'a> {
     /// found on first use.
     pub product_heads: std::cell::OnceCell<Vec<String>>,
     /// The email is written in a language other than English (found by the language check,
-    /// which runs first): its capitalized words are not names to ground (German capitalizes
-    /// every noun, French and Dutch titles their offers).
+    /// which runs first): its capitalized words are matched to the record but never flagged
+    /// as unknown names (German capitalizes every noun, French and Dutch title their
+    /// offers).
     pub foreign: bool,
     /// Capitalized runs are being matched to the facts only, not flagged (an email in
     /// another language: see `capitalized`).
