@@ -1277,7 +1277,8 @@ impl Checker<'_> {
             // "74 120 km": a group of three digits after a space continues the number before.
             let toks = &self.doc.toks;
             let group = |a: &crate::text::Tok, b: &crate::text::Tok| {
-                b.kind == TokKind::Num
+                a.kind == TokKind::Num
+                    && b.kind == TokKind::Num
                     && b.norm.len() == 3
                     && b.norm.bytes().all(|c| c.is_ascii_digit())
                     && b.start == a.end + 1

@@ -5237,6 +5237,8 @@ fn measures_by_a_keys_unit_and_quantities_of_a_named_item() {
     for body in [
         "Hi Seun,\n\nThe heat pump sizing calculator suggested a 9 kW unit for your house.\n\nThermwell",
         "Hi Seun,\n\nYou picked up three Boreal A5 dot-grid notebooks this month.\n\nThermwell",
+        // A figure of three digits after a word is a number of its own, not the tail of one.
+        "Hi Seun,\n\nYour odometer read 741 km at your last visit.\n\nThermwell",
     ] {
         let rep = check(body);
         assert!(
