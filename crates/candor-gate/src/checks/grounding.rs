@@ -3238,3 +3238,181 @@ fn demonym_bases(word: &str) -> Vec<String> {
     out.retain(|b| b.len() >= 3);
     out
 }
+
+/// A fact's path with its list indices dropped: `outlets[1]` and `outlets[0]` are entries
+/// of one list, `events[3].room` and `events[0].room` the same field of two events.
+fn list_path(path: &str) -> Option<String> {
+    if !path.contains('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+impl Checker<'_> {
+    /// "the Rosewood Nude manicure Suriani did for you at our Holland Village outlet on the
+    /// 6th", when that appointment was at Tiong Bahru: a clause tied to one of the person's
+    /// events by a fact of it names, in place of one of that event's values, a neighbour of
+    /// it: another entry of the campaign's list the value is in (the other outlet), or the
+    /// same field of another of their events (an earlier stay's room). A model's wrong fact
+    /// is most often such a neighbour.
+    pub(super) fn swapped_values(&mut self) {
+        // Future and offer talk names other places freely: "our new Westgate clinic".
+        const ELSEWHERE: [&str; 22] = [
+            "new", "now", "next", "open", "opens", "opening", "will", "soon", "also", "try", "why",
+            "could", "would", "if", "instead", "only", "launch", "launches", "this", "upgrade",
+            "from", "than",
+        ];
+        // (Not in other languages, where every noun may be capitalized.)
+        if self.quiet_names
+            || self
+                .used
+                .iter()
+                .all(|&(f, _, _)| self.facts.list[f].event.is_none())
+        {
+            return;
+        }
+        let list = &self.facts.list;
+        let mut flags: Vec<(usize, usize, String)> = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.start >= self.doc.footer_start
+                || !t.is_word()
+                || t.norm.len() < 3
+                || !t.cap
+                || self.is_common(&t.norm)
+            {
+                continue;
+            }
+            let st = stem(&t.norm);
+            let fs = self.facts_for_stem(&st);
+            if fs.is_empty() {
+                continue;
+            }
+            let (cs, ce) = self.doc.clause(ti);
+            let (bs, be) = (self.doc.toks[cs].start, self.doc.toks[ce - 1].end);
+            // The events the clause is tied to by another of their facts.
+            // (event, tied by a fact other than its date)
+            let mut events: Vec<(usize, bool)> = self
+                .used
+                .iter()
+                .filter(|&&(_, s, e)| s >= bs && e <= be && !(s <= t.start && e >= t.end))
+                .filter_map(|&(f, _, _)| list[f].event.map(|e| (e, list[f].date.is_none())))
+                .collect();
+            events.sort_unstable();
+            events.dedup_by(|a, b| {
+                a.0 == b.0 && {
+                    b.1 |= a.1;
+                    true
+                }
+            });
+            // The word is a value of one of those events.
+            if events.is_empty()
+                || fs
+                    .iter()
+                    .any(|&f| events.iter().any(|&(e, _)| list[f].event == Some(e)))
+            {
+                continue;
+            }
+            let on_record = fs.iter().any(|&f| list[f].personal);
+            let clause = &self.doc.toks[cs..ce];
+            if clause.iter().any(|x| ELSEWHERE.contains(&x.norm.as_str())) || self.in_hedge(wi) {
+                continue;
+            }
+            let said = |a: &crate::facts::Fact| {
+                a.stems.iter().any(|s| {
+                    clause
+                        .iter()
+                        .any(|x| x.is_word() && !self.is_common(&x.norm) && stem(&x.norm) == *s)
+                })
+            };
+            'events: for &(e, by_value) in &events {
+                for &bi in &fs {
+                    let b = &list[bi];
+                    let Some(bp) = list_path(&b.path) else {
+                        continue;
+                    };
+                    // The event's value in the neighbour's place.
+                    // Another of their events' value, when a value of this one (not
+                    // only a date) ties the sentence to it; the campaign's, when the word
+                    // is nowhere in the record.
+                    let a = if b.personal {
+                        b.event.filter(|_| by_value).and_then(|_| {
+                            list.iter().find(|a| {
+                                a.event == Some(e)
+                                    && a.key == b.key
+                                    && !a.stems.is_empty()
+                                    && a.stems.iter().all(|s| !b.stems.contains(s))
+                            })
+                        })
+                    } else if on_record {
+                        None
+                    } else {
+                        list.iter().find(|a| {
+                            a.personal
+                                && a.event == Some(e)
+                                && a.date.is_none()
+                                && !a.stems.is_empty()
+                                && a.stems.iter().all(|s| !b.stems.contains(s))
+                                && list.iter().any(|c| {
+                                    !c.personal
+                                        && c.path != b.path
+                                        && list_path(&c.path).as_deref() == Some(bp.as_str())
+                                        && a.stems.iter().all(|s| c.stems.contains(s))
+                                        && !c.stems.contains(&st)
+                                })
+                        })
+                    };
+                    let Some(a) = a else { continue };
+                    if said(a) {
+                        continue;
+                    }
+                    // "Holland Village": one finding for the name's words.
+                    if let Some(last) = flags.last_mut() {
+                        if wi > 0
+                            && self.doc.adjacent(wi - 1)
+                            && last.1 == self.doc.toks[self.doc.words[wi - 1]].end
+                        {
+                            last.1 = t.end;
+                            let text = &self.doc.text[last.0..last.1];
+                            last.2 = format!(
+                                "`{text}` in a sentence about one of the person's events, whose `{}` is another value",
+                                a.path
+                            );
+                            break 'events;
+                        }
+                    }
+                    let text = &self.doc.text[t.start..t.end];
+                    flags.push((
+                        t.start,
+                        t.end,
+                        format!(
+                            "`{text}` in a sentence about one of the person's events, whose `{}` is another value",
+                            a.path
+                        ),
+                    ));
+                    break 'events;
+                }
+            }
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.swapped");
+        }
+    }
+}

@@ -552,6 +552,7 @@ impl<'a> Checker<'a> {
         self.times();
         self.weekday_dates();
         self.event_days();
+        self.swapped_values();
         self.lint();
         self.consent();
         self.sensitive();

@@ -8269,3 +8269,56 @@ fn returns_visitors_korean_slots_and_crm_notes() {
         fails_with(&r, &c, bad);
     }
 }
+
+/// A sentence tied to one of the person's events by a value of it names a neighbour of
+/// another of its values: the campaign's other outlet, or the room of an earlier stay.
+#[test]
+fn a_neighbouring_value_in_a_sentence_about_an_event_is_a_wrong_fact() {
+    let c = json!({"now":"2037-06-17","brand":"Lacquer & Lotus","outlets":["Tiong Bahru","Holland Village"],
+        "offer":{"name":"Gel Duo","price_sgd":88,"code":"GELDUO"}});
+    let r = person(
+        r#"{"id":"1","email":"w@example.com","first_name":"Wei Ling","consent":{"profiling":true},
+        "events":[{"type":"appointment","at":"2037-06-06","outlet":"Tiong Bahru","technician":"Suriani","shade":"Rosewood Nude"}]}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Wei Ling,\n\nWe hope you're still loving the Rosewood Nude manicure Suriani did for you at our Tiong Bahru outlet. The Gel Duo is S$88 with GELDUO.\n\nLacquer & Lotus",
+    );
+    // Another outlet named as news, not as where the appointment was.
+    passes_with(
+        &r,
+        &c,
+        "Hi Wei Ling,\n\nSuriani is now also taking bookings at our Holland Village outlet. The Gel Duo is S$88 with GELDUO.\n\nLacquer & Lotus",
+    );
+    let rep = check_with(
+        &r,
+        c.clone(),
+        "Hi Wei Ling,\n\nWe hope you're still loving the Rosewood Nude manicure Suriani did for you at our Holland Village outlet. The Gel Duo is S$88 with GELDUO.\n\nLacquer & Lotus",
+    );
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.rule == "grounding.swapped" && f.text == "Holland Village"),
+        "{:?}",
+        kinds(&rep)
+    );
+
+    // The same field of another of their events: the room of the earlier stay.
+    let c = json!({"now":"2027-11-20","brand":"Casa Almendro","offer":{"name":"Winter Direct","percent":15}});
+    let r = person(
+        r#"{"id":"2","email":"s@example.com","first_name":"Siobhan","consent":{"profiling":true},
+        "events":[{"type":"stay","at":"2027-10-17","room":"Patio Suite","guests":2,"host":"Ines"},
+                  {"type":"stay","at":"2026-04-05","room":"Deluxe Double","guests":2}]}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Siobhan,\n\nInes still talks about your October stay in the Patio Suite. Winter Direct takes 15% off.\n\nCasa Almendro",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Hi Siobhan,\n\nInes still talks about your October stay in the Deluxe Double. Winter Direct takes 15% off.\n\nCasa Almendro",
+    );
+}
