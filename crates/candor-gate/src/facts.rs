@@ -1261,6 +1261,11 @@ impl<'a> Facts<'a> {
                         // label's own figures are the campaign's too.
                         if ck.bytes().any(|b| b.is_ascii_digit()) {
                             self.push_text_numbers(&cpath, ck, ck, true);
+                            // "Buttercream Flowers (Saturday, 2071-07-18)": a label's date
+                            // is the campaign's too.
+                            for d in embedded_dates(ck) {
+                                self.push_date(&cpath, false, d, None, ck);
+                            }
                         }
                     }
                     let valued = matches!(ck.as_str(), "value" | "amount" | "off");

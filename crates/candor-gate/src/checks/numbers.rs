@@ -2150,6 +2150,15 @@ impl Checker<'_> {
                                             "offer" | "deal" | "promotion" | "discount" | "sale"
                                         )
                                     }))
+                                // "... upgrades are at normal prices".
+                                || (matches!(toks[k].norm.as_str(), "are" | "is" | "stay" | "stays")
+                                    && toks[k + 1].norm == "at"
+                                    && toks.get(k + 2).is_some_and(|x| {
+                                        matches!(
+                                            x.norm.as_str(),
+                                            "normal" | "full" | "regular" | "standard" | "usual"
+                                        )
+                                    }))
                                 || (matches!(toks[k].norm.as_str(), "charged" | "priced" | "billed")
                                     && toks[k + 1].norm == "as"
                                     && toks
@@ -2236,6 +2245,8 @@ impl Checker<'_> {
                             "isn't",
                             // "Potting mix has its own deal".
                             "own",
+                            // "keeping your existing brass handles".
+                            "existing",
                         ],
                     );
                 // "The bundle includes gutter cleaning" offers it; "your Flex plan includes 2
@@ -2266,9 +2277,35 @@ impl Checker<'_> {
                         ti,
                         &[
                             "%", "works", "applies", "counts", "count", "included", "eligible",
-                            "too", "also",
                         ],
                     )
+                    // "We also saw you looking at accommodation near Prospecton": "also"
+                    // in a sentence about what the person did.
+                    // (Unless the next sentence brings the offer to it: "I saw you were
+                    // looking at patio heaters too. Good news: they're covered by the 20%".)
+                    || (self.clause_has(ti, &["too", "also"])
+                        && ((!self.clause_in_past(ti)
+                            && !self.clause_has(ti, &["looking", "browsing", "viewed", "saw"]))
+                            || {
+                                let toks = &self.doc.toks;
+                                let next = || {
+                                    toks[ti..]
+                                        .iter()
+                                        .skip_while(|t| t.sent == sent)
+                                        .take_while(|t| t.sent == sent + 1)
+                                };
+                                next().any(|t| {
+                                    matches!(
+                                        t.norm.as_str(),
+                                        "covered" | "included" | "applies" | "eligible" | "discounted"
+                                    )
+                                }) && !next().any(|t| {
+                                    matches!(
+                                        t.norm.as_str(),
+                                        "not" | "no" | "isn't" | "aren't" | "doesn't" | "don't"
+                                    )
+                                })
+                            }))
                     || {
                         let (s, e) = self.doc.clause(ti);
                         self.doc.toks[s..e]
@@ -2335,6 +2372,9 @@ impl Checker<'_> {
                                 !f.personal
                                     && f.kind == crate::facts::FKind::Percent
                                     && f.path.starts_with(home)
+                                    // (Not the discount it "can't be combined with".)
+                                    && !f.key.contains("combin")
+                                    && !f.key.contains("stack")
                             })
                             .filter_map(|f| f.num)
                             .collect();
@@ -2350,15 +2390,29 @@ impl Checker<'_> {
                                 })
                         };
                         let toks = &self.doc.toks[cs..ce];
-                        toks.iter().enumerate().any(|(i, t)| {
-                            own_code(t.norm.as_str())
-                                || matches!(t.norm.as_str(), "too" | "same")
-                                || (t.kind == TokKind::Num
-                                    && toks.get(i + 1).is_some_and(|p| p.norm == "%")
-                                    && parse_num(&t.norm).is_some_and(|v| {
-                                        own_percents.iter().any(|p| (p - v).abs() < 0.005)
-                                    }))
-                        }) || self.sentence_has(ti, &["too", "same"])
+                        // "There's 10% off shop tools on the night too": another deal's
+                        // figure says whose the discount is, whatever "too" says.
+                        let percent = |i: usize, t: &crate::text::Tok| {
+                            (t.kind == TokKind::Num
+                                && toks.get(i + 1).is_some_and(|p| p.norm == "%"))
+                            .then(|| parse_num(&t.norm))
+                            .flatten()
+                        };
+                        let others_figure = toks.iter().enumerate().any(|(i, t)| {
+                            percent(i, t).is_some_and(|v| {
+                                !own_percents.iter().any(|p| (p - v).abs() < 0.005)
+                            })
+                        });
+                        !others_figure
+                            && (toks.iter().enumerate().any(|(i, t)| {
+                                own_code(t.norm.as_str())
+                                    || matches!(t.norm.as_str(), "too" | "same")
+                                    || (t.kind == TokKind::Num
+                                        && toks.get(i + 1).is_some_and(|p| p.norm == "%")
+                                        && parse_num(&t.norm).is_some_and(|v| {
+                                            own_percents.iter().any(|p| (p - v).abs() < 0.005)
+                                        }))
+                            }) || self.sentence_has(ti, &["too", "same"]))
                     }
                 };
                 if !denied && offered {

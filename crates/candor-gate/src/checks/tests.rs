@@ -8322,3 +8322,80 @@ fn a_neighbouring_value_in_a_sentence_about_an_event_is_a_wrong_fact() {
         "Hi Siobhan,\n\nInes still talks about your October stay in the Deluxe Double. Winter Direct takes 15% off.\n\nCasa Almendro",
     );
 }
+
+/// An item the offer excludes, named with another deal of the campaign ("10% off shop tools
+/// on the night" at the open evening), kept as it is ("your existing handles"), or looked at
+/// ("we also saw you looking at accommodation"), is not said to be in the offer.
+#[test]
+fn an_excluded_item_named_outside_the_offer() {
+    let c = json!({"now":"2071-06-24","brand":"Sugarloaf Cake School",
+        "offer":{"name":"Summer Saver","discount_percent":25,"code":"SUGAR25",
+            "excludes":"the kids' Saturday club, shop tools and kits, and accommodation",
+            "not_combinable_with":"the 10% multi-class booking discount"},
+        "event":{"name":"Summer Open Evening","date":"2071-07-02",
+            "details":"free; demonstration; 10% off shop tools on the night"}});
+    let r = person(
+        r#"{"id":"1","email":"o@example.com","first_name":"Seun","consent":{"profiling":true},
+        "events":[{"type":"web_visit","at":"2071-06-23","page":"accommodation"}]}"#,
+    );
+    for body in [
+        "Hi Seun,\n\nThe Summer Saver takes 25% off one class with SUGAR25. Come to our Summer Open Evening on 2 July: there's 10% off shop tools on the night too.\n\nSugarloaf",
+        "Hi Seun,\n\nThe Summer Saver takes 25% off one class with SUGAR25, and you keep your existing shop tools and kits.\n\nSugarloaf",
+        "Hi Seun,\n\nThe Summer Saver takes 25% off one class with SUGAR25. We also saw you looking at accommodation yesterday.\n\nSugarloaf",
+    ] {
+        passes_with(&r, &c, body);
+    }
+    for body in [
+        "Hi Seun,\n\nThe Summer Saver takes 25% off one class with SUGAR25, and 25% off shop tools too.\n\nSugarloaf",
+        "Hi Seun,\n\nThe Summer Saver takes 25% off one class with SUGAR25. I saw you looking at accommodation too. Good news: it's covered by the 25% as well.\n\nSugarloaf",
+    ] {
+        let rep = check_with(&r, c.clone(), body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "offer.scope"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
+
+/// A date in a label the campaign writes as a key ("Buttercream Flowers (Saturday,
+/// 2071-07-18)": 120) is the campaign's date.
+#[test]
+fn a_date_in_a_campaign_label_is_the_campaigns() {
+    let c = json!({"now":"2071-06-24","brand":"Sugarloaf Cake School",
+        "offer":{"name":"Summer Saver","discount_percent":25,"code":"SUGAR25","book_by":"2071-07-05",
+            "example_classes_gbp":{"Buttercream Flowers (Saturday, 2071-07-18)":120}}});
+    let r = person(r#"{"id":"1","email":"o@example.com","first_name":"Seun"}"#);
+    passes_with(
+        &r,
+        &c,
+        "Hi Seun,\n\nThe Summer Saver takes 25% off with SUGAR25: Buttercream Flowers runs on Saturday 18 July and is normally £120, so you'd pay £90. Book by 5 July.\n\nSugarloaf",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Hi Seun,\n\nThe Summer Saver takes 25% off with SUGAR25: Buttercream Flowers runs on Saturday 25 July and is normally £120, so you'd pay £90. Book by 5 July.\n\nSugarloaf",
+    );
+}
+
+/// "Weeks run Saturday to Saturday" is a changeover day, not a span of days; "Level 1, July
+/// intake" is no date; "Level 2 upgrades are at normal prices" leaves them out of the offer.
+#[test]
+fn changeover_days_numbered_levels_and_normal_prices() {
+    let c = json!({"now":"2071-06-24","brand":"Highline Access",
+        "offer":{"name":"Winter Level 1 Intake","price_zar":14500,"code":"WINTERL1","book_by":"2071-07-03",
+            "days":"Monday to Thursday","excludes":"Level 2 and Level 3 upgrade courses"}});
+    let r = person(r#"{"id":"1","email":"t@example.com","first_name":"Thabo"}"#);
+    for body in [
+        "Hi Thabo,\n\nOur Winter Level 1 Intake is R14,500 with WINTERL1, Monday to Thursday. Accommodation weeks run Saturday to Saturday. Book by 3 July.\n\nHighline Access",
+        "Hi Thabo,\n\nIRATA Level 1, July intake: R14,500 with WINTERL1. Book by 3 July.\n\nHighline Access",
+        "Hi Thabo,\n\nThe offer is for Level 1 only - Level 2 and 3 upgrades and our other courses are at normal prices. Use WINTERL1 by 3 July for R14,500.\n\nHighline Access",
+    ] {
+        passes_with(&r, &c, body);
+    }
+    fails_with(
+        &r,
+        &c,
+        "Hi Thabo,\n\nOur Winter Level 1 Intake is R14,500 with WINTERL1, Saturday to Sunday. Book by 3 July.\n\nHighline Access",
+    );
+}

@@ -1986,7 +1986,10 @@ impl Checker<'_> {
                             .doc
                             .word_after(wi, 1)
                             .is_some_and(|j| matches!(j.norm.as_str(), "and" | "or"));
-                        if let (Some(a), Some(b), false) = (first, last, sets.is_empty()) {
+                        // ("Weeks run Saturday to Saturday": a changeover day, not a span.)
+                        if let (Some(a), Some(b), false) =
+                            (first, last, sets.is_empty() || first == last)
+                        {
                             // "Monday to Wednesday" inside a Monday-to-Thursday offer says
                             // less, not something else.
                             let said = if or {
@@ -2163,12 +2166,13 @@ impl Checker<'_> {
                             .map(|v| (v as u8, d.end))
                     });
                 // ("Lun 15:30–19:30 · Mar–Sab": a day and a month with a separator between
-                // are no date.)
+                // are no date; nor "IRATA Level 1, July intake".)
                 let day_before = self.doc.word_before(wi, 1).and_then(|d| {
                     let gap = self.doc.text.get(d.end..t.start).unwrap_or_default();
                     if !gap
                         .chars()
                         .all(|c| c.is_whitespace() || matches!(c, '.' | ',' | '-'))
+                        || (gap.contains(',') && d.kind == TokKind::Num)
                     {
                         return None;
                     }
