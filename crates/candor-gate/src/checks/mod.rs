@@ -549,6 +549,7 @@ impl<'a> Checker<'a> {
         self.money_percent_codes();
         self.perks();
         self.offer_scope();
+        self.offer_stacking();
         self.times();
         self.weekday_dates();
         self.event_days();

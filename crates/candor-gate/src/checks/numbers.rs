@@ -3767,3 +3767,110 @@ fn times_token(w: &str) -> Option<f64> {
     }
     digits.parse::<f64>().ok()
 }
+
+impl Checker<'_> {
+    /// "your 10% alumni discount applies on top", "DESK15 stacks with your Bench Club
+    /// points", when the campaign says the offer does not combine with that deal: a sentence
+    /// that stacks the offer with a deal named in a `not_combinable_with` value.
+    pub(super) fn offer_stacking(&mut self) {
+        // The deals the offer does not combine with: the telling words of each.
+        let deals: Vec<(String, Vec<&str>)> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && !f.stems.is_empty())
+            .filter(|f| {
+                let k = f.key.as_str();
+                (k.contains("combin") || k.contains("stack"))
+                    && (k.contains("not") || k.contains("non") || k.starts_with("no_"))
+            })
+            .map(|f| {
+                let words: Vec<&str> = f
+                    .stems
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|w| {
+                        w.len() >= 3
+                            && !w.bytes().all(|b| b.is_ascii_digit())
+                            && !self.is_common_word(w)
+                            && !matches!(
+                                *w,
+                                "discount"
+                                    | "offer"
+                                    | "code"
+                                    | "codes"
+                                    | "rate"
+                                    | "other"
+                                    | "any"
+                                    | "promotion"
+                                    | "promo"
+                                    | "voucher"
+                                    | "deal"
+                            )
+                    })
+                    .collect();
+                (f.path.to_string(), words)
+            })
+            .filter(|(_, w)| !w.is_empty())
+            .collect();
+        if deals.is_empty() {
+            return;
+        }
+        const NO: [&str; 17] = [
+            "not", "no", "can't", "cannot", "isn't", "aren't", "doesn't", "don't", "won't",
+            "never", "instead", "either", "nor", "without", "rather", "replaces", "replace",
+        ];
+        let mut flags = Vec::new();
+        for &(ss, se) in &self.doc.sent_range {
+            let toks = &self.doc.toks[ss..se];
+            if toks
+                .first()
+                .is_some_and(|t| t.start >= self.doc.footer_start)
+            {
+                break;
+            }
+            // The cue: "stacks with", "combine it with", "on top".
+            let Some(ci) = toks.iter().enumerate().position(|(i, t)| {
+                let n = t.norm.as_str();
+                n.starts_with("stack")
+                    || n.starts_with("combin")
+                    || (n == "top" && i > 0 && toks[i - 1].norm == "on")
+            }) else {
+                continue;
+            };
+            if toks
+                .iter()
+                .any(|t| NO.contains(&t.norm.as_str()) || t.norm == "?")
+            {
+                continue;
+            }
+            let said: Vec<String> = toks
+                .iter()
+                .filter(|t| t.is_word())
+                .map(|t| stem(&t.norm))
+                .collect();
+            let Some((path, _)) = deals
+                .iter()
+                .find(|(_, words)| words.iter().any(|w| said.iter().any(|s| s == w)))
+            else {
+                continue;
+            };
+            let t = &toks[ci];
+            let s = if t.norm == "top" {
+                toks[ci - 1].start
+            } else {
+                t.start
+            };
+            flags.push((s, t.end, path.clone()));
+        }
+        for (s, e, path) in flags {
+            self.flag(
+                Kind::WrongOffer,
+                s,
+                e,
+                format!("adds the offer to a deal it does not combine with (`{path}`)"),
+                "offer.stacking",
+            );
+        }
+    }
+}

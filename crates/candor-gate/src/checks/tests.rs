@@ -8399,3 +8399,30 @@ fn changeover_days_numbered_levels_and_normal_prices() {
         "Hi Thabo,\n\nOur Winter Level 1 Intake is R14,500 with WINTERL1, Saturday to Sunday. Book by 3 July.\n\nHighline Access",
     );
 }
+
+/// An offer the campaign says does not combine with a deal, said to stack with it.
+#[test]
+fn an_offer_stacked_with_a_deal_it_does_not_combine_with() {
+    let c = json!({"now":"2071-08-31","brand":"Bench & Key",
+        "offer":{"name":"Desk Setup","percent":15,"code":"DESK15",
+            "not_combinable_with":"Bench Club point redemptions"}});
+    let r = person(r#"{"id":"1","email":"k@example.com","first_name":"Kai"}"#);
+    for body in [
+        "Hi Kai,\n\nDESK15 takes 15% off the bundle. It can't be combined with Bench Club point redemptions.\n\nBench & Key",
+        "Hi Kai,\n\nDESK15 takes 15% off the bundle, and it replaces your Bench Club points rather than stacking with them.\n\nBench & Key",
+        "Hi Kai,\n\nDESK15 takes 15% off the bundle, and the keycaps sit on top of the switches in the box.\n\nBench & Key",
+    ] {
+        passes_with(&r, &c, body);
+    }
+    for body in [
+        "Hi Kai,\n\nBetter still, DESK15 stacks with your Bench Club points, so you could take another $20 off.\n\nBench & Key",
+        "Hi Kai,\n\nDESK15 takes 15% off, and your Bench Club points come off on top.\n\nBench & Key",
+    ] {
+        let rep = check_with(&r, c.clone(), body);
+        assert!(
+            rep.findings.iter().any(|f| f.rule == "offer.stacking"),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
