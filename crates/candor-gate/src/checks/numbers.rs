@@ -3773,26 +3773,50 @@ impl Checker<'_> {
     /// points", when the campaign says the offer does not combine with that deal: a sentence
     /// that stacks the offer with a deal named in a `not_combinable_with` value.
     pub(super) fn offer_stacking(&mut self) {
-        // The deals the offer does not combine with: the telling words of each.
+        // A combination word in a campaign value, and the negation before it ("cannot be
+        // combined with", "niet te combineren met", "nicht kombinierbar mit").
+        let combo = |w: &str| {
+            w.starts_with("combin")
+                || w.starts_with("stack")
+                || w.starts_with("cumul")
+                || w.starts_with("kombin")
+        };
+        const NEG: [&str; 12] = [
+            "not", "cannot", "can't", "no", "non", "niet", "nicht", "kein", "pas", "nie", "never",
+            "won't",
+        ];
+        // The deals the offer does not combine with: the telling words of each (after the
+        // combination word in a value, or the whole value of a `not_combinable_with` key).
         let deals: Vec<(String, Vec<&str>)> = self
             .facts
             .list
             .iter()
             .filter(|f| !f.personal && !f.stems.is_empty())
-            .filter(|f| {
+            .filter_map(|f| {
                 let k = f.key.as_str();
-                (k.contains("combin") || k.contains("stack"))
-                    && (k.contains("not") || k.contains("non") || k.starts_with("no_"))
-            })
-            .map(|f| {
-                let words: Vec<&str> = f
-                    .stems
+                let keyed = (k.contains("combin") || k.contains("stack"))
+                    && (k.contains("not") || k.contains("non") || k.starts_with("no_"));
+                let words: &[String] = if keyed && !f.stems.iter().any(|w| combo(w)) {
+                    &f.stems
+                } else {
+                    let at = f.stems.iter().position(|w| combo(w))?;
+                    let negated = f.stems[at.saturating_sub(4)..at]
+                        .iter()
+                        .any(|w| NEG.contains(&w.as_str()))
+                        || (keyed && !f.stems[at..].iter().take(1).any(|w| w == "with"));
+                    if !negated {
+                        return None;
+                    }
+                    &f.stems[at + 1..(at + 10).min(f.stems.len())]
+                };
+                let words: Vec<&str> = words
                     .iter()
                     .map(String::as_str)
                     .filter(|w| {
                         w.len() >= 3
                             && !w.bytes().all(|b| b.is_ascii_digit())
                             && !self.is_common_word(w)
+                            && !NEG.contains(w)
                             && !matches!(
                                 *w,
                                 "discount"
@@ -3806,19 +3830,39 @@ impl Checker<'_> {
                                     | "promo"
                                     | "voucher"
                                     | "deal"
+                                    | "with"
+                                    | "the"
+                                    | "met"
+                                    | "mit"
+                                    | "avec"
+                                    | "con"
+                                    | "der"
+                                    | "den"
+                                    | "die"
+                                    | "het"
+                                    | "les"
+                                    | "del"
+                                    | "della"
+                                    | "better"
+                                    | "two"
+                                    | "appli"
+                                    | "applies"
+                                    | "same"
+                                    | "order"
                             )
                     })
                     .collect();
-                (f.path.to_string(), words)
+                (!words.is_empty()).then(|| (f.path.to_string(), words))
             })
-            .filter(|(_, w)| !w.is_empty())
             .collect();
         if deals.is_empty() {
             return;
         }
-        const NO: [&str; 17] = [
+        const NO: [&str; 30] = [
             "not", "no", "can't", "cannot", "isn't", "aren't", "doesn't", "don't", "won't",
             "never", "instead", "either", "nor", "without", "rather", "replaces", "replace",
+            "nicht", "kein", "keine", "niet", "geen", "pas", "non", "nie", "ni", "não", "nem",
+            "inte", "ikke",
         ];
         let mut flags = Vec::new();
         for &(ss, se) in &self.doc.sent_range {
@@ -3830,11 +3874,23 @@ impl Checker<'_> {
                 break;
             }
             // The cue: "stacks with", "combine it with", "on top".
+            // (Or, with a figure in the sentence, "a further 10%", "still comes off",
+            // "er nog bovenop".)
+            let figure = toks.iter().any(|t| t.kind == TokKind::Num);
             let Some(ci) = toks.iter().enumerate().position(|(i, t)| {
                 let n = t.norm.as_str();
-                n.starts_with("stack")
-                    || n.starts_with("combin")
+                // ("chimney stacks": a noun, unless it stacks with something.)
+                (combo(n)
+                    && (n != "stacks"
+                        || toks
+                            .get(i + 1)
+                            .is_some_and(|x| matches!(x.norm.as_str(), "with" | "on" | "onto"))))
                     || (n == "top" && i > 0 && toks[i - 1].norm == "on")
+                    || (figure
+                        && matches!(
+                            n,
+                            "further" | "bovenop" | "obendrauf" | "zusätzlich" | "additionally"
+                        ))
             }) else {
                 continue;
             };

@@ -8425,4 +8425,20 @@ fn an_offer_stacked_with_a_deal_it_does_not_combine_with() {
             kinds(&rep)
         );
     }
+    // The same said inside another value: "...; cannot be combined with the Rampart points".
+    let c = json!({"now":"2071-08-31","brand":"Bench & Key",
+        "offer":{"name":"Desk Setup","percent":15,"code":"DESK15",
+            "limit":"one per customer; cannot be combined with redeeming Rampart points"}});
+    passes_with(
+        &r,
+        &c,
+        "Hi Kai,\n\nDESK15 takes 15% off the bundle, one per customer. Rampart points can't be redeemed in the same order.\n\nBench & Key",
+    );
+    let body = "Hi Kai,\n\nDESK15 takes 15% off. PS: you can redeem your 410 Rampart points in the same order for a further 4.10 off.\n\nBench & Key";
+    let rep = check_with(&r, c.clone(), body);
+    assert!(
+        rep.findings.iter().any(|f| f.rule == "offer.stacking"),
+        "{body}\n{:?}",
+        kinds(&rep)
+    );
 }
