@@ -7927,7 +7927,7 @@ fn trips_suppers_follows_and_offers_named_by_what_they_are_on() {
     let r = person(
         r#"{"id":"1","email":"a@example.com","first_name":"Ken",
         "events":[{"type":"trip","at":"2067-09-17","trip":"tachiuo day trip","catch":11},
-                  {"type":"fish_fry","at":"2067-09-23","plates":2},
+                  {"type":"fish_fry","at":"2067-09-24","plates":2},
                   {"type":"line_friend_added","at":"2067-09-25"}]}"#,
     );
     let bare = person(r#"{"id":"1","email":"a@example.com","first_name":"Ken"}"#);
@@ -8440,5 +8440,56 @@ fn an_offer_stacked_with_a_deal_it_does_not_combine_with() {
         rep.findings.iter().any(|f| f.rule == "offer.stacking"),
         "{body}\n{:?}",
         kinds(&rep)
+    );
+}
+
+/// Seen from a Wednesday, "last Saturday" is four days back, not the Saturday before; said
+/// on a Tuesday, "last Monday" may still mean the week before's.
+#[test]
+fn last_weekday_is_the_latest_unless_it_was_a_day_or_two_ago() {
+    let c = json!({"now":"2065-10-28","brand":"Gyutto Cycles","offer":{"name":"Battery Swap","percent":10}});
+    let check = |at: &str, body: &str| {
+        let r = person(&format!(
+            r#"{{"id":"1","email":"r@example.com","first_name":"Ren","consent":{{"profiling":true}},"attributes":{{"bike":"Annys"}},
+            "events":[{{"type":"battery_check","at":"{at}","mechanic":"Kenji Sato","result_percent":58}}]}}"#
+        ));
+        check_with(&r, c.clone(), body)
+    };
+    let body = "Hi Ren,\n\nThanks for bringing your Annys in to Kenji Sato last Saturday. The Battery Swap takes 10% off.\n\nGyutto Cycles";
+    let ok = check("2065-10-24", body);
+    assert!(ok.passed(), "{:?}", kinds(&ok));
+    let rep = check("2065-10-17", body);
+    assert!(
+        rep.findings.iter().any(|f| f.kind == Kind::WrongTime),
+        "{:?}",
+        kinds(&rep)
+    );
+    // Now a Tuesday: the Monday before last is still "last Monday" to many.
+    let c2 = json!({"now":"2065-10-27","brand":"Gyutto Cycles","offer":{"name":"Battery Swap","percent":10}});
+    let r = person(
+        r#"{"id":"1","email":"r@example.com","first_name":"Ren","consent":{"profiling":true},"attributes":{"bike":"Annys"},
+        "events":[{"type":"battery_check","at":"2065-10-19","mechanic":"Kenji Sato","result_percent":58}]}"#,
+    );
+    passes_with(
+        &r,
+        &c2,
+        "Hi Ren,\n\nThanks for bringing your Annys in to Kenji Sato last Monday. The Battery Swap takes 10% off.\n\nGyutto Cycles",
+    );
+}
+
+/// The words of an event's type name it: "Daniel's search report reached you last
+/// Thursday" is the `search_report_sent` event, not Daniel's consultation a week before.
+#[test]
+fn an_events_type_words_name_it() {
+    let c = json!({"now":"2071-10-07","brand":"Harbourmark","offer":{"name":"Brand Starter Pack","price_nzd":690}});
+    let r = person(
+        r#"{"id":"1","email":"m@example.com","first_name":"Mere","consent":{"profiling":true},
+        "events":[{"type":"consultation","at":"2071-09-24","attorney":"Daniel Cho","topic":"new product name NIGHT SHIFT"},
+                  {"type":"search_report_sent","at":"2071-10-01","mark":"NIGHT SHIFT"}]}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Mere,\n\nDaniel's search report on NIGHT SHIFT reached you last Thursday. The Brand Starter Pack is NZD 690.\n\nHarbourmark",
     );
 }

@@ -330,7 +330,27 @@ impl Checker<'_> {
     /// The dates of the person's events the clause of token `ti` names by two words or more
     /// (the events named by the most words, if several).
     fn clause_event_dates(&self, ti: usize) -> Vec<Date> {
-        let by = self.clause_naming(ti, |f, _| f.personal.then_some(f.event).flatten());
+        let mut by = self.clause_naming(ti, |f, _| f.personal.then_some(f.event).flatten());
+        // "Daniel's search report reached you" for a `search_report_sent` event: the words
+        // of an event's type name it too (once it is named by a value).
+        if !by.is_empty() {
+            let (cs, ce) = self.doc.clause(ti);
+            for t in self.doc.toks[cs..ce].iter().filter(|t| t.is_word()) {
+                if t.norm.len() < 4 || self.is_common_word(&t.norm) {
+                    continue;
+                }
+                let st = stem(&t.norm);
+                for (e, ev) in self.facts.recipient.events.iter().enumerate() {
+                    let typed = ev
+                        .kind
+                        .split(['_', ' ', '-'])
+                        .any(|p| p.len() >= 4 && stem(&fold(p)) == st);
+                    if typed && !by.iter().any(|(x, w)| *x == e && *w == st) {
+                        by.push((e, st.clone()));
+                    }
+                }
+            }
+        }
         let count = |e: usize| by.iter().filter(|(x, _)| *x == e).count();
         let best = by.iter().map(|(e, _)| count(*e)).max().unwrap_or(0);
         if best < 2 {
@@ -2538,15 +2558,17 @@ impl Checker<'_> {
                         candidates.push(date);
                     }
                 }
-                // "you took Spin 45 on Monday": the last Monday, or the one before ("last
-                // Monday" said early in a week).
+                // "you took Spin 45 on Monday": the last Monday, or the one before when the
+                // last was only a day or two ago ("last Monday" said on a Tuesday or a
+                // Wednesday may mean the week before's). Seen from a Wednesday, "last
+                // Saturday" is four days back, never eleven.
                 let target = WEEKDAYS.iter().position(|x| *x == norm).unwrap_or(0) as i64;
                 let back = (weekday_index(now) - target).rem_euclid(7);
                 let dated = !candidates.is_empty();
                 candidates.extend(
                     [back, back + 7]
                         .into_iter()
-                        .filter(|b| !dated && *b > 0)
+                        .filter(|b| !dated && *b > 0 && (*b <= 9 || back == 0))
                         .filter_map(|b| now.add_days(-b)),
                 );
             } else {
