@@ -8493,3 +8493,22 @@ fn an_events_type_words_name_it() {
         "Hi Mere,\n\nDaniel's search report on NIGHT SHIFT reached you last Thursday. The Brand Starter Pack is NZD 690.\n\nHarbourmark",
     );
 }
+
+/// "next Thursday's Open Workshop Evening" names the day as a possessive: it must still be
+/// the evening's.
+#[test]
+fn a_possessive_weekday_of_a_campaign_event() {
+    let c = json!({"now":"2062-10-04","brand":"Kaptafa",
+        "event":{"name":"Open Workshop Evening","date":"2062-10-19","time":"18:00-20:30"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Anna"}"#);
+    fails_with(
+        &r,
+        &c,
+        "Hi Anna,\n\nWe'd love to see you at next Thursday's Open Workshop Evening, 18:00-20:30.\n\nKaptafa",
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Anna,\n\nWe'd love to see you at the Open Workshop Evening on Thursday 19 October, 18:00-20:30.\n\nKaptafa",
+    );
+}

@@ -1465,10 +1465,12 @@ impl Checker<'_> {
         let mut flags = Vec::new();
         for wi in 1..self.doc.words.len() {
             let t = &self.doc.toks[self.doc.words[wi]];
-            if !t.norm.ends_with("day") {
+            // ("next Thursday's Open Workshop Evening": the possessive too.)
+            let day = t.norm.strip_suffix("'s").unwrap_or(&t.norm);
+            if !day.ends_with("day") {
                 continue;
             }
-            let Some(target) = WEEKDAYS.iter().position(|w| *w == t.norm) else {
+            let Some(target) = WEEKDAYS.iter().position(|w| *w == day) else {
                 continue;
             };
             let Some(which) = self.doc.word_before(wi, 1).map(|p| p.norm.clone()) else {
