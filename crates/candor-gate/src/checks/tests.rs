@@ -8512,3 +8512,30 @@ fn a_possessive_weekday_of_a_campaign_event() {
         "Hi Anna,\n\nWe'd love to see you at the Open Workshop Evening on Thursday 19 October, 18:00-20:30.\n\nKaptafa",
     );
 }
+
+/// More ways of saying the person has been here before ("you already know your way around
+/// the Hall", "you'll know from last time"), or keeps looking at a page.
+#[test]
+fn knowing_the_place_from_last_time_needs_a_past_visit() {
+    let c = json!({"now":"2071-07-29","brand":"Volcano Hall","offer":{"name":"Lab Day","price_jpy":1500}});
+    let new = person(
+        r#"{"id":"1","email":"d@example.com","first_name":"Daniel","consent":{"profiling":true},
+        "events":[{"type":"enquiry","at":"2071-07-20","topic":"lab sessions"}]}"#,
+    );
+    let visited = person(
+        r#"{"id":"1","email":"d@example.com","first_name":"Daniel","consent":{"profiling":true},
+        "events":[{"type":"visit","at":"2071-05-02","tickets":2}]}"#,
+    );
+    for body in [
+        "Hi Daniel,\n\nYou already know your way around the Hall, so Lab Day at 1,500 yen will feel easy.\n\nVolcano Hall",
+        "Hi Daniel,\n\nAs you'll know from last time, Lab Day at 1,500 yen fills up fast.\n\nVolcano Hall",
+    ] {
+        passes_with(&visited, &c, body);
+        let rep = check_with(&new, c.clone(), body);
+        assert!(
+            rep.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+            "{body}\n{:?}",
+            kinds(&rep)
+        );
+    }
+}
