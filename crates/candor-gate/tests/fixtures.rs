@@ -223,11 +223,21 @@ fn fixture_set_meets_the_bar() {
 /// 0.20 (60/120 and 20/120, against 46/120 and 26/120 for id to ik): all the sets then
 /// scored 0.6984 and 0.112; with event types in the business's language, currencies before
 /// a spaced amount, and more returns, visitors, name slots and notes in the reader's
-/// language, 0.6997 and 0.111.)
+/// language, 0.6997 and 0.111. Stop 35: a three-digit measure after a word and a
+/// neighbour of an event's value (the campaign's other outlet, an earlier stay's room) took
+/// the 253 sets to 0.7038 and 0.111. Sets it to ja, eight more written blind against
+/// 4cb3dac, mostly in English again, in new verticals (home services, food makers, health
+/// and care, courses, outdoor sport, collecting, money and insurance, travel and events),
+/// came in at recall 0.67, 0.80, 0.67, 0.73, 0.47, 0.87, 0.67, 0.73 and false alarms 0.13,
+/// 0.13, 0.13, 0.47, 0.13, 0.07, 0.07, 0.27 (84/120 and 21/120): all the sets then scored
+/// 0.7037 and 0.113; with an offer stacked on a deal it does not combine with, "last
+/// Saturday" only four days back from a Wednesday, an event named by its type's words, more
+/// claims of a past visit, notes shouted to a colleague, and false alarms on items another
+/// deal discounts, 0.7136 and 0.110.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 8100, "{}", cases.len());
+    assert!(cases.len() >= 8340, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -238,7 +248,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.699, "recall {recall}");
+    assert!(recall >= 0.713, "recall {recall}");
     assert!(fa <= 0.111, "false-alarm rate {fa}");
 }
 

@@ -816,15 +816,32 @@ fn addressed_note(line: &str) -> Option<usize> {
     let trimmed = line.trim_start();
     let lead = line.len() - trimmed.len();
     let body = trimmed.trim_start_matches(['[', '(', '*', '-', '—', ' ']);
+    // ("P.S. NOTE FOR CARLA: ...": after a postscript's mark.)
+    let body = ["P.P.S.", "P.S.", "PPS", "PS"]
+        .iter()
+        .find_map(|m| {
+            body.strip_prefix(m)
+                .filter(|r| r.starts_with(' '))
+                .map(str::trim_start)
+        })
+        .unwrap_or(body);
     let colon = body.find(':')?;
     let head = fold(&body[..colon]);
     let words: Vec<&str> = head
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    // "NOTE FOR CARLA: confirm the headcount": a note to someone, shouted in capitals
+    // ("Note for parents:" is the copy's own heading).
+    let shouted_to = words.len() >= 3
+        && matches!(
+            words[1],
+            "for" | "to" | "fur" | "pour" | "para" | "per" | "voor"
+        )
+        && !body[..colon].chars().any(char::is_lowercase);
     (words.len() >= 2
         && words.len() <= 7
         && NOTE.contains(&words[0])
-        && words[1..].iter().any(|w| READERS.contains(w)))
+        && (shouted_to || words[1..].iter().any(|w| READERS.contains(w))))
     .then_some(lead)
 }

@@ -8539,3 +8539,37 @@ fn knowing_the_place_from_last_time_needs_a_past_visit() {
         );
     }
 }
+
+/// A note shouted to someone by name, even after "P.S." ("P.S. NOTE FOR CARLA: confirm the
+/// headcount"), is left-in copy; "Note for parents:" is the copy's own heading. "A returning
+/// customer" needs a past purchase.
+#[test]
+fn a_note_shouted_to_a_colleague_and_a_returning_customer() {
+    let c = json!({"now":"2071-06-24","brand":"Arc Academy","offer":{"name":"Summer Evenings","code":"ARC150"}});
+    let r = person(r#"{"id":"1","email":"w@example.com","first_name":"Wes"}"#);
+    passes_with(
+        &r,
+        &c,
+        "Hi Wes,\n\nSummer Evenings starts in July with ARC150.\n\nNote for parents: under-18s need a signed form.\n\nArc Academy",
+    );
+    let rep = check_with(
+        &r,
+        c.clone(),
+        "Hi Wes,\n\nSummer Evenings starts in July with ARC150.\n\nP.S. NOTE FOR CARLA: confirm the headcount with Raj before this goes out.\n\nArc Academy",
+    );
+    assert!(
+        rep.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+        "{:?}",
+        kinds(&rep)
+    );
+    let rep = check_with(
+        &r,
+        c.clone(),
+        "Hi Wes,\n\nIt's always good to hear from a returning customer. Summer Evenings starts in July with ARC150.\n\nArc Academy",
+    );
+    assert!(
+        rep.findings.iter().any(|f| f.kind == Kind::ImpliedContext),
+        "{:?}",
+        kinds(&rep)
+    );
+}
