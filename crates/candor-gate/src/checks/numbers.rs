@@ -3200,6 +3200,19 @@ impl Checker<'_> {
         } else {
             self.facts.money_offs().to_vec()
         };
+        // "A single box is $121.65 delivered": a worked figure plus a fee the campaign
+        // states ($109.65 and the $12 delivery), the fee itself not written.
+        let fees: Vec<f64> = if pending.is_empty() {
+            Vec::new()
+        } else {
+            self.facts
+                .list
+                .iter()
+                .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
+                .filter_map(|f| f.num)
+                .filter(|n| *n > 0.0)
+                .collect()
+        };
         // "about $353 a month" for $16,950 over 48 months: a quotient rounded, said so.
         let approx_at: Vec<usize> = pending
             .iter()
@@ -3272,7 +3285,17 @@ impl Checker<'_> {
                             })
                         })
                     });
-                let ok = sum || sum3 || rated || per_unit || sum_less_off || factored || combined;
+                let plus_fee = accepted
+                    .iter()
+                    .any(|a| fees.iter().any(|f| (a + f - v).abs() < 0.005));
+                let ok = sum
+                    || sum3
+                    || rated
+                    || per_unit
+                    || sum_less_off
+                    || factored
+                    || combined
+                    || plus_fee;
                 if ok {
                     accepted.push(v);
                 }

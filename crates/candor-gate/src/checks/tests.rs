@@ -8573,3 +8573,21 @@ fn a_note_shouted_to_a_colleague_and_a_returning_customer() {
         kinds(&rep)
     );
 }
+
+/// A worked price plus a fee the campaign states is the campaign's figure, even when the
+/// fee is not written ("$109.65 ... $121.65 delivered" with a $12 delivery fee); the same
+/// price plus a fee the campaign does not have is still a wrong amount.
+#[test]
+fn a_worked_price_plus_a_stated_fee() {
+    let c = json!({"now":"2037-03-18","brand":"Paddock & Cleaver","currency":"AUD",
+        "offer":{"name":"Slow-Cook Box","regular_price_aud":129.00,"discount_percent":15,
+        "code":"SLOWCOOK15","delivery_fee_aud":12}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ana"}"#);
+    let body = |total: &str| {
+        format!(
+            "Hi Ana,\n\nWith SLOWCOOK15 the Slow-Cook Box drops from $129.00 to $109.65. A single box is {total} delivered.\n\nPaddock & Cleaver"
+        )
+    };
+    passes_with(&r, &c, &body("$121.65"));
+    fails_with(&r, &c, &body("$124.65"));
+}
