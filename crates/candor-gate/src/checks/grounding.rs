@@ -2575,8 +2575,43 @@ impl Checker<'_> {
             // Object after the verb, or before "you" ("the boots you bought").
             let mut obj: Vec<usize> = Vec::new();
             let mut k = 1;
+            // "You mentioned you're interested in a supporter membership": what was said is
+            // after the person's own framing of it.
+            if self
+                .doc
+                .word_after(m.last, 1)
+                .is_some_and(|t| matches!(t.norm.as_str(), "you" | "you're" | "you'd" | "that"))
+            {
+                while let Some(t) = self.doc.word_after(m.last, k) {
+                    let framing = matches!(
+                        t.norm.as_str(),
+                        "that"
+                            | "you"
+                            | "you're"
+                            | "you'd"
+                            | "are"
+                            | "were"
+                            | "be"
+                            | "would"
+                            | "interested"
+                            | "keen"
+                            | "like"
+                            | "love"
+                            | "want"
+                            | "wanted"
+                            | "in"
+                            | "on"
+                            | "to"
+                    );
+                    if !framing || k > 6 || !self.doc.adjacent(m.last + k - 1) {
+                        break;
+                    }
+                    k += 1;
+                }
+            }
+            let k0 = k;
             while let Some(t) = self.doc.word_after(m.last, k) {
-                if !self.doc.adjacent(m.last + k - 1) || k > 6 {
+                if !self.doc.adjacent(m.last + k - 1) || k > k0 + 5 {
                     break;
                 }
                 // "at last year's Wild Feast supper": when, before the thing.

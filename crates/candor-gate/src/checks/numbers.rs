@@ -3424,7 +3424,21 @@ impl Checker<'_> {
                     && unit.len() < t.norm.len()
                     && unit.chars().all(|c| c.is_ascii_alphabetic())
             };
-            let code_shape = t.all_caps && has_digit && has_alpha && t.norm.len() >= 4 && !quantity;
+            // "U10-U16", "Y7-Y9": a range of divisions or years (one letter prefix, two
+            // numbers), not a code.
+            let range = t.norm.split_once('-').is_some_and(|(a, b)| {
+                fn split(x: &str) -> Option<&str> {
+                    let d = x.find(|c: char| c.is_ascii_digit())?;
+                    let (p, n) = x.split_at(d);
+                    (!p.is_empty()
+                        && p.chars().all(|c| c.is_ascii_alphabetic())
+                        && n.chars().all(|c| c.is_ascii_digit()))
+                    .then_some(p)
+                }
+                split(a).is_some() && split(a) == split(b)
+            });
+            let code_shape =
+                t.all_caps && has_digit && has_alpha && t.norm.len() >= 4 && !quantity && !range;
             if after_code || code_shape {
                 codes.push(ti);
             }

@@ -8591,3 +8591,82 @@ fn a_worked_price_plus_a_stated_fee() {
     passes_with(&r, &c, &body("$121.65"));
     fails_with(&r, &c, &body("$124.65"));
 }
+
+/// Common words capitalized inside a sentence name the event they come from: "the Road Ready
+/// details last week" is the click on "Road Ready squad details", not the lesson with the
+/// child named in the same sentence three months ago.
+#[test]
+fn capitalized_common_words_name_an_event() {
+    let c = json!({"now":"2072-07-13","brand":"Two Wheels Kids","offer":{"name":"Road Ready","code":"ROAD10"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Anh","attributes":{"child":{"name":"Minh"}},
+        "events":[{"type":"private_lesson","at":"2072-04-16","child":"Minh","coach":"Sam Ng"},
+        {"type":"newsletter_click","at":"2072-07-06","link":"Road Ready squad details"}]}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Anh,\n\nYou clicked through to the Road Ready details last week, and we think Minh would be a great fit. Use ROAD10 to book.\n\nTwo Wheels Kids",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Hi Anh,\n\nYou clicked through to the Road Ready details yesterday, and we think Minh would be a great fit. Use ROAD10 to book.\n\nTwo Wheels Kids",
+    );
+}
+
+/// What the record shows the person said: an approved account is a new one ("Welcome
+/// aboard"), a `moved_in` date is a move, a declared car is something they told us, a sign-up
+/// form's interest is something they mentioned, and noted concerns are what they told us
+/// about. Without those facts each is still a claim the record does not bear.
+#[test]
+fn what_forms_and_approvals_show_the_person_said() {
+    let c = json!({"now":"2072-05-04","brand":"Marula Pro","offer":{"name":"Winter Stock-Up","code":"COLOUR20"}});
+    let cases = [
+        (
+            r#""events":[{"type":"trade_account_approved","at":"2072-05-02"}]"#,
+            "Welcome aboard! Your trade account is open.",
+        ),
+        (
+            r#""attributes":{"city":"Oakville","moved_in":"2072-04-30"},"events":[{"type":"enquiry","at":"2072-04-01"}]"#,
+            "Congratulations on the move to Oakville.",
+        ),
+        (
+            r#""attributes":{"vehicle_declared":"Mazda MX-5 (NC)"},"events":[{"type":"newsletter_signup","at":"2072-05-01"}]"#,
+            "You told us you drive a Mazda MX-5, so here are the numbers.",
+        ),
+        (
+            r#""events":[{"type":"signup","at":"2072-05-01","interest":"supporter membership"}]"#,
+            "You mentioned you're interested in a supporter membership, so here it is.",
+        ),
+        (
+            r#""attributes":{"concerns":"spelling and reading speed"},"events":[{"type":"enquiry","at":"2072-04-20"}]"#,
+            "The assessment looks at the spelling and reading-speed difficulties you told us about.",
+        ),
+    ];
+    for (record, line) in cases {
+        let body =
+            format!("Hi Lerato,\n\n{line} Winter Stock-Up runs with COLOUR20.\n\nMarula Pro");
+        let r = person(&format!(
+            r#"{{"id":"1","email":"a@example.com","first_name":"Lerato",{record}}}"#
+        ));
+        passes_with(&r, &c, &body);
+        let bare = person(
+            r#"{"id":"1","email":"a@example.com","first_name":"Lerato","events":[{"type":"web_visit","at":"2071-01-01","page":"home"}]}"#,
+        );
+        fails_with(&bare, &c, &body);
+    }
+}
+
+/// "U10-U16" is a range of age divisions, not a code; "SKATE10" in its place still is one.
+#[test]
+fn a_range_of_divisions_is_not_a_code() {
+    let c = json!({"now":"2072-08-17","brand":"Strathcona Storm","offer":{"name":"Skills Camp","code":"STORM25","ages":"U10 to U16","dates":"2072-08-29 to 2072-09-02"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ava"}"#);
+    let body = |x: &str| {
+        format!("Hi Ava,\n\nThe Skills Camp for {x} runs August 29 to September 2. Book with STORM25.\n\nStrathcona Storm")
+    };
+    passes_with(&r, &c, &body("U10-U16"));
+    fails_with(&r, &c, &body("U10-U16 with code SKATE10"));
+    fails_with(&r, &c, &body("U10-X16"));
+}

@@ -422,7 +422,9 @@ impl Checker<'_> {
                 }
                 // (A holiday names an event as well as any word: "your Christmas dinner" for
                 // an `occasion` of "team Christmas dinner".)
-                if self.rules.common.contains(t.norm.as_str()) {
+                // ("the Road Ready details" for a click on "Road Ready squad details": common
+                // words capitalized inside a sentence are a name's.)
+                if (t.sent_start || !t.cap) && self.rules.common.contains(t.norm.as_str()) {
                     continue;
                 }
                 let fs = self.facts_for_stem(&stem(&t.norm));
