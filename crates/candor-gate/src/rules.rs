@@ -65,6 +65,9 @@ pub struct ImpliedRule {
     /// Words that, up to three words after the phrase, make it mean something else ("thanks
     /// for joining us *for* the tasting" is about attending, not signing up).
     pub unless_then: Vec<String>,
+    /// Words that, right before the phrase, make it someone else's or an idiom ("in *their*
+    /// birthday month", "a *party* your size").
+    pub unless_before: Vec<String>,
     /// The finding's kind when no fact supports the phrase: `implied_context` by default;
     /// `fabricated_fact` for a specific the phrase itself invents ("your daughter").
     pub finding: Option<String>,

@@ -647,6 +647,15 @@ impl Checker<'_> {
             {
                 continue;
             }
+            let before = &self.rules.table.implied[m.payload].unless_before;
+            if !before.is_empty()
+                && self
+                    .doc
+                    .word_before(m.first, 1)
+                    .is_some_and(|t| before.iter().any(|u| u == t.norm.as_str()))
+            {
+                continue;
+            }
             if self.rules.table.implied[m.payload].action {
                 self.implied_spans
                     .push((self.doc.words[m.first], self.doc.words[m.last]));

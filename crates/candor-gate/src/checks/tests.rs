@@ -8670,3 +8670,41 @@ fn a_range_of_divisions_is_not_a_code() {
     fails_with(&r, &c, &body("U10-U16 with code SKATE10"));
     fails_with(&r, &c, &body("U10-X16"));
 }
+
+/// Things that read as claims about the person but are not: a month the record names in a
+/// key ("In February we answered 138 calls" for `calls_answered_february`), a perk in
+/// "their birthday month", calling into the showroom, "a party your size". Each still fails
+/// when it is a claim ("in March", "your birthday month", "you called us", "your size").
+#[test]
+fn keys_perks_visits_and_idioms_are_not_claims() {
+    let c = json!({"now":"2072-03-30","brand":"Callbox","offer":{"name":"Spring Plan","code":"SPRING10"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Martina",
+        "attributes":{"plan":"Business","calls_answered_february":138},
+        "events":[{"type":"showroom_visit","at":"2072-03-21"},{"type":"web_visit","at":"2072-03-02","page":"plans"}]}"#,
+    );
+    let body = |line: &str| {
+        format!("Hi Martina,\n\n{line} The Spring Plan is yours with SPRING10.\n\nCallbox")
+    };
+    for (ok, bad) in [
+        (
+            "In February we answered 138 calls for you.",
+            "In January we answered 138 calls for you.",
+        ),
+        (
+            "Members get a free drinks package in their birthday month.",
+            "Enjoy a free drinks package in your birthday month.",
+        ),
+        (
+            "It was good to see you when you called into the showroom.",
+            "It was good to hear from you when you called us about the showroom.",
+        ),
+        (
+            "The group rate is the way to go for a party your size.",
+            "We have the headset in your size.",
+        ),
+    ] {
+        passes_with(&r, &c, &body(ok));
+        fails_with(&r, &c, &body(bad));
+    }
+}

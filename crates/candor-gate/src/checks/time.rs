@@ -2351,7 +2351,9 @@ impl Checker<'_> {
                                 .flatten()
                         })
                         // "the February install you're aiming for" for `target_install:
-                        // February 2032`: the record says the month in words.
+                        // February 2032`: the record says the month in words, in a value or
+                        // in a key ("In February we answered 138 calls" for
+                        // `calls_answered_february: 138`).
                         .or_else(|| {
                             let name = MONTHS[mo as usize - 1];
                             self.facts
@@ -2360,7 +2362,10 @@ impl Checker<'_> {
                                 .position(|f| {
                                     f.personal
                                         && f.date.is_none()
-                                        && f.stems.iter().any(|w| w.eq_ignore_ascii_case(name))
+                                        && (f.stems.iter().any(|w| w.eq_ignore_ascii_case(name))
+                                            || f.key
+                                                .split(['_', '.'])
+                                                .any(|k| k.eq_ignore_ascii_case(name)))
                                 })
                                 .map(|fi| (now, fi))
                         });
