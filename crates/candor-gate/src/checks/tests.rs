@@ -8708,3 +8708,32 @@ fn keys_perks_visits_and_idioms_are_not_claims() {
         fails_with(&r, &c, &body(bad));
     }
 }
+
+/// Dates worked from the person's own: "four to eight weeks before the wedding" on 18 June is
+/// 23 April to 21 May; "It runs for 30 days, until Wednesday 27 April" after "your trial" is
+/// the trial's end. Other dates there are still wrong.
+#[test]
+fn dates_worked_from_the_persons_own() {
+    let c = json!({"now":"2072-01-20","brand":"Wedding Paws","offer":{"name":"Meet & Greet Walk","code":"AISLE50","ends":"2072-02-28"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Rhiannon",
+        "attributes":{"wedding_date":"2072-06-18","chaperone":"Tom"},
+        "events":[{"type":"deposit_paid","at":"2071-10-05"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Rhiannon,\n\nA walk with Tom comes four to eight weeks before your wedding, so between {x}. Book with AISLE50.\n\nWedding Paws")
+    };
+    passes_with(&r, &c, &body("23 April and 21 May"));
+    fails_with(&r, &c, &body("16 April and 21 May"));
+
+    let c = json!({"now":"2072-03-30","brand":"Kaimai HerdBook","free_trial":"30 days","offer":{"name":"Dry-Off Deal","code":"DRYOFF3","sign_up_by":"2072-04-30"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kiri",
+        "events":[{"type":"trial_signup","at":"2072-03-28","trial_ends":"2072-04-27"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Kia ora Kiri,\n\nThanks for starting your trial on Monday. It runs for 30 days, until {x}. The Dry-Off Deal with DRYOFF3 is open until 30 April.\n\nKaimai HerdBook")
+    };
+    passes_with(&r, &c, &body("Wednesday 27 April"));
+    fails_with(&r, &c, &body("Thursday 28 April"));
+}

@@ -722,23 +722,51 @@ impl Checker<'_> {
             .iter()
             .filter(|t| t.kind != TokKind::Punct && t.sent + 1 >= sent && t.sent <= sent)
             .collect();
-        let mut days: Vec<i64> = Vec::new();
-        for w in words.windows(3) {
-            let n = if w[0].kind == TokKind::Num {
-                parse_num(&w[0].norm)
+        let number = |t: &crate::text::Tok| {
+            if t.kind == TokKind::Num {
+                parse_num(&t.norm)
             } else {
-                crate::text::word_number(&w[0].norm)
+                crate::text::word_number(&t.norm)
+            }
+            .filter(|n| n.fract() == 0.0 && (1.0..=365.0).contains(n))
+        };
+        // "14 days before", "four to eight weeks before the wedding": counts, a unit, and
+        // which way.
+        let mut days: Vec<i64> = Vec::new();
+        for i in 0..words.len() {
+            let Some(n) = number(words[i]) else { continue };
+            let mut counts = vec![n];
+            let mut j = i + 1;
+            while j + 1 < words.len()
+                && matches!(words[j].norm.as_str(), "to" | "or")
+                && number(words[j + 1]).is_some()
+            {
+                counts.extend(number(words[j + 1]));
+                j += 2;
+            }
+            let (Some(unit), Some(way)) = (words.get(j), words.get(j + 1)) else {
+                continue;
             };
-            if let Some(n) = n.filter(|n| n.fract() == 0.0 && (1.0..=365.0).contains(n)) {
-                if matches!(w[1].norm.as_str(), "days" | "day")
-                    && matches!(w[2].norm.as_str(), "before" | "after" | "prior" | "ahead")
-                {
-                    days.push(n as i64);
-                }
+            let per = match unit.norm.as_str() {
+                "day" | "days" => 1,
+                "week" | "weeks" => 7,
+                _ => continue,
+            };
+            if matches!(way.norm.as_str(), "before" | "after" | "prior" | "ahead") {
+                days.extend(counts.iter().map(|c| *c as i64 * per));
             }
         }
+        if days.is_empty() {
+            return false;
+        }
+        // From one of the campaign's dates, or, in a sentence about the person, from one of
+        // theirs ("a walk four to eight weeks before the wedding" on 18 June).
+        let mut from: Vec<Date> = campaign.to_vec();
+        if self.doc.sent_personal(ti) {
+            from.extend(self.facts.personal_dates().map(|(d, _)| d));
+        }
         days.iter().any(|&n| {
-            campaign.iter().any(|d| {
+            from.iter().any(|d| {
                 [d.add_days(-n), d.add_days(n)]
                     .into_iter()
                     .flatten()
@@ -2592,8 +2620,23 @@ impl Checker<'_> {
             // the sentence says whose date it is.)
             // "The quote is valid until Saturday 19 July" for a `quote_issued` event with
             // `valid_until`: the sentence names one of the person's events by its type.
+            // ("Thanks for starting your trial on Monday. It runs for 30 days, until
+            // Wednesday 27 April": a sentence that opens with "it" is about the last one's.)
+            let anaphora = {
+                let sent = self.doc.toks[ti].sent;
+                let (ss, _) = self.doc.sent_range[sent];
+                sent > 0
+                    && self.doc.toks[ss..]
+                        .iter()
+                        .find(|t| t.is_word())
+                        .is_some_and(|w| matches!(w.norm.as_str(), "it" | "this" | "that"))
+            };
             let names_own_type = || {
-                let sentence = self.doc.sentence(ti);
+                let mut sentence: Vec<&crate::text::Tok> = self.doc.sentence(ti).iter().collect();
+                if anaphora {
+                    let (ps, pe) = self.doc.sent_range[self.doc.toks[ti].sent - 1];
+                    sentence.extend(&self.doc.toks[ps..pe]);
+                }
                 self.facts.recipient.events.iter().any(|ev| {
                     fold(&ev.kind)
                         .split(['_', ' ', '-'])
