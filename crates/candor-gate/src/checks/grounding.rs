@@ -1114,15 +1114,17 @@ impl Checker<'_> {
         if self.closing_words_line(span_s) {
             return;
         }
-        // "Reach 1,000 lifetime coins", "Collect March 16-19": a common word opening the
-        // sentence, then a figure or a date.
+        // "Reach 1,000 lifetime coins", "Collect March 16-19", "Quote FLEETFREE": a common
+        // word opening the sentence, then a figure, a date or the campaign's code.
         if first < hi
             && self.doc.toks[self.doc.words[first]].sent_start
             && (self.is_common(&norm(self, first))
                 || self.facts_for_stem(&stem(&norm(self, first))).is_empty())
             && (first + 1..=hi).all(|w| {
                 let t = &self.doc.toks[self.doc.words[w]];
-                t.kind == crate::text::TokKind::Num || super::time::month_of(&t.norm).is_some()
+                t.kind == crate::text::TokKind::Num
+                    || super::time::month_of(&t.norm).is_some()
+                    || self.facts.codes.contains(t.norm.as_str())
             })
         {
             return;

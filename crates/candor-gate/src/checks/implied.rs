@@ -1009,6 +1009,17 @@ impl Checker<'_> {
         for k in 1..=6 {
             match self.doc.word_before(first, k) {
                 Some(t) if self.rules.hedges.contains(t.norm.as_str()) => return true,
+                // "25% off when there are four or more pairs in your basket": a condition of
+                // the offer, said to anyone.
+                Some(t)
+                    if t.norm == "more"
+                        && self
+                            .doc
+                            .word_before(first, k + 1)
+                            .is_some_and(|p| p.norm == "or") =>
+                {
+                    return true
+                }
                 Some(_) => {}
                 None => break,
             }

@@ -8737,3 +8737,25 @@ fn dates_worked_from_the_persons_own() {
     passes_with(&r, &c, &body("Wednesday 27 April"));
     fails_with(&r, &c, &body("Thursday 28 April"));
 }
+
+/// "Quote FLEETFREE" opens a sentence with a verb and the campaign's code, no name; an offer's
+/// condition ("when there are four or more pairs in your basket") claims no basket. A code
+/// that is not the campaign's, and a basket said to hold something, still fail.
+#[test]
+fn a_verb_before_the_code_and_a_basket_condition() {
+    let c = json!({"now":"2072-05-04","brand":"Hazel & Tide","offer":{"name":"Build Your Kit","code":"KIT25","discount_percent":25,"ends":"2072-05-29"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Hannah","events":[{"type":"signup","at":"2072-04-01"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Hannah,\n\nBuild Your Kit takes 25% off until 29 May. {x}\n\nHazel & Tide")
+    };
+    passes_with(&r, &c, &body("Quote KIT25 at the till."));
+    fails_with(&r, &c, &body("Quote KIT30 at the till."));
+    passes_with(
+        &r,
+        &c,
+        &body("KIT25 works when there are four or more pairs in your basket."),
+    );
+    fails_with(&r, &c, &body("The four pairs in your basket are waiting."));
+}
