@@ -647,6 +647,17 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "Studied with us before?": a question asks; it claims nothing (unless it takes
+            // "your" something as given).
+            let asked = self
+                .doc
+                .toks
+                .get(self.doc.words[m.last] + 1)
+                .is_some_and(|t| t.norm == "?")
+                && !(m.first..=m.last).any(|w| self.doc.toks[self.doc.words[w]].norm == "your");
+            if asked {
+                continue;
+            }
             let before = &self.rules.table.implied[m.payload].unless_before;
             if !before.is_empty()
                 && self

@@ -8759,3 +8759,33 @@ fn a_verb_before_the_code_and_a_basket_condition() {
     );
     fails_with(&r, &c, &body("The four pairs in your basket are waiting."));
 }
+
+/// More ways of saying the person has been with us, each failing for someone whose only
+/// record is an enquiry ("You've kept worms with us before", "the same friendly face you're
+/// used to", "a familiar name", "your continued trust"); a question or a negation of the same
+/// words ("Studied with us before?", "haven't had one with us before") claims nothing.
+#[test]
+fn more_claims_of_a_history_and_questions_that_ask() {
+    let c = json!({"now":"2072-06-08","brand":"Worm Works","offer":{"name":"Winter Worm Bundle","code":"WORMWINTER"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Freya","events":[{"type":"enquiry","at":"2072-06-02"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Freya,\n\n{x} The Winter Worm Bundle is yours with WORMWINTER.\n\nWorm Works")
+    };
+    for claim in [
+        "You've kept worms with us before, so you know the drill.",
+        "Brittany leads your route, so you'll keep the same friendly face you're used to.",
+        "It's always good to see a familiar name on our list.",
+        "Thank you for your continued trust in Worm Works.",
+        "Thanks for sticking with Worm Works for another year.",
+    ] {
+        fails_with(&r, &c, &body(claim));
+    }
+    for ask in [
+        "Kept worms with us before? Past customers get a free tray.",
+        "The bundle is for people who haven't had a worm farm with us before.",
+    ] {
+        passes_with(&r, &c, &body(ask));
+    }
+}
