@@ -1163,7 +1163,13 @@ impl Checker<'_> {
             return;
         }
         // Title Case subject lines say nothing by their capitals; only contradictions count.
-        if in_subject && self.doc.subject_title_case && matched.is_empty() {
+        // (But "Nomvula, your Fortuner and the new Panic Button": a name after a lowercase
+        // "your" is the person's thing, whatever the case of the rest.)
+        let after_your = self
+            .doc
+            .word_before(lo, 1)
+            .is_some_and(|p| p.norm == "your" && !p.cap);
+        if in_subject && self.doc.subject_title_case && matched.is_empty() && !after_your {
             return;
         }
         // Written lowercase elsewhere: an ordinary word.
@@ -3090,6 +3096,49 @@ impl Checker<'_> {
     }
 }
 
+/// Words that number the steps of a sequence: a term, a stage, a level, in several languages.
+const STEP_WORDS: [&str; 39] = [
+    "term",
+    "stage",
+    "level",
+    "year",
+    "week",
+    "round",
+    "module",
+    "unit",
+    "phase",
+    "session",
+    "lesson",
+    "class",
+    "step",
+    "book",
+    "volume",
+    "part",
+    "chapter",
+    "division",
+    "series",
+    "season",
+    "semester",
+    "block",
+    "cohort",
+    "intake",
+    "batch",
+    "group",
+    "heat",
+    "turno",
+    "nivel",
+    "niveau",
+    "stufe",
+    "etappe",
+    "modul",
+    "kurs",
+    "curso",
+    "livello",
+    "klasse",
+    "trimester",
+    "quarter",
+];
+
 /// "Tue-Fri", "Monday-Wednesday": days of the week (opening hours, a course's days), no name.
 /// A Greek word in Latin letters, as names are written in passports and CRMs ("νίκος" →
 /// "nikos", "ευαγγελία" → "evangelia", "παναγιώτης" → "panagiotis").
@@ -3447,6 +3496,112 @@ impl Checker<'_> {
                     break 'events;
                 }
             }
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.swapped");
+        }
+    }
+
+    /// "a quote on a Breezeway 37" in a sentence about the person's quote for a "Breezeway
+    /// 50 fold-down wall clothesline": a model named by its word and another number than the
+    /// one on record. (Not when the sentence also names the record's model, or talks of
+    /// other models: "the smaller Breezeway 37 is also on offer".)
+    pub(super) fn swapped_model_numbers(&mut self) {
+        const ELSEWHERE: [&str; 12] = [
+            "new", "next", "also", "try", "instead", "upgrade", "than", "smaller", "bigger",
+            "larger", "other", "or",
+        ];
+        if self.quiet_names {
+            return;
+        }
+        let mut flags: Vec<(usize, usize, String)> = Vec::new();
+        for wi in 0..self.doc.words.len().saturating_sub(1) {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.start >= self.doc.footer_start
+                || !t.is_word()
+                || !t.cap
+                || t.norm.len() < 4
+                || self.is_common(&t.norm)
+                || !self.doc.adjacent(wi)
+            {
+                continue;
+            }
+            let n = &self.doc.toks[self.doc.words[wi + 1]];
+            if n.kind != crate::text::TokKind::Num {
+                continue;
+            }
+            // A step of a sequence ("Term 3" after the person's "Term 2", "Stage 7", "Turno
+            // 6"), not a model: the next one is what the email is about.
+            if STEP_WORDS.contains(&t.norm.as_str()) {
+                continue;
+            }
+            let sent = t.sent;
+            let (ss, se) = self.doc.sent_range[sent];
+            let (bs, be) = (self.doc.toks[ss].start, self.doc.toks[se - 1].end);
+            if self.doc.toks[ss..se]
+                .iter()
+                .any(|x| ELSEWHERE.contains(&x.norm.as_str()))
+                || self.in_hedge(wi)
+            {
+                continue;
+            }
+            // The person's events the sentence is tied to by a value.
+            let mut events: Vec<usize> = self
+                .used
+                .iter()
+                .filter(|&&(_, s, e)| s >= bs && e <= be)
+                .filter_map(|&(f, _, _)| {
+                    let f = &self.facts.list[f];
+                    f.event.filter(|_| f.personal && f.date.is_none())
+                })
+                .collect();
+            events.sort_unstable();
+            events.dedup();
+            // The numbers the record writes after the model's word, in those events.
+            let mut theirs: Vec<String> = Vec::new();
+            for &e in &events {
+                for v in self.facts.recipient.events[e].fields.values() {
+                    let text = crate::text::fold(&v.to_text());
+                    // ("Swift 1.2": the number whole.)
+                    let words: Vec<&str> = text
+                        .split(|c: char| !(c.is_alphanumeric() || c == '.'))
+                        .map(|w| w.trim_matches('.'))
+                        .filter(|w| !w.is_empty())
+                        .collect();
+                    for p in words.windows(2) {
+                        if p[0] == t.norm.as_str()
+                            && p[1].chars().all(|c| c.is_ascii_digit() || c == '.')
+                        {
+                            theirs.push(p[1].to_string());
+                        }
+                    }
+                }
+            }
+            if theirs.is_empty() || theirs.iter().any(|m| *m == n.norm.as_str()) {
+                continue;
+            }
+            // The record's own model said in the same sentence.
+            let said_theirs = (ss..se.saturating_sub(1)).any(|k| {
+                self.doc.toks[k].norm == t.norm
+                    && self.doc.toks[k + 1].kind == crate::text::TokKind::Num
+                    && theirs
+                        .iter()
+                        .any(|m| *m == self.doc.toks[k + 1].norm.as_str())
+            });
+            if said_theirs {
+                continue;
+            }
+            let text = &self.doc.text[t.start..n.end];
+            flags.push((
+                t.start,
+                n.end,
+                format!(
+                    "`{text}` in a sentence about one of the person's events, whose model is {} {}",
+                    &self.doc.text[t.start..t.end],
+                    theirs[0]
+                ),
+            ));
         }
         for (s, e, reason) in flags {
             self.flag(Kind::WrongFact, s, e, reason, "grounding.swapped");

@@ -554,6 +554,7 @@ impl<'a> Checker<'a> {
         self.weekday_dates();
         self.event_days();
         self.swapped_values();
+        self.swapped_model_numbers();
         self.lint();
         self.consent();
         self.sensitive();

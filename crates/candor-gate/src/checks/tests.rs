@@ -8789,3 +8789,60 @@ fn more_claims_of_a_history_and_questions_that_ask() {
         passes_with(&r, &c, &body(ask));
     }
 }
+
+/// A model named with another number than the record's ("a quote on a Breezeway 37" for a
+/// quote on the "Breezeway 50 fold-down wall clothesline") is a wrong fact; the record's own
+/// number or another model set beside it is not. A name after "your" in a Title Case subject
+/// is still checked.
+#[test]
+fn a_model_with_another_number_and_a_name_in_the_subject() {
+    let c = json!({"now":"2072-06-08","brand":"Hoist & Peg","products":{"Breezeway 50":{"price_aud":289},"Breezeway 37":{"price_aud":239}},
+        "offer":{"name":"Winter Drying Deal","code":"DRYWINTER15"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Bronwyn",
+        "events":[{"type":"quote_requested","at":"2072-06-04","item":"Breezeway 50 fold-down wall clothesline","quote_ref":"Q-72-0614"},
+        {"type":"term_paid","at":"2072-04-20","term":"Term 2 swimming"}]}"#,
+    );
+    let body = |x: &str| {
+        format!(
+            "Hi Bronwyn,\n\n{x} The Winter Drying Deal is yours with DRYWINTER15.\n\nHoist & Peg"
+        )
+    };
+    fails_with(
+        &r,
+        &c,
+        &body("Thanks for asking us to quote on a Breezeway 37 (quote Q-72-0614)."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Thanks for asking us to quote on a Breezeway 50 (quote Q-72-0614)."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Your quote Q-72-0614 was for a Breezeway 50; the smaller Breezeway 37 is also on offer."),
+    );
+
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Nomvula","attributes":{"vehicle":"Toyota Corolla Cross"}}"#,
+    );
+    let rep = Gate::new().check(
+        &Email::new(
+            "Nomvula, your Fortuner and the new Panic Button",
+            "Hi Nomvula,\n\nThe Winter Drying Deal is yours with DRYWINTER15.\n\nHoist & Peg",
+        ),
+        &r,
+        &Context::from_json(c.clone()).unwrap(),
+    );
+    assert!(!rep.passed(), "{:?}", kinds(&rep));
+    let rep = Gate::new().check(
+        &Email::new(
+            "Nomvula, your Corolla Cross and the new Panic Button",
+            "Hi Nomvula,\n\nThe Winter Drying Deal is yours with DRYWINTER15.\n\nHoist & Peg",
+        ),
+        &r,
+        &Context::from_json(c).unwrap(),
+    );
+    assert!(rep.passed(), "{:?}", kinds(&rep));
+}
