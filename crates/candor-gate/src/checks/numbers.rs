@@ -3937,11 +3937,23 @@ impl Checker<'_> {
             {
                 continue;
             }
-            let said: Vec<String> = toks
+            let mut said: Vec<String> = toks
                 .iter()
                 .filter(|t| t.is_word())
                 .map(|t| stem(&t.norm))
                 .collect();
+            // "... the $50 referral credit you earned in May. You can use it on top of
+            // NEST15": "it" is the last sentence's deal.
+            if ss > 0 && toks.iter().any(|t| t.norm == "it") {
+                let prev = self.doc.toks[ss - 1].sent;
+                let (ps, pe) = self.doc.sent_range[prev];
+                said.extend(
+                    self.doc.toks[ps..pe]
+                        .iter()
+                        .filter(|t| t.is_word())
+                        .map(|t| stem(&t.norm)),
+                );
+            }
             let Some((path, _)) = deals
                 .iter()
                 .find(|(_, words)| words.iter().any(|w| said.iter().any(|s| s == w)))

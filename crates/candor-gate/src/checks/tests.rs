@@ -8846,3 +8846,24 @@ fn a_model_with_another_number_and_a_name_in_the_subject() {
     );
     assert!(rep.passed(), "{:?}", kinds(&rep));
 }
+
+/// A `cannot_combine_with` deal named in one sentence and stacked in the next by "it" ("the
+/// $50 referral credit you earned. You can use it on top of NEST15") is stacked; the same
+/// two sentences saying it cannot be is not.
+#[test]
+fn a_deal_stacked_by_it_in_the_next_sentence() {
+    let c = json!({"now":"2072-07-13","brand":"Safe Nest","referral_credit":"$50 credit for each friend who books",
+        "promotion":{"name":"Summer Safe Home","code":"NEST15","cannot_combine_with":"the $50 referral credit"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Jenna","events":[{"type":"referral","at":"2072-05-17","credit_cad":50}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Jenna,\n\nSummer Safe Home is on with NEST15.\n\nP.S. Don't forget the $50 referral credit you earned in May. {x}\n\nSafe Nest")
+    };
+    fails_with(&r, &c, &body("You can use it on top of NEST15."));
+    passes_with(
+        &r,
+        &c,
+        &body("You can't use it on top of NEST15, but it keeps for later."),
+    );
+}
