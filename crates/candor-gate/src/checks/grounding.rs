@@ -2118,15 +2118,23 @@ impl Checker<'_> {
                         | "claim"
                         | "grab"
                         | "place"
-                ) || (matches!(p.norm.as_str(), "with" | "for")
-                    && self.sentence_has(
-                        self.doc.words[wi],
-                        &["you'll", "will", "once", "when", "if", "get", "receive"],
-                    )
+                ) || (matches!(p.norm.as_str(), "collect" | "collects" | "receive" | "receives")
+                    // "Sign by 31 December and collect your bike by 9 January": the thing
+                    // the campaign hands over.
                     && self
                         .facts_for_stem(&stem(&self.doc.toks[self.doc.words[nw]].norm))
                         .iter()
-                        .any(|&f| !self.facts.list[f].personal))
+                        .any(|&f| !self.facts.list[f].personal)
+                    && !self.clause_in_past(self.doc.words[wi]))
+                    || (matches!(p.norm.as_str(), "with" | "for")
+                        && self.sentence_has(
+                            self.doc.words[wi],
+                            &["you'll", "will", "once", "when", "if", "get", "receive"],
+                        )
+                        && self
+                            .facts_for_stem(&stem(&self.doc.toks[self.doc.words[nw]].norm))
+                            .iter()
+                            .any(|&f| !self.facts.list[f].personal))
             });
             // "Leave your luggage at our counter", "Drop your bike off by 9": an instruction
             // at the head of a sentence, to anyone.

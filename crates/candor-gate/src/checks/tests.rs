@@ -8867,3 +8867,31 @@ fn a_deal_stacked_by_it_in_the_next_sentence() {
         &body("You can't use it on top of NEST15, but it keeps for later."),
     );
 }
+
+/// "Collect your bike by 9 January" is the thing the campaign hands over, not one the person
+/// has; "We're open until 23 December" before a closure from the 24th is opening hours, not a
+/// deadline. A bike said to be serviced already, and "book by 23 December", still fail.
+#[test]
+fn collecting_what_the_offer_gives_and_open_until_a_closure() {
+    let c = json!({"now":"2071-12-16","brand":"Swala E-Boda","lease":{"bike":"Swala S2 electric bike","deposit_kes":6000},
+        "offer":{"name":"Sikukuu Deposit","code":"SIKUKUU6","sign_by":"2071-12-31","collect_by":"2072-01-09"},
+        "closed":{"from":"2071-12-24","to":"2072-01-03"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Brian","events":[{"type":"enquiry","at":"2071-12-09"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Brian,\n\nThe Sikukuu Deposit is on with SIKUKUU6. {x}\n\nSwala E-Boda")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("Sign by 31 December and collect your bike by 9 January."),
+    );
+    fails_with(&r, &c, &body("We serviced your bike at the hub last week."));
+    passes_with(
+        &r,
+        &c,
+        &body("We're open until 23 December, then closed until 3 January."),
+    );
+    fails_with(&r, &c, &body("Book by 23 December to get the deposit."));
+}

@@ -2663,6 +2663,16 @@ impl Checker<'_> {
                     continue;
                 }
             }
+            // "We're open until 23 December" when the campaign's closure starts on the 24th:
+            // the day before it, said as opening hours.
+            let hours_before_closure = offer
+                && self.doc.sentence(ti).windows(2).any(|w| {
+                    matches!(w[0].norm.as_str(), "open" | "closed")
+                        && matches!(w[1].norm.as_str(), "until" | "till" | "through")
+                })
+                && candidates
+                    .iter()
+                    .any(|c| campaign.iter().any(|d| d.days_since(*c).abs() == 1));
             if offer {
                 if campaign.is_empty() {
                     self.flag(
@@ -2672,7 +2682,8 @@ impl Checker<'_> {
                         "states a deadline, but the campaign facts have no end date".into(),
                         "offer.deadline",
                     );
-                } else if !candidates.iter().any(|c| campaign.contains(c)) {
+                } else if !candidates.iter().any(|c| campaign.contains(c)) && !hours_before_closure
+                {
                     let ends: Vec<String> = campaign.iter().map(|d| d.to_string()).collect();
                     self.flag(
                         Kind::WrongOffer,
