@@ -233,11 +233,20 @@ fn fixture_set_meets_the_bar() {
 /// 0.7037 and 0.113; with an offer stacked on a deal it does not combine with, "last
 /// Saturday" only four days back from a Wednesday, an event named by its type's words, more
 /// claims of a past visit, notes shouted to a colleague, and false alarms on items another
-/// deal discounts, 0.7136 and 0.110.)
+/// deal discounts, 0.7136 and 0.110. Stop 36: a worked price plus a stated fee, 0.7136 and
+/// 0.109. Sets jb to ji, eight more written blind against d69e122, in English in new
+/// verticals (transport, pets, the arts, software and business services, beauty, home and
+/// garden, families and schooling, sports clubs), came in at recall 0.73, 0.80, 0.93, 0.80,
+/// 0.73, 0.67, 0.60, 0.67 and false alarms 0.20, 0.27, 0.27, 0.40, 0.20, 0.07, 0.20, 0.27
+/// (89/120 and 28/120): all the sets then scored 0.7144 and 0.113; with forms, approvals,
+/// moves and declared facts as what the person said, dates worked from the person's own, a
+/// month in a record's key, a verb before the code, an offer's condition on a basket, more
+/// claims of a history with us, a model with another number than the record's, and a deal
+/// stacked by "it", 0.7162 and 0.107.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 8340, "{}", cases.len());
+    assert!(cases.len() >= 8580, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -248,8 +257,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.713, "recall {recall}");
-    assert!(fa <= 0.111, "false-alarm rate {fa}");
+    assert!(recall >= 0.716, "recall {recall}");
+    assert!(fa <= 0.107, "false-alarm rate {fa}");
 }
 
 #[test]
