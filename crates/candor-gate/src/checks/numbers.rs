@@ -2988,19 +2988,24 @@ impl Checker<'_> {
                 }
             }
         }
-        // The campaign's spend thresholds: a minimum order, a free-delivery floor. (Only read
-        // for amounts of money, and finding them scans the facts for each amount fact.)
-        let thresholds: Vec<f64> = if money.is_empty() {
+        // The campaign's amounts, each marked when it is a spend threshold (a minimum order, a
+        // free-delivery floor). (Only read for amounts of money, and finding thresholds scans
+        // the facts for each amount fact.)
+        let campaign_amounts: Vec<(f64, bool)> = if money.is_empty() {
             Vec::new()
         } else {
             self.facts
                 .list
                 .iter()
                 .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
-                .filter(|f| self.is_spend_threshold(f))
-                .filter_map(|f| f.num)
+                .filter_map(|f| f.num.map(|n| (n, self.is_spend_threshold(f))))
                 .collect()
         };
+        let thresholds: Vec<f64> = campaign_amounts
+            .iter()
+            .filter(|(_, threshold)| *threshold)
+            .map(|(n, _)| *n)
+            .collect();
         // Amounts accepted so far: another may add two of them up.
         let mut accepted: Vec<f64> = Vec::new();
         // Amounts no fact gives, judged once every other amount is known.
@@ -3202,17 +3207,11 @@ impl Checker<'_> {
         };
         // "A single box is $121.65 delivered": a worked figure plus a fee the campaign
         // states ($109.65 and the $12 delivery), the fee itself not written.
-        let fees: Vec<f64> = if pending.is_empty() {
-            Vec::new()
-        } else {
-            self.facts
-                .list
-                .iter()
-                .filter(|f| !f.personal && f.kind == crate::facts::FKind::Amount)
-                .filter_map(|f| f.num)
-                .filter(|n| *n > 0.0)
-                .collect()
-        };
+        let fees: Vec<f64> = campaign_amounts
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| *n > 0.0)
+            .collect();
         // "about $353 a month" for $16,950 over 48 months: a quotient rounded, said so.
         let approx_at: Vec<usize> = pending
             .iter()
