@@ -3076,6 +3076,17 @@ impl Checker<'_> {
                     None
                 }
             };
+            if let Some(name) = self.named_price_conflict(s, v) {
+                let name = name.to_string();
+                self.flag(
+                    Kind::WrongOffer,
+                    s,
+                    e,
+                    format!("states {v} as the price of `{name}`, which none of its figures gives"),
+                    "offer.amount",
+                );
+                continue;
+            }
             // Without consent to profiling, an amount the campaign's figures give ("3 nights
             // at $34: $102") is the campaign's, even when one of the person's equals it.
             let campaign_first = if self.facts.recipient.profiling_allowed() {
@@ -3663,6 +3674,160 @@ impl Checker<'_> {
             }
         }
         None
+    }
+
+    /// "the Winter Worm Bundle is $169": an amount stated as the price of a thing the campaign
+    /// names and prices, that none of that thing's own figures gives. Amounts worked across
+    /// the campaign's other figures (a workshop's $20 off the bundle's $189) don't excuse it:
+    /// the sentence says what this one thing costs. Returns the thing's name path.
+    fn named_price_conflict(&self, start: usize, v: f64) -> Option<&str> {
+        let toks = &self.doc.toks;
+        let ti = toks.iter().position(|t| t.start >= start)?;
+        let wi = self.doc.words.iter().position(|&w| w >= ti)?;
+        // ("$189 off", "$30 more", "a $35 deposit": not the thing's price.)
+        if self.doc.word_after(wi, 1).is_some_and(|w| {
+            matches!(
+                w.norm.as_str(),
+                "off" | "less" | "more" | "extra" | "saving" | "savings" | "deposit" | "discount"
+                    | "credit" | "voucher" | "fee" | "back" | "cheaper" | "per" | "each" | "a"
+            )
+        }) || (self.doc.word_after(wi, 1).is_some_and(|w| w.norm == "for")
+            && self.doc.word_after(wi, 2).is_some_and(|w| {
+                word_number(&w.norm).is_some() || parse_num(&w.norm).is_some()
+            }))
+            // ("R175 for your first box, delivered": a fee on top.)
+            || self.sentence_has(
+                ti,
+                &[
+                    "delivered", "delivery", "shipping", "shipped", "postage", "installed",
+                    "incl", "including", "plus", "with",
+                ],
+            )
+        {
+            return None;
+        }
+        // The link between the name and the amount: "is", "costs", "for", "at", "now", "just",
+        // "only", or a colon or dash; at most two of them.
+        let mut k = ti;
+        let mut links = 0;
+        while k > 0 && links <= 2 {
+            let p = &toks[k - 1];
+            let link = matches!(
+                p.norm.as_str(),
+                "is" | "costs" | "now" | "just" | "only" | "for" | "at" | ":" | "-" | "–" | "—"
+            );
+            if !link {
+                break;
+            }
+            k -= 1;
+            links += 1;
+        }
+        if links == 0 || (k < ti && toks[k].sent != toks[ti].sent) {
+            return None;
+        }
+        let words_before: Vec<String> = toks[..k]
+            .iter()
+            .rev()
+            .take_while(|t| t.sent == toks[ti].sent)
+            .filter(|t| t.is_word())
+            .take(8)
+            .map(|t| stem(&t.norm))
+            .collect();
+        let named = self.facts.list.iter().find(|f| {
+            let n = f.stems.len();
+            !f.personal
+                && (f.key == "name" || f.key.ends_with("_name"))
+                && n >= 2
+                && n <= words_before.len()
+                && f.stems.iter().rev().zip(&words_before).all(|(a, b)| a == b)
+        })?;
+        // "Furnace tune-up + water heater flush for $208": two things priced together.
+        let before_name = {
+            let mut seen = 0;
+            let mut j = k;
+            while j > 0 && seen < named.stems.len() {
+                j -= 1;
+                if toks[j].is_word() {
+                    seen += 1;
+                }
+            }
+            j.checked_sub(1)
+                .map(|p| &toks[p])
+                .filter(|t| t.sent == toks[ti].sent)
+                .map(|t| t.norm.as_str())
+        };
+        if before_name.is_some_and(|w| matches!(w, "+" | "and" | "plus" | "&" | "with")) {
+            return None;
+        }
+        let parent = super::parent_path(&named.path);
+        if parent.is_empty() {
+            return None;
+        }
+        let under = |p: &str| {
+            p.len() > parent.len() && p.starts_with(parent) && p.as_bytes()[parent.len()] == b'.'
+        };
+        let own: Vec<f64> = self
+            .facts
+            .numbers
+            .iter()
+            .filter(|(_, i)| {
+                self.facts
+                    .list
+                    .get_checked(*i)
+                    .is_some_and(|f| !f.personal && under(&f.path))
+            })
+            .map(|(x, _)| *x)
+            .collect();
+        // Only a thing priced in the campaign: two figures at least (a price and another).
+        if own.len() < 2 {
+            return None;
+        }
+        let percents: Vec<f64> = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| !f.personal && f.kind == crate::facts::FKind::Percent)
+            .filter_map(|f| f.num)
+            .collect();
+        let units = self.facts.campaign_units();
+        // A price the campaign's discount makes of any amount, the person's own included
+        // ("the Panama on your wishlist is $255": $340 less 25%).
+        let amounts = self
+            .facts
+            .list
+            .iter()
+            .filter(|f| f.kind == crate::facts::FKind::Amount);
+        let discounted = amounts.filter_map(|f| f.num).any(|a| {
+            percents
+                .iter()
+                .any(|p| (a * (1.0 - p / 100.0) - v).abs() < 0.005)
+                || self
+                    .facts
+                    .money_offs()
+                    .iter()
+                    .any(|o| (a - o - v).abs() < 0.005)
+        });
+        if discounted {
+            return None;
+        }
+        let fits = own.iter().any(|a| {
+            num_matches(v, *a)
+                || percents
+                    .iter()
+                    .any(|p| (a * (1.0 - p / 100.0) - v).abs() < 0.005)
+                || self
+                    .facts
+                    .money_offs()
+                    .iter()
+                    .any(|o| (a - o - v).abs() < 0.005)
+                || units
+                    .iter()
+                    .any(|u| (a * u - v).abs() < 0.005 || (a / u - v).abs() < 0.005)
+                || own
+                    .iter()
+                    .any(|b| (a + b - v).abs() < 0.005 || ((a - b).abs() - v).abs() < 0.005)
+        });
+        (!fits).then_some(named.path.as_str())
     }
 
     /// A campaign amount that is a spend threshold: a key like `min_spend` or

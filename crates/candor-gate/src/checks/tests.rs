@@ -8895,3 +8895,29 @@ fn collecting_what_the_offer_gives_and_open_until_a_closure() {
     );
     fails_with(&r, &c, &body("Book by 23 December to get the deposit."));
 }
+
+/// "The Winter Worm Bundle is $169" states what the bundle costs: a figure none of the
+/// bundle's own gives is a wrong offer, even though the campaign's other figures happen to
+/// work out to it ($189 less the $20 workshop). The bundle's price, its price with the
+/// upgrade's $30, and two things priced together still pass.
+#[test]
+fn a_named_things_price_is_one_of_its_own_figures() {
+    let c = json!({"now":"2072-06-01","brand":"Wriggle Room",
+        "offer":{"name":"Winter Worm Bundle","usual_price_nzd":233,"bundle_price_nzd":189,"code":"WORMWINTER","upgrade_nzd":30},
+        "workshop":{"name":"Worm Farming 101","price_nzd":20,"date":"2072-06-18"},
+        "tray":{"name":"Spare Worm Tray","price_nzd":49}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Sione"}"#);
+    let body = |x: &str| format!("Hi Sione,\n\n{x} Use code WORMWINTER.\n\nWriggle Room");
+    fails_with(&r, &c, &body("The Winter Worm Bundle is $169 this winter."));
+    passes_with(&r, &c, &body("The Winter Worm Bundle is $189 this winter."));
+    passes_with(
+        &r,
+        &c,
+        &body("The Winter Worm Bundle is $219 with the upgrade."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("A Spare Worm Tray and Worm Farming 101 come to $69 together."),
+    );
+}
