@@ -569,6 +569,10 @@ fn key_kind_by_shape(k: &str) -> Option<FKind> {
         // "amount_eur_ex_vat", "price_gbp_inc_vat": a currency code, then what tax it holds.
         || (parts.iter().any(|p| is_code(p))
             && matches!(last, "vat" | "gst" | "hst" | "tax" | "net" | "gross"))
+        // `"remaining_debt_usd": {"car loan": 8640}` flattened: a currency code, then a
+        // label of the thing the money is for.
+        || (parts[..parts.len() - 1].iter().any(|p| is_code(p))
+            && last.bytes().any(|b| !(b.is_ascii_alphanumeric() || b >= 0x80)))
         || matches!(
             last,
             "refund"

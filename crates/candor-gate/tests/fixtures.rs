@@ -242,7 +242,11 @@ fn fixture_set_meets_the_bar() {
 /// moves and declared facts as what the person said, dates worked from the person's own, a
 /// month in a record's key, a verb before the code, an offer's condition on a basket, more
 /// claims of a history with us, a model with another number than the record's, and a deal
-/// stacked by "it", 0.7162 and 0.107.)
+/// stacked by "it", 0.7162 and 0.107. Stop 37: a named thing's price must be one of its own
+/// figures, and fixes for false alarms (what was paid for was bought, a month and day is no
+/// numbered name, a weekday range with a dash, a weekly series' last day, a campaign figure
+/// keyed by its noun, the person's own amount as no threshold, money under a label): 0.7153
+/// and 0.106, the recall lower by five catches that had flagged correct text.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -257,8 +261,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.716, "recall {recall}");
-    assert!(fa <= 0.107, "false-alarm rate {fa}");
+    assert!(recall >= 0.715, "recall {recall}");
+    assert!(fa <= 0.106, "false-alarm rate {fa}");
 }
 
 #[test]

@@ -1474,6 +1474,9 @@ impl Checker<'_> {
         if w.kind != crate::text::TokKind::Word
             || n.kind != crate::text::TokKind::Num
             || !n.norm.bytes().all(|b| b.is_ascii_digit())
+            // "through October 15" is a date (the time checks judge it), even when the
+            // record holds "Saturday, October 1".
+            || super::time::month_of(&w.norm).is_some()
         {
             return false;
         }
@@ -2100,7 +2103,11 @@ impl Checker<'_> {
             let to_make = self.doc.word_before(wi, 1).is_some_and(|p| {
                 matches!(
                     p.norm.as_str(),
-                    "book"
+                    // "If getting your real estate license is on your list": what the
+                    // course leads to.
+                    "getting"
+                        | "earning"
+                        | "book"
                         // "Here's your flight" of five sauces: what the email hands over.
                         | "here's"
                         | "heres"
@@ -2118,7 +2125,15 @@ impl Checker<'_> {
                         | "claim"
                         | "grab"
                         | "place"
-                ) || (matches!(p.norm.as_str(), "collect" | "collects" | "receive" | "receives")
+                ) || (matches!(
+                    p.norm.as_str(),
+                    "collect"
+                        | "collects"
+                        | "receive"
+                        | "receives"
+                        // "$150 off your real estate license course": what the offer is for.
+                        | "off"
+                )
                     // "Sign by 31 December and collect your bike by 9 January": the thing
                     // the campaign hands over.
                     && self
@@ -2858,6 +2873,20 @@ impl Checker<'_> {
                 .iter()
                 .any(|p| k.contains(p))
             };
+            let paid_for = |ei: usize| {
+                let kind = crate::text::fold(&self.facts.recipient.events[ei].kind);
+                ![
+                    "quote", "estimate", "cart", "basket", "wish", "view", "enquir", "inquir",
+                    "refund", "return", "visit", "click", "search",
+                ]
+                .iter()
+                .any(|p| kind.contains(p))
+                    && self
+                        .facts
+                        .list
+                        .iter()
+                        .any(|g| g.personal && g.event == Some(ei) && g.kind == FKind::Amount)
+            };
             for &w in &content {
                 let st = stem(&self.doc.toks[self.doc.words[w]].norm);
                 for f in self.facts_for_stem(&st) {
@@ -2889,6 +2918,10 @@ impl Checker<'_> {
                             super::implied::matches_type(&rule.events, kind)
                                 || type_says_verb(kind)
                                 || (rule.places && fact.kind == FKind::Place && !online(kind))
+                                // "you grabbed the Cubs at Spring Break Night" for a
+                                // `break_spot` with its price: something paid for is bought.
+                                || (rule.events.iter().any(|e| e == "purchase")
+                                    && paid_for(ei))
                         }
                         None => {
                             let key = fact.path.trim_start_matches("attributes.");

@@ -292,7 +292,17 @@ impl Checker<'_> {
                         })
                 })
         });
-        if campaign_count || self.clause_has(self.doc.words[wi], &["$", "€", "£", "¥", "%"]) {
+        // ("the project caught 1,843 rats" for the campaign's `rats: 1843`.)
+        let campaign_keyed = self.facts.list.iter().any(|f| {
+            !f.personal
+                && f.num.is_some_and(|x| num_matches(n, x))
+                && (f.key.split(['_', '-', ' ']).next() == Some(noun)
+                    || f.key.rsplit(['_', '-', ' ']).next() == Some(noun))
+        });
+        if campaign_count
+            || campaign_keyed
+            || self.clause_has(self.doc.words[wi], &["$", "€", "£", "¥", "%"])
+        {
             return;
         }
         // Said of the person, as a fact: a past clause or "your"/"you", and no condition or
@@ -678,7 +688,19 @@ impl Checker<'_> {
                             .is_some_and(|x| num_matches(n, x))
                     })
             });
-            if campaign_count && !self.your_before(wi, 3, &["your"]) {
+            // "the project caught 1,843 rats" for the campaign's `rats: 1843`: a campaign
+            // figure under a key named for the noun.
+            let campaign_keyed = || {
+                self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.num.is_some_and(|x| num_matches(n, x))
+                        && f.key
+                            .rsplit(['_', '-', ' '])
+                            .next()
+                            .is_some_and(|p| p.len() >= 3 && stem(p) == noun_stem)
+                })
+            };
+            if (campaign_count || campaign_keyed()) && !self.your_before(wi, 3, &["your"]) {
                 continue;
             }
             let mut values = Vec::new();
@@ -3034,8 +3056,17 @@ impl Checker<'_> {
                     continue;
                 }
                 let ti = self.doc.toks.iter().position(|t| t.start >= s).unwrap_or(0);
-                if !self.clause_has(ti, &["you", "your", "you've"])
-                    || self.clause_has(ti, &OFFER_CUES)
+                // "twelve Coxswain debit orders of R250" for the person's R250 debit orders:
+                // their own amount, in a sentence to them.
+                let own_amount = self.doc.sent_personal(ti)
+                    && self.facts.list.iter().any(|f| {
+                        f.personal
+                            && f.kind == crate::facts::FKind::Amount
+                            && f.num.is_some_and(|x| (x - v).abs() < 0.005)
+                    });
+                if !own_amount
+                    && (!self.clause_has(ti, &["you", "your", "you've"])
+                        || self.clause_has(ti, &OFFER_CUES))
                 {
                     let mins: Vec<String> = thresholds.iter().map(|t| t.to_string()).collect();
                     self.flag(

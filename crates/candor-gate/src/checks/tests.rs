@@ -8921,3 +8921,167 @@ fn a_named_things_price_is_one_of_its_own_figures() {
         &body("A Spare Worm Tray and Worm Farming 101 come to $69 together."),
     );
 }
+
+/// "you grabbed the Cubs at Spring Break Night" for a `break_spot` event with its price: a
+/// thing paid for was bought. A `quote` with an amount was not, and "you picked up" the
+/// person's `usual_order` names their habit, not another product.
+#[test]
+fn what_was_paid_for_was_bought() {
+    let c = json!({"now":"2073-05-24","brand":"Dugout Cards","event":{"name":"Summer Break Night","date":"2073-06-10"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Tyler","attributes":{"collects":"Chicago Cubs rookies","usual_order":"two dozen for the Bible study"},
+        "events":[{"type":"break_spot","at":"2073-04-22","event":"Spring Break Night","team":"Chicago Cubs","price_usd":45.0},
+                  {"type":"purchase","at":"2073-05-13","item":"Series 2 hobby box","total_usd":119.0},
+                  {"type":"quote","at":"2073-05-01","item":"Walnut display case","amount_usd":300.0}]}"#,
+    );
+    let body =
+        |x: &str| format!("Hi Tyler,\n\n{x} Summer Break Night is on June 10.\n\nDugout Cards");
+    passes_with(
+        &r,
+        &c,
+        &body("Since you grabbed the Cubs at Spring Break Night in April,"),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Thanks for picking up the Bible study order again."),
+    );
+    fails_with(&r, &c, &body("Since you bought the Walnut display case,"));
+}
+
+/// "through October 15" is a date, judged by the time checks, not a numbered name that the
+/// record's "Saturday, October 1" makes wrong; "Site 11" for the person's "Site 14" still is.
+#[test]
+fn a_month_and_day_is_no_numbered_name() {
+    let c = json!({"now":"2072-09-21","brand":"Kubala","offer":{"name":"Freezer Box","code":"FREEZER8","ends":"2072-10-15"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Dwayne","events":[{"type":"page_view","at":"2072-09-15","page":"Rolling Class - Saturday, October 1"},
+        {"type":"booking","at":"2072-09-01","pitch":"Site 14"}]}"#,
+    );
+    let body = |x: &str| format!("Hi Dwayne,\n\n{x}\n\nKubala");
+    passes_with(
+        &r,
+        &c,
+        &body("The Freezer Box is yours with FREEZER8 through October 15."),
+    );
+    fails_with(&r, &c, &body("Your booking for Site 11 is confirmed."));
+}
+
+/// "Monday–Thursday, October 31–December 15": a range of weekdays, a dash between, then a
+/// range of dates; "Thursday, October 31" when it is a Monday still fails.
+#[test]
+fn a_weekday_range_written_with_a_dash() {
+    let c = json!({"now":"2072-10-26","brand":"Bayou Airboats","offer":{"name":"Weekday Marsh Deal","code":"MARSH25","discount_percent":25,"valid":"Monday-Thursday, 2072-10-31 to 2072-12-15"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Greg"}"#);
+    let body = |x: &str| {
+        format!("Hi Greg,\n\nThe Weekday Marsh Deal takes 25% off, {x}, with code MARSH25.\n\nBayou Airboats")
+    };
+    passes_with(&r, &c, &body("Monday–Thursday, October 31–December 15"));
+    fails_with(&r, &c, &body("from Thursday, October 31"));
+}
+
+/// "You mentioned you'll be in New Orleans from November 14 to 17" for a sign-up's
+/// `planned_visit`: what the person told us. With no such field it is still a claim.
+#[test]
+fn a_planned_visit_is_what_the_person_told_us() {
+    let c = json!({"now":"2072-10-26","brand":"Bayou Airboats","offer":{"name":"Weekday Marsh Deal","code":"MARSH25"}});
+    let told = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Greg","attributes":{"planned_visit":"New Orleans, 2072-11-14 to 2072-11-17"},"events":[{"type":"newsletter_signup","at":"2072-10-24"}]}"#,
+    );
+    let silent = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Greg","events":[{"type":"newsletter_signup","at":"2072-10-24"}]}"#,
+    );
+    let body = "Hi Greg,\n\nYou mentioned you'll be in New Orleans soon. The Weekday Marsh Deal is on with MARSH25.\n\nBayou Airboats";
+    passes_with(&told, &c, body);
+    fails_with(&silent, &c, body);
+}
+
+/// `"remaining_debt_usd": {"car loan": 8640}`: a currency code in the key, then a label, is
+/// money; "the remaining $8,640" is the person's, and "$8,460" is not.
+#[test]
+fn money_under_a_label_after_a_currency_key() {
+    let c = json!({"now":"2072-11-30","brand":"Tallgrass","offer":{"name":"New Year Reset","code":"RESET40","discount_percent":40}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Jasmine","attributes":{"remaining_debt_usd":{"car loan":8640}}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Jasmine,\n\nYou planned the payoff for the remaining {x} on your car loan. New Year Reset is on with RESET40.\n\nTallgrass")
+    };
+    passes_with(&r, &c, &body("$8,640"));
+    fails_with(&r, &c, &body("$8,460"));
+}
+
+/// "Starts Monday, January 9, then every Monday ... through February 27" for an 8-session
+/// weekly programme from January 9: the series' last day. "through March 6" is not.
+#[test]
+fn the_last_day_of_a_weekly_series() {
+    let c = json!({"now":"2072-11-30","brand":"Tallgrass","new_program":{"name":"Debt-Free Sprint","starts":"2073-01-09","schedule":"Mondays 7:00-8:00pm, 8 sessions","price_usd":199}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ethan"}"#);
+    let body = |x: &str| {
+        format!("Hi Ethan,\n\nThe Debt-Free Sprint starts Monday, January 9, then runs every Monday through {x}.\n\nTallgrass")
+    };
+    passes_with(&r, &c, &body("February 27"));
+    fails_with(&r, &c, &body("March 6"));
+}
+
+/// "the project caught 1,843 rats" is the campaign's `rats: 1843`, not the person's nine;
+/// "you caught 19 rats" still is the person's.
+#[test]
+fn a_campaign_figure_keyed_by_its_noun() {
+    let c = json!({"now":"2073-03-15","brand":"Karamu Creek Trust","rats":1843,"appeal":{"name":"Sponsor a Trap","code":"TRAP60"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ross","events":[{"type":"trap_report","at":"2073-02-01","rats":9}]}"#,
+    );
+    let body =
+        |x: &str| format!("Hi Ross,\n\n{x} Sponsor a Trap with TRAP60.\n\nKaramu Creek Trust");
+    passes_with(
+        &r,
+        &c,
+        &body("Last year, volunteers across the project caught 1,843 rats."),
+    );
+    fails_with(&r, &c, &body("Last year your trap caught 19 rats."));
+}
+
+/// "twelve Coxswain debit orders of R250" for the person's own R250 debit orders is not a
+/// spend threshold; "orders of R200 or more" against the campaign's R250 minimum is.
+#[test]
+fn the_persons_own_amount_is_no_threshold() {
+    let c = json!({"now":"2073-03-15","brand":"Sea Rescue","shop":{"free_delivery_min_zar":500},"offer":{"name":"Early Swim","code":"EARLYSWIM"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Annelie","events":[{"type":"debit_order","at":"2073-02-01","amount_zar":250}]}"#,
+    );
+    let body =
+        |x: &str| format!("Hi Annelie,\n\n{x} Early Swim is on with EARLYSWIM.\n\nSea Rescue");
+    passes_with(
+        &r,
+        &c,
+        &body("Your certificate went out: twelve debit orders of R250."),
+    );
+    fails_with(&r, &c, &body("Delivery is free on orders of R400 or more."));
+}
+
+/// "If getting your real estate license is on your list", "$150 off your real estate license
+/// course" to someone who only looked at the course: what the course leads to, or what the
+/// offer is for, not something the person has.
+#[test]
+fn getting_your_and_off_your_are_ahead() {
+    let c = json!({"now":"2073-01-04","brand":"Pine Realty Academy","offer":{"name":"New Year, New License","code":"LICENSE150","discount_usd":150,"ends":"2073-01-31","applies_to":"the 75-hour Broker Prelicensing Course"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Derek","events":[{"type":"web_visit","at":"2073-01-02","page":"New Year, New License offer"}]}"#,
+    );
+    let check = |subject: &str, x: &str| {
+        Gate::new().check(
+            &Email::new(
+                subject,
+                format!("Hi Derek,\n\n{x} Use LICENSE150.\n\nPine Realty Academy"),
+            ),
+            &r,
+            &Context::from_json(c.clone()).unwrap(),
+        )
+    };
+    let rep = check(
+        "$150 off your real estate license course, through January 31",
+        "If getting your real estate license is on your list, February is a good time to start.",
+    );
+    assert!(rep.passed(), "{:?}", kinds(&rep));
+}

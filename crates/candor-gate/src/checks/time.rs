@@ -1095,7 +1095,17 @@ impl Checker<'_> {
             }) && self
                 .doc
                 .word_before(wi, 2)
-                .is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str()));
+                .is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str()))
+                // ("Monday–Thursday, October 31–December 15": a dash between the two.)
+                || (self.doc.words[wi] > 0
+                    && matches!(
+                        self.doc.toks[self.doc.words[wi] - 1].norm.as_str(),
+                        "-" | "–" | "—"
+                    )
+                    && self
+                        .doc
+                        .word_before(wi, 1)
+                        .is_some_and(|o| WEEKDAYS.contains(&o.norm.as_str())));
             if range_end {
                 continue;
             }
@@ -1552,6 +1562,16 @@ impl Checker<'_> {
             };
             let candidates: Vec<Date> = days.iter().filter_map(|a| now.add_days(*a)).collect();
             if dates.iter().any(|d| candidates.contains(d)) {
+                continue;
+            }
+            // "Since you were looking at our Ber-Months Early Bird, you'd like to know about
+            // this Saturday too" with the Tasting Day on Saturday: a sentence naming an offer
+            // of many dates (a window, its exclusions, a deadline) may turn to another of the
+            // campaign's events on that day.
+            let mut distinct = dates.clone();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() >= 3 && self.facts.campaign_dates().any(|d| candidates.contains(&d)) {
                 continue;
             }
             // "its annual service falls due next Tuesday": the person's own date (a service
@@ -2673,7 +2693,31 @@ impl Checker<'_> {
                 && candidates
                     .iter()
                     .any(|c| campaign.iter().any(|d| d.days_since(*c).abs() == 1));
+            // "Starts Monday, January 9, then every Monday ... through February 27" for an
+            // 8-session weekly programme from January 9: the last of a weekly series that a
+            // count of the campaign's runs to.
+            let series_end = offer
+                && self.doc.sentence(ti).iter().any(|t| {
+                    matches!(t.norm.as_str(), "every" | "weekly" | "each")
+                        || (t.norm.ends_with("days")
+                            && WEEKDAYS.contains(&t.norm.trim_end_matches('s')))
+                })
+                && candidates.iter().any(|c| {
+                    campaign.iter().any(|d| {
+                        let gap = c.days_since(*d);
+                        gap > 0
+                            && gap % 7 == 0
+                            && self.facts.campaign_numbers.iter().any(|n| {
+                                n.fract() == 0.0
+                                    && (2.0..=52.0).contains(n)
+                                    && (gap / 7 + 1) as f64 == *n
+                            })
+                    })
+                });
             if offer {
+                if series_end {
+                    continue;
+                }
                 if campaign.is_empty() {
                     self.flag(
                         Kind::WrongOffer,
