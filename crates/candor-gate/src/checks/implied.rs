@@ -452,6 +452,40 @@ impl Checker<'_> {
             )
     }
 
+    /// An event of the person's own words (an enquiry, a message, a note) that tells of a
+    /// move, a new home, a wedding or a baby; its index.
+    fn wrote_of_life_event(&self) -> Option<usize> {
+        const WORDS: [&str; 12] = [
+            "just bought",
+            "we bought",
+            "i bought",
+            "moved",
+            "moving",
+            "new home",
+            "new house",
+            "new flat",
+            "new apartment",
+            "getting married",
+            "expecting",
+            "engaged",
+        ];
+        self.facts.recipient.events.iter().position(|ev| {
+            let kind = fold(&ev.kind);
+            [
+                "enquir", "inquir", "message", "note", "request", "contact", "form", "question",
+            ]
+            .iter()
+            .any(|k| kind.contains(k))
+                && ev.fields.values().any(|v| match v {
+                    candor_domain::recipient::FieldValue::Str(t) => {
+                        let t = fold(t);
+                        WORDS.iter().any(|w| t.contains(w))
+                    }
+                    _ => false,
+                })
+        })
+    }
+
     pub(super) fn implied(&mut self) {
         let all = self
             .rules
@@ -740,6 +774,13 @@ impl Checker<'_> {
             if terms_for_joiners {
                 continue;
             }
+            // "your new place in Waterloo" to someone whose enquiry says "We just bought a
+            // 1970s house in Waterloo": what the person wrote to us tells it.
+            if matches!(status, KindStatus::No) && rule.id == "life_event" {
+                if let Some(ei) = self.wrote_of_life_event() {
+                    status = KindStatus::Yes(vec![format!("events[{ei}]")]);
+                }
+            }
             if matches!(status, KindStatus::No) {
                 // "Thanks for joining the Tasklane Automation Workshop": the phrase goes on
                 // to name one of the person's own events, which grounds it.
@@ -761,7 +802,9 @@ impl Checker<'_> {
                             | "seeing"
                     )
                 });
-                let named = (1..=5)
+                // ("Thank you for coming out last Sunday to clear water hyacinth at the
+                // inlet": the event's task a few words on.)
+                let named = (1..=8)
                     .filter(|_| takes_part)
                     .filter_map(|k| self.doc.word_after(m.last, k))
                     .find_map(|t| self.own_event_fact(t));

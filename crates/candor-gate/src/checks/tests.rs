@@ -9085,3 +9085,82 @@ fn getting_your_and_off_your_are_ahead() {
     );
     assert!(rep.passed(), "{:?}", kinds(&rep));
 }
+
+/// "Karibu Faith," opens with a Swahili welcome; "Elsewhere," opens a sentence. Neither is a
+/// name the person is addressed by; "Dear Grace," still is.
+#[test]
+fn welcomes_and_sentence_adverbs_are_no_names() {
+    let c = json!({"now":"2072-11-30","brand":"KikundiPlus","offer":{"name":"Chama Start","code":"CHAMA1"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Faith"}"#);
+    passes_with(
+        &r,
+        &c,
+        "Karibu Faith,\n\nChama Start is on with CHAMA1.\n\nElsewhere, our app now has a new look.\n\nKikundiPlus",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Dear Grace,\n\nChama Start is on with CHAMA1.\n\nKikundiPlus",
+    );
+}
+
+/// "Thank you for coming out last Sunday to clear water hyacinth at the inlet" for a
+/// `shramadaan` event whose task that is: the event is named a few words on. Thanks for
+/// coming to something the record does not hold still fails.
+#[test]
+fn thanks_for_coming_names_the_event_further_on() {
+    let c = json!({"now":"2073-03-15","brand":"Neeralakere Trust","offer":{"name":"Lake Guardian","code":"JALA25"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kavitha","events":[{"type":"shramadaan","at":"2073-03-12","task":"clearing water hyacinth at the inlet"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Dear Kavitha,\n\n{x} Lake Guardian is on with JALA25.\n\nNeeralakere Trust")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("Thank you for coming out last Sunday to clear water hyacinth at the inlet."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Thank you for coming out last Sunday to our heritage walk."),
+    );
+}
+
+/// "22 March is World Water Day": a date of the world's calendar, not a campaign fact made
+/// up; "22 March is our open day" with no such date in the campaign still fails.
+#[test]
+fn a_world_day_is_the_worlds_date() {
+    let c = json!({"now":"2073-03-15","brand":"Neeralakere Trust","offer":{"name":"Lake Guardian","code":"JALA25","discount_percent":25,"ends":"2073-03-31"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Fathima"}"#);
+    let body = |x: &str| {
+        format!("Hello Fathima,\n\n{x} Until 31 March, JALA25 takes 25% off a Lake Guardian membership.\n\nNeeralakere Trust")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("22 March is World Water Day, and we're marking it."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("22 March is our open day, and we're marking it."),
+    );
+}
+
+/// "your new place in Waterloo" to someone whose enquiry says "We just bought a 1970s house
+/// in Waterloo": the person told us. With an enquiry about something else, it is a claim.
+#[test]
+fn a_new_home_the_person_wrote_of() {
+    let c = json!({"now":"2073-04-19","brand":"Grand River Sump","offer":{"name":"Spring Pump Deal","code":"PUMP150"}});
+    let wrote = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kwame","events":[{"type":"enquiry","at":"2073-04-16","message":"We just bought a 1970s house in Waterloo. What should we do about the old pump?"}]}"#,
+    );
+    let other = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kwame","events":[{"type":"enquiry","at":"2073-04-16","message":"What should we do about the old pump?"}]}"#,
+    );
+    let body = "Hi Kwame,\n\nHere is a sump pump plan for your new place. The Spring Pump Deal is on with PUMP150.\n\nGrand River Sump";
+    passes_with(&wrote, &c, body);
+    fails_with(&other, &c, body);
+}

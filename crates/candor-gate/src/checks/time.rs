@@ -2845,6 +2845,25 @@ impl Checker<'_> {
             {
                 continue;
             }
+            // "22 March is World Water Day": the world's calendar, not the campaign's.
+            let observance = {
+                let sent = self.doc.sentence(ti);
+                sent.iter().enumerate().any(|(i, t)| {
+                    t.cap
+                        && matches!(
+                            t.norm.as_str(),
+                            "world" | "international" | "national" | "global" | "earth"
+                        )
+                        && sent[i + 1..]
+                            .iter()
+                            .filter(|x| x.is_word())
+                            .take(4)
+                            .any(|x| x.cap && matches!(x.norm.as_str(), "day" | "week"))
+                })
+            };
+            if observance {
+                continue;
+            }
             if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
                 self.flag(
                     Kind::WrongTime,
