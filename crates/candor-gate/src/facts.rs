@@ -706,7 +706,33 @@ pub(crate) fn offer_exclusions<'f>(
                         | "day"
                 );
             let short = generic.then(|| (f.stems[..n - 1].to_vec(), f.path.to_string()));
-            std::iter::once((f.stems.to_vec(), f.path.to_string())).chain(short)
+            // "gift memberships bought for someone else" is excluded as "a gift membership":
+            // the thing, before what qualifies it (two words at least).
+            let head = f
+                .stems
+                .iter()
+                .position(|w| {
+                    matches!(
+                        w.as_str(),
+                        "bought"
+                            | "booked"
+                            | "purchas"
+                            | "purchased"
+                            | "made"
+                            | "sold"
+                            | "for"
+                            | "that"
+                            | "which"
+                            | "through"
+                            | "from"
+                            | "with"
+                    )
+                })
+                .filter(|&i| i >= 2 && i < n)
+                .map(|i| (f.stems[..i].to_vec(), f.path.to_string()));
+            std::iter::once((f.stems.to_vec(), f.path.to_string()))
+                .chain(short)
+                .chain(head)
         })
         .filter(|(stems, path)| !named_elsewhere(stems, path))
         .collect()

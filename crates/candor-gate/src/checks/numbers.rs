@@ -4118,6 +4118,15 @@ impl Checker<'_> {
                             .get(i + 1)
                             .is_some_and(|x| matches!(x.norm.as_str(), "with" | "on" | "onto"))))
                     || (n == "top" && i > 0 && toks[i - 1].norm == "on")
+                    // ("our Member £250 Cashback is paid on completion as well")
+                    // (not "shirts as well as baskets")
+                    || (n == "well"
+                        && i > 0
+                        && toks[i - 1].norm == "as"
+                        && toks[i + 1..]
+                            .iter()
+                            .find(|x| x.is_word())
+                            .is_none_or(|x| x.norm != "as"))
                     || (figure
                         && matches!(
                             n,
@@ -4126,10 +4135,17 @@ impl Checker<'_> {
             }) else {
                 continue;
             };
-            if toks
-                .iter()
-                .any(|t| NO.contains(&t.norm.as_str()) || t.norm == "?")
-            {
+            // ("$183.60 instead of $240": a price compared, not the deal turned down.)
+            if toks.iter().enumerate().any(|(i, t)| {
+                (NO.contains(&t.norm.as_str())
+                    && !(t.norm == "instead"
+                        && toks[i + 1..]
+                            .iter()
+                            .filter(|x| x.is_word() || x.kind == TokKind::Num)
+                            .take(2)
+                            .any(|x| x.kind == TokKind::Num)))
+                    || t.norm == "?"
+            }) {
                 continue;
             }
             let mut said: Vec<String> = toks

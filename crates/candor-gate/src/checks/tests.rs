@@ -9164,3 +9164,63 @@ fn a_new_home_the_person_wrote_of() {
     passes_with(&wrote, &c, body);
     fails_with(&other, &c, body);
 }
+
+/// "such a loyal friend of the station", "a loyal part of the Tidewater crowd": loyalty
+/// claimed of someone with one enquiry. The same words to a member of years pass.
+#[test]
+fn a_loyal_friend_needs_a_history() {
+    let c = json!({"now":"2073-03-15","brand":"Station 21","course":{"name":"Water Safety Course","code":"SAFE10"}});
+    let new = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Sipho","events":[{"type":"enquiry","at":"2073-03-10","question":"course dates"}]}"#,
+    );
+    let member = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Sipho","attributes":{"member_since":"2064-07-01","membership":"Crew Friend"}}"#,
+    );
+    let body = "Hi Sipho,\n\nThe Water Safety Course is on with SAFE10.\n\nThank you for being such a loyal friend of the station.\n\nStation 21";
+    fails_with(&new, &c, body);
+    passes_with(&member, &c, body);
+}
+
+/// "your usual 10% comes off on top: $183.60 instead of $240" stacks a deal the offer does
+/// not combine with: "instead of" compares prices, it does not turn the deal down. So does
+/// "our Member Cashback is paid as well"; "shirts as well as baskets" is a list.
+#[test]
+fn stacking_said_with_instead_of_a_price_or_as_well() {
+    let c = json!({"now":"2073-02-08","brand":"Burntwood","offer":{"name":"Late Winter Rental Sale","code":"STOVEUP15","discount_percent":15,
+        "not_combinable_with":"Trail Club 10% member discount, Member Cashback"},"kit_cad":240});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Remy"}"#);
+    let body = |x: &str| {
+        format!("Hi Remy,\n\nThe Late Winter Rental Sale is on with STOVEUP15. {x}\n\nBurntwood")
+    };
+    fails_with(
+        &r,
+        &c,
+        &body("Your Trail Club 10% comes off on top: $183.60 instead of $240."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Our Member Cashback is paid on completion as well."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body(
+            "We rent stoves as well as tents, and the Member Cashback can't be combined with it.",
+        ),
+    );
+}
+
+/// "gift memberships bought for someone else" is excluded, so "20% off a gift membership"
+/// offers an excluded thing; a new membership of one's own is what the offer is for.
+#[test]
+fn an_exclusion_named_by_its_head() {
+    let c = json!({"now":"2073-03-15","brand":"Wreake Valley Trust","offer":{"name":"Spring Joining Offer","code":"LOCK14","discount_percent":20,
+        "applies_to":"new Supporter and Family memberships","excludes":"renewals, gift memberships bought for someone else"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ann"}"#);
+    let body = |x: &str| {
+        format!("Hi Ann,\n\nThe Spring Joining Offer: code LOCK14 takes 20% off {x}.\n\nWreake Valley Trust")
+    };
+    fails_with(&r, &c, &body("a gift membership"));
+    passes_with(&r, &c, &body("a new Family membership"));
+}
