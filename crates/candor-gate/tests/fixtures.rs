@@ -246,11 +246,18 @@ fn fixture_set_meets_the_bar() {
 /// figures, and fixes for false alarms (what was paid for was bought, a month and day is no
 /// numbered name, a weekday range with a dash, a weekly series' last day, a campaign figure
 /// keyed by its noun, the person's own amount as no threshold, money under a label): 0.7153
-/// and 0.106, the recall lower by five catches that had flagged correct text.)
+/// and 0.106, the recall lower by five catches that had flagged correct text. Sets jj to jq,
+/// eight more written blind against 7cfd1da, in English in new verticals (food and drink
+/// makers, travel, money, adult education, the outdoors, charities and clubs, trades, hobbies),
+/// came in at recall 0.67, 0.87, 0.60, 0.73, 0.60, 0.73, 0.53, 0.60 and false alarms 0.27,
+/// 0.20, 0.40, 0.13, 0.07, 0.40, 0.07, 0.07 (80/120 and 24/120): all the sets then scored
+/// 0.7150 and 0.109; with the false-alarm fixes above, a Swahili welcome, a world day, a new
+/// home the person wrote of, more loyalty phrases, a stacked deal priced "instead of" the
+/// full one or paid "as well", and an excluded thing named by its head, 0.7153 and 0.104.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 8580, "{}", cases.len());
+    assert!(cases.len() >= 8820, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -262,7 +269,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.715, "recall {recall}");
-    assert!(fa <= 0.106, "false-alarm rate {fa}");
+    assert!(fa <= 0.104, "false-alarm rate {fa}");
 }
 
 #[test]
