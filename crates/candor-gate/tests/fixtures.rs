@@ -253,7 +253,9 @@ fn fixture_set_meets_the_bar() {
 /// 0.20, 0.40, 0.13, 0.07, 0.40, 0.07, 0.07 (80/120 and 24/120): all the sets then scored
 /// 0.7150 and 0.109; with the false-alarm fixes above, a Swahili welcome, a world day, a new
 /// home the person wrote of, more loyalty phrases, a stacked deal priced "instead of" the
-/// full one or paid "as well", and an excluded thing named by its head, 0.7153 and 0.104.)
+/// full one or paid "as well", and an excluded thing named by its head, 0.7153 and 0.104;
+/// with "last week's" and "last month's" judged as "last week" and "last month", 0.7162 and
+/// 0.104.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
@@ -268,7 +270,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.715, "recall {recall}");
+    assert!(recall >= 0.716, "recall {recall}");
     assert!(fa <= 0.104, "false-alarm rate {fa}");
 }
 

@@ -9224,3 +9224,18 @@ fn an_exclusion_named_by_its_head() {
     fails_with(&r, &c, &body("a gift membership"));
     passes_with(&r, &c, &body("a new Family membership"));
 }
+
+/// "last month's Distinction", "last week's class": the possessive says the same time as
+/// "last month" and "last week", and is judged the same way.
+#[test]
+fn last_weeks_and_last_months_are_judged() {
+    let c = json!({"now":"2073-01-04","brand":"Carelink Academy","course":{"name":"Dementia Care","code":"CARE10"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Aoibheann","events":[{"type":"module_result","at":"2072-11-24","module":"Infection Prevention","grade":"Distinction"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Aoibheann,\n\nCongratulations on {x} Distinction in Infection Prevention. Dementia Care is next, with CARE10.\n\nCarelink Academy")
+    };
+    fails_with(&r, &c, &body("last week's"));
+    passes_with(&r, &c, &body("your"));
+}
