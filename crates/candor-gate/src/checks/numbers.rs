@@ -3107,7 +3107,7 @@ impl Checker<'_> {
                     None
                 }
             };
-            if let Some(name) = self.named_price_conflict(s, v) {
+            if let Some(name) = self.named_price_conflict(s, v, &percents_off) {
                 let name = name.to_string();
                 self.flag(
                     Kind::WrongOffer,
@@ -3711,7 +3711,8 @@ impl Checker<'_> {
     /// names and prices, that none of that thing's own figures gives. Amounts worked across
     /// the campaign's other figures (a workshop's $20 off the bundle's $189) don't excuse it:
     /// the sentence says what this one thing costs. Returns the thing's name path.
-    fn named_price_conflict(&self, start: usize, v: f64) -> Option<&str> {
+    /// (`percents`: the campaign's percentages, read once per email by the caller.)
+    fn named_price_conflict(&self, start: usize, v: f64, percents: &[f64]) -> Option<&str> {
         let toks = &self.doc.toks;
         let ti = toks.iter().position(|t| t.start >= start)?;
         let wi = self.doc.words.iter().position(|&w| w >= ti)?;
@@ -3813,13 +3814,6 @@ impl Checker<'_> {
         if own.len() < 2 {
             return None;
         }
-        let percents: Vec<f64> = self
-            .facts
-            .list
-            .iter()
-            .filter(|f| !f.personal && f.kind == crate::facts::FKind::Percent)
-            .filter_map(|f| f.num)
-            .collect();
         let units = self.facts.campaign_units();
         // A price the campaign's discount makes of any amount, the person's own included
         // ("the Panama on your wishlist is $255": $340 less 25%).
