@@ -3822,7 +3822,7 @@ impl Checker<'_> {
             .list
             .iter()
             .filter(|f| f.kind == crate::facts::FKind::Amount);
-        let discounted = amounts.filter_map(|f| f.num).any(|a| {
+        let discount_gives = |a: f64| {
             percents
                 .iter()
                 .any(|p| (a * (1.0 - p / 100.0) - v).abs() < 0.005)
@@ -3831,20 +3831,13 @@ impl Checker<'_> {
                     .money_offs()
                     .iter()
                     .any(|o| (a - o - v).abs() < 0.005)
-        });
-        if discounted {
+        };
+        if amounts.filter_map(|f| f.num).any(discount_gives) {
             return None;
         }
         let fits = own.iter().any(|a| {
             num_matches(v, *a)
-                || percents
-                    .iter()
-                    .any(|p| (a * (1.0 - p / 100.0) - v).abs() < 0.005)
-                || self
-                    .facts
-                    .money_offs()
-                    .iter()
-                    .any(|o| (a - o - v).abs() < 0.005)
+                || discount_gives(*a)
                 || units
                     .iter()
                     .any(|u| (a * u - v).abs() < 0.005 || (a / u - v).abs() < 0.005)
