@@ -598,7 +598,11 @@ fn tokenize_ascii(text: &str) -> Vec<Tok> {
             && b[i + 2].is_ascii_digit()
             && toks.len() >= 2
             && month_short(&toks[toks.len() - 2].norm);
-        let ends_sentence = matches!(c, b'.' | b'!' | b'?')
+        // ("…next year." Consider it noted.": a closing quote or bracket right after the
+        // stop ends the sentence in its place.)
+        let closes =
+            matches!(c, b'"' | b'\'' | b')') && i >= 1 && matches!(b[i - 1], b'.' | b'!' | b'?');
+        let ends_sentence = (matches!(c, b'.' | b'!' | b'?') || closes)
             && (i + 1 >= n || ascii_space(b[i + 1]))
             && !month_point;
         if ends_sentence && !need_start {
@@ -725,7 +729,10 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
             && chars[i + 2].1.is_ascii_digit()
             && toks.len() >= 2
             && month_short(&toks[toks.len() - 2].norm);
-        let ends_sentence = matches!(c, '.' | '!' | '?' | '。' | '！' | '？')
+        let closes = matches!(c, '"' | '\'' | ')' | '”' | '’' | '»' | '」')
+            && i >= 1
+            && matches!(chars[i - 1].1, '.' | '!' | '?' | '。' | '！' | '？');
+        let ends_sentence = (matches!(c, '.' | '!' | '?' | '。' | '！' | '？') || closes)
             && (i + 1 >= n || chars[i + 1].1.is_whitespace())
             && !month_point;
         if ends_sentence && !need_start {
@@ -1043,6 +1050,23 @@ mod tests {
         assert_eq!(toks[8].sent, 1);
         assert_eq!(toks[10].sent, 2);
         assert!(toks[10].sent_start);
+    }
+
+    #[test]
+    fn a_closing_quote_after_the_stop_ends_the_sentence() {
+        // The quote stays with the sentence it closes; the next word opens a new one, in
+        // both tokenizers ("…" makes the second text go through the char tokenizer).
+        for t in [
+            "She asked for \"the same blue.\" Consider it noted.",
+            "She asked for “the same blue.” Consider it noted…",
+        ] {
+            let toks = tokenize(t);
+            let quote = toks.iter().position(|k| k.norm == "blue").unwrap() + 2;
+            let next = toks.iter().position(|k| k.norm == "consider").unwrap();
+            assert_eq!(toks[quote].sent, 0, "{t}");
+            assert_eq!(toks[next].sent, 1, "{t}");
+            assert!(toks[next].sent_start, "{t}");
+        }
     }
 
     #[test]

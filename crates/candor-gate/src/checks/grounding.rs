@@ -2641,8 +2641,22 @@ impl Checker<'_> {
                 }
             }
             let k0 = k;
+            // ("our Parents' Tasting Day": a plural's apostrophe joins the words of a name.)
+            let joined = |c: &Checker, w: usize| {
+                c.doc.adjacent(w)
+                    || match (c.doc.words.get(w), c.doc.words.get(w + 1)) {
+                        (Some(&a), Some(&b)) => {
+                            b == a + 2
+                                && c.doc.toks[a + 1].norm == "'"
+                                && c.doc.toks[a + 1].start == c.doc.toks[a].end
+                                && c.doc.toks[a].norm.ends_with('s')
+                                && c.doc.toks[a].sent == c.doc.toks[b].sent
+                        }
+                        _ => false,
+                    }
+            };
             while let Some(t) = self.doc.word_after(m.last, k) {
-                if !self.doc.adjacent(m.last + k - 1) || k > k0 + 5 {
+                if !joined(self, m.last + k - 1) || k > k0 + 5 {
                     break;
                 }
                 // "at last year's Wild Feast supper": when, before the thing.

@@ -9239,3 +9239,22 @@ fn last_weeks_and_last_months_are_judged() {
     fails_with(&r, &c, &body("last week's"));
     passes_with(&r, &c, &body("your"));
 }
+
+/// "You came to our Parents' Tasting Day with both children last year" for a
+/// `tasting_day_attended` event a year back: the plural's apostrophe joins the name, whose
+/// words name the event by its type, so "last year" is read against that event and not
+/// against a payment that mentions the children.
+#[test]
+fn an_event_named_by_its_type_through_a_plurals_apostrophe() {
+    let c = json!({"now":"2073-10-11","brand":"Lunchbox Lagos","event":{"name":"Parents' Tasting Day","date":"2073-10-21"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ada","attributes":{"children":[{"name":"Chidera"},{"name":"Obinna"}]},
+        "events":[{"type":"tasting_day_attended","at":"2072-10-15","note":"came with both children"},
+        {"type":"plan_payment","at":"2073-09-08","plan":"first half term (2073-09-11 to 2073-10-20), 2 children","amount_ngn":200000}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Ada,\n\nYou came to our Parents' Tasting Day with both children {x}; this year's is on Saturday, 21 October.\n\nLunchbox Lagos")
+    };
+    passes_with(&r, &c, &body("last year"));
+    fails_with(&r, &c, &body("last month"));
+}

@@ -398,6 +398,7 @@ impl Checker<'_> {
             let mut events: Vec<usize> = Vec::new();
             // (event, word) pairs: how many words name each event.
             let mut by: Vec<(usize, String)> = Vec::new();
+            let mut by_kind: Vec<(usize, String)> = Vec::new();
             for t in toks {
                 // "eight of you" for the booking whose `party_size` is 8: a count names the
                 // event that holds it.
@@ -444,6 +445,29 @@ impl Checker<'_> {
                             by.push((e, st));
                         }
                     }
+                }
+                // "our Parents' Tasting Day … last year" for a `tasting_day_attended` event:
+                // the event's type names it too, by two words or more that are a name's
+                // (capitalized inside the sentence: "the six boxes" names no `box_delivery`,
+                // "the Margin Club" no `book_club`).
+                if t.cap && !t.sent_start {
+                    let st = stem(&t.norm);
+                    for (e, ev) in self.facts.recipient.events.iter().enumerate() {
+                        let names = crate::text::fold(&ev.kind)
+                            .split(['_', ' ', '-'])
+                            .any(|p| p.len() > 2 && stem(p) == st);
+                        if names && !by_kind.iter().any(|(x, w)| *x == e && *w == st) {
+                            by_kind.push((e, st.clone()));
+                        }
+                    }
+                }
+            }
+            for &(e, ref st) in &by_kind {
+                if by_kind.iter().filter(|(x, _)| *x == e).count() >= 2
+                    && !by.iter().any(|(x, w)| *x == e && w == st)
+                {
+                    events.push(e);
+                    by.push((e, st.clone()));
                 }
             }
             // "the Coledale Beck loop on Juniper": the hack named by three words, not the
