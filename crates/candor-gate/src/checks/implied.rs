@@ -198,6 +198,9 @@ pub(crate) fn kind_status(rule: &KindRule, r: &Recipient, now: Date) -> KindStat
                 "online",
                 "search",
                 "app_",
+                // ("membership_reminder_sent": what we did, not the person.)
+                "reminder",
+                "_sent",
             ]
             .iter()
             .any(|p| k.contains(p))

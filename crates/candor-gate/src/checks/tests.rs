@@ -9258,3 +9258,70 @@ fn an_event_named_by_its_type_through_a_plurals_apostrophe() {
     passes_with(&r, &c, &body("last year"));
     fails_with(&r, &c, &body("last month"));
 }
+
+/// "happy belated Thanksgiving" is a holiday's greeting, not the person's birthday;
+/// "happy belated birthday" still needs a birthday in the record.
+#[test]
+fn a_belated_holiday_is_not_a_birthday() {
+    let c = json!({"now":"2073-10-11","brand":"Brookvale Family Farm","event":{"name":"Moonlit Maze","date":"2073-10-20"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Kwame"}"#);
+    let body = |x: &str| {
+        format!("Hi Kwame,\n\nHappy belated {x}! The Moonlit Maze opens on Friday, October 20.\n\nBrookvale Family Farm")
+    };
+    passes_with(&r, &c, &body("Thanksgiving"));
+    fails_with(&r, &c, &body("birthday"));
+}
+
+/// "Thanks for your message" and "as you wrote to us on WhatsApp" to someone whose record
+/// holds a `whatsapp` or `feedback` event: what they sent is a contact; with none, a claim.
+#[test]
+fn whatsapp_and_feedback_messages_are_contacts() {
+    let c = json!({"now":"2074-02-28","brand":"Platt's Chippy","new_item":{"name":"pea fritter","price_gbp":1.9}});
+    let body = "Hi Malcolm,\n\nThanks for your message on Saturday. The pea fritter is £1.90.\n\nPlatt's Chippy";
+    for kind in ["feedback", "whatsapp"] {
+        let r = person(&format!(
+            r#"{{"id":"1","email":"a@example.com","first_name":"Malcolm","events":[{{"type":"{kind}","at":"2074-02-24","message":"That pea fritter's a belter."}}]}}"#
+        ));
+        passes_with(&r, &c, body);
+    }
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Malcolm","events":[{"type":"order","at":"2074-02-24","items":["pea fritter"]}]}"#,
+    );
+    fails_with(&r, &c, body);
+}
+
+/// "We're so glad the Blue Train caught your eye" to someone who asked about it, or who
+/// signed up naming their interest: interest shown, not only browsing. A person with no
+/// such fact still fails.
+#[test]
+fn caught_your_eye_by_an_enquiry_or_a_stated_interest() {
+    let c = json!({"now":"2073-11-15","brand":"Jacaranda Gowns","collection":{"name":"Couture 2074","gowns":["Blue Train","Lilac Mist"]}});
+    let body = "Hi Naledi,\n\nWe're so glad the Blue Train caught your eye. It is one of our Couture 2074 gowns.\n\nJacaranda Gowns";
+    for events in [
+        r#"[{"type":"enquiry","at":"2073-11-13","text":"How much is the Blue Train one?"}]"#,
+        r#"[{"type":"newsletter_signup","at":"2073-11-13","interest":"Blue Train"}]"#,
+    ] {
+        let r = person(&format!(
+            r#"{{"id":"1","email":"a@example.com","first_name":"Naledi","events":{events}}}"#
+        ));
+        passes_with(&r, &c, body);
+    }
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Naledi"}"#);
+    fails_with(&r, &c, body);
+}
+
+/// "It's been a while since we've seen you" three months after the last session: a reminder
+/// we sent since then is not the person coming back.
+#[test]
+fn a_reminder_we_sent_is_not_the_person_coming_back() {
+    let c = json!({"now":"2073-09-06","brand":"Jandakot Dog Club","course":{"name":"Foundations","starts":"2073-10-07"}});
+    let body = "Hi Aroha,\n\nIt's been a while since we've seen you and Biscuit. Foundations starts on Saturday 7 October.\n\nJandakot Dog Club";
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Aroha","events":[{"type":"flyball_training","at":"2073-05-27","dog":"Biscuit"},{"type":"membership_reminder_sent","at":"2073-08-30"}]}"#,
+    );
+    passes_with(&r, &c, body);
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Aroha","events":[{"type":"flyball_training","at":"2073-08-30","dog":"Biscuit"}]}"#,
+    );
+    fails_with(&r, &c, body);
+}
