@@ -3435,6 +3435,26 @@ impl Checker<'_> {
                 self.use_fact(fi, s, e);
                 continue;
             }
+            // "$14.90 instead of $18.40 - that's $3.50 off, about 19%": a share worked from
+            // two amounts of the sentence, said as a rounded figure.
+            if self.approximate_at(s) {
+                let amounts: Vec<f64> = self
+                    .doc
+                    .sentence(ti)
+                    .iter()
+                    .filter(|t| t.kind == TokKind::Num && t.start != s)
+                    .filter_map(|t| parse_num(&t.norm))
+                    .filter(|a| *a > 0.0)
+                    .collect();
+                let share = amounts.iter().any(|a| {
+                    amounts
+                        .iter()
+                        .any(|b| a < b && (a / b * 100.0 - v).abs() < 1.0)
+                });
+                if share {
+                    continue;
+                }
+            }
             self.flag(
                 Kind::WrongOffer,
                 s,

@@ -9325,3 +9325,42 @@ fn a_reminder_we_sent_is_not_the_person_coming_back() {
     );
     fails_with(&r, &c, body);
 }
+
+/// "$3.50 off, about 19%" is the share of $18.40 the saving is, rounded; "about 25%" is no
+/// share of the sentence's amounts and no discount of the campaign's.
+#[test]
+fn an_approximate_share_of_two_amounts() {
+    let c = json!({"now":"2074-02-28","brand":"Corner Dairy","offer":{"name":"Brekkie Bundle","code":"BREKKIE","price_nzd":14.9,"regular_nzd":18.4}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Sione"}"#);
+    let body = |x: &str| {
+        format!("Hi Sione,\n\nThe Brekkie Bundle is $14.90 with code BREKKIE, instead of $18.40 - that's $3.50 off, about {x}.\n\nCorner Dairy")
+    };
+    passes_with(&r, &c, &body("19%"));
+    fails_with(&r, &c, &body("25%"));
+}
+
+/// "refundable until 30 days before the farewell, so until 24 January" for a farewell on
+/// 23 February: a date the stated days from the record's date; 20 January is not.
+#[test]
+fn a_deadline_worked_as_days_before_a_date() {
+    let c = json!({"now":"2073-11-15","brand":"Jacaranda Gowns","offer":{"name":"Early Bird Farewell Booking","code":"FAREWELL15","discount_percent":15,"book_by":"2073-12-15","deposit_terms":"refundable until 30 days before the farewell"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lerato","attributes":{"farewell_date":"2074-02-23"}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Lerato,\n\nBook by 15 December with code FAREWELL15 for 15% off. Your deposit is refundable until 30 days before your farewell, so until {x}.\n\nJacaranda Gowns")
+    };
+    passes_with(&r, &c, &body("24 January"));
+    fails_with(&r, &c, &body("20 January"));
+}
+
+/// "Thursday 1 February - a week tomorrow", said on Wednesday 24 January: eight days on.
+#[test]
+fn a_week_tomorrow_is_eight_days_on() {
+    let c = json!({"now":"2074-01-24","brand":"Hush Concerts","offer":{"name":"Season Six","code":"CIRCLESIX","discount_percent":20,"ends":"2074-02-01"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Maeve"}"#);
+    let body = |x: &str| {
+        format!("Hi Maeve,\n\nCode CIRCLESIX takes 20% off a season ticket. The code closes on Thursday 1 February - {x}.\n\nHush Concerts")
+    };
+    passes_with(&r, &c, &body("a week tomorrow"));
+}

@@ -2471,6 +2471,19 @@ impl Checker<'_> {
             {
                 // Relative deadlines (not "Midnight Repair Cream").
                 let (add, rule): (Option<Vec<i64>>, &str) = match norm.as_str() {
+                    // ("Thursday 1 February - a week tomorrow": eight days on.)
+                    "tomorrow"
+                        if self
+                            .doc
+                            .word_before(wi, 1)
+                            .is_some_and(|p| p.norm == "week")
+                            && self
+                                .doc
+                                .word_before(wi, 2)
+                                .is_some_and(|p| matches!(p.norm.as_str(), "a" | "one")) =>
+                    {
+                        (Some(vec![8]), "offer.deadline")
+                    }
                     "tomorrow" => (Some(vec![1]), "offer.deadline"),
                     // "Meteor rates pick up after midnight", "Meteors, midnight and a member
                     // price": midnight is a deadline only when something ends at it.
@@ -2738,8 +2751,43 @@ impl Checker<'_> {
                             })
                     })
                 });
+            // "refundable until 30 days before the farewell, so until 24 January" for a
+            // farewell on 23 February: a date a stated number of days or weeks from one of
+            // the record's or the campaign's dates, worked out.
+            let offset_of_a_date = offer && {
+                let sent = self.doc.sentence(ti);
+                let offsets: Vec<i64> = sent
+                    .windows(3)
+                    .filter(|w| {
+                        w[0].kind == TokKind::Num
+                            && matches!(w[2].norm.as_str(), "before" | "after" | "prior" | "ahead")
+                    })
+                    .filter_map(|w| {
+                        let n = parse_num(&w[0].norm)?;
+                        let unit = match w[1].norm.as_str() {
+                            "day" | "days" => 1.0,
+                            "week" | "weeks" => 7.0,
+                            _ => return None,
+                        };
+                        Some((n * unit) as i64)
+                    })
+                    .collect();
+                !offsets.is_empty() && {
+                    let known: Vec<Date> = campaign
+                        .iter()
+                        .copied()
+                        .chain(self.facts.personal_dates().map(|(d, _)| d))
+                        .collect();
+                    candidates.iter().any(|c| {
+                        known.iter().any(|d| {
+                            let gap = d.days_since(*c).abs();
+                            offsets.contains(&gap)
+                        })
+                    })
+                }
+            };
             if offer {
-                if series_end {
+                if series_end || offset_of_a_date {
                     continue;
                 }
                 if campaign.is_empty() {
