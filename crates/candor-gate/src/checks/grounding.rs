@@ -580,8 +580,21 @@ impl Checker<'_> {
                             )
                     }) && (k == 1 || self.doc.adjacent(wi + 1))
                 });
+            // "See you down South", "back East": a region in a set phrase, at a sentence's
+            // or line's end.
+            let compass_idiom = matches!(t.norm.as_str(), "south" | "north" | "east" | "west")
+                && self
+                    .doc
+                    .word_before(wi, 1)
+                    .is_some_and(|p| matches!(p.norm.as_str(), "down" | "up" | "out" | "back"))
+                && self
+                    .doc
+                    .toks
+                    .get(ti + 1)
+                    .is_none_or(|x| x.sent != t.sent || x.kind != crate::text::TokKind::Word);
             // ("NZD 55": a currency's code.)
             let starts = !initialism
+                && !compass_idiom
                 && !currency_adjective
                 && t.cap
                 && !self.doc.in_url[ti]

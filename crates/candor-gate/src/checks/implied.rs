@@ -343,6 +343,36 @@ impl Checker<'_> {
     }
 
     /// A birthday in the record (a person's or a pet's) fell within the last `days` days.
+    /// A month named within four words after word `last` that is the month of the dated
+    /// attribute at `path` ("January" for `attributes.birthday_month: January` or a
+    /// `birthday` of 1990-01-14).
+    fn names_the_records_month(&self, path: &str, last: usize) -> bool {
+        let Some(value) = path
+            .strip_prefix("attributes.")
+            .and_then(|k| self.facts.recipient.attributes.get(k))
+            .and_then(|v| v.as_str())
+        else {
+            return false;
+        };
+        let month = value
+            .get(..10)
+            .and_then(|h| Date::parse(h).ok())
+            .map(|d| d.month() as usize)
+            .or_else(|| {
+                value
+                    .split(|c: char| !c.is_alphabetic())
+                    .find_map(|w| crate::text::month_of(&fold(w)))
+                    .map(|m| m as usize)
+            });
+        month.is_some_and(|mo| {
+            (1..=4).any(|k| {
+                self.doc.word_after(last, k).is_some_and(|t| {
+                    crate::text::month_of(&t.norm).is_some_and(|x| x as usize == mo)
+                })
+            })
+        })
+    }
+
     fn birthday_passed_within(&self, days: i64) -> bool {
         let Some(kind) = self.rules.table.kinds.get("birthday") else {
             return false;
@@ -917,6 +947,10 @@ impl Checker<'_> {
                                 .is_some_and(|&t| self.doc.toks[t].norm == "belated")
                         })
                         && self.birthday_passed_within(92) => {}
+                // "since your birthday falls in January" for `birthday_month: January`: the
+                // month said is the record's, whenever it falls.
+                KindStatus::OutOfWindow(p)
+                    if rule.id == "birthday" && self.names_the_records_month(&p, m.last) => {}
                 KindStatus::OutOfWindow(p) => self.flag_words(
                     Kind::WrongTime,
                     m.first,

@@ -58,6 +58,16 @@ impl Checker<'_> {
                 if self.doc.lower[..s].ends_with("the ") && self.doc.lower[s..e] == *"facts:" {
                     continue;
                 }
+                // "she's in the 21-26 ft tier: $545": a label ("tier:", "body:") is a
+                // prompt's only where a line starts with it.
+                let label = self.doc.lower[s..e].ends_with(':')
+                    && self.doc.lower[s..e]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphabetic() || matches!(b, b' ' | b'-' | b':'));
+                let line = self.doc.lower[..s].rfind('\n').map_or(0, |i| i + 1);
+                if label && self.doc.lower[line..s].chars().any(|c| c.is_alphanumeric()) {
+                    continue;
+                }
                 hits.push((s, e, rule, reason));
             }
         }

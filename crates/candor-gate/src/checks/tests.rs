@@ -9364,3 +9364,62 @@ fn a_week_tomorrow_is_eight_days_on() {
     };
     passes_with(&r, &c, &body("a week tomorrow"));
 }
+
+/// "Your hire would run from Friday 16 March to Monday 19 March": days ahead, proposed, are
+/// no record of the person's; "Your hire ran from …" on days the record lacks still fails.
+#[test]
+fn proposed_dates_ahead_are_not_the_records() {
+    let c = json!({"now":"2074-01-24","brand":"Tri-Beat Silent Disco","offer":{"name":"Late Summer Party Hire","code":"TRIBEAT15","discount_percent":15,"book_by":"2074-02-11"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Mele","events":[{"type":"chat","at":"2074-01-22","text":"Wedding on 17 March, about 60 guests"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Mele,\n\nWith code TRIBEAT15 it's 15% off. Your hire {x} from Friday 16 March to Monday 19 March, with a transmitter kit included.\n\nTri-Beat Silent Disco")
+    };
+    passes_with(&r, &c, &body("would run"));
+    fails_with(&r, &c, &body("is booked"));
+}
+
+/// "she's in the 21-26 ft tier: $545" is a price band; "Tier: gold" opening a line is a
+/// prompt's label left in.
+#[test]
+fn a_label_is_a_prompts_only_at_a_lines_start() {
+    let c = json!({"now":"2073-12-20","brand":"Harbor Shrinkwrap","offer":{"name":"Spring Commissioning Package","code":"LAUNCH100","prices_usd":{"21-26 ft":645},"discount_usd":100}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Dan","attributes":{"boat":"Second Wind"}}"#,
+    );
+    passes_with(&r, &c, "Hi Dan,\n\nSecond Wind is 25 feet, so she's in the 21-26 ft tier: $545 instead of $645 with code LAUNCH100.\n\nHarbor Shrinkwrap");
+    fails_with(&r, &c, "Hi Dan,\n\nTier: gold\nSecond Wind is 25 feet: $545 instead of $645 with code LAUNCH100.\n\nHarbor Shrinkwrap");
+}
+
+/// "since your birthday falls in January" for `birthday_month: January`, two months ahead:
+/// the month said is the record's; "falls in March" is not.
+#[test]
+fn a_birthday_month_stated_as_the_records() {
+    let c = json!({"now":"2073-11-15","brand":"Peony Qipao","offer":{"name":"Bespoke Season","code":"PEONY80","discount_sgd":80}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Mei","attributes":{"birthday_month":"January"}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Mei,\n\nSince your birthday falls in {x}, note that PEONY80 (S$80 off) can't be used with the birthday voucher.\n\nPeony Qipao")
+    };
+    passes_with(&r, &c, &body("January"));
+    fails_with(&r, &c, &body("March"));
+}
+
+/// "See you down South" closes a letter; "our South branch" is a name to check.
+#[test]
+fn down_south_is_a_set_phrase() {
+    let c = json!({"now":"2074-01-24","brand":"Red Levee Juke Joint","event":{"name":"Blues Night","date":"2074-02-01"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Dee"}"#);
+    passes_with(
+        &r,
+        &c,
+        "Hi Dee,\n\nBlues Night is on 1 February.\n\nSee you down South,\nRed Levee Juke Joint",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Hi Dee,\n\nBlues Night is on 1 February at our South branch.\n\nRed Levee Juke Joint",
+    );
+}

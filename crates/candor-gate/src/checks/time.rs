@@ -2936,6 +2936,12 @@ impl Checker<'_> {
             if observance {
                 continue;
             }
+            // "Your hire would run from Friday 16 March": days ahead, put as a proposal.
+            if candidates.iter().any(|c| *c > now)
+                && self.clause_has(ti, &["would", "could", "might"])
+            {
+                continue;
+            }
             if (possessive || self.doc.sent_personal(ti)) && !self.future_clause(ti) {
                 self.flag(
                     Kind::WrongTime,
