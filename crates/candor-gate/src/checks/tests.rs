@@ -9423,3 +9423,30 @@ fn down_south_is_a_set_phrase() {
         "Hi Dee,\n\nBlues Night is on 1 February at our South branch.\n\nRed Levee Juke Joint",
     );
 }
+
+/// "Thanks for sticking with us", "riding with us again", "thanks for staying with us": a
+/// history a sign-up of three days (an account created, a chat) does not have; a customer of
+/// two years with an order does.
+#[test]
+fn a_fresh_sign_up_has_no_history_to_return_to() {
+    let c = json!({"now":"2073-12-20","brand":"Red Pine Snowmobile Tours","offer":{"name":"Full-Day Tour","price_cad":340}});
+    let new = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Amrit","attributes":{"signed_up":"2073-12-17"},
+        "events":[{"type":"account_created","at":"2073-12-17"},{"type":"chat_enquiry","at":"2073-12-18","message":"Is the full-day tour okay for a beginner?"}]}"#,
+    );
+    let old = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Amrit","attributes":{"customer_since":"2071-11-02"},
+        "events":[{"type":"tour_booking","at":"2072-01-15","tour":"Half-Day Tour","amount_cad":180}]}"#,
+    );
+    for phrase in [
+        "Thanks for sticking with us",
+        "Great to have you riding with us again",
+        "Thank you for staying with Red Pine",
+    ] {
+        let body = format!(
+            "Hi Amrit,\n\n{phrase}. The Full-Day Tour is $340.\n\nRed Pine Snowmobile Tours"
+        );
+        fails_with(&new, &c, &body);
+        passes_with(&old, &c, &body);
+    }
+}
