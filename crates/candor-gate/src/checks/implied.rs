@@ -1062,7 +1062,16 @@ impl Checker<'_> {
     /// An invitation ("start your free trial") or a hedge ("if you've been eyeing...").
     fn is_hedged(&self, first: usize) -> bool {
         if let Some(prev) = self.doc.word_before(first, 1) {
-            if self.rules.invitation.contains(prev.norm.as_str()) {
+            // ("Great to hear from you again": a reaction to what happened, not an
+            // invitation.)
+            let reaction = prev.norm == "to"
+                && self.doc.word_before(first, 2).is_some_and(|w| {
+                    matches!(
+                        w.norm.as_str(),
+                        "great" | "good" | "nice" | "lovely" | "wonderful" | "glad" | "happy"
+                    )
+                });
+            if self.rules.invitation.contains(prev.norm.as_str()) && !reaction {
                 return true;
             }
         }

@@ -9450,3 +9450,20 @@ fn a_fresh_sign_up_has_no_history_to_return_to() {
         passes_with(&old, &c, &body);
     }
 }
+
+/// "Great to hear from you again" reacts to a contact and claims an earlier one; "we'd love
+/// to hear from you again" invites one.
+#[test]
+fn great_to_is_a_reaction_not_an_invitation() {
+    let c = json!({"now":"2073-11-15","brand":"Inkline SMP","offer":{"name":"Hairline Package","price_zar":9000}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Arjun","events":[{"type":"enquiry","at":"2073-11-14","text":"How many sessions for the hairline?"}]}"#,
+    );
+    let body = |x: &str| {
+        format!(
+            "Hi Arjun,\n\n{x}! The Hairline Package is R9,000 for three sessions.\n\nInkline SMP"
+        )
+    };
+    fails_with(&r, &c, &body("Great to hear from you again"));
+    passes_with(&r, &c, &body("We'd love to hear from you again"));
+}
