@@ -43,6 +43,12 @@ const OFFER_CUES: [&str; 14] = [
 /// Currencies' names written beside an amount (their ISO codes are `facts::is_currency_code`).
 const CURRENCY_WORDS: [&str; 6] = ["dollars", "euros", "pounds", "zl", "rand", "rials"];
 
+/// Currency signs a written sum's terms may carry (the first five are the ones the money scan
+/// reads as signs; the rest stand before amounts it finds by other means).
+const SIGNS: [&str; 15] = [
+    "$", "€", "£", "¥", "r", "₱", "₹", "₦", "₩", "₺", "₫", "₪", "฿", "₴", "₵",
+];
+
 impl Checker<'_> {
     /// The number a word states, and whether it is an ordinal.
     fn number_of(&self, wi: usize) -> Option<(f64, bool)> {
@@ -2766,11 +2772,20 @@ impl Checker<'_> {
         {
             i = i.checked_sub(1)?;
         }
+        // "= ₱124,599": a sign the money scan does not take as one, right before the amount.
+        if is(i, &SIGNS[5..]) && toks[i].end == toks[at].start {
+            i = i.checked_sub(1)?;
+        }
         if !is(i, &["="]) {
             return None;
         }
         let (mut total, mut terms) = (0.0, 0);
         loop {
+            // ("₱3,999 + (36 × ₱3,350) = ₱124,599": a bracketed term.)
+            let bracketed = i >= 1 && is(i - 1, &[")"]);
+            if bracketed {
+                i -= 1;
+            }
             // Backwards: the number, its currency symbol, then perhaps "3 x".
             let n = i.checked_sub(1)?;
             if toks[n].kind != TokKind::Num || toks[n].sent != toks[at].sent {
@@ -2778,7 +2793,7 @@ impl Checker<'_> {
             }
             let mut value = parse_num(&toks[n].norm)?;
             let sym = n.checked_sub(1)?;
-            if !is(sym, &["$", "€", "£", "¥", "r"]) {
+            if !is(sym, &SIGNS) {
                 return None;
             }
             let mut j = sym;
@@ -2794,10 +2809,18 @@ impl Checker<'_> {
                 value *= parse_num(&toks[j - 2].norm)?;
                 j -= 2;
             }
+            if bracketed {
+                if j == 0 || !is(j - 1, &["("]) {
+                    return None;
+                }
+                j -= 1;
+            }
             terms += 1;
-            let op = j
-                .checked_sub(1)
-                .filter(|&o| is(o, &["+", "-", "−"]) && o >= 1 && toks[o - 1].kind == TokKind::Num);
+            let op = j.checked_sub(1).filter(|&o| {
+                is(o, &["+", "-", "−"])
+                    && o >= 1
+                    && (toks[o - 1].kind == TokKind::Num || is(o - 1, &[")"]))
+            });
             match op {
                 Some(o) if is(o, &["+"]) => {
                     total += value;

@@ -9467,3 +9467,38 @@ fn great_to_is_a_reaction_not_an_invitation() {
     fails_with(&r, &c, &body("Great to hear from you again"));
     passes_with(&r, &c, &body("We'd love to hear from you again"));
 }
+
+/// "Since you usually order three kids' fish bites" to someone who did not consent to
+/// profiling: a habit read from the orders.
+#[test]
+fn you_usually_order_is_read_from_the_orders() {
+    let c = json!({"now":"2074-02-28","brand":"Platt's Fish Bar","offer":{"name":"Fish Friday Family Deal","code":"FAMFRY","price_gbp":27.5,
+        "contents":"two large cod and chips, two kids' fish bites and chips"}});
+    let body = "Hi Kerry,\n\nSince you usually order three kids' fish bites, add a third to the Fish Friday Family Deal (£27.50 with code FAMFRY).\n\nPlatt's Fish Bar";
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kerry","consent":{"profiling":false},
+        "events":[{"type":"order","at":"2074-02-23","items":["kids' fish bites and chips x3"],"total_gbp":40.3}]}"#,
+    );
+    let rep = check_with(&r, c.clone(), body);
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&rep)
+    );
+}
+
+/// "₱3,999 + (36 × ₱3,350) = ₱124,599": a written sum with a bracketed term, after a peso
+/// sign; a wrong total is still caught.
+#[test]
+fn a_written_sum_with_a_bracketed_term() {
+    let c = json!({"now":"2073-12-20","brand":"Kalsada Motors","currency":"PHP","units":{"Honda Click 125i":{"srp_php":81900,"monthly_36_months_php":3350}},
+        "offer":{"name":"Paskong Pasada Promo","promo_code":"PASADA3999","downpayment_php":3999}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Paolo"}"#);
+    let body = |x: &str| {
+        format!("Hi Paolo,\n\nPara sa iyo, ₱3,999 + (36 × ₱3,350) = ₱{x} ang kabuuang babayaran mo sa loob ng tatlong taon.\n\nKalsada Motors")
+    };
+    passes_with(&r, &c, &body("124,599"));
+    fails_with(&r, &c, &body("126,599"));
+}
