@@ -255,11 +255,20 @@ fn fixture_set_meets_the_bar() {
 /// home the person wrote of, more loyalty phrases, a stacked deal priced "instead of" the
 /// full one or paid "as well", and an excluded thing named by its head, 0.7153 and 0.104;
 /// with "last week's" and "last month's" judged as "last week" and "last month", 0.7162 and
-/// 0.104.)
+/// 0.104. Stop 38: sets jr to jy, eight more written blind against 77a34c4, in English in new
+/// verticals (health, home and garden, animals and farms, families and schools, beauty,
+/// getting around, arts and venues, neighbourhood shops), came in at recall 0.80, 0.60, 0.60,
+/// 0.60, 0.73, 0.73, 0.80, 0.60 and false alarms 0.00, 0.07, 0.47, 0.20, 0.33, 0.40, 0.33,
+/// 0.20 (82/120 and 30/120): all the sets then scored 0.7154 and 0.108; with a returning
+/// customer needing a history that goes back a while or something done, "great to hear from
+/// you again" judged, and fixes for false alarms (a closing quote ends a sentence, "caught your
+/// eye" from an enquiry, WhatsApp and feedback as contacts, a rounded share, a date worked as
+/// days before one of the record's, "a week tomorrow", a label mid-line, a proposal's dates,
+/// a written sum in pesos), 0.7207 and 0.104.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 8820, "{}", cases.len());
+    assert!(cases.len() >= 9060, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -270,7 +279,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.716, "recall {recall}");
+    assert!(recall >= 0.720, "recall {recall}");
     assert!(fa <= 0.104, "false-alarm rate {fa}");
 }
 
