@@ -968,10 +968,11 @@ impl Checker<'_> {
             });
         // "six months since your oil change", "two years ago": time since an event, which
         // the time checks judge; not how long the person has been a customer.
+        // ("she's 20 months old": an age, not a time with us.)
         let since_event = self
             .doc
             .word_after(noun_wi, 1)
-            .is_some_and(|t| matches!(t.norm.as_str(), "since" | "ago" | "after" | "from"));
+            .is_some_and(|t| matches!(t.norm.as_str(), "since" | "ago" | "after" | "from" | "old"));
         // "who haven't rented with us in the last six months": a window looked back over,
         // not how long anyone has been with us.
         let window = self

@@ -9502,3 +9502,22 @@ fn a_written_sum_with_a_bracketed_term() {
     passes_with(&r, &c, &body("124,599"));
     fails_with(&r, &c, &body("126,599"));
 }
+
+/// "she's 20 months old" of a dog, beside "your membership": an age, not how long the person
+/// has been with us; "you've been with us for 20 months" still is.
+#[test]
+fn months_old_is_an_age_not_a_tenure() {
+    let c = json!({"now":"2073-09-06","brand":"Jandakot Dog Club","course":{"name":"Intermediate Handling","price_aud":180}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Sharon","attributes":{"member_since":"2066-02-19","dog":{"name":"Tilly","age_months":20}}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Sharon,\n\nTilly finished Foundations, {x}, so she can go straight into Intermediate Handling ($180).\n\nJandakot Dog Club")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("she's 20 months old and your membership is paid up"),
+    );
+    fails_with(&r, &c, &body("you've been with us for 20 months"));
+}
