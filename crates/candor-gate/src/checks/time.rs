@@ -715,8 +715,6 @@ impl Checker<'_> {
         ) && time_next
     }
 
-    /// One of `candidates` is a campaign date less or plus N days, where the sentence of
-    /// token `ti` or the one before it says "N days before" ("after", "prior").
     /// Whether a candidate date falls in an ISO week its sentence numbers ("week 26", "vecka
     /// 26", "KW 26", "uke 26").
     fn in_numbered_week(&self, ti: usize, candidates: &[Date]) -> bool {
@@ -739,7 +737,16 @@ impl Checker<'_> {
                 .any(|d| iso_week(*d).is_some_and(|w| weeks.contains(&w)))
     }
 
-    fn days_from_campaign_date(&self, ti: usize, candidates: &[Date], campaign: &[Date]) -> bool {
+    /// One of `candidates` is a campaign date less or plus N days, where the sentence of
+    /// token `ti` or the one before it says "N days before" ("after", "prior"); or one of
+    /// the person's dates, when the sentence is about them or `persons` says to look there.
+    fn days_from_a_date(
+        &self,
+        ti: usize,
+        candidates: &[Date],
+        campaign: &[Date],
+        persons: bool,
+    ) -> bool {
         let sent = self.doc.toks[ti].sent;
         let toks = &self.doc.toks;
         let words: Vec<&crate::text::Tok> = toks
@@ -786,7 +793,7 @@ impl Checker<'_> {
         // From one of the campaign's dates, or, in a sentence about the person, from one of
         // theirs ("a walk four to eight weeks before the wedding" on 18 June).
         let mut from: Vec<Date> = campaign.to_vec();
-        if self.doc.sent_personal(ti) {
+        if persons || self.doc.sent_personal(ti) {
             from.extend(self.facts.personal_dates().map(|(d, _)| d));
         }
         days.iter().any(|&n| {
@@ -2752,40 +2759,9 @@ impl Checker<'_> {
                     })
                 });
             // "refundable until 30 days before the farewell, so until 24 January" for a
-            // farewell on 23 February: a date a stated number of days or weeks from one of
-            // the record's or the campaign's dates, worked out.
-            let offset_of_a_date = offer && {
-                let sent = self.doc.sentence(ti);
-                let offsets: Vec<i64> = sent
-                    .windows(3)
-                    .filter(|w| {
-                        w[0].kind == TokKind::Num
-                            && matches!(w[2].norm.as_str(), "before" | "after" | "prior" | "ahead")
-                    })
-                    .filter_map(|w| {
-                        let n = parse_num(&w[0].norm)?;
-                        let unit = match w[1].norm.as_str() {
-                            "day" | "days" => 1.0,
-                            "week" | "weeks" => 7.0,
-                            _ => return None,
-                        };
-                        Some((n * unit) as i64)
-                    })
-                    .collect();
-                !offsets.is_empty() && {
-                    let known: Vec<Date> = campaign
-                        .iter()
-                        .copied()
-                        .chain(self.facts.personal_dates().map(|(d, _)| d))
-                        .collect();
-                    candidates.iter().any(|c| {
-                        known.iter().any(|d| {
-                            let gap = d.days_since(*c).abs();
-                            offsets.contains(&gap)
-                        })
-                    })
-                }
-            };
+            // farewell on 23 February: a date the stated days from one of the record's dates
+            // (whether or not the sentence speaks to the person) or the campaign's.
+            let offset_of_a_date = offer && self.days_from_a_date(ti, &candidates, &campaign, true);
             if offer {
                 if series_end || offset_of_a_date {
                     continue;
@@ -2904,7 +2880,7 @@ impl Checker<'_> {
             }
             // "given at least 14 days before arrival - for arrival on 20 December, that means
             // 6 December": a campaign date less (or plus) the days the text counts.
-            if self.days_from_campaign_date(ti, &candidates, &campaign) {
+            if self.days_from_a_date(ti, &candidates, &campaign, false) {
                 continue;
             }
             // "from week 26 (22-26 June) to week 40 (28 September-2 October)": the days of a
