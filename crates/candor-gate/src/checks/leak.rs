@@ -10,6 +10,7 @@ impl Checker<'_> {
     pub(super) fn leaks(&mut self) {
         self.placeholders();
         self.bracketed_notes();
+        self.production_notes();
         self.writer_notes();
         self.language();
         self.repeated_paragraphs();
@@ -350,8 +351,9 @@ impl Checker<'_> {
         // Cues that are notes whatever follows ("[TODO: ...]"), and cues that are notes only
         // when they say whom they are for ("[NB for Fraser: ...]"; "(note: hooks are not
         // included)" is for the reader).
-        const ALWAYS: [&str; 9] = [
+        const ALWAYS: [&str; 11] = [
             "todo", "to do", "tbd", "tbc", "internal", "editor", "draft", "remove", "confirm",
+            "copy", "intern",
         ];
         const ADDRESSED: [&str; 5] = ["nb", "n.b.", "note", "fyi", "reminder"];
         let text = self.doc.text;
@@ -374,10 +376,29 @@ impl Checker<'_> {
             }
             let inner = fold(rest[..j].trim_start());
             let addressed = |after: &str| after.starts_with("for ") || after.starts_with("to ");
+            // ("[TODO Marketing: ...]", "[Copy note: ...]": a word or two between the cue and
+            // its colon, when they say it is a note or the cue is in capitals; "(Draft beer:
+            // ...)" is the menu.)
+            let raw_lead = rest[..j].trim_start();
             let cued = ALWAYS.iter().any(|cue| {
                 inner.strip_prefix(cue).is_some_and(|after| {
+                    if after.starts_with(char::is_alphanumeric) {
+                        return false;
+                    }
+                    let shouted = raw_lead
+                        .get(..cue.len())
+                        .is_some_and(|w| !w.chars().any(char::is_lowercase));
                     let after = after.trim_start();
-                    after.starts_with(':') || after.starts_with("- ") || addressed(after)
+                    let headed = after.split_once(':').is_some_and(|(head, _)| {
+                        let words: Vec<&str> = head.split_whitespace().collect();
+                        words.len() <= 2
+                            && head.chars().all(|c| c.is_alphanumeric() || c == ' ')
+                            && (shouted
+                                || words
+                                    .iter()
+                                    .any(|w| matches!(*w, "note" | "notes" | "memo")))
+                    });
+                    after.starts_with(':') || after.starts_with("- ") || addressed(after) || headed
                 })
             }) || ADDRESSED.iter().any(|cue| {
                 inner
@@ -441,6 +462,209 @@ impl Checker<'_> {
                 e,
                 "a note to a colleague, not to the reader".into(),
                 "leak.note",
+            );
+        }
+    }
+
+    /// What the people making the email left for each other, in any shape: an HTML comment
+    /// from the pipeline, a line about getting the email out ("... before this goes out",
+    /// "delete this line before sending"), the record's consent field named ("profiling
+    /// consent is off"), the model offering its operator another draft ("Want me to make
+    /// this shorter, or add a P.S.?") and a length brief ("[TAMA BIO - 2 lines max]").
+    fn production_notes(&mut self) {
+        let text = self.doc.text;
+        let lower = self.doc.lower.as_str();
+        let start = self.doc.body_start.min(text.len());
+        let mut found: Vec<(usize, usize, &str)> = Vec::new();
+        // The line (or the bracket) around a cue at `k`.
+        let around = |k: usize| {
+            let ls = lower[..k].rfind('\n').map_or(0, |i| i + 1);
+            let le = lower[k..].find('\n').map_or(lower.len(), |i| k + i);
+            let open = lower[ls..k].rfind(['[', '(']).map(|i| ls + i);
+            match open {
+                Some(o) if !lower[o..k].contains([']', ')']) => {
+                    let close = lower[k..le].find([']', ')']).map_or(le, |i| k + i + 1);
+                    (o, close)
+                }
+                _ => (
+                    ls + (lower[ls..le].len() - lower[ls..le].trim_start().len()),
+                    le,
+                ),
+            }
+        };
+        // An HTML comment: never meant for the reader of a text part.
+        let mut from = 0;
+        while let Some(i) = text[from..].find("<!--") {
+            let s = from + i;
+            let e = text[s..].find("-->").map_or_else(
+                || text[s..].find('\n').map_or(text.len(), |j| s + j),
+                |j| s + j + 3,
+            );
+            found.push((s, e, "an HTML comment from the pipeline, left in the email"));
+            from = e.max(s + 4);
+        }
+        // Getting the email out is the team's business, not the reader's.
+        // (In Japanese: an editor's memo, "before sending", "enter the ... here".)
+        const SENDING: [&str; 16] = [
+            "before this goes out",
+            "before it goes out",
+            "before this email goes out",
+            "before we send this",
+            "before send",
+            "delete this line",
+            "remove this line",
+            "delete before",
+            "remove before",
+            "ok to send?",
+            "okay to send?",
+            "編集メモ",
+            "送信前に",
+            "を入力】",
+            "を記入】",
+            "を挿入】",
+        ];
+        if lower.len() > start {
+            for cue in SENDING {
+                for (k, _) in lower[start..].match_indices(cue) {
+                    let k = start + k;
+                    let after = &lower[k + cue.len()..];
+                    // ("before it goes out wide", "before sending you the signing papers":
+                    // the sentence goes on about something else.)
+                    if cue == "before send" || cue.ends_with(" out") {
+                        let tail = after.strip_prefix("ing").filter(|_| cue == "before send");
+                        let tail = tail.unwrap_or(after);
+                        let tail = tail.strip_prefix(' ').unwrap_or(tail);
+                        if tail.starts_with(char::is_alphanumeric) {
+                            continue;
+                        }
+                    }
+                    let (s, e) = around(k);
+                    found.push((s, e, "a note about getting the email out, left in it"));
+                }
+            }
+        }
+        // The record's consent field, named: "Thu's profile has profiling consent set to
+        // false", "[Copy note: consent.profiling = false ...]".
+        for cue in [
+            "consent.profiling",
+            "profiling consent",
+            "profiling = ",
+            "consent to profiling",
+        ] {
+            for (k, _) in lower.match_indices(cue) {
+                if k < start {
+                    continue;
+                }
+                let (s, e) = around(k);
+                found.push((s, e, "the record's consent field, named in the email"));
+            }
+        }
+        // The model offering its operator another version.
+        const OFFERS: [&str; 5] = [
+            "want me to ",
+            "would you like me to ",
+            "do you want me to ",
+            "shall i ",
+            "should i ",
+        ];
+        const REVISE: [&str; 16] = [
+            "shorter",
+            "longer",
+            "punchier",
+            "a line",
+            "a p.s",
+            "version",
+            "subject line",
+            "the tone",
+            "tone ",
+            "translate",
+            "rewrite",
+            "tweak",
+            "call to action",
+            "emoji",
+            "draft",
+            "a paragraph",
+        ];
+        for cue in OFFERS {
+            for (k, _) in lower.match_indices(cue) {
+                let rest = &lower[k + cue.len()..];
+                let end = rest.find(['?', '\n']).unwrap_or(rest.len());
+                if REVISE.iter().any(|r| rest[..end].contains(r)) {
+                    let (s, e) = around(k);
+                    found.push((s, e, "the model talking to its operator, not to the reader"));
+                }
+            }
+        }
+        // A brief for the writer in brackets: "[... - 2 lines max]", "(max 40 words)".
+        for (k, c) in text.char_indices().filter(|&(_, c)| c == '[' || c == '(') {
+            let close = if c == '[' { ']' } else { ')' };
+            let Some(j) = text[k + 1..].find([close, '\n']).filter(|&j| j <= 300) else {
+                continue;
+            };
+            if !text[k + 1 + j..].starts_with(close) {
+                continue;
+            }
+            let inner = &lower[k + 1..k + 1 + j];
+            let words: Vec<&str> = inner
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            let brief = words.windows(3).any(|w| {
+                let n = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+                let unit = |x: &str| {
+                    matches!(
+                        x,
+                        "lines" | "line" | "words" | "sentences" | "chars" | "characters"
+                    )
+                };
+                (w[0] == "max" && n(w[1]) && unit(w[2])) || (n(w[0]) && unit(w[1]) && w[2] == "max")
+            });
+            // "[If the enquiry mentioned a preferred day, name that course first.]": a
+            // condition on what the record holds, then what to write.
+            let conditional = c == '['
+                && inner.starts_with("if ")
+                && inner.split_once(", ").is_some_and(|(_, then)| {
+                    let verb = then
+                        .split(|ch: char| !ch.is_alphanumeric())
+                        .next()
+                        .unwrap_or("");
+                    matches!(
+                        verb,
+                        "name"
+                            | "mention"
+                            | "add"
+                            | "use"
+                            | "keep"
+                            | "drop"
+                            | "remove"
+                            | "delete"
+                            | "insert"
+                            | "include"
+                            | "swap"
+                            | "say"
+                            | "lead"
+                    )
+                });
+            if brief || conditional {
+                found.push((k, k + 1 + j + 1, "the writer's brief, left in the email"));
+            }
+        }
+        found.sort_unstable();
+        found.dedup_by(|b, a| b.0 < a.1);
+        for (s, e, reason) in found {
+            if self
+                .findings
+                .iter()
+                .any(|f| f.kind == Kind::TemplateLeak && f.span.start < e && f.span.end > s)
+            {
+                continue;
+            }
+            self.flag(
+                Kind::TemplateLeak,
+                s,
+                e,
+                reason.into(),
+                "leak.production_note",
             );
         }
     }
@@ -559,7 +783,32 @@ impl Checker<'_> {
                             ch.is_uppercase()
                                 || matches!(ch, ' ' | '_' | '-' | '/' | '.' | 'º' | 'ª')
                         });
-                    let upper_slot = upper_slot || upper_words;
+                    // "[PICKUP_DAY for postcode 3881 - look up in route sheet]": a field's
+                    // name opens the brackets, a note to whoever fills it follows.
+                    let field_first = c == b'['
+                        && inner.split(' ').next().is_some_and(|w| {
+                            w.len() >= 3
+                                && w.contains('_')
+                                && w.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
+                        });
+                    if field_first {
+                        found.push((i, end));
+                        i = end;
+                        continue;
+                    }
+                    // "für [Haarlänge] Haar", "mit [LIEBLINGSGENRE] bei uns": one word in
+                    // square brackets inside a sentence (after a word written small) stands
+                    // where a value belongs; "[NEW]" opening a subject is a label, and
+                    // "[here](https://...)" a link's text.
+                    let before = text[..i].strip_suffix(' ').unwrap_or("");
+                    let one_word = c == b'['
+                        && words.len() == 1
+                        && inner.chars().count() >= 4
+                        && inner.chars().all(char::is_alphabetic)
+                        && before.ends_with(|ch: char| ch.is_lowercase())
+                        && b.get(j + 1) != Some(&b'(')
+                        && !self.is_common_word(&words[0]);
+                    let upper_slot = upper_slot || upper_words || one_word;
                     shape_ok
                         && words.len() <= 5
                         && (upper_slot

@@ -9521,3 +9521,81 @@ fn months_old_is_an_age_not_a_tenure() {
     );
     fails_with(&r, &c, &body("you've been with us for 20 months"));
 }
+
+/// What the people making an email leave for each other, in its usual shapes: an HTML comment
+/// from the pipeline, a line about getting the email out, the record's consent field named,
+/// the model offering its operator another draft, a length brief, a conditional instruction,
+/// a note headed by a cue in capitals, a field's name opening a bracket and a one-word slot.
+/// The reader's own versions of the same words still pass.
+#[test]
+fn production_notes_left_in_the_email() {
+    let c = json!({"now":"2074-02-10","brand":"Harbour Pho","offer":{"name":"Winter Broth","code":"BROTH15","discount_percent":15,"ends":"2074-02-28"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Thu"}"#);
+    let body = |x: &str| {
+        format!("Hi Thu,\n\nWarm up this winter with code BROTH15: 15% off dine-in orders until February 28.\n\n{x}\n\nHarbour Pho")
+    };
+    for (note, rule) in [
+        (
+            "<!-- personalisation skipped: no data -->",
+            "leak.production_note",
+        ),
+        (
+            "Note for Rhiannon: please confirm the dates before this goes out.",
+            "leak.production_note",
+        ),
+        (
+            "[Fallback copy used. Check before send.]",
+            "leak.production_note",
+        ),
+        (
+            "Thu's profile has profiling consent set to false, so I kept this short.",
+            "leak.production_note",
+        ),
+        (
+            "Want me to make this shorter, or add a P.S. about the lunch menu?",
+            "leak.production_note",
+        ),
+        (
+            "Our chef Minh joins us this month. [MINH BIO - 2 lines max, check spelling]",
+            "leak.production_note",
+        ),
+        (
+            "[If the enquiry mentioned a preferred day, name that course first.]",
+            "leak.production_note",
+        ),
+        ("[TODO Marketing: add a photo of the new bowl]", "leak.note"),
+        (
+            "[COPY: keep the sentence above only for regulars]",
+            "leak.note",
+        ),
+        (
+            "We deliver on [PICKUP_DAY for postcode 3881 - look up in route sheet] each week.",
+            "leak.placeholder",
+        ),
+        (
+            "There are new bowls with [FAVOURITEBROTH] every week.",
+            "leak.placeholder",
+        ),
+    ] {
+        let rep = check_with(&r, c.clone(), &body(note));
+        assert!(
+            rep.findings
+                .iter()
+                .any(|f| f.kind == Kind::TemplateLeak && f.rule == rule),
+            "{note}: {:?}",
+            kinds(&rep)
+        );
+    }
+    for fine in [
+        "Our drafts make one round of revisions before sending you the papers.",
+        "We wanted you to hear about it before it goes out wide.",
+        "Grab a bowl before this goes out of season.",
+        "Would you like me to hold a table for you on Friday?",
+        "(Draft beer: ask at the bar.)",
+        "Our new blade profiling service starts Monday.",
+        "[NEW] Winter Broth is here.",
+        "Book your table [here](https://example.com/book).",
+    ] {
+        passes_with(&r, &c, &body(fine));
+    }
+}
