@@ -564,12 +564,62 @@ impl Checker<'_> {
                     self.doc.word_before(m.first, k).is_some_and(|p| {
                         matches!(
                             p.norm.as_str(),
-                            "would" | "it'd" | "we'd" | "i'd" | "that'd" | "hope" | "love"
+                            "would"
+                                | "it'd"
+                                | "we'd"
+                                | "i'd"
+                                | "that'd"
+                                | "hope"
+                                | "love"
+                                | "will"
+                                | "we'll"
+                                | "he'll"
+                                | "she'll"
+                                | "they'll"
                         )
                     })
                 })
             {
                 continue;
+            }
+            // "It's been a while since 22 Brudenell Grove back in 2070", "since we set up
+            // your smart speaker in January last year": the time since a dated thing of the
+            // person's, which the time checks judge; not an absence.
+            if self.rules.table.implied[m.payload].id == "welcome_back"
+                && self
+                    .facts
+                    .recipient
+                    .events
+                    .iter()
+                    .any(|e| self.facts.now.days_since(e.at) >= 90)
+            {
+                let since = (0..=1).find_map(|k| {
+                    let w = m.last + k;
+                    (self
+                        .doc
+                        .words
+                        .get(w)
+                        .is_some_and(|&t| self.doc.toks[t].norm == "since"))
+                    .then_some(w)
+                });
+                let dated = since.is_some_and(|w| {
+                    let ti = self.doc.words[w];
+                    let sent = self.doc.toks[ti].sent;
+                    self.doc.toks[ti..]
+                        .iter()
+                        .take_while(|t| t.sent == sent)
+                        .any(|t| {
+                            crate::text::MONTHS.contains(&t.norm.as_str())
+                                || matches!(t.norm.as_str(), "year" | "years" | "ago")
+                                || (t.norm.len() == 4
+                                    && t.norm.bytes().all(|b| b.is_ascii_digit())
+                                    && t.norm.as_str() < "2200"
+                                    && t.norm.as_str() >= "1900")
+                        })
+                });
+                if dated {
+                    continue;
+                }
             }
             // "Your stay includes:", "Your stay starts between 15 June and 18 August", "Just
             // quote PAKIET3 with your order": the terms of one the person may make.

@@ -2077,7 +2077,16 @@ impl Checker<'_> {
                     .any(|t| {
                         matches!(
                             t.norm.as_str(),
-                            "excludes" | "excluding" | "excluded" | "except" | "exclusions" | "not"
+                            "excludes"
+                                | "excluding"
+                                | "excluded"
+                                | "except"
+                                | "exclusions"
+                                | "not"
+                                // "neither the NVQ pathway nor the masterclass is part of
+                                // the sale".
+                                | "neither"
+                                | "nor"
                         )
                     })
                     // "no discount on Japanese beads, ..., tools, bead looms or gift vouchers".

@@ -9599,3 +9599,82 @@ fn production_notes_left_in_the_email() {
         passes_with(&r, &c, &body(fine));
     }
 }
+
+/// "It's been a while since we set up your smart speaker in January last year": the time since
+/// a dated thing of the person's, not an absence; "Coach Daniel will be glad to have you back"
+/// is a wish. "It's been a while since we've seen you" to someone seen last week is still
+/// caught.
+#[test]
+fn a_while_since_a_dated_thing_and_a_future_welcome() {
+    let c = json!({"now":"2074-09-26","brand":"Brightwire","event":{"name":"Smart Heating Open Evening","date":"2074-10-11"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Nadia","events":[{"type":"install","at":"2073-01-19","product":"smart speaker setup"},{"type":"event_rsvp","at":"2074-09-20","event":"Smart Heating Open Evening"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Nadia,\n\nSee you at the Smart Heating Open Evening. {x}\n\nBrightwire")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("It's been a while since we set up your smart speaker in January last year."),
+    );
+    passes_with(&r, &c, &body("Callum will be glad to have you back."));
+    fails_with(&r, &c, &body("It's been a while since we've seen you."));
+    fails_with(&r, &c, &body("We're glad to have you back."));
+}
+
+/// "neither the NVQ pathway nor the masterclass is part of the sale" leaves the excluded item
+/// out; "the NVQ pathway is 20% off with SKIM20" still puts it in.
+#[test]
+fn neither_nor_leaves_an_excluded_item_out() {
+    let c = json!({"now":"2074-11-14","brand":"Trowel Works","offer":{"name":"January Skills Sale","code":"SKIM20","discount_percent":20,"applies_to":"5-Day Plastering Beginner","excludes":"Bricklaying Foundation, the NVQ pathway and gift vouchers"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Dean"}"#);
+    let body = |x: &str| format!("Hi Dean,\n\n{x}\n\nTrowel Works");
+    passes_with(
+        &r,
+        &c,
+        &body("A heads-up that neither the NVQ pathway nor gift vouchers are part of the January Skills Sale, but the 5-Day Plastering Beginner is 20% off with SKIM20."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("The NVQ pathway is 20% off with SKIM20 in the January Skills Sale."),
+    );
+}
+
+/// "Bring your licence" to a test-drive day is an instruction, not a claim that the person
+/// holds a plan; "your licence renews in May" still needs one.
+#[test]
+fn bring_your_licence_is_an_instruction() {
+    let c = json!({"now":"2074-07-18","brand":"Kerbside","event":{"name":"EV Test-Drive Day","date":"2074-07-28"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Jarrah"}"#);
+    let body = |x: &str| {
+        format!("Hi Jarrah,\n\nCome to our EV Test-Drive Day on Saturday 28 July. {x}\n\nKerbside")
+    };
+    passes_with(&r, &c, &body("Just bring your licence."));
+    fails_with(&r, &c, &body("Your licence is paid up to date."));
+}
+
+/// "our new A321 trainer, which opened in November", in a sentence to the person: the month
+/// of the campaign's own dated thing; a month the person did something in still needs their
+/// date.
+#[test]
+fn a_month_of_the_campaigns_own_dated_thing() {
+    let c = json!({"now":"2074-12-05","brand":"SkyPath Academy","new_facility":{"name":"A321 door and slide trainer","opened":"2074-11-19"},"event":{"name":"Open House","date":"2074-12-15"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Tess","events":[{"type":"event_registration","at":"2074-12-03","event":"Open House"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Tess,\n\nThanks for registering for the Open House. {x}\n\nSkyPath Academy")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("You'll get a walkthrough of our new A321 door and slide trainer, which opened in November."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("You first registered with us in October, so you'll know the way."),
+    );
+}

@@ -2457,9 +2457,38 @@ impl Checker<'_> {
                     // campaign's.)
                     let hit =
                         hit.filter(|_| !campaign_month || self.facts.recipient.profiling_allowed());
+                    // "our new A321 trainer, which opened in November": a dated thing of the
+                    // campaign's (`new_facility.opened`), named in the sentence by a word of
+                    // its own object.
+                    let campaign_thing = hit.is_none() && {
+                        let sent = self.doc.toks[ti].sent;
+                        let words: Vec<String> = self
+                            .doc
+                            .toks
+                            .iter()
+                            .filter(|t| t.sent == sent && t.is_word() && t.norm.len() > 2)
+                            .filter(|t| !self.rules.common.contains(t.norm.as_str()))
+                            .map(|t| stem(&t.norm))
+                            .collect();
+                        self.facts.list.iter().any(|f| {
+                            !f.personal
+                                && f.date.is_some_and(|d| {
+                                    d.month() == mo && (0..=550).contains(&now.days_since(d))
+                                })
+                                && {
+                                    let parent = super::parent_path(&f.path);
+                                    !parent.is_empty()
+                                        && self.facts.list.iter().any(|g| {
+                                            !g.personal
+                                                && super::parent_path(&g.path) == parent
+                                                && g.stems.iter().any(|w| words.contains(w))
+                                        })
+                                }
+                        })
+                    };
                     match hit {
                         Some((_, fi)) => self.use_fact(fi, span.0, span.1),
-                        None if campaign_month => {}
+                        None if campaign_month || campaign_thing => {}
                         None if !dates.is_empty() => self.flag(
                             Kind::WrongTime,
                             span.0,
