@@ -451,7 +451,12 @@ impl Checker<'_> {
             ]
             .iter()
             .any(|p| inner.contains(p));
-            if cued || hails || sending {
+            // "[Sender name - Niamh or Pádraig?]": a question to the team in square brackets
+            // (round ones may ask the reader: "(Who doesn't love a long weekend?)").
+            let asks_team = c == '['
+                && inner.trim_end().ends_with('?')
+                && inner.split_whitespace().count() >= 3;
+            if cued || hails || sending || asks_team {
                 found.push((i, i + 1 + j + close.len_utf8()));
             }
         }

@@ -1113,6 +1113,70 @@ impl<'a> Checker<'a> {
                 "consent.profiling",
             );
         }
+        self.consent_event_named(&word_stems);
+    }
+
+    /// "since your campus visit two Saturdays ago" for a `campus_visit` event: one of the
+    /// person's recorded acts named by its type (two words or more, one of them rare) after
+    /// "your", to someone who did not consent. Sign-ups and the mail's own events (opens,
+    /// clicks) are not profiling.
+    fn consent_event_named(&mut self, word_stems: &[String]) {
+        const PLAIN: [&str; 12] = [
+            "sign",
+            "signup",
+            "newsletter",
+            "account",
+            "subscription",
+            "subscribe",
+            "email",
+            "open",
+            "click",
+            "unsubscribe",
+            "consent",
+            "login",
+        ];
+        let mut hits: Vec<(usize, usize, String)> = Vec::new();
+        for ev in &self.facts.recipient.events {
+            let kind = crate::text::fold(&ev.kind);
+            let parts: Vec<&str> = kind.split(['_', ' ', '-']).collect();
+            if parts.len() < 2
+                || parts
+                    .iter()
+                    .any(|p| p.len() < 3 || PLAIN.iter().any(|q| p.starts_with(q)))
+                || parts.iter().all(|p| self.rules.common.contains(*p))
+            {
+                continue;
+            }
+            let stems: Vec<String> = parts.iter().map(|p| crate::text::stem(p)).collect();
+            for (w0, w) in word_stems.windows(stems.len()).enumerate() {
+                if w != &stems[..] {
+                    continue;
+                }
+                let ts = self.doc.words[w0];
+                let te = self.doc.words[w0 + stems.len() - 1];
+                let yours = (1..=2).any(|k| {
+                    self.doc
+                        .word_before(w0, k)
+                        .is_some_and(|p| p.norm == "your")
+                });
+                if yours && self.doc.sent_personal(ts) && !self.in_hedge(w0) {
+                    hits.push((
+                        self.doc.toks[ts].start,
+                        self.doc.toks[te].end,
+                        ev.kind.clone(),
+                    ));
+                }
+            }
+        }
+        for (s, e, kind) in hits {
+            self.flag(
+                Kind::ConsentViolation,
+                s,
+                e,
+                format!("names the person's `{kind}` event, but they did not consent to profiling"),
+                "consent.profiling",
+            );
+        }
     }
 
     pub fn finish(mut self) -> Report {

@@ -305,9 +305,13 @@ impl Checker<'_> {
                 && (f.key.split(['_', '-', ' ']).next() == Some(noun)
                     || f.key.rsplit(['_', '-', ' ']).next() == Some(noun))
         });
+        // (Any money sign: "Fifty pieces of lace at ₦120,000 drop from ₦6,000,000" is a
+        // worked example.)
         if campaign_count
             || campaign_keyed
-            || self.clause_has(self.doc.words[wi], &["$", "€", "£", "¥", "%"])
+            || self.clause_has(self.doc.words[wi], &["%"])
+            || self.clause_has(self.doc.words[wi], &SIGNS[..4])
+            || self.clause_has(self.doc.words[wi], &SIGNS[5..])
         {
             return;
         }
@@ -1063,7 +1067,30 @@ impl Checker<'_> {
                 .filter_map(|f| f.date)
                 .filter(|d| *d > date && *d <= self.facts.now),
         );
-        let ok = ends.iter().any(|&end| {
+        // "Five years in the Grits Club" for `grits_club_member_since`: the start of what
+        // the sentence names, when the record dates it apart from the customer's.
+        let sent = self.doc.toks[head].sent;
+        let named_starts: Vec<(Date, usize)> = self
+            .facts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.personal && f.event.is_none() && f.key.contains("since"))
+            .filter_map(|(fi, f)| Some((f.date?, fi, f)))
+            .filter(|(_, _, f)| {
+                f.key
+                    .split(['_', ' ', '-'])
+                    .filter(|p| p.len() > 2 && !matches!(*p, "since" | "member" | "customer"))
+                    .any(|p| {
+                        let st = crate::text::stem(p);
+                        self.doc.toks.iter().any(|t| {
+                            t.sent == sent && t.is_word() && crate::text::stem(&t.norm) == st
+                        })
+                    })
+            })
+            .map(|(d, fi, _)| (d, fi))
+            .collect();
+        let fits = |date: Date, end: Date| {
             let days = end.days_since(date);
             if months {
                 let m = days as f64 / 30.44;
@@ -1077,7 +1104,12 @@ impl Checker<'_> {
                     _ => num_matches(n, whole) || num_matches(n, rounded),
                 }
             }
-        });
+        };
+        if let Some(&(_, fi)) = named_starts.iter().find(|(d, _)| fits(*d, self.facts.now)) {
+            self.use_fact(fi, s, e);
+            return;
+        }
+        let ok = ends.iter().any(|&end| fits(date, end));
         if ok {
             if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
                 self.use_fact(fi, s, e);

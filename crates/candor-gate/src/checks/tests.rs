@@ -9678,3 +9678,112 @@ fn a_month_of_the_campaigns_own_dated_thing() {
         &body("You first registered with us in October, so you'll know the way."),
     );
 }
+
+/// "Five years in the Grits Club" for `grits_club_member_since` 2069, beside a
+/// `customer_since` of 2067: the start of what the sentence names; "eight years in the Grits
+/// Club" is still wrong.
+#[test]
+fn a_tenure_in_what_the_sentence_names() {
+    let c = json!({"now":"2074-04-04","brand":"Reedy Fork Mill","offer":{"name":"Spring Stock-Up","code":"STOCKUP20"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"LaToya","attributes":{"customer_since":"2067-11-18","grits_club_member_since":"2069-02-01"}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi LaToya,\n\n{x} years in the Grits Club - thank you for sticking with us. Code STOCKUP20 is yours.\n\nReedy Fork Mill")
+    };
+    passes_with(&r, &c, &body("Five"));
+    fails_with(&r, &c, &body("Eight"));
+}
+
+/// "His cover would start on 1 August, well before the 31 August deadline": a start put as a
+/// proposal, not a deadline; "book by 1 August" still is one.
+#[test]
+fn a_proposed_start_is_not_a_deadline() {
+    let c = json!({"now":"2074-07-18","brand":"Kildare Equine","offer":{"name":"Summer Cover","code":"SUMMER15","discount_percent":15,"ends":"2074-08-31"}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ciara"}"#);
+    let body = |x: &str| {
+        format!("Hi Ciara,\n\nWith Summer Cover, code SUMMER15 takes 15% off a new policy. {x}\n\nKildare Equine")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("The cover would start on 1 August, comfortably before the 31 August deadline."),
+    );
+    fails_with(&r, &c, &body("Book by 1 August to get the 15% off."));
+}
+
+/// "Fifty pieces of lace at ₦120,000 drop from ₦6,000,000 to ₦5,400,000": a worked example
+/// in naira, not the person's count of pieces; "you ordered fifty pieces" still is.
+#[test]
+fn a_count_worked_in_any_currency_is_an_example() {
+    let c = json!({"now":"2074-10-31","brand":"Adire House","currency":"NGN","offer":{"name":"Owambe Season","code":"OWAMBE10","discount_percent":10,"minimum_pieces":30}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Emeka","events":[{"type":"celebrant_order","at":"2072-10-03","fabric":"Aso-oke set","pieces":35}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Dear Emeka,\n\nUse code OWAMBE10 for 10% off bulk orders of 30 pieces or more. {x}\n\nAdire House")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("Fifty pieces of beaded sequin lace at ₦120,000 drop from ₦6,000,000 to ₦5,400,000."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("You ordered fifty pieces of Aso-oke for your wedding."),
+    );
+}
+
+/// "since your campus visit two Saturdays ago" to someone who did not consent: one of their
+/// recorded acts named by its type; with consent it passes, and a campaign word does not
+/// count.
+#[test]
+fn consent_covers_an_event_named_by_its_type() {
+    let c = json!({"now":"2074-12-05","brand":"SkyPath Academy","offer":{"name":"January Intake","code":"JAN15","discount_percent":15}});
+    let visit = r#""events":[{"type":"campus_visit","at":"2074-11-24","tour_by":"Joaquin"}]"#;
+    let no = person(&format!(
+        r#"{{"id":"1","email":"a@example.com","first_name":"Angelica",{visit},"consent":{{"profiling":false}}}}"#
+    ));
+    let yes = person(&format!(
+        r#"{{"id":"1","email":"a@example.com","first_name":"Angelica",{visit},"consent":{{"profiling":true}}}}"#
+    ));
+    let body = "Hi Angelica,\n\nSince your campus visit, here is JAN15: 15% off the January Intake.\n\nSkyPath Academy";
+    passes_with(&yes, &c, body);
+    let rep = check_with(&no, c.clone(), body);
+    assert!(
+        rep.findings
+            .iter()
+            .any(|f| f.kind == Kind::ConsentViolation),
+        "{:?}",
+        kinds(&rep)
+    );
+    passes_with(
+        &no,
+        &c,
+        "Hi Angelica,\n\nBook a campus visit and use JAN15: 15% off the January Intake.\n\nSkyPath Academy",
+    );
+}
+
+/// "[Sender name - Niamh or Pádraig?]": a question to the team in square brackets; a question
+/// in round brackets may be the reader's.
+#[test]
+fn a_question_to_the_team_in_square_brackets() {
+    let c = json!({"now":"2074-04-04","brand":"Achill Salt"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Maeve"}"#);
+    let rep = check_with(
+        &r,
+        c.clone(),
+        "Hi Maeve,\n\nThe spring harvest is in.\n\nWarmly,\n[Sender name - Niamh or Pádraig?]\nAchill Salt",
+    );
+    assert!(
+        rep.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+        "{:?}",
+        kinds(&rep)
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Maeve,\n\nThe spring harvest is in (who doesn't love fresh salt?).\n\nAchill Salt",
+    );
+}

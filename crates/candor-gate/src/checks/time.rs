@@ -2174,6 +2174,10 @@ impl Checker<'_> {
                 ti,
                 &["started", "began", "opened", "launched", "kicked", "went"],
             );
+            // ("His cover would start on 1 August": a start put as a proposal.)
+            let began = began
+                || (self.clause_has(ti, &["would", "could", "might"])
+                    && self.clause_has(ti, &["start", "begin", "commence"]));
             let offer = !began
                 && (only_after
                     || act_by
