@@ -1255,6 +1255,17 @@ impl Checker<'_> {
         {
             return;
         }
+        // "Halimbawa, if your old phone is quoted at ₱5,000": a word of a language the gate
+        // knows ("for example"), opening the sentence, is no name.
+        if sentence_initial
+            && lo == hi
+            && self
+                .rules
+                .language_words
+                .contains_key(norm(self, lo).as_str())
+        {
+            return;
+        }
         let vocative = sentence_initial && self.followed_by_comma(hi);
         // "Ayubowan, and see you soon,": a greeting word opening a sign-off (a closing line
         // that ends in a comma), the line going on in lowercase, is no name.

@@ -978,6 +978,15 @@ impl Checker<'_> {
                 if own == Some(l) && own_lines == 1 {
                     continue;
                 }
+                // Filipino and English switch sentence by sentence in the Philippines
+                // (Taglish): neither is a slip in an email in the other.
+                let pair = [
+                    self.rules.language_names[l].as_str(),
+                    self.rules.language_names[expected].as_str(),
+                ];
+                if matches!(pair, ["tl", "en"] | ["en", "tl"]) {
+                    continue;
+                }
                 let lang = self.rules.language_names[l].clone();
                 let Some(&(ts, te)) = self.doc.sent_range.get(si) else {
                     // A sentence of the tail part: report it at the end of this one.

@@ -9787,3 +9787,61 @@ fn a_question_to_the_team_in_square_brackets() {
         "Hi Maeve,\n\nThe spring harvest is in (who doesn't love fresh salt?).\n\nAchill Salt",
     );
 }
+
+/// "Halimbawa, if your old phone is quoted at ₱5,000" (Filipino, "for example"): a word of a
+/// language the gate knows opening a sentence is no name; "Marites, your quote is ready" to
+/// Joy still greets someone else.
+#[test]
+fn a_filipino_word_opening_a_sentence_is_no_name() {
+    let c = json!({"now":"2074-09-26","brand":"ReBoot","currency":"PHP","offer":{"name":"Trade-Up Weeks","code":"TRADEUP1500","bonus_php":1500}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Joy"}"#);
+    let body = |x: &str| {
+        format!(
+            "Hi Joy,\n\nCode TRADEUP1500 adds ₱1,500 on top of our buyback quote. {x}\n\nReBoot"
+        )
+    };
+    passes_with(
+        &r,
+        &c,
+        &body(
+            "Halimbawa, if your old phone is quoted at a good price, the code adds ₱1,500 to it.",
+        ),
+    );
+    fails_with(&r, &c, &body("Marites, your quote is ready."));
+}
+
+/// "two free months for the new member" (a friend the referral brings) claims nothing of the
+/// reader; "as a new member" still does.
+#[test]
+fn the_new_member_is_someone_else() {
+    let c = json!({"now":"2074-06-13","brand":"SwapNest","referral":{"reward":"two free months"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Gillian","attributes":{"member_since":"2066-03-01"}}"#,
+    );
+    let body = |x: &str| format!("Hi Gillian,\n\n{x}\n\nSwapNest");
+    passes_with(
+        &r,
+        &c,
+        &body("Your referral link gives two free months to the new member when a friend joins."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Since you just joined, you can list your home today."),
+    );
+}
+
+/// "your first workshop with Ma'am Tess" for `instructor: Tess Villanueva`: an honorific before
+/// the name; "with Ma'am Rowena" still names someone the record does not have.
+#[test]
+fn an_honorific_before_a_name() {
+    let c = json!({"now":"2074-12-05","brand":"Bayside Academy"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Bea","events":[{"type":"workshop","at":"2071-04-10","workshop":"Grooming and Deportment","instructor":"Tess Villanueva"}]}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Bea,\n\nIt has been a while since your Grooming and Deportment workshop with {x} in April 2071.\n\nBayside Academy")
+    };
+    passes_with(&r, &c, &body("Ma'am Tess"));
+    fails_with(&r, &c, &body("Ma'am Rowena"));
+}
