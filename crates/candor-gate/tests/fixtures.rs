@@ -264,11 +264,21 @@ fn fixture_set_meets_the_bar() {
 /// you again" judged, and fixes for false alarms (a closing quote ends a sentence, "caught your
 /// eye" from an enquiry, WhatsApp and feedback as contacts, a rounded share, a date worked as
 /// days before one of the record's, "a week tomorrow", a label mid-line, a proposal's dates,
-/// a written sum in pesos), 0.7207 and 0.104.)
+/// a written sum in pesos), 0.7207 and 0.104. Stop 39: with production notes caught in their
+/// usual shapes (an HTML comment, "before this goes out", the consent field named, the model
+/// offering another draft, a length brief), 0.7271 and 0.104; then sets jz to kg, eight more
+/// written blind against 772e457, in English in new verticals (food and drink makers, sport
+/// and adventure, travel and stays, money and insurance, hobbies and collecting, tech and
+/// repairs, weddings and parties, courses and skills), came in at recall 0.80, 0.80, 0.87,
+/// 0.80, 0.60, 0.53, 0.80, 0.80 and false alarms 0.20, 0.20, 0.40, 0.33, 0.00, 0.27, 0.27,
+/// 0.27 (90/120 and 29/120): all the sets then scored 0.7276 and 0.107; with "it's been a
+/// while since" a dated thing, "neither ... nor", "bring your licence", a month of the
+/// campaign's own dated thing, a tenure in what the sentence names, a proposed start, a count
+/// priced in any currency, Filipino function words and honorifics, 0.7279 and 0.104.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 9060, "{}", cases.len());
+    assert!(cases.len() >= 9300, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -279,7 +289,7 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.720, "recall {recall}");
+    assert!(recall >= 0.727, "recall {recall}");
     assert!(fa <= 0.104, "false-alarm rate {fa}");
 }
 
