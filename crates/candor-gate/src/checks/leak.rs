@@ -508,70 +508,81 @@ impl Checker<'_> {
             found.push((s, e, "an HTML comment from the pipeline, left in the email"));
             from = e.max(s + 4);
         }
-        // Getting the email out is the team's business, not the reader's.
-        // (In Japanese: an editor's memo, "before sending", "enter the ... here".)
-        const SENDING: [&str; 16] = [
-            "before this goes out",
-            "before it goes out",
-            "before this email goes out",
-            "before we send this",
-            "before send",
-            "delete this line",
-            "remove this line",
-            "delete before",
-            "remove before",
-            "ok to send?",
-            "okay to send?",
-            "編集メモ",
-            "送信前に",
-            "を入力】",
-            "を記入】",
-            "を挿入】",
-        ];
+        // Getting the email out is the team's business, not the reader's. (Each cue is found
+        // from one scan for a word it holds: this runs for every email.)
+        let mut sending: Vec<usize> = Vec::new();
         if lower.len() > start {
-            for cue in SENDING {
-                for (k, _) in lower[start..].match_indices(cue) {
-                    let k = start + k;
-                    let after = &lower[k + cue.len()..];
-                    // ("before it goes out wide", "before sending you the signing papers":
-                    // the sentence goes on about something else.)
-                    if cue == "before send" || cue.ends_with(" out") {
-                        let tail = after.strip_prefix("ing").filter(|_| cue == "before send");
-                        let tail = tail.unwrap_or(after);
-                        let tail = tail.strip_prefix(' ').unwrap_or(tail);
-                        if tail.starts_with(char::is_alphanumeric) {
-                            continue;
-                        }
+            let body = &lower[start..];
+            for (k, _) in body.match_indices("before ") {
+                let k = start + k;
+                let after = &lower[k + 7..];
+                let lead = lower[..k].trim_end();
+                // ("delete before sending", "remove before send".)
+                if lead.ends_with("delete") || lead.ends_with("remove") {
+                    sending.push(k);
+                    continue;
+                }
+                // ("before it goes out wide", "before sending you the signing papers": the
+                // sentence goes on about something else.)
+                let rest = [
+                    "this goes out",
+                    "it goes out",
+                    "this email goes out",
+                    "we send this",
+                ]
+                .iter()
+                .find_map(|c| after.strip_prefix(c))
+                .or_else(|| {
+                    let sent = after.strip_prefix("send")?;
+                    Some(sent.strip_prefix("ing").unwrap_or(sent))
+                });
+                if let Some(rest) = rest {
+                    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+                    if !rest.starts_with(char::is_alphanumeric) {
+                        sending.push(k);
                     }
-                    let (s, e) = around(k);
-                    found.push((s, e, "a note about getting the email out, left in it"));
+                }
+            }
+            for (k, _) in body.match_indices("this line") {
+                let lead = lower[..start + k].trim_end();
+                if lead.ends_with("delete") || lead.ends_with("remove") {
+                    sending.push(start + k);
+                }
+            }
+            if self.doc.present[b'?' as usize] {
+                for (k, _) in body.match_indices("to send?") {
+                    let lead = lower[..start + k].trim_end();
+                    if lead.ends_with("ok") || lead.ends_with("okay") {
+                        sending.push(start + k);
+                    }
+                }
+            }
+            // (In Japanese: an editor's memo, "before sending", "enter the ... here".)
+            if self.doc.present[0x80..].iter().any(|&p| p) {
+                for cue in ["編集メモ", "送信前に", "を入力】", "を記入】", "を挿入】"]
+                {
+                    sending.extend(body.match_indices(cue).map(|(k, _)| start + k));
                 }
             }
         }
+        for k in sending {
+            let (s, e) = around(k);
+            found.push((s, e, "a note about getting the email out, left in it"));
+        }
         // The record's consent field, named: "Thu's profile has profiling consent set to
         // false", "[Copy note: consent.profiling = false ...]".
-        for cue in [
-            "consent.profiling",
-            "profiling consent",
-            "profiling = ",
-            "consent to profiling",
-        ] {
-            for (k, _) in lower.match_indices(cue) {
-                if k < start {
-                    continue;
-                }
+        for (k, _) in lower.match_indices("profiling") {
+            let named = lower[..k].ends_with("consent.")
+                || lower[..k].ends_with("consent to ")
+                || lower[k + 9..].starts_with(" consent")
+                || lower[k + 9..].starts_with(" = ");
+            if k >= start && named {
                 let (s, e) = around(k);
                 found.push((s, e, "the record's consent field, named in the email"));
             }
         }
-        // The model offering its operator another version.
-        const OFFERS: [&str; 5] = [
-            "want me to ",
-            "would you like me to ",
-            "do you want me to ",
-            "shall i ",
-            "should i ",
-        ];
+        // The model offering its operator another version: "Want me to make this shorter,
+        // or add a P.S.?"
         const REVISE: [&str; 16] = [
             "shorter",
             "longer",
@@ -590,18 +601,24 @@ impl Checker<'_> {
             "draft",
             "a paragraph",
         ];
-        for cue in OFFERS {
-            for (k, _) in lower.match_indices(cue) {
-                let rest = &lower[k + cue.len()..];
-                let end = rest.find(['?', '\n']).unwrap_or(rest.len());
-                if REVISE.iter().any(|r| rest[..end].contains(r)) {
-                    let (s, e) = around(k);
-                    found.push((s, e, "the model talking to its operator, not to the reader"));
-                }
+        for (k, _) in lower.match_indices(" me to ") {
+            let lead = &lower[..k];
+            if !(lead.ends_with("want") || lead.ends_with("would you like")) {
+                continue;
+            }
+            let rest = &lower[k + 7..];
+            let end = rest.find(['?', '\n']).unwrap_or(rest.len());
+            if REVISE.iter().any(|r| rest[..end].contains(r)) {
+                let (s, e) = around(k);
+                found.push((s, e, "the model talking to its operator, not to the reader"));
             }
         }
         // A brief for the writer in brackets: "[... - 2 lines max]", "(max 40 words)".
-        for (k, c) in text.char_indices().filter(|&(_, c)| c == '[' || c == '(') {
+        let opens = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'[' || b == b'(');
+        for (k, c) in opens.map(|(k, b)| (k, b as char)) {
             let close = if c == '[' { ']' } else { ')' };
             let Some(j) = text[k + 1..].find([close, '\n']).filter(|&j| j <= 300) else {
                 continue;
