@@ -411,10 +411,19 @@ impl Checker<'_> {
         if said.len() < 3 {
             return false;
         }
-        self.facts
-            .list
-            .iter()
-            .any(|f| !f.personal && f.stems.windows(said.len()).any(|w| w == &said[..]))
+        // (With one word of the campaign's left out: "the Seed Club member discount" for
+        // "the Seed Club 10% member discount".)
+        let loose = |w: &[String]| {
+            w.first() == said.first()
+                && w.last() == said.last()
+                && said.iter().all(|x| w.contains(x))
+                && w.iter().filter(|x| !said.contains(x)).count() <= 1
+        };
+        self.facts.list.iter().any(|f| {
+            !f.personal
+                && (f.stems.windows(said.len()).any(|w| w == &said[..])
+                    || f.stems.windows(said.len() + 1).any(loose))
+        })
     }
 
     /// "The trial ends automatically" when the campaign offers a trial: no "your" in or just
@@ -626,6 +635,18 @@ impl Checker<'_> {
             if self.rules.table.implied[m.payload].id == "last_order"
                 && self.doc.toks[self.doc.words[m.first]].norm == "your"
             {
+                // "For your first order, code WELCOME10 takes 10% off": the first one, to come.
+                let first_to_come = (m.first..=m.last).any(|w| {
+                    matches!(
+                        self.doc.toks[self.doc.words[w]].norm.as_str(),
+                        "first" | "next"
+                    )
+                }) && self.doc.word_before(m.first, 1).is_some_and(|p| {
+                    matches!(p.norm.as_str(), "for" | "on" | "off" | "with" | "to")
+                });
+                if first_to_come {
+                    continue;
+                }
                 let terms = self.doc.word_after(m.last, 1).is_some_and(|t| {
                     matches!(
                         t.norm.as_str(),

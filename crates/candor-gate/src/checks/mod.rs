@@ -1148,6 +1148,16 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let stems: Vec<String> = parts.iter().map(|p| crate::text::stem(p)).collect();
+            // ("$30 off your annual oil spray" from a campaign selling the Oil Spray: the
+            // campaign's own thing.)
+            let campaigns = self
+                .facts
+                .list
+                .iter()
+                .any(|f| !f.personal && f.stems.windows(stems.len()).any(|w| w == &stems[..]));
+            if campaigns {
+                continue;
+            }
             for (w0, w) in word_stems.windows(stems.len()).enumerate() {
                 if w != &stems[..] {
                     continue;

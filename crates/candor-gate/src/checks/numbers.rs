@@ -2195,6 +2195,33 @@ impl Checker<'_> {
                             })
                         })
                 };
+                // "... our new Bambú bamboo hurley (€55). It's not part of the Autumn Double.":
+                // denied by the next sentence, which opens on it.
+                let denied_next = {
+                    let toks = &self.doc.toks;
+                    let next: Vec<&crate::text::Tok> = toks[ti..]
+                        .iter()
+                        .skip_while(|t| t.sent == sent)
+                        .take_while(|t| t.sent == sent + 1)
+                        .filter(|t| t.is_word())
+                        .collect();
+                    next.first().is_some_and(|w| {
+                        matches!(
+                            w.norm.as_str(),
+                            "it" | "it's" | "they" | "they're" | "these" | "this"
+                        )
+                    }) && next.windows(2).any(|p| {
+                        matches!(
+                            p[0].norm.as_str(),
+                            "not" | "isn't" | "aren't" | "it's" | "they're"
+                        ) && matches!(
+                            p[1].norm.as_str(),
+                            "part" | "included" | "eligible" | "covered" | "not"
+                        )
+                    }) && next
+                        .iter()
+                        .any(|w| matches!(w.norm.as_str(), "not" | "isn't" | "aren't"))
+                };
                 // "Shoes, apparel and protective gear are out too": left out, later.
                 let left_out = {
                     let toks = &self.doc.toks;
@@ -2281,6 +2308,7 @@ impl Checker<'_> {
                 let denied = listed_out
                     || full_price
                     || denied_after
+                    || denied_next
                     || left_out
                     || before_it
                     || extra_next

@@ -9845,3 +9845,91 @@ fn an_honorific_before_a_name() {
     passes_with(&r, &c, &body("Ma'am Tess"));
     fails_with(&r, &c, &body("Ma'am Rowena"));
 }
+
+/// "You joined us for the one in October" after a sentence about the Gong Bath: an event the
+/// person attended; "You joined us for the one in August" is still a wrong month.
+#[test]
+fn joined_us_for_an_event() {
+    let c = json!({"now":"2075-01-09","brand":"Tidewater Sound","event":{"name":"Full Moon Gong Bath","date":"2075-01-22"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Mia","attributes":{"member_since":"2071-06-04"},"events":[{"type":"event_attended","at":"2074-10-18","event":"Full Moon Gong Bath"}]}"#,
+    );
+    let body = |m: &str| {
+        format!("Hi Mia,\n\nThe next Full Moon Gong Bath is on Tuesday 22 January. You joined us for the one in {m}, so you know what a night it is.\n\nTidewater Sound")
+    };
+    passes_with(&r, &c, &body("October"));
+    fails_with(&r, &c, &body("August"));
+}
+
+/// Words the campaign sells, a holiday and a technology are no names and no profiling:
+/// "$30 off your annual oil spray" from a campaign selling the Oil Spray, "closed for the
+/// Fourth", "Wi-Fi routers".
+#[test]
+fn the_campaigns_thing_a_holiday_and_wifi() {
+    let c = json!({"now":"2075-07-03","brand":"Krown North","offer":{"name":"Summer Oil Spray","code":"EARLYSHIELD","discount_cad":30}});
+    let no = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Brent","events":[{"type":"oil_spray","at":"2074-10-02"}],"consent":{"profiling":false}}"#,
+    );
+    passes_with(
+        &no,
+        &c,
+        "Hi Brent,\n\nTake $30 off your annual oil spray with EARLYSHIELD. We're closed tomorrow for the Fourth. A surge can take out Wi-Fi routers too.\n\nKrown North",
+    );
+}
+
+/// "Sana can take your order over a video call" and "For your first order, code WELCOME10 takes
+/// 10% off", to someone with no order: orders to come; "Thanks for your order" still needs
+/// one.
+#[test]
+fn orders_to_come_are_no_past_order() {
+    let c = json!({"now":"2075-05-29","brand":"Pleat Studio","offer":{"name":"Welcome","code":"WELCOME10","discount_percent":10}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Rupa","events":[{"type":"account_created","at":"2075-05-27"}]}"#,
+    );
+    let body = |x: &str| format!("Hi Rupa,\n\n{x}\n\nPleat Studio");
+    passes_with(
+        &r,
+        &c,
+        &body("For your first order, code WELCOME10 takes 10% off. Sana can take your order over a video call."),
+    );
+    fails_with(&r, &c, &body("Thanks for your order last week."));
+}
+
+/// "You mentioned on the form that your son is seven" for `signup_form_answer`, and "You
+/// mentioned around 50 guests" for `estimated_guests`: what the person told us on a form;
+/// with no such answer it is still a claim.
+#[test]
+fn a_form_answer_is_something_the_person_told_us() {
+    let c = json!({"now":"2075-09-11","brand":"Keyes Hurleys"});
+    let told = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kofi","attributes":{"signup_form_answer":"Buying for: my son, aged 7, starting hurling this autumn"}}"#,
+    );
+    let silent = person(r#"{"id":"1","email":"a@example.com","first_name":"Kofi"}"#);
+    let body = "Hi Kofi,\n\nYou mentioned on the form that your son is starting hurling this autumn, so here is a size guide.\n\nKeyes Hurleys";
+    passes_with(&told, &c, body);
+    fails_with(&silent, &c, body);
+}
+
+/// An excluded item denied by the next sentence ("... our new Bambú hurley (€55). It's not
+/// part of the Autumn Double."), and the campaign's phrase with one of its words left out
+/// ("the Seed Club member discount" for "the Seed Club 10% member discount").
+#[test]
+fn denied_in_the_next_sentence_and_a_phrase_shortened() {
+    let c = json!({"now":"2075-09-11","brand":"Keyes Hurleys","offer":{"name":"Autumn Double","code":"DOUBLE","discount_percent":20,"applies_to":"ash hurleys","excludes":"the Bambú bamboo hurley","not_combinable_with":"the Hurley Club 10% member discount"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kofi","consent":{"profiling":false}}"#,
+    );
+    let body = |x: &str| {
+        format!("Hi Kofi,\n\nCode DOUBLE takes 20% off ash hurleys. {x}\n\nKeyes Hurleys")
+    };
+    passes_with(
+        &r,
+        &c,
+        &body("You'll also see our new Bambú bamboo hurley. It's not part of the Autumn Double, and the code can't be combined with the Hurley Club member discount."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Code DOUBLE also takes 20% off the Bambú bamboo hurley."),
+    );
+}

@@ -26,7 +26,8 @@ const INVITE_CUES: [&str; 16] = [
     "upgrade", "shop", "save", "grab", "treat",
 ];
 /// Words that say which kind of event a sentence is about → the fact kind in the rule table.
-const EVENT_CUES: [(&str, &str); 26] = [
+// ("You joined us for the one in October": an event attended, as well as a sign-up.)
+const EVENT_CUES: [(&str, &str); 27] = [
     ("bought", "order"),
     ("purchased", "order"),
     ("ordered", "order"),
@@ -48,6 +49,7 @@ const EVENT_CUES: [(&str, &str); 26] = [
     ("reviewed", "review"),
     ("ticket", "support"),
     ("joined", "tenure"),
+    ("joined", "event_attendance"),
     ("signed", "tenure"),
     ("signing", "tenure"),
     ("registered", "tenure"),
@@ -486,8 +488,13 @@ impl Checker<'_> {
         // Dated attributes of a cued kind ("signed up" → `signup_date`).
         let mut attr_dates: Vec<(Date, usize)> = Vec::new();
         if events.is_empty() {
-            for t in &sent_toks {
-                if let Some((_, kind)) = EVENT_CUES.iter().find(|(w, _)| *w == t.norm) {
+            for (k, t) in sent_toks.iter().enumerate() {
+                // ("joined us" for an event; "joined the Margin Club" is the tenure alone.)
+                let us = sent_toks.get(k + 1).is_some_and(|n| n.norm == "us");
+                for (_, kind) in EVENT_CUES
+                    .iter()
+                    .filter(|(w, c)| *w == t.norm && (*c != "event_attendance" || us))
+                {
                     if let Some(kr) = self.rules.table.kinds.get(*kind) {
                         for (i, e) in self.facts.recipient.events.iter().enumerate() {
                             if kr
