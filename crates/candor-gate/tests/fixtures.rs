@@ -274,11 +274,18 @@ fn fixture_set_meets_the_bar() {
 /// 0.27 (90/120 and 29/120): all the sets then scored 0.7276 and 0.107; with "it's been a
 /// while since" a dated thing, "neither ... nor", "bring your licence", a month of the
 /// campaign's own dated thing, a tenure in what the sentence names, a proposed start, a count
-/// priced in any currency, Filipino function words and honorifics, 0.7279 and 0.104.)
+/// priced in any currency, Filipino function words and honorifics, 0.7279 and 0.104. Then
+/// sets kh to ko, eight more written blind against 9dbcfe2 (health and care, home services,
+/// pets, families and schools, beauty and style, transport, culture, local retail), came in at
+/// recall 0.80, 0.73, 0.80, 0.87, 0.67, 0.80, 0.67, 0.73 and false alarms 0.13, 0.20, 0.20,
+/// 0.33, 0.33, 0.13, 0.13, 0.20 (91/120 and 25/120): all the sets then scored 0.7286 and
+/// 0.107; with "you joined us" as an event attended, the campaign's own thing, the Fourth and
+/// Wi-Fi, orders to come, a form's answer, an exclusion denied in the next sentence and a
+/// campaign phrase shortened, 0.7284 and 0.105.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 9300, "{}", cases.len());
+    assert!(cases.len() >= 9540, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -289,8 +296,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.727, "recall {recall}");
-    assert!(fa <= 0.104, "false-alarm rate {fa}");
+    assert!(recall >= 0.728, "recall {recall}");
+    assert!(fa <= 0.105, "false-alarm rate {fa}");
 }
 
 #[test]
