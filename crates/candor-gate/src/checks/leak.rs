@@ -328,18 +328,10 @@ impl Checker<'_> {
         found.sort_unstable();
         found.dedup();
         for (s, e) in found {
-            if self
-                .findings
-                .iter()
-                .any(|f| f.kind == Kind::TemplateLeak && f.span.start < e && f.span.end > s)
-            {
-                continue;
-            }
-            self.flag(
-                Kind::TemplateLeak,
+            self.flag_new_leak(
                 s,
                 e,
-                "the writer's instructions or a field's name, left in the email".into(),
+                "the writer's instructions or a field's name, left in the email",
                 "leak.writer_note",
             );
         }
@@ -674,21 +666,20 @@ impl Checker<'_> {
         found.sort_unstable();
         found.dedup_by(|b, a| b.0 < a.1);
         for (s, e, reason) in found {
-            if self
-                .findings
-                .iter()
-                .any(|f| f.kind == Kind::TemplateLeak && f.span.start < e && f.span.end > s)
-            {
-                continue;
-            }
-            self.flag(
-                Kind::TemplateLeak,
-                s,
-                e,
-                reason.into(),
-                "leak.production_note",
-            );
+            self.flag_new_leak(s, e, reason, "leak.production_note");
         }
+    }
+
+    /// A leak at `s..e`, unless another check already reported one there.
+    fn flag_new_leak(&mut self, s: usize, e: usize, reason: &str, rule: &str) {
+        if self
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::TemplateLeak && f.span.start < e && f.span.end > s)
+        {
+            return;
+        }
+        self.flag(Kind::TemplateLeak, s, e, reason.into(), rule);
     }
 
     /// `{{x}}`, `{x}`, `${x}`, `[First Name]`, `<name>`, `%FNAME%`, `*|FNAME|*`, `__NAME__`.
