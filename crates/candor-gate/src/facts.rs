@@ -639,6 +639,8 @@ pub(crate) struct CampaignFacts {
     /// rather than per email (see [`offer_exclusions`], [`offer_unit_minimums`]).
     pub exclusions: Vec<Exclusion>,
     pub unit_minimums: Vec<UnitMinimum>,
+    /// The deals the offer does not combine with ([`stacking_deals`]), found once too.
+    pub deals: Vec<StackingDeal>,
     letters: Vec<&'static str>,
 }
 
@@ -777,6 +779,97 @@ pub(crate) fn offer_unit_minimums<'f>(
         .collect()
 }
 
+/// A deal the offer does not combine with: the fact's path and the telling words of it.
+pub(crate) type StackingDeal = (String, Vec<String>);
+
+/// The deals the campaign's offer does not combine with, among the campaign facts
+/// (`personal == false`) of `facts`: the telling words of each (after the combination word in
+/// a value, or the whole value of a `not_combinable_with` key).
+pub(crate) fn stacking_deals<'f>(
+    rules: &Compiled,
+    facts: impl Iterator<Item = &'f Fact>,
+) -> Vec<StackingDeal> {
+    let combo = |w: &str| {
+        w.starts_with("combin")
+            || w.starts_with("stack")
+            || w.starts_with("cumul")
+            || w.starts_with("kombin")
+    };
+    const NEG: [&str; 12] = [
+        "not", "cannot", "can't", "no", "non", "niet", "nicht", "kein", "pas", "nie", "never",
+        "won't",
+    ];
+    // The deals the offer does not combine with: the telling words of each (after the
+    // combination word in a value, or the whole value of a `not_combinable_with` key).
+    facts
+        .filter(|f| !f.personal && !f.stems.is_empty())
+        .filter_map(|f| {
+            let k = f.key.as_str();
+            let keyed = (k.contains("combin") || k.contains("stack"))
+                && (k.contains("not") || k.contains("non") || k.starts_with("no_"));
+            let words: &[String] = if keyed && !f.stems.iter().any(|w| combo(w)) {
+                &f.stems
+            } else {
+                let at = f.stems.iter().position(|w| combo(w))?;
+                let negated = f.stems[at.saturating_sub(4)..at]
+                    .iter()
+                    .any(|w| NEG.contains(&w.as_str()))
+                    || (keyed && !f.stems[at..].iter().take(1).any(|w| w == "with"));
+                if !negated {
+                    return None;
+                }
+                &f.stems[at + 1..(at + 10).min(f.stems.len())]
+            };
+            let words: Vec<String> = words
+                .iter()
+                .map(String::as_str)
+                .filter(|w| {
+                    w.len() >= 3
+                        && !w.bytes().all(|b| b.is_ascii_digit())
+                        && !rules.common.contains(*w)
+                        && !rules.ignore_caps.contains(*w)
+                        && !NEG.contains(w)
+                        && !matches!(
+                            *w,
+                            "discount"
+                                | "offer"
+                                | "code"
+                                | "codes"
+                                | "rate"
+                                | "other"
+                                | "any"
+                                | "promotion"
+                                | "promo"
+                                | "voucher"
+                                | "deal"
+                                | "with"
+                                | "the"
+                                | "met"
+                                | "mit"
+                                | "avec"
+                                | "con"
+                                | "der"
+                                | "den"
+                                | "die"
+                                | "het"
+                                | "les"
+                                | "del"
+                                | "della"
+                                | "better"
+                                | "two"
+                                | "appli"
+                                | "applies"
+                                | "same"
+                                | "order"
+                        )
+                })
+                .map(str::to_string)
+                .collect();
+            (!words.is_empty()).then(|| (f.path.to_string(), words))
+        })
+        .collect()
+}
+
 impl CampaignFacts {
     pub fn build(rules: &Compiled, r: &Recipient, ctx: &Context) -> CampaignFacts {
         // `r` only fills the struct; campaign facts never read it.
@@ -793,6 +886,7 @@ impl CampaignFacts {
         }
         let exclusions = offer_exclusions(rules, f.list.own.iter());
         let unit_minimums = offer_unit_minimums(rules, f.list.own.iter());
+        let deals = stacking_deals(rules, f.list.own.iter());
         CampaignFacts {
             list: f.list.own,
             by_stem,
@@ -802,6 +896,7 @@ impl CampaignFacts {
             codes: f.codes,
             exclusions,
             unit_minimums,
+            deals,
             letters: f.letters,
         }
     }
@@ -822,6 +917,14 @@ impl<'a> Facts<'a> {
         match self.campaign {
             Some(c) => Cow::Borrowed(&c.unit_minimums),
             None => Cow::Owned(offer_unit_minimums(rules, self.list.iter())),
+        }
+    }
+
+    /// The deals the offer does not combine with, found the same way.
+    pub fn stacking_deals(&self, rules: &Compiled) -> Cow<'a, [StackingDeal]> {
+        match self.campaign {
+            Some(c) => Cow::Borrowed(&c.deals),
+            None => Cow::Owned(stacking_deals(rules, self.list.iter())),
         }
     }
 

@@ -94,16 +94,31 @@ impl Checker<'_> {
                     .chain(std::iter::once(' '))
             })
         };
+        // (start, end) of each paragraph, as offsets into `text`.
+        let mut paras: Vec<(usize, usize)> = Vec::new();
+        let mut para: Option<(usize, usize)> = None;
+        let mut at = self.doc.body_start;
+        for line in body.split_inclusive('\n') {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                paras.extend(para.take());
+            } else {
+                let s = at + (line.len() - line.trim_start().len());
+                let e = s + trimmed.len();
+                para = Some(para.map_or((s, e), |(ps, _)| (ps, e)));
+            }
+            at += line.len();
+        }
+        paras.extend(para.take());
+        paras.retain(|&(s, e)| text[s..e].split_whitespace().nth(MIN_WORDS - 1).is_some());
+        // One long paragraph (an opener on its own) cannot repeat.
+        if paras.len() < 2 {
+            return;
+        }
         // (hash of the normal form, start, end) of each long paragraph: no allocation per word.
         let mut seen: Vec<(u64, usize, usize)> = Vec::new();
         let mut repeats: Vec<(usize, usize)> = Vec::new();
-        let mut close = |para: Option<(usize, usize)>| {
-            let Some((s, e)) = para else {
-                return;
-            };
-            if text[s..e].split_whitespace().nth(MIN_WORDS - 1).is_none() {
-                return;
-            }
+        for (s, e) in paras {
             let mut h = FxHasher::default();
             for c in normal(s, e) {
                 h.write_u32(c as u32);
@@ -117,22 +132,7 @@ impl Checker<'_> {
             } else {
                 seen.push((h, s, e));
             }
-        };
-        // (start, end) of the paragraph being read, as offsets into `text`.
-        let mut para: Option<(usize, usize)> = None;
-        let mut at = self.doc.body_start;
-        for line in body.split_inclusive('\n') {
-            let trimmed = line.trim();
-            if trimmed.is_empty() {
-                close(para.take());
-            } else {
-                let s = at + (line.len() - line.trim_start().len());
-                let e = s + trimmed.len();
-                para = Some(para.map_or((s, e), |(ps, _)| (ps, e)));
-            }
-            at += line.len();
         }
-        close(para.take());
         for (s, e) in repeats {
             self.flag(
                 Kind::TemplateLeak,
@@ -855,25 +855,30 @@ impl Checker<'_> {
             return;
         }
         let nsent = self.doc.sent_range.len();
-        let mut per_sent = vec![vec![0usize; nl]; nsent];
+        // Words of each language per sentence, `nl` counts a sentence, in one allocation.
+        let mut own = vec![0usize; nsent * nl];
         let mut total = vec![0usize; nl];
         for &ti in &self.doc.words {
             let t = &self.doc.toks[ti];
             if let Some(langs) = self.rules.language_words.get(t.norm.as_str()) {
                 for &l in langs {
-                    per_sent[t.sent][l] += 1;
+                    own[t.sent * nl + l] += 1;
                     total[l] += 1;
                 }
             }
         }
-        self.tally.lang = per_sent.clone();
+        // (A part judged on its own keeps its counts for the emails it is shared by.)
+        if self.tail.is_none() {
+            self.tally.lang = own.chunks(nl).map(<[usize]>::to_vec).collect();
+        }
         // A tail part's sentences follow this document's and vote with them.
+        let mut per_sent: Vec<&[usize]> = own.chunks(nl).collect();
         if let Some(tail) = self.tail {
             for counts in &tail.lang {
                 for (l, c) in counts.iter().enumerate().take(nl) {
                     total[l] += c;
                 }
-                per_sent.push(counts.clone());
+                per_sent.push(counts);
             }
         }
         let argmax = |v: &[usize]| {
