@@ -828,6 +828,8 @@ pub(crate) fn stacking_deals<'f>(
                         && !w.bytes().all(|b| b.is_ascii_digit())
                         && !rules.common.contains(*w)
                         && !rules.ignore_caps.contains(*w)
+                        // ("JMD 2,500 off": the currency names no deal.)
+                        && CURRENCY_CODES.binary_search(w).is_err()
                         && !NEG.contains(w)
                         && !matches!(
                             *w,

@@ -922,6 +922,11 @@ impl Checker<'_> {
                 hits = self.facts_where(|f| f.kind == FKind::Name);
             }
             let word = norm(self, w);
+            // "on East Main" for the address "2210 E Main St": a compass word a fact writes
+            // as its letter.
+            if hits.is_empty() && COMPASS[..4].contains(&word.as_str()) {
+                hits = self.facts_for_stem(&word[..1]);
+            }
             // "T-zone", "X-ray", "U-turn": a letter and a word, not a name.
             if hits.is_empty()
                 && word.len() > 2
@@ -2703,6 +2708,43 @@ impl Checker<'_> {
                 obj.push(m.last + k);
                 k += 1;
             }
+            // "the two tins you picked up a fortnight ago": when, not what; the thing is
+            // back in the clause.
+            let time_unit = |w: usize| {
+                matches!(
+                    self.doc.toks[self.doc.words[w]].norm.as_str(),
+                    "fortnight"
+                        | "week"
+                        | "weeks"
+                        | "month"
+                        | "months"
+                        | "year"
+                        | "years"
+                        | "day"
+                        | "days"
+                        | "ago"
+                        | "yesterday"
+                        | "recently"
+                        | "earlier"
+                )
+            };
+            if obj.first().is_some_and(|&w| {
+                (w..w + 3).any(|x| obj.contains(&x) && time_unit(x))
+                    && (time_unit(w)
+                        || matches!(
+                            self.doc.toks[self.doc.words[w]].norm.as_str(),
+                            "a" | "an"
+                                | "one"
+                                | "two"
+                                | "three"
+                                | "few"
+                                | "couple"
+                                | "last"
+                                | "this"
+                        ))
+            }) {
+                obj.clear();
+            }
             // "you picked up a tube of Gamblin Titanium White": the thing is what the measure
             // is of.
             if let Some(&lw) = obj.last() {
@@ -3085,6 +3127,30 @@ impl Checker<'_> {
                 if let Some(fi) = self.facts.list.iter().position(|f| f.path == path) {
                     self.use_fact(fi, s, e);
                 }
+                continue;
+            }
+            // "you picked up 3 letters" for a `mail_collected` event of 3 items: the count of
+            // an event the verb fits says which, whatever the thing is called.
+            // (Only a count right after the verb: "buying the Märklin class 01" names a
+            // model, not how many.)
+            let counted = scanned
+                .first()
+                .filter(|&&w| w == m.last + 1)
+                .and_then(|&w| {
+                    let v = quantity(self, w)?;
+                    self.facts.list.iter().position(|f| {
+                        f.personal
+                            && f.num == Some(v)
+                            && f.event.is_some_and(|ei| {
+                                super::implied::matches_type(
+                                    &rule.events,
+                                    &self.facts.recipient.events[ei].kind,
+                                )
+                            })
+                    })
+                });
+            if let Some(fi) = counted {
+                self.use_fact(fi, s, e);
                 continue;
             }
             let verb = self.doc.text[self.doc.toks[self.doc.words[m.first]].start

@@ -431,8 +431,15 @@ impl Checker<'_> {
     fn campaign_offers(&self, first: usize, last: usize) -> bool {
         let norm = |w: usize| self.doc.toks[self.doc.words[w]].norm.as_str();
         let second_person = |x: &str| matches!(x, "your" | "you" | "you've" | "yours" | "you're");
-        if (first..=last).any(|w| second_person(norm(w)))
-            || first.checked_sub(1).is_some_and(|p| second_person(norm(p)))
+        // ("Your free trial of the new Adult batch": the offer, named by what it is of.)
+        let offer_of = self
+            .doc
+            .word_after(last, 1)
+            .is_some_and(|t| matches!(t.norm.as_str(), "of" | "class" | "session" | "lesson"))
+            && norm(first) == "your";
+        if !offer_of
+            && ((first..=last).any(|w| second_person(norm(w)))
+                || first.checked_sub(1).is_some_and(|p| second_person(norm(p))))
         {
             return false;
         }
@@ -442,10 +449,19 @@ impl Checker<'_> {
                 continue;
             }
             named = true;
+            let st = stem(norm(w));
+            // (Or a campaign key: `"trial": "first class free"`.)
             if !self
-                .facts_for_stem(&stem(norm(w)))
+                .facts_for_stem(&st)
                 .iter()
                 .any(|&f| !self.facts.list[f].personal)
+                && !self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && f.path
+                            .rsplit('.')
+                            .next()
+                            .is_some_and(|k| k.split('_').any(|p| stem(p) == st))
+                })
             {
                 return false;
             }
@@ -762,6 +778,26 @@ impl Checker<'_> {
                     .toks
                     .get(self.doc.words[m.last] + 1)
                     .is_some_and(|t| t.is_punct(':'))
+            {
+                continue;
+            }
+            // "As a member your ticket is J$1,500" from a campaign that sells tickets: a
+            // ticket to its event, not a support ticket.
+            let sentence = self.doc.sentence(self.doc.words[m.first]);
+            if self.rules.table.implied[m.payload].id == "support"
+                && m.last == m.first + 1
+                && self.doc.toks[self.doc.words[m.last]].norm == "ticket"
+                && sentence.iter().any(|t| t.kind == crate::text::TokKind::Num)
+                && !sentence.iter().any(|t| {
+                    matches!(
+                        t.norm.as_str(),
+                        "support" | "help" | "desk" | "resolved" | "issue" | "query" | "request"
+                    )
+                })
+                && self.facts.list.iter().any(|f| {
+                    !f.personal
+                        && (f.path.contains("ticket") || f.stems.iter().any(|x| x == "ticket"))
+                })
             {
                 continue;
             }

@@ -284,9 +284,14 @@ impl Checker<'_> {
             let inner = fold(rest[..j].trim());
             // ("[Mereana: add a line here ...]", "[Consultant: add 2-3 lines ...]": the
             // instruction after whom it is for.)
-            let instruction = inner
-                .split_once(':')
-                .filter(|(who, _)| !who.contains(' ') && who.len() <= 20)
+            // ("[DALE - drop in the bulk corn price here ...]": a dash after whom it is for.)
+            let instruction = [":", " - ", " – ", " — "]
+                .iter()
+                .find_map(|sep| {
+                    inner
+                        .split_once(sep)
+                        .filter(|(who, _)| !who.trim().contains(' ') && who.len() <= 20)
+                })
                 .map_or(inner.as_str(), |(_, after)| after.trim_start());
             let first = instruction
                 .split(|ch: char| !ch.is_alphanumeric())

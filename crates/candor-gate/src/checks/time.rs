@@ -1673,6 +1673,54 @@ impl Checker<'_> {
                 continue;
             }
             seen_until = m.last + 1;
+            // "you just bring warm layers": "just" of a plain verb, no time.
+            if self.doc.toks[self.doc.words[m.last]].norm == "just"
+                && self.doc.word_after(m.last, 1).is_some_and(|n| {
+                    let n = n.norm.as_str();
+                    !n.ends_with("ed")
+                        && !matches!(
+                            n,
+                            "got"
+                                | "bought"
+                                | "made"
+                                | "came"
+                                | "took"
+                                | "went"
+                                | "became"
+                                | "began"
+                                | "had"
+                                | "did"
+                                | "saw"
+                                | "won"
+                                | "ran"
+                                | "sent"
+                                | "spent"
+                                | "paid"
+                                | "left"
+                                | "brought"
+                                | "found"
+                                | "hit"
+                                | "put"
+                                | "set"
+                                | "read"
+                                | "rode"
+                                | "flew"
+                                | "drove"
+                                | "swam"
+                                | "wrote"
+                                | "grabbed"
+                                | "been"
+                                | "done"
+                                | "gone"
+                                | "taken"
+                                | "become"
+                                | "begun"
+                                | "won't"
+                        )
+                })
+            {
+                continue;
+            }
             let head = self.doc.words[m.first];
             // "It's been a month since you ...": the person is in the clause after "since".
             // "Your pack has been with you since last spring": in the clause before "since".
@@ -1798,6 +1846,8 @@ impl Checker<'_> {
                 || (!past_only
                     && (self.future_clause(head)
                         || self.clause_has(head, &INVITE_CUES)
+                        // "and this month the code saves you more": the offer's time.
+                        || self.clause_has(head, &["code", "sale", "offer", "discount", "promo"])
                         // "If you'd like us to handle it again this season": a condition;
                         // "we'd like to say thank you this month": our intent.
                         || self.clause_has(head, &["you'd", "we'd", "would", "whether"])))
@@ -1855,8 +1905,50 @@ impl Checker<'_> {
                         .as_deref()
                         .is_some_and(|c| self.calendar_ok(c, &phrase, *d))
             });
+            // "You came to 14 of our shows last year" for `shows_attended_2075: 14`: a count
+            // the record keeps by the year the phrase names.
+            // "serviced on 2 July last year": the day said, in the year the phrase names.
+            let by_year = || {
+                let year = match id.as_str() {
+                    "last_year" => now.year() - 1,
+                    "this_year" => now.year(),
+                    _ => return None,
+                };
+                let (ss, se) = self.doc.sent_range[self.doc.toks[head].sent];
+                let said: Vec<f64> = self.doc.toks[ss..se]
+                    .iter()
+                    .filter(|t| t.kind == TokKind::Num)
+                    .filter_map(|t| parse_num(&t.norm))
+                    .collect();
+                let y = year.to_string();
+                let counted = self.facts.list.iter().position(|f| {
+                    f.personal
+                        && f.key.split('_').any(|k| k == y)
+                        && f.num.is_some_and(|n| said.contains(&n))
+                });
+                let day = |k: usize| self.doc.word_before(m.first, k);
+                let dm = match (day(1), day(2)) {
+                    (Some(a), Some(b)) if a.kind == TokKind::Num => {
+                        crate::text::month_of(&b.norm).zip(parse_num(&a.norm))
+                    }
+                    (Some(a), Some(b)) if b.kind == TokKind::Num => {
+                        crate::text::month_of(&a.norm).zip(parse_num(&b.norm))
+                    }
+                    _ => None,
+                };
+                let dated = dm
+                    .and_then(|(mo, d)| Date::from_ymd(year, mo, d as u8))
+                    .and_then(|date| {
+                        self.facts
+                            .list
+                            .iter()
+                            .position(|f| f.personal && f.date == Some(date))
+                    });
+                counted.or(dated)
+            };
+            let ok = ok.map(|&(_, fi)| fi).or_else(by_year);
             match ok {
-                Some(&(_, fi)) => self.use_fact(fi, s, e),
+                Some(fi) => self.use_fact(fi, s, e),
                 None => {
                     let nearest = dates
                         .iter()
@@ -2458,6 +2550,24 @@ impl Checker<'_> {
                                                 .any(|k| k.eq_ignore_ascii_case(name)))
                                 })
                                 .map(|fi| (now, fi))
+                        })
+                        // "for your June wedding" for a note "for his wedding on 2074-06-08":
+                        // the month of the person's date whose own text holds the noun the
+                        // month qualifies, however long ago.
+                        .or_else(|| {
+                            let noun = self
+                                .doc
+                                .word_after(wi, 1)
+                                .filter(|_| self.doc.adjacent(wi))?;
+                            let st = stem(&noun.norm);
+                            self.facts.list.iter().enumerate().find_map(|(fi, f)| {
+                                (f.personal
+                                    && f.date.is_some_and(|d| d.month() == mo)
+                                    && self.facts.list.iter().any(|g| {
+                                        g.personal && g.path == f.path && g.stems.contains(&st)
+                                    }))
+                                .then_some((now, fi))
+                            })
                         });
                     // "apart from Saturdays in June and September": a month the campaign's
                     // own words name.
@@ -2802,8 +2912,35 @@ impl Checker<'_> {
             // farewell on 23 February: a date the stated days from one of the record's dates
             // (whether or not the sentence speaks to the person) or the campaign's.
             let offset_of_a_date = offer && self.days_from_a_date(ti, &candidates, &campaign, true);
+            // "the shutdown, which we have down as running until 5 January" for
+            // `christmas_shutdown: 2075-12-20 to 2076-01-05`: the person's own date, named in
+            // the sentence by a word of its key.
+            let own_date = offer && {
+                let said: Vec<String> = self
+                    .doc
+                    .sentence(ti)
+                    .iter()
+                    .filter(|t| t.is_word() && !self.is_common_word(&t.norm))
+                    .map(|t| stem(&t.norm))
+                    .collect();
+                let keyed = |key: &str| {
+                    key.split('_')
+                        .any(|k| k.len() > 3 && said.contains(&stem(k)))
+                };
+                self.facts.list.iter().any(|f| {
+                    f.personal && f.date.is_some_and(|d| candidates.contains(&d)) && keyed(&f.key)
+                }) || self.facts.recipient.attributes.iter().any(|(k, v)| {
+                    // (A range's end: "2075-12-20 to 2076-01-05".)
+                    keyed(k)
+                        && v.as_str().is_some_and(|v| {
+                            candidates
+                                .iter()
+                                .any(|c| v.contains(c.to_string().as_str()))
+                        })
+                })
+            };
             if offer {
-                if series_end || offset_of_a_date {
+                if series_end || offset_of_a_date || own_date {
                     continue;
                 }
                 if campaign.is_empty() {
@@ -2835,6 +2972,27 @@ impl Checker<'_> {
             // person's, named by two words or more, must be that event's.
             if candidates.iter().all(|c| *c < now) {
                 let named = self.clause_event_dates(ti);
+                // "your last Saturday Mums Strength class": the kind of class, held on that
+                // weekday, not the Saturday just gone.
+                let kind_of_day = self
+                    .doc
+                    .word_before(wi, 1)
+                    .is_some_and(|p| p.norm == "last")
+                    && self.doc.word_before(wi, 2).is_some_and(|p| {
+                        matches!(
+                            p.norm.as_str(),
+                            "your" | "my" | "his" | "her" | "their" | "our"
+                        )
+                    })
+                    && WEEKDAYS
+                        .iter()
+                        .position(|x| *x == norm)
+                        .is_some_and(|target| {
+                            named.iter().any(|d| weekday_index(*d) == target as i64)
+                        });
+                if kind_of_day {
+                    continue;
+                }
                 if !named.is_empty() && !candidates.iter().any(|c| named.contains(c)) {
                     let when: Vec<String> = named.iter().map(|d| d.to_string()).collect();
                     self.flag(
