@@ -281,11 +281,18 @@ fn fixture_set_meets_the_bar() {
 /// 0.33, 0.33, 0.13, 0.13, 0.20 (91/120 and 25/120): all the sets then scored 0.7286 and
 /// 0.107; with "you joined us" as an event attended, the campaign's own thing, the Fourth and
 /// Wi-Fi, orders to come, a form's answer, an exclusion denied in the next sentence and a
-/// campaign phrase shortened, 0.7284 and 0.105.)
+/// campaign phrase shortened, 0.7284 and 0.105. Then sets kp to kw, eight more written blind
+/// against e96546d (garden and farm supplies, venues and entertainment, business services,
+/// performing arts, crafts and repairs, fitness clubs, children's learning, transport), came
+/// in at recall 0.73, 0.73, 0.67, 0.80, 0.47, 0.73, 0.73, 0.73 and false alarms 0.13, 0.00,
+/// 0.47, 0.13, 0.27, 0.33, 0.07, 0.20 (84/120 and 24/120): all the sets then scored 0.7277
+/// and 0.107; with season's greetings, a compass letter, "our records show", a fortnight, a
+/// goal told, a campaign's trial and tickets, yearly counts, a noted month, the person's own
+/// end date and notes after a dash, 0.7283 and 0.1025.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 9540, "{}", cases.len());
+    assert!(cases.len() >= 9780, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -297,7 +304,7 @@ fn second_author_sets_hold_their_floor() {
         s.caught, s.defects, s.false_alarms, s.faithful
     );
     assert!(recall >= 0.728, "recall {recall}");
-    assert!(fa <= 0.105, "false-alarm rate {fa}");
+    assert!(fa <= 0.103, "false-alarm rate {fa}");
 }
 
 #[test]
