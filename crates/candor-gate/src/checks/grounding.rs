@@ -2104,6 +2104,10 @@ impl Checker<'_> {
                 continue;
             }
             let noun = stem(&self.doc.toks[self.doc.words[nw]].norm);
+            // "what would suit your whānau": the reader's family, said to anyone.
+            if matches!(noun.as_str(), "whanau" | "whānau" | "tamariki") {
+                continue;
+            }
             // "your Roxo app" from Roxo Açaí: the brand's name opens the person's account,
             // app or card with the brand, not a product of theirs.
             let brand = self.doc.toks[self.doc.words[nw]].cap

@@ -873,7 +873,10 @@ impl Checker<'_> {
                 });
         let cue_after = after.starts_with(&["or", "more"])
             || after.starts_with(&["or", "over"])
-            || (after.starts_with(&["+"]) && toks[last + 1].start == toks[last].end)
+            // ("$239++": Singapore's price before service charge and GST, no threshold.)
+            || (after.starts_with(&["+"])
+                && !after.starts_with(&["+", "+"])
+                && toks[last + 1].start == toks[last].end)
             || after.starts_with(&["minimum"])
             || after.starts_with(&["and", "up"]);
         cue_before || cue_after

@@ -10175,3 +10175,90 @@ fn a_dashed_note_a_fortnight_and_another_winter() {
     passes_with(&trip("2076-06-03"), &c, &said);
     fails_with(&trip("2076-05-23"), &c, &said);
 }
+
+/// "$239++" is Singapore's price before service charge and GST, no spend threshold; "you
+/// ordered" a restaurant's dinner.
+#[test]
+fn plus_plus_prices_and_a_dinner_ordered() {
+    let c = json!({"now":"2076-07-22","brand":"Ah Seng Zi Char","feast":{"name":"Family Feast","price_sgd":239,"a_la_carte_sgd":289},"offer":{"name":"Feast","code":"SG111","discount_percent":10,"min_spend_sgd":80}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Walt","events":[{"type":"dinner","at":"2076-07-09","items":"chilli crab x1"},{"type":"counter_purchase","at":"2076-07-14","items":"mawa cake x6"}]}"#,
+    );
+    let body = |x: &str| format!("Hi Walt,\n\n{x}\n\nAh Seng Zi Char");
+    passes_with(
+        &r,
+        &c,
+        &body("The Family Feast feeds 6 for $239++ (a la carte it would be $289++)."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("When you came down on July 9, you ordered exactly what's in our weeknight deal."),
+    );
+    let nobody = person(r#"{"id":"2","email":"b@example.com","first_name":"Walt"}"#);
+    fails_with(
+        &nobody,
+        &c,
+        &body("When you came down on July 9, you ordered exactly what's in our weeknight deal."),
+    );
+}
+
+/// "your fit check", "two sessions left in your package", "your membership enquiry", "you
+/// normally get 10% off": an appointment, a package, an enquiry and a member's rate, not a
+/// size, a cart, a loyalty claim or a past order.
+#[test]
+fn a_fit_check_a_package_an_enquiry_and_a_members_rate() {
+    let c = json!({"now":"2076-10-01","brand":"Assiniboine Clinic","member_discount":"10%"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Harold","attributes":{"package":"6-session package"}}"#,
+    );
+    let body = |x: &str| format!("Hi Harold,\n\n{x}\n\nAssiniboine Clinic");
+    passes_with(
+        &r,
+        &c,
+        &body("When you come in for your fit check, bring your old denture."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Whatever is left in your package stays yours."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Thanks for your membership enquiry through the website."),
+    );
+    passes_with(&r, &c, &body("As a pass holder you normally get 10% off."));
+    fails_with(&r, &c, &body("We've saved your fit for next time."));
+    fails_with(&r, &c, &body("You left something in your cart."));
+}
+
+/// "Spring on the Plains" is no name; "what would suit your
+/// whānau" is anyone's family; "your mom" for a policy's `extended_members` mother; "covers
+/// you, your spouse and up to six children" is who a plan covers.
+#[test]
+fn plains_a_whanau_a_covered_mother_and_who_a_plan_covers() {
+    let c = json!({"now":"2077-02-17","brand":"Sizwe Family Funeral Plans","plan":"Family Plan"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lindiwe","attributes":{"extended_members":[{"relationship":"mother","name":"Agnes Nkosi"}]}}"#,
+    );
+    let bare = person(r#"{"id":"2","email":"b@example.com","first_name":"Lindiwe"}"#);
+    let body = |x: &str| format!("Hi Lindiwe,\n\n{x}\n\nSizwe Family Funeral Plans");
+    passes_with(&r, &c, &body("Your mom is covered on your Family Plan."));
+    fails_with(&bare, &c, &body("Your mom is covered on your Family Plan."));
+    passes_with(
+        &bare,
+        &c,
+        &body("A Family Plan covers you, your spouse and up to six children."),
+    );
+    fails_with(
+        &bare,
+        &c,
+        &body("We hope your spouse likes the Family Plan."),
+    );
+    passes_with(
+        &bare,
+        &c,
+        &body("Spring on the Plains is months away. See what would suit your whānau."),
+    );
+}
