@@ -14,6 +14,14 @@ const PLACE_PREPS: [&str; 9] = [
     "in", "to", "from", "near", "around", "visiting", "at", "across", "outside",
 ];
 const COMPASS: [&str; 5] = ["east", "west", "north", "south", "central"];
+
+/// "3 days", "two weeks": a unit of the calendar.
+fn calendar_unit(w: &str) -> bool {
+    matches!(
+        w,
+        "day" | "days" | "week" | "weeks" | "month" | "months" | "year" | "years"
+    )
+}
 /// Names of public holidays written "<name> Day" ("Victoria Day", "Anzac Day", "Canada Day"):
 /// the calendar's, not a specific about the person. Only before "Day" or "Holiday", so a
 /// "Victoria" alone is still a name to ground.
@@ -654,19 +662,9 @@ impl Checker<'_> {
                     && self.doc.adjacent(end + 1)
                     && self.doc.word_after(end + 1, 1).is_some_and(|w| {
                         !w.cap
-                            && (matches!(
-                                w.norm.as_str(),
-                                "day"
-                                    | "days"
-                                    | "week"
-                                    | "weeks"
-                                    | "month"
-                                    | "months"
-                                    | "year"
-                                    | "years"
-                                    | "times"
-                                    | "hours"
-                            ) || self.rules.count_nouns.contains_key(w.norm.as_str()))
+                            && (calendar_unit(&w.norm)
+                                || matches!(w.norm.as_str(), "times" | "hours")
+                                || self.rules.count_nouns.contains_key(w.norm.as_str()))
                     });
                 // "Mark Saturday 9 October: the Grande Final": a day or a month ends a
                 // name (a date follows the word, it does not name it).
@@ -2715,22 +2713,12 @@ impl Checker<'_> {
             // "the two tins you picked up a fortnight ago": when, not what; the thing is
             // back in the clause.
             let time_unit = |w: usize| {
-                matches!(
-                    self.doc.toks[self.doc.words[w]].norm.as_str(),
-                    "fortnight"
-                        | "week"
-                        | "weeks"
-                        | "month"
-                        | "months"
-                        | "year"
-                        | "years"
-                        | "day"
-                        | "days"
-                        | "ago"
-                        | "yesterday"
-                        | "recently"
-                        | "earlier"
-                )
+                let x = self.doc.toks[self.doc.words[w]].norm.as_str();
+                calendar_unit(x)
+                    || matches!(
+                        x,
+                        "fortnight" | "ago" | "yesterday" | "recently" | "earlier"
+                    )
             };
             if obj.first().is_some_and(|&w| {
                 (w..w + 3).any(|x| obj.contains(&x) && time_unit(x))
