@@ -947,7 +947,15 @@ impl Checker<'_> {
                 }
             }
             // "Thanks for WhatsApping us" for a `whatsapp_enquiry`: a verb made of a name.
-            if hits.is_empty() && word.len() >= 7 && word.is_ascii() {
+            // ("start DJing" for a DJ course: an acronym made a verb.)
+            let acronym_verb = {
+                let t = &self.doc.toks[self.doc.words[w]];
+                let raw = &self.doc.text[t.start..t.end];
+                raw.len() >= 5
+                    && raw.bytes().take(2).all(|b| b.is_ascii_uppercase())
+                    && (raw.ends_with("ing") || raw.ends_with("ed"))
+            };
+            if hits.is_empty() && (word.len() >= 7 || acronym_verb) && word.is_ascii() {
                 if let Some(root) = word.strip_suffix("ing").or_else(|| word.strip_suffix("ed")) {
                     let root = stem(root);
                     hits = self.facts_for_stem(&root);
@@ -2439,6 +2447,42 @@ impl Checker<'_> {
             if flagged {
                 continue;
             }
+            // "your Annual Maintenance Contract" for an `amc` attribute or an `amc_renewal`
+            // event: the name's initials are the record's word for it.
+            let initials: String = (wi + 1..=nw)
+                .filter_map(|w| self.doc.words.get(w))
+                .map(|&ti| &self.doc.toks[ti])
+                .filter(|t| t.cap)
+                .filter_map(|t| t.norm.chars().next())
+                .collect();
+            if initials.chars().count() >= 3 {
+                let names_it = |k: &str| {
+                    crate::text::fold(k)
+                        .split(['_', '-', ' '])
+                        .any(|p| p == initials)
+                };
+                let own = self
+                    .facts
+                    .list
+                    .iter()
+                    .position(|f| f.personal && f.event.is_none() && names_it(&f.key))
+                    .or_else(|| {
+                        let ei = self
+                            .facts
+                            .recipient
+                            .events
+                            .iter()
+                            .position(|ev| names_it(&ev.kind))?;
+                        self.facts
+                            .list
+                            .iter()
+                            .position(|f| f.personal && f.event == Some(ei))
+                    });
+                if let Some(f) = own {
+                    self.use_fact(f, s, e);
+                    continue;
+                }
+            }
             if let Some(&f) = hits.first() {
                 let kind = self.facts.list[f]
                     .event
@@ -2631,6 +2675,14 @@ impl Checker<'_> {
                 .word_before(m.first, 1)
                 .is_some_and(|p| self.rules.invitation.contains(p.norm.as_str()));
             if self.in_hedge(m.first) || invited || self.not_a_cart(m.first, m.last) {
+                continue;
+            }
+            // "and a Fan of the Year back in 2074": a title's words, capitalized inside the
+            // sentence, are no claim of taste.
+            if (m.first..=m.last).any(|w| {
+                let t = &self.doc.toks[self.doc.words[w]];
+                t.cap && !t.sent_start && t.norm == "fan"
+            }) {
                 continue;
             }
             let rule = &self.rules.table.claims[m.payload];
@@ -3129,7 +3181,11 @@ impl Checker<'_> {
                 .first()
                 .filter(|&&w| w == m.last + 1)
                 .and_then(|&w| {
-                    let v = quantity(self, w)?;
+                    // ("you booked four seats": a count in words too.)
+                    let v = quantity(self, w).or_else(|| {
+                        crate::text::word_number(&self.doc.toks[self.doc.words[w]].norm)
+                            .filter(|v| *v >= 2.0)
+                    })?;
                     self.facts.list.iter().position(|f| {
                         f.personal
                             && f.num == Some(v)
@@ -3458,6 +3514,11 @@ fn demonym_bases(word: &str) -> Vec<String> {
     if let Some(b) = word.strip_suffix("ish") {
         out.push(b.to_string()); // turk-ish
     }
+    if word.len() >= 8 {
+        if let Some(b) = word.strip_suffix("er") {
+            out.push(b.to_string()); // queensland-er, auckland-er, london-er
+        }
+    }
     out.retain(|b| b.len() >= 3);
     out
 }
@@ -3639,6 +3700,326 @@ impl Checker<'_> {
         }
     }
 
+    /// "When Senthil checked your battery on 27 July" when that visit's `technician` is
+    /// Murugan: a staff member (of the campaign's team, or of another of the person's events)
+    /// named in a sentence tied to one of the person's events that records someone else in
+    /// that role. A model's wrong fact is often the right name from the wrong visit.
+    pub(super) fn staff_swaps(&mut self) {
+        // Future and offer talk names anyone on the team: "Liezl will run the new session".
+        const ELSEWHERE: [&str; 25] = [
+            "new", "next", "will", "soon", "also", "if", "would", "could", "can", "upcoming",
+            "teach", "teaches", "teaching", "lead", "leads", "leading", "hosts", "hosting", "runs",
+            "running", "starts", "start", "starting", "begins", "tomorrow",
+        ];
+        if self.quiet_names {
+            return;
+        }
+        let list = &self.facts.list;
+        // The person's events that record who did them.
+        let staffed: Vec<usize> = (0..list.own().len())
+            .filter(|&i| {
+                let f = &list[i];
+                f.personal && f.event.is_some() && !f.stems.is_empty() && staff_key(&f.key)
+            })
+            .collect();
+        if staffed.is_empty() {
+            return;
+        }
+        let mut flags: Vec<(usize, usize, String)> = Vec::new();
+        for wi in 0..self.doc.words.len() {
+            let ti = self.doc.words[wi];
+            let t = &self.doc.toks[ti];
+            if t.start >= self.doc.footer_start
+                || !t.is_word()
+                || !t.cap
+                || t.norm.chars().count() < 3
+                || self.is_common(&t.norm)
+            {
+                continue;
+            }
+            let st = stem(&t.norm);
+            let norm = t.norm.as_str();
+            // ("Marc-André", "Marc-André's": the name itself.)
+            let name = norm.strip_suffix("'s").unwrap_or(norm);
+            let name_st = stem(name);
+            if self
+                .facts
+                .first_name
+                .iter()
+                .chain(&self.facts.last_name)
+                .any(|n| *n == name_st || n == name)
+            {
+                continue;
+            }
+            // A staff name: in another event's staff field, or on the campaign's team.
+            let of_events = staffed
+                .iter()
+                .any(|&i| list[i].stems.iter().any(|w| *w == st || *w == name_st));
+            // (A team member's name, not their role: `staff[1].role` "breathwork
+            // facilitator" names no one.)
+            let on_team = list.iter().any(|f| {
+                !f.personal
+                    && !matches!(
+                        f.key.as_str(),
+                        "role" | "roles" | "title" | "position" | "job" | "bio" | "about"
+                    )
+                    && {
+                        let path = crate::text::fold(&f.path);
+                        (path.contains("staff") || path.contains("team"))
+                            && (f.stems.iter().any(|w| *w == st || *w == name_st)
+                            // ("Marc-André Gagnon": "service manager", a name as the key.)
+                            || path.split(['.', '[', ']']).any(|p| {
+                                p.contains(' ') && p.split([' ', '-']).any(|w| w == name)
+                            }))
+                    }
+            });
+            if !of_events && !on_team {
+                continue;
+            }
+            // Only a name: the word in no other fact ("Sound" of a staff role and of the
+            // "Sound Bath" the campaign sells).
+            // The name's next word, when the email writes the whole name ("Niamh Breen's").
+            let next_st: Option<String> = self
+                .doc
+                .word_after(wi, 1)
+                .filter(|x| x.cap && self.doc.adjacent(wi))
+                .map(|x| stem(x.norm.strip_suffix("'s").unwrap_or(&x.norm)));
+            let team_pair = |a: &String, b: &String| {
+                list.iter().any(|f| {
+                    let path = crate::text::fold(&f.path);
+                    (staff_key(&f.key) || path.contains("staff") || path.contains("team"))
+                        && f.stems.windows(2).any(|p| p[0] == *a && p[1] == *b)
+                })
+            };
+            let plain_fact = |f: &crate::facts::Fact| {
+                !f.personal
+                    && !staff_key(&f.key)
+                    && !crate::text::fold(&f.path).contains("staff")
+                    && !crate::text::fold(&f.path).contains("team")
+            };
+            let mut elsewhere = false;
+            let mut mentions: Vec<usize> = Vec::new();
+            for (fi, f) in list.iter().enumerate() {
+                if !plain_fact(f) {
+                    continue;
+                }
+                for (k, w) in f.stems.iter().enumerate() {
+                    if *w != st && *w != name_st {
+                        continue;
+                    }
+                    // ("with the visiting editor Niamh Breen": the team member again, by
+                    // their whole name, not another thing called "Sound".)
+                    let whole = next_st
+                        .as_ref()
+                        .is_some_and(|n| f.stems.get(k + 1) == Some(n) && team_pair(w, n));
+                    if whole {
+                        mentions.push(fi);
+                    } else if !of_events {
+                        elsewhere = true;
+                    }
+                }
+            }
+            if elsewhere {
+                continue;
+            }
+            let sent_words: Vec<String> = {
+                let (ss, se) = self.doc.sent_range[t.sent];
+                self.doc.toks[ss..se]
+                    .iter()
+                    .filter(|x| x.is_word())
+                    .map(|x| stem(&x.norm))
+                    .collect()
+            };
+            // "Figure in Charcoal and Chalk ... with Orla Kavanagh": the campaign's course
+            // and who teaches it, as the campaign says.
+            if mentions.iter().any(|&fi| {
+                list[fi].stems.iter().any(|w| {
+                    w.len() > 3
+                        && *w != st
+                        && Some(w) != next_st.as_ref()
+                        && !self.is_common(w)
+                        && sent_words.contains(w)
+                })
+            }) {
+                continue;
+            }
+            let sent = t.sent;
+            let (ss, se) = self.doc.sent_range[sent];
+            let (bs, be) = (self.doc.toks[ss].start, self.doc.toks[se - 1].end);
+            // The events the sentence is tied to: by a fact of theirs the checks matched
+            // (a value, a date), or by two words of a value in a row.
+            // (A value several events share, "Karthik" on each of his enrolments, or an
+            // amount, ties none in particular; a date ties every event of that day.)
+            let unique = |fi: usize| {
+                let f = &list[fi];
+                !list.own().iter().any(|g| {
+                    g.personal && g.event.is_some() && g.event != f.event && g.stems == f.stems
+                })
+            };
+            let mut events: Vec<usize> = Vec::new();
+            for &(fi, s, e) in &self.used {
+                let f = &list[fi];
+                // (A span over the name counts when the fact is not the name's own:
+                // "Niamh Breen's Plotting the Crime Novel workshop" read as one name.)
+                let covers = s <= t.start && e >= t.end;
+                if s < bs
+                    || e > be
+                    || !f.personal
+                    || (covers
+                        && (staff_key(&f.key) || f.stems.iter().any(|w| *w == st || *w == name_st)))
+                {
+                    continue;
+                }
+                if let Some(d) = f.date {
+                    for g in list.own() {
+                        if let (Some(ge), Some(gd)) = (g.event, g.date) {
+                            if g.personal && gd == d && g.key == "at" {
+                                events.push(ge);
+                            }
+                        }
+                    }
+                } else if let Some(ev) = f.event {
+                    if !matches!(f.kind, FKind::Amount | FKind::Count) && unique(fi) {
+                        events.push(ev);
+                    }
+                }
+            }
+            let said: Vec<String> = self.doc.toks[ss..se]
+                .iter()
+                .filter(|x| x.is_word())
+                .map(|x| stem(&x.norm))
+                .collect();
+            for f in list.own() {
+                let Some(e) = f.event else { continue };
+                if !f.personal || f.date.is_some() || f.stems.len() < 2 || staff_key(&f.key) {
+                    continue;
+                }
+                let matched: Vec<&String> = f
+                    .stems
+                    .iter()
+                    .filter(|w| w.len() > 3 && !self.is_common(w) && said.contains(w))
+                    .collect();
+                // (Words another event holds as well, "signed" and "jersey" of two jerseys,
+                // tie neither.)
+                let shared = list.own().iter().any(|g| {
+                    g.personal
+                        && g.event.is_some()
+                        && g.event != f.event
+                        && matched.iter().all(|w| g.stems.contains(w))
+                });
+                // (Nor words the campaign says too: "Winter Term: Figure in Charcoal" ties no
+                // "Summer Term: Portrait and Figure".)
+                let own_word = matched
+                    .iter()
+                    .any(|w| !list.iter().any(|g| !g.personal && g.stems.contains(w)));
+                if matched.len() >= 2 && !shared && own_word {
+                    events.push(e);
+                }
+            }
+            events.sort_unstable();
+            events.dedup();
+            if events.is_empty() {
+                continue;
+            }
+            // Someone else in the role, in every tied event that records one.
+            let mut other: Option<usize> = None;
+            let mut theirs = false;
+            for &i in &staffed {
+                let f = &list[i];
+                if !f.event.is_some_and(|e| events.contains(&e)) {
+                    continue;
+                }
+                if f.stems.iter().any(|w| *w == st || *w == name_st) {
+                    theirs = true;
+                } else if other.is_none() {
+                    other = Some(i);
+                }
+            }
+            // ("Kang Yuri took 20 photos of Doyun's baek-il table": the sentence names the
+            // photo session Kang Yuri did, too.)
+            // ("you and Riaan talked through a shadow box" last Saturday, for a visit whose
+            // note says "talked to Riaan Botha": a tied event that names them.)
+            let in_tied = list.own().iter().any(|g| {
+                g.personal
+                    && g.event.is_some_and(|e| events.contains(&e))
+                    && g.stems.iter().any(|w| *w == st || *w == name_st)
+            });
+            let names_own = in_tied
+                || staffed.iter().any(|&i| {
+                    let Some(e) = list[i].event else { return false };
+                    list[i].stems.iter().any(|w| *w == st || *w == name_st)
+                        && list.own().iter().any(|g| {
+                            g.event == Some(e)
+                                && g.date.is_none()
+                                && !staff_key(&g.key)
+                                && g.stems
+                                    .iter()
+                                    .any(|w| w.len() > 3 && !self.is_common(w) && said.contains(w))
+                        })
+                });
+            let Some(oi) = other.filter(|_| !theirs && !names_own) else {
+                continue;
+            };
+            // The one on record is named too ("with Thabo, and Liezl says hi").
+            if list[oi]
+                .stems
+                .iter()
+                .any(|w| w.len() > 2 && !self.is_common(w) && said.contains(w))
+            {
+                continue;
+            }
+            let (cs, ce) = self.doc.clause(ti);
+            if self.doc.toks[cs..ce]
+                .iter()
+                .any(|x| ELSEWHERE.contains(&x.norm.as_str()))
+                || self.in_hedge(wi)
+            {
+                continue;
+            }
+            // "with Arjun Menon as your trainer": who will do it, said as such.
+            let introduced = (1..=3).any(|k| {
+                self.doc.word_after(wi, k).is_some_and(|x| x.norm == "as")
+                    && self
+                        .doc
+                        .word_after(wi, k + 1)
+                        .is_some_and(|x| x.norm == "your")
+            });
+            // Who did it: in a clause in the past, after "with" or "by", or as the owner
+            // ("Niamh Breen's workshop").
+            let owner = |x: &crate::text::Tok| {
+                x.norm.ends_with("'s")
+                    || self.doc.text[x.end..].starts_with("'s")
+                    || self.doc.text[x.end..].starts_with("\u{2019}s")
+            };
+            let did = self.clause_in_past(ti)
+                || owner(t)
+                || self
+                    .doc
+                    .word_after(wi, 1)
+                    .is_some_and(|x| x.cap && self.doc.adjacent(wi) && owner(x))
+                || (1..=3).any(|k| {
+                    self.doc
+                        .word_before(wi, k)
+                        .is_some_and(|x| matches!(x.norm.as_str(), "with" | "by"))
+                });
+            if introduced || !did {
+                continue;
+            }
+            let text = self.doc.text[t.start..t.end].to_string();
+            flags.push((
+                t.start,
+                t.end,
+                format!(
+                    "`{text}` in a sentence about one of the person's events, whose `{}` is someone else",
+                    list[oi].path
+                ),
+            ));
+        }
+        for (s, e, reason) in flags {
+            self.flag(Kind::WrongFact, s, e, reason, "grounding.staff");
+        }
+    }
+
     /// "a quote on a Breezeway 37" in a sentence about the person's quote for a "Breezeway
     /// 50 fold-down wall clothesline": a model named by its word and another number than the
     /// one on record. (Not when the sentence also names the record's model, or talks of
@@ -3744,4 +4125,75 @@ impl Checker<'_> {
             self.flag(Kind::WrongFact, s, e, reason, "grounding.swapped");
         }
     }
+}
+
+/// A record's field for who did something: `instructor`, `technician`, `handled_by`, `guide`.
+/// (Not a preference: `preferred_technician` is who the person asks for, not who came.)
+fn staff_key(key: &str) -> bool {
+    const ROLES: [&str; 44] = [
+        "instructor",
+        "trainer",
+        "teacher",
+        "tutor",
+        "coach",
+        "guide",
+        "technician",
+        "tech",
+        "stylist",
+        "therapist",
+        "groomer",
+        "barber",
+        "mechanic",
+        "engineer",
+        "inspector",
+        "archivist",
+        "leader",
+        "host",
+        "staff",
+        "artist",
+        "nurse",
+        "doctor",
+        "dentist",
+        "hygienist",
+        "vet",
+        "agent",
+        "advisor",
+        "adviser",
+        "consultant",
+        "facilitator",
+        "presenter",
+        "driver",
+        "captain",
+        "skipper",
+        "fitter",
+        "installer",
+        "surveyor",
+        "assessor",
+        "examiner",
+        "physio",
+        "practitioner",
+        "photographer",
+        "planner",
+        "mentor",
+    ];
+    let k = crate::text::fold(key);
+    if [
+        "preferred",
+        "favorite",
+        "favourite",
+        "usual",
+        "requested",
+        "regular",
+    ]
+    .iter()
+    .any(|p| k.contains(p))
+    {
+        return false;
+    }
+    k.ends_with("_by")
+        || k == "by"
+        || k == "with"
+        // ("tutors": ["Orla Kavanagh", ...].)
+        || k.split(['_', '-', ' '])
+            .any(|p| ROLES.contains(&p) || p.strip_suffix('s').is_some_and(|b| ROLES.contains(&b)))
 }

@@ -554,6 +554,7 @@ impl<'a> Checker<'a> {
         self.weekday_dates();
         self.event_days();
         self.swapped_values();
+        self.staff_swaps();
         self.swapped_model_numbers();
         self.lint();
         self.consent();
@@ -826,9 +827,42 @@ impl<'a> Checker<'a> {
             // then: a date in the campaign's own words is the campaign's.
             // ("Spring is almost here in Bundang" from a centre whose address is in Bundang:
             // the business's place, not the person's home area.)
+            // ("Clive, get your Christmas black cake in early" from a black-cake bakery: the
+            // product the campaign sells, in its own words, says nothing of what the person
+            // bought.)
             .filter(|(f, s, e)| {
-                !matches!(self.facts.list[*f].kind, FKind::Date | FKind::Place)
-                    || !self.campaign_says(*s, *e)
+                let kind = self.facts.list[*f].kind;
+                // (The product's words after "your": "your Christmas black cake".)
+                let s = if kind == FKind::Product {
+                    self.doc
+                        .words
+                        .iter()
+                        .map(|&ti| &self.doc.toks[ti])
+                        .find(|t| t.start >= *s && t.end <= *e && t.norm != "your")
+                        .map_or(*s, |t| t.start)
+                } else {
+                    *s
+                };
+                // (Only a part of the person's product: "Your Mira Cat-Eye frames are nearly
+                // two years old" names the very frame they bought.)
+                let whole = kind == FKind::Product && self.facts.list[*f].stems.len() >= 2 && {
+                    let said: Vec<String> = self
+                        .doc
+                        .words
+                        .iter()
+                        .map(|&ti| &self.doc.toks[ti])
+                        .filter(|t| t.start >= s && t.end <= *e)
+                        .map(|t| crate::text::stem(&t.norm))
+                        .collect();
+                    self.facts.list[*f]
+                        .stems
+                        .iter()
+                        .filter(|w| !w.bytes().any(|b| b.is_ascii_digit()) && w.len() > 2)
+                        .all(|w| said.contains(w))
+                };
+                !matches!(kind, FKind::Date | FKind::Place | FKind::Product)
+                    || whole
+                    || !self.campaign_says(s, *e)
             })
             // "it's at your central Kyoto hotel by 18:00" for `kyoto_trips_with_us: 2`: a
             // count whose figure is not said, matched by a word of its key that the campaign
@@ -1022,8 +1056,13 @@ impl<'a> Checker<'a> {
                 .windows(n)
                 .enumerate()
                 // "If you've been on your Pay Monthly plan for six months": a condition.
+                // ("one of our standard evening walks": the campaign's, said as ours.)
                 .filter(|(w0, w)| {
-                    *w == &f.stems[..] && !(campaign_named && held(*w0)) && !self.in_hedge(*w0)
+                    *w == &f.stems[..]
+                        && !(campaign_named
+                            && (held(*w0)
+                                || w0.checked_sub(1).is_some_and(|p| word_stems[p] == "our")))
+                        && !self.in_hedge(*w0)
                 })
                 .map(|(w0, _)| (self.doc.words[w0], self.doc.words[w0 + n - 1]))
                 .find(|&(ts, _)| {

@@ -779,6 +779,42 @@ impl Checker<'_> {
             if values.is_empty() && count > 0 {
                 values.push((count as f64, "events".to_string()));
             }
+            // "booking your first visit" for a booking's `first_visit: true`: a flag the record
+            // sets on the first of the noun.
+            if is_ord && n == 1.0 {
+                let first_flag = |key: &str, v: &str| {
+                    let k = fold(key);
+                    let parts: Vec<&str> = k.split(['_', '-', ' ']).collect();
+                    v == "true"
+                        && parts.contains(&"first")
+                        && parts
+                            .iter()
+                            .any(|p| p.len() > 2 && noun_stems.contains(&stem(p)))
+                };
+                let flagged = self
+                    .facts
+                    .recipient
+                    .attributes
+                    .iter()
+                    .find(|(k, v)| first_flag(k, &v.to_text()))
+                    .map(|(k, _)| format!("attributes.{k}"))
+                    .or_else(|| {
+                        self.facts
+                            .recipient
+                            .events
+                            .iter()
+                            .enumerate()
+                            .find_map(|(ei, ev)| {
+                                ev.fields
+                                    .iter()
+                                    .find(|(k, v)| first_flag(k, &v.to_text()))
+                                    .map(|(k, _)| format!("events[{ei}].{k}"))
+                            })
+                    });
+                if let Some(path) = flagged {
+                    values.push((1.0, path));
+                }
+            }
             if values.is_empty() && rule.attributes.is_empty() && rule.events.is_empty() {
                 // Nothing in the record can say how many; only a contradiction is checkable.
                 continue;
@@ -1173,6 +1209,28 @@ impl Checker<'_> {
             if let Some(fi) = said {
                 self.use_fact(fi, s, e);
                 continue;
+            }
+            // "You joined our Cracker-Making Evening back in 2074" for a workshop the person
+            // came to that year: an event the clause names by a capitalized word, not the
+            // person's tenure.
+            if joined_in {
+                let (cs, ce) = self.doc.clause(ti);
+                let named = self.doc.toks[cs..ce]
+                    .iter()
+                    .filter(|t| t.is_word() && t.cap && !t.sent_start)
+                    .flat_map(|t| self.facts_for_stem(&stem(&t.norm)))
+                    .filter_map(|fi| self.facts.list[fi].event)
+                    .find_map(|ev| {
+                        self.facts.list.iter().position(|f| {
+                            f.personal
+                                && f.event == Some(ev)
+                                && f.date.is_some_and(|d| d.year() as f64 == year)
+                        })
+                    });
+                if let Some(fi) = named {
+                    self.use_fact(fi, s, e);
+                    continue;
+                }
             }
             match self.tenure_date() {
                 Some((d, path)) if d.year() as f64 == year => {
@@ -2649,7 +2707,14 @@ impl Checker<'_> {
                     "seconds" | "secs" | "second" | "minutes" | "mins" | "hours" | "hrs"
                 )
             });
-            if range || unit_after {
+            // "for climbers 16 and over", "riders 12+": an age limit, not a count.
+            let limit = self.doc.toks.get(ti + 1).is_some_and(|d| d.norm == "+")
+                || matches!(
+                    (self.doc.word_after(wi, 1), self.doc.word_after(wi, 2)),
+                    (Some(a), Some(b)) if matches!(a.norm.as_str(), "and" | "or")
+                        && matches!(b.norm.as_str(), "over" | "up" | "older" | "above" | "under" | "younger")
+                );
+            if range || unit_after || limit {
                 continue;
             }
             // "Spring Term 2029" where the campaign says so: the campaign's, whatever term the
@@ -4147,7 +4212,16 @@ impl Checker<'_> {
                         || toks
                             .get(i + 1)
                             .is_some_and(|x| matches!(x.norm.as_str(), "with" | "on" | "onto"))))
-                    || (n == "top" && i > 0 && toks[i - 1].norm == "on")
+                    // ("It sits on top of a Care & Hosting plan": one product built on
+                    // another, not a discount added to a deal.)
+                    || (n == "top"
+                        && i > 0
+                        && toks[i - 1].norm == "on"
+                        && !(i > 1
+                            && matches!(
+                                toks[i - 2].norm.as_str(),
+                                "sits" | "sit" | "runs" | "run" | "built" | "works" | "lives"
+                            )))
                     // ("our Member £250 Cashback is paid on completion as well")
                     // (not "shirts as well as baskets")
                     || (n == "well"

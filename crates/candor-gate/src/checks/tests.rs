@@ -10262,3 +10262,278 @@ fn plains_a_whanau_a_covered_mother_and_who_a_plan_covers() {
         &body("Spring on the Plains is months away. See what would suit your whānau."),
     );
 }
+
+/// Maltese, Visayan and other hellos and sign-offs ("Bonġu Kurt", "Merħba Daniel", "Maayong
+/// adlaw", "Amping!") are no names.
+#[test]
+fn maltese_and_visayan_hellos_and_sign_offs() {
+    let c = json!({"now":"2077-09-15","brand":"Għaqda Mużikali Rotunda"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Kurt"}"#);
+    let text = "Our adult class starts in October, and the first term's instruments are lent.";
+    passes_with(
+        &r,
+        &c,
+        &format!("Bonġu Kurt,\n\n{text}\n\nGrazzi ħafna,\nThe band club"),
+    );
+    passes_with(
+        &r,
+        &c,
+        &format!("Merħba Kurt,\n\n{text}\n\nSaħħa,\nThe band club"),
+    );
+    passes_with(
+        &r,
+        &c,
+        &format!("Maayong adlaw, Kurt!\n\n{text}\n\nAmping!\nThe band club"),
+    );
+    fails_with(&r, &c, &format!("Bonġu Carmen,\n\n{text}\n\nThe band club"));
+}
+
+/// "Thanks for getting in touch last week about training your new staff at Trinity Wharf
+/// Tavern": the venue names an old group booking, the verb the enquiry of last week.
+#[test]
+fn getting_in_touch_names_the_enquiry_among_other_events() {
+    let c = json!({"now":"2077-04-28","brand":"Esplanade Hospitality Training"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Kirra","events":[
+            {"type":"group_booking","at":"2076-10-12","course":"RSA","venue":"Trinity Wharf Tavern"},
+            {"type":"enquiry","at":"2077-04-19","topic":"training for new dry-season staff"}]}"#,
+    );
+    let old = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Kirra","events":[
+            {"type":"group_booking","at":"2076-10-12","course":"RSA","venue":"Trinity Wharf Tavern"},
+            {"type":"enquiry","at":"2077-01-19","topic":"training for new dry-season staff"}]}"#,
+    );
+    let body = "G'day Kirra,\n\nThanks for getting in touch last week about training your new staff at Trinity Wharf Tavern.\n\nEsplanade Hospitality Training";
+    passes_with(&r, &c, body);
+    fails_with(&old, &c, body);
+}
+
+/// "booking your first visit" for a booking's `first_visit: true`.
+#[test]
+fn a_first_visit_flag_on_a_booking() {
+    let c = json!({"now":"2077-06-02","brand":"Desert Bloom Hydration"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Tomás","events":[
+            {"type":"booking_made","at":"2077-05-30","drip":"Hydrate","first_visit":true}]}"#,
+    );
+    let again = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Tomás","events":[
+            {"type":"booking_made","at":"2077-05-30","drip":"Hydrate","first_visit":false}]}"#,
+    );
+    let body = "Hi Tomás,\n\nThanks for booking your first visit with us. Your Hydrate drip is ready.\n\nDesert Bloom Hydration";
+    passes_with(&r, &c, body);
+    fails_with(&again, &c, body);
+}
+
+/// "a Fan of the Year back in 2074" is an award's title, not a claim of taste.
+#[test]
+fn a_fan_of_the_year_is_a_title() {
+    let c = json!({"now":"2077-07-07","brand":"Paducah River Hounds"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Darnell","events":[
+            {"type":"award","at":"2074-09-04","award":"River Hounds Fan of the Year 2074"}],
+            "attributes":{"favorite_promo":"bobblehead nights"}}"#,
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Darnell,\n\nYou were named a Fan of the Year back in 2074, and we still talk about it.\n\nPaducah River Hounds",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Hi Darnell,\n\nAs a fan of minor-league fireworks nights, you'll love July.\n\nPaducah River Hounds",
+    );
+}
+
+/// "as a Queenslander" from a campaign for Queensland residents; "for climbers 16 and over"
+/// is an age limit, not a count of the person's climbers; "start DJing" for a DJ course.
+#[test]
+fn a_queenslander_an_age_limit_and_djing() {
+    let c = json!({"now":"2077-09-15","brand":"SpanClimb Brisbane","locals_rate":"15% off for Queensland residents","new":"Beginner DJ Course"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lachlan","events":[
+            {"type":"climb","at":"2076-09-26","climb":"Dawn climb","climbers":1},
+            {"type":"climb","at":"2075-02-14","climb":"Twilight climb","climbers":2}]}"#,
+    );
+    let body = |x: &str| format!("Hi Lachlan,\n\n{x}\n\nSpanClimb Brisbane");
+    passes_with(
+        &r,
+        &c,
+        &body("As a Queenslander you can use the Locals' Rate."),
+    );
+    passes_with(&r, &c, &body("The abseil is for climbers 16 and over."));
+    passes_with(
+        &r,
+        &c,
+        &body("If a friend wants to start DJing, our Beginner DJ Course is new."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("As a Tasmanian you can use the Locals' Rate."),
+    );
+    fails_with(&r, &c, &body("Last time you came with climbers 5 in tow."));
+}
+
+/// "You joined our Cracker-Making Evening back in 2074" for a workshop of that year: an
+/// event, not the person's tenure.
+#[test]
+fn joined_a_named_event_in_a_year() {
+    let c = json!({"now":"2077-11-24","brand":"Snap & Spark Crackers"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Hilary","attributes":{"customer_since":"2072-11-20"},"events":[
+            {"type":"workshop_attended","at":"2074-12-05","event":"Cracker-Making Evening"}]}"#,
+    );
+    let body = |x: &str| format!("Hi Hilary,\n\n{x}\n\nSnap & Spark Crackers");
+    passes_with(
+        &r,
+        &c,
+        &body("You joined our Cracker-Making Evening back in 2074."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("You joined our Cracker-Making Evening back in 2075."),
+    );
+}
+
+/// Without consent to profiling: "get your Christmas black cake in early" from a black-cake
+/// bakery, and "one of our standard evening walks" from a ghost-walk company, are the
+/// campaign's words; "Your Mira Cat-Eye frames" still names the very frame bought.
+#[test]
+fn campaign_products_said_to_a_no_consent_record() {
+    let c = json!({"now":"2077-11-24","brand":"Aunt Pearl's Black Cake Kitchen",
+        "type":"Jamaican Christmas black cake bakery with island-wide delivery",
+        "prices_jmd":{"Classic Black Cake 1 lb":3600,"Mira Cat-Eye Frame":165},
+        "offer":{"name":"Dark Evenings Early Booking","code":"DARKNIGHTS","percent_off":20,
+            "applies_to":"standard evening walks (adult, child and family tickets) booked online"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Clive","events":[
+            {"type":"order","at":"2074-12-14","item":"Classic Black Cake 1 lb","qty":2},
+            {"type":"walk","at":"2077-08-14","walk":"standard evening walk","tickets":3},
+            {"type":"purchase","at":"2075-12-03","product":"Mira Cat-Eye Frame"}],"consent":{"profiling":false}}"#,
+    );
+    let body = "Hi Clive,\n\nChristmas in Jamaica means black cake, and we're taking pre-orders now.\n\nAunt Pearl's";
+    passes_with(
+        &r,
+        &c,
+        &format!("Subject: Clive, get your Christmas black cake in early\n\n{body}"),
+    );
+    passes_with(
+        &r,
+        &c,
+        "Dear Clive,\n\nIf you'd like to get out on one of our standard evening walks before then, the Dark Evenings Early Booking is open now.\n\nAunt Pearl's",
+    );
+    fails_with(
+        &r,
+        &c,
+        "Dear Clive,\n\nYour Mira Cat-Eye frames are nearly two years old now.\n\nAunt Pearl's",
+    );
+}
+
+/// "Still thinking about medical coding?" after a brochure download or an enquiry: interest
+/// shown. A newsletter sign-up alone shows none.
+#[test]
+fn still_thinking_about_needs_interest_shown() {
+    let c = json!({"now":"2077-04-28","brand":"Sankalp Medical Coding"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Anil","events":[
+            {"type":"brochure_download","at":"2075-11-21","brochure":"CPC Exam Prep"}]}"#,
+    );
+    let signed = person(
+        r#"{"id":"2","email":"b@example.com","first_name":"Anil","events":[
+            {"type":"newsletter_signup","at":"2077-04-20"}]}"#,
+    );
+    let body = "Subject: Still thinking about medical coding, Anil?\n\nDear Anil,\n\nOur next CPC batch opens in May.\n\nSankalp Medical Coding";
+    passes_with(&r, &c, body);
+    fails_with(&signed, &c, body);
+}
+
+/// "It sits on top of a Care & Hosting plan": one product built on another, not an offer
+/// stacked on a deal it does not combine with.
+#[test]
+fn a_product_that_sits_on_top_of_a_plan() {
+    let c = json!({"now":"2077-08-11","brand":"Range Street Digital","offer":{"name":"Spring Site Refresh","code":"REFRESH1490","price_aud":1490,"not_combinable_with":"the Care & Hosting plan discount"},"new":"Quote Request Button"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Shaz"}"#);
+    let body = |x: &str| format!("Hi Shaz,\n\n{x}\n\nRange Street Digital");
+    passes_with(
+        &r,
+        &c,
+        &body("Our new Quote Request Button sits on top of a Care & Hosting plan. The Spring Site Refresh is $1,490 with REFRESH1490."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Use REFRESH1490 on top of your Care & Hosting plan discount."),
+    );
+}
+
+/// "restart your Annual Maintenance Contract" for a record's `amc`.
+#[test]
+fn a_name_whose_initials_are_the_records_key() {
+    let c = json!({"now":"2077-08-11","brand":"Saathi Power Solutions","amc":{"name":"Annual Maintenance Contract","visits":3}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Joseph","attributes":{"amc":"lapsed on 2075-02-18"}}"#,
+    );
+    let none = person(r#"{"id":"2","email":"b@example.com","first_name":"Joseph"}"#);
+    let body = "Dear Joseph,\n\nYou may also like to restart your Annual Maintenance Contract this month.\n\nSaathi Power Solutions";
+    passes_with(&r, &c, body);
+    fails_with(&none, &c, body);
+}
+
+/// "Last year you booked four seats" for a concert booking of 4 tickets.
+#[test]
+fn seats_booked_are_the_tickets_of_a_booking() {
+    let c = json!({"now":"2077-09-15","brand":"Rotunda Band Club","concert":"Kunċert Annwali"});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Doris","events":[
+            {"type":"concert_tickets","at":"2076-09-26","event":"Kunċert Annwali 2076","tickets":4}]}"#,
+    );
+    let body = |n: &str| {
+        format!("Dear Doris,\n\nWe hope to see you at the Kunċert Annwali. Last year you booked {n} seats.\n\nRotunda Band Club")
+    };
+    passes_with(&r, &c, &body("four"));
+    fails_with(&r, &c, &body("six"));
+}
+
+/// A staff member named in a sentence about one of the person's events that records someone
+/// else: "When Senthil checked your battery on 27 July" for a visit by Murugan, "the Carve
+/// Clinic with Liezl" for a clinic with Thabo. Not the one on record, not the campaign's
+/// course with its own tutor, and not who will do something next.
+#[test]
+fn a_staff_member_swapped_for_the_one_on_record() {
+    let c = json!({"now":"2077-08-11","brand":"Saathi Power Solutions","staff":{"service_engineer":"Senthil Kumar","technician":"Murugan"},"course":{"name":"Intermediate Carve Clinic","with":"Thabo Mokoena"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lakshmi","events":[
+            {"type":"service_visit","at":"2077-07-27","technician":"Murugan","advice":"replace battery within 1-2 months"},
+            {"type":"session","at":"2077-06-19","session":"Intermediate Carve Clinic","instructor":"Thabo Mokoena"},
+            {"type":"session","at":"2073-04-08","session":"Beginners' Sandboarding","instructor":"Liezl van Wyk"}]}"#,
+    );
+    let body = |x: &str| format!("Dear Lakshmi,\n\n{x}\n\nSaathi Power Solutions");
+    fails_with(
+        &r,
+        &c,
+        &body("When Senthil checked your battery on 27 July, he advised a replacement."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("When Murugan checked your battery on 27 July, he advised a replacement."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Great work at the Intermediate Carve Clinic with Liezl in June."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Great work at the Intermediate Carve Clinic with Thabo in June."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("Senthil will check your battery at the next visit, as Murugan advised on 27 July."),
+    );
+}

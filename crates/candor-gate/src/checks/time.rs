@@ -484,6 +484,14 @@ impl Checker<'_> {
         let mut events = named(&mut self.doc.toks[cs..ce].iter().filter(|t| t.is_word()));
         if events.is_empty() {
             events = named(&mut sent_toks.iter().copied());
+        } else {
+            // "Thanks for getting in touch last week about training your staff at Trinity
+            // Wharf Tavern": the venue names an old group booking, the verb the enquiry.
+            // Events of the kind the clause's verb names count too, when none named is one.
+            let cued = self.cued_events(&self.doc.toks[cs..ce]);
+            if !cued.is_empty() && !cued.iter().any(|e| events.contains(e)) {
+                events.extend(cued);
+            }
         }
         // Dated attributes of a cued kind ("signed up" → `signup_date`).
         let mut attr_dates: Vec<(Date, usize)> = Vec::new();
@@ -536,6 +544,37 @@ impl Checker<'_> {
             return out;
         }
         self.facts.personal_dates().collect()
+    }
+
+    /// The person's events of a kind a contact verb in `toks` names ("got in touch",
+    /// "contacted", "enquired"): an enquiry, a message, a call.
+    fn cued_events(&self, toks: &[crate::text::Tok]) -> Vec<usize> {
+        let words: Vec<&str> = toks
+            .iter()
+            .filter(|t| t.is_word())
+            .map(|t| t.norm.as_str())
+            .collect();
+        let contact = words.windows(2).any(|w| w == ["in", "touch"])
+            || words.iter().any(|w| {
+                matches!(
+                    *w,
+                    "contacted" | "enquired" | "inquired" | "enquiry" | "inquiry" | "reached"
+                )
+            });
+        let Some(kr) = contact
+            .then(|| self.rules.table.kinds.get("support"))
+            .flatten()
+        else {
+            return Vec::new();
+        };
+        self.facts
+            .recipient
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| super::implied::matches_type(&kr.events, &e.kind))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// The clause speaks about the person's own past: "you ...", or "your order/visit/stay...".
@@ -2144,6 +2183,49 @@ impl Checker<'_> {
                 continue;
             }
             if norm == "weekend" && before(&["from", "starting", "beginning"]) {
+                continue;
+            }
+            // "the weekend CPC batch", "our weekend classes": a kind of course, not a deadline.
+            if norm == "weekend"
+                && self.doc.adjacent(wi)
+                && self.doc.word_after(wi, 1).is_some_and(|x| {
+                    (x.cap && x.norm.len() > 1)
+                        || matches!(
+                            x.norm.as_str(),
+                            "batch"
+                                | "batches"
+                                | "class"
+                                | "classes"
+                                | "course"
+                                | "courses"
+                                | "session"
+                                | "sessions"
+                                | "group"
+                                | "intake"
+                                | "cohort"
+                                | "program"
+                                | "programme"
+                                | "workshop"
+                                | "workshops"
+                                | "market"
+                                | "brunch"
+                                | "hours"
+                                | "rate"
+                                | "rates"
+                                | "pass"
+                                | "package"
+                                | "getaway"
+                                | "break"
+                                | "trip"
+                                | "camp"
+                                | "shift"
+                                | "slot"
+                                | "slots"
+                                | "option"
+                                | "schedule"
+                        )
+                })
+            {
                 continue;
             }
             // "Monday to Thursday sessions", "Saturdays and Sundays": a range of weekdays says
