@@ -296,11 +296,19 @@ fn fixture_set_meets_the_bar() {
 /// all the sets then scored 0.7277 and 0.105; with "$239++" prices, a dinner ordered, a fit
 /// check, a package, an enquiry, a member's rate, the Plains, a whanau, covered relatives, a
 /// plan's cover and a clinic visit, 0.7267 and 0.1028. The recall floor moves down 0.002 for
-/// these harder sets (the 309 before them still score 0.7283).)
+/// these harder sets (the 309 before them still score 0.7283). Then sets lf to lm, eight more
+/// written blind against 18c0543 (adult education, beauty and wellness, sport and recreation,
+/// technology and repairs, community and culture, vehicles, celebrations and gifts, books and
+/// hobbies), came in at recall 0.80, 0.60, 0.67, 0.73, 0.73, 0.93, 0.67, 0.73 and false
+/// alarms 0.33, 0.13, 0.07, 0.13, 0.47, 0.07, 0.40, 0.07 (88/120 and 25/120): all the sets
+/// then scored 0.7268 and 0.105; with staff members named for a visit someone else did, a
+/// contact verb's enquiry, a first-visit flag, a weekend batch, attendance by a workshop visit
+/// or a day pass, demonyms in -er, age limits, initials, Maltese hellos and a campaign's
+/// product said without consent, 0.7276 and 0.1000.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 10020, "{}", cases.len());
+    assert!(cases.len() >= 10260, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -311,8 +319,37 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.726, "recall {recall}");
-    assert!(fa <= 0.103, "false-alarm rate {fa}");
+    assert!(recall >= 0.727, "recall {recall}");
+    assert!(fa <= 0.101, "false-alarm rate {fa}");
+}
+
+/// Emails of the blind sets lf to lm that a fix of stop 41 was made for, with the verdict each
+/// now gets (`true`: it passes). Each was misjudged at first contact: a weekend batch read as
+/// a deadline, a day pass that is no attendance, a black cake the bakery sells read as the
+/// person's order without consent to profiling, and staff members named for a visit someone
+/// else did.
+#[test]
+fn second_author_cases_fixed_in_stop_41() {
+    let cases = load::load_second_author().unwrap();
+    let gate = Gate::new();
+    let want = [
+        ("set_lf/lf-coding-01", true),
+        ("set_lj/lj-garba-06", true),
+        ("set_ll/ll-blackcake-06", true),
+        ("set_lj/lj-bridgeclimb-01", true),
+        ("set_lf/lf-rsa-01", true),
+        ("set_lh/lh-sandboard-02", false),
+        ("set_li/li-inverter-02", false),
+        ("set_lj/lj-gaol-02", false),
+        ("set_lk/lk-exhaust-02", false),
+        ("set_lm/lm-retreat-02", false),
+        ("set_lf/lf-care-02", false),
+    ];
+    for (id, passes) in want {
+        let c = cases.iter().find(|c| c.id == id).expect(id);
+        let r = gate.check(&c.email, &c.recipient, &c.context);
+        assert_eq!(r.passed(), passes, "{id}: {:?}", r.findings);
+    }
 }
 
 #[test]
