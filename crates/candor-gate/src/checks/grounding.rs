@@ -4176,8 +4176,17 @@ fn staff_key(key: &str) -> bool {
         "planner",
         "mentor",
     ];
-    let k = crate::text::fold(key);
-    if [
+    // (Facts hold their keys folded already. The role first: most keys name none, and a
+    // substring search costs more than the split.)
+    let k = key;
+    let role = k.ends_with("_by")
+        || k == "by"
+        || k == "with"
+        // ("tutors": ["Orla Kavanagh", ...].)
+        || k.split(['_', '-', ' ']).any(|p| {
+            ROLES.contains(&p) || p.strip_suffix('s').is_some_and(|b| ROLES.contains(&b))
+        });
+    role && ![
         "preferred",
         "favorite",
         "favourite",
@@ -4187,13 +4196,4 @@ fn staff_key(key: &str) -> bool {
     ]
     .iter()
     .any(|p| k.contains(p))
-    {
-        return false;
-    }
-    k.ends_with("_by")
-        || k == "by"
-        || k == "with"
-        // ("tutors": ["Orla Kavanagh", ...].)
-        || k.split(['_', '-', ' '])
-            .any(|p| ROLES.contains(&p) || p.strip_suffix('s').is_some_and(|b| ROLES.contains(&b)))
 }
