@@ -802,13 +802,22 @@ impl Checker<'_> {
 
     fn judge_run(&mut self, first: usize, last: usize) {
         // "R 2,760", "Rs 1,450", "Kr 395": a currency written before its amount.
+        // ("Rs. 84,000": with a point after it, too.)
+        let ti = self.doc.words[first];
+        let dotted_num = self.doc.toks.get(ti + 1).is_some_and(|d| d.norm == ".")
+            && self
+                .doc
+                .toks
+                .get(ti + 2)
+                .is_some_and(|n| n.kind == crate::text::TokKind::Num);
         if matches!(
-            self.doc.toks[self.doc.words[first]].norm.as_str(),
+            self.doc.toks[ti].norm.as_str(),
             "r" | "rs" | "kr" | "rp" | "zl" | "ft" | "kc" | "lei"
-        ) && self
-            .doc
-            .word_after(first, 1)
-            .is_some_and(|n| n.kind == crate::text::TokKind::Num)
+        ) && (dotted_num
+            || self
+                .doc
+                .word_after(first, 1)
+                .is_some_and(|n| n.kind == crate::text::TokKind::Num))
         {
             return;
         }
@@ -3939,10 +3948,33 @@ impl Checker<'_> {
             // photo session Kang Yuri did, too.)
             // ("you and Riaan talked through a shadow box" last Saturday, for a visit whose
             // note says "talked to Riaan Botha": a tied event that names them.)
+            // ("Ġużeppi restored your front gallarija in 2071" for a restoration whose
+            // `craftsman` is Ġużeppi: an event of theirs the sentence names by its words.)
             let in_tied = list.own().iter().any(|g| {
                 g.personal
-                    && g.event.is_some_and(|e| events.contains(&e))
                     && g.stems.iter().any(|w| *w == st || *w == name_st)
+                    && g.event.is_some_and(|e| {
+                        events.contains(&e)
+                            || list.own().iter().any(|h| {
+                                h.event == Some(e)
+                                    && h.date.is_none()
+                                    && h.stems.iter().any(|w| {
+                                        w.len() > 3
+                                            && *w != st
+                                            && *w != name_st
+                                            && !self.is_common(w)
+                                            && said.contains(w)
+                                            // (a word of that job alone: "gallarija" is
+                                            // every job's)
+                                            && !list.own().iter().any(|x| {
+                                                x.personal
+                                                    && x.event.is_some()
+                                                    && x.event != Some(e)
+                                                    && x.stems.contains(w)
+                                            })
+                                    })
+                            })
+                    })
             });
             let names_own = in_tied
                 || staffed.iter().any(|&i| {

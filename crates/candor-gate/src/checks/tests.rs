@@ -10537,3 +10537,23 @@ fn a_staff_member_swapped_for_the_one_on_record() {
         &body("Senthil will check your battery at the next visit, as Murugan advised on 27 July."),
     );
 }
+
+/// "from Rs. 84,000 to Rs. 67,200": a currency written with a point before its amount is no
+/// name. (An amount after "Rs." is not read as money yet: a wrong one goes unflagged.)
+#[test]
+fn rupees_written_with_a_point() {
+    let c = json!({"now":"2078-10-05","brand":"Lifeline Cord Bank","plan":{"name":"21-Year Plan","price_inr":84000,"percent_off":20}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Priya"}"#);
+    let body = |x: &str| format!("Dear Priya,\n\n{x}\n\nLifeline Cord Bank");
+    passes_with(
+        &r,
+        &c,
+        &body("The 21-Year Plan comes down from Rs. 84,000 to Rs. 67,200."),
+    );
+    // (Still a name after it: "Rs. 84,000 at our Nashik branch".)
+    fails_with(
+        &r,
+        &c,
+        &body("The 21-Year Plan comes down from Rs. 84,000 at our Nashik branch."),
+    );
+}
