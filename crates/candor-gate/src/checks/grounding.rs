@@ -3582,17 +3582,9 @@ impl Checker<'_> {
         }
         let list = &self.facts.list;
         let mut flags: Vec<(usize, usize, String)> = Vec::new();
-        for wi in 0..self.doc.words.len() {
+        for wi in self.name_candidates() {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            if t.start >= self.doc.footer_start
-                || !t.is_word()
-                || t.norm.len() < 3
-                || !t.cap
-                || self.is_common(&t.norm)
-            {
-                continue;
-            }
             let st = stem(&t.norm);
             let fs = self.facts_for_stem(&st);
             if fs.is_empty() {
@@ -3709,6 +3701,21 @@ impl Checker<'_> {
         }
     }
 
+    /// The body's words that may be names: capitalized, three bytes or more, not common, above
+    /// the footer (by their index in `doc.words`).
+    fn name_candidates(&self) -> Vec<usize> {
+        (0..self.doc.words.len())
+            .filter(|&wi| {
+                let t = &self.doc.toks[self.doc.words[wi]];
+                t.start < self.doc.footer_start
+                    && t.is_word()
+                    && t.cap
+                    && t.norm.len() >= 3
+                    && !self.is_common(&t.norm)
+            })
+            .collect()
+    }
+
     /// "When Senthil checked your battery on 27 July" when that visit's `technician` is
     /// Murugan: a staff member (of the campaign's team, or of another of the person's events)
     /// named in a sentence tied to one of the person's events that records someone else in
@@ -3735,17 +3742,9 @@ impl Checker<'_> {
             return;
         }
         let mut flags: Vec<(usize, usize, String)> = Vec::new();
-        for wi in 0..self.doc.words.len() {
+        for wi in self.name_candidates() {
             let ti = self.doc.words[wi];
             let t = &self.doc.toks[ti];
-            if t.start >= self.doc.footer_start
-                || !t.is_word()
-                || !t.cap
-                || t.norm.chars().count() < 3
-                || self.is_common(&t.norm)
-            {
-                continue;
-            }
             let st = stem(&t.norm);
             let norm = t.norm.as_str();
             // ("Marc-André", "Marc-André's": the name itself.)
