@@ -141,6 +141,17 @@ fn text_stems(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words a hyphen joins in one of the campaign's values, found on their own too: "Goa"
+/// (or "Pune–Goa" with a dash) for a route priced as "Pune-Goa 4D/3N". Only words of three
+/// letters or more; a value's own stems stay whole, so its phrases still match as written.
+fn joined_parts(st: &str) -> impl Iterator<Item = &str> {
+    let joined = st.contains('-')
+        && st
+            .split('-')
+            .all(|p| p.len() >= 3 && p.chars().all(char::is_alphabetic));
+    st.split('-').filter(move |_| joined)
+}
+
 /// Values seen per thread, most recent first out when full.
 const STEM_MEMO_MAX: usize = 4096;
 
@@ -203,7 +214,7 @@ fn clock_or_date_piece(toks: &[Tok], i: usize) -> bool {
 
 /// Currencies written with a letter before the amount, by the code or name a campaign gives
 /// them in ("Q977.50" in quetzales, "K250" in kina or kwacha, "L1,200" in lempiras).
-const CURRENCY_LETTERS: [(&str, &str); 12] = [
+const CURRENCY_LETTERS: [(&str, &str); 14] = [
     ("gtq", "Q"),
     ("quetzal", "Q"),
     ("pgk", "K"),
@@ -216,6 +227,9 @@ const CURRENCY_LETTERS: [(&str, &str); 12] = [
     ("bwp", "P"),
     ("pula", "P"),
     ("php", "P"),
+    // "N5,500" for naira, where the sign is not to hand.
+    ("ngn", "N"),
+    ("naira", "N"),
 ];
 
 /// The letters of [`CURRENCY_LETTERS`] a campaign's currency is written with: found in its
@@ -884,6 +898,9 @@ impl CampaignFacts {
         for (i, fact) in f.list.own.iter().enumerate() {
             for st in fact.stems.iter() {
                 by_stem.entry(st.clone()).or_default().push(i);
+                for part in joined_parts(st) {
+                    by_stem.entry(part.to_string()).or_default().push(i);
+                }
             }
         }
         let exclusions = offer_exclusions(rules, f.list.own.iter());
@@ -1291,6 +1308,11 @@ impl<'a> Facts<'a> {
         let idx = self.list.len();
         for st in stems.iter() {
             self.own_stems.push((stem_hash(st), idx));
+            if !personal {
+                for part in joined_parts(st) {
+                    self.own_stems.push((stem_hash(part), idx));
+                }
+            }
         }
         if personal && behavioural {
             match kind {
@@ -1611,7 +1633,12 @@ impl<'a> Facts<'a> {
         let mut v: Vec<usize> = self
             .own_stems
             .iter()
-            .filter(|(sh, i)| *sh == h && self.list[*i].stems.iter().any(|x| x == s))
+            .filter(|(sh, i)| {
+                *sh == h
+                    && self.list[*i].stems.iter().any(|x| {
+                        x == s || (!self.list[*i].personal && joined_parts(x).any(|p| p == s))
+                    })
+            })
             .map(|(_, i)| *i)
             .collect();
         if let Some((m, base)) = self.shared_by_stem {

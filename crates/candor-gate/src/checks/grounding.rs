@@ -2971,6 +2971,17 @@ impl Checker<'_> {
                 .iter()
                 .filter_map(|&w| quantity(self, w).map(|v| (w, v)))
                 .filter(|&(_, v)| self.facts.number_fact(v).is_none())
+                // "a 2072 Honda Accord": a model year before a name, not how many.
+                .filter(|&(w, v)| {
+                    !(v.fract() == 0.0
+                        && (1900.0..=2200.0).contains(&v)
+                        && self.doc.word_after(w, 1).is_some_and(|n| {
+                            self.doc.text[n.start..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_uppercase)
+                        }))
+                })
                 .collect();
             let mut ok_facts = Vec::new();
             let mut other_facts = Vec::new();

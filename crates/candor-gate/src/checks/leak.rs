@@ -809,7 +809,30 @@ impl Checker<'_> {
                                 && w.contains('_')
                                 && w.chars().all(|ch| ch.is_ascii_uppercase() || ch == '_')
                         });
-                    if field_first {
+                    // "[ADULT BATCH WHATSAPP NO. - Sunanda to confirm]": a slot's name in
+                    // capitals, then a note to whoever fills it.
+                    let upper_head = c == b'['
+                        && inner.split_once(" - ").is_some_and(|(head, note)| {
+                            head.split_whitespace().count() >= 2
+                                && head.chars().filter(|ch| ch.is_uppercase()).count() >= 4
+                                && head.chars().all(|ch| {
+                                    ch.is_uppercase()
+                                        || ch.is_ascii_digit()
+                                        || matches!(ch, ' ' | '_' | '.' | '/' | '\'' | '’')
+                                })
+                                && !note.trim().is_empty()
+                                // A value goes there (a number, a link, a date), not a
+                                // paragraph ("[MINH BIO - 2 lines max]" is a brief).
+                                && head.split(|ch: char| !ch.is_alphanumeric()).any(|w| {
+                                    matches!(
+                                        w,
+                                        "NO" | "NUMBER" | "NUM" | "LINK" | "URL" | "DATE" | "TIME"
+                                            | "NAME" | "PRICE" | "ADDRESS" | "PHONE" | "CODE"
+                                            | "EMAIL"
+                                    )
+                                })
+                        });
+                    if field_first || upper_head {
                         found.push((i, end));
                         i = end;
                         continue;

@@ -2749,10 +2749,25 @@ impl Checker<'_> {
                     break;
                 }
             }
+            // "Volume 22 of the Journal" for another item's "Journal Vol. 22": the figure
+            // with the key's word (or its abbreviation) in one of the person's values.
+            let in_a_value = || {
+                self.facts.list.iter().any(|g| {
+                    g.personal
+                        && g.stems
+                            .iter()
+                            .any(|w| w.len() >= 3 && prev.norm.starts_with(w.as_str()))
+                        && self.facts.list.iter().any(|h| {
+                            h.personal
+                                && h.path == g.path
+                                && h.num.is_some_and(|n| num_matches(v, n))
+                        })
+                })
+            };
             let (s, e) = (prev.start, t.end);
             match hit {
                 Some(i) => self.use_fact(i, s, e),
-                None if keyed => self.flag(
+                None if keyed && !in_a_value() => self.flag(
                     Kind::WrongFact,
                     s,
                     e,

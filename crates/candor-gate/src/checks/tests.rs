@@ -10557,3 +10557,176 @@ fn rupees_written_with_a_point() {
         &body("The 21-Year Plan comes down from Rs. 84,000 at our Nashik branch."),
     );
 }
+
+/// Where the campaign prices in naira, "N504,000" is an amount (10% off N560,000), read and
+/// checked as one, not a name; "N510,000" is not the campaign's price.
+#[test]
+fn naira_written_with_an_n() {
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Emeka"}"#);
+    let c = json!({"now":"2079-06-07","brand":"Ayo & Ife Souvenirs","currency":"NGN",
+        "prices_per_piece":{"customised ceramic mug":2800},
+        "offer":{"name":"Owambe Season Bulk Deal","discount_percent":10,"code":"OWAMBE10",
+        "applies_to":"orders of 200 pieces or more"}});
+    let body = |x: &str| format!("Dear Emeka,\n\n{x}\n\nAyo & Ife Souvenirs");
+    passes_with(
+        &r,
+        &c,
+        &body("With OWAMBE10, 200 customised mugs would come to N504,000 instead of N560,000."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("With OWAMBE10, 200 customised mugs would come to N510,000 instead of N560,000."),
+    );
+}
+
+/// "You told us you drive a 2078 Isuzu D-Max" where a quote form's answer is on the record
+/// (`vehicle_from_form`, `vehicle_from_signup_form`), and "you told us your wedding is
+/// on ..." with the guest estimate the person gave: the person did tell us. Without any of
+/// them it is still an implied conversation.
+#[test]
+fn told_us_on_a_form() {
+    let c = json!({"now":"2079-05-03","brand":"Hilltop Canopies"});
+    let says = "Hi Lerato,\n\nThanks for getting in touch. You told us you drive a 2078 Isuzu D-Max extra cab, so here are the numbers you need.\n\nHilltop Canopies";
+    let form = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lerato","attributes":{"vehicle_from_form":"2078 Isuzu D-Max extra cab"}}"#,
+    );
+    passes_with(&form, &c, says);
+    let signup = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lerato","attributes":{"vehicle_from_signup_form":"2078 Isuzu D-Max extra cab"},"events":[{"type":"web_signup","at":"2079-05-02","form":"Get a Quote"}]}"#,
+    );
+    passes_with(&signup, &c, says);
+    let plain = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Lerato","attributes":{"vehicle":"2078 Isuzu D-Max extra cab"},"events":[{"type":"web_signup","at":"2079-05-02"}]}"#,
+    );
+    fails_with(&plain, &c, says);
+    let wedding = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Noah","attributes":{"wedding_date":"2079-09-23","guest_estimate":120},"events":[{"type":"newsletter_signup","at":"2079-04-30"}]}"#,
+    );
+    passes_with(
+        &wedding,
+        &c,
+        "Hi Noah,\n\nYou told us your wedding is on Saturday, September 23, with about 120 guests, so here is something worth knowing.\n\nHilltop Canopies",
+    );
+}
+
+/// "free when your order comes to over €100" and "at 250 pieces, your order is above our
+/// 200-piece threshold": an order to come, on the offer's terms, not a past one.
+#[test]
+fn an_order_to_come_on_the_terms() {
+    let c = json!({"now":"2079-06-07","brand":"Nore Valley Hampers","delivery":"EUR 8.95, free over EUR 100"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Eoin"}"#);
+    let body = |x: &str| format!("Hi Eoin,\n\n{x}\n\nNore Valley Hampers");
+    passes_with(
+        &r,
+        &c,
+        &body("Delivery is €8.95, or free when your order comes to over €100."),
+    );
+    passes_with(
+        &r,
+        &c,
+        &body("At 250 pieces, your order is above our 200-piece threshold."),
+    );
+    fails_with(&r, &c, &body("We hope your order arrived safely."));
+}
+
+/// "right in your neighbourhood" for a `home_neighbourhood`, "your area" for an `area`; and
+/// "Welcome aboard" the day after a beauty quiz the person signed up through.
+#[test]
+fn neighbourhoods_and_quiz_sign_ups() {
+    let c = json!({"now":"2079-01-18","brand":"Red River Broomball","event":{"name":"Bonfire Night","place":"St. Vital Park outdoor rink"}});
+    let body = "Hi Tanis,\n\nThe outdoor rink at St. Vital Park is right in your neighbourhood.\n\nRed River Broomball";
+    let home = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Tanis","attributes":{"home_neighbourhood":"St. Vital"}}"#,
+    );
+    passes_with(&home, &c, body);
+    let none = person(r#"{"id":"1","email":"a@example.com","first_name":"Tanis"}"#);
+    fails_with(&none, &c, body);
+    let c = json!({"now":"2078-12-14","brand":"Dewdrop Box"});
+    let welcome = "Hi Zara,\n\nThanks for taking our beauty quiz yesterday. Your first box ships next week.\n\nWelcome aboard,\nDewdrop Box";
+    let quiz = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Zara","events":[{"type":"beauty_quiz_completed","at":"2078-12-13"}]}"#,
+    );
+    passes_with(&quiz, &c, welcome);
+}
+
+/// "WhatsApp Nikhil sir on [ADULT BATCH WHATSAPP NO. - Sunanda to confirm]": a slot's name in
+/// capitals with a note to the team after it. ("[NEW - limited run]" opening a subject is a
+/// label of one word.)
+#[test]
+fn a_slot_in_capitals_with_a_note() {
+    let c = json!({"now":"2076-04-08","brand":"Samartha Mallakhamb Kendra","staff":["Nikhil Sawant (coach)"],"whatsapp":"+91 98200 41762"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Ketaki"}"#);
+    let bad = check_with(&r, c.clone(), "Hi Ketaki,\n\nTo book your free trial, WhatsApp Nikhil sir on [ADULT BATCH WHATSAPP NO. - Sunanda to confirm] or visit the office.\n\nSamartha Mallakhamb Kendra");
+    assert!(
+        bad.findings
+            .iter()
+            .any(|f| f.rule == "leak.placeholder" && f.text.starts_with("[ADULT")),
+        "{:?}",
+        bad.findings
+    );
+    passes_with(&r, &c, "Hi Ketaki,\n\nTo book your free trial, WhatsApp Nikhil sir on +91 98200 41762 or visit the office.\n\nSamartha Mallakhamb Kendra");
+}
+
+/// "you picked up Volume 22 of the Journal" where a back issue bought is "Slaney Valley
+/// Journal Vol. 22", while the journal collected was volume 40: the figure is in one of the
+/// person's values, with the key's abbreviation. "Volume 23" is in none.
+#[test]
+fn a_figure_in_another_value_of_the_person() {
+    let c = json!({"now":"2079-03-29","brand":"Slaney Valley Historical Society","journal":{"name":"Slaney Valley Journal","back_issues":"Volumes 1 to 40, EUR 12 each"}});
+    let r = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Gerard","events":[{"type":"journal_collected","at":"2078-11-25","volume":40},{"type":"back_issue_purchase","at":"2079-02-23","item":"Slaney Valley Journal Vol. 22","amount_eur":12.00}]}"#,
+    );
+    let body = |x: &str| format!("Dear Gerard,\n\n{x}\n\nSlaney Valley Historical Society");
+    passes_with(
+        &r,
+        &c,
+        &body("At the lecture you also picked up Volume 22 of the Journal."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("At the lecture you also picked up Volume 23 of the Journal."),
+    );
+}
+
+/// "Pune–Goa (4 days / 3 nights)" with a dash, for a route the campaign prices as "Pune-Goa
+/// 4D/3N": the places a hyphen joins are the campaign's on their own too. "Pune–Kochi" is
+/// not one of its routes.
+#[test]
+fn places_joined_by_a_hyphen() {
+    let c = json!({"now":"2079-05-03","brand":"Sahyadri Wheels","fares_inr":{"Pune-Goa 4D/3N, 17-seater":52000}});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Rohan"}"#);
+    let body = |x: &str| format!("Hi Rohan,\n\n{x}\n\nSahyadri Wheels");
+    passes_with(
+        &r,
+        &c,
+        &body("Pune–Goa (4 days / 3 nights, 17-seater) is ₹52,000."),
+    );
+    fails_with(
+        &r,
+        &c,
+        &body("Pune–Kochi (4 days / 3 nights, 17-seater) is ₹52,000."),
+    );
+}
+
+/// "You mentioned a 2072 Honda Accord on your sign-up form" for `vehicle_from_signup_form`,
+/// and "you mentioned you've never played organized flag football" for the `experience` a
+/// new player gave: what a form asked is something the person said.
+#[test]
+fn mentioned_on_a_form() {
+    let c = json!({"now":"2079-05-03","brand":"GenuineFit Auto Spares"});
+    let body = |x: &str| format!("Hi Ngozi,\n\n{x}\n\nGenuineFit Auto Spares");
+    let form = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ngozi","attributes":{"vehicle_from_signup_form":"2072 Honda Accord"},"events":[{"type":"newsletter_signup","at":"2079-04-30"}]}"#,
+    );
+    passes_with(&form, &c, &body("You mentioned a 2072 Honda Accord on your sign-up form, so here is what our offer means for you."));
+    let plain = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ngozi","attributes":{"vehicle":"2072 Honda Accord"},"events":[{"type":"newsletter_signup","at":"2079-04-30"}]}"#,
+    );
+    fails_with(&plain, &c, &body("You mentioned a 2072 Honda Accord on your sign-up form, so here is what our offer means for you."));
+    let player = person(
+        r#"{"id":"1","email":"a@example.com","first_name":"Ngozi","attributes":{"experience":"has never played organized flag football","division_interest":"Women's 5v5"},"events":[{"type":"account_created","at":"2079-04-30"}]}"#,
+    );
+    passes_with(&player, &c, &body("You mentioned you've never played organized flag football, so the new division suits you."));
+}
