@@ -310,11 +310,17 @@ fn fixture_set_meets_the_bar() {
 /// 0.60, 0.73, 0.73, 0.67, 0.87, 0.67, 0.87 and false alarms 0.20, 0.13, 0.20, 0.33, 0.00,
 /// 0.40, 0.07, 0.33 (89/120 and 25/120): all the sets then scored 0.7279 and 0.1025; with
 /// "Rs." before an amount and a staff member's own job named by its words, 0.7279 and
-/// 0.1018.)
+/// 0.1018. Then sets lv to mc, eight more written blind against b2a27ff (adult education,
+/// beauty and wellness, sport and recreation, technology and repairs, community and culture,
+/// vehicles, celebrations and gifts, books and hobbies), came in at recall 0.67, 0.93, 0.93,
+/// 0.87, 0.80, 0.80, 0.80, 0.80 and false alarms 0.07, 0.13, 0.20, 0.27, 0.20, 0.40, 0.47,
+/// 0.27 (99/120 and 30/120): all the sets then scored 0.7301 and 0.1051; with naira written
+/// with an N, what a form asked taken as told, neighbourhoods as locations, a slot named in
+/// capitals, a figure in another value and places a hyphen joins, 0.7295 and 0.1023.)
 #[test]
 fn second_author_sets_hold_their_floor() {
     let cases = load::load_second_author().unwrap();
-    assert!(cases.len() >= 10500, "{}", cases.len());
+    assert!(cases.len() >= 10740, "{}", cases.len());
     let s = load::score(&Gate::new(), &cases);
     for a in &s.alarms {
         eprintln!("false alarm: {a}");
@@ -325,8 +331,8 @@ fn second_author_sets_hold_their_floor() {
         "second-author sets: recall {recall:.3} ({}/{}), false alarms {fa:.3} ({}/{})",
         s.caught, s.defects, s.false_alarms, s.faithful
     );
-    assert!(recall >= 0.727, "recall {recall}");
-    assert!(fa <= 0.102, "false-alarm rate {fa}");
+    assert!(recall >= 0.729, "recall {recall}");
+    assert!(fa <= 0.103, "false-alarm rate {fa}");
 }
 
 /// Emails of the blind sets lf to lu that a fix of stop 41 was made for, with the verdict each
