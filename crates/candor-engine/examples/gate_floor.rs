@@ -51,6 +51,14 @@ fn main() -> Result<(), Box<dyn Error>> {
                 .map(|t| (t.subject.text, t.opener.text))
         })
         .collect::<Result<_, _>>()?;
+    // GATE_FLOOR_SHOW=N prints the first N emails' checked parts, to see what is measured.
+    let show: usize = std::env::var("GATE_FLOOR_SHOW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for (subject, opener) in emails.iter().take(show) {
+        println!("Subject: {subject}\n{opener}\n");
+    }
     let gate = Gate::new();
     let mut ctx_json = campaign.gate_context_json();
     if let serde_json::Value::Object(m) = &mut ctx_json {
