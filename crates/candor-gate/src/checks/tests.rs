@@ -10730,3 +10730,22 @@ fn mentioned_on_a_form() {
     );
     passes_with(&player, &c, &body("You mentioned you've never played organized flag football, so the new division suits you."));
 }
+
+/// "Here's a warmer, more personal version of the email for Orla, as requested:" left at the
+/// top of the body: the model talking to whoever asked for a rewrite.
+#[test]
+fn a_rewrite_announced_to_the_operator() {
+    let c = json!({"now":"2079-03-29","brand":"Laggan Park Games","games_day":"2079-08-12"});
+    let r = person(r#"{"id":"1","email":"a@example.com","first_name":"Orla"}"#);
+    let bad = check_with(&r, c.clone(), "Here's a warmer, more personal version of the email for Orla, as requested:\n\nHi Orla,\n\nThe Games are on 12 August.\n\nLaggan Park Games");
+    assert!(
+        bad.findings.iter().any(|f| f.kind == Kind::TemplateLeak),
+        "{:?}",
+        bad.findings
+    );
+    passes_with(
+        &r,
+        &c,
+        "Hi Orla,\n\nThe Games are on 12 August.\n\nLaggan Park Games",
+    );
+}
